@@ -1,0 +1,97 @@
+import 'server-only';
+import { z } from 'zod';
+import { ChatError } from '../protocol/errors';
+
+// Empty strings mean "unset": `.env` files often carry `KEY=` lines copied from an example.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
+
+/** A comma-separated list of API keys; several keys rotate on 401/429. */
+const apiKeyList = z
+  .string()
+  .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean));
+
+const positiveNumber = z.coerce.number().positive();
+const positiveInt = z.coerce.number().int().positive();
+
+export const envSchema = z.object({
+  NODE_ENV: optional(z.enum(['development', 'production', 'test'])),
+  OPENAI_API_KEY: optional(apiKeyList),
+  OPENAI_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
+  ANTHROPIC_API_KEY: optional(apiKeyList),
+  ANTHROPIC_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
+  DEFAULT_AI_PROVIDER: optional(z.enum(['openai', 'anthropic'])),
+  NEXT_PUBLIC_SUPABASE_URL: optional(z.url({ protocol: /^https?$/ })),
+  NEXT_PUBLIC_SUPABASE_ANON_KEY: optional(z.string()),
+  SUPABASE_SERVICE_ROLE_KEY: optional(z.string()),
+  AI_CHAT_STORE: optional(z.enum(['supabase', 'embedded'])),
+  AI_CHAT_DATA_DIR: optional(z.string()),
+  AI_CHAT_MAX_TOKENS_PER_DAY: optional(positiveInt),
+  AI_CHAT_MAX_COST_PER_MONTH: optional(positiveNumber),
+  AI_CHAT_MAX_REQUESTS_PER_MINUTE: optional(positiveInt),
+});
+
+export type ChatEnv = z.infer<typeof envSchema>;
+
+export type StoreKind = 'supabase' | 'embedded';
+
+export interface ResolvedChatEnv extends ChatEnv {
+  store: StoreKind;
+  dataDir: string;
+  defaultProvider: 'openai' | 'anthropic';
+}
+
+export const DEFAULT_DATA_DIR = '.data/ai-chat';
+
+/**
+ * Parses and checks the module's environment. Throws a ChatError('not_configured') whose message
+ * names every variable at fault (never its value: some are secrets).
+ */
+export function parseChatEnv(source: Record<string, string | undefined> = process.env): ResolvedChatEnv {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ChatError('not_configured', `Invalid environment for ai-chat. ${problems.join('; ')}`, {
+      cause: parsed.error,
+    });
+  }
+  const env = parsed.data;
+  const supabaseConfigured = Boolean(env.NEXT_PUBLIC_SUPABASE_URL && env.NEXT_PUBLIC_SUPABASE_ANON_KEY);
+  const store: StoreKind = env.AI_CHAT_STORE ?? (supabaseConfigured ? 'supabase' : 'embedded');
+
+  if (store === 'supabase' && !supabaseConfigured) {
+    throw new ChatError(
+      'not_configured',
+      'AI_CHAT_STORE is "supabase" but NEXT_PUBLIC_SUPABASE_URL and NEXT_PUBLIC_SUPABASE_ANON_KEY are not both set.',
+    );
+  }
+  if (store === 'supabase' && !env.SUPABASE_SERVICE_ROLE_KEY) {
+    throw new ChatError(
+      'not_configured',
+      'SUPABASE_SERVICE_ROLE_KEY is required with the supabase store: only the server may write usage rows.',
+    );
+  }
+  if (store === 'embedded' && env.NODE_ENV === 'production' && env.AI_CHAT_STORE !== 'embedded') {
+    throw new ChatError(
+      'not_configured',
+      'No Supabase project is configured (NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_ANON_KEY). ' +
+        'In production the embedded single-user store starts only when AI_CHAT_STORE=embedded is set ' +
+        'explicitly, so a missing variable never silently turns a multi-user deployment into a local one.',
+    );
+  }
+
+  return {
+    ...env,
+    store,
+    dataDir: env.AI_CHAT_DATA_DIR ?? DEFAULT_DATA_DIR,
+    defaultProvider: env.DEFAULT_AI_PROVIDER ?? 'openai',
+  };
+}
+
+let cached: ResolvedChatEnv | undefined;
+
+/** The process's environment, parsed once. */
+export function getChatEnv(): ResolvedChatEnv {
+  cached ??= parseChatEnv();
+  return cached;
+}

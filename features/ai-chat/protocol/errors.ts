@@ -1,0 +1,94 @@
+/**
+ * The one error family of the module. Every failure that crosses a boundary (HTTP response, SSE
+ * event, hook state) is a ChatError with a `code` from a closed union, so callers switch on the
+ * code instead of matching strings. Provider and database errors are mapped into it at the edge;
+ * `message` is safe to show a user, `cause` is for logs only.
+ */
+
+export const CHAT_ERROR_CODES = [
+  // The request itself
+  'bad_request',
+  'payload_too_large',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'usage_limit',
+  // The model provider
+  'rate_limited',
+  'overloaded',
+  'auth',
+  'context_length',
+  'network',
+  'aborted',
+  'provider_error',
+  // The server
+  'not_configured',
+  'internal',
+  'unknown',
+] as const;
+
+export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
+
+const HTTP_STATUS: Record<ChatErrorCode, number> = {
+  bad_request: 400,
+  payload_too_large: 413,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  usage_limit: 429,
+  rate_limited: 429,
+  overloaded: 503,
+  auth: 502,
+  context_length: 400,
+  network: 502,
+  aborted: 499,
+  provider_error: 502,
+  not_configured: 503,
+  internal: 500,
+  unknown: 500,
+};
+
+export interface ChatErrorOptions {
+  /** The underlying error, kept for logs and never sent to a client. */
+  cause?: unknown;
+  /** The request field at fault, for 4xx validation errors. */
+  field?: string;
+  /** Seconds after which retrying may succeed (rate limits, usage windows). */
+  retryAfterSeconds?: number;
+}
+
+export class ChatError extends Error {
+  readonly code: ChatErrorCode;
+  readonly status: number;
+  readonly field?: string;
+  readonly retryAfterSeconds?: number;
+
+  constructor(code: ChatErrorCode, message: string, options: ChatErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ChatError';
+    this.code = code;
+    this.status = HTTP_STATUS[code];
+    this.field = options.field;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  /** The JSON body of an error response: `{"error":{"code","message"[,"field"]}}`. */
+  toJSON(): { error: { code: ChatErrorCode; message: string; field?: string } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.field === undefined ? {} : { field: this.field }),
+      },
+    };
+  }
+}
+
+export function isChatError(value: unknown): value is ChatError {
+  return value instanceof ChatError;
+}
+
+/** Whether retrying the same request later may succeed. */
+export function isRetryableCode(code: ChatErrorCode): boolean {
+  return code === 'rate_limited' || code === 'overloaded' || code === 'network';
+}

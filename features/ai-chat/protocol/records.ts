@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * The records the server hands to clients (REST and hooks) and the store hands to the server.
+ * Money is a decimal string ("0.0012500000"), never a float: sums stay exact.
+ */
+
+export const messageRoleSchema = z.enum(['system', 'user', 'assistant', 'tool']);
+export type MessageRole = z.infer<typeof messageRoleSchema>;
+
+export const messageStatusSchema = z.enum(['complete', 'partial', 'error']);
+export type MessageStatus = z.infer<typeof messageStatusSchema>;
+
+export const decimalSchema = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal string');
+
+export const messageRecordSchema = z.object({
+  id: z.uuid(),
+  conversationId: z.uuid(),
+  parentId: z.uuid().nullable(),
+  role: messageRoleSchema,
+  content: z.string(),
+  status: messageStatusSchema,
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  tokens: z.number().int().nonnegative().nullable(),
+  cost: decimalSchema.nullable(),
+  toolCalls: z.unknown().nullable(),
+  toolResults: z.unknown().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  createdAt: z.iso.datetime({ offset: true }),
+});
+export type MessageRecord = z.infer<typeof messageRecordSchema>;
+
+export const conversationRecordSchema = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  systemPrompt: z.string().nullable(),
+  provider: z.string(),
+  model: z.string(),
+  summary: z.string().nullable(),
+  summaryThroughMessageId: z.uuid().nullable(),
+  activeLeafId: z.uuid().nullable(),
+  createdAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+});
+export type ConversationRecord = z.infer<typeof conversationRecordSchema>;
+
+export const usageSummarySchema = z.object({
+  tokensToday: z.number().int().nonnegative(),
+  costToday: decimalSchema,
+  tokensThisMonth: z.number().int().nonnegative(),
+  costThisMonth: decimalSchema,
+  requestsThisMonth: z.number().int().nonnegative(),
+});
+export type UsageSummary = z.infer<typeof usageSummarySchema>;

@@ -1,0 +1,131 @@
+import type {
+  ConversationRecord,
+  MessageRecord,
+  MessageRole,
+  MessageStatus,
+  UsageSummary,
+} from '../protocol/records';
+
+/**
+ * Persistence for the chat module. Two adapters implement it: Supabase (supabase-js with the
+ * request's session) and embedded (PGlite). Both run every user operation under the same
+ * row-level security policies, so a bug in a `where` clause can never leak another user's rows.
+ */
+export interface ChatStore {
+  /**
+   * Opens the store as the user of this request's session; null when nobody is signed in.
+   * Identity comes from the session (cookies), never from the request body.
+   */
+  forRequest(request: Request): Promise<UserChatStore | null>;
+  /** Releases connections (the embedded database); safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface NewConversation {
+  title?: string;
+  systemPrompt?: string | null;
+  provider: string;
+  model: string;
+}
+
+export interface ConversationPatch {
+  title?: string;
+  systemPrompt?: string | null;
+  provider?: string;
+  model?: string;
+  summary?: string | null;
+  summaryThroughMessageId?: string | null;
+}
+
+export interface NewMessage {
+  /** Pre-chosen id, so the stream can announce the reply's id before the reply is saved. */
+  id?: string;
+  conversationId: string;
+  parentId: string | null;
+  role: MessageRole;
+  content: string;
+  status?: MessageStatus;
+  provider?: string | null;
+  model?: string | null;
+  tokens?: number | null;
+  /** Decimal string. */
+  cost?: string | null;
+  toolCalls?: unknown;
+  toolResults?: unknown;
+  metadata?: Record<string, unknown>;
+}
+
+export interface ListConversationsOptions {
+  limit?: number;
+  /** Only conversations updated strictly before this ISO time (paging, newest first). */
+  before?: string;
+}
+
+export interface UsageReservationRequest {
+  provider: string;
+  model: string;
+  conversationId?: string | null;
+  estimatedTokens: number;
+  /** Decimal string. */
+  estimatedCost: string;
+  maxTokensPerDay?: number | null;
+  /** Decimal string or number of dollars. */
+  maxCostPerMonth?: string | number | null;
+  maxRequestsPerMinute?: number | null;
+}
+
+export type UsageLimitReason = 'tokens_per_day' | 'cost_per_month' | 'requests_per_minute';
+
+export type UsageReservation =
+  | { allowed: true; reservationId: string; tokensToday: number; costThisMonth: string }
+  | {
+      allowed: false;
+      reason: UsageLimitReason;
+      retryAfterSeconds: number;
+      tokensToday: number;
+      costThisMonth: string;
+    };
+
+export interface UsageSettlement {
+  provider: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  cachedPromptTokens?: number;
+  /** Decimal string; null when the model's price is unknown. */
+  cost: string | null;
+  messageId?: string | null;
+}
+
+/** Everything one signed-in user may do. Each call is its own transaction. */
+export interface UserChatStore {
+  readonly userId: string;
+
+  listConversations(options?: ListConversationsOptions): Promise<ConversationRecord[]>;
+  createConversation(input: NewConversation): Promise<ConversationRecord>;
+  /** Null when it does not exist or is not this user's: the two are indistinguishable. */
+  getConversation(id: string): Promise<ConversationRecord | null>;
+  updateConversation(id: string, patch: ConversationPatch): Promise<ConversationRecord | null>;
+  /** False when there was nothing of this user's to delete. */
+  deleteConversation(id: string): Promise<boolean>;
+
+  /** Appends a message and makes it the conversation's active leaf, atomically. */
+  appendMessage(input: NewMessage): Promise<MessageRecord>;
+  /** Every message of the conversation, all branches, oldest first. */
+  listMessages(conversationId: string): Promise<MessageRecord[]>;
+  /** The messages of the active branch, root first. */
+  getActiveBranch(conversationId: string): Promise<MessageRecord[]>;
+  /**
+   * Shows the branch through `messageId` (its newest leaf becomes active) and returns that
+   * leaf's id; null when the message is not in this user's conversation.
+   */
+  switchBranch(conversationId: string, messageId: string): Promise<string | null>;
+
+  getUsageSummary(): Promise<UsageSummary>;
+  /** Server side: checks the limits and holds an estimate, atomically across servers. */
+  reserveUsage(request: UsageReservationRequest): Promise<UsageReservation>;
+  /** Server side: replaces a reservation with what the provider billed. */
+  settleUsage(reservationId: string, settlement: UsageSettlement): Promise<void>;
+  /** Server side: records a billed call that had no reservation (summaries, tool steps). */
+  recordUsage(settlement: UsageSettlement & { conversationId?: string | null }): Promise<void>;
+}

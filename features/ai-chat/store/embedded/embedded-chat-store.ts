@@ -1,0 +1,87 @@
+import 'server-only';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { ChatStore, UserChatStore } from '../chat-store';
+import { isUuid } from '../ids';
+import { PostgresUserStore } from '../postgres/postgres-user-store';
+import type { SqlDatabase } from '../postgres/sql-database';
+import { applyMigrations, readMigrationFiles } from './migrations';
+
+/** The one user of a local, embedded install. */
+export const LOCAL_USER = {
+  id: '00000000-0000-4000-8000-000000000001',
+  email: 'local@localhost',
+} as const;
+
+export interface EmbeddedChatStoreOptions {
+  /** Folder for the database files; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+  /** The folder holding `local/auth.sql` and `migrations/`; defaults to `<cwd>/supabase`. */
+  supabaseDir?: string;
+}
+
+export interface EmbeddedChatStore extends ChatStore {
+  /** The store as any user, for tests and scripts: the embedded app itself has one user. */
+  forUser(userId: string, email?: string): Promise<UserChatStore>;
+  /** The open database, for tests that inspect it as the superuser. */
+  database(): Promise<PGlite>;
+}
+
+/**
+ * The default store when no Supabase project is configured: PGlite (Postgres in WASM) in a local
+ * folder, running the same migrations and RLS policies as Supabase. Every request is the local
+ * user's: there is no sign-in on a single-user install.
+ */
+export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): EmbeddedChatStore {
+  const supabaseDir = options.supabaseDir ?? path.join(process.cwd(), 'supabase');
+  let opening: Promise<PGlite> | undefined;
+  let sql: SqlDatabase | undefined;
+  const knownUsers = new Set<string>();
+
+  const open = (): Promise<PGlite> => {
+    opening ??= (async () => {
+      const files = await readMigrationFiles(supabaseDir);
+      const inMemory = options.dataDir.startsWith('memory://');
+      if (!inMemory) await mkdir(options.dataDir, { recursive: true });
+      const db = await PGlite.create(inMemory ? options.dataDir : path.resolve(options.dataDir));
+      try {
+        await applyMigrations(db, files);
+      } catch (error) {
+        await db.close();
+        throw error;
+      }
+      sql = { transaction: (work) => db.transaction(work), close: () => db.close() };
+      return db;
+    })();
+    opening.catch(() => {
+      opening = undefined; // let the next request try again after a fixable failure
+    });
+    return opening;
+  };
+
+  const forUser = async (userId: string, email?: string): Promise<UserChatStore> => {
+    if (!isUuid(userId)) throw new TypeError(`Not a user id: ${userId}`);
+    const db = await open();
+    if (!knownUsers.has(userId)) {
+      await db.query(`insert into auth.users (id, email) values ($1, $2) on conflict (id) do nothing`, [
+        userId,
+        email ?? null,
+      ]);
+      knownUsers.add(userId);
+    }
+    return new PostgresUserStore(sql!, userId);
+  };
+
+  return {
+    forUser,
+    database: open,
+    forRequest: () => forUser(LOCAL_USER.id, LOCAL_USER.email),
+    async close() {
+      const pending = opening;
+      opening = undefined;
+      knownUsers.clear();
+      if (pending) await (await pending.catch(() => undefined))?.close();
+    },
+  };
+}

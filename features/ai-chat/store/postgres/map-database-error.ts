@@ -1,0 +1,29 @@
+import { ChatError } from '../../protocol/errors';
+
+/**
+ * Maps a Postgres error (from PGlite, node-postgres or PostgREST, which all carry the SQLSTATE
+ * in `code`) into a ChatError. Users see what they did wrong, never a SQL message.
+ */
+export function mapDatabaseError(error: unknown, context: string): ChatError {
+  if (error instanceof ChatError) return error;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  switch (code) {
+    // Row-level security refused the row: to this user, the conversation does not exist.
+    case '42501':
+      return new ChatError('not_found', `${context}: not found.`, { cause: error });
+    // A parent or active leaf outside the conversation.
+    case '23503':
+      return new ChatError('not_found', `${context}: the referenced message does not exist in this conversation.`, {
+        cause: error,
+      });
+    case '23505':
+      return new ChatError('bad_request', `${context}: that id is already taken.`, { cause: error });
+    case '23502':
+    case '23514':
+    case '22001':
+    case '22P02':
+      return new ChatError('bad_request', `${context}: a value is missing or out of range.`, { cause: error });
+    default:
+      return new ChatError('internal', `${context} failed.`, { cause: error });
+  }
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
+import type { ConversationPatch, UsageReservation } from '../chat-store';
+
+// Drivers disagree on types at the edges: timestamps come as Date or string, bigint as string or
+// number, numeric as string. These schemas are the one place that settles it.
+const timestamp = z.union([z.date(), z.string()]).transform((value) => new Date(value).toISOString());
+const decimal = z.union([z.string(), z.number()]).transform((value) => normaliseDecimal(String(value)));
+const count = z.union([z.string(), z.number(), z.bigint()]).transform((value) => Number(value));
+
+function normaliseDecimal(value: string): string {
+  // Postgres prints numeric(20,10) with trailing zeros; keep the string exact but readable.
+  return value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') || '0' : value;
+}
+
+export const messageRowSchema = z
+  .object({
+    id: z.string(),
+    conversation_id: z.string(),
+    parent_id: z.string().nullable(),
+    role: z.enum(['system', 'user', 'assistant', 'tool']),
+    content: z.string(),
+    status: z.enum(['complete', 'partial', 'error']),
+    provider: z.string().nullable(),
+    model: z.string().nullable(),
+    tokens: z.number().nullable(),
+    cost: decimal.nullable(),
+    tool_calls: z.unknown().nullable(),
+    tool_results: z.unknown().nullable(),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+    created_at: timestamp,
+  })
+  .transform(
+    (row): MessageRecord => ({
+      id: row.id,
+      conversationId: row.conversation_id,
+      parentId: row.parent_id,
+      role: row.role,
+      content: row.content,
+      status: row.status,
+      provider: row.provider,
+      model: row.model,
+      tokens: row.tokens,
+      cost: row.cost,
+      toolCalls: row.tool_calls ?? null,
+      toolResults: row.tool_results ?? null,
+      metadata: row.metadata ?? {},
+      createdAt: row.created_at,
+    }),
+  );
+
+export const conversationRowSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    system_prompt: z.string().nullable(),
+    provider: z.string(),
+    model: z.string(),
+    summary: z.string().nullable(),
+    summary_through_message_id: z.string().nullable(),
+    active_leaf_id: z.string().nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .transform(
+    (row): ConversationRecord => ({
+      id: row.id,
+      title: row.title,
+      systemPrompt: row.system_prompt,
+      provider: row.provider,
+      model: row.model,
+      summary: row.summary,
+      summaryThroughMessageId: row.summary_through_message_id,
+      activeLeafId: row.active_leaf_id,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }),
+  );
+
+export const usageSummaryRowSchema = z
+  .object({
+    tokens_today: count,
+    cost_today: decimal,
+    tokens_this_month: count,
+    cost_this_month: decimal,
+    requests_this_month: count,
+  })
+  .transform(
+    (row): UsageSummary => ({
+      tokensToday: row.tokens_today,
+      costToday: row.cost_today,
+      tokensThisMonth: row.tokens_this_month,
+      costThisMonth: row.cost_this_month,
+      requestsThisMonth: row.requests_this_month,
+    }),
+  );
+
+export const reservationRowSchema = z
+  .object({
+    reservation_id: z.string().nullable(),
+    allowed: z.boolean(),
+    reason: z.enum(['tokens_per_day', 'cost_per_month', 'requests_per_minute']).nullable(),
+    retry_after_seconds: z.number().nullable(),
+    tokens_today: count,
+    cost_this_month: decimal,
+  })
+  .transform((row): UsageReservation => {
+    const totals = { tokensToday: row.tokens_today, costThisMonth: row.cost_this_month };
+    if (row.allowed && row.reservation_id) return { allowed: true, reservationId: row.reservation_id, ...totals };
+    return {
+      allowed: false,
+      reason: row.reason ?? 'tokens_per_day',
+      retryAfterSeconds: row.retry_after_seconds ?? 60,
+      ...totals,
+    };
+  });
+
+/** The conversation fields a patch may change, and their columns. */
+export const CONVERSATION_PATCH_COLUMNS = {
+  title: 'title',
+  systemPrompt: 'system_prompt',
+  provider: 'provider',
+  model: 'model',
+  summary: 'summary',
+  summaryThroughMessageId: 'summary_through_message_id',
+} as const satisfies Record<keyof ConversationPatch, string>;
+
+/** The patch as column → value, leaving out what it does not set. */
+export function toConversationChanges(patch: ConversationPatch): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(CONVERSATION_PATCH_COLUMNS)) {
+    const value = patch[key as keyof ConversationPatch];
+    if (value !== undefined) changes[column] = value;
+  }
+  return changes;
+}

@@ -1,0 +1,56 @@
+import 'server-only';
+import { createServerClient, parseCookieHeader, type CookieMethodsServer } from '@supabase/ssr';
+import { createClient } from '@supabase/supabase-js';
+import type { ChatStore } from '../chat-store';
+import { SupabaseUserStore } from './supabase-user-store';
+
+export interface SupabaseChatStoreOptions {
+  url: string;
+  anonKey: string;
+  /** Used only for what the server itself must write: usage rows. Never for a user's reads. */
+  serviceRoleKey: string;
+  /**
+   * How to read (and, where the framework allows, write back) the session cookies of a request.
+   * Defaults to reading the request's Cookie header; refreshing the session is then the job of
+   * the app's proxy (middleware), as @supabase/ssr recommends.
+   */
+  cookies?: (request: Request) => CookieMethodsServer;
+  /** For tests and custom transports. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The store on a Supabase project: each request gets a supabase-js client carrying that user's
+ * session, so PostgREST runs every query as the user and RLS decides what they can reach.
+ */
+export function createSupabaseChatStore(options: SupabaseChatStoreOptions): ChatStore {
+  const global = options.fetch ? { fetch: options.fetch } : undefined;
+  const service = createClient(options.url, options.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    global,
+  });
+
+  return {
+    async forRequest(request) {
+      const client = createServerClient(options.url, options.anonKey, {
+        cookies: options.cookies?.(request) ?? readRequestCookies(request),
+        global,
+      });
+      // getUser() asks Supabase Auth to verify the token: a cookie alone proves nothing.
+      const { data, error } = await client.auth.getUser();
+      if (error || !data.user) return null;
+      return new SupabaseUserStore(client, service, data.user.id);
+    },
+    async close() {},
+  };
+}
+
+function readRequestCookies(request: Request): CookieMethodsServer {
+  return {
+    getAll: () =>
+      parseCookieHeader(request.headers.get('cookie') ?? '').map(({ name, value }) => ({
+        name,
+        value: value ?? '',
+      })),
+  };
+}

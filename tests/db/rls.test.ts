@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
+
+/**
+ * Row-level security, table by table and operation by operation, straight in SQL: as PostgREST
+ * runs a Supabase request (role + JWT claims set in the transaction). The owner's own operations
+ * succeed; every cross-user attempt is refused or sees nothing.
+ */
+
+type Role = 'anon' | 'authenticated' | 'service_role';
+
+interface Outcome {
+  rows: Record<string, unknown>[];
+  errorCode?: string;
+}
+
+describe.each(databaseKinds())('row-level security on %s', (kind) => {
+  let db: TestDatabase;
+  let alice: string;
+  let bob: string;
+  let aliceConversation: string;
+  let aliceMessage: string;
+  let aliceUsage: string;
+
+  /** Runs one statement as `userId` in `role`, rolled back afterwards so tests stay independent. */
+  async function as(
+    userId: string | null,
+    role: Role,
+    text: string,
+    params: unknown[] = [],
+    { commit = false } = {},
+  ): Promise<Outcome> {
+    const rollback = new Error('rollback');
+    let outcome: Outcome = { rows: [] };
+    await db.sql
+      .transaction(async (tx) => {
+        await tx.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
+          role,
+          JSON.stringify(userId ? { sub: userId, role } : { role }),
+        ]);
+        try {
+          outcome = { rows: (await tx.query<Record<string, unknown>>(text, params)).rows };
+        } catch (error) {
+          outcome = { rows: [], errorCode: (error as { code?: string }).code ?? 'unknown' };
+        }
+        if (!commit) throw rollback;
+      })
+      .catch((error) => {
+        if (error !== rollback) throw error;
+      });
+    return outcome;
+  }
+  const asAlice = (text: string, params?: unknown[]) => as(alice, 'authenticated', text, params);
+  const asBob = (text: string, params?: unknown[]) => as(bob, 'authenticated', text, params);
+
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  beforeEach(async () => {
+    await db.admin('truncate public.ai_usage, public.messages, public.conversations cascade');
+    alice = await db.createUser('alice@example.test');
+    bob = await db.createUser('bob@example.test');
+    [{ id: aliceConversation }] = (await db.admin(
+      `insert into public.conversations (user_id, title, provider, model) values ($1, 'Alice''s', 'openai', 'gpt-4o') returning id`,
+      [alice],
+    )) as [{ id: string }];
+    [{ id: aliceMessage }] = (await db.admin(
+      `select id from public.ai_chat_append_message($1, null, 'user', 'hello from alice')`,
+      [aliceConversation],
+    )) as [{ id: string }];
+    [{ id: aliceUsage }] = (await db.admin(
+      `insert into public.ai_usage (user_id, provider, model, prompt_tokens, completion_tokens, cost)
+       values ($1, 'openai', 'gpt-4o', 10, 20, 0.001) returning id`,
+      [alice],
+    )) as [{ id: string }];
+  });
+
+  describe('conversations', () => {
+    it('the owner reads, creates, updates and deletes their own', async () => {
+      expect((await asAlice('select id from public.conversations')).rows).toEqual([{ id: aliceConversation }]);
+      const created = await asAlice(
+        `insert into public.conversations (title, provider, model) values ('new', 'anthropic', 'claude-sonnet-4-5') returning user_id`,
+      );
+      expect(created.rows).toEqual([{ user_id: alice }]);
+      expect((await asAlice(`update public.conversations set title = 'renamed' where id = $1 returning title`, [aliceConversation])).rows).toEqual([
+        { title: 'renamed' },
+      ]);
+      expect((await asAlice('delete from public.conversations where id = $1 returning id', [aliceConversation])).rows).toHaveLength(1);
+    });
+
+    it("a stranger cannot see someone else's conversation", async () => {
+      expect((await asBob('select id from public.conversations')).rows).toEqual([]);
+      expect((await asBob('select id from public.conversations where id = $1', [aliceConversation])).rows).toEqual([]);
+    });
+
+    it('a stranger cannot create a conversation in my name', async () => {
+      const outcome = await asBob(
+        `insert into public.conversations (user_id, title, provider, model) values ($1, 'forged', 'openai', 'gpt-4o')`,
+        [alice],
+      );
+      expect(outcome.errorCode).toBe('42501');
+    });
+
+    it("a stranger's update and delete touch nothing", async () => {
+      expect((await asBob(`update public.conversations set title = 'pwned' where id = $1 returning id`, [aliceConversation])).rows).toEqual([]);
+      expect((await asBob('delete from public.conversations where id = $1 returning id', [aliceConversation])).rows).toEqual([]);
+      expect(await db.admin('select title from public.conversations where id = $1', [aliceConversation])).toEqual([{ title: "Alice's" }]);
+    });
+
+    it('the owner cannot give a conversation away', async () => {
+      const outcome = await asAlice('update public.conversations set user_id = $1 where id = $2', [bob, aliceConversation]);
+      expect(outcome.errorCode).toBe('42501');
+    });
+
+    it("a user cannot point their active branch at another user's message", async () => {
+      const [{ id: bobConversation }] = (await db.admin(
+        `insert into public.conversations (user_id, provider, model) values ($1, 'openai', 'gpt-4o') returning id`,
+        [bob],
+      )) as [{ id: string }];
+      const outcome = await asBob('update public.conversations set active_leaf_id = $1 where id = $2', [aliceMessage, bobConversation]);
+      expect(outcome.errorCode).toBe('23503');
+    });
+  });
+
+  describe('messages', () => {
+    it('the owner reads, appends and prunes messages of their own conversation', async () => {
+      expect((await asAlice('select content from public.messages')).rows).toEqual([{ content: 'hello from alice' }]);
+      const appended = await asAlice(
+        `select role, parent_id from public.ai_chat_append_message($1, $2, 'assistant', 'hi alice')`,
+        [aliceConversation, aliceMessage],
+      );
+      expect(appended.rows).toEqual([{ role: 'assistant', parent_id: aliceMessage }]);
+      expect((await asAlice('delete from public.messages where id = $1 returning id', [aliceMessage])).rows).toHaveLength(1);
+    });
+
+    it("a stranger cannot read someone else's messages", async () => {
+      expect((await asBob('select id from public.messages')).rows).toEqual([]);
+      expect((await asBob('select * from public.ai_chat_active_branch($1)', [aliceConversation])).rows).toEqual([]);
+    });
+
+    it('a stranger cannot post into my conversation, directly or through the function', async () => {
+      const direct = await asBob(
+        `insert into public.messages (conversation_id, role, content) values ($1, 'user', 'injected')`,
+        [aliceConversation],
+      );
+      expect(direct.errorCode).toBe('42501');
+      const viaFunction = await asBob(`select * from public.ai_chat_append_message($1, null, 'user', 'injected')`, [
+        aliceConversation,
+      ]);
+      expect(viaFunction.errorCode).toBe('42501');
+      expect(await db.admin('select count(*)::int as n from public.messages')).toEqual([{ n: 1 }]);
+    });
+
+    it("a branch cannot hang off another user's message", async () => {
+      const [{ id: bobConversation }] = (await db.admin(
+        `insert into public.conversations (user_id, provider, model) values ($1, 'openai', 'gpt-4o') returning id`,
+        [bob],
+      )) as [{ id: string }];
+      const outcome = await asBob(`select * from public.ai_chat_append_message($1, $2, 'user', 'reply into alice''s tree')`, [
+        bobConversation,
+        aliceMessage,
+      ]);
+      expect(outcome.errorCode).toBe('23503');
+    });
+
+    it('messages are never edited in place, not even by their owner', async () => {
+      const outcome = await asAlice(`update public.messages set content = 'rewritten' where id = $1`, [aliceMessage]);
+      expect(outcome.errorCode).toBe('42501');
+    });
+
+    it("a stranger cannot delete someone else's messages", async () => {
+      expect((await asBob('delete from public.messages where id = $1 returning id', [aliceMessage])).rows).toEqual([]);
+      expect(await db.admin('select count(*)::int as n from public.messages')).toEqual([{ n: 1 }]);
+    });
+
+    it("a stranger cannot switch someone else's branch", async () => {
+      expect((await asBob('select public.ai_chat_switch_branch($1, $2) as leaf', [aliceConversation, aliceMessage])).rows).toEqual([
+        { leaf: null },
+      ]);
+    });
+  });
+
+  describe('ai_usage', () => {
+    it('the owner reads their own usage, and nobody else does', async () => {
+      expect((await asAlice('select id from public.ai_usage')).rows).toEqual([{ id: aliceUsage }]);
+      expect((await asBob('select id from public.ai_usage')).rows).toEqual([]);
+      const summary = await asAlice('select tokens_today, requests_this_month from public.ai_chat_usage_summary()');
+      expect(summary.rows).toEqual([{ tokens_today: 30, requests_this_month: 1 }].map((row) => expectNumbers(row)));
+      const bobSummary = await asBob('select tokens_this_month from public.ai_chat_usage_summary()');
+      expect(bobSummary.rows).toEqual([expectNumbers({ tokens_this_month: 0 })]);
+    });
+
+    it('a user cannot write usage rows, not even their own: limits would be forgeable', async () => {
+      const insert = await asAlice(
+        `insert into public.ai_usage (user_id, provider, model, prompt_tokens, completion_tokens, cost) values ($1, 'openai', 'gpt-4o', 0, 0, 0)`,
+        [alice],
+      );
+      expect(insert.errorCode).toBe('42501');
+      expect((await asAlice('update public.ai_usage set cost = 0 where id = $1', [aliceUsage])).errorCode).toBe('42501');
+      expect((await asAlice('delete from public.ai_usage where id = $1', [aliceUsage])).errorCode).toBe('42501');
+    });
+
+    it('a user cannot reserve, settle or record usage through the functions', async () => {
+      const reserve = await asAlice(`select * from public.ai_chat_reserve_usage($1, 'openai', 'gpt-4o')`, [alice]);
+      expect(reserve.errorCode).toBe('42501');
+      const settle = await asAlice(`select public.ai_chat_settle_usage($1, 'openai', 'gpt-4o', 0, 0)`, [aliceUsage]);
+      expect(settle.errorCode).toBe('42501');
+      const record = await asAlice(`select public.ai_chat_record_usage($1, 'openai', 'gpt-4o', 0, 0)`, [alice]);
+      expect(record.errorCode).toBe('42501');
+    });
+
+    it('the server (service role) writes usage', async () => {
+      const reserve = await as(null, 'service_role', `select allowed from public.ai_chat_reserve_usage($1, 'openai', 'gpt-4o')`, [alice]);
+      expect(reserve.rows).toEqual([{ allowed: true }]);
+    });
+
+    it('deleting a conversation does not give its tokens back', async () => {
+      await db.admin('update public.ai_usage set conversation_id = $1 where id = $2', [aliceConversation, aliceUsage]);
+      await as(alice, 'authenticated', 'delete from public.conversations where id = $1', [aliceConversation], { commit: true });
+      expect(await db.admin('select conversation_id from public.ai_usage where id = $1', [aliceUsage])).toEqual([
+        { conversation_id: null },
+      ]);
+    });
+  });
+
+  describe('anon', () => {
+    it('an anonymous caller reaches no table', async () => {
+      for (const table of ['conversations', 'messages', 'ai_usage']) {
+        expect((await as(null, 'anon', `select * from public.${table}`)).errorCode).toBe('42501');
+      }
+    });
+  });
+});
+
+// bigint columns come back as numbers from PGlite and strings from node-postgres.
+function expectNumbers(row: Record<string, number>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(row).map(([key, value]) => [key, expect.toSatisfy((actual: unknown) => Number(actual) === value)]),
+  );
+}
