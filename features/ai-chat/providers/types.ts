@@ -1,0 +1,96 @@
+import 'server-only';
+
+/**
+ * The one interface every model provider adapter implements. Nothing provider-specific (SDK types,
+ * wire field names, error classes) crosses it, so the chat handler is written once for all.
+ */
+
+export type ProviderName = 'openai' | 'anthropic';
+
+export interface ProviderToolCall {
+  id: string;
+  name: string;
+  args: unknown;
+}
+
+export type ProviderMessage =
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ProviderToolCall[] }
+  | { role: 'tool'; toolCallId: string; name: string; content: string };
+
+export interface ProviderToolSpec {
+  name: string;
+  description?: string;
+  /** A JSON Schema object describing the tool's arguments. */
+  parameters: Record<string, unknown>;
+}
+
+export type ProviderToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+export interface ProviderRequest {
+  model: string;
+  system?: string;
+  messages: ProviderMessage[];
+  /** Ignored by the Anthropic adapter: the installed Messages API no longer takes it. */
+  temperature?: number;
+  maxTokens?: number;
+  tools?: ProviderToolSpec[];
+  toolChoice?: ProviderToolChoice;
+  /** Aborting it cancels the HTTP request at once; the call then fails with ChatError('aborted'). */
+  signal?: AbortSignal;
+}
+
+export type FinishReason =
+  | 'stop'
+  | 'length'
+  | 'tool-calls'
+  | 'content-filter'
+  | 'aborted'
+  | 'error'
+  | 'other';
+
+/**
+ * Token counts. `promptTokens` counts every input token, cached ones included (as OpenAI reports
+ * them); `cachedPromptTokens` is the part of it that was read from the provider's prompt cache.
+ */
+export interface ProviderUsage {
+  promptTokens: number;
+  completionTokens: number;
+  cachedPromptTokens: number;
+}
+
+export type ProviderEvent =
+  | { type: 'text-delta'; delta: string }
+  /** Emitted once the call is complete, with `args` parsed from the JSON the model wrote. */
+  | { type: 'tool-call'; id: string; name: string; args: unknown }
+  /** May come more than once; each carries the running totals, so the last one wins. */
+  | ({ type: 'usage' } & ProviderUsage)
+  | { type: 'finish'; finishReason: FinishReason };
+
+export interface ProviderCompletion {
+  text: string;
+  toolCalls: ProviderToolCall[];
+  usage: ProviderUsage;
+  finishReason: FinishReason;
+}
+
+export interface ChatProvider {
+  readonly name: ProviderName;
+  /** Streams one completion. Throws ChatError (typed code) on failure; never yields after finish. */
+  stream(request: ProviderRequest): AsyncIterable<ProviderEvent>;
+  /** One non-streaming completion, same mapping, collected. */
+  complete(request: ProviderRequest): Promise<ProviderCompletion>;
+}
+
+/** What both provider factories take. Defaults live in each factory. */
+export interface ProviderClientOptions {
+  /** One or more keys; a key rejected (401) or rate limited (429) before any output hands over to the next. */
+  apiKeys: string[];
+  baseURL?: string;
+  /** The SDK's own retries per key (408/409/429/5xx, retry-after honoured). Default 2. */
+  maxRetries?: number;
+  /** Per-attempt timeout in milliseconds. Default 10 minutes (the SDKs' default). */
+  timeoutMs?: number;
+  /** A fetch to use instead of the global one (tests, proxies). */
+  fetch?: typeof fetch;
+}
