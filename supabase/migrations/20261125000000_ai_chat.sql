@@ -228,8 +228,9 @@ begin
 end
 $$;
 
--- The messages of the active branch, root first. Runs as the caller, so RLS decides.
-create function public.ai_chat_active_branch(p_conversation_id uuid)
+-- The messages of a branch, root first: the one ending at p_leaf_id, or the active one when
+-- p_leaf_id is null. Runs as the caller, so RLS decides.
+create function public.ai_chat_branch(p_conversation_id uuid, p_leaf_id uuid default null)
 returns setof public.messages
 language sql
 stable
@@ -239,8 +240,9 @@ as $$
   with recursive branch as (
     select m.*, 0 as depth
       from public.messages m
-      join public.conversations c on c.id = m.conversation_id and c.active_leaf_id = m.id
+      join public.conversations c on c.id = m.conversation_id
      where c.id = p_conversation_id
+       and m.id = coalesce(p_leaf_id, c.active_leaf_id)
     union all
     select m.*, b.depth + 1
       from public.messages m
@@ -454,7 +456,7 @@ $$;
 revoke execute on function
   public.ai_chat_touch_updated_at(),
   public.ai_chat_append_message(uuid, uuid, text, text, text, text, text, integer, numeric, jsonb, jsonb, jsonb, uuid),
-  public.ai_chat_active_branch(uuid),
+  public.ai_chat_branch(uuid, uuid),
   public.ai_chat_switch_branch(uuid, uuid),
   public.ai_chat_usage_summary(),
   public.ai_chat_reserve_usage(uuid, text, text, uuid, integer, numeric, bigint, numeric, integer),
@@ -464,7 +466,7 @@ revoke execute on function
 
 grant execute on function
   public.ai_chat_append_message(uuid, uuid, text, text, text, text, text, integer, numeric, jsonb, jsonb, jsonb, uuid),
-  public.ai_chat_active_branch(uuid),
+  public.ai_chat_branch(uuid, uuid),
   public.ai_chat_switch_branch(uuid, uuid),
   public.ai_chat_usage_summary()
   to authenticated, service_role;

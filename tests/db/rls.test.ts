@@ -139,7 +139,7 @@ describe.each(databaseKinds())('row-level security on %s', (kind) => {
 
     it("a stranger cannot read someone else's messages", async () => {
       expect((await asBob('select id from public.messages')).rows).toEqual([]);
-      expect((await asBob('select * from public.ai_chat_active_branch($1)', [aliceConversation])).rows).toEqual([]);
+      expect((await asBob('select * from public.ai_chat_branch($1)', [aliceConversation])).rows).toEqual([]);
     });
 
     it('a stranger cannot post into my conversation, directly or through the function', async () => {

@@ -113,8 +113,11 @@ export interface UserChatStore {
   appendMessage(input: NewMessage): Promise<MessageRecord>;
   /** Every message of the conversation, all branches, oldest first. */
   listMessages(conversationId: string): Promise<MessageRecord[]>;
-  /** The messages of the active branch, root first. */
-  getActiveBranch(conversationId: string): Promise<MessageRecord[]>;
+  /**
+   * The messages of a branch, root first: the active one, or the one ending at `leafId`
+   * (the history a regenerate or an edit replies to). Empty when not this user's.
+   */
+  getActiveBranch(conversationId: string, leafId?: string | null): Promise<MessageRecord[]>;
   /**
    * Shows the branch through `messageId` (its newest leaf becomes active) and returns that
    * leaf's id; null when the message is not in this user's conversation.

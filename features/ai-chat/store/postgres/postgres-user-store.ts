@@ -160,10 +160,10 @@ export class PostgresUserStore implements UserChatStore {
     });
   }
 
-  async getActiveBranch(conversationId: string): Promise<MessageRecord[]> {
-    if (!isUuid(conversationId)) return [];
+  async getActiveBranch(conversationId: string, leafId?: string | null): Promise<MessageRecord[]> {
+    if (!isUuid(conversationId) || (leafId != null && !isUuid(leafId))) return [];
     return this.asUser('Reading the conversation', async (tx) => {
-      const { rows } = await tx.query(`select * from public.ai_chat_active_branch($1)`, [conversationId]);
+      const { rows } = await tx.query(`select * from public.ai_chat_branch($1, $2)`, [conversationId, leafId ?? null]);
       return rows.map((row) => messageRowSchema.parse(row));
     });
   }

@@ -144,10 +144,10 @@ export class SupabaseUserStore implements UserChatStore {
     return (rows ?? []).map((row) => messageRowSchema.parse(row));
   }
 
-  async getActiveBranch(conversationId: string): Promise<MessageRecord[]> {
-    if (!isUuid(conversationId)) return [];
+  async getActiveBranch(conversationId: string, leafId?: string | null): Promise<MessageRecord[]> {
+    if (!isUuid(conversationId) || (leafId != null && !isUuid(leafId))) return [];
     const rows = unwrap(
-      await this.user.rpc('ai_chat_active_branch', { p_conversation_id: conversationId }),
+      await this.user.rpc('ai_chat_branch', { p_conversation_id: conversationId, p_leaf_id: leafId ?? null }),
       'Reading the conversation',
     );
     return ((rows as unknown[] | null) ?? []).map((row) => messageRowSchema.parse(row));

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { CHAT_ERROR_CODES } from './errors';
+
+/**
+ * The public streaming protocol of POST /api/chat: `text/event-stream`, one `data: <json>` line
+ * per event, each with a `type`. `start` comes first; `finish` (success) or `error` (failure,
+ * the HTTP status being 200 by then) comes last. `: ping` comments keep proxies from closing
+ * an idle connection and carry no event.
+ */
+
+export const finishReasonSchema = z.enum(['stop', 'length', 'tool-calls', 'content-filter', 'aborted', 'error', 'other']);
+export type ChatFinishReason = z.infer<typeof finishReasonSchema>;
+
+export const chatEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('start'),
+    conversationId: z.uuid(),
+    userMessageId: z.uuid(),
+    assistantMessageId: z.uuid(),
+    provider: z.string(),
+    model: z.string(),
+  }),
+  z.object({ type: z.literal('text-delta'), delta: z.string() }),
+  z.object({ type: z.literal('tool-call'), id: z.string(), name: z.string(), args: z.unknown() }),
+  z.object({ type: z.literal('tool-result'), id: z.string(), result: z.unknown() }),
+  z.object({
+    type: z.literal('usage'),
+    promptTokens: z.number().int().nonnegative(),
+    completionTokens: z.number().int().nonnegative(),
+    totalTokens: z.number().int().nonnegative(),
+    /** Dollars as a decimal string; null when the model has no known price. */
+    cost: z.string().nullable(),
+  }),
+  z.object({ type: z.literal('finish'), messageId: z.uuid(), finishReason: finishReasonSchema }),
+  z.object({ type: z.literal('error'), code: z.enum(CHAT_ERROR_CODES), message: z.string() }),
+]);
+export type ChatEvent = z.infer<typeof chatEventSchema>;
+
+/** One SSE frame for an event. */
+export function toSseFrame(event: ChatEvent): string {
+  return `data: ${JSON.stringify(event)}\n\n`;
+}
+
+export const SSE_PING_FRAME = ': ping\n\n';

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { MAX_MESSAGE_CHARS, providerNameSchema } from './chat-request';
+import { conversationRecordSchema, messageRecordSchema, usageSummarySchema } from './records';
+
+/**
+ * The JSON shapes of the module's REST routes under /api/chat. The hooks parse every answer
+ * with these, so a server and client of different versions fail loudly, not subtly.
+ */
+
+/** GET /api/chat/conversations → newest first. POST → the created conversation. */
+export const conversationListSchema = z.object({ conversations: z.array(conversationRecordSchema) });
+export const conversationCreatedSchema = z.object({ conversation: conversationRecordSchema });
+
+export const createConversationBodySchema = z
+  .object({
+    title: z.string().trim().min(1).max(200).optional(),
+    systemPrompt: z.string().max(MAX_MESSAGE_CHARS).optional(),
+    provider: providerNameSchema.optional(),
+    model: z.string().min(1).max(128).optional(),
+  })
+  .strict();
+export type CreateConversationBody = z.infer<typeof createConversationBodySchema>;
+
+/**
+ * GET /api/chat/conversations/:id → the conversation and its active branch, root first. For each
+ * message on the branch that has siblings, `siblings[messageId]` lists all of them (itself
+ * included) oldest first: that is the `< 2/3 >` picker.
+ */
+export const conversationDetailSchema = z.object({
+  conversation: conversationRecordSchema,
+  messages: z.array(messageRecordSchema),
+  siblings: z.record(z.string(), z.array(z.uuid())),
+});
+export type ConversationDetail = z.infer<typeof conversationDetailSchema>;
+
+/** GET /api/chat/usage → what the user spent and what is left under their limits. */
+export const usageResponseSchema = z.object({
+  usage: usageSummarySchema,
+  limits: z.object({
+    maxTokensPerDay: z.number().int().positive().nullable(),
+    /** Dollars, decimal string. */
+    maxCostPerMonth: z.string().nullable(),
+    maxRequestsPerMinute: z.number().int().positive().nullable(),
+  }),
+  remaining: z.object({
+    tokensToday: z.number().int().nonnegative().nullable(),
+    costThisMonth: z.string().nullable(),
+  }),
+});
+export type UsageResponse = z.infer<typeof usageResponseSchema>;
+
+/** GET /api/chat/config → what this server lets a client pick. */
+export const chatConfigSchema = z.object({
+  defaultProvider: providerNameSchema,
+  providers: z.array(
+    z.object({
+      name: providerNameSchema,
+      /** False when the server has no key for it: the UI says which variable to set. */
+      configured: z.boolean(),
+      keyVariable: z.string(),
+      defaultModel: z.string(),
+      models: z.array(z.string()),
+    }),
+  ),
+  allowSystemPrompt: z.boolean(),
+  maxMessageChars: z.number().int().positive(),
+});
+export type ChatConfig = z.infer<typeof chatConfigSchema>;
+
+export const errorResponseSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+});

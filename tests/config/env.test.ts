@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parseChatEnv } from '@/features/ai-chat/config/env';
+
+function failureOf(source: Record<string, string>): { code: string; message: string } {
+  try {
+    parseChatEnv(source);
+  } catch (error) {
+    return error as { code: string; message: string };
+  }
+  throw new Error('expected the environment to be refused');
+}
+
+describe('environment validation', () => {
+  it('starts with nothing set: embedded store, OpenAI by default', () => {
+    const env = parseChatEnv({});
+    expect(env).toMatchObject({ store: 'embedded', dataDir: '.data/ai-chat', defaultProvider: 'openai' });
+  });
+
+  it.each([
+    ['DEFAULT_AI_PROVIDER', { DEFAULT_AI_PROVIDER: 'gemini' }],
+    ['AI_CHAT_STORE', { AI_CHAT_STORE: 'mysql' }],
+    ['OPENAI_BASE_URL', { OPENAI_BASE_URL: 'not a url' }],
+    ['ANTHROPIC_BASE_URL', { ANTHROPIC_BASE_URL: 'ftp://example.com' }],
+    ['NEXT_PUBLIC_SUPABASE_URL', { NEXT_PUBLIC_SUPABASE_URL: 'supabase' }],
+    ['AI_CHAT_MAX_TOKENS_PER_DAY', { AI_CHAT_MAX_TOKENS_PER_DAY: '-5' }],
+    ['AI_CHAT_MAX_COST_PER_MONTH', { AI_CHAT_MAX_COST_PER_MONTH: 'lots' }],
+  ])('a bad %s is refused with a message that names it', (variable, source) => {
+    const error = failureOf(source);
+    expect(error.code).toBe('not_configured');
+    expect(error.message).toContain(variable);
+  });
+
+  it('never echoes a secret value in its message', () => {
+    const error = failureOf({ OPENAI_API_KEY: 'sk-secret-123', OPENAI_BASE_URL: 'nope' });
+    expect(error.message).not.toContain('sk-secret-123');
+  });
+
+  it('splits comma-separated API keys for rotation and treats empty values as unset', () => {
+    const env = parseChatEnv({ OPENAI_API_KEY: 'sk-a, sk-b,', ANTHROPIC_API_KEY: '', DEFAULT_AI_PROVIDER: '' });
+    expect(env.OPENAI_API_KEY).toEqual(['sk-a', 'sk-b']);
+    expect(env.ANTHROPIC_API_KEY).toBeUndefined();
+    expect(env.defaultProvider).toBe('openai');
+  });
+
+  it('chooses Supabase when a project is configured, and requires the service key there', () => {
+    const project = { NEXT_PUBLIC_SUPABASE_URL: 'https://abc.supabase.co', NEXT_PUBLIC_SUPABASE_ANON_KEY: 'anon' };
+    expect(failureOf(project).message).toContain('SUPABASE_SERVICE_ROLE_KEY');
+    expect(parseChatEnv({ ...project, SUPABASE_SERVICE_ROLE_KEY: 'service' }).store).toBe('supabase');
+    expect(failureOf({ AI_CHAT_STORE: 'supabase' }).message).toContain('NEXT_PUBLIC_SUPABASE_URL');
+  });
+
+  it('in production, starts the embedded store only when chosen explicitly', () => {
+    const error = failureOf({ NODE_ENV: 'production' });
+    expect(error.message).toContain('AI_CHAT_STORE=embedded');
+    expect(parseChatEnv({ NODE_ENV: 'production', AI_CHAT_STORE: 'embedded' }).store).toBe('embedded');
+  });
+});
