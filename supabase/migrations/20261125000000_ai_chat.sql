@@ -407,7 +407,8 @@ create function public.ai_chat_settle_usage(
   p_completion_tokens integer,
   p_cached_prompt_tokens integer default 0,
   p_cost numeric default null,
-  p_message_id uuid default null
+  p_message_id uuid default null,
+  p_conversation_id uuid default null
 ) returns void
 language sql
 security invoker
@@ -415,6 +416,8 @@ set search_path = ''
 as $$
   update public.ai_usage
      set provider = p_provider,
+         -- A turn that starts a conversation reserves before the conversation exists.
+         conversation_id = coalesce(conversation_id, p_conversation_id),
          model = p_model,
          prompt_tokens = p_prompt_tokens,
          completion_tokens = p_completion_tokens,
@@ -460,7 +463,7 @@ revoke execute on function
   public.ai_chat_switch_branch(uuid, uuid),
   public.ai_chat_usage_summary(),
   public.ai_chat_reserve_usage(uuid, text, text, uuid, integer, numeric, bigint, numeric, integer),
-  public.ai_chat_settle_usage(uuid, text, text, integer, integer, integer, numeric, uuid),
+  public.ai_chat_settle_usage(uuid, text, text, integer, integer, integer, numeric, uuid, uuid),
   public.ai_chat_record_usage(uuid, text, text, integer, integer, integer, numeric, uuid, uuid)
   from public, anon, authenticated;
 
@@ -473,6 +476,6 @@ grant execute on function
 
 grant execute on function
   public.ai_chat_reserve_usage(uuid, text, text, uuid, integer, numeric, bigint, numeric, integer),
-  public.ai_chat_settle_usage(uuid, text, text, integer, integer, integer, numeric, uuid),
+  public.ai_chat_settle_usage(uuid, text, text, integer, integer, integer, numeric, uuid, uuid),
   public.ai_chat_record_usage(uuid, text, text, integer, integer, integer, numeric, uuid, uuid)
   to service_role;

@@ -13,7 +13,12 @@ export type ProviderName = z.infer<typeof providerNameSchema>;
  * Identity is never part of the body: a `userId` is ignored (stripped) like any unknown field.
  */
 export const chatRequestSchema = z.object({
-  message: z.string().min(1, 'message must not be empty').max(MAX_MESSAGE_CHARS, `message is longer than ${MAX_MESSAGE_CHARS} characters`),
+  /** Absent only to regenerate: then `parentMessageId` names the user message to answer again. */
+  message: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(MAX_MESSAGE_CHARS, `longer than ${MAX_MESSAGE_CHARS} characters`)
+    .optional(),
   conversationId: z.uuid().optional(),
   /** Reply under this message instead of the active leaf: regenerate and edit. */
   parentMessageId: z.uuid().nullable().optional(),

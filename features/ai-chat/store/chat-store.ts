@@ -95,6 +95,7 @@ export interface UsageSettlement {
   /** Decimal string; null when the model's price is unknown. */
   cost: string | null;
   messageId?: string | null;
+  conversationId?: string | null;
 }
 
 /** Everything one signed-in user may do. Each call is its own transaction. */
@@ -130,5 +131,5 @@ export interface UserChatStore {
   /** Server side: replaces a reservation with what the provider billed. */
   settleUsage(reservationId: string, settlement: UsageSettlement): Promise<void>;
   /** Server side: records a billed call that had no reservation (summaries, tool steps). */
-  recordUsage(settlement: UsageSettlement & { conversationId?: string | null }): Promise<void>;
+  recordUsage(settlement: UsageSettlement): Promise<void>;
 }

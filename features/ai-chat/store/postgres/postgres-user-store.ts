@@ -214,7 +214,8 @@ export class PostgresUserStore implements UserChatStore {
       tx.query(
         `select public.ai_chat_settle_usage(
            p_reservation_id => $1, p_provider => $2, p_model => $3, p_prompt_tokens => $4,
-           p_completion_tokens => $5, p_cached_prompt_tokens => $6, p_cost => $7, p_message_id => $8)`,
+           p_completion_tokens => $5, p_cached_prompt_tokens => $6, p_cost => $7, p_message_id => $8,
+           p_conversation_id => $9)`,
         [
           reservationId,
           settlement.provider,
@@ -224,12 +225,13 @@ export class PostgresUserStore implements UserChatStore {
           settlement.cachedPromptTokens ?? 0,
           settlement.cost,
           settlement.messageId ?? null,
+          settlement.conversationId ?? null,
         ],
       ),
     );
   }
 
-  async recordUsage(settlement: UsageSettlement & { conversationId?: string | null }): Promise<void> {
+  async recordUsage(settlement: UsageSettlement): Promise<void> {
     await this.asServer('Recording usage', (tx) =>
       tx.query(
         `select public.ai_chat_record_usage(

@@ -5,7 +5,11 @@ import type { ConversationPatch, UsageReservation } from '../chat-store';
 // Drivers disagree on types at the edges: timestamps come as Date or string, bigint as string or
 // number, numeric as string. These schemas are the one place that settles it.
 const timestamp = z.union([z.date(), z.string()]).transform((value) => new Date(value).toISOString());
-const decimal = z.union([z.string(), z.number()]).transform((value) => normaliseDecimal(String(value)));
+// PostgREST sends numeric as a JSON number, which String() may print in exponent form (1.5e-7);
+// the columns have scale 10, so print numbers with exactly that many places.
+const decimal = z
+  .union([z.string(), z.number()])
+  .transform((value) => normaliseDecimal(typeof value === 'number' ? value.toFixed(10) : value));
 const count = z.union([z.string(), z.number(), z.bigint()]).transform((value) => Number(value));
 
 function normaliseDecimal(value: string): string {

@@ -1,6 +1,6 @@
 import 'server-only';
 import { createServerClient, parseCookieHeader, type CookieMethodsServer } from '@supabase/ssr';
-import { createClient } from '@supabase/supabase-js';
+import { createClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import type { ChatStore } from '../chat-store';
 import { SupabaseUserStore } from './supabase-user-store';
 
@@ -19,6 +19,20 @@ export interface SupabaseChatStoreOptions {
   fetch?: typeof fetch;
 }
 
+type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']>;
+
+/**
+ * supabase-js builds a Realtime client in every createClient, and that throws where there is no
+ * global WebSocket (Node 20). The store never opens a channel, so Realtime gets a transport that
+ * refuses to be used instead of a dependency on `ws`.
+ */
+class RealtimeUnused {
+  constructor() {
+    throw new Error('ai-chat: the chat store does not use Supabase Realtime');
+  }
+}
+const realtime = { transport: RealtimeUnused as unknown as RealtimeTransport };
+
 /**
  * The store on a Supabase project: each request gets a supabase-js client carrying that user's
  * session, so PostgREST runs every query as the user and RLS decides what they can reach.
@@ -28,6 +42,7 @@ export function createSupabaseChatStore(options: SupabaseChatStoreOptions): Chat
   const service = createClient(options.url, options.serviceRoleKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     global,
+    realtime,
   });
 
   return {
@@ -35,6 +50,7 @@ export function createSupabaseChatStore(options: SupabaseChatStoreOptions): Chat
       const client = createServerClient(options.url, options.anonKey, {
         cookies: options.cookies?.(request) ?? readRequestCookies(request),
         global,
+        realtime,
       });
       // getUser() asks Supabase Auth to verify the token: a cookie alone proves nothing.
       const { data, error } = await client.auth.getUser();

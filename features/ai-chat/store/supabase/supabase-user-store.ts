@@ -201,12 +201,13 @@ export class SupabaseUserStore implements UserChatStore {
         p_cached_prompt_tokens: settlement.cachedPromptTokens ?? 0,
         p_cost: settlement.cost,
         p_message_id: settlement.messageId ?? null,
+        p_conversation_id: settlement.conversationId ?? null,
       }),
       'Recording usage',
     );
   }
 
-  async recordUsage(settlement: UsageSettlement & { conversationId?: string | null }): Promise<void> {
+  async recordUsage(settlement: UsageSettlement): Promise<void> {
     unwrap(
       await this.service.rpc('ai_chat_record_usage', {
         p_user_id: this.userId,

@@ -1,0 +1,91 @@
+import 'server-only';
+import type { MessageRecord } from '../protocol/records';
+import type { ProviderMessage, ProviderName, ProviderUsage } from '../providers/types';
+import { truncateMessages } from '../utils/context';
+import { calculateCost, getModelInfo } from '../utils/pricing';
+import { countTokens } from '../utils/tokens';
+
+/**
+ * What the handler needs of pricing, token counting and context fitting, in one place: the turn
+ * reads as a story and the arithmetic lives here.
+ */
+
+const FALLBACK_CONTEXT_WINDOW = 128_000;
+/** Recent messages kept even when older ones must go, so the model always sees the thread. */
+const KEEP_RECENT_MESSAGES = 4;
+
+export function tokensOf(text: string, provider: ProviderName, model: string): number {
+  return countTokens(text, { provider, model });
+}
+
+export function costOf(provider: ProviderName, model: string, usage: ProviderUsage): string | null {
+  return calculateCost({
+    provider,
+    model,
+    promptTokens: usage.promptTokens,
+    completionTokens: usage.completionTokens,
+    cachedPromptTokens: usage.cachedPromptTokens,
+  });
+}
+
+/** The reply length to ask for: the request's, else the default, never past the model's cap. */
+export function replyBudget(provider: ProviderName, model: string, requested: number | undefined, fallback: number): number {
+  const cap = getModelInfo(provider, model)?.maxOutputTokens;
+  const wanted = requested ?? fallback;
+  return cap ? Math.min(wanted, cap) : wanted;
+}
+
+export interface FittedHistory {
+  /** The system prompt with the rolling summary folded in. */
+  system: string | undefined;
+  messages: ProviderMessage[];
+  promptTokens: number;
+  droppedCount: number;
+}
+
+/**
+ * The branch as provider messages, oldest dropped first until it fits the model's window less
+ * the reply budget. Stored per-message counts are used, so history is never re-tokenised.
+ */
+export function fitHistory(
+  history: readonly MessageRecord[],
+  next: { content: string; tokens: number } | null,
+  options: { provider: ProviderName; model: string; system?: string; replyTokens: number; summary?: string | null },
+): FittedHistory {
+  const window = getModelInfo(options.provider, options.model)?.contextWindow ?? FALLBACK_CONTEXT_WINDOW;
+  const turns = history
+    // A failed reply with nothing in it says nothing to the model.
+    .filter((message) => (message.role === 'user' || message.role === 'assistant') && message.content.length > 0)
+    .map((message) => ({
+      role: message.role as 'user' | 'assistant',
+      content: message.content,
+      tokens: message.tokens ?? tokensOf(message.content, options.provider, options.model),
+    }));
+  if (next) turns.push({ role: 'user', content: next.content, tokens: next.tokens });
+
+  const systemText = [options.system, options.summary ? `Summary of the earlier conversation:\n${options.summary}` : null]
+    .filter(Boolean)
+    .join('\n\n');
+  const systemTokens = systemText ? tokensOf(systemText, options.provider, options.model) : 0;
+  const budget = Math.max(window - options.replyTokens - systemTokens, 1);
+
+  const kept = truncateMessages(turns, { maxTokens: budget, keepSystemPrompt: false, keepRecentMessages: KEEP_RECENT_MESSAGES });
+  const promptTokens = systemTokens + kept.reduce((sum, message) => sum + (message.tokens ?? 0), 0);
+  return {
+    system: systemText || undefined,
+    messages: kept.map((message) => ({ role: message.role as 'user' | 'assistant', content: message.content })),
+    promptTokens,
+    droppedCount: turns.length - kept.length,
+  };
+}
+
+/** Adds two usages. */
+export function addUsage(a: ProviderUsage, b: ProviderUsage): ProviderUsage {
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    cachedPromptTokens: a.cachedPromptTokens + b.cachedPromptTokens,
+  };
+}
+
+export const NO_USAGE: ProviderUsage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };

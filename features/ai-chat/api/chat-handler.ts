@@ -1,0 +1,110 @@
+import 'server-only';
+import { getChatEnv, type ResolvedChatEnv } from '../config/env';
+import { ChatError } from '../protocol/errors';
+import { createAnthropicProvider } from '../providers/anthropic-provider';
+import { createOpenAIProvider } from '../providers/openai-provider';
+import type { ChatProvider, ProviderName } from '../providers/types';
+import { getChatStore } from '../store';
+import { resolveHandlerOptions, type ChatHandlerOptions, type ResolvedHandlerOptions } from './handler-options';
+import { errorResponse } from './http';
+import { planTurn } from './plan-turn';
+import { routeRest } from './rest-routes';
+import { streamTurn } from './run-turn';
+
+export type { ChatHandlerOptions, UsageLimits, UsageReport, FinishReport, ModelPolicy, ProviderTarget } from './handler-options';
+export { defineTool, type ChatTool } from './tools';
+
+export interface ChatHandler {
+  /** POST /api/chat: one turn, streamed as SSE (see protocol/chat-events). */
+  chat(request: Request): Promise<Response>;
+  /** The REST routes under the base path (conversations, usage, config). */
+  route(request: Request): Promise<Response>;
+  readonly options: ResolvedHandlerOptions;
+}
+
+/** A chat handler for these options: call it from route files, or in tests without a server. */
+export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
+  const resolved = resolveHandlerOptions(options);
+  const authenticate = async (request: Request) => {
+    const user = await resolved.store.forRequest(request);
+    if (!user) throw new ChatError('unauthorized', 'Sign in to chat.');
+    return user;
+  };
+
+  return {
+    options: resolved,
+    async chat(request) {
+      try {
+        if (request.method.toUpperCase() !== 'POST') {
+          throw new ChatError('bad_request', 'Send the message with POST.');
+        }
+        const user = await authenticate(request);
+        const plan = await planTurn(request, user, resolved);
+        return new Response(streamTurn(plan, resolved, request.signal), {
+          headers: {
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-cache, no-transform',
+            'x-accel-buffering': 'no',
+            connection: 'keep-alive',
+          },
+        });
+      } catch (error) {
+        return errorResponse(error);
+      }
+    },
+    async route(request) {
+      try {
+        return await routeRest(request, await authenticate(request), resolved);
+      } catch (error) {
+        return errorResponse(error);
+      }
+    },
+  };
+}
+
+/** The options the environment describes: its store, its providers and keys, its limits. */
+export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): ChatHandlerOptions {
+  const providers: Partial<Record<ProviderName, ChatProvider>> = {};
+  if (env.OPENAI_API_KEY?.length) {
+    providers.openai = createOpenAIProvider({ apiKeys: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL });
+  }
+  if (env.ANTHROPIC_API_KEY?.length) {
+    providers.anthropic = createAnthropicProvider({ apiKeys: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL });
+  }
+  return {
+    store: getChatStore(),
+    providers,
+    defaultProvider: env.defaultProvider,
+    limits: {
+      maxTokensPerDay: env.AI_CHAT_MAX_TOKENS_PER_DAY ?? null,
+      maxCostPerMonth: env.AI_CHAT_MAX_COST_PER_MONTH ?? null,
+      maxRequestsPerMinute: env.AI_CHAT_MAX_REQUESTS_PER_MINUTE ?? null,
+    },
+  };
+}
+
+const holder = globalThis as typeof globalThis & { __aiChatHandler?: ChatHandler };
+
+/** The process-wide handler configured from the environment. */
+export function getDefaultChatHandler(): ChatHandler {
+  holder.__aiChatHandler ??= createChatHandler(chatHandlerOptionsFromEnv());
+  return holder.__aiChatHandler;
+}
+
+/** The seed's entry point: `export async function POST(request) { return handleChatRequest(request) }`. */
+export async function handleChatRequest(request: Request): Promise<Response> {
+  try {
+    return await getDefaultChatHandler().chat(request);
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+/** The REST routes, for `app/api/chat/[...path]/route.ts`. */
+export async function handleChatRoutes(request: Request): Promise<Response> {
+  try {
+    return await getDefaultChatHandler().route(request);
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

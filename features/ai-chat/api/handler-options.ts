@@ -1,0 +1,122 @@
+import 'server-only';
+import type { ChatError } from '../protocol/errors';
+import type { ConversationRecord, MessageRecord } from '../protocol/records';
+import type { ChatProvider, ProviderName } from '../providers/types';
+import type { ChatStore } from '../store/chat-store';
+import type { ChatTool } from './tools';
+
+export interface ModelPolicy {
+  /** The model used when neither the request nor the conversation names one. */
+  defaultModel: string;
+  /** When set, requests for any other model get 400. */
+  allowedModels?: readonly string[];
+}
+
+export interface UsageLimits {
+  maxTokensPerDay?: number | null;
+  /** Dollars. */
+  maxCostPerMonth?: number | string | null;
+  maxRequestsPerMinute?: number | null;
+}
+
+export interface ProviderTarget {
+  provider: ProviderName;
+  model: string;
+}
+
+export interface UsageReport {
+  userId: string;
+  conversationId: string;
+  provider: ProviderName;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  cachedPromptTokens: number;
+  /** Dollars as a decimal string; null when the model has no known price. */
+  cost: string | null;
+  /** This user's totals after this turn, for alerts. */
+  tokensToday: number;
+  costThisMonth: string;
+  limits: UsageLimits;
+}
+
+export interface FinishReport {
+  userId: string;
+  conversation: ConversationRecord;
+  userMessage: MessageRecord | null;
+  assistantMessage: MessageRecord | null;
+}
+
+export interface ChatHandlerOptions {
+  store: ChatStore;
+  /** The configured providers; one without a key is simply absent. */
+  providers: Partial<Record<ProviderName, ChatProvider>>;
+  defaultProvider?: ProviderName;
+  /** Per provider: the default model and, optionally, the only models allowed. */
+  models?: Partial<Record<ProviderName, ModelPolicy>>;
+  /** Used when the conversation has none and the client may not (or did not) send one. */
+  systemPrompt?: string;
+  /** Whether a request's `systemPrompt` is honoured. Default true, as in the original module. */
+  allowClientSystemPrompt?: boolean;
+  tools?: readonly ChatTool[];
+  /** How many provider calls one turn may make while the model keeps calling tools. Default 5. */
+  maxToolSteps?: number;
+  /** Reply length when the request sets none; also what a turn reserves against limits. Default 4096. */
+  defaultMaxTokens?: number;
+  limits?: UsageLimits | ((userId: string) => UsageLimits | Promise<UsageLimits>);
+  /** Tried in order when the chosen provider fails before its first token. */
+  backups?: readonly ProviderTarget[];
+  /** Comment frames keep idle connections open through proxies. Default 15 000 ms. */
+  pingIntervalMs?: number;
+  /** Where the routes are mounted. Default '/api/chat'. */
+  basePath?: string;
+  onFinish?: (report: FinishReport) => void | Promise<void>;
+  onUsage?: (report: UsageReport) => void | Promise<void>;
+  onError?: (error: ChatError, context: { userId?: string; conversationId?: string }) => void | Promise<void>;
+}
+
+/** The fallback model per provider when the app names none: current, capable and affordable. */
+export const DEFAULT_MODELS: Record<ProviderName, string> = {
+  openai: 'gpt-5-mini',
+  anthropic: 'claude-sonnet-4-5',
+};
+
+export const PROVIDER_KEY_VARIABLES: Record<ProviderName, string> = {
+  openai: 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+};
+
+export interface ResolvedHandlerOptions extends ChatHandlerOptions {
+  defaultProvider: ProviderName;
+  allowClientSystemPrompt: boolean;
+  tools: readonly ChatTool[];
+  maxToolSteps: number;
+  defaultMaxTokens: number;
+  backups: readonly ProviderTarget[];
+  pingIntervalMs: number;
+  basePath: string;
+}
+
+/** Every default in one place. */
+export function resolveHandlerOptions(options: ChatHandlerOptions): ResolvedHandlerOptions {
+  return {
+    ...options,
+    defaultProvider: options.defaultProvider ?? 'openai',
+    allowClientSystemPrompt: options.allowClientSystemPrompt ?? true,
+    tools: options.tools ?? [],
+    maxToolSteps: options.maxToolSteps ?? 5,
+    defaultMaxTokens: options.defaultMaxTokens ?? 4096,
+    backups: options.backups ?? [],
+    pingIntervalMs: options.pingIntervalMs ?? 15_000,
+    basePath: (options.basePath ?? '/api/chat').replace(/\/$/, ''),
+  };
+}
+
+export function modelPolicy(options: ChatHandlerOptions, provider: ProviderName): ModelPolicy {
+  return options.models?.[provider] ?? { defaultModel: DEFAULT_MODELS[provider] };
+}
+
+export async function limitsFor(options: ChatHandlerOptions, userId: string): Promise<UsageLimits> {
+  const limits = options.limits;
+  return (typeof limits === 'function' ? await limits(userId) : limits) ?? {};
+}

@@ -1,0 +1,183 @@
+import 'server-only';
+import { MAX_BODY_BYTES, chatRequestSchema, type ChatRequestBody } from '../protocol/chat-request';
+import { ChatError } from '../protocol/errors';
+import type { ConversationRecord, MessageRecord } from '../protocol/records';
+import type { ChatProvider, ProviderName } from '../providers/types';
+import type { UserChatStore } from '../store/chat-store';
+import { costOf, fitHistory, replyBudget, tokensOf, type FittedHistory } from './accounting';
+import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ProviderTarget, type ResolvedHandlerOptions, type UsageLimits } from './handler-options';
+import { readJsonBody } from './http';
+
+/** Everything a turn needs, decided and checked before the first byte of the reply. */
+export interface TurnPlan {
+  user: UserChatStore;
+  conversation: ConversationRecord;
+  /** The new user message (its id chosen now, saved while the provider starts); null on regenerate. */
+  userMessage: { id: string; content: string; tokens: number; parentId: string | null } | null;
+  /** The assistant reply's id and parent. */
+  assistantMessageId: string;
+  assistantParentId: string;
+  targets: ProviderTarget[];
+  fitted: FittedHistory;
+  replyTokens: number;
+  temperature?: number;
+  reservationId: string;
+  limits: UsageLimits;
+}
+
+/**
+ * Validates a POST /api/chat and decides the turn. Every refusal (bad body, unknown model, a
+ * conversation or parent that is not the user's, a spent limit) happens here, before any row is
+ * written; the only writes are the usage reservation and a new conversation, both last.
+ */
+export async function planTurn(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<TurnPlan> {
+  const body = await readJsonBody(request, chatRequestSchema, MAX_BODY_BYTES);
+  const existing = body.conversationId ? await user.getConversation(body.conversationId) : null;
+  if (body.conversationId && !existing) throw new ChatError('not_found', 'Conversation not found.', { field: 'conversationId' });
+
+  const target = chooseTarget(body, existing, options);
+  const { history, parentId, regenerate } = await loadHistory(body, existing, user);
+  const content = body.message;
+  if (!regenerate && content === undefined) {
+    throw new ChatError('bad_request', 'message: required', { field: 'message' });
+  }
+
+  const system = chooseSystemPrompt(body, existing, options);
+  const replyTokens = replyBudget(target.provider, target.model, body.maxTokens, options.defaultMaxTokens);
+  const userMessage = regenerate
+    ? null
+    : { id: crypto.randomUUID(), content: content!, tokens: tokensOf(content!, target.provider, target.model), parentId };
+  const fitted = fitHistory(history, userMessage, {
+    provider: target.provider,
+    model: target.model,
+    system,
+    replyTokens,
+    summary: existing?.summary,
+  });
+
+  const limits = await limitsFor(options, user.userId);
+  // Hold the most this turn can cost: the prompt plus a full-length reply. Settled to the real
+  // figures afterwards, so concurrent requests cannot overshoot a limit by more than that.
+  const estimate = { promptTokens: fitted.promptTokens, completionTokens: replyTokens, cachedPromptTokens: 0 };
+  const reservation = await user.reserveUsage({
+    provider: target.provider,
+    model: target.model,
+    conversationId: existing?.id ?? null,
+    estimatedTokens: estimate.promptTokens + estimate.completionTokens,
+    estimatedCost: costOf(target.provider, target.model, estimate) ?? '0',
+    maxTokensPerDay: limits.maxTokensPerDay ?? null,
+    maxCostPerMonth: limits.maxCostPerMonth ?? null,
+    maxRequestsPerMinute: limits.maxRequestsPerMinute ?? null,
+  });
+  if (!reservation.allowed) {
+    throw new ChatError('usage_limit', LIMIT_MESSAGES[reservation.reason], { retryAfterSeconds: reservation.retryAfterSeconds });
+  }
+
+  let conversation = existing;
+  if (!conversation) {
+    try {
+      conversation = await user.createConversation({
+        title: titleFrom(content!),
+        systemPrompt: options.allowClientSystemPrompt ? (body.systemPrompt ?? null) : null,
+        provider: target.provider,
+        model: target.model,
+      });
+    } catch (error) {
+      await releaseReservation(user, reservation.reservationId, target);
+      throw error;
+    }
+  }
+
+  return {
+    user,
+    conversation,
+    userMessage,
+    assistantMessageId: crypto.randomUUID(),
+    assistantParentId: userMessage?.id ?? parentId!,
+    targets: [target, ...options.backups.filter((backup) => options.providers[backup.provider] && !sameTarget(backup, target))],
+    fitted,
+    replyTokens,
+    temperature: body.temperature,
+    reservationId: reservation.reservationId,
+    limits,
+  };
+}
+
+/** Gives a reservation back when the turn never reached the provider. */
+export async function releaseReservation(user: UserChatStore, reservationId: string, target: ProviderTarget): Promise<void> {
+  await user
+    .settleUsage(reservationId, { ...target, promptTokens: 0, completionTokens: 0, cost: '0' })
+    .catch((error) => console.error('ai-chat: could not release a usage reservation', error));
+}
+
+const LIMIT_MESSAGES = {
+  tokens_per_day: "You've reached today's token limit.",
+  cost_per_month: "You've reached this month's spending limit.",
+  requests_per_minute: 'Too many messages in a minute. Wait a moment and try again.',
+} as const;
+
+function chooseTarget(body: ChatRequestBody, conversation: ConversationRecord | null, options: ResolvedHandlerOptions): ProviderTarget {
+  const fromConversation = conversation && isProviderName(conversation.provider) ? conversation.provider : undefined;
+  const provider = body.provider ?? fromConversation ?? options.defaultProvider;
+  if (!options.providers[provider]) {
+    throw new ChatError('not_configured', `The ${provider} provider is not configured on this server: set ${PROVIDER_KEY_VARIABLES[provider]}.`, {
+      field: body.provider ? 'provider' : undefined,
+    });
+  }
+  const policy = modelPolicy(options, provider);
+  const model =
+    body.model ?? (conversation && conversation.provider === provider ? conversation.model : undefined) ?? policy.defaultModel;
+  if (policy.allowedModels && !policy.allowedModels.includes(model)) {
+    throw new ChatError('bad_request', `model: "${model}" is not available for ${provider}.`, { field: 'model' });
+  }
+  return { provider, model };
+}
+
+async function loadHistory(
+  body: ChatRequestBody,
+  conversation: ConversationRecord | null,
+  user: UserChatStore,
+): Promise<{ history: MessageRecord[]; parentId: string | null; regenerate: boolean }> {
+  const regenerate = body.message === undefined;
+  if (body.parentMessageId === undefined) {
+    if (regenerate) throw new ChatError('bad_request', 'message: required', { field: 'message' });
+    const history = conversation ? await user.getActiveBranch(conversation.id) : [];
+    return { history, parentId: history.at(-1)?.id ?? null, regenerate };
+  }
+  if (!conversation) {
+    throw new ChatError('bad_request', 'conversationId: required with parentMessageId', { field: 'conversationId' });
+  }
+  if (body.parentMessageId === null) {
+    if (regenerate) throw new ChatError('bad_request', 'message: required', { field: 'message' });
+    return { history: [], parentId: null, regenerate };
+  }
+  const history = await user.getActiveBranch(conversation.id, body.parentMessageId);
+  if (history.length === 0) throw new ChatError('not_found', 'Message not found.', { field: 'parentMessageId' });
+  // Regenerating answers an existing user message again: it must be one.
+  if (regenerate && history.at(-1)!.role !== 'user') {
+    throw new ChatError('bad_request', 'parentMessageId: regenerate needs a user message', { field: 'parentMessageId' });
+  }
+  return { history, parentId: body.parentMessageId, regenerate };
+}
+
+function chooseSystemPrompt(body: ChatRequestBody, conversation: ConversationRecord | null, options: ResolvedHandlerOptions): string | undefined {
+  if (options.allowClientSystemPrompt && body.systemPrompt) return body.systemPrompt;
+  return conversation?.systemPrompt ?? options.systemPrompt;
+}
+
+function titleFrom(message: string): string {
+  const firstLine = message.trim().split('\n')[0]!.trim();
+  return firstLine.length > 80 ? `${firstLine.slice(0, 77)}…` : firstLine || 'New chat';
+}
+
+function isProviderName(value: string): value is ProviderName {
+  return value === 'openai' || value === 'anthropic';
+}
+
+function sameTarget(a: ProviderTarget, b: ProviderTarget): boolean {
+  return a.provider === b.provider && a.model === b.model;
+}
+
+export function providerFor(options: ResolvedHandlerOptions, target: ProviderTarget): ChatProvider {
+  return options.providers[target.provider]!;
+}

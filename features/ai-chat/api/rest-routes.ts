@@ -1,0 +1,159 @@
+import 'server-only';
+import { conversationPatchSchema, MAX_BODY_BYTES, MAX_MESSAGE_CHARS } from '../protocol/chat-request';
+import { ChatError } from '../protocol/errors';
+import type { MessageRecord } from '../protocol/records';
+import { createConversationBodySchema, type ChatConfig, type ConversationDetail, type UsageResponse } from '../protocol/rest';
+import type { ProviderName } from '../providers/types';
+import type { UserChatStore } from '../store/chat-store';
+import { compareMoney, subtractMoney } from '../utils/decimal';
+import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ResolvedHandlerOptions } from './handler-options';
+import { json, readJsonBody } from './http';
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/**
+ * The REST routes under the base path, for the hooks and for custom clients. Every route runs
+ * as the session's user; another user's conversation answers 404, as a missing one does.
+ */
+export async function routeRest(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<Response> {
+  const path = new URL(request.url).pathname;
+  const rest = path.startsWith(options.basePath) ? path.slice(options.basePath.length) : path;
+  const segments = rest.split('/').filter(Boolean);
+  const method = request.method.toUpperCase() as Method;
+
+  if (segments[0] === 'conversations' && segments.length === 1) {
+    if (method === 'GET') return listConversations(request, user);
+    if (method === 'POST') return createConversation(request, user, options);
+    return notAllowed('GET, POST');
+  }
+  if (segments[0] === 'conversations' && segments.length === 2) {
+    const id = segments[1]!;
+    if (method === 'GET') return json(await conversationDetail(user, id));
+    if (method === 'PATCH') return patchConversation(request, user, id);
+    if (method === 'DELETE') {
+      if (!(await user.deleteConversation(id))) throw notFound();
+      return new Response(null, { status: 204 });
+    }
+    return notAllowed('GET, PATCH, DELETE');
+  }
+  if (segments[0] === 'usage' && segments.length === 1) {
+    return method === 'GET' ? json(await usage(user, options)) : notAllowed('GET');
+  }
+  if (segments[0] === 'config' && segments.length === 1) {
+    return method === 'GET' ? json(chatConfig(options)) : notAllowed('GET');
+  }
+  throw new ChatError('not_found', 'No such route.');
+}
+
+async function listConversations(request: Request, user: UserChatStore): Promise<Response> {
+  const params = new URL(request.url).searchParams;
+  const before = params.get('before') ?? undefined;
+  if (before !== undefined && Number.isNaN(Date.parse(before))) {
+    throw new ChatError('bad_request', 'before: not a date', { field: 'before' });
+  }
+  const limit = params.has('limit') ? Number(params.get('limit')) : undefined;
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+    throw new ChatError('bad_request', 'limit: not a positive whole number', { field: 'limit' });
+  }
+  return json({ conversations: await user.listConversations({ before, limit }) });
+}
+
+async function createConversation(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<Response> {
+  const body = await readJsonBody(request, createConversationBodySchema, MAX_BODY_BYTES);
+  const provider = body.provider ?? options.defaultProvider;
+  const policy = modelPolicy(options, provider);
+  const model = body.model ?? policy.defaultModel;
+  if (policy.allowedModels && !policy.allowedModels.includes(model)) {
+    throw new ChatError('bad_request', `model: "${model}" is not available for ${provider}.`, { field: 'model' });
+  }
+  const conversation = await user.createConversation({
+    title: body.title,
+    systemPrompt: options.allowClientSystemPrompt ? body.systemPrompt : undefined,
+    provider,
+    model,
+  });
+  return json({ conversation }, { status: 201 });
+}
+
+async function patchConversation(request: Request, user: UserChatStore, id: string): Promise<Response> {
+  const body = await readJsonBody(request, conversationPatchSchema, MAX_BODY_BYTES);
+  if (!(await user.getConversation(id))) throw notFound();
+  if (body.activeMessageId && !(await user.switchBranch(id, body.activeMessageId))) {
+    throw new ChatError('not_found', 'Message not found.', { field: 'activeMessageId' });
+  }
+  if (body.title !== undefined || body.systemPrompt !== undefined) {
+    await user.updateConversation(id, { title: body.title, systemPrompt: body.systemPrompt });
+  }
+  return json(await conversationDetail(user, id));
+}
+
+/** The conversation, its active branch, and the siblings of each message on it. */
+export async function conversationDetail(user: UserChatStore, id: string): Promise<ConversationDetail> {
+  const conversation = await user.getConversation(id);
+  if (!conversation) throw notFound();
+  const [messages, all] = await Promise.all([user.getActiveBranch(id), user.listMessages(id)]);
+  return { conversation, messages, siblings: siblingsOnBranch(messages, all) };
+}
+
+function siblingsOnBranch(branch: readonly MessageRecord[], all: readonly MessageRecord[]): Record<string, string[]> {
+  const childrenOf = new Map<string | null, string[]>();
+  for (const message of all) {
+    const list = childrenOf.get(message.parentId) ?? [];
+    list.push(message.id);
+    childrenOf.set(message.parentId, list);
+  }
+  const siblings: Record<string, string[]> = {};
+  for (const message of branch) {
+    const group = childrenOf.get(message.parentId) ?? [];
+    if (group.length > 1) siblings[message.id] = group;
+  }
+  return siblings;
+}
+
+async function usage(user: UserChatStore, options: ResolvedHandlerOptions): Promise<UsageResponse> {
+  const [summary, limits] = await Promise.all([user.getUsageSummary(), limitsFor(options, user.userId)]);
+  const maxCost = limits.maxCostPerMonth == null ? null : String(limits.maxCostPerMonth);
+  return {
+    usage: summary,
+    limits: {
+      maxTokensPerDay: limits.maxTokensPerDay ?? null,
+      maxCostPerMonth: maxCost,
+      maxRequestsPerMinute: limits.maxRequestsPerMinute ?? null,
+    },
+    remaining: {
+      tokensToday: limits.maxTokensPerDay == null ? null : Math.max(0, limits.maxTokensPerDay - summary.tokensToday),
+      costThisMonth:
+        maxCost === null ? null : compareMoney(maxCost, summary.costThisMonth) > 0 ? subtractMoney(maxCost, summary.costThisMonth) : '0',
+    },
+  };
+}
+
+function chatConfig(options: ResolvedHandlerOptions): ChatConfig {
+  const names: ProviderName[] = ['openai', 'anthropic'];
+  return {
+    defaultProvider: options.defaultProvider,
+    providers: names.map((name) => {
+      const policy = modelPolicy(options, name);
+      return {
+        name,
+        configured: Boolean(options.providers[name]),
+        keyVariable: PROVIDER_KEY_VARIABLES[name],
+        defaultModel: policy.defaultModel,
+        models: [...(policy.allowedModels ?? [policy.defaultModel])],
+      };
+    }),
+    allowSystemPrompt: options.allowClientSystemPrompt,
+    maxMessageChars: MAX_MESSAGE_CHARS,
+  };
+}
+
+function notFound(): ChatError {
+  return new ChatError('not_found', 'Conversation not found.');
+}
+
+function notAllowed(allow: string): Response {
+  return json(
+    { error: { code: 'bad_request', message: `Method not allowed here. Allowed: ${allow}.` } },
+    { status: 405, headers: { allow } },
+  );
+}

@@ -1,0 +1,349 @@
+import 'server-only';
+import { SSE_PING_FRAME, toSseFrame, type ChatEvent, type ChatFinishReason } from '../protocol/chat-events';
+import { ChatError, isChatError, type ChatErrorCode } from '../protocol/errors';
+import type { MessageRecord, MessageStatus } from '../protocol/records';
+import type { ProviderMessage, ProviderToolCall, ProviderUsage } from '../providers/types';
+import { addUsage, costOf, NO_USAGE, tokensOf } from './accounting';
+import type { ProviderTarget, ResolvedHandlerOptions } from './handler-options';
+import type { TurnPlan } from './plan-turn';
+import { executeToolCall, toToolSpecs } from './tools';
+
+const encoder = new TextEncoder();
+
+/** Failures worth handing to a backup provider, when nothing has reached the user yet. */
+const FAILOVER_CODES: ReadonlySet<ChatErrorCode> = new Set(['rate_limited', 'overloaded', 'network', 'provider_error', 'auth']);
+
+/**
+ * The reply as an SSE body. The turn runs to its end even when the client leaves: leaving aborts
+ * the provider call at once, and what arrived is still saved (as partial) and billed.
+ */
+export function streamTurn(plan: TurnPlan, options: ResolvedHandlerOptions, requestSignal: AbortSignal): ReadableStream<Uint8Array> {
+  const abort = new AbortController();
+  const onRequestAbort = () => abort.abort();
+  requestSignal.addEventListener('abort', onRequestAbort, { once: true });
+  let open = true;
+  let lastSentAt = Date.now();
+
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (frame: string) => {
+        if (!open) return;
+        try {
+          controller.enqueue(encoder.encode(frame));
+          lastSentAt = Date.now();
+        } catch {
+          open = false;
+        }
+      };
+      const ping = setInterval(() => {
+        if (Date.now() - lastSentAt >= options.pingIntervalMs) send(SSE_PING_FRAME);
+      }, options.pingIntervalMs);
+
+      void executeTurn(plan, options, abort.signal, (event) => send(toSseFrame(event))).finally(() => {
+        clearInterval(ping);
+        requestSignal.removeEventListener('abort', onRequestAbort);
+        if (open) {
+          open = false;
+          controller.close();
+        }
+      });
+    },
+    cancel() {
+      open = false;
+      abort.abort();
+    },
+  });
+}
+
+interface Conversation {
+  target: ProviderTarget;
+  text: string;
+  toolCalls: ProviderToolCall[];
+  toolResults: { id: string; result: unknown }[];
+  usage: ProviderUsage;
+  finishReason: ChatFinishReason;
+  error?: ChatError;
+}
+
+async function executeTurn(
+  plan: TurnPlan,
+  options: ResolvedHandlerOptions,
+  signal: AbortSignal,
+  emit: (event: ChatEvent) => void,
+): Promise<void> {
+  const { user, conversation } = plan;
+  emit({
+    type: 'start',
+    conversationId: conversation.id,
+    userMessageId: plan.userMessage?.id ?? plan.assistantParentId,
+    assistantMessageId: plan.assistantMessageId,
+    provider: plan.targets[0]!.provider,
+    model: plan.targets[0]!.model,
+  });
+
+  // Saved while the provider starts, so the write never delays the first token.
+  const savingUser: Promise<MessageRecord | null> = plan.userMessage
+    ? user.appendMessage({
+        id: plan.userMessage.id,
+        conversationId: conversation.id,
+        parentId: plan.userMessage.parentId,
+        role: 'user',
+        content: plan.userMessage.content,
+        tokens: plan.userMessage.tokens,
+      })
+    : Promise.resolve(null);
+  const userSaved = savingUser.then(
+    (record) => ({ record, error: undefined }),
+    (error: unknown) => ({ record: null, error: toChatError(error) }),
+  );
+
+  const result = await converse(plan, options, signal, emit);
+  const saved = await userSaved;
+  if (saved.error) {
+    await settle(plan, result, null);
+    return fail(saved.error, plan, options, emit);
+  }
+
+  const status: MessageStatus = result.error ? (result.error.code === 'aborted' ? 'partial' : 'error') : 'complete';
+  const cost = costOf(result.target.provider, result.target.model, result.usage);
+  let assistant: MessageRecord | null = null;
+  if (result.text.length > 0 || result.toolCalls.length > 0) {
+    try {
+      assistant = await user.appendMessage({
+        id: plan.assistantMessageId,
+        conversationId: conversation.id,
+        parentId: plan.assistantParentId,
+        role: 'assistant',
+        content: result.text,
+        status,
+        provider: result.target.provider,
+        model: result.target.model,
+        tokens: result.usage.completionTokens || tokensOf(result.text, result.target.provider, result.target.model),
+        cost,
+        toolCalls: result.toolCalls.length > 0 ? result.toolCalls : null,
+        toolResults: result.toolResults.length > 0 ? result.toolResults : null,
+        metadata: {
+          finishReason: result.finishReason,
+          promptTokens: result.usage.promptTokens,
+          completionTokens: result.usage.completionTokens,
+          cachedPromptTokens: result.usage.cachedPromptTokens,
+          ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
+        },
+      });
+    } catch (error) {
+      await settle(plan, result, null);
+      return fail(toChatError(error), plan, options, emit);
+    }
+  }
+  await settle(plan, result, assistant?.id ?? null);
+
+  emit({
+    type: 'usage',
+    promptTokens: result.usage.promptTokens,
+    completionTokens: result.usage.completionTokens,
+    totalTokens: result.usage.promptTokens + result.usage.completionTokens,
+    cost,
+  });
+  if (result.error) {
+    await fail(result.error, plan, options, emit);
+  } else {
+    emit({ type: 'finish', messageId: plan.assistantMessageId, finishReason: result.finishReason });
+  }
+  await runHook('onFinish', () =>
+    options.onFinish?.({ userId: user.userId, conversation, userMessage: saved.record, assistantMessage: assistant }),
+  );
+  await reportUsage(plan, options, result, cost);
+}
+
+/** Calls the provider, runs tools and calls again, until the model answers or the steps run out. */
+async function converse(
+  plan: TurnPlan,
+  options: ResolvedHandlerOptions,
+  signal: AbortSignal,
+  emit: (event: ChatEvent) => void,
+): Promise<Conversation> {
+  const messages: ProviderMessage[] = [...plan.fitted.messages];
+  const tools = options.tools.length > 0 ? toToolSpecs(options.tools) : undefined;
+  const result: Conversation = {
+    target: plan.targets[0]!,
+    text: '',
+    toolCalls: [],
+    toolResults: [],
+    usage: NO_USAGE,
+    finishReason: 'other',
+  };
+  let promptEstimate = plan.fitted.promptTokens;
+
+  for (let step = 0; step < options.maxToolSteps; step += 1) {
+    const lastStep = step === options.maxToolSteps - 1;
+    const candidates = step === 0 && result.text.length === 0 ? plan.targets : [result.target];
+    const outcome = await streamStep(candidates, {
+      plan,
+      options,
+      signal,
+      emit,
+      messages,
+      tools,
+      toolChoice: tools && lastStep ? 'none' : undefined,
+      promptEstimate,
+    });
+    result.target = outcome.target;
+    result.text += outcome.text;
+    result.usage = addUsage(result.usage, outcome.usage);
+    result.finishReason = outcome.finishReason;
+    result.toolCalls.push(...outcome.toolCalls);
+    if (outcome.error) return { ...result, error: outcome.error, finishReason: outcome.error.code === 'aborted' ? 'aborted' : 'error' };
+    if (outcome.toolCalls.length === 0 || !tools) return result;
+
+    messages.push({ role: 'assistant', content: outcome.text, toolCalls: outcome.toolCalls });
+    for (const call of outcome.toolCalls) {
+      const toolResult = await executeToolCall(options.tools, call, {
+        userId: plan.user.userId,
+        conversationId: plan.conversation.id,
+        signal,
+      });
+      result.toolResults.push({ id: call.id, result: toolResult });
+      emit({ type: 'tool-result', id: call.id, result: toolResult });
+      const content = JSON.stringify(toolResult);
+      messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content });
+      promptEstimate += outcome.usage.completionTokens + tokensOf(content, result.target.provider, result.target.model);
+    }
+    if (signal.aborted) return { ...result, error: new ChatError('aborted', 'The reply was stopped.'), finishReason: 'aborted' };
+  }
+  return result;
+}
+
+interface StepContext {
+  plan: TurnPlan;
+  options: ResolvedHandlerOptions;
+  signal: AbortSignal;
+  emit: (event: ChatEvent) => void;
+  messages: ProviderMessage[];
+  tools: ReturnType<typeof toToolSpecs> | undefined;
+  toolChoice: 'none' | undefined;
+  promptEstimate: number;
+}
+
+interface StepOutcome {
+  target: ProviderTarget;
+  text: string;
+  toolCalls: ProviderToolCall[];
+  usage: ProviderUsage;
+  finishReason: ChatFinishReason;
+  error?: ChatError;
+}
+
+/** One provider call, failing over to the next candidate only while nothing has been shown. */
+async function streamStep(candidates: readonly ProviderTarget[], context: StepContext): Promise<StepOutcome> {
+  const { plan, options, signal, emit } = context;
+  for (let index = 0; ; index += 1) {
+    const target = candidates[index]!;
+    const outcome: StepOutcome = { target, text: '', toolCalls: [], usage: NO_USAGE, finishReason: 'other' };
+    let reported: ProviderUsage | null = null;
+    let shown = false;
+    try {
+      const events = options.providers[target.provider]!.stream({
+        model: target.model,
+        system: plan.fitted.system,
+        messages: context.messages,
+        temperature: plan.temperature,
+        maxTokens: plan.replyTokens,
+        tools: context.tools,
+        toolChoice: context.toolChoice,
+        signal,
+      });
+      for await (const event of events) {
+        if (event.type === 'text-delta') {
+          shown = true;
+          outcome.text += event.delta;
+          emit({ type: 'text-delta', delta: event.delta });
+        } else if (event.type === 'tool-call') {
+          shown = true;
+          outcome.toolCalls.push({ id: event.id, name: event.name, args: event.args });
+          emit({ type: 'tool-call', id: event.id, name: event.name, args: event.args });
+        } else if (event.type === 'usage') {
+          reported = { promptTokens: event.promptTokens, completionTokens: event.completionTokens, cachedPromptTokens: event.cachedPromptTokens };
+        } else {
+          outcome.finishReason = event.finishReason;
+        }
+      }
+      if (outcome.toolCalls.length > 0) outcome.finishReason = 'tool-calls';
+    } catch (error) {
+      outcome.error = signal.aborted ? new ChatError('aborted', 'The reply was stopped.', { cause: error }) : toChatError(error);
+    }
+    // A cut-off call bills what it produced; without a usage report, count it ourselves.
+    outcome.usage = completeUsage(reported, outcome, context.promptEstimate);
+
+    const canFailOver = outcome.error && !shown && !signal.aborted && index < candidates.length - 1 && FAILOVER_CODES.has(outcome.error.code);
+    if (!canFailOver) return outcome;
+    console.warn(`ai-chat: ${target.provider}/${target.model} failed (${outcome.error!.code}); trying ${candidates[index + 1]!.provider}`);
+    if (reported) await recordAbandonedCall(plan, target, outcome.usage);
+  }
+}
+
+function completeUsage(reported: ProviderUsage | null, outcome: StepOutcome, promptEstimate: number): ProviderUsage {
+  if (reported && reported.completionTokens > 0) return reported;
+  if (!outcome.error && reported) return reported;
+  const completionTokens = outcome.text ? tokensOf(outcome.text, outcome.target.provider, outcome.target.model) : 0;
+  // Nothing came back at all: the provider refused before generating, and bills nothing.
+  if (!reported && completionTokens === 0 && outcome.toolCalls.length === 0) return NO_USAGE;
+  return {
+    promptTokens: reported?.promptTokens || promptEstimate,
+    completionTokens: Math.max(reported?.completionTokens ?? 0, completionTokens),
+    cachedPromptTokens: reported?.cachedPromptTokens ?? 0,
+  };
+}
+
+async function recordAbandonedCall(plan: TurnPlan, target: ProviderTarget, usage: ProviderUsage): Promise<void> {
+  await plan.user
+    .recordUsage({ ...target, ...usage, cost: costOf(target.provider, target.model, usage), conversationId: plan.conversation.id })
+    .catch((error) => console.error('ai-chat: could not record usage of a failed call', error));
+}
+
+async function settle(plan: TurnPlan, result: Conversation, messageId: string | null): Promise<void> {
+  await plan.user
+    .settleUsage(plan.reservationId, {
+      ...result.target,
+      ...result.usage,
+      cost: costOf(result.target.provider, result.target.model, result.usage),
+      messageId,
+      conversationId: plan.conversation.id,
+    })
+    .catch((error) => console.error('ai-chat: could not settle usage', error));
+}
+
+async function fail(error: ChatError, plan: TurnPlan, options: ResolvedHandlerOptions, emit: (event: ChatEvent) => void): Promise<void> {
+  emit({ type: 'error', code: error.code, message: error.message });
+  if (error.code !== 'aborted' && error.status >= 500) console.error('ai-chat: turn failed', error.cause ?? error);
+  await runHook('onError', () => options.onError?.(error, { userId: plan.user.userId, conversationId: plan.conversation.id }));
+}
+
+async function reportUsage(plan: TurnPlan, options: ResolvedHandlerOptions, result: Conversation, cost: string | null): Promise<void> {
+  if (!options.onUsage) return;
+  await runHook('onUsage', async () => {
+    const totals = await plan.user.getUsageSummary();
+    await options.onUsage!({
+      userId: plan.user.userId,
+      conversationId: plan.conversation.id,
+      ...result.target,
+      ...result.usage,
+      cost,
+      tokensToday: totals.tokensToday,
+      costThisMonth: totals.costThisMonth,
+      limits: plan.limits,
+    });
+  });
+}
+
+/** An app's hook must never break a turn that already succeeded. */
+async function runHook(name: string, hook: () => unknown): Promise<void> {
+  try {
+    await hook();
+  } catch (error) {
+    console.error(`ai-chat: the ${name} hook threw`, error);
+  }
+}
+
+export function toChatError(error: unknown): ChatError {
+  return isChatError(error) ? error : new ChatError('internal', 'Something went wrong on our side.', { cause: error });
+}

@@ -1,0 +1,187 @@
+import type { FunctionShape } from './schema-catalog';
+
+/**
+ * The small part of PostgREST's URL grammar the chat store uses, turned into one SQL statement
+ * that yields the response body as JSON text (`body`) and its row count (`rows`), built the way
+ * PostgREST builds it (json_agg over the rows, json_populate_recordset for writes,
+ * json_to_record for function arguments), so the JSON is Postgres's own: ISO timestamps,
+ * numerics and bigints as JSON numbers.
+ */
+export interface PostgrestStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/** A request the fake cannot or will not answer, as PostgREST would refuse it. */
+export class PostgrestRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+const RESERVED_PARAMS = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict']);
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const COMPARISONS: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+const IS_VALUES: Record<string, string> = { null: 'null', true: 'true', false: 'false', unknown: 'unknown' };
+
+/** A quoted identifier; anything that is not a plain name is a parse error, as in PostgREST. */
+export function quote(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new PostgrestRequestError(400, 'PGRST100', `"failed to parse" ${name}`);
+  return `"${name}"`;
+}
+
+/** The columns of `select=`: `*` or plain names (no embedding, no renaming: the store uses neither). */
+export function selectedColumns(query: URLSearchParams): string[] {
+  const select = query.get('select') ?? '*';
+  return select.split(',').map((item) => item.trim());
+}
+
+/** Column → `op.value` for every filter parameter. */
+export function filterParams(query: URLSearchParams): [string, string][] {
+  return [...query.entries()].filter(([key]) => !RESERVED_PARAMS.has(key));
+}
+
+/** The column of each `order=` item. */
+export function orderColumns(query: URLSearchParams): string[] {
+  const order = query.get('order');
+  return order ? order.split(',').map((item) => item.split('.')[0] ?? '') : [];
+}
+
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+function selectList(query: URLSearchParams): string {
+  return selectedColumns(query)
+    .map((column) => (column === '*' ? '*' : quote(column)))
+    .join(', ');
+}
+
+function whereClause(query: URLSearchParams, table: string, params: Params): string {
+  const conditions = filterParams(query).map(([column, filter]) => {
+    const dot = filter.indexOf('.');
+    const operator = dot < 0 ? filter : filter.slice(0, dot);
+    const operand = dot < 0 ? '' : filter.slice(dot + 1);
+    const target = `${quote(table)}.${quote(column)}`;
+    const comparison = COMPARISONS[operator];
+    if (comparison) return `${target} ${comparison} ${params.add(operand)}`;
+    const isValue = IS_VALUES[operand];
+    if (operator === 'is' && isValue) return `${target} is ${isValue}`;
+    throw new PostgrestRequestError(400, 'PGRST100', `"failed to parse filter (${filter})" (the fake knows eq, neq, gt, gte, lt, lte, is)`);
+  });
+  return conditions.length ? `where ${conditions.join(' and ')}` : '';
+}
+
+function orderClause(query: URLSearchParams, table: string): string {
+  const order = query.get('order');
+  if (!order) return '';
+  const terms = order.split(',').map((item) => {
+    const [column = '', ...modifiers] = item.split('.');
+    const direction = modifiers.includes('desc') ? 'desc' : 'asc';
+    const nulls = modifiers.includes('nullsfirst') ? ' nulls first' : modifiers.includes('nullslast') ? ' nulls last' : '';
+    return `${quote(table)}.${quote(column)} ${direction}${nulls}`;
+  });
+  return `order by ${terms.join(', ')}`;
+}
+
+function pagingClause(query: URLSearchParams, params: Params): string {
+  const parts: string[] = [];
+  for (const key of ['limit', 'offset'] as const) {
+    const value = query.get(key);
+    if (value === null) continue;
+    if (!/^\d+$/.test(value)) throw new PostgrestRequestError(400, 'PGRST100', `"failed to parse ${key}" ${value}`);
+    parts.push(`${key} ${params.add(Number(value))}`);
+  }
+  return parts.join(' ');
+}
+
+/** The JSON array of `source`'s rows (projected by `select=`) and how many there were. */
+function aggregate(source: string, query: URLSearchParams): string {
+  return `select coalesce(json_agg(_postgrest_t), '[]')::text as body, count(*)::int as rows
+            from (select ${selectList(query)} from ${source}) _postgrest_t`;
+}
+
+/** A read, insert, update or delete on `public.<table>`. */
+export function tableStatement(method: string, table: string, query: URLSearchParams, body: unknown): PostgrestStatement {
+  const params = new Params();
+  const target = `public.${quote(table)}`;
+  switch (method) {
+    case 'GET': {
+      const where = whereClause(query, table, params);
+      const source = `(select * from ${target} ${where} ${orderClause(query, table)} ${pagingClause(query, params)}) ${quote(table)}`;
+      return { sql: aggregate(source, query), params: params.values };
+    }
+    case 'POST': {
+      const rows = Array.isArray(body) ? body : [body];
+      const columns = [...new Set(rows.flatMap((row) => Object.keys(row as object)))].map(quote).join(', ');
+      const json = params.add(JSON.stringify(rows));
+      const insert = `insert into ${target} (${columns})
+                      select ${columns} from json_populate_recordset(null::${target}, ${json}::json)
+                      returning *`;
+      return { sql: `with pgrst_source as (${insert}) ${aggregate('pgrst_source', query)}`, params: params.values };
+    }
+    case 'PATCH': {
+      const columns = Object.keys(body as object).map(quote);
+      const json = params.add(JSON.stringify(body));
+      const where = whereClause(query, table, params);
+      const update = `update ${target} set ${columns.map((column) => `${column} = _pgrst_body.${column}`).join(', ')}
+                        from (select * from json_populate_record(null::${target}, ${json}::json)) _pgrst_body
+                      ${where}
+                      returning ${quote(table)}.*`;
+      return { sql: `with pgrst_source as (${update}) ${aggregate('pgrst_source', query)}`, params: params.values };
+    }
+    case 'DELETE': {
+      const where = whereClause(query, table, params);
+      const remove = `delete from ${target} ${where} returning *`;
+      return { sql: `with pgrst_source as (${remove}) ${aggregate('pgrst_source', query)}`, params: params.values };
+    }
+    default:
+      throw new PostgrestRequestError(405, 'PGRST117', `Unsupported HTTP method: ${method}`);
+  }
+}
+
+/** A call of `public.<fn>` with the JSON body's keys as named arguments. */
+export function rpcStatement(name: string, shape: FunctionShape, body: Record<string, unknown>): PostgrestStatement {
+  const params = new Params();
+  const keys = Object.keys(body);
+  const types = new Map(shape.args.map((arg) => [arg.name, arg.type]));
+  const argsSource = keys.length
+    ? `json_to_record(${params.add(JSON.stringify(body))}::json) as _pgrst_args(${keys
+        .map((key) => `${quote(key)} ${types.get(key)}`)
+        .join(', ')}), `
+    : '';
+  const call = `public.${quote(name)}(${keys.map((key) => `${quote(key)} => _pgrst_args.${quote(key)}`).join(', ')})`;
+  switch (shape.returns) {
+    case 'set':
+      return {
+        sql: `select coalesce(json_agg(_postgrest_t), '[]')::text as body, count(*)::int as rows
+                from (select pgrst_call.* from ${argsSource} lateral ${call} pgrst_call) _postgrest_t`,
+        params: params.values,
+      };
+    case 'row':
+      return {
+        sql: `select coalesce((json_agg(_postgrest_t) -> 0)::text, 'null') as body, 1 as rows
+                from (select pgrst_call.* from ${argsSource} lateral ${call} pgrst_call) _postgrest_t`,
+        params: params.values,
+      };
+    case 'scalar':
+      return {
+        sql: `select coalesce(to_json(${call})::text, 'null') as body, 1 as rows ${keys.length ? `from ${argsSource.slice(0, -2)}` : ''}`,
+        params: params.values,
+      };
+    case 'void':
+      return {
+        sql: `select ${call}, null::text as body, 0 as rows ${keys.length ? `from ${argsSource.slice(0, -2)}` : ''}`,
+        params: params.values,
+      };
+  }
+}

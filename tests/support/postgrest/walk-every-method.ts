@@ -1,0 +1,131 @@
+import type { ConversationRecord, MessageRecord, UsageSummary } from '@/features/ai-chat/protocol/records';
+import type { UsageReservation, UserChatStore } from '@/features/ai-chat/store/chat-store';
+import type { TestDatabase } from '../test-databases';
+
+/** A conversation with two branches under one root, as the superuser seeded it. */
+export interface SeededConversation {
+  conversationId: string;
+  root: string;
+  first: string;
+  /** The newer branch, so the active one. */
+  second: string;
+}
+
+/** What each UserChatStore method returned on the walk. */
+export interface Walk {
+  listed: ConversationRecord[];
+  listedBefore: ConversationRecord[];
+  created: ConversationRecord;
+  read: ConversationRecord | null;
+  updated: ConversationRecord | null;
+  appended: MessageRecord;
+  messages: MessageRecord[];
+  branch: MessageRecord[];
+  branchThroughFirst: MessageRecord[];
+  switchedTo: string | null;
+  reservation: UsageReservation;
+  summary: UsageSummary;
+  deleted: boolean;
+  readAfterDelete: ConversationRecord | null;
+}
+
+/** Seeds, as the superuser, a conversation with two branches under one root; `second` is active. */
+export async function seedBranchedConversation(db: TestDatabase, userId: string): Promise<SeededConversation> {
+  const [conversation] = (await db.admin(
+    `insert into public.conversations (user_id, title, provider, model) values ($1, 'Seeded', 'openai', 'gpt-4o') returning id`,
+    [userId],
+  )) as [{ id: string }];
+  const append = async (parent: string | null, role: string, content: string) =>
+    ((await db.admin(`select id from public.ai_chat_append_message($1, $2, $3, $4)`, [conversation.id, parent, role, content])) as [
+      { id: string },
+    ])[0].id;
+  const root = await append(null, 'user', 'What is a monad?');
+  const first = await append(root, 'assistant', 'A monoid in the category of endofunctors.');
+  const second = await append(root, 'assistant', 'A way to chain computations.');
+  return { conversationId: conversation.id, root, first, second };
+}
+
+/**
+ * Calls every UserChatStore method at least once, in the order a chat uses them, on the seeded
+ * conversation and a new one (read again after the delete, to see it gone).
+ */
+export async function walkEveryMethod(store: UserChatStore, seeded: SeededConversation): Promise<Walk> {
+
+  const listed = await store.listConversations();
+  const created = await store.createConversation({
+    title: 'Contract',
+    systemPrompt: 'Be brief.',
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+  });
+  const listedBefore = await store.listConversations({ limit: 10, before: created.updatedAt });
+  const read = await store.getConversation(created.id);
+  const updated = await store.updateConversation(created.id, { title: 'Renamed', summary: 'So far: nothing.' });
+  const appended = await store.appendMessage({
+    id: crypto.randomUUID(),
+    conversationId: created.id,
+    parentId: null,
+    role: 'assistant',
+    content: 'Hello!',
+    status: 'partial',
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+    tokens: 3,
+    cost: '0.0012500000',
+    toolCalls: [{ id: 'call_1', name: 'search', arguments: { q: 'monads' } }],
+    toolResults: null,
+    metadata: { finishReason: 'stop' },
+  });
+  const messages = await store.listMessages(seeded.conversationId);
+  const branch = await store.getActiveBranch(seeded.conversationId);
+  const branchThroughFirst = await store.getActiveBranch(seeded.conversationId, seeded.first);
+  const switchedTo = await store.switchBranch(seeded.conversationId, seeded.first);
+  const reservation = await store.reserveUsage({
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+    conversationId: created.id,
+    estimatedTokens: 120.4,
+    estimatedCost: '0.0020000000',
+    maxTokensPerDay: 100_000,
+    maxCostPerMonth: '5',
+    maxRequestsPerMinute: 20,
+  });
+  if (!reservation.allowed) throw new Error(`reservation refused: ${reservation.reason}`);
+  await store.settleUsage(reservation.reservationId, {
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+    promptTokens: 100,
+    completionTokens: 20,
+    cachedPromptTokens: 40,
+    cost: '0.0015000000',
+    messageId: appended.id,
+  });
+  await store.recordUsage({
+    provider: 'anthropic',
+    model: 'claude-haiku-4-5',
+    promptTokens: 50,
+    completionTokens: 10,
+    cost: '0.0001000000',
+    conversationId: created.id,
+  });
+  const summary = await store.getUsageSummary();
+  const deleted = await store.deleteConversation(created.id);
+  const readAfterDelete = await store.getConversation(created.id);
+
+  return {
+    listed,
+    listedBefore,
+    created,
+    read,
+    updated,
+    appended,
+    messages,
+    branch,
+    branchThroughFirst,
+    switchedTo,
+    reservation,
+    summary,
+    deleted,
+    readAfterDelete,
+  };
+}
