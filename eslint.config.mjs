@@ -36,7 +36,7 @@ export default defineConfig([
             },
             {
               // Client code must never pull in a server file: provider keys would reach the bundle.
-              target: [`${MODULE}/components`, `${MODULE}/hooks`, `${MODULE}/protocol`],
+              target: [`${MODULE}/components`, `${MODULE}/hooks`, `${MODULE}/client`, `${MODULE}/protocol`],
               from: [
                 `${MODULE}/api`,
                 `${MODULE}/providers`,
@@ -46,7 +46,7 @@ export default defineConfig([
                 `${MODULE}/utils/summarize.ts`,
                 `${MODULE}/utils/streaming.ts`,
               ],
-              message: 'Client code (components, hooks, protocol) must not import server files.',
+              message: 'Client code (components, hooks, client, protocol) must not import server files.',
             },
           ],
         },

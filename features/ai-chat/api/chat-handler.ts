@@ -5,7 +5,7 @@ import { createAnthropicProvider } from '../providers/anthropic-provider';
 import { createOpenAIProvider } from '../providers/openai-provider';
 import type { ChatProvider, ProviderName } from '../providers/types';
 import { getChatStore } from '../store';
-import { resolveHandlerOptions, type ChatHandlerOptions, type ResolvedHandlerOptions } from './handler-options';
+import { resolveHandlerOptions, type ChatHandlerOptions, type ModelPolicy, type ResolvedHandlerOptions } from './handler-options';
 import { errorResponse } from './http';
 import { planTurn } from './plan-turn';
 import { routeRest } from './rest-routes';
@@ -75,12 +75,20 @@ export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): 
     store: getChatStore(),
     providers,
     defaultProvider: env.defaultProvider,
+    models: {
+      openai: modelPolicyFromList(env.AI_CHAT_OPENAI_MODELS),
+      anthropic: modelPolicyFromList(env.AI_CHAT_ANTHROPIC_MODELS),
+    },
     limits: {
       maxTokensPerDay: env.AI_CHAT_MAX_TOKENS_PER_DAY ?? null,
       maxCostPerMonth: env.AI_CHAT_MAX_COST_PER_MONTH ?? null,
       maxRequestsPerMinute: env.AI_CHAT_MAX_REQUESTS_PER_MINUTE ?? null,
     },
   };
+}
+
+function modelPolicyFromList(models: string[] | undefined): ModelPolicy | undefined {
+  return models ? { defaultModel: models[0]!, allowedModels: models } : undefined;
 }
 
 const holder = globalThis as typeof globalThis & { __aiChatHandler?: ChatHandler };

@@ -75,10 +75,10 @@ export interface ChatHandlerOptions {
   onError?: (error: ChatError, context: { userId?: string; conversationId?: string }) => void | Promise<void>;
 }
 
-/** The fallback model per provider when the app names none: current, capable and affordable. */
-export const DEFAULT_MODELS: Record<ProviderName, string> = {
+/** The model per provider when the app names none: current, capable and affordable. */
+export const DEFAULT_MODEL_BY_PROVIDER: Record<ProviderName, string> = {
   openai: 'gpt-5-mini',
-  anthropic: 'claude-sonnet-4-5',
+  anthropic: 'claude-sonnet-5-5',
 };
 
 export const PROVIDER_KEY_VARIABLES: Record<ProviderName, string> = {
@@ -113,7 +113,7 @@ export function resolveHandlerOptions(options: ChatHandlerOptions): ResolvedHand
 }
 
 export function modelPolicy(options: ChatHandlerOptions, provider: ProviderName): ModelPolicy {
-  return options.models?.[provider] ?? { defaultModel: DEFAULT_MODELS[provider] };
+  return options.models?.[provider] ?? { defaultModel: DEFAULT_MODEL_BY_PROVIDER[provider] };
 }
 
 export async function limitsFor(options: ChatHandlerOptions, userId: string): Promise<UsageLimits> {

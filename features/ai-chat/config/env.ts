@@ -11,6 +11,11 @@ const apiKeyList = z
   .string()
   .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean));
 
+const modelList = z
+  .string()
+  .transform((value) => value.split(',').map((model) => model.trim()).filter(Boolean))
+  .pipe(z.array(z.string().max(128)).min(1, 'list at least one model'));
+
 const positiveNumber = z.coerce.number().positive();
 const positiveInt = z.coerce.number().int().positive();
 
@@ -26,6 +31,9 @@ export const envSchema = z.object({
   SUPABASE_SERVICE_ROLE_KEY: optional(z.string()),
   AI_CHAT_STORE: optional(z.enum(['supabase', 'embedded'])),
   AI_CHAT_DATA_DIR: optional(z.string()),
+  /** Comma-separated model ids a client may pick, the first being the default. Unset: the default only. */
+  AI_CHAT_OPENAI_MODELS: optional(modelList),
+  AI_CHAT_ANTHROPIC_MODELS: optional(modelList),
   AI_CHAT_MAX_TOKENS_PER_DAY: optional(positiveInt),
   AI_CHAT_MAX_COST_PER_MONTH: optional(positiveNumber),
   AI_CHAT_MAX_REQUESTS_PER_MINUTE: optional(positiveInt),

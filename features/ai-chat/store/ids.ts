@@ -1,3 +1,4 @@
+import 'server-only';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether `value` is a UUID; ids that are not cannot name anything, so lookups short-circuit. */

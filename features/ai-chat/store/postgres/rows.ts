@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type { ConversationPatch, UsageReservation } from '../chat-store';
