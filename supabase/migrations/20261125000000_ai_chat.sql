@@ -84,6 +84,20 @@ create table public.ai_usage (
   settled_at timestamptz
 );
 
+-- Replies to deterministic requests (temperature 0, same model and context), reused instead of
+-- paying for the same answer twice. Off unless the app turns it on. Kept per user: a key is a
+-- hash of that user's own context, and a user never reads another's.
+create table public.ai_response_cache (
+  user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
+  key text not null check (char_length(key) = 64),
+  provider text not null,
+  model text not null,
+  content text not null,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  primary key (user_id, key)
+);
+
 -- ---------------------------------------------------------------------------------------------
 -- Indexes for the hot reads
 -- ---------------------------------------------------------------------------------------------
@@ -118,6 +132,7 @@ create trigger conversations_touch_updated_at
 alter table public.conversations enable row level security;
 alter table public.messages enable row level security;
 alter table public.ai_usage enable row level security;
+alter table public.ai_response_cache enable row level security;
 
 -- Defence in depth under the policies: anon gets nothing, users can only read usage.
 revoke all on public.conversations, public.messages, public.ai_usage from anon;
@@ -128,6 +143,10 @@ grant select, insert, update, delete on public.conversations to authenticated;
 grant select, insert, delete on public.messages to authenticated;
 grant select on public.ai_usage to authenticated;
 grant all on public.conversations, public.messages, public.ai_usage to service_role;
+revoke all on public.ai_response_cache from anon;
+revoke update, truncate on public.ai_response_cache from authenticated;
+grant select, insert, delete on public.ai_response_cache to authenticated;
+grant all on public.ai_response_cache to service_role;
 
 -- A user sees only their own conversations.
 create policy "conversations: owner reads"
@@ -180,6 +199,21 @@ create policy "messages: conversation owner deletes"
 -- A user reads their own usage. No policy lets a user insert, update or delete it.
 create policy "ai_usage: owner reads"
   on public.ai_usage for select to authenticated
+  using (user_id = (select auth.uid()));
+
+-- A user reads their own cached replies.
+create policy "ai_response_cache: owner reads"
+  on public.ai_response_cache for select to authenticated
+  using (user_id = (select auth.uid()));
+
+-- A user's turns cache replies for that user only.
+create policy "ai_response_cache: owner writes"
+  on public.ai_response_cache for insert to authenticated
+  with check (user_id = (select auth.uid()));
+
+-- A user may clear their own cache (and expired entries are cleared as they are met).
+create policy "ai_response_cache: owner deletes"
+  on public.ai_response_cache for delete to authenticated
   using (user_id = (select auth.uid()));
 
 -- ---------------------------------------------------------------------------------------------

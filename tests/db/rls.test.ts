@@ -61,7 +61,7 @@ describe.each(databaseKinds())('row-level security on %s', (kind) => {
   });
 
   beforeEach(async () => {
-    await db.admin('truncate public.ai_usage, public.messages, public.conversations cascade');
+    await db.admin('truncate public.ai_response_cache, public.ai_usage, public.messages, public.conversations cascade');
     alice = await db.createUser('alice@example.test');
     bob = await db.createUser('bob@example.test');
     [{ id: aliceConversation }] = (await db.admin(
@@ -227,9 +227,43 @@ describe.each(databaseKinds())('row-level security on %s', (kind) => {
     });
   });
 
+  describe('ai_response_cache', () => {
+    const key = 'c'.repeat(64);
+    beforeEach(async () => {
+      await db.admin(
+        `insert into public.ai_response_cache (user_id, key, provider, model, content, expires_at)
+         values ($1, $2, 'openai', 'gpt-4o', 'alice''s cached reply', now() + interval '1 hour')`,
+        [alice, key],
+      );
+    });
+
+    it('the owner reads, adds and clears their own cached replies', async () => {
+      expect((await asAlice('select content from public.ai_response_cache')).rows).toEqual([{ content: "alice's cached reply" }]);
+      const added = await asAlice(
+        `insert into public.ai_response_cache (key, provider, model, content, expires_at)
+         values ($1, 'openai', 'gpt-4o', 'x', now() + interval '1 hour') returning user_id`,
+        ['d'.repeat(64)],
+      );
+      expect(added.rows).toEqual([{ user_id: alice }]);
+      expect((await asAlice('delete from public.ai_response_cache where key = $1 returning key', [key])).rows).toHaveLength(1);
+    });
+
+    it("a stranger can neither read, plant nor clear someone else's cached replies", async () => {
+      expect((await asBob('select content from public.ai_response_cache')).rows).toEqual([]);
+      const planted = await asBob(
+        `insert into public.ai_response_cache (user_id, key, provider, model, content, expires_at)
+         values ($1, $2, 'openai', 'gpt-4o', 'poisoned', now() + interval '1 hour')`,
+        [alice, 'e'.repeat(64)],
+      );
+      expect(planted.errorCode).toBe('42501');
+      expect((await asBob('delete from public.ai_response_cache returning key')).rows).toEqual([]);
+      expect((await asAlice(`update public.ai_response_cache set content = 'edited'`)).errorCode).toBe('42501');
+    });
+  });
+
   describe('anon', () => {
     it('an anonymous caller reaches no table', async () => {
-      for (const table of ['conversations', 'messages', 'ai_usage']) {
+      for (const table of ['conversations', 'messages', 'ai_usage', 'ai_response_cache']) {
         expect((await as(null, 'anon', `select * from public.${table}`)).errorCode).toBe('42501');
       }
     });

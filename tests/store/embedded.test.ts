@@ -164,6 +164,16 @@ describe.each(databaseKinds())('the SQL chat store on %s', (kind) => {
     });
   });
 
+  it('caches a reply per user until it expires, keeping the first entry under a key', async () => {
+    const key = 'f'.repeat(64);
+    await store.putCachedReply(key, { provider: 'openai', model: 'gpt-4o', content: 'first' }, 60);
+    await store.putCachedReply(key, { provider: 'openai', model: 'gpt-4o', content: 'second' }, 60);
+    expect(await store.getCachedReply(key)).toEqual({ provider: 'openai', model: 'gpt-4o', content: 'first' });
+    expect(await stranger.getCachedReply(key)).toBeNull();
+    await db.admin(`update public.ai_response_cache set expires_at = now() - interval '1 second' where key = $1`, [key]);
+    expect(await store.getCachedReply(key)).toBeNull();
+  });
+
   it('refuses a reservation over the daily token limit and says when to retry', async () => {
     const user = new PostgresUserStore(db.sql, await db.createUser());
     await user.recordUsage({ provider: 'openai', model: 'gpt-4o', promptTokens: 900, completionTokens: 50, cost: '0.01' });

@@ -222,6 +222,8 @@ describe('the Supabase chat store against the migrated schema', () => {
       costThisMonth: '0.0016',
       requestsThisMonth: 2,
     });
+    expect(walk.cached).toEqual({ provider: 'openai', model: 'gpt-4o', content: 'Cached answer.' });
+    expect(walk.cacheMiss).toBeNull();
     const usage = await db.admin(
       `select provider, model, prompt_tokens, completion_tokens, cached_prompt_tokens, cost::text, status, message_id
          from public.ai_usage where user_id = $1 order by created_at, provider`,

@@ -98,6 +98,12 @@ export interface UsageSettlement {
   conversationId?: string | null;
 }
 
+export interface CachedReply {
+  provider: string;
+  model: string;
+  content: string;
+}
+
 /** Everything one signed-in user may do. Each call is its own transaction. */
 export interface UserChatStore {
   readonly userId: string;
@@ -132,4 +138,9 @@ export interface UserChatStore {
   settleUsage(reservationId: string, settlement: UsageSettlement): Promise<void>;
   /** Server side: records a billed call that had no reservation (summaries, tool steps). */
   recordUsage(settlement: UsageSettlement): Promise<void>;
+
+  /** A cached reply of this user's under `key` (a SHA-256 hex of the request), unless expired. */
+  getCachedReply(key: string): Promise<CachedReply | null>;
+  /** Caches a reply for `ttlSeconds`; an existing entry under the key is kept. */
+  putCachedReply(key: string, reply: CachedReply, ttlSeconds: number): Promise<void>;
 }

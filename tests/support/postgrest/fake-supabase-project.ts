@@ -133,7 +133,7 @@ export function createFakeSupabaseProject({ url, database, catalog }: FakeSupaba
     if (!catalog.tables.has(resource)) {
       throw new PostgrestRequestError(404, 'PGRST205', `Could not find the table 'public.${resource}' in the schema cache`);
     }
-    return run(tableStatement(entry.method, resource, entry.query, entry.body), claims, {
+    return run(tableStatement(entry.method, resource, entry.query, entry.body, entry.prefer), claims, {
       status: entry.method === 'POST' ? 201 : 200,
       // Writes answer with rows only when asked to (`Prefer: return=representation`).
       returnsBody: entry.method === 'GET' || (entry.prefer?.includes('return=representation') ?? false),

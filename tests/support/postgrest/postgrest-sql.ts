@@ -111,7 +111,13 @@ function aggregate(source: string, query: URLSearchParams): string {
 }
 
 /** A read, insert, update or delete on `public.<table>`. */
-export function tableStatement(method: string, table: string, query: URLSearchParams, body: unknown): PostgrestStatement {
+export function tableStatement(
+  method: string,
+  table: string,
+  query: URLSearchParams,
+  body: unknown,
+  prefer: string | null = null,
+): PostgrestStatement {
   const params = new Params();
   const target = `public.${quote(table)}`;
   switch (method) {
@@ -124,8 +130,13 @@ export function tableStatement(method: string, table: string, query: URLSearchPa
       const rows = Array.isArray(body) ? body : [body];
       const columns = [...new Set(rows.flatMap((row) => Object.keys(row as object)))].map(quote).join(', ');
       const json = params.add(JSON.stringify(rows));
+      // Upserts: `on_conflict=cols` with `Prefer: resolution=ignore-duplicates` is ON CONFLICT DO NOTHING.
+      const conflictColumns = query.get('on_conflict')?.split(',').map((column) => quote(column.trim()));
+      const onConflict =
+        conflictColumns && prefer?.includes('resolution=ignore-duplicates') ? `on conflict (${conflictColumns.join(', ')}) do nothing` : '';
       const insert = `insert into ${target} (${columns})
                       select ${columns} from json_populate_recordset(null::${target}, ${json}::json)
+                      ${onConflict}
                       returning *`;
       return { sql: `with pgrst_source as (${insert}) ${aggregate('pgrst_source', query)}`, params: params.values };
     }

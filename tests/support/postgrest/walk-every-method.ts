@@ -109,6 +109,11 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     conversationId: created.id,
   });
   const summary = await store.getUsageSummary();
+  const cacheKey = 'a'.repeat(64);
+  await store.putCachedReply(cacheKey, { provider: 'openai', model: 'gpt-4o', content: 'Cached answer.' }, 60);
+  await store.putCachedReply(cacheKey, { provider: 'openai', model: 'gpt-4o', content: 'Ignored: the key is taken.' }, 60);
+  const cached = await store.getCachedReply(cacheKey);
+  const cacheMiss = await store.getCachedReply('b'.repeat(64));
   const deleted = await store.deleteConversation(created.id);
   const readAfterDelete = await store.getConversation(created.id);
 
@@ -125,6 +130,8 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     switchedTo,
     reservation,
     summary,
+    cached,
+    cacheMiss,
     deleted,
     readAfterDelete,
   };

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type {
+  CachedReply,
   ConversationPatch,
   ListConversationsOptions,
   NewConversation,
@@ -228,6 +229,28 @@ export class PostgresUserStore implements UserChatStore {
           settlement.messageId ?? null,
           settlement.conversationId ?? null,
         ],
+      ),
+    );
+  }
+
+  getCachedReply(key: string): Promise<CachedReply | null> {
+    return this.asUser('Reading the reply cache', async (tx) => {
+      const { rows } = await tx.query<CachedReply>(
+        `select provider, model, content from public.ai_response_cache
+          where user_id = (select auth.uid()) and key = $1 and expires_at > now()`,
+        [key],
+      );
+      return rows[0] ?? null;
+    });
+  }
+
+  async putCachedReply(key: string, reply: CachedReply, ttlSeconds: number): Promise<void> {
+    await this.asUser('Caching the reply', (tx) =>
+      tx.query(
+        `insert into public.ai_response_cache (user_id, key, provider, model, content, expires_at)
+         values ((select auth.uid()), $1, $2, $3, $4, now() + make_interval(secs => $5))
+         on conflict (user_id, key) do nothing`,
+        [key, reply.provider, reply.model, reply.content, ttlSeconds],
       ),
     );
   }

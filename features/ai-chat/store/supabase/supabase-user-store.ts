@@ -2,6 +2,7 @@ import 'server-only';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type {
+  CachedReply,
   ConversationPatch,
   ListConversationsOptions,
   NewConversation,
@@ -204,6 +205,37 @@ export class SupabaseUserStore implements UserChatStore {
         p_conversation_id: settlement.conversationId ?? null,
       }),
       'Recording usage',
+    );
+  }
+
+  async getCachedReply(key: string): Promise<CachedReply | null> {
+    const row = unwrap(
+      await this.user
+        .from('ai_response_cache')
+        .select('provider, model, content')
+        .eq('user_id', this.userId)
+        .eq('key', key)
+        .gt('expires_at', new Date().toISOString())
+        .maybeSingle(),
+      'Reading the reply cache',
+    );
+    return (row as CachedReply | null) ?? null;
+  }
+
+  async putCachedReply(key: string, reply: CachedReply, ttlSeconds: number): Promise<void> {
+    unwrap(
+      await this.user.from('ai_response_cache').upsert(
+        {
+          user_id: this.userId,
+          key,
+          provider: reply.provider,
+          model: reply.model,
+          content: reply.content,
+          expires_at: new Date(Date.now() + ttlSeconds * 1000).toISOString(),
+        },
+        { onConflict: 'user_id,key', ignoreDuplicates: true },
+      ),
+      'Caching the reply',
     );
   }
 
