@@ -2,7 +2,7 @@ import { createChatHandler, type ChatHandler, type ChatHandlerOptions } from '@/
 import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic-provider';
 import { createOpenAIProvider } from '@/features/ai-chat/providers/openai-provider';
 import { createEmbeddedChatStore, type EmbeddedChatStore } from '@/features/ai-chat/store/embedded/embedded-chat-store';
-import { startFakeAnthropic, startFakeOpenAI, type FakeProviderServer } from './fake-providers';
+import { startFakeAnthropic, startFakeOpenAI, type FakeProviderOptions, type FakeProviderServer } from './fake-providers';
 import { SUPABASE_DIR } from './test-databases';
 
 export const OPENAI_TEST_KEY = 'sk-test-openai-0123456789';
@@ -28,8 +28,11 @@ export interface ChatHarness {
   close(): Promise<void>;
 }
 
-export async function startChatHarness(overrides: Partial<ChatHandlerOptions> = {}): Promise<ChatHarness> {
-  const [openai, anthropic] = await Promise.all([startFakeOpenAI(), startFakeAnthropic()]);
+export async function startChatHarness(
+  overrides: Partial<ChatHandlerOptions> = {},
+  fakes: { openai?: FakeProviderOptions; anthropic?: FakeProviderOptions } = {},
+): Promise<ChatHarness> {
+  const [openai, anthropic] = await Promise.all([startFakeOpenAI(fakes.openai), startFakeAnthropic(fakes.anthropic)]);
   const store = createEmbeddedChatStore({ dataDir: 'memory://', supabaseDir: SUPABASE_DIR });
   const handler = createChatHandler({
     store,

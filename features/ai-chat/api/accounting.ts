@@ -1,7 +1,7 @@
 import 'server-only';
 import type { MessageRecord } from '../protocol/records';
 import type { ProviderMessage, ProviderName, ProviderUsage } from '../providers/types';
-import { truncateMessages } from '../utils/context';
+import { truncateMessagesDetailed } from '../utils/context';
 import { calculateCost, getModelInfo } from '../utils/pricing';
 import { countTokens } from '../utils/tokens';
 
@@ -40,42 +40,64 @@ export interface FittedHistory {
   system: string | undefined;
   messages: ProviderMessage[];
   promptTokens: number;
-  droppedCount: number;
+  /** Messages of the branch that did not fit and are not yet in the summary, oldest first. */
+  dropped: MessageRecord[];
+}
+
+interface Turn {
+  role: 'user' | 'assistant';
+  content: string;
+  tokens: number;
+  record?: MessageRecord;
 }
 
 /**
  * The branch as provider messages, oldest dropped first until it fits the model's window less
- * the reply budget. Stored per-message counts are used, so history is never re-tokenised.
+ * the reply budget. Messages the stored summary already covers are replaced by it. Stored
+ * per-message counts are used, so history is never re-tokenised.
  */
 export function fitHistory(
   history: readonly MessageRecord[],
   next: { content: string; tokens: number } | null,
-  options: { provider: ProviderName; model: string; system?: string; replyTokens: number; summary?: string | null },
+  options: {
+    provider: ProviderName;
+    model: string;
+    system?: string;
+    replyTokens: number;
+    summary?: string | null;
+    summaryThroughMessageId?: string | null;
+  },
 ): FittedHistory {
   const window = getModelInfo(options.provider, options.model)?.contextWindow ?? FALLBACK_CONTEXT_WINDOW;
-  const turns = history
+  // A summary speaks for this branch only if the message it runs through is on it.
+  const covered = options.summary && options.summaryThroughMessageId ? history.findIndex((m) => m.id === options.summaryThroughMessageId) : -1;
+  const summary = covered >= 0 ? options.summary : null;
+  const turns: Turn[] = history
+    .slice(covered + 1)
     // A failed reply with nothing in it says nothing to the model.
     .filter((message) => (message.role === 'user' || message.role === 'assistant') && message.content.length > 0)
     .map((message) => ({
       role: message.role as 'user' | 'assistant',
       content: message.content,
       tokens: message.tokens ?? tokensOf(message.content, options.provider, options.model),
+      record: message,
     }));
   if (next) turns.push({ role: 'user', content: next.content, tokens: next.tokens });
 
-  const systemText = [options.system, options.summary ? `Summary of the earlier conversation:\n${options.summary}` : null]
-    .filter(Boolean)
-    .join('\n\n');
+  const systemText = [options.system, summary ? `Summary of the earlier conversation:\n${summary}` : null].filter(Boolean).join('\n\n');
   const systemTokens = systemText ? tokensOf(systemText, options.provider, options.model) : 0;
   const budget = Math.max(window - options.replyTokens - systemTokens, 1);
 
-  const kept = truncateMessages(turns, { maxTokens: budget, keepSystemPrompt: false, keepRecentMessages: KEEP_RECENT_MESSAGES });
-  const promptTokens = systemTokens + kept.reduce((sum, message) => sum + (message.tokens ?? 0), 0);
+  const { messages: kept, dropped, totalTokens } = truncateMessagesDetailed(turns, {
+    maxTokens: budget,
+    keepSystemPrompt: false,
+    keepRecentMessages: KEEP_RECENT_MESSAGES,
+  });
   return {
     system: systemText || undefined,
-    messages: kept.map((message) => ({ role: message.role as 'user' | 'assistant', content: message.content })),
-    promptTokens,
-    droppedCount: turns.length - kept.length,
+    messages: kept.map((turn) => ({ role: turn.role, content: turn.content })),
+    promptTokens: systemTokens + totalTokens,
+    dropped: dropped.flatMap((turn) => (turn.record ? [turn.record] : [])),
   };
 }
 

@@ -3,6 +3,7 @@ import type { ChatError } from '../protocol/errors';
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
 import type { ChatProvider, ProviderName } from '../providers/types';
 import type { ChatStore } from '../store/chat-store';
+import type { Moderation } from './moderation';
 import type { ChatTool } from './tools';
 
 export interface ModelPolicy {
@@ -40,6 +41,17 @@ export interface UsageReport {
   limits: UsageLimits;
 }
 
+export interface UsageAlert {
+  userId: string;
+  /** Which budget: tokens of the UTC day or dollars of the UTC month. */
+  limit: 'tokens_per_day' | 'cost_per_month';
+  /** The fraction crossed by this turn, e.g. 0.8. */
+  threshold: number;
+  /** Used and allowed, as numbers of tokens or decimal strings of dollars. */
+  used: number | string;
+  max: number | string;
+}
+
 export interface FinishReport {
   userId: string;
   conversation: ConversationRecord;
@@ -66,6 +78,22 @@ export interface ChatHandlerOptions {
   limits?: UsageLimits | ((userId: string) => UsageLimits | Promise<UsageLimits>);
   /** Tried in order when the chosen provider fails before its first token. */
   backups?: readonly ProviderTarget[];
+  /** Checks each new message before any provider spend; a flagged one gets 400 `content_flagged`. */
+  moderation?: Moderation;
+  /**
+   * Reuse the reply to a deterministic request (temperature 0, no tools, same model and context)
+   * instead of paying for it again. Off by default.
+   */
+  responseCache?: { ttlSeconds?: number } | false;
+  /**
+   * Keep a rolling summary of what falls out of the context window, written after the turn with
+   * a cheap model and reused by later turns. Off by default: it is one more billed call.
+   */
+  summary?: { provider?: ProviderName; model?: string } | false;
+  /** Fractions of a limit at which `onUsageAlert` fires, once per crossing. Default [0.8, 1]. */
+  usageAlertThresholds?: readonly number[];
+  /** Work to finish after the response has ended (the rolling summary): e.g. Next's `after`. */
+  waitUntil?: (work: Promise<unknown>) => void;
   /** Comment frames keep idle connections open through proxies. Default 15 000 ms. */
   pingIntervalMs?: number;
   /** Where the routes are mounted. Default '/api/chat'. */
@@ -73,6 +101,8 @@ export interface ChatHandlerOptions {
   onFinish?: (report: FinishReport) => void | Promise<void>;
   onUsage?: (report: UsageReport) => void | Promise<void>;
   onError?: (error: ChatError, context: { userId?: string; conversationId?: string }) => void | Promise<void>;
+  /** A user crossed a usage threshold of one of their limits (cost alerts). */
+  onUsageAlert?: (alert: UsageAlert) => void | Promise<void>;
 }
 
 /** The model per provider when the app names none: current, capable and affordable. */
@@ -95,6 +125,7 @@ export interface ResolvedHandlerOptions extends ChatHandlerOptions {
   backups: readonly ProviderTarget[];
   pingIntervalMs: number;
   basePath: string;
+  usageAlertThresholds: readonly number[];
 }
 
 /** Every default in one place. */
@@ -108,6 +139,7 @@ export function resolveHandlerOptions(options: ChatHandlerOptions): ResolvedHand
     defaultMaxTokens: options.defaultMaxTokens ?? 4096,
     backups: options.backups ?? [],
     pingIntervalMs: options.pingIntervalMs ?? 15_000,
+    usageAlertThresholds: options.usageAlertThresholds ?? [0.8, 1],
     basePath: (options.basePath ?? '/api/chat').replace(/\/$/, ''),
   };
 }

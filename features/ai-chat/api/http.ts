@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { ChatError, isChatError } from '../protocol/errors';
+import { asChatError, ChatError } from '../protocol/errors';
 
 /** A JSON response. */
 export function json(body: unknown, init: ResponseInit = {}): Response {
@@ -15,7 +15,7 @@ export function json(body: unknown, init: ResponseInit = {}): Response {
  * that are not ChatErrors are bugs: logged with their cause, shown as a plain internal error.
  */
 export function errorResponse(error: unknown, log: (error: unknown) => void = console.error): Response {
-  const chatError = isChatError(error) ? error : new ChatError('internal', 'Something went wrong on our side.', { cause: error });
+  const chatError = asChatError(error);
   if (chatError.status >= 500) log(chatError.cause ?? chatError);
   const headers = new Headers();
   if (chatError.retryAfterSeconds !== undefined) headers.set('retry-after', String(chatError.retryAfterSeconds));

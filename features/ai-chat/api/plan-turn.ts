@@ -53,7 +53,9 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
     system,
     replyTokens,
     summary: existing?.summary,
+    summaryThroughMessageId: existing?.summaryThroughMessageId,
   });
+  if (userMessage && options.moderation) await moderate(options, user.userId, userMessage.content, request.signal);
 
   const limits = await limitsFor(options, user.userId);
   // Hold the most this turn can cost: the prompt plus a full-length reply. Settled to the real
@@ -101,6 +103,14 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
     reservationId: reservation.reservationId,
     limits,
   };
+}
+
+async function moderate(options: ResolvedHandlerOptions, userId: string, text: string, signal: AbortSignal): Promise<void> {
+  const verdict = await options.moderation!({ text, userId, signal });
+  if (verdict.flagged) {
+    const why = verdict.categories.length > 0 ? ` (${verdict.categories.join(', ')})` : '';
+    throw new ChatError('content_flagged', `This message can't be sent: it was flagged by moderation${why}.`, { field: 'message' });
+  }
 }
 
 /** Gives a reservation back when the turn never reached the provider. */

@@ -1,11 +1,12 @@
 import 'server-only';
 import { conversationPatchSchema, MAX_BODY_BYTES, MAX_MESSAGE_CHARS } from '../protocol/chat-request';
 import { ChatError } from '../protocol/errors';
-import type { MessageRecord } from '../protocol/records';
-import { createConversationBodySchema, type ChatConfig, type ConversationDetail, type UsageResponse } from '../protocol/rest';
+import { createConversationBodySchema, type ChatConfig, type UsageResponse } from '../protocol/rest';
 import type { ProviderName } from '../providers/types';
 import type { UserChatStore } from '../store/chat-store';
-import { compareMoney, subtractMoney } from '../utils/decimal';
+import { describeUsage } from '../utils/limits';
+import { conversationDetail } from './conversation-detail';
+import { exportConversation, importConversation } from './export-import';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ResolvedHandlerOptions } from './handler-options';
 import { json, readJsonBody } from './http';
 
@@ -25,6 +26,12 @@ export async function routeRest(request: Request, user: UserChatStore, options: 
     if (method === 'GET') return listConversations(request, user);
     if (method === 'POST') return createConversation(request, user, options);
     return notAllowed('GET, POST');
+  }
+  if (segments[0] === 'conversations' && segments.length === 2 && segments[1] === 'import') {
+    return method === 'POST' ? importConversation(request, user, options) : notAllowed('POST');
+  }
+  if (segments[0] === 'conversations' && segments.length === 3 && segments[2] === 'export') {
+    return method === 'GET' ? exportConversation(request, user, segments[1]!) : notAllowed('GET');
   }
   if (segments[0] === 'conversations' && segments.length === 2) {
     const id = segments[1]!;
@@ -87,45 +94,9 @@ async function patchConversation(request: Request, user: UserChatStore, id: stri
   return json(await conversationDetail(user, id));
 }
 
-/** The conversation, its active branch, and the siblings of each message on it. */
-export async function conversationDetail(user: UserChatStore, id: string): Promise<ConversationDetail> {
-  const conversation = await user.getConversation(id);
-  if (!conversation) throw notFound();
-  const [messages, all] = await Promise.all([user.getActiveBranch(id), user.listMessages(id)]);
-  return { conversation, messages, siblings: siblingsOnBranch(messages, all) };
-}
-
-function siblingsOnBranch(branch: readonly MessageRecord[], all: readonly MessageRecord[]): Record<string, string[]> {
-  const childrenOf = new Map<string | null, string[]>();
-  for (const message of all) {
-    const list = childrenOf.get(message.parentId) ?? [];
-    list.push(message.id);
-    childrenOf.set(message.parentId, list);
-  }
-  const siblings: Record<string, string[]> = {};
-  for (const message of branch) {
-    const group = childrenOf.get(message.parentId) ?? [];
-    if (group.length > 1) siblings[message.id] = group;
-  }
-  return siblings;
-}
-
 async function usage(user: UserChatStore, options: ResolvedHandlerOptions): Promise<UsageResponse> {
   const [summary, limits] = await Promise.all([user.getUsageSummary(), limitsFor(options, user.userId)]);
-  const maxCost = limits.maxCostPerMonth == null ? null : String(limits.maxCostPerMonth);
-  return {
-    usage: summary,
-    limits: {
-      maxTokensPerDay: limits.maxTokensPerDay ?? null,
-      maxCostPerMonth: maxCost,
-      maxRequestsPerMinute: limits.maxRequestsPerMinute ?? null,
-    },
-    remaining: {
-      tokensToday: limits.maxTokensPerDay == null ? null : Math.max(0, limits.maxTokensPerDay - summary.tokensToday),
-      costThisMonth:
-        maxCost === null ? null : compareMoney(maxCost, summary.costThisMonth) > 0 ? subtractMoney(maxCost, summary.costThisMonth) : '0',
-    },
-  };
+  return describeUsage(summary, limits);
 }
 
 function chatConfig(options: ResolvedHandlerOptions): ChatConfig {

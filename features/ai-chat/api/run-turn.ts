@@ -1,17 +1,17 @@
 import 'server-only';
 import { SSE_PING_FRAME, toSseFrame, type ChatEvent, type ChatFinishReason } from '../protocol/chat-events';
-import { ChatError, isChatError, type ChatErrorCode } from '../protocol/errors';
+import { asChatError, ChatError } from '../protocol/errors';
 import type { MessageRecord, MessageStatus } from '../protocol/records';
 import type { ProviderMessage, ProviderToolCall, ProviderUsage } from '../providers/types';
+import { streamStep } from './provider-step';
 import { addUsage, costOf, NO_USAGE, tokensOf } from './accounting';
 import type { ProviderTarget, ResolvedHandlerOptions } from './handler-options';
+import { updateRollingSummary, usageAlertsCrossed } from './after-turn';
 import type { TurnPlan } from './plan-turn';
+import { responseCacheKey, responseCacheTtl } from './response-cache';
 import { executeToolCall, toToolSpecs } from './tools';
 
 const encoder = new TextEncoder();
-
-/** Failures worth handing to a backup provider, when nothing has reached the user yet. */
-const FAILOVER_CODES: ReadonlySet<ChatErrorCode> = new Set(['rate_limited', 'overloaded', 'network', 'provider_error', 'auth']);
 
 /**
  * The reply as an SSE body. The turn runs to its end even when the client leaves: leaving aborts
@@ -56,6 +56,8 @@ export function streamTurn(plan: TurnPlan, options: ResolvedHandlerOptions, requ
 }
 
 interface Conversation {
+  /** The reply came from the response cache: no provider call, nothing billed. */
+  cached?: boolean;
   target: ProviderTarget;
   text: string;
   toolCalls: ProviderToolCall[];
@@ -94,7 +96,7 @@ async function executeTurn(
     : Promise.resolve(null);
   const userSaved = savingUser.then(
     (record) => ({ record, error: undefined }),
-    (error: unknown) => ({ record: null, error: toChatError(error) }),
+    (error: unknown) => ({ record: null, error: asChatError(error) }),
   );
 
   const result = await converse(plan, options, signal, emit);
@@ -127,12 +129,13 @@ async function executeTurn(
           promptTokens: result.usage.promptTokens,
           completionTokens: result.usage.completionTokens,
           cachedPromptTokens: result.usage.cachedPromptTokens,
+          ...(result.cached ? { cached: true } : {}),
           ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
         },
       });
     } catch (error) {
       await settle(plan, result, null);
-      return fail(toChatError(error), plan, options, emit);
+      return fail(asChatError(error), plan, options, emit);
     }
   }
   await settle(plan, result, assistant?.id ?? null);
@@ -153,6 +156,9 @@ async function executeTurn(
     options.onFinish?.({ userId: user.userId, conversation, userMessage: saved.record, assistantMessage: assistant }),
   );
   await reportUsage(plan, options, result, cost);
+  // Started unconditionally: `waitUntil?.(…)` alone would skip evaluating its argument.
+  const summarising = updateRollingSummary(plan, options);
+  options.waitUntil?.(summarising);
 }
 
 /** Calls the provider, runs tools and calls again, until the model answers or the steps run out. */
@@ -174,6 +180,15 @@ async function converse(
   };
   let promptEstimate = plan.fitted.promptTokens;
 
+  const cacheKey = responseCacheKey(plan, options, result.target);
+  if (cacheKey) {
+    const hit = await plan.user.getCachedReply(cacheKey).catch(() => null);
+    if (hit) {
+      emit({ type: 'text-delta', delta: hit.content });
+      return { ...result, cached: true, text: hit.content, finishReason: 'stop' };
+    }
+  }
+
   for (let step = 0; step < options.maxToolSteps; step += 1) {
     const lastStep = step === options.maxToolSteps - 1;
     const candidates = step === 0 && result.text.length === 0 ? plan.targets : [result.target];
@@ -193,7 +208,14 @@ async function converse(
     result.finishReason = outcome.finishReason;
     result.toolCalls.push(...outcome.toolCalls);
     if (outcome.error) return { ...result, error: outcome.error, finishReason: outcome.error.code === 'aborted' ? 'aborted' : 'error' };
-    if (outcome.toolCalls.length === 0 || !tools) return result;
+    if (outcome.toolCalls.length === 0 || !tools) {
+      if (cacheKey && result.finishReason === 'stop' && result.text) {
+        await plan.user
+          .putCachedReply(cacheKey, { ...result.target, content: result.text }, responseCacheTtl(options))
+          .catch((error) => console.error('ai-chat: could not cache the reply', error));
+      }
+      return result;
+    }
 
     messages.push({ role: 'assistant', content: outcome.text, toolCalls: outcome.toolCalls });
     for (const call of outcome.toolCalls) {
@@ -211,93 +233,6 @@ async function converse(
     if (signal.aborted) return { ...result, error: new ChatError('aborted', 'The reply was stopped.'), finishReason: 'aborted' };
   }
   return result;
-}
-
-interface StepContext {
-  plan: TurnPlan;
-  options: ResolvedHandlerOptions;
-  signal: AbortSignal;
-  emit: (event: ChatEvent) => void;
-  messages: ProviderMessage[];
-  tools: ReturnType<typeof toToolSpecs> | undefined;
-  toolChoice: 'none' | undefined;
-  promptEstimate: number;
-}
-
-interface StepOutcome {
-  target: ProviderTarget;
-  text: string;
-  toolCalls: ProviderToolCall[];
-  usage: ProviderUsage;
-  finishReason: ChatFinishReason;
-  error?: ChatError;
-}
-
-/** One provider call, failing over to the next candidate only while nothing has been shown. */
-async function streamStep(candidates: readonly ProviderTarget[], context: StepContext): Promise<StepOutcome> {
-  const { plan, options, signal, emit } = context;
-  for (let index = 0; ; index += 1) {
-    const target = candidates[index]!;
-    const outcome: StepOutcome = { target, text: '', toolCalls: [], usage: NO_USAGE, finishReason: 'other' };
-    let reported: ProviderUsage | null = null;
-    let shown = false;
-    try {
-      const events = options.providers[target.provider]!.stream({
-        model: target.model,
-        system: plan.fitted.system,
-        messages: context.messages,
-        temperature: plan.temperature,
-        maxTokens: plan.replyTokens,
-        tools: context.tools,
-        toolChoice: context.toolChoice,
-        signal,
-      });
-      for await (const event of events) {
-        if (event.type === 'text-delta') {
-          shown = true;
-          outcome.text += event.delta;
-          emit({ type: 'text-delta', delta: event.delta });
-        } else if (event.type === 'tool-call') {
-          shown = true;
-          outcome.toolCalls.push({ id: event.id, name: event.name, args: event.args });
-          emit({ type: 'tool-call', id: event.id, name: event.name, args: event.args });
-        } else if (event.type === 'usage') {
-          reported = { promptTokens: event.promptTokens, completionTokens: event.completionTokens, cachedPromptTokens: event.cachedPromptTokens };
-        } else {
-          outcome.finishReason = event.finishReason;
-        }
-      }
-      if (outcome.toolCalls.length > 0) outcome.finishReason = 'tool-calls';
-    } catch (error) {
-      outcome.error = signal.aborted ? new ChatError('aborted', 'The reply was stopped.', { cause: error }) : toChatError(error);
-    }
-    // A cut-off call bills what it produced; without a usage report, count it ourselves.
-    outcome.usage = completeUsage(reported, outcome, context.promptEstimate);
-
-    const canFailOver = outcome.error && !shown && !signal.aborted && index < candidates.length - 1 && FAILOVER_CODES.has(outcome.error.code);
-    if (!canFailOver) return outcome;
-    console.warn(`ai-chat: ${target.provider}/${target.model} failed (${outcome.error!.code}); trying ${candidates[index + 1]!.provider}`);
-    if (reported) await recordAbandonedCall(plan, target, outcome.usage);
-  }
-}
-
-function completeUsage(reported: ProviderUsage | null, outcome: StepOutcome, promptEstimate: number): ProviderUsage {
-  if (reported && reported.completionTokens > 0) return reported;
-  if (!outcome.error && reported) return reported;
-  const completionTokens = outcome.text ? tokensOf(outcome.text, outcome.target.provider, outcome.target.model) : 0;
-  // Nothing came back at all: the provider refused before generating, and bills nothing.
-  if (!reported && completionTokens === 0 && outcome.toolCalls.length === 0) return NO_USAGE;
-  return {
-    promptTokens: reported?.promptTokens || promptEstimate,
-    completionTokens: Math.max(reported?.completionTokens ?? 0, completionTokens),
-    cachedPromptTokens: reported?.cachedPromptTokens ?? 0,
-  };
-}
-
-async function recordAbandonedCall(plan: TurnPlan, target: ProviderTarget, usage: ProviderUsage): Promise<void> {
-  await plan.user
-    .recordUsage({ ...target, ...usage, cost: costOf(target.provider, target.model, usage), conversationId: plan.conversation.id })
-    .catch((error) => console.error('ai-chat: could not record usage of a failed call', error));
 }
 
 async function settle(plan: TurnPlan, result: Conversation, messageId: string | null): Promise<void> {
@@ -319,10 +254,13 @@ async function fail(error: ChatError, plan: TurnPlan, options: ResolvedHandlerOp
 }
 
 async function reportUsage(plan: TurnPlan, options: ResolvedHandlerOptions, result: Conversation, cost: string | null): Promise<void> {
-  if (!options.onUsage) return;
+  if (!options.onUsage && !options.onUsageAlert) return;
   await runHook('onUsage', async () => {
     const totals = await plan.user.getUsageSummary();
-    await options.onUsage!({
+    for (const alert of usageAlertsCrossed(plan, options, { usage: result.usage, cost }, totals)) {
+      await runHook('onUsageAlert', () => options.onUsageAlert?.(alert));
+    }
+    await options.onUsage?.({
       userId: plan.user.userId,
       conversationId: plan.conversation.id,
       ...result.target,
@@ -342,8 +280,4 @@ async function runHook(name: string, hook: () => unknown): Promise<void> {
   } catch (error) {
     console.error(`ai-chat: the ${name} hook threw`, error);
   }
-}
-
-export function toChatError(error: unknown): ChatError {
-  return isChatError(error) ? error : new ChatError('internal', 'Something went wrong on our side.', { cause: error });
 }

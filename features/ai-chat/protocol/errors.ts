@@ -13,6 +13,7 @@ export const CHAT_ERROR_CODES = [
   'forbidden',
   'not_found',
   'usage_limit',
+  'content_flagged',
   // The model provider
   'rate_limited',
   'overloaded',
@@ -36,6 +37,7 @@ const HTTP_STATUS: Record<ChatErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   usage_limit: 429,
+  content_flagged: 400,
   rate_limited: 429,
   overloaded: 503,
   auth: 502,
@@ -86,6 +88,11 @@ export class ChatError extends Error {
 
 export function isChatError(value: unknown): value is ChatError {
   return value instanceof ChatError;
+}
+
+/** The error as a ChatError: itself if it is one, else an internal error keeping it as cause. */
+export function asChatError(error: unknown): ChatError {
+  return isChatError(error) ? error : new ChatError('internal', 'Something went wrong on our side.', { cause: error });
 }
 
 /** Whether retrying the same request later may succeed. */

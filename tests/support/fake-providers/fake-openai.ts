@@ -152,7 +152,32 @@ const openAIFormat: WireFormat = {
   notFoundBody: (path) => ({
     error: { message: `Invalid URL (POST ${path})`, type: 'invalid_request_error', param: null, code: null },
   }),
+
+  extraRoutes: {
+    '/v1/moderations': moderationBody,
+  },
 };
+
+/** Text containing this is flagged by the fake moderation endpoint (category `violence`). */
+export const FLAGGED_MARKER = '[flag-me]';
+
+/** The Moderations API's answer: one result per input, flagged when it carries the marker. */
+function moderationBody(body: Record<string, unknown>): unknown {
+  const inputs = Array.isArray(body.input) ? body.input : [body.input];
+  return {
+    id: randomId('modr-'),
+    model: typeof body.model === 'string' ? body.model : 'omni-moderation-latest',
+    results: inputs.map((input) => {
+      const flagged = JSON.stringify(input).includes(FLAGGED_MARKER);
+      return {
+        flagged,
+        categories: { violence: flagged, harassment: false, hate: false, sexual: false, 'self-harm': false },
+        category_scores: { violence: flagged ? 0.98 : 0.001, harassment: 0.001, hate: 0.001, sexual: 0.001, 'self-harm': 0.001 },
+        category_applied_input_types: { violence: ['text'], harassment: ['text'], hate: ['text'], sexual: ['text'], 'self-harm': ['text'] },
+      };
+    }),
+  };
+}
 
 /** A loopback server speaking the OpenAI Chat Completions wire format. Pass `url` as `baseURL`. */
 export function startFakeOpenAI(options?: FakeProviderOptions): Promise<FakeProviderServer> {

@@ -7,6 +7,6 @@
  *   openai.requests[0].body; openai.aborts; await openai.close();
  */
 export { startFakeAnthropic } from './fake-anthropic';
-export { startFakeOpenAI } from './fake-openai';
+export { FLAGGED_MARKER, startFakeOpenAI } from './fake-openai';
 export type { FakeProviderOptions, FakeProviderServer } from './loopback-server';
 export type { FakeHttpError, FakeReply, FakeToolCall, FakeUsage, RecordedRequest } from './script';

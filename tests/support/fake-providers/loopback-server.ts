@@ -14,6 +14,8 @@ export interface WireFormat {
   streamFrames(reply: FakeReply, body: Record<string, unknown>): Frame[];
   streamErrorFrame(error: NonNullable<FakeReply['streamError']>): string;
   notFoundBody(path: string): unknown;
+  /** Other JSON endpoints this provider answers (POST), by path. */
+  extraRoutes?: Record<string, (body: Record<string, unknown>) => unknown>;
 }
 
 export interface FakeProviderOptions {
@@ -90,6 +92,11 @@ export async function startLoopbackProvider(
     record.body = await readBody(req);
     requests.push(record);
 
+    const extra = req.method === 'POST' ? format.extraRoutes?.[path] : undefined;
+    if (extra) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(extra(record.body)));
+      return;
+    }
     if (req.method !== 'POST' || path !== format.path) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify(format.notFoundBody(path)));
       return;

@@ -1,5 +1,5 @@
 import type { ConversationRecord, MessageRecord, UsageSummary } from '@/features/ai-chat/protocol/records';
-import type { UsageReservation, UserChatStore } from '@/features/ai-chat/store/chat-store';
+import type { UsageReservation, UserChatStore, CachedReply } from '@/features/ai-chat/store/chat-store';
 import type { TestDatabase } from '../test-databases';
 
 /** A conversation with two branches under one root, as the superuser seeded it. */
@@ -25,6 +25,8 @@ export interface Walk {
   switchedTo: string | null;
   reservation: UsageReservation;
   summary: UsageSummary;
+  cached: CachedReply | null;
+  cacheMiss: CachedReply | null;
   deleted: boolean;
   readAfterDelete: ConversationRecord | null;
 }

@@ -1,0 +1,28 @@
+import 'server-only';
+import { ChatError } from '../protocol/errors';
+import type { MessageRecord } from '../protocol/records';
+import type { ConversationDetail } from '../protocol/rest';
+import type { UserChatStore } from '../store/chat-store';
+
+/** The conversation, its active branch, and the siblings of each message on it. */
+export async function conversationDetail(user: UserChatStore, id: string): Promise<ConversationDetail> {
+  const conversation = await user.getConversation(id);
+  if (!conversation) throw new ChatError('not_found', 'Conversation not found.');
+  const [messages, all] = await Promise.all([user.getActiveBranch(id), user.listMessages(id)]);
+  return { conversation, messages, siblings: siblingsOnBranch(messages, all) };
+}
+
+function siblingsOnBranch(branch: readonly MessageRecord[], all: readonly MessageRecord[]): Record<string, string[]> {
+  const childrenOf = new Map<string | null, string[]>();
+  for (const message of all) {
+    const list = childrenOf.get(message.parentId) ?? [];
+    list.push(message.id);
+    childrenOf.set(message.parentId, list);
+  }
+  const siblings: Record<string, string[]> = {};
+  for (const message of branch) {
+    const group = childrenOf.get(message.parentId) ?? [];
+    if (group.length > 1) siblings[message.id] = group;
+  }
+  return siblings;
+}

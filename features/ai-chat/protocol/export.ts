@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { messageRoleSchema, messageStatusSchema } from './records';
+
+/**
+ * The file a conversation is exported to and imported from: every message of every branch, linked
+ * by `parentId`, so branches survive the trip. Ids inside the file only link its messages to each
+ * other: an import gives everything fresh ids and the importer as owner.
+ *
+ * Fields a hand-written or older file may leave out default to what the store would write.
+ */
+
+export const CONVERSATION_EXPORT_FORMAT = 'ai-chat.conversation';
+export const CONVERSATION_EXPORT_VERSION = 1;
+/** Import bodies past this are refused with 413 before parsing. */
+export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+/** Each imported message is one write: a bound on the work one request can ask for. */
+export const MAX_IMPORT_MESSAGES = 5_000;
+
+/** `GET …/export?format=` */
+export const exportFormatSchema = z.enum(['json', 'markdown']);
+export type ExportFormat = z.infer<typeof exportFormatSchema>;
+
+// Postgres text and jsonb cannot hold NUL: refuse it here, with the field, not halfway through a write.
+const hasNul = (value: string): boolean => value.includes('\u0000');
+const NO_NUL = 'must not contain NUL characters';
+
+/** A string of at most `max` characters as Postgres counts them (code points, not UTF-16 units). */
+function text(max?: number) {
+  const base = z.string().refine((value) => !hasNul(value), NO_NUL);
+  return max === undefined ? base : base.refine((value) => [...value].length <= max, `longer than ${max} characters`);
+}
+
+/** Any JSON value the store can keep as jsonb. */
+const jsonValue = z.unknown().refine((value) => value === undefined || !JSON.stringify(value).includes('\\u0000'), NO_NUL);
+
+/** Matches the columns' numeric(20, 10): up to ten whole digits, decimals rounded to ten places. */
+const moneySchema = z.string().regex(/^\d{1,10}(\.\d+)?$/, 'a non-negative decimal string under 10^10');
+
+/** A message's id within the file; any unique string, since an import never keeps it. */
+const localIdSchema = z.string().min(1).max(128);
+const isoTime = z.iso.datetime({ offset: true });
+
+export const exportedMessageSchema = z.object({
+  id: localIdSchema,
+  /** Null for a root message; otherwise the `id` of another message in the same file. */
+  parentId: localIdSchema.nullable(),
+  role: messageRoleSchema,
+  content: text(),
+  status: messageStatusSchema.default('complete'),
+  provider: text(64).nullable().default(null),
+  model: text(128).nullable().default(null),
+  tokens: z.number().int().nonnegative().max(2_147_483_647).nullable().default(null),
+  /** Dollars, decimal string. */
+  cost: moneySchema.nullable().default(null),
+  toolCalls: jsonValue.nullable().default(null),
+  toolResults: jsonValue.nullable().default(null),
+  metadata: z.record(z.string(), z.unknown()).refine((value) => !JSON.stringify(value).includes('\\u0000'), NO_NUL).default({}),
+  createdAt: isoTime,
+});
+export type ExportedMessage = z.infer<typeof exportedMessageSchema>;
+
+export const exportedConversationSchema = z.object({
+  title: text(200).pipe(z.string().trim().min(1, 'must not be empty')),
+  systemPrompt: text(32_000).nullable().default(null),
+  provider: text(64).pipe(z.string().min(1)),
+  model: text(128).pipe(z.string().min(1)),
+  summary: text().nullable().default(null),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  /** The leaf of the branch on show, an `id` from `messages`; null for an empty conversation. */
+  activeLeafId: localIdSchema.nullable().default(null),
+});
+export type ExportedConversation = z.infer<typeof exportedConversationSchema>;
+
+export const conversationExportSchema = z
+  .object({
+    format: z.literal(CONVERSATION_EXPORT_FORMAT),
+    version: z.literal(CONVERSATION_EXPORT_VERSION),
+    exportedAt: isoTime,
+    conversation: exportedConversationSchema,
+    /** Every message of every branch, oldest first. */
+    messages: z.array(exportedMessageSchema).max(MAX_IMPORT_MESSAGES, `more than ${MAX_IMPORT_MESSAGES} messages`),
+  })
+  .superRefine((document, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const problem = treeProblem(document.messages);
+    if (problem) issue(['messages', problem.index, problem.field], problem.message);
+    else if (document.conversation.activeLeafId !== null && !document.messages.some((m) => m.id === document.conversation.activeLeafId)) {
+      issue(['conversation', 'activeLeafId'], 'names no message in this file');
+    }
+  });
+export type ConversationExport = z.infer<typeof conversationExportSchema>;
+
+/**
+ * The first reason the messages' parent links are not a forest within the file: a repeated id,
+ * a parent that is not in the file, or a cycle. Null when every message leads up to a root.
+ */
+export function treeProblem(
+  messages: readonly { id: string; parentId: string | null }[],
+): { index: number; field: 'id' | 'parentId'; message: string } | null {
+  const indexOf = new Map<string, number>();
+  for (const [index, message] of messages.entries()) {
+    const first = indexOf.get(message.id);
+    if (first !== undefined) return { index, field: 'id', message: `repeats the id of messages.${first}` };
+    indexOf.set(message.id, index);
+  }
+  const parentIndex: (number | null)[] = [];
+  for (const [index, message] of messages.entries()) {
+    if (message.parentId === null) {
+      parentIndex.push(null);
+      continue;
+    }
+    const parent = indexOf.get(message.parentId);
+    if (parent === undefined) return { index, field: 'parentId', message: 'names no message in this file' };
+    parentIndex.push(parent);
+  }
+  // Walk up from each message; meeting the walk's own path again is a cycle. Iterative, so a
+  // long thread cannot overflow the stack.
+  const ROOTED = 2;
+  const ON_PATH = 1;
+  const state = new Uint8Array(messages.length);
+  for (let start = 0; start < messages.length; start++) {
+    const path: number[] = [];
+    let at: number | null = start;
+    while (at !== null && state[at] === 0) {
+      state[at] = ON_PATH;
+      path.push(at);
+      at = parentIndex[at]!;
+    }
+    if (at !== null && state[at] === ON_PATH) return { index: at, field: 'parentId', message: 'makes a cycle of parent links' };
+    for (const index of path) state[index] = ROOTED;
+  }
+  return null;
+}
