@@ -1,0 +1,103 @@
+import type { MessageRecord, MessageRole } from '../protocol/records';
+
+/** Where a message is in its life on the client: `pending` and `streaming` exist only locally. */
+export type ChatMessageState = 'pending' | 'streaming' | 'complete' | 'partial' | 'error';
+
+export interface ToolActivity {
+  id: string;
+  name: string;
+  args: unknown;
+  /** Undefined until the tool's result arrives. */
+  result?: unknown;
+}
+
+/**
+ * A message as the UI shows it. Immutable: a change makes a new object, so an unchanged
+ * message keeps its identity and its row does not re-render.
+ */
+export interface ChatMessageView {
+  /** Stable for the life of the row, even when the server replaces a local id with its own. */
+  key: string;
+  /** The server's id, or a local one (`local-…`) until the `start` event names it. */
+  id: string;
+  parentId: string | null;
+  role: MessageRole;
+  content: string;
+  state: ChatMessageState;
+  createdAt: string;
+  provider: string | null;
+  model: string | null;
+  /** Tokens of this reply (assistant) or of the prompt that carried it (user), when known. */
+  tokens: number | null;
+  /** Dollars as a decimal string, null when unknown or unpriced. */
+  cost: string | null;
+  tools: readonly ToolActivity[];
+  /** All versions of this message (itself included), oldest first; empty when it has none. */
+  siblingIds: readonly string[];
+}
+
+const LOCAL_PREFIX = 'local-';
+let localCounter = 0;
+
+/** An id for a message the server has not named yet. */
+export function createLocalId(): string {
+  localCounter += 1;
+  return `${LOCAL_PREFIX}${Date.now().toString(36)}-${localCounter}`;
+}
+
+export function isLocalId(id: string): boolean {
+  return id.startsWith(LOCAL_PREFIX);
+}
+
+function toolsFromRecord(record: MessageRecord): ToolActivity[] {
+  if (!Array.isArray(record.toolCalls)) return [];
+  const results = Array.isArray(record.toolResults) ? (record.toolResults as unknown[]) : [];
+  return record.toolCalls.flatMap((call): ToolActivity[] => {
+    if (typeof call !== 'object' || call === null) return [];
+    const { id, name, args } = call as { id?: unknown; name?: unknown; args?: unknown };
+    if (typeof id !== 'string' || typeof name !== 'string') return [];
+    const match = results.find((r) => typeof r === 'object' && r !== null && (r as { id?: unknown }).id === id) as
+      | { result?: unknown }
+      | undefined;
+    return [{ id, name, args, ...(match ? { result: match.result } : {}) }];
+  });
+}
+
+/** The view of a stored message. */
+export function viewFromRecord(record: MessageRecord, siblingIds: readonly string[] = []): ChatMessageView {
+  return {
+    key: record.id,
+    id: record.id,
+    parentId: record.parentId,
+    role: record.role,
+    content: record.content,
+    state: record.status,
+    createdAt: record.createdAt,
+    provider: record.provider,
+    model: record.model,
+    tokens: record.tokens,
+    cost: record.cost,
+    tools: toolsFromRecord(record),
+    siblingIds,
+  };
+}
+
+/** Whether two views would render the same, so the old object (and its row) can be kept. */
+export function sameView(a: ChatMessageView, b: ChatMessageView): boolean {
+  return (
+    a.id === b.id &&
+    a.parentId === b.parentId &&
+    a.role === b.role &&
+    a.content === b.content &&
+    a.state === b.state &&
+    a.tokens === b.tokens &&
+    a.cost === b.cost &&
+    a.model === b.model &&
+    a.provider === b.provider &&
+    a.createdAt === b.createdAt &&
+    a.tools.length === b.tools.length &&
+    a.tools.every((tool, i) => tool === b.tools[i] || JSON.stringify(tool) === JSON.stringify(b.tools[i])) &&
+    a.siblingIds.length === b.siblingIds.length &&
+    a.siblingIds.every((id, i) => id === b.siblingIds[i])
+  );
+}

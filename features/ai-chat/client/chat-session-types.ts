@@ -1,0 +1,30 @@
+import type { ProviderName } from '../protocol/chat-request';
+import type { ChatError } from '../protocol/errors';
+import type { ChatMessageView } from './chat-message-view';
+
+export type ChatStatus = 'idle' | 'submitted' | 'streaming' | 'error';
+
+/** What a chat sends with every message, and where. */
+export interface ChatSessionOptions {
+  /** Base path of the module's routes. Default '/api/chat'. */
+  api?: string;
+  provider?: ProviderName;
+  model?: string;
+  systemPrompt?: string;
+  temperature?: number;
+  maxTokens?: number;
+  /** Called once the server has accepted and saved a user message (its `start` event). */
+  onMessageSent?: (message: ChatMessageView) => void;
+  /** Called when the server assigns an id to a chat that had none (its first message). */
+  onConversationCreated?: (conversationId: string) => void;
+  /** Called when a reply has finished (completely, stopped, or cut off by the model's limit). */
+  onFinish?: (message: ChatMessageView) => void;
+}
+
+export interface ChatSessionState {
+  status: ChatStatus;
+  error: ChatError | null;
+  conversationId: string | null;
+  /** True while the conversation's messages are being fetched. */
+  historyLoading: boolean;
+}

@@ -1,0 +1,79 @@
+import type { ChatEvent } from '../protocol/chat-events';
+import { ChatError } from '../protocol/errors';
+import type { ChatMessageState } from './chat-message-view';
+import { chatErrorFromCode } from './http-error';
+import type { MessageStore } from './message-store';
+import { readChatEvents } from './read-chat-events';
+
+type StartEvent = Extract<ChatEvent, { type: 'start' }>;
+
+export interface StreamReplyTarget {
+  store: MessageStore;
+  /** The rows of the optimistic user message and of the reply being written. */
+  userKey: string;
+  assistantKey: string;
+  /** For an edit or regenerate: the versions of the message being replaced (the new one is added). */
+  replacedSiblings?: readonly string[];
+  onStart: (event: StartEvent) => void;
+}
+
+const FINISH_STATE: Record<string, ChatMessageState> = { aborted: 'partial', error: 'error' };
+
+/**
+ * Mirrors one POST /api/chat response into the store: ids from `start`, text deltas (batched per
+ * frame by the store), tools, usage, and the final state. Resolves on `finish`; rejects with a
+ * ChatError on an `error` event or when the body ends without `finish` (a lost connection).
+ */
+export async function streamReply(response: Response, target: StreamReplyTarget): Promise<void> {
+  const { store, userKey, assistantKey } = target;
+  if (!response.body) throw new ChatError('unknown', 'The server sent an empty reply.');
+  let finished = false;
+  let failure: ChatError | undefined;
+
+  await readChatEvents(response.body, (event) => {
+    switch (event.type) {
+      case 'start': {
+        const siblings = target.replacedSiblings ? [...target.replacedSiblings, event.userMessageId] : [];
+        store.update(userKey, { id: event.userMessageId, state: 'complete', siblingIds: siblings });
+        store.update(assistantKey, {
+          id: event.assistantMessageId,
+          parentId: event.userMessageId,
+          state: 'streaming',
+          provider: event.provider,
+          model: event.model,
+        });
+        target.onStart(event);
+        return;
+      }
+      case 'text-delta':
+        store.appendText(assistantKey, event.delta);
+        return;
+      case 'tool-call': {
+        const current = store.getMessage(assistantKey);
+        if (current) store.update(assistantKey, { tools: [...current.tools, { id: event.id, name: event.name, args: event.args }] });
+        return;
+      }
+      case 'tool-result': {
+        const current = store.getMessage(assistantKey);
+        if (current) {
+          const tools = current.tools.map((tool) => (tool.id === event.id ? { ...tool, result: event.result } : tool));
+          store.update(assistantKey, { tools });
+        }
+        return;
+      }
+      case 'usage':
+        store.update(assistantKey, { tokens: event.completionTokens, cost: event.cost });
+        return;
+      case 'finish':
+        finished = true;
+        store.update(assistantKey, { id: event.messageId, state: FINISH_STATE[event.finishReason] ?? 'complete' });
+        return;
+      case 'error':
+        failure = chatErrorFromCode(event.code, event.message);
+        return;
+    }
+  });
+
+  if (failure) throw failure;
+  if (!finished) throw new ChatError('network', 'The connection was lost before the reply finished.');
+}

@@ -1,0 +1,63 @@
+'use client';
+
+import { useEffect, useState, type CSSProperties } from 'react';
+import { cachedHighlight, highlightCode, resolveLanguage, type HighlightedToken } from '../client/highlight-code';
+import { CopyButton } from './CopyButton';
+
+export interface CodeBlockProps {
+  code: string;
+  /** The fence's info string ("ts", "python"). */
+  language?: string;
+  /** The closing fence has not arrived: plain text, no highlighting, no copy yet. */
+  open?: boolean;
+}
+
+const PRE =
+  'overflow-x-auto p-3 font-mono text-[13px] leading-relaxed text-zinc-800 dark:text-zinc-200 [&_span]:text-[var(--light)] dark:[&_span]:text-[var(--dark)]';
+
+/** A fenced code block: plain while streaming, highlighted by Shiki (loaded on demand) once closed. */
+export function CodeBlock({ code, language, open = false }: CodeBlockProps) {
+  const highlightable = !open && resolveLanguage(language) !== null;
+  const [highlighted, setHighlighted] = useState<{ code: string; lines: HighlightedToken[][] } | null>(null);
+
+  useEffect(() => {
+    if (!highlightable || cachedHighlight(code, language)) return;
+    let current = true;
+    highlightCode(code, language).then(
+      (lines) => {
+        if (current && lines) setHighlighted({ code, lines });
+      },
+      () => undefined, // Highlighting is a nicety: on failure the plain text stays.
+    );
+    return () => {
+      current = false;
+    };
+  }, [code, language, highlightable]);
+
+  const lines = highlightable ? (cachedHighlight(code, language) ?? (highlighted?.code === code ? highlighted.lines : null)) : null;
+  const label = language?.trim() || 'text';
+
+  return (
+    <div className="group/code my-3 overflow-hidden rounded-lg border border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900">
+      <div className="flex items-center justify-between border-b border-zinc-200 px-3 py-1 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+        <span>{label}</span>
+        {!open && <CopyButton text={code} label="Copy code" />}
+      </div>
+      <pre className={PRE} data-highlighted={lines ? 'true' : 'false'}>
+        <code>
+          {lines
+            ? lines.map((line, i) => (
+                <span key={i} className="block min-h-[1lh]">
+                  {line.map((token, j) => (
+                    <span key={j} style={{ '--light': token.light, '--dark': token.dark } as CSSProperties}>
+                      {token.content}
+                    </span>
+                  ))}
+                </span>
+              ))
+            : code}
+        </code>
+      </pre>
+    </div>
+  );
+}

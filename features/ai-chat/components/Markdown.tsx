@@ -1,0 +1,88 @@
+'use client';
+
+import { memo, useMemo } from 'react';
+import ReactMarkdown, { type Components, type ExtraProps } from 'react-markdown';
+import remarkGfm from 'remark-gfm';
+import { openFenceContent, splitMarkdownBlocks } from '../client/markdown-blocks';
+import { CodeBlock } from './CodeBlock';
+
+const REMARK_PLUGINS = [remarkGfm];
+
+type Element = NonNullable<ExtraProps['node']>;
+type ElementContent = Element['children'][number];
+
+function textOf(node: ElementContent): string {
+  if (node.type === 'text') return node.value;
+  if (node.type === 'element') return node.children.map(textOf).join('');
+  return '';
+}
+
+function codeOf(pre: Element | undefined): { code: string; language?: string } {
+  const code = pre?.children.find((child): child is Element => child.type === 'element' && child.tagName === 'code');
+  if (!code) return { code: pre ? pre.children.map(textOf).join('') : '' };
+  const classes = code.properties.className;
+  const language = (Array.isArray(classes) ? classes : [])
+    .map(String)
+    .find((name) => name.startsWith('language-'))
+    ?.slice('language-'.length);
+  return { code: textOf(code).replace(/\n$/, ''), language };
+}
+
+const COMPONENTS: Components = {
+  pre: ({ node }) => <CodeBlock {...codeOf(node)} />,
+  code: ({ children }) => (
+    <code className="rounded bg-zinc-100 px-1 py-0.5 font-mono text-[0.9em] dark:bg-zinc-800">{children}</code>
+  ),
+  a: ({ children, href }) => (
+    <a href={href} target="_blank" rel="noopener noreferrer nofollow" className="text-blue-600 underline underline-offset-2 dark:text-blue-400">
+      {children}
+    </a>
+  ),
+  table: ({ children }) => (
+    <div className="my-3 overflow-x-auto">
+      <table className="w-full border-collapse text-sm">{children}</table>
+    </div>
+  ),
+};
+
+// Prose styles without a typography plugin: the module brings only Tailwind's core utilities.
+const PROSE = [
+  'break-words leading-relaxed',
+  '[&_p]:my-2 [&_p:first-child]:mt-0 [&_p:last-child]:mb-0',
+  '[&_ul]:my-2 [&_ul]:list-disc [&_ul]:pl-6 [&_ol]:my-2 [&_ol]:list-decimal [&_ol]:pl-6 [&_li]:my-0.5',
+  '[&_h1]:mt-4 [&_h1]:mb-2 [&_h1]:text-xl [&_h1]:font-semibold [&_h2]:mt-4 [&_h2]:mb-2 [&_h2]:text-lg [&_h2]:font-semibold',
+  '[&_h3]:mt-3 [&_h3]:mb-1 [&_h3]:font-semibold',
+  '[&_blockquote]:border-l-4 [&_blockquote]:border-zinc-300 [&_blockquote]:pl-3 [&_blockquote]:text-zinc-600 dark:[&_blockquote]:border-zinc-700 dark:[&_blockquote]:text-zinc-400',
+  '[&_th]:border [&_th]:border-zinc-300 [&_th]:px-2 [&_th]:py-1 [&_th]:text-left [&_td]:border [&_td]:border-zinc-300 [&_td]:px-2 [&_td]:py-1',
+  'dark:[&_th]:border-zinc-700 dark:[&_td]:border-zinc-700 [&_hr]:my-4 [&_hr]:border-zinc-200 dark:[&_hr]:border-zinc-800',
+].join(' ');
+
+/** One block, parsed once: memo on its source, so a block that stopped growing never re-parses. */
+const MarkdownBlock = memo(function MarkdownBlock({ source }: { source: string }) {
+  return (
+    <ReactMarkdown remarkPlugins={REMARK_PLUGINS} components={COMPONENTS}>
+      {source}
+    </ReactMarkdown>
+  );
+});
+
+export interface MarkdownProps {
+  content: string;
+  className?: string;
+}
+
+/** GitHub-flavoured markdown (tables, task lists), split into blocks; an unclosed fence shows as plain code. */
+export function Markdown({ content, className = '' }: MarkdownProps) {
+  const blocks = useMemo(() => splitMarkdownBlocks(content), [content]);
+  return (
+    <div className={`${PROSE} ${className}`}>
+      {blocks.map((block, index) =>
+        block.openFence ? (
+          <CodeBlock key={index} {...openFenceContent(block.source)} open />
+        ) : (
+          <MarkdownBlock key={index} source={block.source} />
+        ),
+      )}
+    </div>
+  );
+}

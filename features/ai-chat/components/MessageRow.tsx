@@ -1,0 +1,53 @@
+'use client';
+
+import { memo } from 'react';
+import type { ChatSession } from '../client/chat-session';
+import { useChatMessage } from '../hooks/useChatMessage';
+import { ChatMessage } from './ChatMessage';
+
+export interface MessageRowProps {
+  session: ChatSession;
+  messageKey: string;
+  /** Called each time the row renders: tests and profiling count with it. */
+  onRender?: (messageKey: string) => void;
+}
+
+/**
+ * One row of the list, subscribed to its own message only: a token streamed into another row,
+ * or a status change of the chat, does not re-render it.
+ */
+export const MessageRow = memo(function MessageRow({ session, messageKey, onRender }: MessageRowProps) {
+  const message = useChatMessage(session.messages, messageKey);
+  onRender?.(messageKey);
+  if (!message) return null;
+  const { id, siblingIds } = message;
+  const index = siblingIds.indexOf(id);
+
+  return (
+    // content-visibility lets the browser skip layout and paint of rows far off screen.
+    <li className="list-none py-3 [contain-intrinsic-size:auto_96px] [content-visibility:auto]">
+      <ChatMessage
+        role={message.role}
+        content={message.content}
+        timestamp={message.createdAt}
+        state={message.state}
+        tokens={message.tokens}
+        cost={message.cost}
+        model={message.model}
+        tools={message.tools}
+        branch={
+          siblingIds.length > 1 && index >= 0
+            ? {
+                index,
+                total: siblingIds.length,
+                onPrevious: () => void session.switchBranch(id, 'previous'),
+                onNext: () => void session.switchBranch(id, 'next'),
+              }
+            : undefined
+        }
+        onEdit={message.role === 'user' && !id.startsWith('local-') ? (text) => void session.editMessage(id, text) : undefined}
+        onRegenerate={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
+      />
+    </li>
+  );
+});

@@ -1,0 +1,131 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ChatInterface } from '@/features/ai-chat/components/ChatInterface';
+import { cutNextChatResponse, installLayoutStubs, seedConversation, startChatBackend, type ChatBackend } from '../hooks/support/chat-backend';
+
+afterEach(cleanup);
+
+let backend: ChatBackend;
+beforeAll(async () => {
+  installLayoutStubs();
+  backend = await startChatBackend();
+});
+afterAll(async () => {
+  await backend?.close();
+});
+beforeEach(() => {
+  backend.server.resetHandlers();
+  backend.harness.openai.reset();
+});
+
+const input = () => screen.getByRole('textbox', { name: 'Message' });
+const log = () => screen.getByRole('log', { name: 'Messages' });
+
+function type(text: string) {
+  fireEvent.change(input(), { target: { value: text } });
+  fireEvent.keyDown(input(), { key: 'Enter' });
+}
+
+describe('ChatInterface', () => {
+  it('sends with Enter, streams the reply into the log, shows its cost, and keeps focus in the input', async () => {
+    backend.harness.openai.script({ text: 'Hello **there**.', usage: { promptTokens: 8, completionTokens: 4 } });
+    render(<ChatInterface userId="ignored" systemPrompt="You are helpful." />);
+    await screen.findByRole('combobox', { name: 'Model' });
+    input().focus();
+
+    type('Hi');
+
+    expect(within(log()).getByRole('article', { name: 'You said' }).textContent).toContain('Hi');
+    await waitFor(() => expect(within(log()).getByRole('article', { name: 'Assistant said' }).querySelector('strong')?.textContent).toBe('there'));
+    await waitFor(() => expect(within(log()).getByText(/4 tokens/)).toBeTruthy());
+    expect(document.activeElement).toBe(input());
+    expect(backend.harness.openai.requests[0]!.body.messages).toEqual(
+      expect.arrayContaining([expect.objectContaining({ role: 'system', content: 'You are helpful.' })]),
+    );
+  });
+
+  it('Esc stops a streaming reply and the partial text stays', async () => {
+    backend.harness.openai.script({ text: Array.from({ length: 80 }, (_, i) => `w${i}`).join(' '), delayMs: 25 });
+    render(<ChatInterface showUsage={false} />);
+    type('Go on');
+    await screen.findByRole('button', { name: 'Stop generating' });
+    await waitFor(() => expect(log().textContent).toMatch(/w3/));
+
+    fireEvent.keyDown(input(), { key: 'Escape' });
+
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Stop generating' })).toBeNull(), { timeout: 10_000 });
+    expect(screen.getByRole('button', { name: 'Send message' })).toBeTruthy();
+    expect(log().textContent).toMatch(/w0 w1 w2 w3/);
+    expect(log().textContent).toContain('Stopped');
+    expect(log().textContent).not.toMatch(/w79/);
+  });
+
+  it('a lost connection shows an error with Retry; the partial reply stays; Retry answers', async () => {
+    backend.harness.openai.script({ text: 'alpha beta gamma delta', delayMs: 10 }, { text: 'Recovered answer.' });
+    cutNextChatResponse(backend, 3);
+    render(<ChatInterface showUsage={false} />);
+    type('Question');
+
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toMatch(/connection was lost/i);
+    expect(log().textContent).toMatch(/alpha/);
+
+    fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(log().textContent).toContain('Recovered answer.'));
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('edits a message into a new branch and pages back with the version picker', async () => {
+    backend.harness.openai.script({ text: 'Paris.' }, { text: 'Rome.' });
+    render(<ChatInterface showUsage={false} />);
+    type('Capital of France?');
+    await waitFor(() => expect(log().textContent).toContain('Paris.'));
+
+    fireEvent.click(within(log()).getByRole('button', { name: 'Edit message' }));
+    fireEvent.change(screen.getByRole('textbox', { name: 'Edit message' }), { target: { value: 'Capital of Italy?' } });
+    fireEvent.keyDown(screen.getByRole('textbox', { name: 'Edit message' }), { key: 'Enter' });
+
+    await waitFor(() => expect(log().textContent).toContain('Rome.'));
+    expect(log().textContent).not.toContain('Paris.');
+    fireEvent.click(screen.getByRole('button', { name: 'Previous version' }));
+    await waitFor(() => expect(log().textContent).toContain('Paris.'));
+    expect(screen.getByRole('group', { name: 'Versions' }).textContent).toMatch(/1.*2/);
+  });
+
+  it('while a reply streams into a 200-message conversation, no finished row re-renders', async () => {
+    const conversationId = await seedConversation(backend, 200);
+    backend.harness.openai.script({ text: Array.from({ length: 30 }, (_, i) => `t${i}`).join(' '), delayMs: 5 });
+    const renders = new Map<string, number>();
+    const count = (key: string) => renders.set(key, (renders.get(key) ?? 0) + 1);
+    render(<ChatInterface conversationId={conversationId} showUsage={false} onRowRender={count} />);
+    await waitFor(() => expect(within(log()).getAllByRole('article')).toHaveLength(200), { timeout: 10_000 });
+    const finishedKeys = [...renders.keys()];
+    expect(finishedKeys).toHaveLength(200);
+    const before = new Map(renders);
+
+    type('One more');
+    await waitFor(() => expect(log().textContent).toContain('t29'), { timeout: 10_000 });
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Stop generating' })).toBeNull(), { timeout: 10_000 });
+
+    const rerendered = finishedKeys.filter((key) => renders.get(key) !== before.get(key));
+    expect(rerendered).toEqual([]);
+    // The two new rows did render (more than once for the streamed one).
+    const newKeys = [...renders.keys()].filter((key) => !before.has(key));
+    expect(newKeys).toHaveLength(2);
+  });
+
+  it('lists only the models the server allows', async () => {
+    render(<ChatInterface showUsage={false} />);
+    const picker = await screen.findByRole('combobox', { name: 'Model' });
+    const options = within(picker).getAllByRole('option').map((o) => (o as HTMLOptionElement).value);
+    expect(options).toEqual(['openai:gpt-4o', 'openai:gpt-4o-mini', 'anthropic:claude-sonnet-4-5', 'anthropic:claude-haiku-4-5']);
+    await act(async () => {
+      fireEvent.change(picker, { target: { value: 'anthropic:claude-haiku-4-5' } });
+    });
+    backend.harness.anthropic.script({ text: 'From Claude.' });
+    type('Who are you?');
+    await waitFor(() => expect(log().textContent).toContain('From Claude.'));
+    expect(backend.harness.anthropic.requests[0]!.body.model).toBe('claude-haiku-4-5');
+  });
+});

@@ -1,0 +1,89 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ChatMessage } from '@/features/ai-chat/components/ChatMessage';
+import { StreamingMessage } from '@/features/ai-chat/components/StreamingMessage';
+
+afterEach(cleanup);
+
+describe('ChatMessage', () => {
+  it('renders the spec’s standalone props: role, content, timestamp', () => {
+    render(<ChatMessage role="assistant" content="Hello! How can I help you?" timestamp={new Date('2026-01-01T10:30:00Z')} />);
+    const article = screen.getByRole('article', { name: 'Assistant said' });
+    expect(article.textContent).toContain('Hello! How can I help you?');
+    expect(article.querySelector('time')?.getAttribute('dateTime')).toBe('2026-01-01T10:30:00.000Z');
+  });
+
+  it('renders GitHub-flavoured markdown: tables and lists', () => {
+    render(<ChatMessage role="assistant" content={'| Fruit | Qty |\n|---|---|\n| Apple | 3 |\n\n- one\n- two'} />);
+    const table = screen.getByRole('table');
+    expect(within(table).getByRole('cell', { name: 'Apple' })).toBeTruthy();
+    expect(screen.getAllByRole('listitem').map((li) => li.textContent)).toEqual(['one', 'two']);
+  });
+
+  it('highlights a closed code block (Shiki loaded on demand) and offers to copy it', async () => {
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    const { container } = render(<ChatMessage role="assistant" content={'```ts\nconst answer: number = 42;\n```'} />);
+    await waitFor(() => expect(container.querySelector('pre[data-highlighted="true"]')).not.toBeNull(), { timeout: 10_000 });
+    expect(container.querySelector('pre')!.textContent).toBe('const answer: number = 42;');
+    fireEvent.click(screen.getByRole('button', { name: 'Copy code' }));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith('const answer: number = 42;'));
+    expect(await screen.findByRole('button', { name: 'Copied' })).toBeTruthy();
+  });
+
+  it('shows an unclosed code fence as plain text while streaming', () => {
+    const { container } = render(<StreamingMessage content={'Here:\n\n```ts\nconst a = '} isComplete={false} />);
+    const pre = container.querySelector('pre')!;
+    expect(pre.getAttribute('data-highlighted')).toBe('false');
+    expect(pre.textContent).toBe('const a = ');
+    expect(container.firstElementChild!.getAttribute('aria-busy')).toBe('true');
+    expect(screen.queryByRole('button', { name: 'Copy code' })).toBeNull();
+  });
+
+  it('edits a user message in place: Save sends the new text, Esc cancels', () => {
+    const onEdit = vi.fn();
+    render(<ChatMessage role="user" content="Capital of France?" onEdit={onEdit} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Edit message' }));
+    const editor = screen.getByRole('textbox', { name: 'Edit message' });
+    fireEvent.keyDown(editor, { key: 'Escape' });
+    expect(screen.queryByRole('textbox', { name: 'Edit message' })).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Edit message' }));
+    fireEvent.change(screen.getByRole('textbox', { name: 'Edit message' }), { target: { value: 'Capital of Italy?' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send' }));
+    expect(onEdit).toHaveBeenCalledWith('Capital of Italy?');
+  });
+
+  it('offers regenerate, a version picker, and shows tokens and cost of a reply', () => {
+    const onRegenerate = vi.fn();
+    const onPrevious = vi.fn();
+    render(
+      <ChatMessage
+        role="assistant"
+        content="Answer"
+        tokens={1234}
+        cost="0.0042"
+        onRegenerate={onRegenerate}
+        branch={{ index: 1, total: 3, onPrevious, onNext: () => {} }}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Regenerate reply' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Previous version' }));
+    expect(onRegenerate).toHaveBeenCalled();
+    expect(onPrevious).toHaveBeenCalled();
+    expect(screen.getByRole('group', { name: 'Versions' }).textContent).toMatch(/Version 2\/? of 3/);
+    expect(screen.getByText('1.2K tokens · $0.0042')).toBeTruthy();
+  });
+
+  it('marks a stopped reply and an unsent message', () => {
+    render(
+      <>
+        <ChatMessage role="assistant" content="Half an ans" state="partial" />
+        <ChatMessage role="user" content="Hello" state="error" />
+      </>,
+    );
+    expect(screen.getByText('Stopped')).toBeTruthy();
+    expect(screen.getByText('Not sent')).toBeTruthy();
+  });
+});

@@ -1,0 +1,60 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { initialModelChoice, ModelPicker } from '@/features/ai-chat/components/ModelPicker';
+import { UsageMeter } from '@/features/ai-chat/components/UsageMeter';
+import type { ChatConfig } from '@/features/ai-chat/protocol/rest';
+import type { UseTokenUsageResult } from '@/features/ai-chat/hooks/useTokenUsage';
+
+afterEach(cleanup);
+
+const config: ChatConfig = {
+  defaultProvider: 'anthropic',
+  providers: [
+    { name: 'openai', configured: true, keyVariable: 'OPENAI_API_KEY', defaultModel: 'gpt-4o', models: ['gpt-4o', 'gpt-4o-mini'] },
+    { name: 'anthropic', configured: false, keyVariable: 'ANTHROPIC_API_KEY', defaultModel: 'claude-sonnet-4-5', models: ['claude-sonnet-4-5'] },
+  ],
+  allowSystemPrompt: true,
+  maxMessageChars: 32_000,
+};
+
+describe('ModelPicker', () => {
+  it('offers only configured providers and names the variable that enables the others', () => {
+    const onChange = vi.fn();
+    render(<ModelPicker config={config} value={{ provider: 'openai', model: 'gpt-4o' }} onChange={onChange} />);
+    const picker = screen.getByRole('combobox', { name: 'Model' });
+    const claude = within(picker).getByRole('option', { name: 'claude-sonnet-4-5' }) as HTMLOptionElement;
+    expect(claude.disabled).toBe(true);
+    expect(screen.getByText('To use Anthropic, set ANTHROPIC_API_KEY on the server.')).toBeTruthy();
+    fireEvent.change(picker, { target: { value: 'openai:gpt-4o-mini' } });
+    expect(onChange).toHaveBeenCalledWith({ provider: 'openai', model: 'gpt-4o-mini' });
+  });
+
+  it('starts from a configured provider even when the default one has no key', () => {
+    expect(initialModelChoice(config, {})).toEqual({ provider: 'openai', model: 'gpt-4o' });
+    expect(initialModelChoice(config, { provider: 'openai', model: 'gpt-4o-mini' })).toEqual({ provider: 'openai', model: 'gpt-4o-mini' });
+    expect(initialModelChoice(config, { provider: 'openai', model: 'not-allowed' })).toEqual({ provider: 'openai', model: 'gpt-4o' });
+  });
+});
+
+describe('UsageMeter', () => {
+  it('shows tokens today and spend against the limits', () => {
+    const usage: UseTokenUsageResult = {
+      totalTokens: 9_000,
+      cost: '4.5',
+      messagesCount: 12,
+      tokensToday: 9_000,
+      costToday: '1',
+      limits: { maxTokensPerDay: 10_000, maxCostPerMonth: '5', maxRequestsPerMinute: null },
+      remaining: { tokensToday: 1_000, costThisMonth: '0.5' },
+      loading: false,
+      error: null,
+      refresh: async () => {},
+    };
+    render(<UsageMeter usage={usage} />);
+    const tokens = screen.getByRole('progressbar', { name: 'Tokens used today' });
+    expect(tokens.getAttribute('aria-valuenow')).toBe('90');
+    expect(tokens.getAttribute('aria-valuetext')).toBe('9K / 10K tokens today');
+    expect(screen.getByRole('progressbar', { name: 'Spent this month' }).getAttribute('aria-valuetext')).toBe('$4.50 / $5.00 this month');
+  });
+});

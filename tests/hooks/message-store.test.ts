@@ -1,0 +1,62 @@
+// @vitest-environment jsdom
+import { describe, expect, it, vi } from 'vitest';
+import type { ChatMessageView } from '@/features/ai-chat/client/chat-message-view';
+import { MessageStore } from '@/features/ai-chat/client/message-store';
+
+const view = (key: string, content = key): ChatMessageView => ({
+  key,
+  id: key,
+  parentId: null,
+  role: 'assistant',
+  content,
+  state: 'complete',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  provider: null,
+  model: null,
+  tokens: null,
+  cost: null,
+  tools: [],
+  siblingIds: [],
+});
+
+describe('MessageStore', () => {
+  it('applies streamed text once per frame and tells only that row', async () => {
+    const store = new MessageStore();
+    store.replaceAll([view('a'), view('b', '')]);
+    const a = vi.fn();
+    const b = vi.fn();
+    const keys = vi.fn();
+    store.subscribeMessage('a', a);
+    store.subscribeMessage('b', b);
+    store.subscribeKeys(keys);
+
+    for (const word of ['one ', 'two ', 'three']) store.appendText('b', word);
+    expect(store.getMessage('b')!.content).toBe('');
+    await new Promise((resolve) => requestAnimationFrame(() => resolve(undefined)));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+
+    expect(store.getMessage('b')!.content).toBe('one two three');
+    expect(b).toHaveBeenCalledTimes(1);
+    expect(a).not.toHaveBeenCalled();
+    expect(keys).not.toHaveBeenCalled();
+  });
+
+  it('keeps the object of every message a reload did not change', () => {
+    const store = new MessageStore();
+    store.replaceAll([view('a'), view('b')]);
+    const [a, b] = store.getMessages();
+    store.replaceAll([view('a'), view('b', 'changed'), view('c')]);
+    const [a2, b2, c2] = store.getMessages();
+    expect(a2).toBe(a);
+    expect(b2).not.toBe(b);
+    expect(c2?.content).toBe('c');
+  });
+
+  it('flushes pending text before any other change, so nothing is lost or reordered', () => {
+    const store = new MessageStore();
+    store.replaceAll([view('a', '')]);
+    store.appendText('a', 'partial');
+    store.update('a', { state: 'partial' });
+    expect(store.getMessage('a')).toMatchObject({ content: 'partial', state: 'partial' });
+  });
+});

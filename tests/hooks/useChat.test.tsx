@@ -1,0 +1,217 @@
+// @vitest-environment jsdom
+import { cleanup, act, renderHook, waitFor } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { afterEach, afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useChat } from '@/features/ai-chat/hooks/useChat';
+import { eventually } from '../support/chat-harness';
+import { cutNextChatResponse, seedConversation, startChatBackend, type ChatBackend } from './support/chat-backend';
+
+afterEach(cleanup);
+
+let backend: ChatBackend;
+beforeAll(async () => {
+  backend = await startChatBackend();
+});
+afterAll(async () => {
+  await backend?.close();
+});
+beforeEach(() => {
+  backend.server.resetHandlers();
+  backend.harness.openai.reset();
+  backend.harness.anthropic.reset();
+});
+
+type Row = { id: string; role: string; content: string; status: string; parent_id: string | null };
+const rowsOf = (conversationId: string) =>
+  backend.harness.sql<Row>('select id, role, content, status, parent_id from public.messages where conversation_id = $1 order by created_at', [
+    conversationId,
+  ]);
+
+describe('useChat', () => {
+  it('sends a message, streams the reply and names the new conversation', async () => {
+    backend.harness.openai.script({ text: 'Hello there, friend.', chunks: 4, usage: { promptTokens: 10, completionTokens: 5 } });
+    const created: string[] = [];
+    const sent: string[] = [];
+    const { result } = renderHook(() =>
+      useChat({ onConversationCreated: (id) => created.push(id), onMessageSent: (m) => sent.push(m.content) }),
+    );
+
+    await act(() => result.current.sendMessage('Say hello'));
+
+    expect(result.current.status).toBe('idle');
+    expect(result.current.error).toBeNull();
+    const [user, assistant] = result.current.messages;
+    expect(user).toMatchObject({ role: 'user', content: 'Say hello', state: 'complete' });
+    expect(assistant).toMatchObject({ role: 'assistant', content: 'Hello there, friend.', state: 'complete', tokens: 5 });
+    expect(user!.id).not.toMatch(/^local-/);
+    expect(result.current.conversationId).toBe(created[0]);
+    expect(sent).toEqual(['Say hello']);
+  });
+
+  it('shows the user message at once and the reply growing while it streams', async () => {
+    backend.harness.openai.script({ text: 'one two three four five six', delayMs: 40 });
+    const { result } = renderHook(() => useChat());
+
+    let done!: Promise<void>;
+    act(() => {
+      done = result.current.sendMessage('Count');
+    });
+    expect(result.current.messages[0]).toMatchObject({ role: 'user', content: 'Count', state: 'pending' });
+    expect(result.current.loading).toBe(true);
+    await waitFor(() => expect(result.current.status).toBe('streaming'));
+    await waitFor(() => expect(result.current.messages[1]!.content).toMatch(/^one two/));
+    expect(result.current.messages[1]!.state).toBe('streaming');
+    await act(() => done);
+    expect(result.current.messages[1]).toMatchObject({ content: 'one two three four five six', state: 'complete' });
+  });
+
+  it('stop() ends the reply, keeps the partial text, and the server keeps it too', async () => {
+    backend.harness.openai.script({ text: Array.from({ length: 60 }, (_, i) => `w${i}`).join(' '), delayMs: 30 });
+    const { result } = renderHook(() => useChat());
+    let done!: Promise<void>;
+    act(() => {
+      done = result.current.sendMessage('Talk a lot');
+    });
+    await waitFor(() => expect(result.current.messages[1]?.content).toMatch(/w2/));
+
+    act(() => result.current.stop());
+    await act(() => done);
+
+    const reply = result.current.messages[1]!;
+    expect(result.current.status).toBe('idle');
+    expect(result.current.error).toBeNull();
+    expect(reply.state).toBe('partial');
+    expect(reply.content).toMatch(/^w0 w1 w2/);
+    expect(reply.content).not.toMatch(/w59/);
+    const rows = await eventually(async () => {
+      const saved = await rowsOf(result.current.conversationId!);
+      expect(saved[1]).toMatchObject({ role: 'assistant', status: 'partial' });
+      return saved;
+    });
+    expect(reply.content.startsWith(rows[1]!.content.slice(0, 5))).toBe(true);
+  });
+
+  it('keeps the partial reply on a lost connection, shows a network error, and retry answers again', async () => {
+    backend.harness.openai.script({ text: 'alpha beta gamma delta epsilon', delayMs: 10 }, { text: 'Second try.' });
+    cutNextChatResponse(backend, 3);
+    const { result } = renderHook(() => useChat());
+
+    await act(() => result.current.sendMessage('Tell me'));
+
+    expect(result.current.status).toBe('error');
+    expect(result.current.error?.code).toBe('network');
+    const broken = result.current.messages[1]!;
+    expect(broken.state).toBe('error');
+    expect(broken.content).not.toBe('');
+    expect('alpha beta gamma delta epsilon'.startsWith(broken.content)).toBe(true);
+
+    await act(() => result.current.retryLastMessage());
+
+    expect(result.current.status).toBe('idle');
+    expect(result.current.error).toBeNull();
+    expect(result.current.messages.map((m) => m.content)).toEqual(['Tell me', 'Second try.']);
+    // Retrying after the server saved the turn is a regenerate: a second version of the question.
+    expect(result.current.messages[0]!.siblingIds).toHaveLength(2);
+  });
+
+  it('shows the server error when the provider fails, and the message can be retried', async () => {
+    backend.harness.openai.script({ httpError: { status: 401, message: 'Incorrect API key provided: sk-test' } }, { text: 'Better now.' });
+    const { result } = renderHook(() => useChat());
+
+    await act(() => result.current.sendMessage('Hello?'));
+
+    expect(result.current.status).toBe('error');
+    expect(result.current.error).not.toBeNull();
+    expect(result.current.error!.message).not.toMatch(/sk-test/);
+
+    await act(() => result.current.retryLastMessage());
+    expect(result.current.error).toBeNull();
+    expect(result.current.messages.at(-1)).toMatchObject({ role: 'assistant', content: 'Better now.', state: 'complete' });
+  });
+
+  it('an error response before streaming marks the message unsent; retry sends the same request again', async () => {
+    backend.server.use(
+      http.post(backend.base, () => HttpResponse.json({ error: { code: 'usage_limit', message: 'You have used today’s tokens.' } }, { status: 429, headers: { 'retry-after': '30' } }), {
+        once: true,
+      }),
+    );
+    backend.harness.openai.script({ text: 'Made it.' });
+    const { result } = renderHook(() => useChat());
+
+    await act(() => result.current.sendMessage('Once more'));
+    expect(result.current.error).toMatchObject({ code: 'usage_limit', message: 'You have used today’s tokens.', retryAfterSeconds: 30 });
+    expect(result.current.messages).toHaveLength(1);
+    expect(result.current.messages[0]).toMatchObject({ content: 'Once more', state: 'error' });
+
+    await act(() => result.current.retryLastMessage());
+    expect(result.current.messages.map((m) => [m.role, m.content, m.state])).toEqual([
+      ['user', 'Once more', 'complete'],
+      ['assistant', 'Made it.', 'complete'],
+    ]);
+    expect(backend.harness.openai.requests).toHaveLength(1);
+  });
+
+  it('editing a user message creates a branch, and switchBranch pages between the versions', async () => {
+    backend.harness.openai.script({ text: 'Paris.' }, { text: 'Rome.' });
+    const { result } = renderHook(() => useChat());
+    await act(() => result.current.sendMessage('Capital of France?'));
+    const original = result.current.messages[0]!;
+
+    await act(() => result.current.editMessage(original.id, 'Capital of Italy?'));
+
+    expect(result.current.messages.map((m) => m.content)).toEqual(['Capital of Italy?', 'Rome.']);
+    const edited = result.current.messages[0]!;
+    expect(edited.parentId).toBeNull();
+    expect(edited.siblingIds).toEqual([original.id, edited.id]);
+    const rows = await rowsOf(result.current.conversationId!);
+    expect(rows.filter((r) => r.role === 'user').map((r) => r.parent_id)).toEqual([null, null]);
+
+    await act(() => result.current.switchBranch(edited.id, 'previous'));
+    expect(result.current.messages.map((m) => m.content)).toEqual(['Capital of France?', 'Paris.']);
+    expect(result.current.messages[0]!.siblingIds).toEqual([original.id, edited.id]);
+
+    await act(() => result.current.switchBranch(original.id, 'next'));
+    expect(result.current.messages.map((m) => m.content)).toEqual(['Capital of Italy?', 'Rome.']);
+  });
+
+  it('regenerate re-asks the same question as a new version under the same parent', async () => {
+    backend.harness.openai.script({ text: 'First.' }, { text: 'Second.' }, { text: 'Another.' });
+    const { result } = renderHook(() => useChat());
+    await act(() => result.current.sendMessage('One'));
+    await act(() => result.current.sendMessage('Two'));
+    const [, firstReply, secondQuestion] = result.current.messages;
+
+    await act(() => result.current.regenerate());
+
+    expect(result.current.messages.map((m) => m.content)).toEqual(['One', 'First.', 'Two', 'Another.']);
+    expect(result.current.messages[2]!.parentId).toBe(firstReply!.id);
+    expect(result.current.messages[2]!.siblingIds).toEqual([secondQuestion!.id, result.current.messages[2]!.id]);
+    // Finished rows before the branch point are the same objects: their rows did not re-render.
+    expect(result.current.messages[1]).toBe(firstReply);
+  });
+
+  it('loads an existing conversation and continues it', async () => {
+    const conversationId = await seedConversation(backend, 4);
+    backend.harness.openai.script({ text: 'Continuing.' });
+    const { result } = renderHook(() => useChat({ conversationId }));
+
+    await waitFor(() => expect(result.current.messages).toHaveLength(4));
+    expect(result.current.historyLoading).toBe(false);
+    expect(result.current.messages[3]).toMatchObject({ role: 'assistant', content: 'Answer **3**', tokens: 7, cost: '0.0001' });
+
+    await act(() => result.current.sendMessage('And then?'));
+    expect(result.current.messages).toHaveLength(6);
+    expect(result.current.conversationId).toBe(conversationId);
+    const sent = backend.harness.openai.requests[0]!.body.messages as { content: unknown }[];
+    expect(JSON.stringify(sent)).toContain('Question 2');
+  });
+
+  it('shows not_found for a conversation that does not exist, and clearMessages starts afresh', async () => {
+    const { result } = renderHook(() => useChat({ conversationId: '6f1c0a4e-2b1d-4c3e-9f00-000000000000' }));
+    await waitFor(() => expect(result.current.error?.code).toBe('not_found'));
+    act(() => result.current.clearMessages());
+    expect(result.current.error).toBeNull();
+    expect(result.current.conversationId).toBeNull();
+    expect(result.current.messages).toEqual([]);
+  });
+});
