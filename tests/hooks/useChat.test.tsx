@@ -110,8 +110,12 @@ describe('useChat', () => {
     expect(result.current.status).toBe('idle');
     expect(result.current.error).toBeNull();
     expect(result.current.messages.map((m) => m.content)).toEqual(['Tell me', 'Second try.']);
-    // Retrying after the server saved the turn is a regenerate: a second version of the question.
-    expect(result.current.messages[0]!.siblingIds).toHaveLength(2);
+    // Retrying after the server saved the turn is a regenerate: a second version of the reply,
+    // never a duplicate of the question.
+    expect(result.current.messages[0]!.siblingIds).toEqual([]);
+    expect(result.current.messages[1]!.siblingIds).toHaveLength(2);
+    const rows = await rowsOf(result.current.conversationId!);
+    expect(rows.filter((r) => r.role === 'user')).toHaveLength(1);
   });
 
   it('shows the server error when the provider fails, and the message can be retried', async () => {
@@ -174,20 +178,28 @@ describe('useChat', () => {
     expect(result.current.messages.map((m) => m.content)).toEqual(['Capital of Italy?', 'Rome.']);
   });
 
-  it('regenerate re-asks the same question as a new version under the same parent', async () => {
+  it('regenerate answers the same question again, keeping the old reply as the previous version', async () => {
     backend.harness.openai.script({ text: 'First.' }, { text: 'Second.' }, { text: 'Another.' });
     const { result } = renderHook(() => useChat());
     await act(() => result.current.sendMessage('One'));
     await act(() => result.current.sendMessage('Two'));
-    const [, firstReply, secondQuestion] = result.current.messages;
+    const [, firstReply, secondQuestion, secondReply] = result.current.messages;
 
     await act(() => result.current.regenerate());
 
     expect(result.current.messages.map((m) => m.content)).toEqual(['One', 'First.', 'Two', 'Another.']);
-    expect(result.current.messages[2]!.parentId).toBe(firstReply!.id);
-    expect(result.current.messages[2]!.siblingIds).toEqual([secondQuestion!.id, result.current.messages[2]!.id]);
+    const regenerated = result.current.messages[3]!;
+    expect(regenerated.parentId).toBe(secondQuestion!.id);
+    expect(regenerated.siblingIds).toEqual([secondReply!.id, regenerated.id]);
+    // The question was not sent twice.
+    const rows = await rowsOf(result.current.conversationId!);
+    expect(rows.filter((r) => r.role === 'user')).toHaveLength(2);
     // Finished rows before the branch point are the same objects: their rows did not re-render.
     expect(result.current.messages[1]).toBe(firstReply);
+    expect(result.current.messages[2]).toBe(secondQuestion);
+
+    await act(() => result.current.switchBranch(regenerated.id, 'previous'));
+    expect(result.current.messages.map((m) => m.content)).toEqual(['One', 'First.', 'Two', 'Second.']);
   });
 
   it('loads an existing conversation and continues it', async () => {

@@ -6,16 +6,20 @@ import { isAbortError, toChatError } from './http-error';
 import { MessageStore } from './message-store';
 import { streamReply } from './stream-reply';
 
-/** A message to re-send under `parentMessageId` as a new version of `replaces` (edit, regenerate). */
-interface Branching {
-  parentMessageId: string | null;
-  replaces: string;
-}
+/**
+ * A new version of a message. `edit`: new text under the edited message's parent, a sibling of
+ * it. `regenerate`: a new reply to the same user message (sent without text), a sibling of the
+ * old reply.
+ */
+type Branching =
+  | { kind: 'edit'; parentMessageId: string | null; replaces: string }
+  | { kind: 'regenerate'; userMessageId: string; replaces: string };
 
 interface FailedSend {
   text: string;
   branch?: Branching;
-  userKey: string;
+  /** The optimistic user row to drop before sending again; none for a regenerate. */
+  userKey: string | null;
 }
 
 /**
@@ -92,13 +96,12 @@ export class ChatSession {
     this.afterStopping(() => {
       const message = this.messages.findById(messageId);
       if (!message || message.role !== 'user') return Promise.resolve();
-      return this.send(text, { parentMessageId: message.parentId, replaces: message.id });
+      return this.send(text, { kind: 'edit', parentMessageId: message.parentId, replaces: message.id });
     });
 
   /**
-   * A new reply to the user message before `assistantMessageId` (default: the last reply). The
-   * protocol has no "reply again" request, so this re-sends that user message under its parent:
-   * a new user+assistant pair, shown as the next version of the user message.
+   * A new reply to the user message before `assistantMessageId` (default: the last reply): the
+   * server answers the same question again, and the old reply stays as the previous version.
    */
   regenerate = (assistantMessageId?: string): Promise<void> =>
     this.afterStopping(() => this.regenerateNow(assistantMessageId));
@@ -111,8 +114,8 @@ export class ChatSession {
     if (!assistant) return Promise.resolve();
     const index = all.indexOf(assistant);
     const user = all.slice(0, index).reverse().find((m) => m.role === 'user');
-    if (!user) return Promise.resolve();
-    return this.send(user.content, { parentMessageId: user.parentId, replaces: user.id });
+    if (!user || user.id.startsWith('local-')) return Promise.resolve();
+    return this.send(user.content, { kind: 'regenerate', userMessageId: user.id, replaces: assistant.id });
   }
 
   /** Stops a streaming reply (the server keeps it), waits for it to settle, then runs `action`. */
@@ -130,7 +133,7 @@ export class ChatSession {
     const failed = this.failed;
     if (failed) {
       this.failed = null;
-      this.messages.remove([failed.userKey]);
+      if (failed.userKey) this.messages.remove([failed.userKey]);
       return this.send(failed.text, failed.branch);
     }
     return this.regenerateNow();
@@ -194,23 +197,32 @@ export class ChatSession {
     this.failed = null;
     const last = this.messages.last();
     const replaced = branch ? this.messages.findById(branch.replaces) : undefined;
-    const parentId = branch ? branch.parentMessageId : last && !last.id.startsWith('local-') ? last.id : null;
-    const user = { ...draft('user', text, parentId), state: 'pending' as const };
+    const regenerating = branch?.kind === 'regenerate' ? this.messages.findById(branch.userMessageId) : undefined;
+    const parentId = branch?.kind === 'edit' ? branch.parentMessageId : last && !last.id.startsWith('local-') ? last.id : null;
+    // A regenerate answers the user message already shown; anything else adds an optimistic one.
+    const user = regenerating ?? { ...draft('user', text, parentId), state: 'pending' as const };
     const assistant = { ...draft('assistant', '', user.id), state: 'pending' as const };
+    const keys = this.messages.getKeys();
     let afterKey: string | null | undefined;
-    if (replaced) {
-      const keys = this.messages.getKeys();
-      afterKey = keys[keys.indexOf(replaced.key) - 1] ?? null;
-    }
-    this.messages.append([user, assistant], { afterKey });
+    if (regenerating) afterKey = regenerating.key;
+    else if (replaced) afterKey = keys[keys.indexOf(replaced.key) - 1] ?? null;
+    this.messages.append(regenerating ? [assistant] : [user, assistant], { afterKey });
     this.setState({ status: 'submitted', error: null });
 
     const { conversationId } = this.state;
     const { provider, model, systemPrompt, temperature, maxTokens } = this.options;
+    const target =
+      branch?.kind === 'regenerate'
+        ? { parentMessageId: branch.userMessageId }
+        : branch
+          ? { parentMessageId: branch.parentMessageId }
+          : parentId
+            ? { parentMessageId: parentId }
+            : {};
     const body: ChatRequestBody = {
-      message: text,
+      ...(regenerating ? {} : { message: text }),
       ...(conversationId ? { conversationId } : {}),
-      ...(branch ? { parentMessageId: branch.parentMessageId } : parentId ? { parentMessageId: parentId } : {}),
+      ...target,
       ...(provider ? { provider } : {}),
       ...(model ? { model } : {}),
       ...(systemPrompt ? { systemPrompt } : {}),
@@ -228,6 +240,8 @@ export class ChatSession {
         userKey: user.key,
         assistantKey: assistant.key,
         replacedSiblings: replaced ? (replaced.siblingIds.length > 0 ? replaced.siblingIds : [replaced.id]) : undefined,
+        replacing: regenerating ? 'assistant' : 'user',
+        signal: controller.signal,
         onStart: (event) => {
           started = true;
           const isNew = this.state.conversationId !== event.conversationId;
@@ -243,12 +257,15 @@ export class ChatSession {
     } catch (error) {
       this.messages.flush();
       if (controller.signal.aborted) {
-        this.afterStop(started, user.key, assistant.key);
+        this.afterStop(started, regenerating ? null : user.key, assistant.key);
         return;
       }
       const chatError = toChatError(error);
       if (started) {
         this.messages.update(assistant.key, { state: 'error' });
+      } else if (regenerating) {
+        this.messages.remove([assistant.key]);
+        this.failed = { text, branch, userKey: null };
       } else {
         this.messages.remove([assistant.key]);
         this.messages.update(user.key, { state: 'error' });
@@ -260,14 +277,14 @@ export class ChatSession {
     }
   }
 
-  private afterStop(started: boolean, userKey: string, assistantKey: string): void {
+  private afterStop(started: boolean, userKey: string | null, assistantKey: string): void {
     if (started) {
       this.messages.update(assistantKey, { state: 'partial' });
       this.setState({ status: 'idle' });
       return;
     }
     // Stopped before the server named anything: show what it saved, if it saved anything.
-    this.messages.remove([userKey, assistantKey]);
+    this.messages.remove(userKey ? [userKey, assistantKey] : [assistantKey]);
     this.setState({ status: 'idle' });
     const { conversationId } = this.state;
     if (conversationId) void this.load(conversationId);

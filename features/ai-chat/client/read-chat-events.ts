@@ -9,7 +9,11 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set<string>(chatEventSchema.options
  * Comments (`: ping`) carry nothing; an event type this client does not know is skipped (a newer
  * server), a known one that does not match its schema is an error. Resolves when the body ends.
  */
-export async function readChatEvents(body: ReadableStream<Uint8Array>, onEvent: (event: ChatEvent) => void): Promise<void> {
+export async function readChatEvents(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (event: ChatEvent) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   let failure: ChatError | undefined;
   const parser = createParser({
     onEvent(message) {
@@ -34,9 +38,14 @@ export async function readChatEvents(body: ReadableStream<Uint8Array>, onEvent: 
   });
   const reader = body.getReader();
   const decoder = new TextDecoder();
+  // Stopping cancels the body itself, not only the fetch: not every fetch (polyfills, test
+  // interceptors) ends a body that has already started when its request is aborted.
+  const stop = () => void reader.cancel().catch(() => undefined);
+  signal?.addEventListener('abort', stop, { once: true });
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
       if (done) break;
       parser.feed(decoder.decode(value, { stream: true }));
       if (failure) throw failure;
@@ -47,5 +56,7 @@ export async function readChatEvents(body: ReadableStream<Uint8Array>, onEvent: 
     // Stop the body too: a broken stream must not keep the connection open.
     await reader.cancel().catch(() => undefined);
     throw error;
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
 }

@@ -14,7 +14,11 @@ export interface StreamReplyTarget {
   assistantKey: string;
   /** For an edit or regenerate: the versions of the message being replaced (the new one is added). */
   replacedSiblings?: readonly string[];
+  /** Which message gets a new version: the user's (edit, default) or the reply (regenerate). */
+  replacing?: 'user' | 'assistant';
   onStart: (event: StartEvent) => void;
+  /** Aborted when the user stops the reply. */
+  signal?: AbortSignal;
 }
 
 const FINISH_STATE: Record<string, ChatMessageState> = { aborted: 'partial', error: 'error' };
@@ -33,14 +37,19 @@ export async function streamReply(response: Response, target: StreamReplyTarget)
   await readChatEvents(response.body, (event) => {
     switch (event.type) {
       case 'start': {
-        const siblings = target.replacedSiblings ? [...target.replacedSiblings, event.userMessageId] : [];
-        store.update(userKey, { id: event.userMessageId, state: 'complete', siblingIds: siblings });
+        const replyIsNewVersion = target.replacing === 'assistant';
+        const versions = (id: string) => (target.replacedSiblings ? [...target.replacedSiblings, id] : []);
+        // A regenerate answers a question already saved and shown: its row stays as it is.
+        if (!replyIsNewVersion) {
+          store.update(userKey, { id: event.userMessageId, state: 'complete', siblingIds: versions(event.userMessageId) });
+        }
         store.update(assistantKey, {
           id: event.assistantMessageId,
           parentId: event.userMessageId,
           state: 'streaming',
           provider: event.provider,
           model: event.model,
+          siblingIds: replyIsNewVersion ? versions(event.assistantMessageId) : [],
         });
         target.onStart(event);
         return;
@@ -72,7 +81,7 @@ export async function streamReply(response: Response, target: StreamReplyTarget)
         failure = chatErrorFromCode(event.code, event.message);
         return;
     }
-  });
+  }, target.signal);
 
   if (failure) throw failure;
   if (!finished) throw new ChatError('network', 'The connection was lost before the reply finished.');

@@ -1,0 +1,121 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import type { TruncationResult } from '../context-truncation';
+import type { HandlerOverheadResult } from '../handler-overhead';
+import type { LimitCheckResult } from '../limit-check';
+import type { MachineInfo } from './machine';
+import { formatMs, formatUs } from './stats';
+
+export const TARGETS = {
+  addedTtftMs: 5,
+  perChunkMs: 0.02,
+  truncationMs: 20,
+} as const;
+
+export interface BenchResults {
+  machine: MachineInfo;
+  seconds: number;
+  handler: HandlerOverheadResult;
+  truncation: TruncationResult;
+  limit: LimitCheckResult;
+}
+
+const met = (ok: boolean) => (ok ? 'yes' : '**no**');
+const row = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
+const table = (head: readonly string[], rows: readonly (readonly (string | number)[])[]) =>
+  [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
+
+/** The figures section of docs/benchmarks.md, as markdown. */
+export function figuresMarkdown({ machine, seconds, handler, truncation, limit }: BenchResults): string {
+  const h = handler;
+  const streams = [{ name: '(a) openai SDK directly', ...h.sdk }, { name: 'provider adapter alone (no handler, no store)', ...h.adapter }, ...h.variants];
+  const writeRows = h.writes.map((w) => [
+    w.name,
+    w.transactions,
+    w.statements,
+    `${w.rows.conversations} / ${w.rows.messages} / ${w.rows.usage}`,
+    `${w.tuples.inserted} / ${w.tuples.updated} / ${w.tuples.deleted}`,
+    w.labels.map((label) => `\`${label}\``).join(', '),
+  ]);
+  const reserveCalls = h.writes.map((w) => w.labels.filter((label) => label.includes('ai_chat_reserve_usage')).length);
+
+  return [
+    `Measured on ${machine.date}: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}. ` +
+      `Load average when the run started: ${machine.loadAverage.toFixed(1)} (other work on the machine inflates every figure). ` +
+      `The whole \`npm run bench\` took ${seconds.toFixed(0)} s.`,
+    '',
+    `### 1. Handler overhead (${h.chunks.toLocaleString('en')}-chunk reply, ${h.runs} iterations after ${h.warmup} warm-up)`,
+    '',
+    table(
+      ['path', 'first delta, median', 'p95', 'last delta, median', 'end of body, median', 'p95'],
+      streams.map((s) => [s.name, formatMs(s.ttft.median), formatMs(s.ttft.p95), formatMs(s.lastDelta.median), formatMs(s.total.median), formatMs(s.total.p95)]),
+    ),
+    '',
+    table(
+      ['overhead of the handler', ...h.variants.map((v) => v.name), 'target', 'met'],
+      [
+        [
+          'added time to first token (median)',
+          ...h.variants.map((v) => formatMs(v.addedTtft)),
+          `< ${TARGETS.addedTtftMs} ms`,
+          met(h.variants.every((v) => v.addedTtft < TARGETS.addedTtftMs)),
+        ],
+        [
+          'per-chunk relay cost (issue formula, end-of-turn writes included)',
+          ...h.variants.map((v) => formatUs(v.perChunk)),
+          `< ${formatUs(TARGETS.perChunkMs)}`,
+          met(h.variants.every((v) => v.perChunk < TARGETS.perChunkMs)),
+        ],
+        ['request to Response returned (planning the turn), median', ...h.variants.map((v) => formatMs(v.planned.median)), '', ''],
+        ['store calls started before the first token', ...h.variants.map((v) => v.storeCallsBeforeFirstToken), '', ''],
+        ['per-chunk relay cost, first to last delta only', ...h.variants.map((v) => formatUs(v.perChunkStreaming)), '', ''],
+        ['last delta to end of body (save reply, settle usage), median', ...h.variants.map((v) => formatMs(v.tail.median)), '', ''],
+      ],
+    ),
+    '',
+    'Database work per turn (store calls are one transaction each; rows are conversations / messages / ai_usage):',
+    '',
+    table(['turn', 'store calls', 'SQL statements', 'rows added', 'rows inserted / updated / deleted', 'calls, in order'], writeRows),
+    '',
+    `Writes do not depend on the reply's length: ${sameWrites(h) ? 'the 10-chunk and 1,000-chunk turns write exactly the same' : '**the 10-chunk and 1,000-chunk turns differ**'}. ` +
+      `The limit check is ${reserveCalls.every((n) => n === 1) ? 'one' : `**${reserveCalls.join('/')}**`} \`ai_chat_reserve_usage\` call per turn.`,
+    '',
+    `### 2. Context truncation (${truncation.messages.toLocaleString('en')} messages, ${truncation.historyTokens.toLocaleString('en')} tokens, budget ${truncation.budget.toLocaleString('en')}; ${truncation.kept.toLocaleString('en')} kept)`,
+    '',
+    table(
+      ['case', 'runs', 'median', 'p95', 'target', 'met'],
+      [
+        ['stored counts', truncation.stored.n, formatMs(truncation.stored.median), formatMs(truncation.stored.p95), `< ${TARGETS.truncationMs} ms`, met(truncation.stored.median < TARGETS.truncationMs)],
+        ['no stored counts (tokenises what is kept)', truncation.unstored.n, formatMs(truncation.unstored.median), formatMs(truncation.unstored.p95), '', ''],
+      ],
+    ),
+    '',
+    `### 3. Limit check (\`reserveUsage\`, all three limits set, ${limit.usageRows.toLocaleString('en')} usage rows this month)`,
+    '',
+    table(
+      ['runs', 'median', 'p95', 'store calls per check', 'SQL statements', 'calls'],
+      [[limit.reserve.n, formatMs(limit.reserve.median), formatMs(limit.reserve.p95), limit.transactions, limit.statements, limit.labels.map((l) => `\`${l}\``).join(', ')]],
+    ),
+  ].join('\n');
+}
+
+function sameWrites(h: HandlerOverheadResult): boolean {
+  const key = (w: HandlerOverheadResult['writes'][number]) => JSON.stringify([w.transactions, w.statements, w.rows, w.tuples, w.labels]);
+  const byVariant = new Map<string, Set<string>>();
+  for (const w of h.writes) {
+    const variant = w.name.replace(/, \d+-chunk reply$/, '');
+    byVariant.set(variant, (byVariant.get(variant) ?? new Set()).add(key(w)));
+  }
+  return [...byVariant.values()].every((keys) => keys.size === 1);
+}
+
+const START = '<!-- bench:figures:start -->';
+const END = '<!-- bench:figures:end -->';
+
+/** Replaces what lies between the figure markers in `file` with `figures`. */
+export async function rewriteFigures(file: string, figures: string): Promise<void> {
+  const doc = await readFile(file, 'utf8');
+  const start = doc.indexOf(START);
+  const end = doc.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${file} has no ${START} … ${END} section to rewrite`);
+  await writeFile(file, `${doc.slice(0, start + START.length)}\n${figures}\n${doc.slice(end)}`);
+}
