@@ -1,0 +1,65 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { ChatInterface } from '@/features/ai-chat/components/ChatInterface';
+import { ConversationList } from '@/features/ai-chat/components/ConversationList';
+
+interface ChatAppProps {
+  conversationId?: string;
+  /** Shown above the chat when the server still needs configuring. */
+  notice?: string | null;
+  /** Signed-in email (Supabase mode), with a sign-out link. */
+  account?: string | null;
+}
+
+/** The product around the module: conversations on the left, the chat on the right. */
+export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
+  const router = useRouter();
+  const [activeId, setActiveId] = useState<string | null>(conversationId ?? null);
+  const [listVersion, setListVersion] = useState(0);
+
+  return (
+    <div className="flex h-dvh">
+      <aside className="hidden w-72 shrink-0 flex-col border-r border-zinc-200 bg-zinc-50 md:flex dark:border-zinc-800 dark:bg-zinc-900">
+        <ConversationList
+          className="min-h-0 flex-1"
+          activeId={activeId}
+          refreshKey={listVersion}
+          onSelect={(id) => router.push(`/c/${id}`)}
+          onNew={() => router.push('/')}
+          onDeleted={(id) => {
+            if (id === activeId) router.push('/');
+          }}
+        />
+        {account ? (
+          <div className="flex items-center justify-between gap-2 border-t border-zinc-200 p-3 text-sm dark:border-zinc-800">
+            <span className="truncate text-zinc-600 dark:text-zinc-400">{account}</span>
+            <form action="/auth/sign-out" method="post">
+              <button className="rounded-md px-2 py-1 text-zinc-700 hover:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-800">Sign out</button>
+            </form>
+          </div>
+        ) : null}
+      </aside>
+      <main className="flex min-w-0 flex-1 flex-col">
+        {notice ? (
+          <p role="status" className="border-b border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+            {notice}
+          </p>
+        ) : null}
+        <ChatInterface
+          className="min-h-0 flex-1"
+          conversationId={conversationId}
+          systemPrompt="You are a helpful assistant. Answer clearly; use Markdown where it helps."
+          onConversationCreated={(id) => {
+            setActiveId(id);
+            setListVersion((version) => version + 1);
+            // Keep the URL shareable without remounting the chat that is streaming.
+            window.history.replaceState(null, '', `/c/${id}`);
+          }}
+          onMessageSent={() => setListVersion((version) => version + 1)}
+        />
+      </main>
+    </div>
+  );
+}
