@@ -23,7 +23,7 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
     <div className="flex h-dvh">
       <aside className="hidden w-72 shrink-0 flex-col border-r border-zinc-200 bg-zinc-50 md:flex dark:border-zinc-800 dark:bg-zinc-900">
         <ConversationList
-          className="min-h-0 flex-1"
+          className="min-h-0 flex-1 p-2"
           activeId={activeId}
           refreshKey={listVersion}
           onSelect={(id) => router.push(`/c/${id}`)}

@@ -13,10 +13,11 @@ export function json(body: unknown, init: ResponseInit = {}): Response {
 /**
  * The response for any failure: `{"error":{"code","message"}}` with the error's status. Errors
  * that are not ChatErrors are bugs: logged with their cause, shown as a plain internal error.
+ * Expected refusals (a missing key, a provider outage) are the client's to show, not log noise.
  */
 export function errorResponse(error: unknown, log: (error: unknown) => void = console.error): Response {
   const chatError = asChatError(error);
-  if (chatError.status >= 500) log(chatError.cause ?? chatError);
+  if (chatError.code === 'internal' || chatError.code === 'unknown') log(chatError.cause ?? chatError);
   const headers = new Headers();
   if (chatError.retryAfterSeconds !== undefined) headers.set('retry-after', String(chatError.retryAfterSeconds));
   return json(chatError.toJSON(), { status: chatError.status, headers });
