@@ -55,3 +55,13 @@ describe('environment validation', () => {
     expect(parseChatEnv({ NODE_ENV: 'production', AI_CHAT_STORE: 'embedded' }).store).toBe('embedded');
   });
 });
+
+describe('optional controls', () => {
+  it('accepts the moderation, cache and summary switches, and names a bad one', () => {
+    const env = parseChatEnv({ AI_CHAT_MODERATION: 'openai', OPENAI_API_KEY: 'sk-x', AI_CHAT_RESPONSE_CACHE_SECONDS: '3600', AI_CHAT_SUMMARY: 'on' });
+    expect(env).toMatchObject({ AI_CHAT_MODERATION: 'openai', AI_CHAT_RESPONSE_CACHE_SECONDS: 3600, AI_CHAT_SUMMARY: 'on' });
+    expect(failureOf({ AI_CHAT_MODERATION: 'openai' }).message).toContain('OPENAI_API_KEY');
+    expect(failureOf({ AI_CHAT_SUMMARY: 'yes' }).message).toContain('AI_CHAT_SUMMARY');
+    expect(failureOf({ AI_CHAT_OPENAI_MODELS: ' , ' }).message).toContain('AI_CHAT_OPENAI_MODELS');
+  });
+});

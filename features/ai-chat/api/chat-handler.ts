@@ -7,12 +7,14 @@ import type { ChatProvider, ProviderName } from '../providers/types';
 import { getChatStore } from '../store';
 import { resolveHandlerOptions, type ChatHandlerOptions, type ModelPolicy, type ResolvedHandlerOptions } from './handler-options';
 import { errorResponse } from './http';
+import { createOpenAIModeration } from './moderation';
 import { planTurn } from './plan-turn';
 import { routeRest } from './rest-routes';
 import { streamTurn } from './run-turn';
 
 export type { ChatHandlerOptions, UsageLimits, UsageReport, FinishReport, ModelPolicy, ProviderTarget } from './handler-options';
 export { defineTool, type ChatTool } from './tools';
+export { createOpenAIModeration, type Moderation } from './moderation';
 
 export interface ChatHandler {
   /** POST /api/chat: one turn, streamed as SSE (see protocol/chat-events). */
@@ -79,6 +81,12 @@ export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): 
       openai: modelPolicyFromList(env.AI_CHAT_OPENAI_MODELS),
       anthropic: modelPolicyFromList(env.AI_CHAT_ANTHROPIC_MODELS),
     },
+    moderation:
+      env.AI_CHAT_MODERATION === 'openai'
+        ? createOpenAIModeration({ apiKey: env.OPENAI_API_KEY![0]!, baseURL: env.OPENAI_BASE_URL })
+        : undefined,
+    responseCache: env.AI_CHAT_RESPONSE_CACHE_SECONDS ? { ttlSeconds: env.AI_CHAT_RESPONSE_CACHE_SECONDS } : false,
+    summary: env.AI_CHAT_SUMMARY === 'on' ? {} : false,
     limits: {
       maxTokensPerDay: env.AI_CHAT_MAX_TOKENS_PER_DAY ?? null,
       maxCostPerMonth: env.AI_CHAT_MAX_COST_PER_MONTH ?? null,

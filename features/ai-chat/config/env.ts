@@ -34,6 +34,12 @@ export const envSchema = z.object({
   /** Comma-separated model ids a client may pick, the first being the default. Unset: the default only. */
   AI_CHAT_OPENAI_MODELS: optional(modelList),
   AI_CHAT_ANTHROPIC_MODELS: optional(modelList),
+  /** `openai`: check each message with OpenAI's moderation endpoint before any spend. */
+  AI_CHAT_MODERATION: optional(z.enum(['off', 'openai'])),
+  /** Seconds to keep replies to temperature-0 requests for reuse; unset: no cache. */
+  AI_CHAT_RESPONSE_CACHE_SECONDS: optional(positiveInt),
+  /** `on`: keep a rolling summary of what falls out of the context window (a cheap extra call). */
+  AI_CHAT_SUMMARY: optional(z.enum(['on', 'off'])),
   AI_CHAT_MAX_TOKENS_PER_DAY: optional(positiveInt),
   AI_CHAT_MAX_COST_PER_MONTH: optional(positiveNumber),
   AI_CHAT_MAX_REQUESTS_PER_MINUTE: optional(positiveInt),
@@ -78,6 +84,9 @@ export function parseChatEnv(source: Record<string, string | undefined> = proces
       'not_configured',
       'SUPABASE_SERVICE_ROLE_KEY is required with the supabase store: only the server may write usage rows.',
     );
+  }
+  if (env.AI_CHAT_MODERATION === 'openai' && !env.OPENAI_API_KEY?.length) {
+    throw new ChatError('not_configured', 'AI_CHAT_MODERATION=openai needs OPENAI_API_KEY.');
   }
   if (store === 'embedded' && env.NODE_ENV === 'production' && env.AI_CHAT_STORE !== 'embedded') {
     throw new ChatError(
