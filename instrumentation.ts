@@ -1,15 +1,5 @@
-// Runs once when the server starts: a bad environment fails here, with a message naming the
-// variable, instead of on the first chat request.
+// Runs once when the server starts. The check lives in a Node-only file: this one is also
+// compiled for the Edge runtime, which has no process.exit.
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { getChatEnv } = await import('@/features/ai-chat/config/env');
-  try {
-    getChatEnv();
-  } catch (error) {
-    console.error(`\nai-chat cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
-    // A production server that cannot chat should not look healthy; `next dev` keeps running so
-    // the fix (editing .env.local) is one restart away.
-    if (process.env.NODE_ENV === 'production') process.exit(1);
-    throw error;
-  }
+  if (process.env.NEXT_RUNTIME === 'nodejs') await import('./instrumentation-node');
 }
