@@ -22,6 +22,8 @@ export interface ChatStore {
 }
 
 export interface NewConversation {
+  /** Pre-chosen id, so a turn can announce a new conversation before it is written. */
+  id?: string;
   title?: string;
   systemPrompt?: string | null;
   provider: string;
@@ -112,6 +114,14 @@ export interface UserChatStore {
   createConversation(input: NewConversation): Promise<ConversationRecord>;
   /** Null when it does not exist or is not this user's: the two are indistinguishable. */
   getConversation(id: string): Promise<ConversationRecord | null>;
+  /**
+   * The conversation and a branch of it (see getActiveBranch) read together, in one round trip
+   * where the backend allows: what a chat turn needs before it can call the provider.
+   */
+  getConversationWithBranch(
+    id: string,
+    leafId?: string | null,
+  ): Promise<{ conversation: ConversationRecord; branch: MessageRecord[] } | null>;
   updateConversation(id: string, patch: ConversationPatch): Promise<ConversationRecord | null>;
   /** False when there was nothing of this user's to delete. */
   deleteConversation(id: string): Promise<boolean>;

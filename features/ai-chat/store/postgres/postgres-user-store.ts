@@ -11,6 +11,7 @@ import type {
   UsageSettlement,
   UserChatStore,
 } from '../chat-store';
+import { appendMessageArgs, recordUsageArgs, reserveUsageArgs, settleUsageArgs } from '../function-args';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from './map-database-error';
 import {
@@ -81,10 +82,10 @@ export class PostgresUserStore implements UserChatStore {
   createConversation(input: NewConversation): Promise<ConversationRecord> {
     return this.asUser('Creating the conversation', async (tx) => {
       const { rows } = await tx.query(
-        `insert into public.conversations (user_id, title, system_prompt, provider, model)
-         values ((select auth.uid()), coalesce($1, 'New chat'), $2, $3, $4)
+        `insert into public.conversations (id, user_id, title, system_prompt, provider, model)
+         values (coalesce($5, gen_random_uuid()), (select auth.uid()), coalesce($1, 'New chat'), $2, $3, $4)
          returning *`,
-        [input.title ?? null, input.systemPrompt ?? null, input.provider, input.model],
+        [input.title ?? null, input.systemPrompt ?? null, input.provider, input.model, input.id ?? null],
       );
       return conversationRowSchema.parse(rows[0]);
     });
@@ -95,6 +96,22 @@ export class PostgresUserStore implements UserChatStore {
     return this.asUser('Reading the conversation', async (tx) => {
       const { rows } = await tx.query(`select * from public.conversations where id = $1`, [id]);
       return rows[0] ? conversationRowSchema.parse(rows[0]) : null;
+    });
+  }
+
+  async getConversationWithBranch(
+    id: string,
+    leafId?: string | null,
+  ): Promise<{ conversation: ConversationRecord; branch: MessageRecord[] } | null> {
+    if (!isUuid(id) || (leafId != null && !isUuid(leafId))) return null;
+    return this.asUser('Reading the conversation', async (tx) => {
+      const { rows } = await tx.query(`select * from public.conversations where id = $1`, [id]);
+      if (!rows[0]) return null;
+      const branch = await tx.query(`select * from public.ai_chat_branch($1, $2)`, [id, leafId ?? null]);
+      return {
+        conversation: conversationRowSchema.parse(rows[0]),
+        branch: branch.rows.map((row) => messageRowSchema.parse(row)),
+      };
     });
   }
 
@@ -126,27 +143,7 @@ export class PostgresUserStore implements UserChatStore {
 
   appendMessage(input: NewMessage): Promise<MessageRecord> {
     return this.asUser('Saving the message', async (tx) => {
-      const { rows } = await tx.query(
-        `select * from public.ai_chat_append_message(
-           p_conversation_id => $1, p_parent_id => $2, p_role => $3, p_content => $4,
-           p_status => $5, p_provider => $6, p_model => $7, p_tokens => $8, p_cost => $9,
-           p_tool_calls => $10, p_tool_results => $11, p_metadata => $12, p_id => $13)`,
-        [
-          input.conversationId,
-          input.parentId,
-          input.role,
-          input.content,
-          input.status ?? 'complete',
-          input.provider ?? null,
-          input.model ?? null,
-          input.tokens ?? null,
-          input.cost ?? null,
-          toJsonb(input.toolCalls),
-          toJsonb(input.toolResults),
-          JSON.stringify(input.metadata ?? {}),
-          input.id ?? null,
-        ],
-      );
+      const rows = await callFunction(tx, 'ai_chat_append_message', appendMessageArgs(input));
       return messageRowSchema.parse(rows[0]);
     });
   }
@@ -190,47 +187,13 @@ export class PostgresUserStore implements UserChatStore {
 
   reserveUsage(request: UsageReservationRequest): Promise<UsageReservation> {
     return this.asServer('Checking usage limits', async (tx) => {
-      const { rows } = await tx.query(
-        `select * from public.ai_chat_reserve_usage(
-           p_user_id => $1, p_provider => $2, p_model => $3, p_conversation_id => $4,
-           p_estimated_tokens => $5, p_estimated_cost => $6, p_max_tokens_per_day => $7,
-           p_max_cost_per_month => $8, p_max_requests_per_minute => $9)`,
-        [
-          this.userId,
-          request.provider,
-          request.model,
-          request.conversationId ?? null,
-          Math.max(0, Math.ceil(request.estimatedTokens)),
-          request.estimatedCost,
-          request.maxTokensPerDay ?? null,
-          request.maxCostPerMonth == null ? null : String(request.maxCostPerMonth),
-          request.maxRequestsPerMinute ?? null,
-        ],
-      );
+      const rows = await callFunction(tx, 'ai_chat_reserve_usage', reserveUsageArgs(this.userId, request));
       return reservationRowSchema.parse(rows[0]);
     });
   }
 
   async settleUsage(reservationId: string, settlement: UsageSettlement): Promise<void> {
-    await this.asServer('Recording usage', (tx) =>
-      tx.query(
-        `select public.ai_chat_settle_usage(
-           p_reservation_id => $1, p_provider => $2, p_model => $3, p_prompt_tokens => $4,
-           p_completion_tokens => $5, p_cached_prompt_tokens => $6, p_cost => $7, p_message_id => $8,
-           p_conversation_id => $9)`,
-        [
-          reservationId,
-          settlement.provider,
-          settlement.model,
-          settlement.promptTokens,
-          settlement.completionTokens,
-          settlement.cachedPromptTokens ?? 0,
-          settlement.cost,
-          settlement.messageId ?? null,
-          settlement.conversationId ?? null,
-        ],
-      ),
-    );
+    await this.asServer('Recording usage', (tx) => callFunction(tx, 'ai_chat_settle_usage', settleUsageArgs(reservationId, settlement)));
   }
 
   getCachedReply(key: string): Promise<CachedReply | null> {
@@ -256,28 +219,22 @@ export class PostgresUserStore implements UserChatStore {
   }
 
   async recordUsage(settlement: UsageSettlement): Promise<void> {
-    await this.asServer('Recording usage', (tx) =>
-      tx.query(
-        `select public.ai_chat_record_usage(
-           p_user_id => $1, p_provider => $2, p_model => $3, p_prompt_tokens => $4,
-           p_completion_tokens => $5, p_cached_prompt_tokens => $6, p_cost => $7,
-           p_conversation_id => $8, p_message_id => $9)`,
-        [
-          this.userId,
-          settlement.provider,
-          settlement.model,
-          settlement.promptTokens,
-          settlement.completionTokens,
-          settlement.cachedPromptTokens ?? 0,
-          settlement.cost,
-          settlement.conversationId ?? null,
-          settlement.messageId ?? null,
-        ],
-      ),
-    );
+    await this.asServer('Recording usage', (tx) => callFunction(tx, 'ai_chat_record_usage', recordUsageArgs(this.userId, settlement)));
   }
 }
 
-function toJsonb(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
+/**
+ * Calls a migration function with named arguments (`p_x => $1`), as PostgREST does for rpc. Names
+ * come from the fixed argument builders, never from input; objects are passed as JSON text.
+ */
+async function callFunction(tx: SqlExecutor, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+  const names = Object.keys(args);
+  const values = names.map((key) => toParameter(args[key]));
+  const list = names.map((key, index) => `${key} => $${index + 1}`).join(', ');
+  const { rows } = await tx.query(`select * from public.${name}(${list})`, values);
+  return rows;
+}
+
+function toParameter(value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
 }

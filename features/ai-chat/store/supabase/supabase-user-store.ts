@@ -12,6 +12,7 @@ import type {
   UsageSettlement,
   UserChatStore,
 } from '../chat-store';
+import { appendMessageArgs, recordUsageArgs, reserveUsageArgs, settleUsageArgs } from '../function-args';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from '../postgres/map-database-error';
 import {
@@ -65,6 +66,7 @@ export class SupabaseUserStore implements UserChatStore {
       await this.user
         .from('conversations')
         .insert({
+          ...(input.id ? { id: input.id } : {}),
           user_id: this.userId,
           title: input.title ?? 'New chat',
           system_prompt: input.systemPrompt ?? null,
@@ -85,6 +87,15 @@ export class SupabaseUserStore implements UserChatStore {
       'Reading the conversation',
     );
     return row ? conversationRowSchema.parse(row) : null;
+  }
+
+  async getConversationWithBranch(
+    id: string,
+    leafId?: string | null,
+  ): Promise<{ conversation: ConversationRecord; branch: MessageRecord[] } | null> {
+    // Two PostgREST calls, sent at once: one round trip of latency.
+    const [conversation, branch] = await Promise.all([this.getConversation(id), this.getActiveBranch(id, leafId)]);
+    return conversation ? { conversation, branch } : null;
   }
 
   async updateConversation(id: string, patch: ConversationPatch): Promise<ConversationRecord | null> {
@@ -110,21 +121,7 @@ export class SupabaseUserStore implements UserChatStore {
   async appendMessage(input: NewMessage): Promise<MessageRecord> {
     const row = unwrap(
       await this.user
-        .rpc('ai_chat_append_message', {
-          p_conversation_id: input.conversationId,
-          p_parent_id: input.parentId,
-          p_role: input.role,
-          p_content: input.content,
-          p_status: input.status ?? 'complete',
-          p_provider: input.provider ?? null,
-          p_model: input.model ?? null,
-          p_tokens: input.tokens ?? null,
-          p_cost: input.cost ?? null,
-          p_tool_calls: input.toolCalls ?? null,
-          p_tool_results: input.toolResults ?? null,
-          p_metadata: input.metadata ?? {},
-          p_id: input.id ?? null,
-        })
+        .rpc('ai_chat_append_message', appendMessageArgs(input))
         .single(),
       'Saving the message',
     );
@@ -174,17 +171,7 @@ export class SupabaseUserStore implements UserChatStore {
   async reserveUsage(request: UsageReservationRequest): Promise<UsageReservation> {
     const raw = unwrap(
       await this.service
-        .rpc('ai_chat_reserve_usage', {
-          p_user_id: this.userId,
-          p_provider: request.provider,
-          p_model: request.model,
-          p_conversation_id: request.conversationId ?? null,
-          p_estimated_tokens: Math.max(0, Math.ceil(request.estimatedTokens)),
-          p_estimated_cost: request.estimatedCost,
-          p_max_tokens_per_day: request.maxTokensPerDay ?? null,
-          p_max_cost_per_month: request.maxCostPerMonth == null ? null : String(request.maxCostPerMonth),
-          p_max_requests_per_minute: request.maxRequestsPerMinute ?? null,
-        })
+        .rpc('ai_chat_reserve_usage', reserveUsageArgs(this.userId, request))
         .single(),
       'Checking usage limits',
     );
@@ -193,17 +180,7 @@ export class SupabaseUserStore implements UserChatStore {
 
   async settleUsage(reservationId: string, settlement: UsageSettlement): Promise<void> {
     unwrap(
-      await this.service.rpc('ai_chat_settle_usage', {
-        p_reservation_id: reservationId,
-        p_provider: settlement.provider,
-        p_model: settlement.model,
-        p_prompt_tokens: settlement.promptTokens,
-        p_completion_tokens: settlement.completionTokens,
-        p_cached_prompt_tokens: settlement.cachedPromptTokens ?? 0,
-        p_cost: settlement.cost,
-        p_message_id: settlement.messageId ?? null,
-        p_conversation_id: settlement.conversationId ?? null,
-      }),
+      await this.service.rpc('ai_chat_settle_usage', settleUsageArgs(reservationId, settlement)),
       'Recording usage',
     );
   }
@@ -241,17 +218,7 @@ export class SupabaseUserStore implements UserChatStore {
 
   async recordUsage(settlement: UsageSettlement): Promise<void> {
     unwrap(
-      await this.service.rpc('ai_chat_record_usage', {
-        p_user_id: this.userId,
-        p_provider: settlement.provider,
-        p_model: settlement.model,
-        p_prompt_tokens: settlement.promptTokens,
-        p_completion_tokens: settlement.completionTokens,
-        p_cached_prompt_tokens: settlement.cachedPromptTokens ?? 0,
-        p_cost: settlement.cost,
-        p_conversation_id: settlement.conversationId ?? null,
-        p_message_id: settlement.messageId ?? null,
-      }),
+      await this.service.rpc('ai_chat_record_usage', recordUsageArgs(this.userId, settlement)),
       'Recording usage',
     );
   }

@@ -1,0 +1,60 @@
+import 'server-only';
+import type { NewMessage, UsageReservationRequest, UsageSettlement } from './chat-store';
+
+/**
+ * The named arguments of the migration's SQL functions, built once for both adapters: the
+ * embedded store calls them with `name => $n`, the Supabase store sends them as the rpc body.
+ */
+
+export function appendMessageArgs(input: NewMessage) {
+  return {
+    p_conversation_id: input.conversationId,
+    p_parent_id: input.parentId,
+    p_role: input.role,
+    p_content: input.content,
+    p_status: input.status ?? 'complete',
+    p_provider: input.provider ?? null,
+    p_model: input.model ?? null,
+    p_tokens: input.tokens ?? null,
+    p_cost: input.cost ?? null,
+    p_tool_calls: input.toolCalls ?? null,
+    p_tool_results: input.toolResults ?? null,
+    p_metadata: input.metadata ?? {},
+    p_id: input.id ?? null,
+  };
+}
+
+export function reserveUsageArgs(userId: string, request: UsageReservationRequest) {
+  return {
+    p_user_id: userId,
+    p_provider: request.provider,
+    p_model: request.model,
+    p_conversation_id: request.conversationId ?? null,
+    p_estimated_tokens: Math.max(0, Math.ceil(request.estimatedTokens)),
+    p_estimated_cost: request.estimatedCost,
+    p_max_tokens_per_day: request.maxTokensPerDay ?? null,
+    p_max_cost_per_month: request.maxCostPerMonth == null ? null : String(request.maxCostPerMonth),
+    p_max_requests_per_minute: request.maxRequestsPerMinute ?? null,
+  };
+}
+
+function usageArgs(settlement: UsageSettlement) {
+  return {
+    p_provider: settlement.provider,
+    p_model: settlement.model,
+    p_prompt_tokens: settlement.promptTokens,
+    p_completion_tokens: settlement.completionTokens,
+    p_cached_prompt_tokens: settlement.cachedPromptTokens ?? 0,
+    p_cost: settlement.cost,
+    p_message_id: settlement.messageId ?? null,
+    p_conversation_id: settlement.conversationId ?? null,
+  };
+}
+
+export function settleUsageArgs(reservationId: string, settlement: UsageSettlement) {
+  return { p_reservation_id: reservationId, ...usageArgs(settlement) };
+}
+
+export function recordUsageArgs(userId: string, settlement: UsageSettlement) {
+  return { p_user_id: userId, ...usageArgs(settlement) };
+}
