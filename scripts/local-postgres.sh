@@ -18,7 +18,8 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ ! -d /etc/postgresql ]; then
   exit 1
 fi
 version=$(ls /etc/postgresql | sort -V | tail -n 1)
-pg_ctlcluster "$version" main start 2>/dev/null || pg_ctlcluster "$version" main status >/dev/null
+# Only the URL goes to stdout: the caller captures it.
+pg_ctlcluster "$version" main start >&2 2>/dev/null || pg_ctlcluster "$version" main status >/dev/null
 
 # Our OS user needs a superuser role: the suites create databases and switch roles.
 for _ in $(seq 1 30); do
@@ -27,9 +28,9 @@ for _ in $(seq 1 30); do
 done
 if [ "$me" = "root" ]; then
   su postgres -c "psql --host $socket_dir -qtAc \"select 1 from pg_roles where rolname = '$me'\"" | grep -q 1 ||
-    su postgres -c "psql --host $socket_dir -qc 'create role \"$me\" superuser login'"
+    su postgres -c "psql --host $socket_dir -qc 'create role \"$me\" superuser login'" >&2
 fi
 
 name="ai_chat_ci_$$_$(date +%s)"
-createdb --host "$socket_dir" "$name"
+createdb --host "$socket_dir" "$name" >&2
 echo "postgresql://$me@$(printf %s "$socket_dir" | sed 's|/|%2F|g')/$name"
