@@ -215,7 +215,7 @@ describe('POST /api/chat refusals', () => {
     ['a conversation id that is not a uuid', () => h.post({ message: 'hi', conversationId: 'conv_123' }), 400, 'bad_request', 'conversationId'],
     ['a conversation that does not exist', () => h.post({ message: 'hi', conversationId: crypto.randomUUID() }), 404, 'not_found'],
     ['a parent without a conversation', () => h.post({ message: 'hi', parentMessageId: crypto.randomUUID() }), 400, 'bad_request', 'conversationId'],
-    ['a regenerate without a parent', () => h.post({ conversationId: crypto.randomUUID() }), 404, 'not_found'],
+    ['no message and no parent to answer again', () => h.post({ conversationId: crypto.randomUUID() }), 400, 'bad_request', 'message'],
   ];
 
   it.each(cases)('%s gets a clear JSON error and writes nothing', async (_name, send, status, code, field) => {

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { ConversationRecord } from '../protocol/records';
 import type { ProviderUsage } from '../providers/types';
 import { parseMoney } from '../utils/decimal';
 import { summarizeWithUsage, SUMMARY_MODELS } from '../utils/summarize';
@@ -10,7 +11,11 @@ import type { TurnPlan } from './plan-turn';
  * Folds what fell out of the context window into the conversation's rolling summary, so the
  * next turns remember it. Runs after the reply has been delivered; billed like any call.
  */
-export async function updateRollingSummary(plan: TurnPlan, options: ResolvedHandlerOptions): Promise<void> {
+export async function updateRollingSummary(
+  plan: TurnPlan,
+  conversation: ConversationRecord,
+  options: ResolvedHandlerOptions,
+): Promise<void> {
   if (!options.summary || plan.fitted.dropped.length === 0) return;
   const providerName = options.summary.provider ?? plan.targets[0]!.provider;
   const provider = options.providers[providerName];
@@ -20,17 +25,17 @@ export async function updateRollingSummary(plan: TurnPlan, options: ResolvedHand
     const result = await summarizeWithUsage(plan.fitted.dropped, {
       provider,
       model,
-      previousSummary: plan.conversation.summary,
+      previousSummary: conversation.summary,
     });
     await plan.user.recordUsage({
       provider: providerName,
       model,
       ...result.usage,
       cost: costOf(providerName, model, result.usage),
-      conversationId: plan.conversation.id,
+      conversationId: conversation.id,
     });
     if (result.summary) {
-      await plan.user.updateConversation(plan.conversation.id, {
+      await plan.user.updateConversation(conversation.id, {
         summary: result.summary,
         summaryThroughMessageId: plan.fitted.dropped.at(-1)!.id,
       });

@@ -3,7 +3,7 @@ import { MAX_BODY_BYTES, chatRequestSchema, type ChatRequestBody } from '../prot
 import { ChatError } from '../protocol/errors';
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
 import type { ChatProvider, ProviderName } from '../providers/types';
-import type { UserChatStore } from '../store/chat-store';
+import type { NewConversation, UserChatStore } from '../store/chat-store';
 import { costOf, fitHistory, replyBudget, tokensOf, type FittedHistory } from './accounting';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ProviderTarget, type ResolvedHandlerOptions, type UsageLimits } from './handler-options';
 import { readJsonBody } from './http';
@@ -11,7 +11,11 @@ import { readJsonBody } from './http';
 /** Everything a turn needs, decided and checked before the first byte of the reply. */
 export interface TurnPlan {
   user: UserChatStore;
-  conversation: ConversationRecord;
+  conversationId: string;
+  /** The conversation as it was before this turn; null when the turn starts one. */
+  existing: ConversationRecord | null;
+  /** The conversation to create (its id chosen now) while the provider starts; null if it exists. */
+  newConversation: (NewConversation & { id: string }) | null;
   /** The new user message (its id chosen now, saved while the provider starts); null on regenerate. */
   userMessage: { id: string; content: string; tokens: number; parentId: string | null } | null;
   /** The assistant reply's id and parent. */
@@ -32,11 +36,8 @@ export interface TurnPlan {
  */
 export async function planTurn(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<TurnPlan> {
   const body = await readJsonBody(request, chatRequestSchema, MAX_BODY_BYTES);
-  const existing = body.conversationId ? await user.getConversation(body.conversationId) : null;
-  if (body.conversationId && !existing) throw new ChatError('not_found', 'Conversation not found.', { field: 'conversationId' });
-
+  const { existing, history, parentId, regenerate } = await loadHistory(body, user);
   const target = chooseTarget(body, existing, options);
-  const { history, parentId, regenerate } = await loadHistory(body, existing, user);
   const content = body.message;
   if (!regenerate && content === undefined) {
     throw new ChatError('bad_request', 'message: required', { field: 'message' });
@@ -75,24 +76,20 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
     throw new ChatError('usage_limit', LIMIT_MESSAGES[reservation.reason], { retryAfterSeconds: reservation.retryAfterSeconds });
   }
 
-  let conversation = existing;
-  if (!conversation) {
-    try {
-      conversation = await user.createConversation({
+  const newConversation = existing
+    ? null
+    : {
+        id: crypto.randomUUID(),
         title: titleFrom(content!),
         systemPrompt: options.allowClientSystemPrompt ? (body.systemPrompt ?? null) : null,
         provider: target.provider,
         model: target.model,
-      });
-    } catch (error) {
-      await releaseReservation(user, reservation.reservationId, target);
-      throw error;
-    }
-  }
-
+      };
   return {
     user,
-    conversation,
+    conversationId: existing?.id ?? newConversation!.id,
+    existing,
+    newConversation,
     userMessage,
     assistantMessageId: crypto.randomUUID(),
     assistantParentId: userMessage?.id ?? parentId!,
@@ -111,13 +108,6 @@ async function moderate(options: ResolvedHandlerOptions, userId: string, text: s
     const why = verdict.categories.length > 0 ? ` (${verdict.categories.join(', ')})` : '';
     throw new ChatError('content_flagged', `This message can't be sent: it was flagged by moderation${why}.`, { field: 'message' });
   }
-}
-
-/** Gives a reservation back when the turn never reached the provider. */
-export async function releaseReservation(user: UserChatStore, reservationId: string, target: ProviderTarget): Promise<void> {
-  await user
-    .settleUsage(reservationId, { ...target, promptTokens: 0, completionTokens: 0, cost: '0' })
-    .catch((error) => console.error('ai-chat: could not release a usage reservation', error));
 }
 
 const LIMIT_MESSAGES = {
@@ -143,31 +133,39 @@ function chooseTarget(body: ChatRequestBody, conversation: ConversationRecord | 
   return { provider, model };
 }
 
-async function loadHistory(
-  body: ChatRequestBody,
-  conversation: ConversationRecord | null,
-  user: UserChatStore,
-): Promise<{ history: MessageRecord[]; parentId: string | null; regenerate: boolean }> {
+interface LoadedHistory {
+  existing: ConversationRecord | null;
+  history: MessageRecord[];
+  /** Where the new message (or, on regenerate, the reply) hangs. */
+  parentId: string | null;
+  regenerate: boolean;
+}
+
+/** The conversation and the branch this turn continues, read in one round trip. */
+async function loadHistory(body: ChatRequestBody, user: UserChatStore): Promise<LoadedHistory> {
   const regenerate = body.message === undefined;
+  if (regenerate && !body.parentMessageId) throw new ChatError('bad_request', 'message: required', { field: 'message' });
+  if (!body.conversationId) {
+    if (body.parentMessageId !== undefined) {
+      throw new ChatError('bad_request', 'conversationId: required with parentMessageId', { field: 'conversationId' });
+    }
+    return { existing: null, history: [], parentId: null, regenerate };
+  }
+  // An edit of the first message (parent null) starts a new root: it needs no history.
+  const leaf = body.parentMessageId ?? undefined;
+  const loaded = await user.getConversationWithBranch(body.conversationId, leaf);
+  if (!loaded) throw new ChatError('not_found', 'Conversation not found.', { field: 'conversationId' });
+  const { conversation, branch } = loaded;
+  if (body.parentMessageId === null) return { existing: conversation, history: [], parentId: null, regenerate };
   if (body.parentMessageId === undefined) {
-    if (regenerate) throw new ChatError('bad_request', 'message: required', { field: 'message' });
-    const history = conversation ? await user.getActiveBranch(conversation.id) : [];
-    return { history, parentId: history.at(-1)?.id ?? null, regenerate };
+    return { existing: conversation, history: branch, parentId: branch.at(-1)?.id ?? null, regenerate };
   }
-  if (!conversation) {
-    throw new ChatError('bad_request', 'conversationId: required with parentMessageId', { field: 'conversationId' });
-  }
-  if (body.parentMessageId === null) {
-    if (regenerate) throw new ChatError('bad_request', 'message: required', { field: 'message' });
-    return { history: [], parentId: null, regenerate };
-  }
-  const history = await user.getActiveBranch(conversation.id, body.parentMessageId);
-  if (history.length === 0) throw new ChatError('not_found', 'Message not found.', { field: 'parentMessageId' });
+  if (branch.length === 0) throw new ChatError('not_found', 'Message not found.', { field: 'parentMessageId' });
   // Regenerating answers an existing user message again: it must be one.
-  if (regenerate && history.at(-1)!.role !== 'user') {
+  if (regenerate && branch.at(-1)!.role !== 'user') {
     throw new ChatError('bad_request', 'parentMessageId: regenerate needs a user message', { field: 'parentMessageId' });
   }
-  return { history, parentId: body.parentMessageId, regenerate };
+  return { existing: conversation, history: branch, parentId: body.parentMessageId, regenerate };
 }
 
 function chooseSystemPrompt(body: ChatRequestBody, conversation: ConversationRecord | null, options: ResolvedHandlerOptions): string | undefined {

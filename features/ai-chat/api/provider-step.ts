@@ -93,6 +93,6 @@ function completeUsage(reported: ProviderUsage | null, outcome: StepOutcome, pro
 
 async function recordAbandonedCall(plan: TurnPlan, target: ProviderTarget, usage: ProviderUsage): Promise<void> {
   await plan.user
-    .recordUsage({ ...target, ...usage, cost: costOf(target.provider, target.model, usage), conversationId: plan.conversation.id })
+    .recordUsage({ ...target, ...usage, cost: costOf(target.provider, target.model, usage), conversationId: plan.conversationId })
     .catch((error) => console.error('ai-chat: could not record usage of a failed call', error));
 }

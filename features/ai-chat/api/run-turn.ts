@@ -1,7 +1,7 @@
 import 'server-only';
 import { SSE_PING_FRAME, toSseFrame, type ChatEvent, type ChatFinishReason } from '../protocol/chat-events';
 import { asChatError, ChatError } from '../protocol/errors';
-import type { MessageRecord, MessageStatus } from '../protocol/records';
+import type { ConversationRecord, MessageRecord, MessageStatus } from '../protocol/records';
 import type { ProviderMessage, ProviderToolCall, ProviderUsage } from '../providers/types';
 import { streamStep } from './provider-step';
 import { addUsage, costOf, NO_USAGE, tokensOf } from './accounting';
@@ -73,38 +73,38 @@ async function executeTurn(
   signal: AbortSignal,
   emit: (event: ChatEvent) => void,
 ): Promise<void> {
-  const { user, conversation } = plan;
+  const { user } = plan;
   emit({
     type: 'start',
-    conversationId: conversation.id,
+    conversationId: plan.conversationId,
     userMessageId: plan.userMessage?.id ?? plan.assistantParentId,
     assistantMessageId: plan.assistantMessageId,
     provider: plan.targets[0]!.provider,
     model: plan.targets[0]!.model,
   });
 
-  // Saved while the provider starts, so the write never delays the first token.
-  const savingUser: Promise<MessageRecord | null> = plan.userMessage
-    ? user.appendMessage({
-        id: plan.userMessage.id,
-        conversationId: conversation.id,
-        parentId: plan.userMessage.parentId,
-        role: 'user',
-        content: plan.userMessage.content,
-        tokens: plan.userMessage.tokens,
-      })
-    : Promise.resolve(null);
-  const userSaved = savingUser.then(
-    (record) => ({ record, error: undefined }),
-    (error: unknown) => ({ record: null, error: asChatError(error) }),
+  // The conversation (if new) and the question are saved while the provider starts, so the writes
+  // never delay the first token; if they fail, the provider call is abandoned.
+  const turnAbort = new AbortController();
+  const abortTurn = () => turnAbort.abort();
+  if (signal.aborted) abortTurn();
+  signal.addEventListener('abort', abortTurn, { once: true });
+  const saving = saveQuestion(plan).then(
+    (saved) => ({ ...saved, error: undefined }),
+    (error: unknown) => {
+      abortTurn();
+      return { conversation: null, userMessage: null, error: asChatError(error) };
+    },
   );
 
-  const result = await converse(plan, options, signal, emit);
-  const saved = await userSaved;
+  const result = await converse(plan, options, turnAbort.signal, emit);
+  signal.removeEventListener('abort', abortTurn);
+  const saved = await saving;
   if (saved.error) {
-    await settle(plan, result, null);
+    await settle(plan, result, { messageId: null, conversationSaved: false });
     return fail(saved.error, plan, options, emit);
   }
+  const conversation = saved.conversation;
 
   const status: MessageStatus = result.error ? (result.error.code === 'aborted' ? 'partial' : 'error') : 'complete';
   const cost = costOf(result.target.provider, result.target.model, result.usage);
@@ -113,7 +113,7 @@ async function executeTurn(
     try {
       assistant = await user.appendMessage({
         id: plan.assistantMessageId,
-        conversationId: conversation.id,
+        conversationId: plan.conversationId,
         parentId: plan.assistantParentId,
         role: 'assistant',
         content: result.text,
@@ -134,11 +134,11 @@ async function executeTurn(
         },
       });
     } catch (error) {
-      await settle(plan, result, null);
+      await settle(plan, result, { messageId: null, conversationSaved: true });
       return fail(asChatError(error), plan, options, emit);
     }
   }
-  await settle(plan, result, assistant?.id ?? null);
+  await settle(plan, result, { messageId: assistant?.id ?? null, conversationSaved: true });
 
   emit({
     type: 'usage',
@@ -153,11 +153,11 @@ async function executeTurn(
     emit({ type: 'finish', messageId: plan.assistantMessageId, finishReason: result.finishReason });
   }
   await runHook('onFinish', () =>
-    options.onFinish?.({ userId: user.userId, conversation, userMessage: saved.record, assistantMessage: assistant }),
+    options.onFinish?.({ userId: user.userId, conversation, userMessage: saved.userMessage, assistantMessage: assistant }),
   );
   await reportUsage(plan, options, result, cost);
   // Started unconditionally: `waitUntil?.(…)` alone would skip evaluating its argument.
-  const summarising = updateRollingSummary(plan, options);
+  const summarising = updateRollingSummary(plan, conversation, options);
   options.waitUntil?.(summarising);
 }
 
@@ -221,7 +221,7 @@ async function converse(
     for (const call of outcome.toolCalls) {
       const toolResult = await executeToolCall(options.tools, call, {
         userId: plan.user.userId,
-        conversationId: plan.conversation.id,
+        conversationId: plan.conversationId,
         signal,
       });
       result.toolResults.push({ id: call.id, result: toolResult });
@@ -235,14 +235,31 @@ async function converse(
   return result;
 }
 
-async function settle(plan: TurnPlan, result: Conversation, messageId: string | null): Promise<void> {
+async function saveQuestion(plan: TurnPlan): Promise<{ conversation: ConversationRecord; userMessage: MessageRecord | null }> {
+  const conversation = plan.newConversation ? await plan.user.createConversation(plan.newConversation) : plan.existing!;
+  const userMessage = plan.userMessage
+    ? await plan.user.appendMessage({
+        id: plan.userMessage.id,
+        conversationId: plan.conversationId,
+        parentId: plan.userMessage.parentId,
+        role: 'user',
+        content: plan.userMessage.content,
+        tokens: plan.userMessage.tokens,
+      })
+    : null;
+  return { conversation, userMessage };
+}
+
+/** Replaces the reservation with what the turn billed (zero when the provider never answered). */
+async function settle(plan: TurnPlan, result: Conversation, saved: { messageId: string | null; conversationSaved: boolean }): Promise<void> {
   await plan.user
     .settleUsage(plan.reservationId, {
       ...result.target,
       ...result.usage,
       cost: costOf(result.target.provider, result.target.model, result.usage),
-      messageId,
-      conversationId: plan.conversation.id,
+      messageId: saved.messageId,
+      // A conversation whose creation failed does not exist to point at.
+      conversationId: saved.conversationSaved ? plan.conversationId : null,
     })
     .catch((error) => console.error('ai-chat: could not settle usage', error));
 }
@@ -250,7 +267,7 @@ async function settle(plan: TurnPlan, result: Conversation, messageId: string | 
 async function fail(error: ChatError, plan: TurnPlan, options: ResolvedHandlerOptions, emit: (event: ChatEvent) => void): Promise<void> {
   emit({ type: 'error', code: error.code, message: error.message });
   if (error.code !== 'aborted' && error.status >= 500) console.error('ai-chat: turn failed', error.cause ?? error);
-  await runHook('onError', () => options.onError?.(error, { userId: plan.user.userId, conversationId: plan.conversation.id }));
+  await runHook('onError', () => options.onError?.(error, { userId: plan.user.userId, conversationId: plan.conversationId }));
 }
 
 async function reportUsage(plan: TurnPlan, options: ResolvedHandlerOptions, result: Conversation, cost: string | null): Promise<void> {
@@ -262,7 +279,7 @@ async function reportUsage(plan: TurnPlan, options: ResolvedHandlerOptions, resu
     }
     await options.onUsage?.({
       userId: plan.user.userId,
-      conversationId: plan.conversation.id,
+      conversationId: plan.conversationId,
       ...result.target,
       ...result.usage,
       cost,
