@@ -1,0 +1,111 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  startFakeAnthropic,
+  startFakeOpenAI,
+  type FakeProviderServer,
+  type FakeReply,
+} from '../../support/fake-providers';
+import { lastUserText, replyFor } from './replies';
+
+export type ProviderName = 'openai' | 'anthropic';
+
+/** What a test learns about one request a fake provider received. */
+export interface SeenRequest {
+  model: string;
+  text: string;
+}
+
+export interface FakeProviders {
+  openaiUrl: string;
+  anthropicUrl: string;
+  /** Base URL of the control endpoint the test files (in another process) drive the fakes with. */
+  controlUrl: string;
+  close(): Promise<void>;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const parts: Buffer[] = [];
+  for await (const part of req) parts.push(part as Buffer);
+  return parts.length === 0 ? {} : JSON.parse(Buffer.concat(parts).toString('utf8'));
+}
+
+/**
+ * Starts both fake providers on free loopback ports, answering by the message markers of
+ * `replyFor`, plus a small JSON control server: the app is started once in the global setup, but
+ * each test needs to queue a reply, make a provider fail or read what it received.
+ */
+export async function startFakeProviders(): Promise<FakeProviders> {
+  const failing: Record<ProviderName, boolean> = { openai: false, anthropic: false };
+  const answer = (provider: ProviderName) => (body: Record<string, unknown>): FakeReply =>
+    failing[provider] ? { httpError: { status: 500 } } : replyFor(body);
+  const [openai, anthropic] = await Promise.all([
+    startFakeOpenAI({ defaultReply: answer('openai') }),
+    startFakeAnthropic({ defaultReply: answer('anthropic') }),
+  ]);
+  const fakes: Record<ProviderName, FakeProviderServer> = { openai, anthropic };
+
+  const control = createServer((req, res) => {
+    const [, provider, action] = (req.url ?? '').split('/');
+    const fake = fakes[provider as ProviderName];
+    const reply = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (!fake) return reply(404, { error: `no provider ${provider}` });
+    readJson(req)
+      .then((body) => {
+        if (req.method === 'POST' && action === 'script') {
+          fake.script(...(body as { replies: FakeReply[] }).replies);
+          return reply(200, {});
+        }
+        if (req.method === 'POST' && action === 'failing') {
+          failing[provider as ProviderName] = (body as { failing: boolean }).failing;
+          return reply(200, {});
+        }
+        if (req.method === 'GET' && action === 'requests') {
+          const seen: SeenRequest[] = fake.requests
+            .filter((request) => request.path.endsWith('/messages') || request.path.endsWith('/chat/completions'))
+            .map((request) => ({ model: String(request.body.model), text: lastUserText(request.body) }));
+          return reply(200, seen);
+        }
+        return reply(404, { error: `no action ${action}` });
+      })
+      .catch((error: unknown) => reply(400, { error: String(error) }));
+  });
+  await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+  const { port } = control.address() as AddressInfo;
+
+  return {
+    openaiUrl: openai.url,
+    anthropicUrl: anthropic.url,
+    controlUrl: `http://127.0.0.1:${port}`,
+    async close() {
+      control.closeAllConnections();
+      await Promise.all([
+        new Promise<void>((resolve) => control.close(() => resolve())),
+        openai.close(),
+        anthropic.close(),
+      ]);
+    },
+  };
+}
+
+/** The test side of the control server. */
+export function providerControl(controlUrl: string) {
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+    const response = await fetch(`${controlUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`provider control ${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<unknown>;
+  };
+  return {
+    /** Queue replies: the provider's next requests get them, in order, before any default. */
+    script: (provider: ProviderName, ...replies: FakeReply[]) => call('POST', `/${provider}/script`, { replies }),
+    /** While on, every request to the provider answers HTTP 500 (the SDK's retries included). */
+    setFailing: (provider: ProviderName, failing: boolean) => call('POST', `/${provider}/failing`, { failing }),
+    /** Every chat request the provider received since the run started. */
+    requests: async (provider: ProviderName) => (await call('GET', `/${provider}/requests`)) as SeenRequest[],
+  };
+}
