@@ -1,4 +1,6 @@
 import { fileURLToPath } from 'node:url';
+import { benchFirstLoad } from './client/first-load';
+import { benchClientStreaming } from './client/streaming';
 import { benchContextTruncation } from './context-truncation';
 import { benchHandlerOverhead } from './handler-overhead';
 import { benchLimitCheck } from './limit-check';
@@ -33,12 +35,21 @@ const truncation = await step('context truncation', () =>
 );
 const limit = await step('limit check', () => benchLimitCheck(quick ? { runs: 20, warmup: 5 } : { runs: 300, warmup: 30 }));
 
+const client = await step('client streaming (Chromium)', () =>
+  benchClientStreaming(
+    quick ? { lengths: [50, 200], deltas: 300, intervalMs: 4, runs: 1 } : { lengths: [50, 500], deltas: 2000, intervalMs: 4, runs: 3 },
+  ),
+);
+const firstLoad = await step('first-load JavaScript (next build in a temporary copy)', () => benchFirstLoad());
+
 const figures = figuresMarkdown({
   machine,
   seconds: (performance.now() - started) / 1000,
   handler,
   truncation,
   limit,
+  client,
+  firstLoad,
 });
 console.log(figures);
 if (write) {

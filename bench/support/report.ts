@@ -1,4 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import type { FirstLoadResult } from '../client/first-load';
+import type { ClientCase, ClientStreamingResult } from '../client/streaming';
 import type { TruncationResult } from '../context-truncation';
 import type { HandlerOverheadResult } from '../handler-overhead';
 import type { LimitCheckResult } from '../limit-check';
@@ -9,6 +11,11 @@ export const TARGETS = {
   addedTtftMs: 5,
   perChunkMs: 0.02,
   truncationMs: 20,
+  /** Ours over `@ai-sdk/react`, main-thread time while streaming. */
+  clientRatio: 0.5,
+  /** Per-delta cost in the longest conversation over the shortest: "does not grow", within noise. */
+  perDeltaGrowth: 1.1,
+  beyondFrameworkKb: 150,
 } as const;
 
 export interface BenchResults {
@@ -17,6 +24,8 @@ export interface BenchResults {
   handler: HandlerOverheadResult;
   truncation: TruncationResult;
   limit: LimitCheckResult;
+  client: ClientStreamingResult;
+  firstLoad: FirstLoadResult;
 }
 
 const met = (ok: boolean) => (ok ? 'yes' : '**no**');
@@ -25,7 +34,7 @@ const table = (head: readonly string[], rows: readonly (readonly (string | numbe
   [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
 
 /** The figures section of docs/benchmarks.md, as markdown. */
-export function figuresMarkdown({ machine, seconds, handler, truncation, limit }: BenchResults): string {
+export function figuresMarkdown({ machine, seconds, handler, truncation, limit, client, firstLoad }: BenchResults): string {
   const h = handler;
   const streams = [{ name: '(a) openai SDK directly', ...h.sdk }, { name: 'provider adapter alone (no handler, no store)', ...h.adapter }, ...h.variants];
   const writeRows = h.writes.map((w) => [
@@ -95,6 +104,10 @@ export function figuresMarkdown({ machine, seconds, handler, truncation, limit }
       ['runs', 'median', 'p95', 'store calls per check', 'SQL statements', 'calls'],
       [[limit.reserve.n, formatMs(limit.reserve.median), formatMs(limit.reserve.p95), limit.transactions, limit.statements, limit.labels.map((l) => `\`${l}\``).join(', ')]],
     ),
+    '',
+    clientMarkdown(client),
+    '',
+    firstLoadMarkdown(firstLoad),
   ].join('\n');
 }
 
@@ -118,4 +131,82 @@ export async function rewriteFigures(file: string, figures: string): Promise<voi
   const end = doc.indexOf(END);
   if (start < 0 || end < start) throw new Error(`${file} has no ${START} … ${END} section to rewrite`);
   await writeFile(file, `${doc.slice(0, start + START.length)}\n${figures}\n${doc.slice(end)}`);
+}
+
+const CLIENT_LABEL = { ours: 'ours (`ChatInterface`)', theirs: '`@ai-sdk/react` `useChat`' } as const;
+const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+
+function clientMarkdown(client: ClientStreamingResult): string {
+  const { options: o, versions: v, cases } = client;
+  const find = (name: ClientCase['client'], messages: number) => cases.find((c) => c.client === name && c.messages === messages)!;
+  const [shortest, longest] = [Math.min(...o.lengths), Math.max(...o.lengths)];
+  const growth = (name: ClientCase['client']) => find(name, longest).perDeltaMs / find(name, shortest).perDeltaMs;
+  const ratios = o.lengths.map((messages) => find('ours', messages).task.median / find('theirs', messages).task.median);
+  return [
+    `### 4. Client streaming (${o.deltas.toLocaleString('en')} deltas, one every ${o.intervalMs} ms, into ${o.lengths.join(' and ')} messages; median of ${o.runs} runs each)`,
+    '',
+    `Headless Chromium ${v.chromium}, React ${v.react} (profiling build), \`@ai-sdk/react\` ${v.aiSdkReact} with \`ai\` ${v.ai}. ` +
+      'Main-thread time is the renderer main thread\'s CPU time (CDP `TaskDuration`, thread ticks) from pressing Enter until the last words are painted.',
+    '',
+    table(
+      ['client', 'messages shown', 'React commits', 'main-thread time', 'per delta', 'of which script', 'style + layout', 'wall time', 'opening the conversation'],
+      cases.map((c) => [
+        CLIENT_LABEL[c.client],
+        c.messages,
+        c.commits.median,
+        formatMs(c.task.median),
+        formatUs(c.perDeltaMs),
+        formatMs(c.script.median),
+        formatMs(c.styleLayout.median),
+        formatMs(c.wall.median),
+        formatMs(c.open.median),
+      ]),
+    ),
+    '',
+    table(
+      ['target', 'figure', 'target', 'met'],
+      [
+        ...o.lengths.map((messages, i) => [
+          `ours ÷ \`@ai-sdk/react\`, main-thread time, ${messages} messages`,
+          ratios[i]!.toFixed(2),
+          `≤ ${TARGETS.clientRatio}`,
+          met(ratios[i]! <= TARGETS.clientRatio),
+        ]),
+        [
+          `ours, per-delta cost at ${longest} ÷ at ${shortest} messages`,
+          `${growth('ours').toFixed(2)} (${formatUs(find('ours', shortest).perDeltaMs)} → ${formatUs(find('ours', longest).perDeltaMs)})`,
+          `≤ ${TARGETS.perDeltaGrowth} (does not grow)`,
+          met(growth('ours') <= TARGETS.perDeltaGrowth),
+        ],
+        [
+          `\`@ai-sdk/react\`, the same`,
+          `${growth('theirs').toFixed(2)} (${formatUs(find('theirs', shortest).perDeltaMs)} → ${formatUs(find('theirs', longest).perDeltaMs)})`,
+          '',
+          '',
+        ],
+      ],
+    ),
+  ].join('\n');
+}
+
+function firstLoadMarkdown(first: FirstLoadResult): string {
+  return [
+    `### 5. First-load JavaScript of the chat page (\`/\`, production build${first.built ? `, built in ${first.buildSeconds.toFixed(0)} s` : ', reused build of identical sources'})`,
+    '',
+    table(
+      ['part', 'gzipped', 'target', 'met'],
+      [
+        [`all ${first.files.length} scripts the page loads`, kB(first.totalGzip), '', ''],
+        ['React and Next (Next\'s bundled React, scheduler, router, Turbopack runtime)', kB(first.frameworkGzip), '', ''],
+        ['beyond React and Next', kB(first.beyondGzip), `< ${TARGETS.beyondFrameworkKb} kB`, met(first.beyondGzip / 1000 < TARGETS.beyondFrameworkKb)],
+      ],
+    ),
+    '',
+    `Largest beyond React and Next: ${first.beyondByPackage
+      .slice(0, 8)
+      .map((p) => `${p.name} ${kB(p.gzip)}`)
+      .join(', ')}; markdown (react-markdown, remark/rehype, micromark, mdast/hast utilities) ${kB(
+      first.beyondByPackage.filter((p) => /^(react-markdown|remark|rehype|micromark|mdast|hast|unist|unified|vfile|property-information|decode-named|character-|ccount|markdown-table|longest-streak|zwitch|bail|devlop|trough|is-plain-obj|comma-|space-|style-to|inline-style|estree|html-url|trim-lines|escape-string|@types)/.test(p.name)).reduce((sum, p) => sum + p.gzip, 0),
+    )} in all.`,
+  ].join('\n');
 }
