@@ -12,7 +12,7 @@ import { installHandle, jsonResponse, onRootRender, pacedEventStream, readSettin
  * conversation from GET /api/chat/conversations/:id, the reply as the SSE protocol of POST /api/chat.
  */
 const settings = readSettings();
-installHandle('ol[role="log"] > li', END_MARKER);
+installHandle('[role="log"] article', END_MARKER);
 
 const CREATED = '2026-01-01T00:00:00.000Z';
 const messages = history(settings.messages);

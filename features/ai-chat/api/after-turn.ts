@@ -65,7 +65,7 @@ export function usageAlertsCrossed(
     }
     if (maxCostPerMonth != null && turn.cost) {
       // Exact: threshold × limit in the same 10⁻¹⁰ units as the totals.
-      const line = (parseMoney(String(maxCostPerMonth)) * BigInt(Math.round(threshold * 10_000))) / 10_000n;
+      const line = (parseMoney(String(maxCostPerMonth)) * BigInt(Math.round(threshold * 10_000))) / BigInt(10_000);
       const after = parseMoney(totals.costThisMonth);
       const before = after - parseMoney(turn.cost);
       if (before < line && after >= line) {

@@ -30,21 +30,45 @@ function JumpToLatest() {
   );
 }
 
+/** Rows per group; see `chunksOf`. */
+const ROWS_PER_CHUNK = 25;
+
+/**
+ * Finished rows are grouped, and each group skipped as a whole while off screen: the browser then
+ * checks one box per group each frame, not one per row, so a streaming reply costs the same per
+ * token in a conversation of 50 messages or 500. Boundaries only move past an edit point.
+ */
+function chunksOf(keys: readonly string[]): string[][] {
+  const chunks: string[][] = [];
+  for (let start = 0; start < keys.length; start += ROWS_PER_CHUNK) chunks.push(keys.slice(start, start + ROWS_PER_CHUNK));
+  return chunks;
+}
+
 /**
  * The conversation as a live log. Re-renders only when messages are added or removed; follows
  * the bottom while a reply streams until the reader scrolls up.
  */
 export const MessageList = memo(function MessageList({ session, empty, onRowRender, className = '' }: MessageListProps) {
   const keys = useMessageKeys(session.messages);
+  const chunks = chunksOf(keys);
   return (
-    <StickToBottom className={`relative min-h-0 flex-1 ${className}`} resize="smooth" initial="instant">
+    <StickToBottom className={`relative min-h-0 flex-1 ${className}`} resize="instant" initial="instant">
       <StickToBottom.Content className="mx-auto w-full max-w-3xl px-4">
         {keys.length === 0 && empty}
-        <ol role="log" aria-live="polite" aria-relevant="additions" aria-label="Messages" className="flex flex-col py-4">
-          {keys.map((key) => (
-            <MessageRow key={key} session={session} messageKey={key} onRender={onRowRender} />
+        <div role="log" aria-live="polite" aria-relevant="additions" aria-label="Messages" className="py-4">
+          {chunks.map((chunk, index) => (
+            <div
+              key={chunk[0]}
+              role="none"
+              // The last group holds the reply being written: it is never skipped.
+              className={index < chunks.length - 1 ? '[contain-intrinsic-size:auto_2400px] [content-visibility:auto]' : undefined}
+            >
+              {chunk.map((key) => (
+                <MessageRow key={key} session={session} messageKey={key} onRender={onRowRender} />
+              ))}
+            </div>
           ))}
-        </ol>
+        </div>
       </StickToBottom.Content>
       <JumpToLatest />
     </StickToBottom>

@@ -25,7 +25,7 @@ export const MessageRow = memo(function MessageRow({ session, messageKey, onRend
 
   return (
     // content-visibility lets the browser skip layout and paint of rows far off screen.
-    <li className="list-none py-3 [contain-intrinsic-size:auto_96px] [content-visibility:auto]">
+    <div className="py-3 [contain-intrinsic-size:auto_96px] [content-visibility:auto]">
       <ChatMessage
         role={message.role}
         content={message.content}
@@ -48,6 +48,6 @@ export const MessageRow = memo(function MessageRow({ session, messageKey, onRend
         onEdit={message.role === 'user' && !id.startsWith('local-') ? (text) => void session.editMessage(id, text) : undefined}
         onRegenerate={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
       />
-    </li>
+    </div>
   );
 });

@@ -8,8 +8,14 @@
 /** Decimal places kept: matches numeric(20,10). */
 export const MONEY_SCALE = 10;
 
-const UNIT = 10n ** BigInt(MONEY_SCALE);
-const MILLION = 1_000_000n;
+// BigInt() calls, not `0n` literals: literals need an ES2020 target, and apps created by
+// create-next-app still compile for ES2017.
+const ZERO = BigInt(0);
+const ONE = BigInt(1);
+const TWO = BigInt(2);
+const TEN = BigInt(10);
+const UNIT = TEN ** BigInt(MONEY_SCALE);
+const MILLION = BigInt(1_000_000);
 const DECIMAL_PATTERN = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 /** Parses a decimal string into 10⁻¹⁰ units; digits past the 10th place are rounded half up. */
@@ -20,7 +26,7 @@ export function parseMoney(value: string): bigint {
   const kept = fraction.slice(0, MONEY_SCALE).padEnd(MONEY_SCALE, '0');
   let units = BigInt(whole) * UNIT + BigInt(kept);
   const nextDigit = fraction.charCodeAt(MONEY_SCALE) - 48;
-  if (nextDigit >= 5) units += 1n;
+  if (nextDigit >= 5) units += ONE;
   return sign ? -units : units;
 }
 
@@ -31,7 +37,7 @@ export function isDecimal(value: string): boolean {
 
 /** Formats 10⁻¹⁰ units as a canonical decimal string without trailing zeros. */
 export function toMoneyString(units: bigint): string {
-  const negative = units < 0n;
+  const negative = units < ZERO;
   const abs = negative ? -units : units;
   const whole = abs / UNIT;
   const fraction = (abs % UNIT).toString().padStart(MONEY_SCALE, '0').replace(/0+$/, '');
@@ -42,7 +48,7 @@ export function toMoneyString(units: bigint): string {
 /** The same amount with exactly `scale` decimal places, e.g. for a numeric(20,10) parameter. */
 export function toFixedMoney(value: string, scale: number = MONEY_SCALE): string {
   const units = roundUnits(parseMoney(value), scale);
-  const negative = units < 0n;
+  const negative = units < ZERO;
   const abs = negative ? -units : units;
   const whole = abs / UNIT;
   const fraction = (abs % UNIT).toString().padStart(MONEY_SCALE, '0').slice(0, scale);
@@ -52,7 +58,7 @@ export function toFixedMoney(value: string, scale: number = MONEY_SCALE): string
 
 /** The exact sum of decimal strings. */
 export function addMoney(...values: readonly string[]): string {
-  let total = 0n;
+  let total = ZERO;
   for (const value of values) total += parseMoney(value);
   return toMoneyString(total);
 }
@@ -65,7 +71,7 @@ export function subtractMoney(a: string, b: string): string {
 /** -1, 0 or 1 as `a` is less than, equal to or greater than `b`. */
 export function compareMoney(a: string, b: string): -1 | 0 | 1 {
   const difference = parseMoney(a) - parseMoney(b);
-  return difference === 0n ? 0 : difference < 0n ? -1 : 1;
+  return difference === ZERO ? 0 : difference < ZERO ? -1 : 1;
 }
 
 /**
@@ -101,14 +107,14 @@ export interface FormatUsdOptions {
 export function formatUsd(value: string, options: FormatUsdOptions = {}): string {
   const smallDigits = options.smallAmountDigits ?? 4;
   const units = parseMoney(value);
-  const negative = units < 0n;
+  const negative = units < ZERO;
   const abs = negative ? -units : units;
   const sign = negative ? '-' : '';
-  if (abs === 0n) return '$0.00';
+  if (abs === ZERO) return '$0.00';
 
   const digits = abs >= UNIT ? 2 : smallDigits;
   const rounded = roundUnits(abs, digits);
-  if (rounded === 0n) return `${sign}<$${(1 / 10 ** digits).toFixed(digits)}`;
+  if (rounded === ZERO) return `${sign}<$${(1 / 10 ** digits).toFixed(digits)}`;
 
   const whole = (rounded / UNIT).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   let fraction = (rounded % UNIT).toString().padStart(MONEY_SCALE, '0').slice(0, digits);
@@ -119,13 +125,13 @@ export function formatUsd(value: string, options: FormatUsdOptions = {}): string
 
 function roundUnits(units: bigint, scale: number): bigint {
   if (scale >= MONEY_SCALE) return units;
-  const step = 10n ** BigInt(MONEY_SCALE - scale);
+  const step = TEN ** BigInt(MONEY_SCALE - scale);
   return divideRoundHalfUp(units, step) * step;
 }
 
 function divideRoundHalfUp(numerator: bigint, denominator: bigint): bigint {
-  const negative = numerator < 0n;
+  const negative = numerator < ZERO;
   const abs = negative ? -numerator : numerator;
-  const quotient = (abs + denominator / 2n) / denominator;
+  const quotient = (abs + denominator / TWO) / denominator;
   return negative ? -quotient : quotient;
 }
