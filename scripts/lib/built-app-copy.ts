@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runProcess } from './child-processes';
+
+/** A production build of the repo's working tree, in a copy outside the repo. */
+export interface BuiltCopy {
+  /** The copy's root: run `next start` here. */
+  dir: string;
+  /** False when an earlier build of the same sources was reused. */
+  built: boolean;
+  /** sha256 of every source file's path and content. */
+  sourceHash: string;
+}
+
+/** The folder holding the copy; reused across runs while the sources are unchanged. */
+export const BUILD_ROOT = path.join(os.tmpdir(), 'ai-chat-load-build');
+
+// Not part of the app: leaving them out keeps the build's type check short and means editing the
+// docs (this script writes docs/benchmarks.md) or the tests does not force a rebuild.
+const NOT_THE_APP = /^(docs|tests|bench|scripts|\.ci)\/|\.md$|^vitest\./;
+
+/** The app's source files as git sees them (tracked and untracked, less what .gitignore drops). */
+function sourceFiles(repo: string): string[] {
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo, encoding: 'utf8' });
+  return [...new Set(listed.split('\0').filter(Boolean))]
+    .filter((file) => !NOT_THE_APP.test(file) && existsSync(path.join(repo, file)))
+    .sort();
+}
+
+async function hashOf(repo: string, files: readonly string[]): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(file).update('\0').update(await readFile(path.join(repo, file))).update('\0');
+  return hash.digest('hex');
+}
+
+/**
+ * Copies the working tree to BUILD_ROOT (node_modules hard-linked, so the copy costs no disk) and
+ * runs `next build` there, unless the previous build there is of exactly these sources. The repo's
+ * own `.next` is never touched: other runs use it.
+ */
+export async function ensureBuiltCopy(repo: string, buildEnv: Record<string, string>): Promise<BuiltCopy> {
+  const files = sourceFiles(repo);
+  const sourceHash = await hashOf(repo, files);
+  const dir = path.join(BUILD_ROOT, 'app');
+  const stamp = path.join(BUILD_ROOT, 'source-hash');
+  const previous = existsSync(stamp) ? (await readFile(stamp, 'utf8')).trim() : '';
+  if (previous === sourceHash && existsSync(path.join(dir, '.next', 'BUILD_ID'))) return { dir, built: false, sourceHash };
+
+  await rm(BUILD_ROOT, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  for (const file of files) {
+    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+    await copyFile(path.join(repo, file), path.join(dir, file));
+  }
+  await runProcess('hard-link node_modules', 'cp', ['-al', path.join(repo, 'node_modules'), path.join(dir, 'node_modules')], {
+    cwd: dir,
+    timeoutMs: 120_000,
+  });
+  await runProcess('next build', path.join(dir, 'node_modules/.bin/next'), ['build'], { cwd: dir, env: buildEnv, timeoutMs: 15 * 60_000 });
+  await writeFile(stamp, `${sourceHash}\n`);
+  return { dir, built: true, sourceHash };
+}
