@@ -1,9 +1,9 @@
 'use client';
 
-import { useEffect, useRef } from 'react';
 import { useConversations } from '../hooks/useConversations';
 import { ConversationItem } from './ConversationItem';
 import { PlusIcon } from './icons';
+import { useRefreshOnChange } from '../hooks/useRefreshOnChange';
 
 export interface ConversationListProps {
   /** The conversation shown next to the list, highlighted. */
@@ -22,14 +22,7 @@ export interface ConversationListProps {
 /** The user's conversations, newest first: open, rename, delete, start a new one. */
 export function ConversationList({ activeId = null, onSelect, onNew, onDeleted, refreshKey, api, className = '' }: ConversationListProps) {
   const { conversations, loading, error, refresh, renameConversation, deleteConversation } = useConversations(undefined, { api });
-
-  const shownKey = useRef(refreshKey);
-  useEffect(() => {
-    // The first fetch happens on mount; fetch again only when the key really changes.
-    if (shownKey.current === refreshKey) return;
-    shownKey.current = refreshKey;
-    void refresh();
-  }, [refreshKey, refresh]);
+  useRefreshOnChange(refreshKey, refresh);
 
   return (
     <nav aria-label="Conversations" className={`flex min-h-0 flex-col gap-2 text-zinc-900 dark:text-zinc-100 ${className}`}>

@@ -1,21 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const NEXT_BIN = `${ROOT}node_modules/next/dist/bin/next`;
 
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort } from '../../../scripts/lib/child-processes';
 
 /** Runs `next <args>` in its own process group, keeping the last output for error messages. */
 function spawnNext(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
