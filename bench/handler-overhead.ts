@@ -6,7 +6,7 @@ import type { FakeReply } from '../tests/support/fake-providers';
 import { attachDbActivityCounter, type DbActivityCounter } from './support/db-activity';
 import { startFakeOpenAIThread } from './support/fake-openai-thread';
 import { SUPABASE_DIR } from './support/paths';
-import { collectGarbage, summarize, type Summary } from './support/stats';
+import { summarize, type Summary } from './support/stats';
 
 /**
  * Benchmark 1: what the handler adds on top of the provider SDK. A loopback fake OpenAI (on its own
@@ -197,17 +197,17 @@ export async function benchHandlerOverhead({ runs, warmup }: { runs: number; war
     const sdkTimes: Timing[] = [];
     const adapterTimes: Timing[] = [];
     const variantTimes: HandlerTiming[][] = variants.map(() => []);
+    // No forced GC between turns: a collection forced just before a timed turn leaves V8 and
+    // PGlite's WASM heap cold and bills that to the turn (it tripled the handler's planning time).
+    // A server never collects before each request; the median over many turns absorbs natural GCs.
     for (let i = 0; i < warmup + runs; i++) {
       const measured = i >= warmup;
-      collectGarbage();
       const sdk = await sdkTurn();
       if (measured) sdkTimes.push(sdk);
-      collectGarbage();
       const viaAdapter = await adapterTurn();
       if (measured) adapterTimes.push(viaAdapter);
       for (const [index, variant] of variants.entries()) {
-        collectGarbage();
-        const turn = await handlerTurn(variant.body);
+          const turn = await handlerTurn(variant.body);
         if (measured) variantTimes[index]!.push(turn);
       }
     }
