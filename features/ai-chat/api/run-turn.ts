@@ -89,8 +89,6 @@ async function executeTurn(
   const abortTurn = () => turnAbort.abort();
   if (signal.aborted) abortTurn();
   signal.addEventListener('abort', abortTurn, { once: true });
-  // The provider request goes out first; the writes queue behind its dispatch.
-  const replying = converse(plan, options, turnAbort.signal, emit);
   const saving = saveQuestion(plan).then(
     (saved) => ({ ...saved, error: undefined }),
     (error: unknown) => {
@@ -99,7 +97,7 @@ async function executeTurn(
     },
   );
 
-  const result = await replying;
+  const result = await converse(plan, options, turnAbort.signal, emit);
   signal.removeEventListener('abort', abortTurn);
   const saved = await saving;
   if (saved.error) {
