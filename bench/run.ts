@@ -37,7 +37,7 @@ const limit = await step('limit check', () => benchLimitCheck(quick ? { runs: 20
 
 const client = await step('client streaming (Chromium)', () =>
   benchClientStreaming(
-    quick ? { lengths: [50, 200], deltas: 300, intervalMs: 4, runs: 1 } : { lengths: [50, 500], deltas: 2000, intervalMs: 4, runs: 3 },
+    quick ? { lengths: [50, 200], deltas: 300, intervalMs: 4, runs: 1 } : { lengths: [50, 500], deltas: 2000, intervalMs: 4, runs: 5 },
   ),
 );
 const firstLoad = await step('first-load JavaScript (next build in a temporary copy)', () => benchFirstLoad());
