@@ -6,7 +6,7 @@ import { createOpenAIProvider } from '../providers/openai-provider';
 import type { ChatProvider, ProviderName } from '../providers/types';
 import { getChatStore } from '../store';
 import { resolveHandlerOptions, type ChatHandlerOptions, type ModelPolicy, type ResolvedHandlerOptions } from './handler-options';
-import { errorResponse } from './http';
+import { errorResponse, SSE_HEADERS } from './http';
 import { createOpenAIModeration } from './moderation';
 import { planTurn } from './plan-turn';
 import { routeRest } from './rest-routes';
@@ -42,14 +42,7 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
         }
         const user = await authenticate(request);
         const plan = await planTurn(request, user, resolved);
-        return new Response(streamTurn(plan, resolved, request.signal), {
-          headers: {
-            'content-type': 'text/event-stream; charset=utf-8',
-            'cache-control': 'no-cache, no-transform',
-            'x-accel-buffering': 'no',
-            connection: 'keep-alive',
-          },
-        });
+        return new Response(streamTurn(plan, resolved, request.signal), { headers: SSE_HEADERS });
       } catch (error) {
         return errorResponse(error);
       }

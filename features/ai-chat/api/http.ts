@@ -2,6 +2,14 @@ import 'server-only';
 import { z } from 'zod';
 import { asChatError, ChatError } from '../protocol/errors';
 
+/** The headers a streamed reply needs to reach the browser unbuffered (proxies, nginx, CDNs). */
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+  connection: 'keep-alive',
+} as const;
+
 /** A JSON response. */
 export function json(body: unknown, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);

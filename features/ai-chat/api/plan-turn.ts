@@ -2,7 +2,7 @@ import 'server-only';
 import { MAX_BODY_BYTES, chatRequestSchema, type ChatRequestBody } from '../protocol/chat-request';
 import { ChatError } from '../protocol/errors';
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
-import type { ChatProvider, ProviderName } from '../providers/types';
+import type { ProviderName } from '../providers/types';
 import type { NewConversation, UserChatStore } from '../store/chat-store';
 import { costOf, fitHistory, replyBudget, tokensOf, type FittedHistory } from './accounting';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ProviderTarget, type ResolvedHandlerOptions, type UsageLimits } from './handler-options';
@@ -186,6 +186,3 @@ function sameTarget(a: ProviderTarget, b: ProviderTarget): boolean {
   return a.provider === b.provider && a.model === b.model;
 }
 
-export function providerFor(options: ResolvedHandlerOptions, target: ProviderTarget): ChatProvider {
-  return options.providers[target.provider]!;
-}

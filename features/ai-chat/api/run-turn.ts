@@ -55,7 +55,8 @@ export function streamTurn(plan: TurnPlan, options: ResolvedHandlerOptions, requ
   });
 }
 
-interface Conversation {
+/** What a turn produced, across all its provider calls (tool steps, a failover). */
+interface TurnResult {
   /** The reply came from the response cache: no provider call, nothing billed. */
   cached?: boolean;
   target: ProviderTarget;
@@ -167,10 +168,10 @@ async function converse(
   options: ResolvedHandlerOptions,
   signal: AbortSignal,
   emit: (event: ChatEvent) => void,
-): Promise<Conversation> {
+): Promise<TurnResult> {
   const messages: ProviderMessage[] = [...plan.fitted.messages];
   const tools = options.tools.length > 0 ? toToolSpecs(options.tools) : undefined;
-  const result: Conversation = {
+  const result: TurnResult = {
     target: plan.targets[0]!,
     text: '',
     toolCalls: [],
@@ -251,7 +252,7 @@ async function saveQuestion(plan: TurnPlan): Promise<{ conversation: Conversatio
 }
 
 /** Replaces the reservation with what the turn billed (zero when the provider never answered). */
-async function settle(plan: TurnPlan, result: Conversation, saved: { messageId: string | null; conversationSaved: boolean }): Promise<void> {
+async function settle(plan: TurnPlan, result: TurnResult, saved: { messageId: string | null; conversationSaved: boolean }): Promise<void> {
   await plan.user
     .settleUsage(plan.reservationId, {
       ...result.target,
@@ -270,7 +271,7 @@ async function fail(error: ChatError, plan: TurnPlan, options: ResolvedHandlerOp
   await runHook('onError', () => options.onError?.(error, { userId: plan.user.userId, conversationId: plan.conversationId }));
 }
 
-async function reportUsage(plan: TurnPlan, options: ResolvedHandlerOptions, result: Conversation, cost: string | null): Promise<void> {
+async function reportUsage(plan: TurnPlan, options: ResolvedHandlerOptions, result: TurnResult, cost: string | null): Promise<void> {
   if (!options.onUsage && !options.onUsageAlert) return;
   await runHook('onUsage', async () => {
     const totals = await plan.user.getUsageSummary();

@@ -1,6 +1,6 @@
 import type { ChatRequestBody } from '../protocol/chat-request';
 import { getConversation, patchConversation, postChat, DEFAULT_CHAT_API } from './chat-api';
-import { createLocalId, viewFromRecord, type ChatMessageView } from './chat-message-view';
+import { createLocalId, isLocalId, viewFromRecord, type ChatMessageView } from './chat-message-view';
 import type { ChatSessionOptions, ChatSessionState } from './chat-session-types';
 import { isAbortError, toChatError } from './http-error';
 import { MessageStore } from './message-store';
@@ -114,7 +114,7 @@ export class ChatSession {
     if (!assistant) return Promise.resolve();
     const index = all.indexOf(assistant);
     const user = all.slice(0, index).reverse().find((m) => m.role === 'user');
-    if (!user || user.id.startsWith('local-')) return Promise.resolve();
+    if (!user || isLocalId(user.id)) return Promise.resolve();
     return this.send(user.content, { kind: 'regenerate', userMessageId: user.id, replaces: assistant.id });
   }
 
@@ -198,7 +198,7 @@ export class ChatSession {
     const last = this.messages.last();
     const replaced = branch ? this.messages.findById(branch.replaces) : undefined;
     const regenerating = branch?.kind === 'regenerate' ? this.messages.findById(branch.userMessageId) : undefined;
-    const parentId = branch?.kind === 'edit' ? branch.parentMessageId : last && !last.id.startsWith('local-') ? last.id : null;
+    const parentId = branch?.kind === 'edit' ? branch.parentMessageId : last && !isLocalId(last.id) ? last.id : null;
     // A regenerate answers the user message already shown; anything else adds an optimistic one.
     const user = regenerating ?? { ...draft('user', text, parentId), state: 'pending' as const };
     const assistant = { ...draft('assistant', '', user.id), state: 'pending' as const };

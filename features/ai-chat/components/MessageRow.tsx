@@ -4,6 +4,7 @@ import { memo } from 'react';
 import type { ChatSession } from '../client/chat-session';
 import { useChatMessage } from '../hooks/useChatMessage';
 import { ChatMessage } from './ChatMessage';
+import { isLocalId } from '../client/chat-message-view';
 
 export interface MessageRowProps {
   session: ChatSession;
@@ -45,7 +46,7 @@ export const MessageRow = memo(function MessageRow({ session, messageKey, onRend
               }
             : undefined
         }
-        onEdit={message.role === 'user' && !id.startsWith('local-') ? (text) => void session.editMessage(id, text) : undefined}
+        onEdit={message.role === 'user' && !isLocalId(id) ? (text) => void session.editMessage(id, text) : undefined}
         onRegenerate={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
       />
     </div>

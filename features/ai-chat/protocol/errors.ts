@@ -95,7 +95,3 @@ export function asChatError(error: unknown): ChatError {
   return isChatError(error) ? error : new ChatError('internal', 'Something went wrong on our side.', { cause: error });
 }
 
-/** Whether retrying the same request later may succeed. */
-export function isRetryableCode(code: ChatErrorCode): boolean {
-  return code === 'rate_limited' || code === 'overloaded' || code === 'network';
-}

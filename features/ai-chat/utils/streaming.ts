@@ -30,13 +30,8 @@ export async function streamClaudeResponse(options: BareOptions<SendClaudeMessag
   return toEventStream(events, { provider: 'anthropic', model });
 }
 
-/** The SSE headers a streamed reply needs to reach the browser unbuffered. */
-export const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache, no-transform',
-  'x-accel-buffering': 'no',
-  connection: 'keep-alive',
-} as const;
+/** The SSE headers to answer these streams with. */
+export { SSE_HEADERS } from '../api/http';
 
 /**
  * Provider events as SSE frames, with a `: ping` every `pingIntervalMs` of silence. Cancelling
