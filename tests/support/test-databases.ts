@@ -53,6 +53,10 @@ async function openPostgres(): Promise<TestDatabase> {
   const url = new URL(template);
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
+  // Teardown drops the database WITH (FORCE); a client whose socket is still closing then gets
+  // "terminating connection" as an event, not a query error. Query errors still reject.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const sql: SqlDatabase = {
     async transaction(work) {
       const client = await pool.connect();
