@@ -9,12 +9,14 @@ import { resolveHandlerOptions, type ChatHandlerOptions, type ModelPolicy, type 
 import { errorResponse, SSE_HEADERS } from './http';
 import { createOpenAIModeration } from './moderation';
 import { planTurn } from './plan-turn';
+import { assertAllowedRequest, requestGuardOptionsFromEnv } from './request-guard';
 import { routeRest } from './rest-routes';
 import { streamTurn } from './run-turn';
 
 export type { ChatHandlerOptions, UsageLimits, UsageReport, FinishReport, ModelPolicy, ProviderTarget } from './handler-options';
 export { defineTool, type ChatTool } from './tools';
 export { createOpenAIModeration, type Moderation } from './moderation';
+export type { RequestGuardOptions } from './request-guard';
 
 export interface ChatHandler {
   /** POST /api/chat: one turn, streamed as SSE (see protocol/chat-events). */
@@ -37,6 +39,7 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
     options: resolved,
     async chat(request) {
       try {
+        assertAllowedRequest(request, resolved.requestGuard);
         if (request.method.toUpperCase() !== 'POST') {
           throw new ChatError('bad_request', 'Send the message with POST.');
         }
@@ -49,6 +52,7 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
     },
     async route(request) {
       try {
+        assertAllowedRequest(request, resolved.requestGuard);
         return await routeRest(request, await authenticate(request), resolved);
       } catch (error) {
         return errorResponse(error);
@@ -85,6 +89,7 @@ export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): 
       maxCostPerMonth: env.AI_CHAT_MAX_COST_PER_MONTH ?? null,
       maxRequestsPerMinute: env.AI_CHAT_MAX_REQUESTS_PER_MINUTE ?? null,
     },
+    requestGuard: requestGuardOptionsFromEnv(env),
   };
 }
 

@@ -4,6 +4,7 @@ import type { ConversationRecord, MessageRecord } from '../protocol/records';
 import type { ChatProvider, ProviderName } from '../providers/types';
 import type { ChatStore } from '../store/chat-store';
 import type { Moderation } from './moderation';
+import { resolveRequestGuard, type RequestGuardOptions, type ResolvedRequestGuard } from './request-guard';
 import type { ChatTool } from './tools';
 
 export interface ModelPolicy {
@@ -103,6 +104,8 @@ export interface ChatHandlerOptions {
   onError?: (error: ChatError, context: { userId?: string; conversationId?: string }) => void | Promise<void>;
   /** A user crossed a usage threshold of one of their limits (cost alerts). */
   onUsageAlert?: (alert: UsageAlert) => void | Promise<void>;
+  /** Who may call the routes: hosts and origins (see api/request-guard). Default: loopback, same origin. */
+  requestGuard?: RequestGuardOptions;
 }
 
 /** The model per provider when the app names none: current, capable and affordable. */
@@ -126,6 +129,7 @@ export interface ResolvedHandlerOptions extends ChatHandlerOptions {
   pingIntervalMs: number;
   basePath: string;
   usageAlertThresholds: readonly number[];
+  requestGuard: ResolvedRequestGuard;
 }
 
 /** Every default in one place. */
@@ -141,6 +145,7 @@ export function resolveHandlerOptions(options: ChatHandlerOptions): ResolvedHand
     pingIntervalMs: options.pingIntervalMs ?? 15_000,
     usageAlertThresholds: options.usageAlertThresholds ?? [0.8, 1],
     basePath: (options.basePath ?? '/api/chat').replace(/\/$/, ''),
+    requestGuard: resolveRequestGuard(options.requestGuard),
   };
 }
 

@@ -16,11 +16,33 @@ const modelList = z
   .transform((value) => value.split(',').map((model) => model.trim()).filter(Boolean))
   .pipe(z.array(z.string().max(128)).min(1, 'list at least one model'));
 
+// --- Who may call the routes (api/request-guard.ts) ---------------------------------------------
+// A host entry: chat.example.com, chat.example.com:8443, *.example.com, [::1], or * for any host.
+export const HOST_ENTRY_PATTERN = /^(\*|(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.?(:\d{1,5})?|\[[0-9a-f:.]+\](:\d{1,5})?)$/i;
+const commaList = (value: string) => value.split(',').map((entry) => entry.trim()).filter(Boolean);
+const callerEnv = {
+  /** Hosts the routes answer for besides loopback. Unset: loopback only (embedded store), any (Supabase). */
+  AI_CHAT_ALLOWED_HOSTS: optional(
+    z.string().transform(commaList).pipe(z.array(z.string().regex(HOST_ENTRY_PATTERN, 'not a host name, e.g. chat.example.com or *.example.com')).min(1)),
+  ),
+  /** Origins of other sites whose pages may call the routes, e.g. https://app.example.com. */
+  AI_CHAT_ALLOWED_ORIGINS: optional(
+    z
+      .string()
+      .transform(commaList)
+      .pipe(z.array(z.url({ protocol: /^https?$/ }).refine((value) => !/^[a-z]+:\/\/[^/]+\/./i.test(value), 'an origin has no path')).min(1)),
+  ),
+  /** `on`: read the host from X-Forwarded-Host (only behind a proxy that sets it). */
+  AI_CHAT_TRUST_FORWARDED_HOST: optional(z.enum(['on', 'off'])),
+};
+// -------------------------------------------------------------------------------------------------
+
 const positiveNumber = z.coerce.number().positive();
 const positiveInt = z.coerce.number().int().positive();
 
 export const envSchema = z.object({
   NODE_ENV: optional(z.enum(['development', 'production', 'test'])),
+  ...callerEnv,
   OPENAI_API_KEY: optional(apiKeyList),
   OPENAI_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
   ANTHROPIC_API_KEY: optional(apiKeyList),
