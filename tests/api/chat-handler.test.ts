@@ -258,7 +258,7 @@ describe('POST /api/chat refusals', () => {
         ...signedOut.handler.options,
         store: { forRequest: async () => null, close: async () => {} },
       });
-      const response = await handler.chat(new Request('http://localhost/api/chat', { method: 'POST', body: '{"message":"hi"}' }));
+      const response = await handler.chat(new Request('http://localhost/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message":"hi"}' }));
       expect(response.status).toBe(401);
       expect((await response.json()).error.code).toBe('unauthorized');
       expect(await signedOut.counts()).toEqual({ conversations: 0, messages: 0, usage: 0 });
@@ -285,7 +285,7 @@ describe('POST /api/chat refusals', () => {
         providers: { openai: openaiOnly.handler.options.providers.openai },
       });
       const response = await handler.chat(
-        new Request('http://localhost/api/chat', { method: 'POST', body: JSON.stringify({ message: 'hi', provider: 'anthropic' }) }),
+        new Request('http://localhost/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi', provider: 'anthropic' }) }),
       );
       expect(response.status).toBe(503);
       expect((await response.json()).error.message).toContain('ANTHROPIC_API_KEY');

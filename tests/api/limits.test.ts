@@ -37,7 +37,7 @@ describe.each(databaseKinds())('usage limits under concurrency on %s', (kind) =>
 
     const responses = await Promise.all(
       Array.from({ length: 20 }, () =>
-        handler.chat(new Request('http://localhost/api/chat', { method: 'POST', body: JSON.stringify({ message: 'Hi there', maxTokens: 100 }) })),
+        handler.chat(new Request('http://localhost/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Hi there', maxTokens: 100 }) })),
       ),
     );
     const allowed = responses.filter((response) => response.status === 200);
@@ -76,7 +76,7 @@ describe.each(databaseKinds())('usage limits under concurrency on %s', (kind) =>
     });
     const statuses: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const response = await handler.chat(new Request('http://localhost/api/chat', { method: 'POST', body: JSON.stringify({ message: `n${i}` }) }));
+      const response = await handler.chat(new Request('http://localhost/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: `n${i}` }) }));
       statuses.push(response.status);
       if (response.status === 200) await readChatEvents(response);
       else {

@@ -27,7 +27,7 @@ describe('moderation', () => {
     });
     const before = await h.counts();
     const response = await handler.chat(
-      new Request('http://localhost/api/chat', { method: 'POST', body: JSON.stringify({ message: `something ${FLAGGED_MARKER}` }) }),
+      new Request('http://localhost/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: `something ${FLAGGED_MARKER}` }) }),
     );
     expect(response.status).toBe(400);
     const body = await response.json();
@@ -38,7 +38,7 @@ describe('moderation', () => {
     expect(h.openai.requests.map((request) => request.path)).toEqual(['/v1/moderations']);
 
     h.openai.reset();
-    const clean = await handler.chat(new Request('http://localhost/api/chat', { method: 'POST', body: JSON.stringify({ message: 'a kind word' }) }));
+    const clean = await handler.chat(new Request('http://localhost/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'a kind word' }) }));
     expect(clean.status).toBe(200);
     await readChatEvents(clean);
     expect(completions(h)).toHaveLength(1);
