@@ -12,8 +12,8 @@ import { ChatError, type ChatErrorCode } from '../protocol/errors';
  *   rebound name arrives with the attacker's host;
  * - an `Origin` must be the request's own (same host) or one the operator allows, and
  *   `Sec-Fetch-Site` must not say `cross-site` or `same-site` unless its origin is allowed;
- * - a body (POST, PUT, PATCH) must be `application/json`, which no website can send to another
- *   site without a preflight that this server never approves.
+ * - a POST or PATCH (the routes' only verbs with a body) must be `application/json`, which no
+ *   website can send to another site without a preflight that this server never approves.
  *
  * Requests with neither `Origin` nor `Sec-Fetch-Site` (curl, server-to-server, tests) pass the
  * origin check: only browsers send those headers, and only browsers carry a victim's cookies.
@@ -51,7 +51,8 @@ export class RequestRefusedError extends ChatError {
 }
 
 const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+// The verbs the routes take a body with; any other verb answers 405 further on.
+const BODY_METHODS = new Set(['POST', 'PATCH']);
 
 /** Applies the defaults; throws on an entry that could never match, so a typo fails at start. */
 export function resolveRequestGuard(options: RequestGuardOptions = {}): ResolvedRequestGuard {
@@ -98,7 +99,7 @@ export function assertAllowedCaller(request: Request, guard: ResolvedRequestGuar
   const originHeader = request.headers.get('origin');
   const allowedOrigin = originHeader !== null && guard.allowedOrigins.includes(originOf(originHeader) ?? '');
   if (originHeader !== null && !allowedOrigin && !sameHost(originHeader, host)) {
-    throw crossSite(`Requests from ${originHeader === 'null' ? 'an opaque origin' : originHeader} are not accepted.`);
+    throw crossSite(`Requests from ${originOf(originHeader) ?? 'an opaque or malformed origin'} are not accepted.`);
   }
 
   const site = request.headers.get('sec-fetch-site')?.trim().toLowerCase();
@@ -107,7 +108,7 @@ export function assertAllowedCaller(request: Request, guard: ResolvedRequestGuar
   }
 }
 
-/** POST, PUT and PATCH must declare `application/json`: a website cannot send that cross-site without a preflight. */
+/** POST and PATCH must declare `application/json`: a website cannot send that cross-site without a preflight. */
 export function assertJsonBody(request: Request): void {
   if (!BODY_METHODS.has(request.method.toUpperCase())) return;
   const mediaType = request.headers.get('content-type')?.split(';', 1)[0]!.trim().toLowerCase();
