@@ -123,6 +123,13 @@ describe('who may call the built app (raw HTTP against next start)', () => {
     expect({ ids: await conversationIds(), calls: await providerCalls() }).toEqual(before);
   });
 
+  it('another site cannot sign the user out; the app’s own sign-out form can', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    expect(refusalCode(await raw('POST', '/auth/sign-out', { ...form, origin: ATTACKER, 'sec-fetch-site': 'cross-site' }, ''), 403)).toBe('forbidden');
+    const own = await raw('POST', '/auth/sign-out', { ...form, origin: baseUrl, 'sec-fetch-site': 'same-origin' }, '');
+    expect(own.status).toBe(303);
+  });
+
   it('the app’s own page works: same-origin JSON creates, renames and deletes a conversation, and chats', async () => {
     const own = { origin: baseUrl, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' };
     const created = await raw('POST', '/api/chat/conversations', own, JSON.stringify({ title: 'Boundary check' }));
