@@ -1,0 +1,21 @@
+'use client';
+
+import type { ReactNode } from 'react';
+
+/** The page's first focusable element: visible only when focused, it moves focus to `targetId`. */
+export function SkipLink({ targetId, children }: { targetId: string; children: ReactNode }) {
+  return (
+    <a
+      href={`#${targetId}`}
+      onClick={(event) => {
+        const target = document.getElementById(targetId);
+        if (!target) return;
+        event.preventDefault();
+        target.focus();
+      }}
+      className="sr-only z-50 rounded-md bg-blue-700 px-4 py-2 text-sm font-medium text-white focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700"
+    >
+      {children}
+    </a>
+  );
+}
