@@ -126,10 +126,16 @@ export function ChatInterface({
           <h1 className="min-w-0 flex-1 truncate px-1 text-base font-semibold">{heading}</h1>
           {headerEnd}
         </div>
-        {showModelPicker && config && choice && !notFound ? (
-          <ModelPicker config={config} value={choice} onChange={setPicked} disabled={streaming} />
-        ) : null}
-        {showUsage && <UsageMeter usage={usage} />}
+        {(showModelPicker || showUsage) && (
+          <div className="flex min-w-0 basis-full items-center justify-between gap-3 md:basis-auto">
+            {showModelPicker && config && choice && !notFound ? (
+              <ModelPicker config={config} value={choice} onChange={setPicked} disabled={streaming} />
+            ) : (
+              <span />
+            )}
+            {showUsage && <UsageMeter usage={usage} className="max-sm:flex-col max-sm:items-end max-sm:gap-0" />}
+          </div>
+        )}
       </header>
 
       {notFound ? (

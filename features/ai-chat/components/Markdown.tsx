@@ -81,7 +81,8 @@ const COMPONENTS: Components = {
   },
   img: ({ src, alt }) => <ImageLink src={src} alt={alt} />,
   table: ({ children }) => (
-    <div className="my-3 overflow-x-auto">
+    // Focusable so a keyboard can scroll a table wider than the screen.
+    <div className="my-3 overflow-x-auto focus-visible:outline-2 focus-visible:outline-blue-600" tabIndex={0}>
       <table className="w-full border-collapse text-sm">{children}</table>
     </div>
   ),
