@@ -82,7 +82,12 @@ export async function uploadConversationImport(api: string, file: Blob): Promise
   if (file.size > MAX_IMPORT_BYTES) {
     throw new ChatError('payload_too_large', `That file is ${formatMegabytes(file.size)}; an import can be at most ${formatMegabytes(MAX_IMPORT_BYTES)}.`);
   }
-  const text = await file.text();
+  let text: string;
+  try {
+    text = await readText(file);
+  } catch (error) {
+    throw new ChatError('bad_request', 'That file could not be read.', { cause: error });
+  }
   try {
     JSON.parse(text);
   } catch {
@@ -96,6 +101,17 @@ export async function uploadConversationImport(api: string, file: Blob): Promise
   const parsed = conversationDetailSchema.safeParse(await response.json().catch(() => undefined));
   if (!parsed.success) throw new ChatError('unknown', 'The server sent an answer this client does not understand.', { cause: parsed.error });
   return parsed.data.conversation;
+}
+
+function readText(file: Blob): Promise<string> {
+  if (typeof file.text === 'function') return file.text();
+  // Older engines (and jsdom) have FileReader but not Blob.text().
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error('unreadable file'));
+    reader.readAsText(file);
+  });
 }
 
 function formatMegabytes(bytes: number): string {
