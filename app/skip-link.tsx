@@ -13,7 +13,8 @@ export function SkipLink({ targetId, children }: { targetId: string; children: R
         event.preventDefault();
         target.focus();
       }}
-      className="sr-only z-50 rounded-md bg-blue-700 px-4 py-2 text-sm font-medium text-white focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700"
+      // Off screen until focused (not display:none, so it stays the first stop of Tab).
+      className="fixed top-2 left-2 z-50 -translate-y-24 rounded-md bg-blue-700 px-4 py-2 text-sm font-medium text-white shadow-lg focus:translate-y-0 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700"
     >
       {children}
     </a>
