@@ -1,9 +1,13 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ChatInterface } from '@/features/ai-chat/components/ChatInterface';
-import { ConversationList } from '@/features/ai-chat/components/ConversationList';
+import { ConversationList, type ConversationListProps } from '@/features/ai-chat/components/ConversationList';
+import { MenuIcon, PlusIcon } from '@/features/ai-chat/components/icons';
+import type { ConversationRecord } from '@/features/ai-chat/protocol/records';
+import { ChatsDialog } from './chats-dialog';
+import { SkipLink } from './skip-link';
 
 interface ChatAppProps {
   conversationId?: string;
@@ -13,34 +17,72 @@ interface ChatAppProps {
   account?: string | null;
 }
 
-/** The product around the module: conversations on the left, the chat on the right. */
+const INPUT_ID = 'chat-message-input';
+
+const PHONE_BUTTON =
+  'inline-flex size-9 shrink-0 items-center justify-center rounded-md text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 md:hidden dark:text-zinc-300 dark:hover:bg-zinc-800';
+
+/**
+ * The product around the module: conversations on the left (in a dialog on a phone, opened from
+ * the chat's top bar), the chat on the right.
+ */
 export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
   const router = useRouter();
   const [activeId, setActiveId] = useState<string | null>(conversationId ?? null);
   const [listVersion, setListVersion] = useState(0);
+  const [conversations, setConversations] = useState<readonly ConversationRecord[]>([]);
+  const [chatsOpen, setChatsOpen] = useState(false);
+  const title = activeId ? (conversations.find((c) => c.id === activeId)?.title ?? null) : null;
+
+  useEffect(() => {
+    document.title = title ? `${title} · AI Chat` : 'AI Chat';
+  }, [title]);
+
+  const openConversation = (id: string) => {
+    setChatsOpen(false);
+    router.push(`/c/${id}`);
+  };
+  const startNewChat = () => {
+    setChatsOpen(false);
+    router.push('/');
+  };
+
+  const listProps: ConversationListProps = {
+    activeId,
+    refreshKey: listVersion,
+    onSelect: openConversation,
+    onNew: startNewChat,
+    onImported: (conversation) => openConversation(conversation.id),
+    onConversationsChange: setConversations,
+    onDeleted: (id) => {
+      if (id === activeId) startNewChat();
+    },
+  };
+
+  const accountBar = account ? (
+    <div className="flex items-center justify-between gap-2 border-t border-zinc-200 p-3 text-sm dark:border-zinc-800">
+      <span className="truncate text-zinc-700 dark:text-zinc-300">{account}</span>
+      <form action="/auth/sign-out" method="post">
+        <button className="rounded-md px-2 py-1 text-zinc-800 hover:bg-zinc-200 dark:text-zinc-200 dark:hover:bg-zinc-800">Sign out</button>
+      </form>
+    </div>
+  ) : null;
 
   return (
     <div className="flex h-dvh">
+      <SkipLink targetId={INPUT_ID}>Skip to message input</SkipLink>
       <aside className="hidden w-72 shrink-0 flex-col border-r border-zinc-200 bg-zinc-50 md:flex dark:border-zinc-800 dark:bg-zinc-900">
-        <ConversationList
-          className="min-h-0 flex-1 p-2"
-          activeId={activeId}
-          refreshKey={listVersion}
-          onSelect={(id) => router.push(`/c/${id}`)}
-          onNew={() => router.push('/')}
-          onDeleted={(id) => {
-            if (id === activeId) router.push('/');
-          }}
-        />
-        {account ? (
-          <div className="flex items-center justify-between gap-2 border-t border-zinc-200 p-3 text-sm dark:border-zinc-800">
-            <span className="truncate text-zinc-600 dark:text-zinc-400">{account}</span>
-            <form action="/auth/sign-out" method="post">
-              <button className="rounded-md px-2 py-1 text-zinc-700 hover:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-800">Sign out</button>
-            </form>
-          </div>
-        ) : null}
+        <ConversationList className="min-h-0 flex-1 p-2" {...listProps} />
+        {accountBar}
       </aside>
+      <ChatsDialog open={chatsOpen} onClose={() => setChatsOpen(false)}>
+        {(closeButton, headingId) => (
+          <>
+            <ConversationList className="min-h-0 flex-1 p-2" headingId={headingId} headerAction={closeButton} {...listProps} />
+            {accountBar}
+          </>
+        )}
+      </ChatsDialog>
       <main className="flex min-w-0 flex-1 flex-col">
         {notice ? (
           <p role="status" className="border-b border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
@@ -50,7 +92,20 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
         <ChatInterface
           className="min-h-0 flex-1"
           conversationId={conversationId}
+          title={title}
+          inputId={INPUT_ID}
           systemPrompt="You are a helpful assistant. Answer clearly; use Markdown where it helps."
+          onNewChat={startNewChat}
+          headerStart={
+            <button type="button" className={PHONE_BUTTON} aria-label="Open chats" aria-haspopup="dialog" onClick={() => setChatsOpen(true)}>
+              <MenuIcon />
+            </button>
+          }
+          headerEnd={
+            <button type="button" className={PHONE_BUTTON} aria-label="New chat" onClick={startNewChat}>
+              <PlusIcon />
+            </button>
+          }
           onConversationCreated={(id) => {
             setActiveId(id);
             setListVersion((version) => version + 1);

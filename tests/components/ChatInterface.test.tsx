@@ -49,13 +49,13 @@ describe('ChatInterface', () => {
     backend.harness.openai.script({ text: Array.from({ length: 80 }, (_, i) => `w${i}`).join(' '), delayMs: 25 });
     render(<ChatInterface showUsage={false} />);
     type('Go on');
-    await screen.findByRole('button', { name: 'Stop generating' });
+    await screen.findByRole('button', { name: 'Stop' });
     await waitFor(() => expect(log().textContent).toMatch(/w3/));
 
     fireEvent.keyDown(input(), { key: 'Escape' });
 
-    await waitFor(() => expect(screen.queryByRole('button', { name: 'Stop generating' })).toBeNull(), { timeout: 10_000 });
-    expect(screen.getByRole('button', { name: 'Send message' })).toBeTruthy();
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull(), { timeout: 10_000 });
+    expect(screen.getByRole('button', { name: 'Send' })).toBeTruthy();
     expect(log().textContent).toMatch(/w0 w1 w2 w3/);
     expect(log().textContent).toContain('Stopped');
     expect(log().textContent).not.toMatch(/w79/);
@@ -106,7 +106,7 @@ describe('ChatInterface', () => {
 
     type('One more');
     await waitFor(() => expect(log().textContent).toContain('t29'), { timeout: 10_000 });
-    await waitFor(() => expect(screen.queryByRole('button', { name: 'Stop generating' })).toBeNull(), { timeout: 10_000 });
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull(), { timeout: 10_000 });
 
     const rerendered = finishedKeys.filter((key) => renders.get(key) !== before.get(key));
     expect(rerendered).toEqual([]);

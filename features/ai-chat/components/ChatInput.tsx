@@ -9,14 +9,18 @@ export interface ChatInputProps {
   onSend: (message: string) => void | Promise<void>;
   /** Nothing can be sent (and, unless a reply is streaming, nothing typed). */
   disabled?: boolean;
+  /** Why the input is disabled, in words, shown under it (e.g. a usage limit and when it resets). */
+  disabledReason?: string | null;
   placeholder?: string;
   /** Offered while `isStreaming`: the send button becomes a stop button, Esc stops too. */
   onStop?: () => void;
   isStreaming?: boolean;
-  /** Default MAX_MESSAGE_CHARS, the server's limit. A counter shows near it. */
+  /** Default MAX_MESSAGE_CHARS, the server's limit. Longer text is kept, explained and not sent. */
   maxLength?: number;
   autoFocus?: boolean;
   className?: string;
+  /** The textarea's id, for a skip link that points at it. */
+  id?: string;
   /** The textarea, for callers that move focus to it. */
   textareaRef?: Ref<HTMLTextAreaElement>;
 }
@@ -27,20 +31,24 @@ const MAX_HEIGHT_PX = 240;
 export function ChatInput({
   onSend,
   disabled = false,
+  disabledReason = null,
   placeholder = 'Type your message…',
   onStop,
   isStreaming = false,
   maxLength = MAX_MESSAGE_CHARS,
   autoFocus = false,
   className = '',
+  id,
   textareaRef,
 }: ChatInputProps) {
   const [value, setValue] = useState('');
   const ownRef = useRef<HTMLTextAreaElement | null>(null);
-  const counterId = useId();
+  const noteId = useId();
   const canStop = isStreaming && onStop !== undefined;
-  const canSend = !disabled && !isStreaming && value.trim() !== '';
+  const tooLong = value.length > maxLength;
+  const canSend = !disabled && !isStreaming && !tooLong && value.trim() !== '';
   const nearLimit = value.length >= maxLength * 0.9;
+  const reason = disabled && !isStreaming ? disabledReason : null;
 
   useLayoutEffect(() => {
     const textarea = ownRef.current;
@@ -76,51 +84,68 @@ export function ChatInput({
     else send();
   };
 
+  // No `maxLength` on the textarea: the browser would cut a long paste without a word. The text
+  // stays whole, the note says by how much it is over, and Send waits until it fits.
+  const note = reason ? (
+    <span id={noteId} className="text-amber-800 dark:text-amber-300">
+      {reason}
+    </span>
+  ) : tooLong ? (
+    <span id={noteId} className="text-red-700 dark:text-red-300">
+      Your message is {value.length.toLocaleString('en-US')} characters; the limit is {maxLength.toLocaleString('en-US')}.
+    </span>
+  ) : nearLimit ? (
+    <span id={noteId}>
+      {value.length.toLocaleString('en-US')} / {maxLength.toLocaleString('en-US')}
+    </span>
+  ) : null;
+
   return (
     <form onSubmit={onSubmit} className={`flex flex-col gap-1 ${className}`}>
-      <div className="flex items-end gap-2 rounded-2xl border border-zinc-300 bg-white p-2 focus-within:border-blue-500 dark:border-zinc-700 dark:bg-zinc-900">
+      <div
+        className={`flex items-end gap-2 rounded-2xl border bg-white p-2 focus-within:border-blue-600 dark:bg-zinc-900 dark:focus-within:border-blue-400 ${
+          tooLong ? 'border-red-600 dark:border-red-400' : 'border-zinc-400 dark:border-zinc-600'
+        }`}
+      >
         <textarea
           ref={ownRef}
+          id={id}
           value={value}
           onChange={(event) => setValue(event.target.value)}
           onKeyDown={onKeyDown}
           placeholder={placeholder}
           aria-label="Message"
-          aria-describedby={nearLimit ? counterId : undefined}
-          maxLength={maxLength}
+          aria-describedby={note ? noteId : undefined}
+          aria-invalid={tooLong || undefined}
           rows={1}
           disabled={disabled && !isStreaming}
           autoFocus={autoFocus}
-          className="max-h-60 min-h-9 flex-1 resize-none bg-transparent px-2 py-1.5 text-sm text-zinc-900 outline-none placeholder:text-zinc-400 disabled:cursor-not-allowed disabled:opacity-60 dark:text-zinc-100 dark:placeholder:text-zinc-500"
+          className="max-h-60 min-h-9 flex-1 resize-none bg-transparent px-2 py-1.5 text-base text-zinc-900 outline-none placeholder:text-zinc-500 disabled:cursor-not-allowed disabled:opacity-60 sm:text-sm dark:text-zinc-100 dark:placeholder:text-zinc-400"
         />
         {canStop ? (
           <button
             type="submit"
-            aria-label="Stop generating"
+            aria-label="Stop"
             title="Stop (Esc)"
-            className="inline-flex size-9 shrink-0 items-center justify-center rounded-full bg-zinc-900 text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-500 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300"
+            className="inline-flex size-9 shrink-0 items-center justify-center rounded-full bg-zinc-900 text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300"
           >
             <StopIcon />
           </button>
         ) : (
           <button
             type="submit"
-            aria-label="Send message"
+            aria-label="Send"
             title="Send (Enter)"
             disabled={!canSend}
-            className="inline-flex size-9 shrink-0 items-center justify-center rounded-full bg-blue-600 text-white hover:bg-blue-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:bg-zinc-300 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-500"
+            className="inline-flex size-9 shrink-0 items-center justify-center rounded-full bg-blue-600 text-white hover:bg-blue-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:cursor-not-allowed disabled:bg-zinc-300 disabled:text-zinc-600 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-400"
           >
             <ArrowUpIcon />
           </button>
         )}
       </div>
-      <div className="flex justify-between px-2 text-xs text-zinc-500 dark:text-zinc-400">
-        <span className="max-sm:hidden">Enter to send, Shift+Enter for a new line</span>
-        {nearLimit && (
-          <span id={counterId} aria-live="polite" className={value.length >= maxLength ? 'text-red-600 dark:text-red-400' : ''}>
-            {value.length.toLocaleString()} / {maxLength.toLocaleString()}
-          </span>
-        )}
+      <div className="flex justify-between gap-2 px-2 text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">
+        <span className="max-sm:hidden">{reason ? null : 'Enter to send, Shift+Enter for a new line'}</span>
+        {note}
       </div>
     </form>
   );

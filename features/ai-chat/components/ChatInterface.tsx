@@ -1,19 +1,26 @@
 'use client';
 
-import { useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ChatMessageView } from '../client/chat-message-view';
 import { useChatConfig } from '../hooks/useChatConfig';
 import { useChatController } from '../hooks/useChatController';
+import { useMessageKeys } from '../hooks/useChatMessage';
+import { useRefreshOnChange } from '../hooks/useRefreshOnChange';
+import { useStopOnEscape } from '../hooks/useStopOnEscape';
+import { useTokenUsage } from '../hooks/useTokenUsage';
 import type { ProviderName } from '../protocol/chat-request';
 import { ChatErrorBanner } from './ChatErrorBanner';
 import { ChatInput } from './ChatInput';
-import { ChatUsage } from './ChatUsage';
 import { MessageList } from './MessageList';
 import { initialModelChoice, ModelPicker, type ModelChoice } from './ModelPicker';
+import { UsageMeter } from './UsageMeter';
+import { usageExhaustion } from './usage-exhaustion';
 
 export interface ChatInterfaceProps {
   /** The conversation to open; omit for a new one (the server names it on the first message). */
   conversationId?: string | null;
+  /** The conversation's title, shown as the page's heading ("New chat" when there is no conversation). */
+  title?: string | null;
   systemPrompt?: string;
   /** The starting provider and model, if the server allows them; the reader may pick another. */
   provider?: ProviderName;
@@ -23,6 +30,10 @@ export interface ChatInterfaceProps {
   /** Called once the server has saved a message the user sent. */
   onMessageSent?: (message: ChatMessageView) => void;
   onConversationCreated?: (conversationId: string) => void;
+  /** "Start a new chat" on a conversation that does not exist: a link to `newChatHref`, or this. */
+  onNewChat?: () => void;
+  /** Default '/'. */
+  newChatHref?: string;
   /** Accepted for compatibility with the original API and ignored: the server knows who is signed in. */
   userId?: string;
   /** Base path of the module's routes. Default '/api/chat'. */
@@ -32,6 +43,11 @@ export interface ChatInterfaceProps {
   showModelPicker?: boolean;
   /** Default true. */
   showUsage?: boolean;
+  /** Shown before and after the heading in the chat's top bar (e.g. the app's navigation on a phone). */
+  headerStart?: ReactNode;
+  headerEnd?: ReactNode;
+  /** The message box's id, for a skip link. Default 'chat-message-input'. */
+  inputId?: string;
   className?: string;
   /** Called each time a message row renders (profiling, tests). */
   onRowRender?: (messageKey: string) => void;
@@ -40,6 +56,7 @@ export interface ChatInterfaceProps {
 /** The whole chat: messages, input, model picker and usage, talking to the routes under `api`. */
 export function ChatInterface({
   conversationId,
+  title,
   systemPrompt,
   provider,
   model,
@@ -47,10 +64,15 @@ export function ChatInterface({
   maxTokens,
   onMessageSent,
   onConversationCreated,
+  onNewChat,
+  newChatHref = '/',
   api,
   placeholder,
   showModelPicker = true,
   showUsage = true,
+  headerStart,
+  headerEnd,
+  inputId = 'chat-message-input',
   className = '',
   onRowRender,
 }: ChatInterfaceProps) {
@@ -58,6 +80,9 @@ export function ChatInterface({
   const [picked, setPicked] = useState<ModelChoice | null>(null);
   const [replies, setReplies] = useState(0);
   const choice = picked ?? (config ? initialModelChoice(config, { provider, model }) : null);
+  const usage = useTokenUsage(undefined, { api });
+  useRefreshOnChange(replies, usage.refresh);
+  const exhausted = usageExhaustion(usage);
 
   const chat = useChatController({
     api,
@@ -72,56 +97,96 @@ export function ChatInterface({
     onFinish: () => setReplies((count) => count + 1),
   });
   const streaming = chat.status === 'submitted' || chat.status === 'streaming';
+  const messageCount = useMessageKeys(chat.session.messages).length;
+  const notFound = Boolean(conversationId) && !chat.historyLoading && chat.error?.code === 'not_found' && messageCount === 0;
+  useStopOnEscape(streaming, chat.stop);
 
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape' && streaming && !event.defaultPrevented) chat.stop();
-  };
+  // Opening a chat (a new one, one from the list, once its messages have loaded) puts the cursor
+  // in the message box.
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const inputDisabled = chat.historyLoading || (config !== null && choice === null) || exhausted !== null;
+  const focusKey = `${conversationId ?? 'new'}:${chat.conversationId === null ? 'cleared' : 'open'}`;
+  const focusedFor = useRef<string | null>(null);
+  useEffect(() => {
+    if (focusedFor.current === focusKey || inputDisabled || notFound || !inputRef.current) return;
+    focusedFor.current = focusKey;
+    inputRef.current.focus();
+  }, [focusKey, inputDisabled, notFound]);
+
+  const heading = notFound ? 'Chat not found' : title?.trim() || (conversationId || chat.conversationId ? 'Chat' : 'New chat');
 
   return (
     <section
       aria-label="Chat"
-      onKeyDown={onKeyDown}
       className={`flex h-full min-h-0 flex-col bg-white text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100 ${className}`}
     >
-      {(showModelPicker || showUsage) && (
-        <header className="flex flex-wrap items-center justify-between gap-2 border-b border-zinc-200 px-4 py-2 dark:border-zinc-800">
-          {showModelPicker && config && choice ? (
-            <ModelPicker config={config} value={choice} onChange={setPicked} disabled={streaming} />
-          ) : (
-            <span />
-          )}
-          {showUsage && <ChatUsage api={api} refreshKey={replies} />}
-        </header>
-      )}
-
-      <MessageList
-        session={chat.session}
-        onRowRender={onRowRender}
-        empty={
-          chat.historyLoading ? (
-            <p role="status" className="py-8 text-center text-sm text-zinc-500">
-              Loading conversation…
-            </p>
-          ) : (
-            <p className="py-16 text-center text-lg text-zinc-500 dark:text-zinc-400">How can I help?</p>
-          )
-        }
-      />
-
-      <div className="mx-auto flex w-full max-w-3xl flex-col gap-2 px-4 pb-4">
-        {chat.error && (
-          <ChatErrorBanner error={chat.error} onRetry={() => void chat.retryLastMessage()} onDismiss={chat.dismissError} />
+      <header className="flex flex-wrap items-center gap-x-3 gap-y-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
+        <div className="flex min-w-0 flex-1 basis-full items-center gap-1 md:basis-0">
+          {headerStart}
+          <h1 className="min-w-0 flex-1 truncate px-1 text-base font-semibold">{heading}</h1>
+          {headerEnd}
+        </div>
+        {(showModelPicker || showUsage) && (
+          <div className="flex min-w-0 basis-full items-center justify-between gap-3 md:basis-auto">
+            {showModelPicker && config && choice && !notFound ? (
+              <ModelPicker config={config} value={choice} onChange={setPicked} disabled={streaming} />
+            ) : (
+              <span />
+            )}
+            {showUsage && <UsageMeter usage={usage} className="max-sm:flex-col max-sm:items-end max-sm:gap-0" />}
+          </div>
         )}
-        <ChatInput
-          onSend={chat.sendMessage}
-          onStop={chat.stop}
-          isStreaming={streaming}
-          disabled={chat.historyLoading || (config !== null && choice === null)}
-          placeholder={config !== null && choice === null ? 'No model provider is configured on the server' : placeholder}
-          maxLength={config?.maxMessageChars}
-          autoFocus
-        />
-      </div>
+      </header>
+
+      {notFound ? (
+        <div className="flex flex-1 flex-col items-center justify-center gap-3 px-4 text-center">
+          <p className="text-lg text-zinc-700 dark:text-zinc-300">This chat doesn&apos;t exist or was deleted.</p>
+          <a
+            href={newChatHref}
+            onClick={(event) => {
+              if (!onNewChat) return;
+              event.preventDefault();
+              onNewChat();
+            }}
+            className="rounded-md bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600"
+          >
+            Start a new chat
+          </a>
+        </div>
+      ) : (
+        <>
+          <MessageList
+            session={chat.session}
+            onRowRender={onRowRender}
+            empty={
+              chat.historyLoading ? (
+                <p role="status" className="py-8 text-center text-sm text-zinc-600 dark:text-zinc-400">
+                  Loading conversation…
+                </p>
+              ) : (
+                <p className="py-16 text-center text-lg text-zinc-600 dark:text-zinc-400">How can I help?</p>
+              )
+            }
+          />
+
+          <div className="mx-auto flex w-full max-w-3xl flex-col gap-2 px-4 pb-4">
+            {chat.error && (
+              <ChatErrorBanner error={chat.error} onRetry={() => void chat.retryLastMessage()} onDismiss={chat.dismissError} />
+            )}
+            <ChatInput
+              id={inputId}
+              textareaRef={inputRef}
+              onSend={chat.sendMessage}
+              onStop={chat.stop}
+              isStreaming={streaming}
+              disabled={inputDisabled}
+              disabledReason={exhausted?.message ?? null}
+              placeholder={config !== null && choice === null ? 'No model provider is configured on the server' : placeholder}
+              maxLength={config?.maxMessageChars}
+            />
+          </div>
+        </>
+      )}
     </section>
   );
 }

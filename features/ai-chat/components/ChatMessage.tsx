@@ -79,7 +79,7 @@ export function ChatMessage({
           }}
         />
       ) : isUser ? (
-        <div className="max-w-[85%] rounded-2xl bg-blue-600 px-4 py-2 text-sm whitespace-pre-wrap text-white dark:bg-blue-500">
+        <div className="max-w-[85%] rounded-2xl bg-blue-600 px-4 py-2 text-sm whitespace-pre-wrap text-white">
           {content}
         </div>
       ) : (

@@ -13,7 +13,7 @@ export interface CodeBlockProps {
 }
 
 const PRE =
-  'overflow-x-auto p-3 font-mono text-[13px] leading-relaxed text-zinc-800 dark:text-zinc-200 [&_span]:text-[var(--light)] dark:[&_span]:text-[var(--dark)]';
+  'overflow-x-auto p-3 outline-none focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-blue-600 font-mono text-[13px] leading-relaxed text-zinc-800 dark:text-zinc-200 [&_span]:text-[var(--light)] dark:[&_span]:text-[var(--dark)]';
 
 /** A fenced code block: plain while streaming, highlighted by Shiki (loaded on demand) once closed. */
 export function CodeBlock({ code, language, open = false }: CodeBlockProps) {
@@ -39,11 +39,12 @@ export function CodeBlock({ code, language, open = false }: CodeBlockProps) {
 
   return (
     <div className="group/code my-3 overflow-hidden rounded-lg border border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900">
-      <div className="flex items-center justify-between border-b border-zinc-200 px-3 py-1 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+      <div className="flex items-center justify-between border-b border-zinc-200 px-3 py-1 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
         <span>{label}</span>
         {!open && <CopyButton text={code} label="Copy code" />}
       </div>
-      <pre className={PRE} data-highlighted={lines ? 'true' : 'false'}>
+      {/* Focusable so a keyboard can scroll a line wider than the screen. */}
+      <pre className={PRE} data-highlighted={lines ? 'true' : 'false'} tabIndex={0}>
         <code>
           {lines
             ? lines.map((line, i) => (

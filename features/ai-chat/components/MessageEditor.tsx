@@ -1,6 +1,6 @@
 'use client';
 
-import { useState, type KeyboardEvent } from 'react';
+import { useId, useState, type KeyboardEvent } from 'react';
 import { MAX_MESSAGE_CHARS } from '../protocol/chat-request';
 import { isSubmitKey } from './submit-key';
 
@@ -13,7 +13,9 @@ export interface MessageEditorProps {
 /** Edits a sent message in place; saving sends it as a new version (a branch). */
 export function MessageEditor({ initialText, onSave, onCancel }: MessageEditorProps) {
   const [text, setText] = useState(initialText);
-  const canSave = text.trim() !== '' && text !== initialText;
+  const tooLong = text.length > MAX_MESSAGE_CHARS;
+  const canSave = text.trim() !== '' && text !== initialText && !tooLong;
+  const noteId = useId();
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Escape') {
@@ -42,11 +44,17 @@ export function MessageEditor({ initialText, onSave, onCancel }: MessageEditorPr
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
         aria-label="Edit message"
-        maxLength={MAX_MESSAGE_CHARS}
+        aria-describedby={tooLong ? noteId : undefined}
+        aria-invalid={tooLong || undefined}
         rows={Math.min(10, text.split('\n').length + 1)}
         autoFocus
-        className="w-full resize-y rounded-lg border border-zinc-300 bg-white p-2 text-sm text-zinc-900 outline-none focus:border-blue-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+        className="w-full resize-y rounded-lg border border-zinc-300 bg-white p-2 text-sm text-zinc-900 outline-none focus:border-blue-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
       />
+      {tooLong && (
+        <p id={noteId} className="text-xs text-red-700 dark:text-red-300">
+          Your message is {text.length.toLocaleString('en-US')} characters; the limit is {MAX_MESSAGE_CHARS.toLocaleString('en-US')}.
+        </p>
+      )}
       <div className="flex justify-end gap-2">
         <button
           type="button"
