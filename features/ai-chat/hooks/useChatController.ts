@@ -22,6 +22,9 @@ export interface ChatController extends ChatSessionState {
   retryLastMessage: ChatSession['retryLastMessage'];
   switchBranch: ChatSession['switchBranch'];
   stop: ChatSession['stop'];
+  /** A new chat: empty, and the next message makes a new conversation. */
+  startNewChat: ChatSession['startNewChat'];
+  /** The seed's name for `startNewChat`. */
   clearMessages: ChatSession['clearMessages'];
   dismissError: ChatSession['dismissError'];
 }
@@ -43,9 +46,8 @@ export function useChatController(options: UseChatOptions = {}): ChatController 
   useEffect(() => {
     // The id this session was given by the server (and handed back as a prop) needs no reload.
     if (requestedId === session.getState().conversationId) return;
-    session.stop();
     if (requestedId) void session.load(requestedId);
-    else session.clearMessages();
+    else session.startNewChat();
   }, [session, requestedId]);
 
   // Leaving the page stops the reply; the server keeps what was written.
@@ -62,6 +64,7 @@ export function useChatController(options: UseChatOptions = {}): ChatController 
     retryLastMessage: session.retryLastMessage,
     switchBranch: session.switchBranch,
     stop: session.stop,
+    startNewChat: session.startNewChat,
     clearMessages: session.clearMessages,
     dismissError: session.dismissError,
   };
