@@ -19,6 +19,15 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
   const [activeId, setActiveId] = useState<string | null>(conversationId ?? null);
   const [listVersion, setListVersion] = useState(0);
 
+  // A new chat from any state: the chat empties at once, whatever the URL or the router think.
+  const startNewChat = () => {
+    setActiveId(null);
+    // On a conversation's page, go to the home page; on the home page (its URL only replaced
+    // with /c/<id> after the first message) the router sees no navigation, so set the URL here.
+    if (conversationId) router.push('/');
+    else if (window.location.pathname !== '/') window.history.pushState(null, '', '/');
+  };
+
   return (
     <div className="flex h-dvh">
       <aside className="hidden w-72 shrink-0 flex-col border-r border-zinc-200 bg-zinc-50 md:flex dark:border-zinc-800 dark:bg-zinc-900">
@@ -27,9 +36,9 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
           activeId={activeId}
           refreshKey={listVersion}
           onSelect={(id) => router.push(`/c/${id}`)}
-          onNew={() => router.push('/')}
+          onNew={startNewChat}
           onDeleted={(id) => {
-            if (id === activeId) router.push('/');
+            if (id === activeId) startNewChat();
           }}
         />
         {account ? (
@@ -49,7 +58,8 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
         ) : null}
         <ChatInterface
           className="min-h-0 flex-1"
-          conversationId={conversationId}
+          // The chat follows activeId: New chat clears it, a created conversation sets it.
+          conversationId={activeId}
           systemPrompt="You are a helpful assistant. Answer clearly; use Markdown where it helps."
           onConversationCreated={(id) => {
             setActiveId(id);

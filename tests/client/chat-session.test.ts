@@ -273,7 +273,7 @@ describe('ChatSession: the conversation’s model', () => {
     expect(session.getState().conversationModel).toEqual({ provider: 'anthropic', model: 'claude-sonnet-4-5' });
 
     backend.harness.openai.script({ text: 'Now OpenAI.' });
-    session.setOptions({ provider: 'openai', model: 'gpt-4o-mini' });
+    session.selectModel({ provider: 'openai', model: 'gpt-4o-mini' });
     await session.sendMessage('Switch');
     expect(session.getState().conversationModel).toEqual({ provider: 'openai', model: 'gpt-4o-mini' });
     expect(session.messages.getMessages().at(-1)).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini' });

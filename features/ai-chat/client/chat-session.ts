@@ -1,11 +1,11 @@
-import type { ChatRequestBody } from '../protocol/chat-request';
+import { providerNameSchema, type ChatRequestBody, type ProviderName } from '../protocol/chat-request';
 import type { ChatError } from '../protocol/errors';
 import { getConversation, patchConversation, postChat, DEFAULT_CHAT_API } from './chat-api';
 import { createLocalId, isLocalId, type ChatMessageView } from './chat-message-view';
 import type { ChatSessionOptions, ChatSessionState } from './chat-session-types';
 import { canRetry, isAbortError, toChatError } from './http-error';
 import { MessageStore } from './message-store';
-import { modelOfConversation, readSavedTurn, SAVE_POLL_DELAYS_MS, viewsFromDetail } from './saved-turn';
+import { modelOfConversation, readSavedTurn, SAVE_POLL_DELAYS_MS, viewsFromDetail, type ModelRef } from './saved-turn';
 import { streamReply } from './stream-reply';
 
 /**
@@ -213,6 +213,23 @@ export class ChatSession {
     await this.load(conversationId);
   }
 
+  /**
+   * Holds the chat on this provider and model: the next message goes there (a model picker's
+   * choice). Until a choice or a loaded conversation names one, the options' model is used.
+   */
+  selectModel = (choice: ModelRef): void => {
+    const current = this.state.conversationModel;
+    if (current?.provider === choice.provider && current.model === choice.model) return;
+    this.setState({ conversationModel: { provider: choice.provider, model: choice.model } });
+  };
+
+  private modelForNextSend(): { provider?: ProviderName; model?: string } {
+    const held = this.state.conversationModel;
+    const provider = held ? providerNameSchema.safeParse(held.provider) : null;
+    if (held && provider?.success) return { provider: provider.data, model: held.model };
+    return { provider: this.options.provider, model: this.options.model };
+  }
+
   /** Hides the last error; what failed stays retryable until the next send. */
   dismissError = (): void => {
     this.setState({ error: null, status: this.state.status === 'error' ? 'idle' : this.state.status });
@@ -277,7 +294,8 @@ export class ChatSession {
     this.setState({ status: 'submitted', error: null, failedReplyKey: null });
 
     const { conversationId } = this.state;
-    const { provider, model, systemPrompt, temperature, maxTokens } = this.options;
+    const { systemPrompt, temperature, maxTokens } = this.options;
+    const { provider, model } = this.modelForNextSend();
     const target =
       branch?.kind === 'regenerate'
         ? { parentMessageId: branch.userMessageId }

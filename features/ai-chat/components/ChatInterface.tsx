@@ -1,6 +1,6 @@
 'use client';
 
-import { useState, type KeyboardEvent } from 'react';
+import { useEffect, useState, type KeyboardEvent } from 'react';
 import type { ChatMessageView } from '../client/chat-message-view';
 import { useChatConfig } from '../hooks/useChatConfig';
 import { useChatController } from '../hooks/useChatController';
@@ -9,7 +9,7 @@ import { ChatErrorBanner } from './ChatErrorBanner';
 import { ChatInput } from './ChatInput';
 import { ChatUsage } from './ChatUsage';
 import { MessageList } from './MessageList';
-import { initialModelChoice, ModelPicker, type ModelChoice } from './ModelPicker';
+import { initialModelChoice, ModelPicker, usableModelChoice } from './ModelPicker';
 
 export interface ChatInterfaceProps {
   /** The conversation to open; omit for a new one (the server names it on the first message). */
@@ -55,16 +55,15 @@ export function ChatInterface({
   onRowRender,
 }: ChatInterfaceProps) {
   const { config } = useChatConfig({ api });
-  const [picked, setPicked] = useState<ModelChoice | null>(null);
   const [replies, setReplies] = useState(0);
-  const choice = picked ?? (config ? initialModelChoice(config, { provider, model }) : null);
+  const initial = config ? initialModelChoice(config, { provider, model }) : null;
 
   const chat = useChatController({
     api,
     conversationId,
     systemPrompt,
-    provider: choice?.provider ?? provider,
-    model: choice?.model ?? model,
+    provider: initial?.provider ?? provider,
+    model: initial?.model ?? model,
     temperature,
     maxTokens,
     onMessageSent,
@@ -72,6 +71,14 @@ export function ChatInterface({
     onFinish: () => setReplies((count) => count + 1),
   });
   const streaming = chat.status === 'submitted' || chat.status === 'streaming';
+  // The picker follows the conversation (the model it is held on), else starts from the default.
+  const held = config && chat.conversationModel ? usableModelChoice(config, chat.conversationModel) : null;
+  const choice = held ?? initial;
+  const { conversationModel, selectModel } = chat;
+  useEffect(() => {
+    // Held on a model this server no longer offers: the next message goes to what the picker shows.
+    if (conversationModel && !held && initial) selectModel(initial);
+  }, [conversationModel, held, initial, selectModel]);
 
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Escape' && streaming && !event.defaultPrevented) chat.stop();
@@ -86,7 +93,7 @@ export function ChatInterface({
       {(showModelPicker || showUsage) && (
         <header className="flex flex-wrap items-center justify-between gap-2 border-b border-zinc-200 px-4 py-2 dark:border-zinc-800">
           {showModelPicker && config && choice ? (
-            <ModelPicker config={config} value={choice} onChange={setPicked} disabled={streaming} />
+            <ModelPicker config={config} value={choice} onChange={chat.selectModel} disabled={streaming} />
           ) : (
             <span />
           )}
@@ -109,7 +116,8 @@ export function ChatInterface({
       />
 
       <div className="mx-auto flex w-full max-w-3xl flex-col gap-2 px-4 pb-4">
-        {chat.error && (
+        {/* A reply that failed shows its error (and Retry) in its own row. */}
+        {chat.error && !chat.failedReplyKey && (
           <ChatErrorBanner error={chat.error} onRetry={() => void chat.retryLastMessage()} onDismiss={chat.dismissError} />
         )}
         <ChatInput

@@ -22,6 +22,8 @@ export interface ChatController extends ChatSessionState {
   retryLastMessage: ChatSession['retryLastMessage'];
   switchBranch: ChatSession['switchBranch'];
   stop: ChatSession['stop'];
+  /** Holds the chat on a provider and model: the next message goes there. */
+  selectModel: ChatSession['selectModel'];
   /** A new chat: empty, and the next message makes a new conversation. */
   startNewChat: ChatSession['startNewChat'];
   /** The seed's name for `startNewChat`. */
@@ -64,6 +66,7 @@ export function useChatController(options: UseChatOptions = {}): ChatController 
     retryLastMessage: session.retryLastMessage,
     switchBranch: session.switchBranch,
     stop: session.stop,
+    selectModel: session.selectModel,
     startNewChat: session.startNewChat,
     clearMessages: session.clearMessages,
     dismissError: session.dismissError,
