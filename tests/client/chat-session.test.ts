@@ -282,3 +282,44 @@ describe('ChatSession: the conversation’s model', () => {
     expect(session.getState().conversationModel).toBeNull();
   });
 });
+
+describe('ChatSession: the provider backing off', () => {
+  // The `retrying` event (CONTRACT section 1) is the server's to send (H1); until it does, a
+  // scripted stream stands in for the handler in this one test.
+  it('a `retrying` event is shown on the reply until its first text arrives', async () => {
+    const ids = { conversationId: crypto.randomUUID(), userMessageId: crypto.randomUUID(), assistantMessageId: crypto.randomUUID() };
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    backend.server.use(
+      http.post(
+        backend.base,
+        () => {
+          const encoder = new TextEncoder();
+          const frame = (event: unknown) => encoder.encode(`data: ${JSON.stringify(event)}\n\n`);
+          const body = new ReadableStream<Uint8Array>({
+            async start(controller) {
+              controller.enqueue(frame({ type: 'start', ...ids, provider: 'openai', model: 'gpt-4o' }));
+              controller.enqueue(frame({ type: 'retrying', attempt: 1, retryAfterSeconds: 20, reason: 'rate_limited' }));
+              await released;
+              controller.enqueue(frame({ type: 'text-delta', delta: 'Finally.' }));
+              controller.enqueue(frame({ type: 'finish', messageId: ids.assistantMessageId, finishReason: 'stop' }));
+              controller.close();
+            },
+          });
+          return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream' } });
+        },
+        { once: true },
+      ),
+    );
+    const session = newSession();
+    const done = session.sendMessage('Busy?');
+    await eventually(async () =>
+      expect(session.messages.getMessages()[1]?.retrying).toMatchObject({ attempt: 1, retryAfterSeconds: 20, reason: 'rate_limited' }),
+    );
+    expect(session.getState().status).toBe('streaming');
+
+    release();
+    await done;
+    expect(session.messages.getMessages()[1]).toMatchObject({ content: 'Finally.', state: 'complete', retrying: null });
+  });
+});
