@@ -1,38 +1,22 @@
-import { providerNameSchema, type ChatRequestBody, type ProviderName } from '../protocol/chat-request';
+import { providerNameSchema, type ProviderName } from '../protocol/chat-request';
 import type { ChatError } from '../protocol/errors';
 import { getConversation, patchConversation, postChat, DEFAULT_CHAT_API } from './chat-api';
-import { createLocalId, isLocalId, type ChatMessageView } from './chat-message-view';
+import { isLocalId } from './chat-message-view';
 import type { ChatSessionOptions, ChatSessionState } from './chat-session-types';
 import { canRetry, isAbortError, toChatError } from './http-error';
 import { MessageStore } from './message-store';
 import { modelOfConversation, readSavedTurn, SAVE_POLL_DELAYS_MS, viewsFromDetail, type ModelRef } from './saved-turn';
 import { streamReply } from './stream-reply';
-
-/**
- * A new version of a message. `edit`: new text under the edited message's parent, a sibling of
- * it. `regenerate`: a new reply to the same user message (sent without text), a sibling of the
- * old reply.
- */
-type Branching =
-  | { kind: 'edit'; parentMessageId: string | null; replaces: string }
-  | { kind: 'regenerate'; userMessageId: string; replaces: string };
-
-interface FailedSend {
-  text: string;
-  branch?: Branching;
-  /** The optimistic user row to drop before sending again; none for a regenerate. */
-  userKey: string | null;
-}
-
-/** One turn as it went out: the rows it added and what it knew when it started. */
-interface Turn {
-  text: string;
-  branch?: Branching;
-  userKey: string;
-  assistantKey: string;
-  regenerating: boolean;
-  conversationIdBefore: string | null;
-}
+import {
+  chatRequestBody,
+  draftMessage,
+  forgetUnsavedTurn,
+  showSavedTurn,
+  type Branching,
+  type FailedSend,
+  type Turn,
+  type TurnEnding,
+} from './chat-turn';
 
 const NEW_CHAT: ChatSessionState = {
   status: 'idle',
@@ -281,40 +265,33 @@ export class ChatSession {
     const regenerating = branch?.kind === 'regenerate' ? this.messages.findById(branch.userMessageId) : undefined;
     const parentId = branch?.kind === 'edit' ? branch.parentMessageId : this.lastSavedId();
     // A regenerate answers the user message already shown; anything else adds an optimistic one.
-    const user = regenerating ?? { ...draft('user', text, parentId), state: 'pending' as const };
-    const assistant = { ...draft('assistant', '', user.id), state: 'pending' as const };
+    const user = regenerating ?? { ...draftMessage('user', text, parentId), state: 'pending' as const };
+    const assistant = { ...draftMessage('assistant', '', user.id), state: 'pending' as const };
     const keys = this.messages.getKeys();
     let afterKey: string | null | undefined;
     if (regenerating) afterKey = regenerating.key;
     else if (replaced) afterKey = keys[keys.indexOf(replaced.key) - 1] ?? null;
     // What the new version hides; a regenerate the server refuses puts it back.
-    const displaced =
-      afterKey === undefined ? [] : keys.slice(afterKey === null ? 0 : keys.indexOf(afterKey) + 1).flatMap((key) => this.messages.getMessage(key) ?? []);
+    const displacedKeys = afterKey === undefined ? [] : keys.slice(afterKey === null ? 0 : keys.indexOf(afterKey) + 1);
+    const displaced = displacedKeys.flatMap((key) => this.messages.getMessage(key) ?? []);
     this.messages.append(regenerating ? [assistant] : [user, assistant], { afterKey });
     this.setState({ status: 'submitted', error: null, failedReplyKey: null });
 
     const { conversationId } = this.state;
     const { systemPrompt, temperature, maxTokens } = this.options;
     const { provider, model } = this.modelForNextSend();
-    const target =
-      branch?.kind === 'regenerate'
-        ? { parentMessageId: branch.userMessageId }
-        : branch
-          ? { parentMessageId: branch.parentMessageId }
-          : parentId
-            ? { parentMessageId: parentId }
-            : {};
-    const body: ChatRequestBody = {
-      ...(regenerating ? {} : { message: text }),
-      ...(conversationId ? { conversationId } : {}),
-      ...target,
-      ...(provider ? { provider } : {}),
-      ...(model ? { model } : {}),
-      ...(systemPrompt ? { systemPrompt } : {}),
-      ...(temperature === undefined ? {} : { temperature }),
-      ...(maxTokens === undefined ? {} : { maxTokens }),
+    const body = chatRequestBody({
+      ...{ text, branch, parentId, conversationId, regenerating: !!regenerating },
+      ...{ provider, model, systemPrompt, temperature, maxTokens },
+    });
+    const turn: Turn = {
+      text,
+      branch,
+      userKey: user.key,
+      assistantKey: assistant.key,
+      regenerating: !!regenerating,
+      conversationIdBefore: conversationId,
     };
-    const turn: Turn = { text, branch, userKey: user.key, assistantKey: assistant.key, regenerating: !!regenerating, conversationIdBefore: conversationId };
     // Versions the server has: a reply it never saved is no version of anything.
     const replacedSiblings = replaced
       ? (replaced.siblingIds.length > 0 ? replaced.siblingIds : [replaced.id]).filter((id) => !isLocalId(id))
@@ -413,7 +390,7 @@ export class ChatSession {
    * Replaces the turn's rows with what the server saved (text, tokens, cost, a failure's
    * message). Where it saved no reply, the row stays as shown but is no parent of anything.
    */
-  private resync(turn: Turn, delaysMs: readonly number[], ending: 'stopped' | 'error'): void {
+  private resync(turn: Turn, delaysMs: readonly number[], ending: TurnEnding): void {
     const conversationId = this.state.conversationId;
     const reply = this.messages.getMessage(turn.assistantKey);
     if (!conversationId || !reply || isLocalId(reply.id)) return;
@@ -424,14 +401,7 @@ export class ChatSession {
         const saved = await readSavedTurn(this.api, conversationId, reply.id, delaysMs, controller.signal);
         if (epoch !== this.epoch || controller.signal.aborted) return;
         if (saved.kind === 'saved') {
-          const failure = this.messages.getMessage(turn.assistantKey)?.error ?? null;
-          this.messages.replaceAll(viewsFromDetail(saved.detail));
-          // The server may have seen a cut connection as a stop, or saved no message with the
-          // error: the reader saw it fail, so the row keeps saying so (with its Retry).
-          const row = this.messages.getMessage(turn.assistantKey);
-          if (row && ending === 'error' && failure && (row.state !== 'error' || !row.error)) {
-            this.messages.update(turn.assistantKey, { state: 'error', error: failure });
-          }
+          showSavedTurn(this.messages, saved.detail, turn.assistantKey, ending);
           this.setState({ conversationModel: modelOfConversation(saved.detail) });
           return;
         }
@@ -446,41 +416,10 @@ export class ChatSession {
     this.settling = { promise, controller };
   }
 
-  /**
-   * The server has no row for this reply (nothing was written before it failed or stopped): it
-   * keeps a local id, so the next message goes under the question; the question too, if unsaved.
-   */
-  private forgetUnsavedReply(turn: Turn, savedIds: readonly string[] | null, ending: 'stopped' | 'error'): void {
-    const reply = this.messages.getMessage(turn.assistantKey);
-    if (reply && ending === 'stopped' && reply.content === '') this.messages.remove([turn.assistantKey]);
-    else if (reply) this.messages.update(turn.assistantKey, { id: createLocalId(), siblingIds: [] });
-    const question = this.messages.getMessage(turn.userKey);
-    if (turn.regenerating || !question || !savedIds || savedIds.includes(question.id)) return;
-    // Not even the question was saved: it is "Not sent", as if refused, and Retry sends it again.
-    this.messages.remove([turn.assistantKey]);
-    this.messages.update(turn.userKey, { id: createLocalId(), state: 'error', siblingIds: [] });
+  /** The server saved no reply (or not even the question): see `forgetUnsavedTurn`. */
+  private forgetUnsavedReply(turn: Turn, savedIds: readonly string[] | null, ending: TurnEnding): void {
+    if (forgetUnsavedTurn(this.messages, turn, savedIds, ending) !== 'question-unsent') return;
     this.failed = { text: turn.text, branch: turn.branch, userKey: turn.userKey };
     if (this.state.failedReplyKey === turn.assistantKey) this.setState({ failedReplyKey: null });
   }
-}
-
-function draft(role: 'user' | 'assistant', content: string, parentId: string | null): ChatMessageView {
-  const id = createLocalId();
-  return {
-    key: id,
-    id,
-    parentId,
-    role,
-    content,
-    state: 'complete',
-    createdAt: new Date().toISOString(),
-    provider: null,
-    model: null,
-    tokens: null,
-    cost: null,
-    tools: [],
-    siblingIds: [],
-    error: null,
-    retrying: null,
-  };
 }

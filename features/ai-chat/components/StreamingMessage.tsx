@@ -44,15 +44,12 @@ export function StreamingMessage({ content, isComplete, retrying = null, classNa
 
 /** "The provider is busy; retrying in 20 s…", counting down each second. */
 function RetryingNote({ retrying }: { retrying: ReplyRetrying }) {
-  const left = () => Math.max(0, retrying.retryAfterSeconds - (Date.now() - retrying.since) / 1000);
-  const [seconds, setSeconds] = useState(left);
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    setSeconds(left());
-    const timer = setInterval(() => setSeconds(left()), 1000);
+    const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
-    // `left` reads only `retrying`.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [retrying]);
+  }, []);
+  const seconds = Math.min(retrying.retryAfterSeconds, Math.max(0, retrying.retryAfterSeconds - (now - retrying.since) / 1000));
   return (
     <p role="status" className="py-2 text-sm text-zinc-600 dark:text-zinc-400">
       {seconds >= 1 ? `The provider is busy; retrying in ${formatDuration(seconds)}…` : 'The provider is busy; retrying now…'}
