@@ -403,6 +403,9 @@ export class ChatSession {
         if (saved.kind === 'saved') {
           showSavedTurn(this.messages, saved.detail, turn.assistantKey, ending);
           this.setState({ conversationModel: modelOfConversation(saved.detail) });
+          // A stopped reply has finished too, now that its tokens and cost are known.
+          const stopped = ending === 'stopped' ? this.messages.getMessage(turn.assistantKey) : undefined;
+          if (stopped) this.options.onFinish?.(stopped);
           return;
         }
         this.forgetUnsavedReply(turn, saved.kind === 'absent' ? saved.detail.messages.map((m) => m.id) : null, ending);
