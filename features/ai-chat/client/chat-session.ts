@@ -93,7 +93,12 @@ export class ChatSession {
   async load(conversationId: string): Promise<void> {
     const switching = conversationId !== this.state.conversationId;
     if (switching) this.leave();
-    else this.loading?.abort();
+    else {
+      this.loading?.abort();
+      // What this load shows is what the server saved: a re-read still on its way is superseded.
+      this.settling?.controller.abort();
+      this.settling = null;
+    }
     const controller = new AbortController();
     this.loading = controller;
     this.setState({
