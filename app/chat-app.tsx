@@ -42,9 +42,14 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
     setChatsOpen(false);
     router.push(`/c/${id}`);
   };
+  // A new chat from any state: the chat empties at once, whatever the URL or the router think.
   const startNewChat = () => {
     setChatsOpen(false);
-    router.push('/');
+    setActiveId(null);
+    // On a conversation's page, go to the home page; on the home page (its URL only replaced
+    // with /c/<id> after the first message) the router sees no navigation, so set the URL here.
+    if (conversationId) router.push('/');
+    else if (window.location.pathname !== '/') window.history.pushState(null, '', '/');
   };
 
   const listProps: ConversationListProps = {
@@ -91,7 +96,8 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
         ) : null}
         <ChatInterface
           className="min-h-0 flex-1"
-          conversationId={conversationId}
+          // The chat follows activeId: New chat clears it, a created conversation sets it.
+          conversationId={activeId}
           title={title}
           inputId={INPUT_ID}
           systemPrompt="You are a helpful assistant. Answer clearly; use Markdown where it helps."

@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChatInterface } from '@/features/ai-chat/components/ChatInterface';
 import { cutNextChatResponse, installLayoutStubs, seedConversation, startChatBackend, type ChatBackend } from '../hooks/support/chat-backend';
@@ -17,6 +18,7 @@ afterAll(async () => {
 beforeEach(() => {
   backend.server.resetHandlers();
   backend.harness.openai.reset();
+  backend.harness.anthropic.reset();
 });
 
 const input = () => screen.getByRole('textbox', { name: 'Message' });
@@ -127,5 +129,73 @@ describe('ChatInterface', () => {
     type('Who are you?');
     await waitFor(() => expect(log().textContent).toContain('From Claude.'));
     expect(backend.harness.anthropic.requests[0]!.body.model).toBe('claude-haiku-4-5');
+  });
+
+  it('the picker shows the model a reopened conversation is held on, and the next message goes there', async () => {
+    const { LOCAL_USER } = await import('@/features/ai-chat/store/embedded/embedded-chat-store');
+    const user = await backend.harness.store.forUser(LOCAL_USER.id);
+    const conversation = await user.createConversation({ title: 'On Claude', provider: 'anthropic', model: 'claude-haiku-4-5' });
+    const question = await user.appendMessage({ conversationId: conversation.id, parentId: null, role: 'user', content: 'Hi' });
+    await user.appendMessage({
+      conversationId: conversation.id,
+      parentId: question.id,
+      role: 'assistant',
+      content: 'Hello from Claude.',
+      provider: 'anthropic',
+      model: 'claude-haiku-4-5',
+      tokens: 4,
+      cost: '0.0001',
+    });
+    backend.harness.anthropic.script({ text: 'Still Claude.' });
+    render(<ChatInterface conversationId={conversation.id} showUsage={false} />);
+
+    await waitFor(() => expect((screen.getByRole('combobox', { name: 'Model' }) as HTMLSelectElement).value).toBe('anthropic:claude-haiku-4-5'));
+    // Each reply names the model that wrote it.
+    expect(within(log()).getByRole('article', { name: 'Assistant said' }).textContent).toContain('claude-haiku-4-5');
+
+    type('And now?');
+    await waitFor(() => expect(log().textContent).toContain('Still Claude.'));
+    expect(backend.harness.anthropic.requests[0]!.body.model).toBe('claude-haiku-4-5');
+    expect(backend.harness.openai.requests).toHaveLength(0);
+  });
+
+  it('a failed reply shows its error with Retry in its own row; Retry answers the question', async () => {
+    const down = { httpError: { status: 500, message: 'The server had an error' } };
+    backend.harness.openai.script(down, down, down, { text: 'Answered after all.' });
+    render(<ChatInterface showUsage={false} />);
+    type('Will this work?');
+
+    const reply = await screen.findByRole('article', { name: 'Assistant said' });
+    const alert = await within(reply).findByRole('alert', {}, { timeout: 10_000 });
+    expect(alert.textContent).not.toBe('');
+    // One place says it, with one Retry.
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    expect(screen.getAllByRole('button', { name: 'Retry' })).toHaveLength(1);
+
+    fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(log().textContent).toContain('Answered after all.'));
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('a usage-limit refusal shows the server’s words and no Retry when waiting would not help', async () => {
+    const message = 'This reply could need up to 4,096 tokens but only 1,520 are left today. Your limit resets at midnight UTC, in 17 h.';
+    backend.server.use(
+      http.post(
+        backend.base,
+        () =>
+          HttpResponse.json(
+            { error: { code: 'usage_limit', message, limit: 'tokens_per_day', resetsAt: '2026-12-02T00:00:00.000Z', retryable: false } },
+            { status: 429, headers: { 'retry-after': '63148' } },
+          ),
+        { once: true },
+      ),
+    );
+    render(<ChatInterface showUsage={false} />);
+    type('Hello');
+
+    const alert = await screen.findByRole('alert');
+    expect(alert.querySelector('p')!.textContent).toBe(message);
+    expect(within(alert).queryByRole('button', { name: 'Retry' })).toBeNull();
+    expect(alert.textContent).not.toMatch(/63148/);
   });
 });

@@ -86,4 +86,56 @@ describe('ChatMessage', () => {
     expect(screen.getByText('Stopped')).toBeTruthy();
     expect(screen.getByText('Not sent')).toBeTruthy();
   });
+
+  it('a failed reply shows its error in the row, with Retry only when retrying can help', () => {
+    const onRetry = vi.fn();
+    const { rerender } = render(
+      <ChatMessage role="assistant" content="" state="error" tokens={0} error={{ code: 'provider_error', message: 'OpenAI had a problem.', retryable: true }} onRetry={onRetry} />,
+    );
+    const alert = within(screen.getByRole('article', { name: 'Assistant said' })).getByRole('alert');
+    expect(alert.textContent).toContain('OpenAI had a problem.');
+    fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+    expect(onRetry).toHaveBeenCalled();
+    // No empty "0 tokens · $0" footer for a reply that never began.
+    expect(screen.queryByText(/0 tokens/)).toBeNull();
+
+    rerender(<ChatMessage role="assistant" content="" state="error" error={{ code: 'auth', message: 'The key was refused.', retryable: false }} onRetry={onRetry} />);
+    expect(screen.getByRole('alert').textContent).toContain('The key was refused.');
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+  });
+
+  it('names the model that wrote a reply in its footer', () => {
+    render(<ChatMessage role="assistant" content="Hi." model="claude-sonnet-4-5" tokens={3} cost="0.0001" />);
+    expect(screen.getByRole('article', { name: 'Assistant said' }).textContent).toContain('claude-sonnet-4-5');
+  });
+
+  it('while the provider backs off, says so and when it retries, instead of typing dots', () => {
+    render(
+      <ChatMessage
+        role="assistant"
+        content=""
+        state="pending"
+        retrying={{ attempt: 1, retryAfterSeconds: 20, reason: 'rate_limited', since: Date.now() }}
+      />,
+    );
+    expect(screen.getByRole('status').textContent).toBe('The provider is busy; retrying in 20 s…');
+    expect(screen.queryByRole('status', { name: 'Assistant is writing' })).toBeNull();
+  });
+
+  it('collapses a long user message behind "Show more", and "Show less" folds it again', () => {
+    const long = 'word '.repeat(2000);
+    render(<ChatMessage role="user" content={long} />);
+    const more = screen.getByRole('button', { name: 'Show more' });
+    expect(more.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(more);
+    const less = screen.getByRole('button', { name: 'Show less' });
+    expect(less.getAttribute('aria-expanded')).toBe('true');
+    fireEvent.click(less);
+    expect(screen.getByRole('button', { name: 'Show more' })).toBeTruthy();
+  });
+
+  it('a short user message has no "Show more"', () => {
+    render(<ChatMessage role="user" content="Hello there" />);
+    expect(screen.queryByRole('button', { name: 'Show more' })).toBeNull();
+  });
 });

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { initialModelChoice, ModelPicker } from '@/features/ai-chat/components/ModelPicker';
+import { initialModelChoice, ModelPicker, usableModelChoice } from '@/features/ai-chat/components/ModelPicker';
 import { UsageMeter } from '@/features/ai-chat/components/UsageMeter';
 import type { ChatConfig } from '@/features/ai-chat/protocol/rest';
 import type { UseTokenUsageResult } from '@/features/ai-chat/hooks/useTokenUsage';
@@ -34,6 +34,13 @@ describe('ModelPicker', () => {
     expect(initialModelChoice(config, {})).toEqual({ provider: 'openai', model: 'gpt-4o' });
     expect(initialModelChoice(config, { provider: 'openai', model: 'gpt-4o-mini' })).toEqual({ provider: 'openai', model: 'gpt-4o-mini' });
     expect(initialModelChoice(config, { provider: 'openai', model: 'not-allowed' })).toEqual({ provider: 'openai', model: 'gpt-4o' });
+  });
+
+  it('follows a conversation’s model only where this server offers it', () => {
+    expect(usableModelChoice(config, { provider: 'openai', model: 'gpt-4o-mini' })).toEqual({ provider: 'openai', model: 'gpt-4o-mini' });
+    // No key for the provider, or a model no longer allowed: the picker falls back to the default.
+    expect(usableModelChoice(config, { provider: 'anthropic', model: 'claude-sonnet-4-5' })).toBeNull();
+    expect(usableModelChoice(config, { provider: 'openai', model: 'gpt-3.5-turbo' })).toBeNull();
   });
 });
 

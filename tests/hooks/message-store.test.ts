@@ -17,6 +17,8 @@ const view = (key: string, content = key): ChatMessageView => ({
   cost: null,
   tools: [],
   siblingIds: [],
+  error: null,
+  retrying: null,
 });
 
 describe('MessageStore', () => {

@@ -89,6 +89,10 @@ describe('useChat', () => {
       return saved;
     });
     expect(reply.content.startsWith(rows[1]!.content.slice(0, 5))).toBe(true);
+    // Then the row becomes the saved reply: the same text, and its tokens without a reload.
+    await waitFor(() => expect(result.current.messages[1]!.tokens).not.toBeNull(), { timeout: 5_000 });
+    const saved = (await rowsOf(result.current.conversationId!))[1]!;
+    expect(result.current.messages[1]).toMatchObject({ content: saved.content, state: 'partial' });
   });
 
   it('keeps the partial reply on a lost connection, shows a network error, and retry answers again', async () => {
@@ -225,5 +229,82 @@ describe('useChat', () => {
     expect(result.current.error).toBeNull();
     expect(result.current.conversationId).toBeNull();
     expect(result.current.messages).toEqual([]);
+  });
+
+  it('New chat after a first chat (the app clears its conversationId): the next message makes a second conversation', async () => {
+    backend.harness.openai.script({ text: 'One.' }, { text: 'Two.' });
+    let conversationId: string | null = null;
+    const { result, rerender } = renderHook(() => useChat({ conversationId, onConversationCreated: (id) => (conversationId = id) }));
+    await act(() => result.current.sendMessage('First'));
+    const first = result.current.conversationId!;
+    rerender();
+    expect(result.current.messages).toHaveLength(2);
+
+    conversationId = null;
+    rerender();
+    expect(result.current.messages).toEqual([]);
+    expect(result.current.conversationId).toBeNull();
+
+    await act(() => result.current.sendMessage('Second'));
+    expect(result.current.conversationId).not.toBe(first);
+    expect((await rowsOf(result.current.conversationId!)).map((r) => r.content)).toEqual(['Second', 'Two.']);
+    expect((await rowsOf(first)).map((r) => r.content)).toEqual(['First', 'One.']);
+  });
+
+  it('startNewChat empties the chat even when the conversationId prop never changed', async () => {
+    backend.harness.openai.script({ text: 'One.' }, { text: 'Two.' });
+    const { result } = renderHook(() => useChat());
+    await act(() => result.current.sendMessage('First'));
+    const first = result.current.conversationId!;
+
+    act(() => result.current.startNewChat());
+    expect(result.current.messages).toEqual([]);
+
+    await act(() => result.current.sendMessage('Second'));
+    expect(result.current.conversationId).not.toBe(first);
+    expect(result.current.messages.map((m) => m.content)).toEqual(['Second', 'Two.']);
+  });
+
+  it('after a reply fails, the next message is sent and answered, not lost as "Message not found"', async () => {
+    const down = { httpError: { status: 500, message: 'The server had an error' } };
+    backend.harness.openai.script(down, down, down, { text: 'Answer to the second.' });
+    const { result } = renderHook(() => useChat());
+    await act(() => result.current.sendMessage('First'));
+    expect(result.current.messages[1]).toMatchObject({ role: 'assistant', state: 'error', error: expect.objectContaining({ retryable: true }) });
+
+    await act(() => result.current.sendMessage('Second'));
+
+    expect(result.current.error).toBeNull();
+    expect(result.current.messages.slice(2).map((m) => [m.content, m.state])).toEqual([
+      ['Second', 'complete'],
+      ['Answer to the second.', 'complete'],
+    ]);
+    const rows = await rowsOf(result.current.conversationId!);
+    expect(rows.map((r) => r.content)).toContain('Second');
+  });
+
+  it('a regenerate refused over a limit leaves the previous reply shown and says why', async () => {
+    backend.harness.openai.script({ text: 'Keep me.' });
+    const { result } = renderHook(() => useChat());
+    await act(() => result.current.sendMessage('Question'));
+    backend.server.use(
+      http.post(
+        backend.base,
+        () =>
+          HttpResponse.json(
+            { error: { code: 'usage_limit', message: 'Your limit resets at midnight UTC, in 17 h.', limit: 'tokens_per_day', resetsAt: '2026-12-02T00:00:00.000Z', retryable: false } },
+            { status: 429, headers: { 'retry-after': '63148' } },
+          ),
+        { once: true },
+      ),
+    );
+
+    await act(() => result.current.regenerate());
+
+    expect(result.current.messages.map((m) => [m.content, m.state])).toEqual([
+      ['Question', 'complete'],
+      ['Keep me.', 'complete'],
+    ]);
+    expect(result.current.error).toMatchObject({ code: 'usage_limit', limit: 'tokens_per_day', retryable: false });
   });
 });

@@ -3,6 +3,23 @@ import type { MessageRecord, MessageRole } from '../protocol/records';
 /** Where a message is in its life on the client: `pending` and `streaming` exist only locally. */
 export type ChatMessageState = 'pending' | 'streaming' | 'complete' | 'partial' | 'error';
 
+/** Why a reply failed, as the server said (an `error` event, or a saved record's `metadata.error`). */
+export interface ReplyFailure {
+  code: string;
+  message: string;
+  /** False when answering the question again cannot help (an auth error, a limit that lasts). */
+  retryable: boolean;
+}
+
+/** The provider is backing off before the first token (the `retrying` event). */
+export interface ReplyRetrying {
+  attempt: number;
+  retryAfterSeconds: number;
+  reason: string;
+  /** When the wait started (ms since epoch, client clock), for a countdown. */
+  since: number;
+}
+
 export interface ToolActivity {
   id: string;
   name: string;
@@ -34,6 +51,10 @@ export interface ChatMessageView {
   tools: readonly ToolActivity[];
   /** All versions of this message (itself included), oldest first; empty when it has none. */
   siblingIds: readonly string[];
+  /** Why this reply failed (state `error`); null otherwise or when not known. */
+  error: ReplyFailure | null;
+  /** Set while the provider backs off before the first token; null once text arrives. */
+  retrying: ReplyRetrying | null;
 }
 
 const LOCAL_PREFIX = 'local-';
@@ -79,7 +100,35 @@ export function viewFromRecord(record: MessageRecord, siblingIds: readonly strin
     cost: record.cost,
     tools: toolsFromRecord(record),
     siblingIds,
+    error: record.status === 'error' ? failureFromMetadata(record.metadata) : null,
+    retrying: null,
   };
+}
+
+/** Error codes for which answering the same question again cannot succeed. */
+const NOT_RETRYABLE: ReadonlySet<string> = new Set([
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'payload_too_large',
+  'bad_request',
+  'not_configured',
+  'auth',
+  'content_flagged',
+  'context_length',
+]);
+
+/** Whether retrying an error with this code can help (a caller's `retryable` wins over this). */
+export function isRetryableCode(code: string): boolean {
+  return !NOT_RETRYABLE.has(code);
+}
+
+/** A saved failed reply's `metadata.error` ({code, message}); a generic failure when it is missing. */
+function failureFromMetadata(metadata: Record<string, unknown>): ReplyFailure {
+  const saved = metadata.error as { code?: unknown; message?: unknown; retryable?: unknown } | undefined;
+  const code = typeof saved?.code === 'string' ? saved.code : 'unknown';
+  const message = typeof saved?.message === 'string' && saved.message !== '' ? saved.message : 'This reply failed.';
+  return { code, message, retryable: typeof saved?.retryable === 'boolean' ? saved.retryable : isRetryableCode(code) };
 }
 
 /** Whether two views would render the same, so the old object (and its row) can be kept. */
@@ -98,6 +147,10 @@ export function sameView(a: ChatMessageView, b: ChatMessageView): boolean {
     a.tools.length === b.tools.length &&
     a.tools.every((tool, i) => tool === b.tools[i] || JSON.stringify(tool) === JSON.stringify(b.tools[i])) &&
     a.siblingIds.length === b.siblingIds.length &&
-    a.siblingIds.every((id, i) => id === b.siblingIds[i])
+    a.siblingIds.every((id, i) => id === b.siblingIds[i]) &&
+    a.error?.code === b.error?.code &&
+    a.error?.message === b.error?.message &&
+    a.error?.retryable === b.error?.retryable &&
+    a.retrying === b.retrying
   );
 }

@@ -1,6 +1,7 @@
 import type { ProviderName } from '../protocol/chat-request';
 import type { ChatError } from '../protocol/errors';
 import type { ChatMessageView } from './chat-message-view';
+import type { ModelRef } from './saved-turn';
 
 export type ChatStatus = 'idle' | 'submitted' | 'streaming' | 'error';
 
@@ -24,7 +25,15 @@ export interface ChatSessionOptions {
 export interface ChatSessionState {
   status: ChatStatus;
   error: ChatError | null;
+  /** Null on a new chat: the server names it on the first message. */
   conversationId: string | null;
   /** True while the conversation's messages are being fetched. */
   historyLoading: boolean;
+  /**
+   * The provider and model the open conversation is held on (its last reply's, else its own),
+   * or the ones the last reply was sent to; null on a new chat. A model picker follows this.
+   */
+  conversationModel: ModelRef | null;
+  /** The reply row that shows `error` itself (a turn that failed after it started); null otherwise. */
+  failedReplyKey: string | null;
 }

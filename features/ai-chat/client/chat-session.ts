@@ -1,30 +1,37 @@
-import type { ChatRequestBody } from '../protocol/chat-request';
+import { providerNameSchema, type ProviderName } from '../protocol/chat-request';
+import type { ChatError } from '../protocol/errors';
 import { getConversation, patchConversation, postChat, DEFAULT_CHAT_API } from './chat-api';
-import { createLocalId, isLocalId, viewFromRecord, type ChatMessageView } from './chat-message-view';
+import { isLocalId } from './chat-message-view';
 import type { ChatSessionOptions, ChatSessionState } from './chat-session-types';
-import { isAbortError, toChatError } from './http-error';
+import { canRetry, isAbortError, toChatError } from './http-error';
 import { MessageStore } from './message-store';
+import { modelOfConversation, readSavedTurn, SAVE_POLL_DELAYS_MS, viewsFromDetail, type ModelRef } from './saved-turn';
 import { streamReply } from './stream-reply';
+import {
+  chatRequestBody,
+  draftMessage,
+  forgetUnsavedTurn,
+  showSavedTurn,
+  type Branching,
+  type FailedSend,
+  type Turn,
+  type TurnEnding,
+} from './chat-turn';
 
-/**
- * A new version of a message. `edit`: new text under the edited message's parent, a sibling of
- * it. `regenerate`: a new reply to the same user message (sent without text), a sibling of the
- * old reply.
- */
-type Branching =
-  | { kind: 'edit'; parentMessageId: string | null; replaces: string }
-  | { kind: 'regenerate'; userMessageId: string; replaces: string };
-
-interface FailedSend {
-  text: string;
-  branch?: Branching;
-  /** The optimistic user row to drop before sending again; none for a regenerate. */
-  userKey: string | null;
-}
+const NEW_CHAT: ChatSessionState = {
+  status: 'idle',
+  error: null,
+  conversationId: null,
+  historyLoading: false,
+  conversationModel: null,
+  failedReplyKey: null,
+};
 
 /**
  * One chat on the client, outside React: the messages, the request in flight, and the actions.
  * The server owns the history; this sends only the new message and mirrors what comes back.
+ * Every send goes under a message the server has; after a stop or a failure the rows shown are
+ * re-read from the server, so what is shown is what was saved.
  */
 export class ChatSession {
   readonly messages = new MessageStore();
@@ -35,10 +42,14 @@ export class ChatSession {
   private loading: AbortController | null = null;
   private failed: FailedSend | null = null;
   private current: Promise<void> = Promise.resolve();
+  /** Re-reading a stopped or failed turn from the server; the next send waits for it. */
+  private settling: { promise: Promise<void>; controller: AbortController } | null = null;
+  /** Bumped whenever the chat shown changes (new chat, another conversation): late answers for the old one are dropped. */
+  private epoch = 0;
 
   constructor(options: ChatSessionOptions = {}, conversationId: string | null = null) {
     this.options = options;
-    this.state = { status: 'idle', error: null, conversationId, historyLoading: false };
+    this.state = { ...NEW_CHAT, conversationId };
   }
 
   getState = (): ChatSessionState => this.state;
@@ -66,17 +77,42 @@ export class ChatSession {
     for (const listener of [...this.listeners]) listener();
   }
 
+  /** Leaves whatever was shown: stops the reply, a load and a re-read, and drops their late answers. */
+  private leave(): void {
+    this.epoch += 1;
+    this.inFlight?.abort();
+    this.inFlight = null;
+    this.loading?.abort();
+    this.loading = null;
+    this.settling?.controller.abort();
+    this.settling = null;
+    this.failed = null;
+  }
+
   /** Shows this conversation's active branch, replacing what is shown. */
   async load(conversationId: string): Promise<void> {
-    this.loading?.abort();
+    const switching = conversationId !== this.state.conversationId;
+    if (switching) this.leave();
+    else {
+      this.loading?.abort();
+      // What this load shows is what the server saved: a re-read still on its way is superseded.
+      this.settling?.controller.abort();
+      this.settling = null;
+    }
     const controller = new AbortController();
     this.loading = controller;
-    this.setState({ conversationId, historyLoading: true, error: null });
+    this.setState({
+      conversationId,
+      historyLoading: true,
+      error: null,
+      ...(switching ? { status: 'idle' as const, conversationModel: null, failedReplyKey: null } : {}),
+    });
+    if (switching) this.messages.replaceAll([]);
     try {
       const detail = await getConversation(this.api, conversationId, controller.signal);
       if (controller.signal.aborted) return;
-      this.messages.replaceAll(detail.messages.map((record) => viewFromRecord(record, detail.siblings[record.id] ?? [])));
-      this.setState({ historyLoading: false });
+      this.messages.replaceAll(viewsFromDetail(detail));
+      this.setState({ historyLoading: false, conversationModel: modelOfConversation(detail), failedReplyKey: null });
     } catch (error) {
       if (controller.signal.aborted || isAbortError(error)) return;
       this.setState({ historyLoading: false, error: toChatError(error) });
@@ -102,6 +138,7 @@ export class ChatSession {
   /**
    * A new reply to the user message before `assistantMessageId` (default: the last reply): the
    * server answers the same question again, and the old reply stays as the previous version.
+   * This is also the Retry of a failed reply.
    */
   regenerate = (assistantMessageId?: string): Promise<void> =>
     this.afterStopping(() => this.regenerateNow(assistantMessageId));
@@ -139,7 +176,7 @@ export class ChatSession {
     return this.regenerateNow();
   };
 
-  /** Stops the reply; the server keeps what was written so far, and so does the screen. */
+  /** Stops the reply; the server keeps what was written so far, and the screen shows what it kept. */
   stop = (): void => {
     this.inFlight?.abort();
   };
@@ -155,7 +192,7 @@ export class ChatSession {
     const index = message.siblingIds.indexOf(message.id);
     const targetId =
       target === 'previous' ? message.siblingIds[index - 1] : target === 'next' ? message.siblingIds[index + 1] : target;
-    if (!targetId || targetId === message.id) return;
+    if (!targetId || targetId === message.id || isLocalId(targetId)) return;
     try {
       await patchConversation(this.api, conversationId, { activeMessageId: targetId });
     } catch (error) {
@@ -165,23 +202,43 @@ export class ChatSession {
     await this.load(conversationId);
   }
 
+  /**
+   * Holds the chat on this provider and model: the next message goes there (a model picker's
+   * choice). Until a choice or a loaded conversation names one, the options' model is used.
+   */
+  selectModel = (choice: ModelRef): void => {
+    const current = this.state.conversationModel;
+    if (current?.provider === choice.provider && current.model === choice.model) return;
+    this.setState({ conversationModel: { provider: choice.provider, model: choice.model } });
+  };
+
+  private modelForNextSend(): { provider?: ProviderName; model?: string } {
+    const held = this.state.conversationModel;
+    const provider = held ? providerNameSchema.safeParse(held.provider) : null;
+    if (held && provider?.success) return { provider: provider.data, model: held.model };
+    return { provider: this.options.provider, model: this.options.model };
+  }
+
   /** Hides the last error; what failed stays retryable until the next send. */
   dismissError = (): void => {
     this.setState({ error: null, status: this.state.status === 'error' ? 'idle' : this.state.status });
   };
 
-  /** Empties the screen for a new conversation; nothing is deleted on the server. */
-  clearMessages = (): void => {
-    this.stop();
-    this.loading?.abort();
-    this.failed = null;
+  /**
+   * A new chat: nothing shown, no conversation, so the next message makes a new one. Stops a
+   * reply in flight (the server keeps it in its own conversation). Nothing is deleted.
+   */
+  startNewChat = (): void => {
+    this.leave();
     this.messages.replaceAll([]);
-    this.setState({ status: 'idle', error: null, conversationId: null, historyLoading: false });
+    this.setState(NEW_CHAT);
   };
 
+  /** The seed's name for `startNewChat`. */
+  clearMessages = (): void => this.startNewChat();
+
   dispose(): void {
-    this.inFlight?.abort();
-    this.loading?.abort();
+    this.leave();
     this.messages.flush();
   }
 
@@ -191,44 +248,59 @@ export class ChatSession {
     return this.current;
   }
 
+  /** The id of the last message shown that the server has: the parent of a new message. */
+  private lastSavedId(): string | null {
+    const all = this.messages.getMessages();
+    for (let i = all.length - 1; i >= 0; i -= 1) if (!isLocalId(all[i]!.id)) return all[i]!.id;
+    return null;
+  }
+
   private async run(text: string, branch?: Branching): Promise<void> {
+    const epoch = this.epoch;
     // A reload still on its way would replace the messages this send is about to add.
     this.loading?.abort();
+    if (this.settling) {
+      // The turn before is still being re-read: its saved rows decide this message's parent.
+      this.setState({ status: 'submitted', error: null });
+      await this.settling.promise;
+      if (epoch !== this.epoch) return;
+    }
     this.failed = null;
-    const last = this.messages.last();
     const replaced = branch ? this.messages.findById(branch.replaces) : undefined;
     const regenerating = branch?.kind === 'regenerate' ? this.messages.findById(branch.userMessageId) : undefined;
-    const parentId = branch?.kind === 'edit' ? branch.parentMessageId : last && !isLocalId(last.id) ? last.id : null;
+    const parentId = branch?.kind === 'edit' ? branch.parentMessageId : this.lastSavedId();
     // A regenerate answers the user message already shown; anything else adds an optimistic one.
-    const user = regenerating ?? { ...draft('user', text, parentId), state: 'pending' as const };
-    const assistant = { ...draft('assistant', '', user.id), state: 'pending' as const };
+    const user = regenerating ?? { ...draftMessage('user', text, parentId), state: 'pending' as const };
+    const assistant = { ...draftMessage('assistant', '', user.id), state: 'pending' as const };
     const keys = this.messages.getKeys();
     let afterKey: string | null | undefined;
     if (regenerating) afterKey = regenerating.key;
     else if (replaced) afterKey = keys[keys.indexOf(replaced.key) - 1] ?? null;
+    // What the new version hides; a regenerate the server refuses puts it back.
+    const displacedKeys = afterKey === undefined ? [] : keys.slice(afterKey === null ? 0 : keys.indexOf(afterKey) + 1);
+    const displaced = displacedKeys.flatMap((key) => this.messages.getMessage(key) ?? []);
     this.messages.append(regenerating ? [assistant] : [user, assistant], { afterKey });
-    this.setState({ status: 'submitted', error: null });
+    this.setState({ status: 'submitted', error: null, failedReplyKey: null });
 
     const { conversationId } = this.state;
-    const { provider, model, systemPrompt, temperature, maxTokens } = this.options;
-    const target =
-      branch?.kind === 'regenerate'
-        ? { parentMessageId: branch.userMessageId }
-        : branch
-          ? { parentMessageId: branch.parentMessageId }
-          : parentId
-            ? { parentMessageId: parentId }
-            : {};
-    const body: ChatRequestBody = {
-      ...(regenerating ? {} : { message: text }),
-      ...(conversationId ? { conversationId } : {}),
-      ...target,
-      ...(provider ? { provider } : {}),
-      ...(model ? { model } : {}),
-      ...(systemPrompt ? { systemPrompt } : {}),
-      ...(temperature === undefined ? {} : { temperature }),
-      ...(maxTokens === undefined ? {} : { maxTokens }),
+    const { systemPrompt, temperature, maxTokens } = this.options;
+    const { provider, model } = this.modelForNextSend();
+    const body = chatRequestBody({
+      ...{ text, branch, parentId, conversationId, regenerating: !!regenerating },
+      ...{ provider, model, systemPrompt, temperature, maxTokens },
+    });
+    const turn: Turn = {
+      text,
+      branch,
+      userKey: user.key,
+      assistantKey: assistant.key,
+      regenerating: !!regenerating,
+      conversationIdBefore: conversationId,
     };
+    // Versions the server has: a reply it never saved is no version of anything.
+    const replacedSiblings = replaced
+      ? (replaced.siblingIds.length > 0 ? replaced.siblingIds : [replaced.id]).filter((id) => !isLocalId(id))
+      : [];
 
     const controller = new AbortController();
     this.inFlight = controller;
@@ -239,73 +311,123 @@ export class ChatSession {
         store: this.messages,
         userKey: user.key,
         assistantKey: assistant.key,
-        replacedSiblings: replaced ? (replaced.siblingIds.length > 0 ? replaced.siblingIds : [replaced.id]) : undefined,
+        replacedSiblings: replacedSiblings.length > 0 ? replacedSiblings : undefined,
         replacing: regenerating ? 'assistant' : 'user',
         signal: controller.signal,
         onStart: (event) => {
+          if (epoch !== this.epoch) return;
           started = true;
           const isNew = this.state.conversationId !== event.conversationId;
-          this.setState({ status: 'streaming', conversationId: event.conversationId });
+          this.setState({
+            status: 'streaming',
+            conversationId: event.conversationId,
+            conversationModel: { provider: event.provider, model: event.model },
+          });
           if (isNew) this.options.onConversationCreated?.(event.conversationId);
           const sent = this.messages.getMessage(user.key);
           if (sent) this.options.onMessageSent?.(sent);
         },
       });
+      if (epoch !== this.epoch) return;
       this.setState({ status: 'idle' });
       const finished = this.messages.getMessage(assistant.key);
       if (finished) this.options.onFinish?.(finished);
     } catch (error) {
       this.messages.flush();
+      if (epoch !== this.epoch) return;
       if (controller.signal.aborted) {
-        this.afterStop(started, regenerating ? null : user.key, assistant.key);
+        this.afterStop(started, turn);
         return;
       }
       const chatError = toChatError(error);
       if (started) {
-        this.messages.update(assistant.key, { state: 'error' });
+        this.afterFailedReply(turn, chatError);
       } else if (regenerating) {
+        // Refused before it began (a limit, a bad request): the reply it would replace comes back.
         this.messages.remove([assistant.key]);
+        this.messages.append(displaced, { afterKey: regenerating.key });
         this.failed = { text, branch, userKey: null };
+        this.setState({ status: 'error', error: chatError });
       } else {
         this.messages.remove([assistant.key]);
         this.messages.update(user.key, { state: 'error' });
         this.failed = { text, branch, userKey: user.key };
+        this.setState({ status: 'error', error: chatError });
       }
-      this.setState({ status: 'error', error: chatError });
     } finally {
       if (this.inFlight === controller) this.inFlight = null;
     }
   }
 
-  private afterStop(started: boolean, userKey: string | null, assistantKey: string): void {
+  /**
+   * The turn failed after the server took it: the reply row shows the error (with Retry, a
+   * regenerate), and the rows are re-read so the next message goes under what the server saved.
+   */
+  private afterFailedReply(turn: Turn, error: ChatError): void {
+    const reply = this.messages.getMessage(turn.assistantKey);
+    this.messages.update(turn.assistantKey, {
+      state: 'error',
+      retrying: null,
+      error: { code: error.code, message: error.message, retryable: canRetry(error) },
+    });
+    this.setState({ status: 'error', error, failedReplyKey: reply ? turn.assistantKey : null });
+    // An `error` event comes after the server saved the turn: one read tells. A cut connection
+    // may leave the server still saving: read a few times.
+    const delays = error.code === 'network' ? SAVE_POLL_DELAYS_MS : [];
+    this.resync(turn, delays, 'error');
+  }
+
+  private afterStop(started: boolean, turn: Turn): void {
     if (started) {
-      this.messages.update(assistantKey, { state: 'partial' });
+      this.messages.update(turn.assistantKey, { state: 'partial', retrying: null });
       this.setState({ status: 'idle' });
+      this.resync(turn, SAVE_POLL_DELAYS_MS, 'stopped');
       return;
     }
     // Stopped before the server named anything: show what it saved, if it saved anything.
-    this.messages.remove(userKey ? [userKey, assistantKey] : [assistantKey]);
+    this.messages.remove(turn.regenerating ? [turn.assistantKey] : [turn.userKey, turn.assistantKey]);
     this.setState({ status: 'idle' });
     const { conversationId } = this.state;
     if (conversationId) void this.load(conversationId);
   }
-}
 
-function draft(role: 'user' | 'assistant', content: string, parentId: string | null): ChatMessageView {
-  const id = createLocalId();
-  return {
-    key: id,
-    id,
-    parentId,
-    role,
-    content,
-    state: 'complete',
-    createdAt: new Date().toISOString(),
-    provider: null,
-    model: null,
-    tokens: null,
-    cost: null,
-    tools: [],
-    siblingIds: [],
-  };
+  /**
+   * Replaces the turn's rows with what the server saved (text, tokens, cost, a failure's
+   * message). Where it saved no reply, the row stays as shown but is no parent of anything.
+   */
+  private resync(turn: Turn, delaysMs: readonly number[], ending: TurnEnding): void {
+    const conversationId = this.state.conversationId;
+    const reply = this.messages.getMessage(turn.assistantKey);
+    if (!conversationId || !reply || isLocalId(reply.id)) return;
+    const epoch = this.epoch;
+    const controller = new AbortController();
+    const promise = (async () => {
+      try {
+        const saved = await readSavedTurn(this.api, conversationId, reply.id, delaysMs, controller.signal);
+        if (epoch !== this.epoch || controller.signal.aborted) return;
+        if (saved.kind === 'saved') {
+          showSavedTurn(this.messages, saved.detail, turn.assistantKey, ending);
+          this.setState({ conversationModel: modelOfConversation(saved.detail) });
+          // A stopped reply has finished too, now that its tokens and cost are known.
+          const stopped = ending === 'stopped' ? this.messages.getMessage(turn.assistantKey) : undefined;
+          if (stopped) this.options.onFinish?.(stopped);
+          return;
+        }
+        this.forgetUnsavedReply(turn, saved.kind === 'absent' ? saved.detail.messages.map((m) => m.id) : null, ending);
+        if (saved.kind === 'unreadable' && saved.notFound) this.setState({ conversationId: turn.conversationIdBefore });
+      } catch {
+        // Aborted: the chat shown changed, and these rows with it.
+      }
+    })().finally(() => {
+      if (this.settling?.controller === controller) this.settling = null;
+    });
+    this.settling = { promise, controller };
+  }
+
+  /** The server saved no reply (or not even the question): see `forgetUnsavedTurn`. */
+  private forgetUnsavedReply(turn: Turn, savedIds: readonly string[] | null, ending: TurnEnding): void {
+    if (forgetUnsavedTurn(this.messages, turn, savedIds, ending) !== 'question-unsent') return;
+    this.failed = { text: turn.text, branch: turn.branch, userKey: turn.userKey };
+    if (this.state.failedReplyKey === turn.assistantKey) this.setState({ failedReplyKey: null });
+  }
 }

@@ -20,3 +20,32 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute:
 export function formatTime(date: Date): string {
   return Number.isNaN(date.getTime()) ? '' : timeFormat.format(date);
 }
+
+/**
+ * A wait in words: "20 s", "3 min", "17 h", "2 days". Seconds and minutes round up (never
+ * promise too early); hours and days round down, as people say "in 17 h" of 17 h 32 min.
+ */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.ceil(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.min(59, Math.ceil(s / 60))} min`;
+  if (s < 48 * 3600) return `${Math.floor(s / 3600)} h`;
+  return `${Math.floor(s / 86_400)} days`;
+}
+
+const monthDay = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', timeZone: 'UTC' });
+
+/**
+ * When a limit's window resets, in words: "resets at midnight UTC, in 17 h", "resets at 14:30
+ * UTC, in 3 h", "resets on 1 January at midnight UTC, in 31 days". UTC, as the server's windows are.
+ */
+export function formatResetsAt(resetsAt: Date, now: Date = new Date()): string {
+  const seconds = (resetsAt.getTime() - now.getTime()) / 1000;
+  if (!Number.isFinite(seconds)) return '';
+  if (seconds <= 0) return 'resets now';
+  const hours = resetsAt.getUTCHours();
+  const minutes = resetsAt.getUTCMinutes();
+  const clock = hours === 0 && minutes === 0 ? 'midnight UTC' : `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')} UTC`;
+  const day = seconds < 86_400 ? '' : `on ${monthDay.format(resetsAt)} `;
+  return `resets ${day}at ${clock}, in ${formatDuration(seconds)}`;
+}

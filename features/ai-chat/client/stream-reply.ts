@@ -54,7 +54,13 @@ export async function streamReply(response: Response, target: StreamReplyTarget)
         target.onStart(event);
         return;
       }
+      case 'retrying':
+        store.update(assistantKey, {
+          retrying: { attempt: event.attempt, retryAfterSeconds: event.retryAfterSeconds, reason: event.reason, since: Date.now() },
+        });
+        return;
       case 'text-delta':
+        if (store.getMessage(assistantKey)?.retrying) store.update(assistantKey, { retrying: null });
         store.appendText(assistantKey, event.delta);
         return;
       case 'tool-call': {
@@ -75,7 +81,7 @@ export async function streamReply(response: Response, target: StreamReplyTarget)
         return;
       case 'finish':
         finished = true;
-        store.update(assistantKey, { id: event.messageId, state: FINISH_STATE[event.finishReason] ?? 'complete' });
+        store.update(assistantKey, { id: event.messageId, state: FINISH_STATE[event.finishReason] ?? 'complete', retrying: null });
         return;
       case 'error':
         failure = chatErrorFromCode(event.code, event.message);

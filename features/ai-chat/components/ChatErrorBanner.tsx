@@ -1,5 +1,7 @@
 'use client';
 
+import { canRetry } from '../client/http-error';
+import { formatDuration, formatResetsAt } from '../client/format';
 import type { ChatError } from '../protocol/errors';
 
 export interface ChatErrorBannerProps {
@@ -8,12 +10,12 @@ export interface ChatErrorBannerProps {
   onDismiss?: () => void;
 }
 
-const NO_RETRY = new Set(['unauthorized', 'forbidden', 'not_found', 'payload_too_large', 'bad_request', 'not_configured']);
-
-/** What went wrong, in words a user can act on, with Retry where retrying can help. */
+/**
+ * What went wrong, in the server's words, with Retry only where retrying can help. A usage
+ * limit's message is already complete; for other errors a wait is added in words.
+ */
 export function ChatErrorBanner({ error, onRetry, onDismiss }: ChatErrorBannerProps) {
-  const retryable = onRetry && !NO_RETRY.has(error.code);
-  const wait = error.retryAfterSeconds ? ` Try again in ${Math.ceil(error.retryAfterSeconds)} s.` : '';
+  const retryable = onRetry !== undefined && canRetry(error);
   return (
     <div
       role="alert"
@@ -21,13 +23,13 @@ export function ChatErrorBanner({ error, onRetry, onDismiss }: ChatErrorBannerPr
     >
       <p className="flex-1">
         {error.message}
-        {wait}
+        {whenToRetry(error, retryable)}
       </p>
       {retryable && (
         <button
           type="button"
           onClick={onRetry}
-          className="rounded-md bg-red-600 px-3 py-1 text-white hover:bg-red-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-500"
+          className="rounded-md bg-red-700 px-3 py-1 text-white hover:bg-red-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-500"
         >
           Retry
         </button>
@@ -44,4 +46,15 @@ export function ChatErrorBanner({ error, onRetry, onDismiss }: ChatErrorBannerPr
       )}
     </div>
   );
+}
+
+function whenToRetry(error: ChatError, retryable: boolean): string {
+  const resetsAt = (error as { resetsAt?: unknown }).resetsAt;
+  // A server that words its limits says when they reset; an older one gets it said here.
+  if (typeof resetsAt === 'string' && !/reset/i.test(error.message)) {
+    const words = formatResetsAt(new Date(resetsAt));
+    return words ? ` The limit ${words}.` : '';
+  }
+  if (error.code === 'usage_limit' || !retryable || !error.retryAfterSeconds) return '';
+  return ` Try again in ${formatDuration(error.retryAfterSeconds)}.`;
 }

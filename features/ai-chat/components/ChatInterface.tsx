@@ -12,7 +12,7 @@ import type { ProviderName } from '../protocol/chat-request';
 import { ChatErrorBanner } from './ChatErrorBanner';
 import { ChatInput } from './ChatInput';
 import { MessageList } from './MessageList';
-import { initialModelChoice, ModelPicker, type ModelChoice } from './ModelPicker';
+import { initialModelChoice, ModelPicker, usableModelChoice } from './ModelPicker';
 import { UsageMeter } from './UsageMeter';
 import { usageExhaustion } from './usage-exhaustion';
 
@@ -77,9 +77,8 @@ export function ChatInterface({
   onRowRender,
 }: ChatInterfaceProps) {
   const { config } = useChatConfig({ api });
-  const [picked, setPicked] = useState<ModelChoice | null>(null);
   const [replies, setReplies] = useState(0);
-  const choice = picked ?? (config ? initialModelChoice(config, { provider, model }) : null);
+  const initial = config ? initialModelChoice(config, { provider, model }) : null;
   const usage = useTokenUsage(undefined, { api });
   useRefreshOnChange(replies, usage.refresh);
   const exhausted = usageExhaustion(usage);
@@ -88,8 +87,8 @@ export function ChatInterface({
     api,
     conversationId,
     systemPrompt,
-    provider: choice?.provider ?? provider,
-    model: choice?.model ?? model,
+    provider: initial?.provider ?? provider,
+    model: initial?.model ?? model,
     temperature,
     maxTokens,
     onMessageSent,
@@ -100,6 +99,14 @@ export function ChatInterface({
   const messageCount = useMessageKeys(chat.session.messages).length;
   const notFound = Boolean(conversationId) && !chat.historyLoading && chat.error?.code === 'not_found' && messageCount === 0;
   useStopOnEscape(streaming, chat.stop);
+  // The picker follows the conversation (the model it is held on), else starts from the default.
+  const held = config && chat.conversationModel ? usableModelChoice(config, chat.conversationModel) : null;
+  const choice = held ?? initial;
+  const { conversationModel, selectModel } = chat;
+  useEffect(() => {
+    // Held on a model this server no longer offers: the next message goes to what the picker shows.
+    if (conversationModel && !held && initial) selectModel(initial);
+  }, [conversationModel, held, initial, selectModel]);
 
   // Opening a chat (a new one, one from the list, once its messages have loaded) puts the cursor
   // in the message box.
@@ -129,7 +136,7 @@ export function ChatInterface({
         {(showModelPicker || showUsage) && (
           <div className="flex min-w-0 basis-full items-center justify-between gap-3 md:basis-auto">
             {showModelPicker && config && choice && !notFound ? (
-              <ModelPicker config={config} value={choice} onChange={setPicked} disabled={streaming} />
+              <ModelPicker config={config} value={choice} onChange={chat.selectModel} disabled={streaming} />
             ) : (
               <span />
             )}
@@ -170,7 +177,8 @@ export function ChatInterface({
           />
 
           <div className="mx-auto flex w-full max-w-3xl flex-col gap-2 px-4 pb-4">
-            {chat.error && (
+            {/* A reply that failed shows its error (and Retry) in its own row. */}
+            {chat.error && !chat.failedReplyKey && (
               <ChatErrorBanner error={chat.error} onRetry={() => void chat.retryLastMessage()} onDismiss={chat.dismissError} />
             )}
             <ChatInput

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import type { ChatMessageState, ToolActivity } from '../client/chat-message-view';
+import type { ChatMessageState, ReplyFailure, ReplyRetrying, ToolActivity } from '../client/chat-message-view';
 import { formatCost, formatTime, formatTokens } from '../client/format';
 import type { MessageRole } from '../protocol/records';
 import { BranchPicker, type BranchPickerProps } from './BranchPicker';
@@ -28,7 +28,24 @@ export interface ChatMessageProps {
   onEdit?: (text: string) => void;
   /** Offers "Regenerate" on an assistant message. */
   onRegenerate?: () => void;
+  /** Why this reply failed (state `error`): shown in the row as an alert. */
+  error?: ReplyFailure | null;
+  /** Offers "Retry" in a failed reply's alert, when retrying can help. */
+  onRetry?: () => void;
+  /** The provider is backing off before the first token. */
+  retrying?: ReplyRetrying | null;
   className?: string;
+}
+
+/** A user message longer than this (characters or lines) is shown collapsed, with "Show more". */
+const COLLAPSE_CHARS = 1200;
+const COLLAPSE_LINES = 16;
+
+function isLong(text: string): boolean {
+  if (text.length > COLLAPSE_CHARS) return true;
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && lines <= COLLAPSE_LINES; i = text.indexOf('\n', i + 1)) lines += 1;
+  return lines > COLLAPSE_LINES;
 }
 
 const ACTION =
@@ -36,7 +53,7 @@ const ACTION =
 
 const STATE_NOTE: Partial<Record<ChatMessageState, { user?: string; assistant?: string }>> = {
   partial: { assistant: 'Stopped' },
-  error: { user: 'Not sent', assistant: 'Interrupted' },
+  error: { user: 'Not sent', assistant: 'Failed' },
   pending: { user: 'Sending…' },
 };
 
@@ -53,9 +70,13 @@ export function ChatMessage({
   branch,
   onEdit,
   onRegenerate,
+  error = null,
+  onRetry,
+  retrying = null,
   className = '',
 }: ChatMessageProps) {
   const [editing, setEditing] = useState(false);
+  const [expanded, setExpanded] = useState(false);
   const isUser = role === 'user';
   const writing = state === 'pending' || state === 'streaming';
   const parsed = timestamp === undefined ? undefined : new Date(timestamp);
@@ -79,13 +100,28 @@ export function ChatMessage({
           }}
         />
       ) : isUser ? (
-        <div className="max-w-[85%] rounded-2xl bg-blue-600 px-4 py-2 text-sm whitespace-pre-wrap text-white">
-          {content}
-        </div>
+        <UserText content={content} expanded={expanded} onToggle={() => setExpanded((open) => !open)} />
       ) : (
         <div className="w-full max-w-none text-sm text-zinc-900 dark:text-zinc-100">
           <ToolActivityList tools={tools} />
-          <StreamingMessage content={content} isComplete={!writing} />
+          {!(state === 'error' && content === '') && <StreamingMessage content={content} isComplete={!writing} retrying={retrying} />}
+          {state === 'error' && error && (
+            <div
+              role="alert"
+              className="mt-2 flex items-center gap-3 rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+            >
+              <p className="flex-1">{error.message}</p>
+              {onRetry && error.retryable && (
+                <button
+                  type="button"
+                  onClick={onRetry}
+                  className="rounded-md bg-red-700 px-3 py-1 text-white hover:bg-red-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-500"
+                >
+                  Retry
+                </button>
+              )}
+            </div>
+          )}
         </div>
       )}
 
@@ -103,9 +139,10 @@ export function ChatMessage({
               <RegenerateIcon />
             </button>
           )}
-          {note && <span className={state === 'error' ? 'text-red-600 dark:text-red-400' : ''}>{note}</span>}
-          {!isUser && tokens != null && (
-            <span title={model ?? undefined} className="tabular-nums">
+          {note && <span className={state === 'error' ? 'text-red-700 dark:text-red-400' : ''}>{note}</span>}
+          {!isUser && model && !writing && <span>{model}</span>}
+          {!isUser && tokens != null && !(state === 'error' && tokens === 0) && (
+            <span className="tabular-nums">
               {formatTokens(tokens)} tokens{cost != null ? ` · ${formatCost(cost)}` : ''}
             </span>
           )}
@@ -118,5 +155,31 @@ export function ChatMessage({
         </div>
       )}
     </article>
+  );
+}
+
+/** The user's text, collapsed to a few lines when long, with "Show more" / "Show less". */
+function UserText({ content, expanded, onToggle }: { content: string; expanded: boolean; onToggle: () => void }) {
+  const long = isLong(content);
+  return (
+    <div className="flex max-w-[85%] flex-col items-end gap-1">
+      <div
+        className={`rounded-2xl bg-blue-600 px-4 py-2 text-sm whitespace-pre-wrap text-white dark:bg-blue-600 ${
+          long && !expanded ? 'max-h-72 overflow-hidden [mask-image:linear-gradient(to_bottom,black_75%,transparent)]' : ''
+        }`}
+      >
+        {content}
+      </div>
+      {long && (
+        <button
+          type="button"
+          aria-expanded={expanded}
+          onClick={onToggle}
+          className="rounded-md px-2 py-0.5 text-xs text-blue-700 hover:underline focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-blue-300"
+        >
+          {expanded ? 'Show less' : 'Show more'}
+        </button>
+      )}
+    </div>
   );
 }

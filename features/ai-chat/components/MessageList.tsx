@@ -1,8 +1,9 @@
 'use client';
 
-import { memo, type ReactNode } from 'react';
+import { memo, useEffect, type ReactNode } from 'react';
 import { StickToBottom, useStickToBottomContext } from 'use-stick-to-bottom';
 import type { ChatSession } from '../client/chat-session';
+import type { MessageStore } from '../client/message-store';
 import { useMessageKeys } from '../hooks/useChatMessage';
 import { ArrowDownIcon } from './icons';
 import { MessageRow } from './MessageRow';
@@ -28,6 +29,24 @@ function JumpToLatest() {
       <ArrowDownIcon /> Latest
     </button>
   );
+}
+
+/**
+ * Sending (or regenerating) follows the bottom again, even when the reader had scrolled up: a
+ * new pending reply at the end is the moment. Streaming then keeps following until they scroll up.
+ */
+function FollowOnSend({ store }: { store: MessageStore }) {
+  const { scrollToBottom } = useStickToBottomContext();
+  useEffect(() => {
+    let lastKey = store.getKeys().at(-1);
+    return store.subscribeKeys(() => {
+      const key = store.getKeys().at(-1);
+      if (key === lastKey) return;
+      lastKey = key;
+      if (key !== undefined && store.getMessage(key)?.state === 'pending') void scrollToBottom();
+    });
+  }, [store, scrollToBottom]);
+  return null;
 }
 
 /** Rows per group; see `chunksOf`. */
@@ -71,6 +90,7 @@ export const MessageList = memo(function MessageList({ session, empty, onRowRend
         </div>
       </StickToBottom.Content>
       <JumpToLatest />
+      <FollowOnSend store={session.messages} />
     </StickToBottom>
   );
 });

@@ -48,6 +48,10 @@ export const MessageRow = memo(function MessageRow({ session, messageKey, onRend
         }
         onEdit={message.role === 'user' && !isLocalId(id) ? (text) => void session.editMessage(id, text) : undefined}
         onRegenerate={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
+        error={message.error}
+        // Retry of a failed reply is a regenerate: the same question answered again.
+        onRetry={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
+        retrying={message.retrying}
       />
     </div>
   );

@@ -72,3 +72,9 @@ export function initialModelChoice(config: ChatConfig, wanted: Partial<ModelChoi
   const model = wanted.model && provider.models.includes(wanted.model) ? wanted.model : provider.defaultModel;
   return { provider: provider.name, model };
 }
+
+/** `wanted` as a choice if this server offers it (its provider configured, the model allowed), else null. */
+export function usableModelChoice(config: ChatConfig, wanted: { provider: string; model: string }): ModelChoice | null {
+  const provider = config.providers.find((p) => p.name === wanted.provider && p.configured);
+  return provider && provider.models.includes(wanted.model) ? { provider: provider.name, model: wanted.model } : null;
+}

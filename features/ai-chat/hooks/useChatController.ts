@@ -22,6 +22,11 @@ export interface ChatController extends ChatSessionState {
   retryLastMessage: ChatSession['retryLastMessage'];
   switchBranch: ChatSession['switchBranch'];
   stop: ChatSession['stop'];
+  /** Holds the chat on a provider and model: the next message goes there. */
+  selectModel: ChatSession['selectModel'];
+  /** A new chat: empty, and the next message makes a new conversation. */
+  startNewChat: ChatSession['startNewChat'];
+  /** The seed's name for `startNewChat`. */
   clearMessages: ChatSession['clearMessages'];
   dismissError: ChatSession['dismissError'];
 }
@@ -43,9 +48,8 @@ export function useChatController(options: UseChatOptions = {}): ChatController 
   useEffect(() => {
     // The id this session was given by the server (and handed back as a prop) needs no reload.
     if (requestedId === session.getState().conversationId) return;
-    session.stop();
     if (requestedId) void session.load(requestedId);
-    else session.clearMessages();
+    else session.startNewChat();
   }, [session, requestedId]);
 
   // Leaving the page stops the reply; the server keeps what was written.
@@ -62,6 +66,8 @@ export function useChatController(options: UseChatOptions = {}): ChatController 
     retryLastMessage: session.retryLastMessage,
     switchBranch: session.switchBranch,
     stop: session.stop,
+    selectModel: session.selectModel,
+    startNewChat: session.startNewChat,
     clearMessages: session.clearMessages,
     dismissError: session.dismissError,
   };

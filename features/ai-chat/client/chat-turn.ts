@@ -1,0 +1,125 @@
+import type { ChatRequestBody, ProviderName } from '../protocol/chat-request';
+import type { ConversationDetail } from '../protocol/rest';
+import { createLocalId, type ChatMessageView } from './chat-message-view';
+import type { MessageStore } from './message-store';
+import { viewsFromDetail } from './saved-turn';
+
+/** One turn of a chat on the client: what it sends, and what its rows become after it ends. */
+
+/**
+ * A new version of a message. `edit`: new text under the edited message's parent, a sibling of
+ * it. `regenerate`: a new reply to the same user message (sent without text), a sibling of the
+ * old reply.
+ */
+export type Branching =
+  | { kind: 'edit'; parentMessageId: string | null; replaces: string }
+  | { kind: 'regenerate'; userMessageId: string; replaces: string };
+
+export interface FailedSend {
+  text: string;
+  branch?: Branching;
+  /** The optimistic user row to drop before sending again; none for a regenerate. */
+  userKey: string | null;
+}
+
+/** One turn as it went out: the rows it added and what it knew when it started. */
+export interface Turn {
+  text: string;
+  branch?: Branching;
+  userKey: string;
+  assistantKey: string;
+  regenerating: boolean;
+  conversationIdBefore: string | null;
+}
+
+/** How a turn ended without finishing: the reader stopped it, or it failed. */
+export type TurnEnding = 'stopped' | 'error';
+
+export function draftMessage(role: 'user' | 'assistant', content: string, parentId: string | null): ChatMessageView {
+  const id = createLocalId();
+  return {
+    key: id,
+    id,
+    parentId,
+    role,
+    content,
+    state: 'complete',
+    createdAt: new Date().toISOString(),
+    provider: null,
+    model: null,
+    tokens: null,
+    cost: null,
+    tools: [],
+    siblingIds: [],
+    error: null,
+    retrying: null,
+  };
+}
+
+/** The POST /api/chat body of a turn: only the new message (none for a regenerate) and where it goes. */
+export function chatRequestBody(turn: {
+  text: string;
+  branch?: Branching;
+  parentId: string | null;
+  conversationId: string | null;
+  regenerating: boolean;
+  provider?: ProviderName;
+  model?: string;
+  systemPrompt?: string;
+  temperature?: number;
+  maxTokens?: number;
+}): ChatRequestBody {
+  const { text, branch, parentId, conversationId, regenerating, provider, model, systemPrompt, temperature, maxTokens } = turn;
+  const target =
+    branch?.kind === 'regenerate'
+      ? { parentMessageId: branch.userMessageId }
+      : branch
+        ? { parentMessageId: branch.parentMessageId }
+        : parentId
+          ? { parentMessageId: parentId }
+          : {};
+  return {
+    ...(regenerating ? {} : { message: text }),
+    ...(conversationId ? { conversationId } : {}),
+    ...target,
+    ...(provider ? { provider } : {}),
+    ...(model ? { model } : {}),
+    ...(systemPrompt ? { systemPrompt } : {}),
+    ...(temperature === undefined ? {} : { temperature }),
+    ...(maxTokens === undefined ? {} : { maxTokens }),
+  };
+}
+
+/**
+ * Shows the conversation as saved after a stopped or failed turn. A reply the reader saw fail
+ * keeps saying so (with its Retry) even where the server saw a cut connection as a stop.
+ */
+export function showSavedTurn(store: MessageStore, detail: ConversationDetail, assistantKey: string, ending: TurnEnding): void {
+  const failure = store.getMessage(assistantKey)?.error ?? null;
+  store.replaceAll(viewsFromDetail(detail));
+  const row = store.getMessage(assistantKey);
+  if (row && ending === 'error' && failure && (row.state !== 'error' || !row.error)) {
+    store.update(assistantKey, { state: 'error', error: failure });
+  }
+}
+
+/**
+ * The server has no row for this reply (nothing was written before it failed or stopped): it
+ * keeps a local id, so the next message goes under the question (an empty stopped reply goes).
+ * Where not even the question was saved, it is "Not sent", as if refused: `question-unsent`.
+ */
+export function forgetUnsavedTurn(
+  store: MessageStore,
+  turn: Pick<Turn, 'userKey' | 'assistantKey' | 'regenerating'>,
+  savedIds: readonly string[] | null,
+  ending: TurnEnding,
+): 'reply-forgotten' | 'question-unsent' {
+  const reply = store.getMessage(turn.assistantKey);
+  if (reply && ending === 'stopped' && reply.content === '') store.remove([turn.assistantKey]);
+  else if (reply) store.update(turn.assistantKey, { id: createLocalId(), siblingIds: [] });
+  const question = store.getMessage(turn.userKey);
+  if (turn.regenerating || !question || !savedIds || savedIds.includes(question.id)) return 'reply-forgotten';
+  store.remove([turn.assistantKey]);
+  store.update(turn.userKey, { id: createLocalId(), state: 'error', siblingIds: [] });
+  return 'question-unsent';
+}

@@ -1,0 +1,59 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ChatApp } from '@/app/chat-app';
+import { installLayoutStubs, startChatBackend, type ChatBackend } from '../hooks/support/chat-backend';
+
+// The router of the home page: pushing '/' while on '/' (its URL replaced with /c/<id>) is no
+// navigation to Next, so it changes nothing here either.
+const push = vi.fn();
+vi.mock('next/navigation', () => ({ useRouter: () => ({ push, replace: vi.fn(), refresh: vi.fn(), back: vi.fn(), prefetch: vi.fn() }) }));
+
+afterEach(cleanup);
+
+let backend: ChatBackend;
+beforeAll(async () => {
+  installLayoutStubs();
+  backend = await startChatBackend();
+});
+afterAll(async () => {
+  await backend?.close();
+});
+beforeEach(() => {
+  backend.server.resetHandlers();
+  backend.harness.openai.reset();
+  window.history.replaceState(null, '', '/');
+});
+
+const input = () => screen.getByRole('textbox', { name: 'Message' });
+const log = () => screen.getByRole('log', { name: 'Messages' });
+
+function type(text: string) {
+  fireEvent.change(input(), { target: { value: text } });
+  fireEvent.keyDown(input(), { key: 'Enter' });
+}
+
+describe('ChatApp: New chat', () => {
+  it('after a first chat on the home page, New chat empties the chat and the next message makes a new conversation', async () => {
+    backend.harness.openai.script({ text: 'First answer.' }, { text: 'Second answer.' });
+    render(<ChatApp />);
+    await screen.findByRole('combobox', { name: 'Model' });
+
+    type('First question');
+    await waitFor(() => expect(log().textContent).toContain('First answer.'));
+    await waitFor(() => expect(window.location.pathname).toMatch(/^\/c\//));
+
+    fireEvent.click(screen.getByRole('button', { name: /New chat/ }));
+    await waitFor(() => expect(within(log()).queryAllByRole('article')).toHaveLength(0));
+    expect(window.location.pathname).toBe('/');
+
+    type('Second question');
+    await waitFor(() => expect(log().textContent).toContain('Second answer.'));
+    expect(log().textContent).not.toContain('First answer.');
+    const conversations = await backend.harness.sql<{ title: string; n: number }>(
+      `select c.title, (select count(*)::int from public.messages m where m.conversation_id = c.id) as n
+         from public.conversations c order by c.created_at`,
+    );
+    expect(conversations.map((c) => c.n)).toEqual([2, 2]);
+  });
+});

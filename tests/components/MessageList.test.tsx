@@ -1,0 +1,51 @@
+// @vitest-environment jsdom
+import { act, cleanup, render } from '@testing-library/react';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ChatSession } from '@/features/ai-chat/client/chat-session';
+import type { ChatMessageView } from '@/features/ai-chat/client/chat-message-view';
+import { MessageList } from '@/features/ai-chat/components/MessageList';
+import { installLayoutStubs } from '../hooks/support/chat-backend';
+
+// The real use-stick-to-bottom, with its scrollToBottom watched: jsdom has no layout to scroll.
+const scrollToBottom = vi.fn(async () => true);
+vi.mock('use-stick-to-bottom', async (importOriginal) => {
+  const real = await importOriginal<typeof import('use-stick-to-bottom')>();
+  return { ...real, useStickToBottomContext: () => ({ ...real.useStickToBottomContext(), scrollToBottom }) };
+});
+
+beforeAll(installLayoutStubs);
+afterEach(cleanup);
+
+const view = (key: string, role: 'user' | 'assistant', state: ChatMessageView['state']): ChatMessageView => ({
+  key,
+  id: key,
+  parentId: null,
+  role,
+  content: state === 'pending' ? '' : key,
+  state,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  provider: null,
+  model: null,
+  tokens: null,
+  cost: null,
+  tools: [],
+  siblingIds: [],
+  error: null,
+  retrying: null,
+});
+
+describe('MessageList', () => {
+  it('sending scrolls to the bottom again, even when the reader had scrolled up', () => {
+    const session = new ChatSession();
+    session.messages.replaceAll([view('q1', 'user', 'complete'), view('a1', 'assistant', 'complete')]);
+    render(<MessageList session={session} />);
+    scrollToBottom.mockClear();
+
+    act(() => session.messages.append([view('q2', 'user', 'pending'), view('a2', 'assistant', 'pending')]));
+    expect(scrollToBottom).toHaveBeenCalledTimes(1);
+
+    // A conversation opened (rows replaced, none pending) is not a send.
+    act(() => session.messages.replaceAll([view('x1', 'user', 'complete'), view('x2', 'assistant', 'complete')]));
+    expect(scrollToBottom).toHaveBeenCalledTimes(1);
+  });
+});
