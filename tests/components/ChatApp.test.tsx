@@ -43,7 +43,8 @@ describe('ChatApp: New chat', () => {
     await waitFor(() => expect(log().textContent).toContain('First answer.'));
     await waitFor(() => expect(window.location.pathname).toMatch(/^\/c\//));
 
-    fireEvent.click(screen.getByRole('button', { name: /New chat/ }));
+    // The sidebar's New chat (the phone top bar has one too).
+    fireEvent.click(within(screen.getByRole('navigation', { name: 'Conversations' })).getByRole('button', { name: /New chat/ }));
     await waitFor(() => expect(within(log()).queryAllByRole('article')).toHaveLength(0));
     expect(window.location.pathname).toBe('/');
 
