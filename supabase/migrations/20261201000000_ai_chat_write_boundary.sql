@@ -245,21 +245,23 @@ stable
 security invoker
 set search_path = ''
 as $$
-  with recursive chain (id, parent_id) as (
-    select m.id, m.parent_id
+  -- The conversation id travels with each row so every step is one lookup in the unique
+  -- (conversation_id, id) index, however stale the planner's statistics are after an import.
+  with recursive chain (conversation_id, id, parent_id) as (
+    select m.conversation_id, m.id, m.parent_id
       from public.messages m
       join public.conversations c on c.id = m.conversation_id
      where c.id = p_conversation_id
        and m.id = coalesce(p_leaf_id, c.active_leaf_id)
     union
-    select m.id, m.parent_id
-      from public.messages m
-      join chain b on m.conversation_id = p_conversation_id and m.id = b.parent_id
+    select m.conversation_id, m.id, m.parent_id
+      from chain b
+      join public.messages m on m.conversation_id = b.conversation_id and m.id = b.parent_id
   )
   select m.id, m.conversation_id, m.parent_id, m.role, m.content, m.status, m.provider, m.model,
          m.tokens, m.cost, m.tool_calls, m.tool_results, m.metadata, m.created_at
     from chain
-    join public.messages m on m.conversation_id = p_conversation_id and m.id = chain.id
+    join public.messages m on m.conversation_id = chain.conversation_id and m.id = chain.id
    order by m.created_at, m.id
 $$;
 
@@ -272,14 +274,14 @@ stable
 security invoker
 set search_path = ''
 as $$
-  with recursive subtree as (
-    select m.id, m.created_at
+  with recursive subtree (conversation_id, id, created_at) as (
+    select m.conversation_id, m.id, m.created_at
       from public.messages m
      where m.conversation_id = p_conversation_id and m.id = p_message_id
     union
-    select m.id, m.created_at
-      from public.messages m
-      join subtree s on m.conversation_id = p_conversation_id and m.parent_id = s.id
+    select m.conversation_id, m.id, m.created_at
+      from subtree s
+      join public.messages m on m.conversation_id = s.conversation_id and m.parent_id = s.id
   )
   select id from subtree order by created_at desc, id desc limit 1
 $$;

@@ -39,7 +39,7 @@ describe.each(databaseKinds())('the SQL chat store on %s', (kind) => {
 
     const listed = await store.listConversations();
     expect(listed.map((c) => c.id).slice(0, 2)).toEqual([second.id, first.id]);
-    const older = await store.listConversations({ before: second.updatedAt });
+    const older = await store.listConversations({ before: second.lastMessageAt });
     expect(older.map((c) => c.id)).not.toContain(second.id);
 
     const renamed = await store.updateConversation(first.id, { title: 'Renamed' });
@@ -233,7 +233,9 @@ describe('the embedded store', () => {
     const store = openStore();
     const db = await store.database();
     const applied = await db.query<{ name: string }>('select name from ai_chat_local.applied_migrations order by name');
-    expect(applied.rows.map((row) => row.name)).toEqual(['20261125000000_ai_chat.sql', 'local/auth.sql']);
+    expect(applied.rows.map((row) => row.name)).toEqual(
+      expect.arrayContaining(['20261125000000_ai_chat.sql', '20261201000000_ai_chat_write_boundary.sql', 'local/auth.sql']),
+    );
     await db.query(`update ai_chat_local.applied_migrations set checksum = 'edited' where name not like 'local/%'`);
     await store.close();
 
