@@ -60,7 +60,7 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     provider: 'anthropic',
     model: 'claude-sonnet-4-5',
   });
-  const listedBefore = await store.listConversations({ limit: 10, before: created.updatedAt });
+  const listedBefore = await store.listConversations({ limit: 10, before: created.lastMessageAt });
   const read = await store.getConversation(created.id);
   const updated = await store.updateConversation(created.id, { title: 'Renamed', summary: 'So far: nothing.' });
   const appended = await store.appendMessage({
