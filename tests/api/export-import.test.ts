@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importConversation } from '@/features/ai-chat/api/export-import';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
-import { ChatError } from '@/features/ai-chat/protocol/errors';
 import { conversationExportSchema, type ConversationExport } from '@/features/ai-chat/protocol/export';
 import type { MessageRecord } from '@/features/ai-chat/protocol/records';
 import { conversationDetailSchema, errorResponseSchema, usageResponseSchema } from '@/features/ai-chat/protocol/rest';
