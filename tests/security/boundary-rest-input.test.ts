@@ -46,7 +46,8 @@ describe('finding 8: a server that keeps the system prompt to itself', () => {
   let h: ChatHarness;
   beforeAll(async () => {
     h = await startChatHarness({ allowClientSystemPrompt: false, systemPrompt: 'You are the operator\'s assistant.' });
-  });
+    await h.counts(); // opens and migrates the database here, not inside the first test's time
+  }, 120_000);
   afterAll(async () => {
     await h?.close();
   });
@@ -72,7 +73,8 @@ describe('findings 12 and 13 through the real handler', () => {
   let requestsPerMinute: number | null = null;
   beforeAll(async () => {
     h = await startChatHarness({ limits: () => ({ maxRequestsPerMinute: requestsPerMinute }) });
-  });
+    await h.counts();
+  }, 120_000);
   afterAll(async () => {
     await h?.close();
   });
