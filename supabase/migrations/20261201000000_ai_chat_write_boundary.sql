@@ -216,12 +216,13 @@ begin
     left join numbered p on p.idx = (n.m ->> 'parent')::integer;
 
   if p_active_index is not null then
-    perform public.ai_chat_switch_branch_as_server(
-      new_conversation,
-      (select m.id from public.messages m
-        where m.conversation_id = new_conversation
-          and m.created_at = base_time + p_active_index * interval '1 microsecond')
-    );
+    update public.conversations
+       set active_leaf_id = public.ai_chat_newest_leaf(
+             new_conversation,
+             (select m.id from public.messages m
+               where m.conversation_id = new_conversation
+                 and m.created_at = base_time + p_active_index * interval '1 microsecond'))
+     where id = new_conversation;
   end if;
   return new_conversation;
 end
@@ -309,19 +310,6 @@ begin
 end
 $$;
 
--- The same for the server's own writes (an import), where no user's RLS applies.
-create function public.ai_chat_switch_branch_as_server(p_conversation_id uuid, p_message_id uuid)
-returns uuid
-language sql
-security invoker
-set search_path = ''
-as $$
-  update public.conversations
-     set active_leaf_id = public.ai_chat_newest_leaf(p_conversation_id, p_message_id)
-   where id = p_conversation_id
-  returning active_leaf_id
-$$;
-
 -- ---------------------------------------------------------------------------------------------
 -- The reply cache: the server reads, refills and sweeps it
 -- ---------------------------------------------------------------------------------------------
@@ -385,7 +373,6 @@ revoke execute on function
   public.ai_chat_append_message(uuid, uuid, uuid, text, text, text, text, text, integer, numeric, jsonb, jsonb, jsonb, uuid),
   public.ai_chat_import_conversation(uuid, jsonb, jsonb, integer),
   public.ai_chat_newest_leaf(uuid, uuid),
-  public.ai_chat_switch_branch_as_server(uuid, uuid),
   public.ai_chat_read_cached_reply(uuid, text),
   public.ai_chat_cache_reply(uuid, text, text, text, text, integer)
   from public, anon, authenticated;
@@ -399,7 +386,6 @@ grant execute on function
   public.ai_chat_update_conversation(uuid, uuid, jsonb),
   public.ai_chat_append_message(uuid, uuid, uuid, text, text, text, text, text, integer, numeric, jsonb, jsonb, jsonb, uuid),
   public.ai_chat_import_conversation(uuid, jsonb, jsonb, integer),
-  public.ai_chat_switch_branch_as_server(uuid, uuid),
   public.ai_chat_read_cached_reply(uuid, text),
   public.ai_chat_cache_reply(uuid, text, text, text, text, integer)
   to service_role;
