@@ -125,6 +125,41 @@ describe.each(databaseKinds())('the SQL chat store on %s', (kind) => {
     expect(await stranger.getActiveBranch(conversation.id, redFollowUp.id)).toEqual([]);
   });
 
+  it('imports a whole tree in one call: fresh ids, parents by index, the chosen branch on show, in write order', async () => {
+    const id = await store.importConversation({
+      title: 'Imported (imported)',
+      systemPrompt: null,
+      summary: null,
+      provider: 'openai',
+      model: 'gpt-4o',
+      messages: [
+        { parentIndex: null, role: 'user', content: 'Q', tokens: 1 },
+        { parentIndex: 0, role: 'assistant', content: 'A1', tokens: 1 },
+        { parentIndex: 0, role: 'assistant', content: 'A2', tokens: 1, toolCalls: [{ id: 'c', name: 'f', args: {} }] },
+      ],
+      activeIndex: 1,
+    });
+    const branch = await store.getActiveBranch(id);
+    expect(branch.map((m) => m.content)).toEqual(['Q', 'A1']);
+    const all = await store.listMessages(id);
+    expect(all.map((m) => m.content)).toEqual(['Q', 'A1', 'A2']);
+    expect(all[2]!.toolCalls).toEqual([{ id: 'c', name: 'f', args: {} }]);
+    const conversation = await store.getConversation(id);
+    expect(conversation?.lastMessageAt).toBe(all[2]!.createdAt);
+    // A parent must come before its child: a message cannot be its own parent, even in an import.
+    await expect(
+      store.importConversation({
+        title: 'Bad',
+        systemPrompt: null,
+        summary: null,
+        provider: 'openai',
+        model: 'gpt-4o',
+        messages: [{ parentIndex: 0, role: 'user', content: 'own parent' }],
+        activeIndex: null,
+      }),
+    ).rejects.toMatchObject({ code: 'bad_request' });
+  });
+
   it('refuses a parent from another conversation', async () => {
     const a = await store.createConversation({ provider: 'openai', model: 'gpt-4o' });
     const b = await store.createConversation({ provider: 'openai', model: 'gpt-4o' });
