@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importConversation } from '@/features/ai-chat/api/export-import';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
-import { ChatError } from '@/features/ai-chat/protocol/errors';
 import { conversationExportSchema, type ConversationExport } from '@/features/ai-chat/protocol/export';
 import type { MessageRecord } from '@/features/ai-chat/protocol/records';
 import { conversationDetailSchema, errorResponseSchema, usageResponseSchema } from '@/features/ai-chat/protocol/rest';
@@ -129,7 +128,7 @@ describe('exporting and importing a conversation', () => {
     const detail = conversationDetailSchema.parse(await imported.json());
     expect(detail.conversation.id).not.toBe(conversationId);
     expect(detail.conversation).toMatchObject({
-      title: 'Colours',
+      title: 'Colours (imported)',
       systemPrompt: 'One word.',
       provider: 'openai',
       model: 'gpt-4o',
@@ -246,7 +245,7 @@ describe('exporting and importing a conversation', () => {
     expect(await h.counts()).toEqual(before);
   });
 
-  it("an import writes no usage rows: it neither bills nor refunds the importer", async () => {
+  it('an import bills nothing: it counts as one request, of no tokens and no cost', async () => {
     const before = await h.counts();
     const usageBefore = usageResponseSchema.parse(await (await h.call('GET', '/usage')).json()).usage;
     const response = await importFile(
@@ -259,8 +258,11 @@ describe('exporting and importing a conversation', () => {
       [1, null],
       [1, '3.25'],
     ]);
-    expect(await h.counts()).toEqual({ ...before, conversations: before.conversations + 1, messages: before.messages + 2 });
-    expect(usageResponseSchema.parse(await (await h.call('GET', '/usage')).json()).usage).toEqual(usageBefore);
+    expect(await h.counts()).toMatchObject({ conversations: before.conversations + 1, messages: before.messages + 2 });
+    expect(usageResponseSchema.parse(await (await h.call('GET', '/usage')).json()).usage).toEqual({
+      ...usageBefore,
+      requestsThisMonth: usageBefore.requestsThisMonth + 1,
+    });
   });
 
   it('without an active leaf in the file, the newest leaf is on show', async () => {
@@ -273,17 +275,18 @@ describe('exporting and importing a conversation', () => {
     expect(conversationDetailSchema.parse(await response.json()).messages.map((m) => m.content)).toEqual(['Hi', 'Newer']);
   });
 
-  it('a write that fails midway leaves no half-imported conversation behind', async () => {
-    let appends = 0;
-    // The real store, except that the third message write fails as a lost connection would.
+  it('a write the database refuses midway leaves no half-imported conversation behind', async () => {
+    // The real store, except that the last message is one the database refuses (a bad role).
     const failing = new Proxy(me, {
       get(target, property) {
-        if (property === 'appendMessage') {
-          return (input: Parameters<UserChatStore['appendMessage']>[0]) => {
-            appends += 1;
-            if (appends === 3) return Promise.reject(new ChatError('internal', 'Saving the message failed.'));
-            return target.appendMessage(input);
-          };
+        if (property === 'importConversation') {
+          return (input: Parameters<UserChatStore['importConversation']>[0]) =>
+            target.importConversation({
+              ...input,
+              messages: input.messages.map((message, index) =>
+                index === input.messages.length - 1 ? { ...message, role: 'bogus' as never } : message,
+              ),
+            });
         }
         const value = Reflect.get(target, property, target) as unknown;
         return typeof value === 'function' ? value.bind(target) : value;
@@ -301,9 +304,8 @@ describe('exporting and importing a conversation', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(file),
     });
-    await expect(importConversation(request, failing, h.handler.options)).rejects.toMatchObject({ code: 'internal' });
-    expect(appends).toBe(3);
-    expect(await h.counts()).toEqual(before);
+    await expect(importConversation(request, failing, h.handler.options)).rejects.toMatchObject({ code: 'bad_request' });
+    expect(await h.counts()).toMatchObject({ conversations: before.conversations, messages: before.messages });
   });
 });
 

@@ -33,9 +33,31 @@ describe('the REST routes under /api/chat', () => {
     const { conversations } = conversationListSchema.parse(await (await h.call('GET', '/conversations')).json());
     expect(conversations.slice(0, 3).map((c) => c.title)).toEqual(['three', 'two', 'one']);
     const page = conversationListSchema.parse(
-      await (await h.call('GET', `/conversations?before=${encodeURIComponent(conversations[0]!.updatedAt)}&limit=1`)).json(),
+      await (await h.call('GET', `/conversations?before=${encodeURIComponent(conversations[0]!.lastMessageAt!)}&limit=1`)).json(),
     );
     expect(page.conversations.map((c) => c.title)).toEqual(['two']);
+  });
+
+  it('renaming a chat does not move it in the list; a new message moves it to the top', async () => {
+    h.openai.script({ text: 'Older reply.' }, { text: 'Newer reply.' }, { text: 'Back again.' });
+    const older = await chat({ message: 'The **older** chat' });
+    const newer = await chat({ message: 'The newer chat' });
+    const order = async () =>
+      conversationListSchema
+        .parse(await (await h.call('GET', '/conversations')).json())
+        .conversations.map((c) => c.id)
+        .filter((id) => id === older.conversationId || id === newer.conversationId);
+    expect(await order()).toEqual([newer.conversationId, older.conversationId]);
+
+    const renamed = await h.call('PATCH', `/conversations/${older.conversationId}`, { title: 'Renamed older chat' });
+    expect(renamed.status).toBe(200);
+    expect(await order()).toEqual([newer.conversationId, older.conversationId]);
+
+    await chat({ conversationId: older.conversationId, message: 'One more thing' });
+    expect(await order()).toEqual([older.conversationId, newer.conversationId]);
+    // The title made from the first message is its words, not its markdown.
+    const titles = conversationListSchema.parse(await (await h.call('GET', '/conversations')).json()).conversations.map((c) => c.title);
+    expect(titles).toContain('The newer chat');
   });
 
   it('reads a conversation with its active branch, each message with status, tokens and cost', async () => {

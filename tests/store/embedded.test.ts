@@ -39,7 +39,7 @@ describe.each(databaseKinds())('the SQL chat store on %s', (kind) => {
 
     const listed = await store.listConversations();
     expect(listed.map((c) => c.id).slice(0, 2)).toEqual([second.id, first.id]);
-    const older = await store.listConversations({ before: second.updatedAt });
+    const older = await store.listConversations({ before: second.lastMessageAt });
     expect(older.map((c) => c.id)).not.toContain(second.id);
 
     const renamed = await store.updateConversation(first.id, { title: 'Renamed' });
@@ -123,6 +123,41 @@ describe.each(databaseKinds())('the SQL chat store on %s', (kind) => {
       'Why red?',
     ]);
     expect(await stranger.getActiveBranch(conversation.id, redFollowUp.id)).toEqual([]);
+  });
+
+  it('imports a whole tree in one call: fresh ids, parents by index, the chosen branch on show, in write order', async () => {
+    const id = await store.importConversation({
+      title: 'Imported (imported)',
+      systemPrompt: null,
+      summary: null,
+      provider: 'openai',
+      model: 'gpt-4o',
+      messages: [
+        { parentIndex: null, role: 'user', content: 'Q', tokens: 1 },
+        { parentIndex: 0, role: 'assistant', content: 'A1', tokens: 1 },
+        { parentIndex: 0, role: 'assistant', content: 'A2', tokens: 1, toolCalls: [{ id: 'c', name: 'f', args: {} }] },
+      ],
+      activeIndex: 1,
+    });
+    const branch = await store.getActiveBranch(id);
+    expect(branch.map((m) => m.content)).toEqual(['Q', 'A1']);
+    const all = await store.listMessages(id);
+    expect(all.map((m) => m.content)).toEqual(['Q', 'A1', 'A2']);
+    expect(all[2]!.toolCalls).toEqual([{ id: 'c', name: 'f', args: {} }]);
+    const conversation = await store.getConversation(id);
+    expect(conversation?.lastMessageAt).toBe(all[2]!.createdAt);
+    // A parent must come before its child: a message cannot be its own parent, even in an import.
+    await expect(
+      store.importConversation({
+        title: 'Bad',
+        systemPrompt: null,
+        summary: null,
+        provider: 'openai',
+        model: 'gpt-4o',
+        messages: [{ parentIndex: 0, role: 'user', content: 'own parent' }],
+        activeIndex: null,
+      }),
+    ).rejects.toMatchObject({ code: 'bad_request' });
   });
 
   it('refuses a parent from another conversation', async () => {
@@ -233,7 +268,9 @@ describe('the embedded store', () => {
     const store = openStore();
     const db = await store.database();
     const applied = await db.query<{ name: string }>('select name from ai_chat_local.applied_migrations order by name');
-    expect(applied.rows.map((row) => row.name)).toEqual(['20261125000000_ai_chat.sql', 'local/auth.sql']);
+    expect(applied.rows.map((row) => row.name)).toEqual(
+      expect.arrayContaining(['20261125000000_ai_chat.sql', '20261201000000_ai_chat_write_boundary.sql', 'local/auth.sql']),
+    );
     await db.query(`update ai_chat_local.applied_migrations set checksum = 'edited' where name not like 'local/%'`);
     await store.close();
 

@@ -31,8 +31,21 @@ import { openTestDatabase, type TestDatabase } from '../support/test-databases';
 
 const PROJECT_URL = 'https://project.supabase.test';
 
-/** The functions that write usage, which only the server may call; every other call acts as the user. */
-const SERVICE_RPC = new Set(['ai_chat_reserve_usage', 'ai_chat_settle_usage', 'ai_chat_record_usage']);
+/** The usage writes, which only the server may call. */
+const USAGE_RPC = ['ai_chat_reserve_usage', 'ai_chat_settle_usage', 'ai_chat_record_usage'];
+/**
+ * What only the server writes (usage, messages, new conversations, the reply cache), each call
+ * naming the user the server verified; every other call acts as the user, with their JWT.
+ */
+const SERVICE_RPC = new Set([
+  ...USAGE_RPC,
+  'ai_chat_create_conversation',
+  'ai_chat_update_conversation',
+  'ai_chat_append_message',
+  'ai_chat_import_conversation',
+  'ai_chat_read_cached_reply',
+  'ai_chat_cache_reply',
+]);
 
 const server = setupServer();
 
@@ -290,7 +303,7 @@ describe('the Supabase chat store against the migrated schema', () => {
     expect([...new Set(named)].filter((column) => !existing.has(column))).toEqual([]);
 
     // The walk filters, orders and writes; missing these would mean the parsing above broke.
-    expect(named).toEqual(expect.arrayContaining(['conversations.user_id', 'conversations.updated_at', 'messages.conversation_id']));
+    expect(named).toEqual(expect.arrayContaining(['conversations.user_id', 'conversations.last_message_at', 'messages.conversation_id']));
   });
 
   it('every rpc the adapter calls is a public function and every argument it passes is one of its parameters', async () => {
@@ -309,7 +322,16 @@ describe('the Supabase chat store against the migrated schema', () => {
       expect(Object.keys((call.body ?? {}) as object).filter((key) => !parameters.includes(key)), name).toEqual([]);
     }
     // Appending, branching, summarising and the three usage writes all go through functions.
-    expect(calls.map(rpcName)).toEqual(expect.arrayContaining([...SERVICE_RPC, 'ai_chat_append_message', 'ai_chat_usage_summary']));
+    expect(calls.map(rpcName)).toEqual(
+      expect.arrayContaining([
+        ...USAGE_RPC,
+        'ai_chat_create_conversation',
+        'ai_chat_append_message',
+        'ai_chat_read_cached_reply',
+        'ai_chat_cache_reply',
+        'ai_chat_usage_summary',
+      ]),
+    );
   });
 
   it("user-scoped calls carry the user's JWT and the anon key, never the service key", () => {
@@ -324,7 +346,7 @@ describe('the Supabase chat store against the migrated schema', () => {
     expect(userCalls.length).toBeGreaterThan(10);
   });
 
-  it('usage writes carry the service-role key, and only they do', () => {
+  it("the server's writes carry the service-role key, and only they do", () => {
     const serviceCalls = walkRequests.filter((entry) => SERVICE_RPC.has(rpcName(entry) ?? ''));
     for (const entry of serviceCalls) {
       expect({ path: entry.path, authorization: entry.authorization, apikey: entry.apikey }).toEqual({
@@ -337,7 +359,11 @@ describe('the Supabase chat store against the migrated schema', () => {
     for (const entry of others) {
       expect(`${entry.authorization} ${entry.apikey}`, entry.path).not.toContain(project.serviceRoleKey);
     }
-    expect(serviceCalls.map(rpcName)).toEqual(['ai_chat_reserve_usage', 'ai_chat_settle_usage', 'ai_chat_record_usage']);
+    expect(serviceCalls.map(rpcName)).toEqual(expect.arrayContaining([...USAGE_RPC, 'ai_chat_append_message', 'ai_chat_cache_reply']));
+    // Each names the user Auth verified (a settle names its reservation instead).
+    for (const entry of serviceCalls.filter((call) => rpcName(call) !== 'ai_chat_settle_usage')) {
+      expect((entry.body as { p_user_id?: unknown }).p_user_id, `${rpcName(entry)} names the verified user`).toBe(alice);
+    }
   });
 
   it("another user's session cannot reach my conversation through the adapter", async () => {

@@ -4,18 +4,18 @@ import { ChatError } from '../protocol/errors';
 import {
   CONVERSATION_EXPORT_FORMAT,
   CONVERSATION_EXPORT_VERSION,
-  MAX_IMPORT_BYTES,
-  conversationExportSchema,
   exportFormatSchema,
   type ConversationExport,
 } from '../protocol/export';
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
 import type { ProviderName } from '../providers/types';
 import type { UserChatStore } from '../store/chat-store';
+import { importedTitle } from '../utils/conversation-title';
 import { tokensOf } from './accounting';
 import { conversationMarkdown } from './export-markdown';
-import { modelPolicy, type ResolvedHandlerOptions } from './handler-options';
-import { json, readJsonBody } from './http';
+import { limitsFor, modelPolicy, type ResolvedHandlerOptions } from './handler-options';
+import { json } from './http';
+import { readImportDocument } from './import-body';
 import { importWriteOrder, leafToRestore } from './import-plan';
 import { conversationDetail } from './conversation-detail';
 
@@ -79,58 +79,65 @@ export function toExportDocument(conversation: ConversationRecord, messages: rea
 
 /**
  * POST …/conversations/import: recreates an export file as a new conversation of the caller's,
- * with fresh ids and the same branch on show, and answers 201 with its detail. Either all of it
- * is written or none: a failed write deletes what was written. No usage is recorded: importing
- * neither bills nor refunds anyone.
+ * with fresh ids and the same branch on show, and answers 201 with its detail. The whole tree is
+ * written by one database call, so it is all or nothing and holds no other request up for long.
+ * An import counts as one request against the requests-per-minute limit; it bills no tokens.
  */
 export async function importConversation(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<Response> {
-  const document = await readJsonBody(request, conversationExportSchema, MAX_IMPORT_BYTES);
+  const document = await readImportDocument(request);
   const order = importWriteOrder(document.messages);
   const leaf = leafToRestore(document, order);
   // The system prompt and the summary both reach the model as system text: a file may only set
   // them where a client may.
   const trusted = options.allowClientSystemPrompt;
-
   const target = importedTarget(document, options);
-  const conversation = await user.createConversation({
-    title: document.conversation.title,
+  await countImportRequest(user, options, target);
+
+  const indexOf = new Map(order.map((message, index) => [message.id, index]));
+  const id = await user.importConversation({
+    title: importedTitle(document.conversation.title),
     systemPrompt: trusted ? document.conversation.systemPrompt : null,
+    summary: trusted ? document.conversation.summary : null,
     ...target,
+    messages: order.map((message) => ({
+      parentIndex: message.parentId === null ? null : indexOf.get(message.parentId)!,
+      role: message.role,
+      content: message.content,
+      status: message.status,
+      provider: message.provider,
+      model: message.model,
+      // Counted here, not taken from the file: context fitting and the usage estimate trust
+      // stored counts, and a file could under-count them.
+      tokens: tokensOf(message.content, target.provider, target.model),
+      cost: message.cost,
+      toolCalls: message.toolCalls,
+      toolResults: message.toolResults,
+      metadata: message.metadata,
+    })),
+    activeIndex: leaf === null ? null : indexOf.get(leaf)!,
   });
-  try {
-    const newIds = new Map<string, string>();
-    for (const message of order) {
-      const id = crypto.randomUUID();
-      await user.appendMessage({
-        id,
-        conversationId: conversation.id,
-        parentId: message.parentId === null ? null : newIds.get(message.parentId)!,
-        role: message.role,
-        content: message.content,
-        status: message.status,
-        provider: message.provider,
-        model: message.model,
-        // Counted here, not taken from the file: context fitting and the usage estimate trust
-        // stored counts, and a file could under-count them.
-        tokens: tokensOf(message.content, target.provider, target.model),
-        cost: message.cost,
-        toolCalls: message.toolCalls,
-        toolResults: message.toolResults,
-        metadata: message.metadata,
-      });
-      newIds.set(message.id, id);
-    }
-    if (trusted && document.conversation.summary !== null) {
-      await user.updateConversation(conversation.id, { summary: document.conversation.summary });
-    }
-    if (leaf !== null) await user.switchBranch(conversation.id, newIds.get(leaf)!);
-    return json(await conversationDetail(user, conversation.id), { status: 201 });
-  } catch (error) {
-    await user
-      .deleteConversation(conversation.id)
-      .catch((cleanupError) => console.error('ai-chat: could not delete a half-imported conversation', cleanupError));
-    throw error;
+  return json(await conversationDetail(user, id), { status: 201 });
+}
+
+/**
+ * Holds the import to the requests-per-minute limit through the usage ledger's own check: a
+ * reservation of nothing, settled at once at zero, so it counts as a request and costs nothing.
+ */
+async function countImportRequest(user: UserChatStore, options: ResolvedHandlerOptions, target: { provider: ProviderName; model: string }) {
+  const limits = await limitsFor(options, user.userId);
+  const reservation = await user.reserveUsage({
+    ...target,
+    conversationId: null,
+    estimatedTokens: 0,
+    estimatedCost: '0',
+    maxRequestsPerMinute: limits.maxRequestsPerMinute ?? null,
+  });
+  if (!reservation.allowed) {
+    throw new ChatError('usage_limit', 'Too many requests in a minute. Wait a moment and import the file again.', {
+      retryAfterSeconds: reservation.retryAfterSeconds,
+    });
   }
+  await user.settleUsage(reservation.reservationId, { ...target, promptTokens: 0, completionTokens: 0, cost: '0' });
 }
 
 /**

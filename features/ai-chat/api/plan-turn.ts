@@ -4,6 +4,7 @@ import { ChatError } from '../protocol/errors';
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
 import type { ProviderName } from '../providers/types';
 import type { NewConversation, UserChatStore } from '../store/chat-store';
+import { titleFromMessage } from '../utils/conversation-title';
 import { costOf, fitHistory, replyBudget, tokensOf, type FittedHistory } from './accounting';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ProviderTarget, type ResolvedHandlerOptions, type UsageLimits } from './handler-options';
 import { readJsonBody } from './http';
@@ -80,7 +81,7 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
     ? null
     : {
         id: crypto.randomUUID(),
-        title: titleFrom(content!),
+        title: titleFromMessage(content!),
         systemPrompt: options.allowClientSystemPrompt ? (body.systemPrompt ?? null) : null,
         provider: target.provider,
         model: target.model,
@@ -171,11 +172,6 @@ async function loadHistory(body: ChatRequestBody, user: UserChatStore): Promise<
 function chooseSystemPrompt(body: ChatRequestBody, conversation: ConversationRecord | null, options: ResolvedHandlerOptions): string | undefined {
   if (options.allowClientSystemPrompt && body.systemPrompt) return body.systemPrompt;
   return conversation?.systemPrompt ?? options.systemPrompt;
-}
-
-function titleFrom(message: string): string {
-  const firstLine = message.trim().split('\n')[0]!.trim();
-  return firstLine.length > 80 ? `${firstLine.slice(0, 77)}…` : firstLine || 'New chat';
 }
 
 function isProviderName(value: string): value is ProviderName {

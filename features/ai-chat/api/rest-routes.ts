@@ -1,14 +1,14 @@
 import 'server-only';
 import { conversationPatchSchema, MAX_BODY_BYTES, MAX_MESSAGE_CHARS } from '../protocol/chat-request';
 import { ChatError } from '../protocol/errors';
-import { createConversationBodySchema, type ChatConfig, type UsageResponse } from '../protocol/rest';
+import { conversationListQuerySchema, createConversationBodySchema, type ChatConfig, type UsageResponse } from '../protocol/rest';
 import type { ProviderName } from '../providers/types';
 import type { UserChatStore } from '../store/chat-store';
 import { describeUsage } from '../utils/limits';
 import { conversationDetail } from './conversation-detail';
 import { exportConversation, importConversation } from './export-import';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ResolvedHandlerOptions } from './handler-options';
-import { json, readJsonBody } from './http';
+import { json, parseWith, readJsonBody } from './http';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -36,7 +36,7 @@ export async function routeRest(request: Request, user: UserChatStore, options: 
   if (segments[0] === 'conversations' && segments.length === 2) {
     const id = segments[1]!;
     if (method === 'GET') return json(await conversationDetail(user, id));
-    if (method === 'PATCH') return patchConversation(request, user, id);
+    if (method === 'PATCH') return patchConversation(request, user, id, options);
     if (method === 'DELETE') {
       if (!(await user.deleteConversation(id))) throw notFound();
       return new Response(null, { status: 204 });
@@ -54,15 +54,13 @@ export async function routeRest(request: Request, user: UserChatStore, options: 
 
 async function listConversations(request: Request, user: UserChatStore): Promise<Response> {
   const params = new URL(request.url).searchParams;
-  const before = params.get('before') ?? undefined;
-  if (before !== undefined && Number.isNaN(Date.parse(before))) {
-    throw new ChatError('bad_request', 'before: not a date', { field: 'before' });
-  }
-  const limit = params.has('limit') ? Number(params.get('limit')) : undefined;
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
-    throw new ChatError('bad_request', 'limit: not a positive whole number', { field: 'limit' });
-  }
-  return json({ conversations: await user.listConversations({ before, limit }) });
+  const query = parseWith(conversationListQuerySchema, {
+    before: params.get('before') ?? undefined,
+    limit: params.get('limit') ?? undefined,
+  });
+  // Normalised, so the database parses exactly what was validated here.
+  const before = query.before === undefined ? undefined : new Date(query.before).toISOString();
+  return json({ conversations: await user.listConversations({ before, limit: query.limit }) });
 }
 
 async function createConversation(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<Response> {
@@ -82,8 +80,14 @@ async function createConversation(request: Request, user: UserChatStore, options
   return json({ conversation }, { status: 201 });
 }
 
-async function patchConversation(request: Request, user: UserChatStore, id: string): Promise<Response> {
+async function patchConversation(request: Request, user: UserChatStore, id: string, options: ResolvedHandlerOptions): Promise<Response> {
   const body = await readJsonBody(request, conversationPatchSchema, MAX_BODY_BYTES);
+  // The system prompt reaches the model as the operator's text: only where the app lets clients set it.
+  if (body.systemPrompt !== undefined && !options.allowClientSystemPrompt) {
+    throw new ChatError('forbidden', 'systemPrompt: this server does not let clients set the system prompt.', {
+      field: 'systemPrompt',
+    });
+  }
   if (!(await user.getConversation(id))) throw notFound();
   if (body.activeMessageId && !(await user.switchBranch(id, body.activeMessageId))) {
     throw new ChatError('not_found', 'Message not found.', { field: 'activeMessageId' });

@@ -13,8 +13,13 @@ export const CONVERSATION_EXPORT_FORMAT = 'ai-chat.conversation';
 export const CONVERSATION_EXPORT_VERSION = 1;
 /** Import bodies past this are refused with 413 before parsing. */
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
-/** Each imported message is one write: a bound on the work one request can ask for. */
+/** The most messages one import may hold (all written in one database call). */
 export const MAX_IMPORT_MESSAGES = 5_000;
+/**
+ * The deepest nesting of arrays and objects an import file may have, the document's own levels
+ * included: checked on the raw text, without recursing, before anything parses or walks it.
+ */
+export const MAX_IMPORT_JSON_DEPTH = 64;
 
 /** `GET …/export?format=` */
 export const exportFormatSchema = z.enum(['json', 'markdown']);
@@ -37,7 +42,7 @@ const jsonValue = z.unknown().refine((value) => value === undefined || !JSON.str
 const moneySchema = z.string().regex(/^\d{1,10}(\.\d+)?$/, 'a non-negative decimal string under 10^10');
 
 /** A message's id within the file; any unique string, since an import never keeps it. */
-const localIdSchema = z.string().min(1).max(128);
+const localIdSchema = text(128).pipe(z.string().min(1));
 const isoTime = z.iso.datetime({ offset: true });
 
 export const exportedMessageSchema = z.object({
@@ -131,4 +136,30 @@ export function treeProblem(
     for (const index of path) state[index] = ROOTED;
   }
   return null;
+}
+
+/**
+ * How deeply arrays and objects nest in a JSON text, found in one pass without recursion, and
+ * stopping as soon as it passes `limit`: a hostile file cannot overflow a stack here or later.
+ */
+export function jsonNestingDepth(json: string, limit = Infinity): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let at = 0; at < json.length; at++) {
+    const char = json.charCodeAt(at);
+    if (inString) {
+      if (char === 0x5c /* \\ */) at++;
+      else if (char === 0x22 /* " */) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x5b /* [ */ || char === 0x7b /* { */) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (char === 0x5d /* ] */ || char === 0x7d /* } */) {
+      depth--;
+    }
+  }
+  return deepest;
 }

@@ -42,6 +42,11 @@ export const conversationRecordSchema = z.object({
   activeLeafId: z.uuid().nullable(),
   createdAt: z.iso.datetime({ offset: true }),
   updatedAt: z.iso.datetime({ offset: true }),
+  /**
+   * When the last message was written (the creation time before any): the list's order, so a
+   * rename does not move a chat. Every server of this version sends it; older ones did not.
+   */
+  lastMessageAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type ConversationRecord = z.infer<typeof conversationRecordSchema>;
 

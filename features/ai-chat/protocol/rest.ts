@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_MESSAGE_CHARS, providerNameSchema } from './chat-request';
+import { MAX_MESSAGE_CHARS, providerNameSchema, withoutNul } from './chat-request';
 import { conversationRecordSchema, messageRecordSchema, usageSummarySchema } from './records';
 
 /**
@@ -13,13 +13,19 @@ export const conversationCreatedSchema = z.object({ conversation: conversationRe
 
 export const createConversationBodySchema = z
   .object({
-    title: z.string().trim().min(1).max(200).optional(),
-    systemPrompt: z.string().max(MAX_MESSAGE_CHARS).optional(),
+    title: withoutNul(z.string().trim().min(1).max(200)).optional(),
+    systemPrompt: withoutNul(z.string().max(MAX_MESSAGE_CHARS)).optional(),
     provider: providerNameSchema.optional(),
-    model: z.string().min(1).max(128).optional(),
+    model: withoutNul(z.string().min(1).max(128)).optional(),
   })
   .strict();
 export type CreateConversationBody = z.infer<typeof createConversationBodySchema>;
+
+/** GET /api/chat/conversations?before=&limit=: `before` an ISO time (a previous page's lastMessageAt). */
+export const conversationListQuerySchema = z.object({
+  before: z.iso.datetime({ offset: true, message: 'not an ISO date-time' }).optional(),
+  limit: z.coerce.number().int('not a positive whole number').positive('not a positive whole number').optional(),
+});
 
 /**
  * GET /api/chat/conversations/:id → the conversation and its active branch, root first. For each

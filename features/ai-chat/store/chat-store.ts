@@ -57,9 +57,28 @@ export interface NewMessage {
   metadata?: Record<string, unknown>;
 }
 
+/** One message of an import: like a new message, but its parent is an earlier one of the import. */
+export interface ImportedMessage extends Omit<NewMessage, 'id' | 'conversationId' | 'parentId'> {
+  /** Index in `messages` of the parent, smaller than this message's own; null for a root. */
+  parentIndex: number | null;
+}
+
+/** A whole conversation to write at once (an import): the database gives it fresh ids. */
+export interface ImportedConversation {
+  title: string;
+  systemPrompt: string | null;
+  summary: string | null;
+  provider: string;
+  model: string;
+  /** In write order: parents before children. */
+  messages: ImportedMessage[];
+  /** Index of the message whose branch is shown; null for none. */
+  activeIndex: number | null;
+}
+
 export interface ListConversationsOptions {
   limit?: number;
-  /** Only conversations updated strictly before this ISO time (paging, newest first). */
+  /** Only conversations whose last message is strictly before this ISO time (paging, newest first). */
   before?: string;
 }
 
@@ -122,11 +141,20 @@ export interface UserChatStore {
     id: string,
     leafId?: string | null,
   ): Promise<{ conversation: ConversationRecord; branch: MessageRecord[] } | null>;
+  /**
+   * Changes a conversation of this user's. The title is the user's own write; every other field
+   * (system prompt, summary, provider, model) is the server's, written with the server's role.
+   */
   updateConversation(id: string, patch: ConversationPatch): Promise<ConversationRecord | null>;
+  /** Writes a whole imported conversation in one database call and returns its id. */
+  importConversation(input: ImportedConversation): Promise<string>;
   /** False when there was nothing of this user's to delete. */
   deleteConversation(id: string): Promise<boolean>;
 
-  /** Appends a message and makes it the conversation's active leaf, atomically. */
+  /**
+   * Appends a message and makes it the conversation's active leaf, atomically. Server only:
+   * runs with the server's role for this user, whose conversation it must be.
+   */
   appendMessage(input: NewMessage): Promise<MessageRecord>;
   /** Every message of the conversation, all branches, oldest first. */
   listMessages(conversationId: string): Promise<MessageRecord[]>;
@@ -149,8 +177,8 @@ export interface UserChatStore {
   /** Server side: records a billed call that had no reservation (summaries, tool steps). */
   recordUsage(settlement: UsageSettlement): Promise<void>;
 
-  /** A cached reply of this user's under `key` (a SHA-256 hex of the request), unless expired. */
+  /** A cached reply of this user's under `key` (a SHA-256 hex of the request); an expired one is deleted. */
   getCachedReply(key: string): Promise<CachedReply | null>;
-  /** Caches a reply for `ttlSeconds`; an existing entry under the key is kept. */
+  /** Caches a reply for `ttlSeconds`: an expired entry under the key is replaced, a live one kept. */
   putCachedReply(key: string, reply: CachedReply, ttlSeconds: number): Promise<void>;
 }

@@ -1,13 +1,24 @@
 import 'server-only';
-import type { NewMessage, UsageReservationRequest, UsageSettlement } from './chat-store';
+import type {
+  CachedReply,
+  ConversationPatch,
+  ImportedConversation,
+  NewConversation,
+  NewMessage,
+  UsageReservationRequest,
+  UsageSettlement,
+} from './chat-store';
+import { toConversationChanges } from './postgres/rows';
 
 /**
  * The named arguments of the migration's SQL functions, built once for both adapters: the
  * embedded store calls them with `name => $n`, the Supabase store sends them as the rpc body.
  */
 
-export function appendMessageArgs(input: NewMessage) {
+/** Every message write names the acting user, from the server's verified session. */
+export function appendMessageArgs(userId: string, input: NewMessage) {
   return {
+    p_user_id: userId,
     p_conversation_id: input.conversationId,
     p_parent_id: input.parentId,
     p_role: input.role,
@@ -21,6 +32,64 @@ export function appendMessageArgs(input: NewMessage) {
     p_tool_results: input.toolResults ?? null,
     p_metadata: input.metadata ?? {},
     p_id: input.id ?? null,
+  };
+}
+
+export function createConversationArgs(userId: string, input: NewConversation) {
+  return {
+    p_user_id: userId,
+    p_provider: input.provider,
+    p_model: input.model,
+    p_title: input.title ?? null,
+    p_system_prompt: input.systemPrompt ?? null,
+    p_id: input.id ?? null,
+  };
+}
+
+export function updateConversationArgs(userId: string, conversationId: string, patch: ConversationPatch) {
+  return { p_user_id: userId, p_conversation_id: conversationId, p_changes: toConversationChanges(patch) };
+}
+
+/** The import as the single call the database makes of it: messages name parents by index. */
+export function importConversationArgs(userId: string, input: ImportedConversation) {
+  return {
+    p_user_id: userId,
+    p_conversation: {
+      title: input.title,
+      system_prompt: input.systemPrompt,
+      summary: input.summary,
+      provider: input.provider,
+      model: input.model,
+    },
+    p_messages: input.messages.map((message) => ({
+      parent: message.parentIndex,
+      role: message.role,
+      content: message.content,
+      status: message.status ?? 'complete',
+      provider: message.provider ?? null,
+      model: message.model ?? null,
+      tokens: message.tokens ?? null,
+      cost: message.cost ?? null,
+      tool_calls: message.toolCalls ?? null,
+      tool_results: message.toolResults ?? null,
+      metadata: message.metadata ?? {},
+    })),
+    p_active_index: input.activeIndex,
+  };
+}
+
+export function readCachedReplyArgs(userId: string, key: string) {
+  return { p_user_id: userId, p_key: key };
+}
+
+export function cacheReplyArgs(userId: string, key: string, reply: CachedReply, ttlSeconds: number) {
+  return {
+    p_user_id: userId,
+    p_key: key,
+    p_provider: reply.provider,
+    p_model: reply.model,
+    p_content: reply.content,
+    p_ttl_seconds: Math.max(1, Math.round(ttlSeconds)),
   };
 }
 

@@ -38,7 +38,7 @@ export async function seedBranchedConversation(db: TestDatabase, userId: string)
     [userId],
   )) as [{ id: string }];
   const append = async (parent: string | null, role: string, content: string) =>
-    ((await db.admin(`select id from public.ai_chat_append_message($1, $2, $3, $4)`, [conversation.id, parent, role, content])) as [
+    ((await db.admin(`select id from public.ai_chat_append_message($1, $2, $3, $4, $5)`, [userId, conversation.id, parent, role, content])) as [
       { id: string },
     ])[0].id;
   const root = await append(null, 'user', 'What is a monad?');
@@ -60,7 +60,7 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     provider: 'anthropic',
     model: 'claude-sonnet-4-5',
   });
-  const listedBefore = await store.listConversations({ limit: 10, before: created.updatedAt });
+  const listedBefore = await store.listConversations({ limit: 10, before: created.lastMessageAt });
   const read = await store.getConversation(created.id);
   const updated = await store.updateConversation(created.id, { title: 'Renamed', summary: 'So far: nothing.' });
   const appended = await store.appendMessage({

@@ -23,6 +23,13 @@ export function mapDatabaseError(error: unknown, context: string): ChatError {
     case '23514':
     case '22001':
     case '22P02':
+    // Input Postgres cannot hold or parse (NUL in text or jsonb, a bad time, a bad argument):
+    // the edge schemas refuse these first; this keeps any that slip through a 400, not a 500.
+    case '22P05':
+    case '22021':
+    case '22007':
+    case '22008':
+    case '22023':
       return new ChatError('bad_request', `${context}: a value is missing or out of range.`, { cause: error });
     default:
       return new ChatError('internal', `${context} failed.`, { cause: error });

@@ -3,6 +3,7 @@ import type { ConversationRecord, MessageRecord, UsageSummary } from '../../prot
 import type {
   CachedReply,
   ConversationPatch,
+  ImportedConversation,
   ListConversationsOptions,
   NewConversation,
   NewMessage,
@@ -11,14 +12,24 @@ import type {
   UsageSettlement,
   UserChatStore,
 } from '../chat-store';
-import { appendMessageArgs, recordUsageArgs, reserveUsageArgs, settleUsageArgs } from '../function-args';
+import {
+  appendMessageArgs,
+  cacheReplyArgs,
+  createConversationArgs,
+  importConversationArgs,
+  readCachedReplyArgs,
+  recordUsageArgs,
+  reserveUsageArgs,
+  settleUsageArgs,
+  updateConversationArgs,
+} from '../function-args';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from './map-database-error';
 import {
   conversationRowSchema,
   messageRowSchema,
   reservationRowSchema,
-  toConversationChanges,
+  splitConversationPatch,
   usageSummaryRowSchema,
 } from './rows';
 import type { SqlDatabase, SqlExecutor } from './sql-database';
@@ -28,7 +39,9 @@ const MAX_PAGE = 200;
 /**
  * A UserChatStore on any Postgres: every user operation runs as role `authenticated` with the
  * user's JWT claims set, exactly as PostgREST runs it on Supabase, so RLS is the gatekeeper.
- * Usage writes run as `service_role`, as the Supabase adapter's service client does.
+ * What only the server writes (messages, server-owned conversation columns, imports, the reply
+ * cache, usage) runs as `service_role` through the migration's functions, which take this
+ * store's user id and check ownership themselves, as the Supabase adapter's service client does.
  */
 export class PostgresUserStore implements UserChatStore {
   constructor(
@@ -70,8 +83,8 @@ export class PostgresUserStore implements UserChatStore {
       const { rows } = await tx.query(
         `select * from public.conversations
           where user_id = (select auth.uid())
-            and ($1::timestamptz is null or updated_at < $1::timestamptz)
-          order by updated_at desc, id desc
+            and ($1::timestamptz is null or last_message_at < $1::timestamptz)
+          order by last_message_at desc, id desc
           limit $2`,
         [options.before ?? null, limit],
       );
@@ -80,13 +93,8 @@ export class PostgresUserStore implements UserChatStore {
   }
 
   createConversation(input: NewConversation): Promise<ConversationRecord> {
-    return this.asUser('Creating the conversation', async (tx) => {
-      const { rows } = await tx.query(
-        `insert into public.conversations (id, user_id, title, system_prompt, provider, model)
-         values (coalesce($5, gen_random_uuid()), (select auth.uid()), coalesce($1, 'New chat'), $2, $3, $4)
-         returning *`,
-        [input.title ?? null, input.systemPrompt ?? null, input.provider, input.model, input.id ?? null],
-      );
+    return this.asServer('Creating the conversation', async (tx) => {
+      const rows = await callFunction(tx, 'ai_chat_create_conversation', createConversationArgs(this.userId, input));
       return conversationRowSchema.parse(rows[0]);
     });
   }
@@ -117,19 +125,33 @@ export class PostgresUserStore implements UserChatStore {
 
   async updateConversation(id: string, patch: ConversationPatch): Promise<ConversationRecord | null> {
     if (!isUuid(id)) return null;
+    const { user, server } = splitConversationPatch(patch);
+    if (Object.keys(server).length > 0) {
+      const updated = await this.asServer('Updating the conversation', (tx) =>
+        callFunction(tx, 'ai_chat_update_conversation', updateConversationArgs(this.userId, id, server)),
+      );
+      if (updated.length === 0) return null;
+    }
+    if (Object.keys(user).length === 0) return this.getConversation(id);
     const params: unknown[] = [id];
-    // Column names come from a fixed map, never from the caller: only values are parameters.
-    const assignments = Object.entries(toConversationChanges(patch)).map(([column, value]) => {
+    // Column names come from a fixed list, never from the caller: only values are parameters.
+    const assignments = Object.entries(user).map(([column, value]) => {
       params.push(value);
       return `${column} = $${params.length}`;
     });
-    if (assignments.length === 0) return this.getConversation(id);
     return this.asUser('Updating the conversation', async (tx) => {
       const { rows } = await tx.query(
         `update public.conversations set ${assignments.join(', ')} where id = $1 returning *`,
         params,
       );
       return rows[0] ? conversationRowSchema.parse(rows[0]) : null;
+    });
+  }
+
+  importConversation(input: ImportedConversation): Promise<string> {
+    return this.asServer('Importing the conversation', async (tx) => {
+      const rows = await callFunction(tx, 'ai_chat_import_conversation', importConversationArgs(this.userId, input));
+      return String(rows[0]!.ai_chat_import_conversation);
     });
   }
 
@@ -142,8 +164,8 @@ export class PostgresUserStore implements UserChatStore {
   }
 
   appendMessage(input: NewMessage): Promise<MessageRecord> {
-    return this.asUser('Saving the message', async (tx) => {
-      const rows = await callFunction(tx, 'ai_chat_append_message', appendMessageArgs(input));
+    return this.asServer('Saving the message', async (tx) => {
+      const rows = await callFunction(tx, 'ai_chat_append_message', appendMessageArgs(this.userId, input));
       return messageRowSchema.parse(rows[0]);
     });
   }
@@ -197,24 +219,15 @@ export class PostgresUserStore implements UserChatStore {
   }
 
   getCachedReply(key: string): Promise<CachedReply | null> {
-    return this.asUser('Reading the reply cache', async (tx) => {
-      const { rows } = await tx.query<CachedReply>(
-        `select provider, model, content from public.ai_response_cache
-          where user_id = (select auth.uid()) and key = $1 and expires_at > now()`,
-        [key],
-      );
-      return rows[0] ?? null;
+    return this.asServer('Reading the reply cache', async (tx) => {
+      const rows = await callFunction(tx, 'ai_chat_read_cached_reply', readCachedReplyArgs(this.userId, key));
+      return (rows[0] as CachedReply | undefined) ?? null;
     });
   }
 
   async putCachedReply(key: string, reply: CachedReply, ttlSeconds: number): Promise<void> {
-    await this.asUser('Caching the reply', (tx) =>
-      tx.query(
-        `insert into public.ai_response_cache (user_id, key, provider, model, content, expires_at)
-         values ((select auth.uid()), $1, $2, $3, $4, now() + make_interval(secs => $5))
-         on conflict (user_id, key) do nothing`,
-        [key, reply.provider, reply.model, reply.content, ttlSeconds],
-      ),
+    await this.asServer('Caching the reply', (tx) =>
+      callFunction(tx, 'ai_chat_cache_reply', cacheReplyArgs(this.userId, key, reply, ttlSeconds)),
     );
   }
 

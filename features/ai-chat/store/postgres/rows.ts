@@ -66,6 +66,7 @@ export const conversationRowSchema = z
     active_leaf_id: z.string().nullable(),
     created_at: timestamp,
     updated_at: timestamp,
+    last_message_at: timestamp,
   })
   .transform(
     (row): ConversationRecord => ({
@@ -79,6 +80,7 @@ export const conversationRowSchema = z
       activeLeafId: row.active_leaf_id,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
+      lastMessageAt: row.last_message_at,
     }),
   );
 
@@ -138,4 +140,14 @@ export function toConversationChanges(patch: ConversationPatch): Record<string, 
     if (value !== undefined) changes[column] = value;
   }
   return changes;
+}
+
+/**
+ * A patch split by who writes it: the title with the user's own grant (what the UI renames), the
+ * rest (system prompt, summary, provider, model) by the server's function. Either may be empty.
+ */
+export function splitConversationPatch(patch: ConversationPatch): { user: Record<string, unknown>; server: ConversationPatch } {
+  const { title, ...server } = patch;
+  const serverChanges = Object.fromEntries(Object.entries(server).filter(([, value]) => value !== undefined));
+  return { user: title === undefined ? {} : { title }, server: serverChanges };
 }

@@ -4,6 +4,7 @@ import type { ConversationRecord, MessageRecord, UsageSummary } from '../../prot
 import type {
   CachedReply,
   ConversationPatch,
+  ImportedConversation,
   ListConversationsOptions,
   NewConversation,
   NewMessage,
@@ -12,14 +13,24 @@ import type {
   UsageSettlement,
   UserChatStore,
 } from '../chat-store';
-import { appendMessageArgs, recordUsageArgs, reserveUsageArgs, settleUsageArgs } from '../function-args';
+import {
+  appendMessageArgs,
+  cacheReplyArgs,
+  createConversationArgs,
+  importConversationArgs,
+  readCachedReplyArgs,
+  recordUsageArgs,
+  reserveUsageArgs,
+  settleUsageArgs,
+  updateConversationArgs,
+} from '../function-args';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from '../postgres/map-database-error';
 import {
   conversationRowSchema,
   messageRowSchema,
   reservationRowSchema,
-  toConversationChanges,
+  splitConversationPatch,
   usageSummaryRowSchema,
 } from '../postgres/rows';
 
@@ -37,8 +48,10 @@ function unwrap<T>(result: PostgrestResult<T>, context: string): T {
 }
 
 /**
- * UserChatStore over PostgREST. `user` carries the user's JWT, so RLS scopes every query;
- * `service` (service-role key) is used only for the usage functions, which users may not call.
+ * UserChatStore over PostgREST. `user` carries the user's JWT, so RLS scopes every read and the
+ * user's own writes (rename, branch switch, delete); `service` (service-role key) calls the
+ * functions only the server may call (messages, server-owned conversation columns, imports, the
+ * reply cache, usage), each given the user id that Supabase Auth verified for this request.
  */
 export class SupabaseUserStore implements UserChatStore {
   constructor(
@@ -53,28 +66,17 @@ export class SupabaseUserStore implements UserChatStore {
       .from('conversations')
       .select('*')
       .eq('user_id', this.userId)
-      .order('updated_at', { ascending: false })
+      .order('last_message_at', { ascending: false })
       .order('id', { ascending: false })
       .limit(limit);
-    if (options.before) query = query.lt('updated_at', options.before);
+    if (options.before) query = query.lt('last_message_at', options.before);
     const rows = unwrap(await query, 'Listing conversations') ?? [];
     return rows.map((row) => conversationRowSchema.parse(row));
   }
 
   async createConversation(input: NewConversation): Promise<ConversationRecord> {
     const row = unwrap(
-      await this.user
-        .from('conversations')
-        .insert({
-          ...(input.id ? { id: input.id } : {}),
-          user_id: this.userId,
-          title: input.title ?? 'New chat',
-          system_prompt: input.systemPrompt ?? null,
-          provider: input.provider,
-          model: input.model,
-        })
-        .select('*')
-        .single(),
+      await this.service.rpc('ai_chat_create_conversation', createConversationArgs(this.userId, input)).single(),
       'Creating the conversation',
     );
     return conversationRowSchema.parse(row);
@@ -100,13 +102,28 @@ export class SupabaseUserStore implements UserChatStore {
 
   async updateConversation(id: string, patch: ConversationPatch): Promise<ConversationRecord | null> {
     if (!isUuid(id)) return null;
-    const changes = toConversationChanges(patch);
-    if (Object.keys(changes).length === 0) return this.getConversation(id);
+    const { user, server } = splitConversationPatch(patch);
+    if (Object.keys(server).length > 0) {
+      const rows = unwrap(
+        await this.service.rpc('ai_chat_update_conversation', updateConversationArgs(this.userId, id, server)),
+        'Updating the conversation',
+      );
+      if (((rows as unknown[] | null) ?? []).length === 0) return null;
+    }
+    if (Object.keys(user).length === 0) return this.getConversation(id);
     const row = unwrap(
-      await this.user.from('conversations').update(changes).eq('id', id).select('*').maybeSingle(),
+      await this.user.from('conversations').update(user).eq('id', id).select('*').maybeSingle(),
       'Updating the conversation',
     );
     return row ? conversationRowSchema.parse(row) : null;
+  }
+
+  async importConversation(input: ImportedConversation): Promise<string> {
+    const id = unwrap(
+      await this.service.rpc('ai_chat_import_conversation', importConversationArgs(this.userId, input)),
+      'Importing the conversation',
+    );
+    return String(id);
   }
 
   async deleteConversation(id: string): Promise<boolean> {
@@ -120,9 +137,7 @@ export class SupabaseUserStore implements UserChatStore {
 
   async appendMessage(input: NewMessage): Promise<MessageRecord> {
     const row = unwrap(
-      await this.user
-        .rpc('ai_chat_append_message', appendMessageArgs(input))
-        .single(),
+      await this.service.rpc('ai_chat_append_message', appendMessageArgs(this.userId, input)).single(),
       'Saving the message',
     );
     return messageRowSchema.parse(row);
@@ -186,32 +201,16 @@ export class SupabaseUserStore implements UserChatStore {
   }
 
   async getCachedReply(key: string): Promise<CachedReply | null> {
-    const row = unwrap(
-      await this.user
-        .from('ai_response_cache')
-        .select('provider, model, content')
-        .eq('user_id', this.userId)
-        .eq('key', key)
-        .gt('expires_at', new Date().toISOString())
-        .maybeSingle(),
+    const rows = unwrap(
+      await this.service.rpc('ai_chat_read_cached_reply', readCachedReplyArgs(this.userId, key)),
       'Reading the reply cache',
     );
-    return (row as CachedReply | null) ?? null;
+    return ((rows as CachedReply[] | null) ?? [])[0] ?? null;
   }
 
   async putCachedReply(key: string, reply: CachedReply, ttlSeconds: number): Promise<void> {
     unwrap(
-      await this.user.from('ai_response_cache').upsert(
-        {
-          user_id: this.userId,
-          key,
-          provider: reply.provider,
-          model: reply.model,
-          content: reply.content,
-          expires_at: new Date(Date.now() + ttlSeconds * 1000).toISOString(),
-        },
-        { onConflict: 'user_id,key', ignoreDuplicates: true },
-      ),
+      await this.service.rpc('ai_chat_cache_reply', cacheReplyArgs(this.userId, key, reply, ttlSeconds)),
       'Caching the reply',
     );
   }
