@@ -1,32 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations, isSerious, type AxeViolation } from './support/axe';
 import { chatScreen, VIEWPORT_NAMES } from './support/browser';
-import { baseUrl, useBrowser } from './support/journey';
+import { CODE_AND_TABLE } from './support/replies';
+import { baseUrl, browserPerFile } from './support/journey';
 import { seedConversation } from './support/seed';
 
 // axe-core's WCAG 2.2 AA rules in the page, on the two screens a person sees first: an empty
 // chat and a chat with a reply holding a highlighted code block and a table; light and dark,
 // laptop and phone (issue 9: "Text contrast fails WCAG AA in places").
-const open = useBrowser();
+const open = browserPerFile();
 
-const ANSWER = `Wrap the handler so it runs only after the user **stops typing**:
-
-\`\`\`ts
-export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms = 250) {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return (...args: A) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn(...args), ms);
-  };
-}
-\`\`\`
-
-| Technique | Runs | Good for |
-| --- | --- | --- |
-| Debounce | once, after the calls stop | search boxes, autosave |
-| Throttle | at most once per interval | scroll, drag |
-
-Use *throttle* when the user should see progress.`;
 
 let replyPath = '';
 const found: string[] = [];
@@ -34,7 +17,7 @@ const found: string[] = [];
 beforeAll(async () => {
   const seeded = await seedConversation(baseUrl, {
     title: 'Debounce or throttle',
-    turns: [{ user: 'How do I debounce a search box in TypeScript?', assistant: ANSWER }],
+    turns: [{ user: 'How do I debounce a search box in TypeScript?', assistant: CODE_AND_TABLE }],
   });
   replyPath = `/c/${seeded.id}`;
 });
@@ -67,6 +50,6 @@ describe('axe-core, WCAG 2.2 AA', () => {
     const violations: AxeViolation[] = await axeViolations(page);
     if (violations.length > 0) found.push(`## ${path()} ${colorScheme} ${viewport}\n${describeViolations(violations)}`);
     const serious = violations.filter(isSerious);
-    expect(serious, `serious or critical violations:\n${describeViolations(serious)}`).toEqual([]);
+    expect(serious.length, `serious or critical violations:\n${describeViolations(serious)}`).toBe(0);
   });
 });

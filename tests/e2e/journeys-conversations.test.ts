@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chatScreen, conversationIdOf, replyBody, sendMessage, VIEWPORT_NAMES, waitForIdle } from './support/browser';
-import { baseUrl, UNTIL, uniqueTag, useBrowser } from './support/journey';
+import { baseUrl, UNTIL, uniqueTag, browserPerFile } from './support/journey';
 import { seedConversation } from './support/seed';
 import { chatList } from './support/sidebar';
 
 // Journeys through the list of chats (issue 9: items 1 and 3, export and import, titles).
-const open = useBrowser();
+const open = browserPerFile();
 
 describe.each(VIEWPORT_NAMES)('on a %s', (viewport) => {
   it('New chat after a first chat starts a second one at the top of the list; each chat opens with its own messages', async () => {
@@ -79,17 +79,17 @@ it('Export as JSON downloads the chat; Import chat with that file opens a copy t
   await waitForIdle(page);
   const originalId = await conversationIdOf(page);
 
-  const download = page.waitForEvent('download');
-  await list.choose(question, 'Export as JSON');
-  const file = await download;
+  const [file] = await Promise.all([page.waitForEvent('download'), list.choose(question, 'Export as JSON')]);
   expect(file.suggestedFilename()).toMatch(/\.json$/);
   const saved = join(await mkdtemp(join(tmpdir(), 'ai-chat-export-')), file.suggestedFilename());
   await file.saveAs(saved);
   expect(JSON.parse(await readFile(saved, 'utf8'))).toMatchObject({ conversation: { title: question } });
 
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByRole('button', { name: 'Import chat', exact: true }).click();
-  await (await chooser).setFiles(saved);
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser'),
+    page.getByRole('button', { name: 'Import chat', exact: true }).click(),
+  ]);
+  await chooser.setFiles(saved);
 
   await page.waitForURL((url) => /^\/c\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith(originalId));
   await expect.poll(() => screen.heading.innerText(), UNTIL).toBe(`${question} (imported)`);
@@ -107,6 +107,7 @@ it('titles are plain words; renaming keeps a chat in place; a deleted chat\'s ad
   await sendMessage(page, '**Hello** `world`');
   await waitForIdle(page);
   const helloId = await conversationIdOf(page);
+  await list.entry(page, 'Hello world').waitFor();
   await expect.poll(async () => (await list.titles())[0], UNTIL).toBe('Hello world');
 
   await list.newChat();

@@ -1,10 +1,10 @@
 import { describe, expect, inject, it } from 'vitest';
 import { chatScreen, conversationIdOf, replyBody, sendMessage, VIEWPORT_NAMES, waitForIdle } from './support/browser';
-import { providers, UNTIL, uniqueTag, useBrowser } from './support/journey';
+import { providers, UNTIL, uniqueTag, browserPerFile } from './support/journey';
 
 // Journeys through what goes wrong: a failed reply, a busy provider, a usage limit, Stop
 // (issue 9: items 2, 5 and 6, and "wrong or clumsy today").
-const open = useBrowser();
+const open = browserPerFile();
 const limitedApp = inject('limitedBaseUrl');
 
 describe.each(VIEWPORT_NAMES)('on a %s', (viewport) => {
@@ -48,16 +48,39 @@ describe.each(VIEWPORT_NAMES)('on a %s', (viewport) => {
 
 it('while the provider is rate limited the reply says it is retrying, then the answer arrives', async () => {
   const tag = uniqueTag();
-  const question = `Summarise the news ${tag}`;
-  // One 429 with retry-after, which the SDK waits out before trying again.
-  await providers.script('openai', { httpError: { status: 429, retryAfter: '3' } });
+  // "[[429]]": one 429 with retry-after (3 s), which the SDK waits out before trying again.
+  const question = `[[429]] Summarise the news ${tag}`;
   const page = await open('/');
   const screen = chatScreen(page);
   await sendMessage(page, question);
 
   await expect.poll(() => screen.replies.last().innerText().catch(() => ''), { timeout: 2_500, interval: 50 }).toMatch(/busy.*retrying/i);
-  await expect.poll(() => replyBody(screen.replies.last()).innerText(), UNTIL).toBe(`Echo from gpt-5-mini: ${question}`);
+  await expect.poll(() => replyBody(screen.replies.last()).innerText(), UNTIL).toBe(`Echo from gpt-5-mini: Summarise the news ${tag}`);
   expect(await screen.replies.last().innerText()).not.toMatch(/retrying/i);
+});
+
+it('a reply cut off mid-way keeps its words with an error and Retry, also after a reload; Retry answers in full', async () => {
+  const tag = uniqueTag();
+  const question = `[[cut]] Tell me about tides ${tag}`;
+  const full = `Echo from gpt-5-mini: Tell me about tides ${tag}`;
+  const page = await open('/');
+  const screen = chatScreen(page);
+  await sendMessage(page, question);
+  const error = screen.replies.last().getByRole('alert');
+  await error.waitFor();
+  await waitForIdle(page);
+  const shown = (await replyBody(screen.replies.last()).innerText()).trim();
+  expect(shown.length).toBeGreaterThan(0);
+  expect(full.startsWith(shown)).toBe(true);
+  expect(shown).not.toBe(full);
+
+  await conversationIdOf(page);
+  await page.reload();
+  await expect.poll(() => replyBody(screen.replies.last()).innerText().catch(() => ''), UNTIL).toBe(shown);
+  await error.getByRole('button', { name: 'Retry', exact: true }).click();
+  await expect.poll(() => replyBody(screen.replies.last()).innerText(), UNTIL).toBe(full);
+  await expect(screen.alert.count()).resolves.toBe(0);
+  await expect(screen.userMessages.count()).resolves.toBe(1);
 });
 
 it('a regenerate refused by the daily token limit keeps the answer, says why in words, offers no Retry; arriving over the limit disables the input', async () => {

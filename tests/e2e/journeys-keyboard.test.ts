@@ -1,11 +1,11 @@
 import { expect, it } from 'vitest';
 import { chatScreen, replyBody, sendMessage, waitForIdle } from './support/browser';
-import { baseUrl, UNTIL, uniqueTag, useBrowser } from './support/journey';
+import { baseUrl, UNTIL, uniqueTag, browserPerFile } from './support/journey';
 import { seedConversation } from './support/seed';
 import { chatList } from './support/sidebar';
 
 // The keyboard-only and screen-reader journey (issue 9: "Keyboard and screen readers").
-const open = useBrowser();
+const open = browserPerFile();
 
 it('keyboard only: a skip link first, focus in the input on opening a chat, Esc from anywhere stops a reply, headings and titles name the chat', async () => {
   const tag = uniqueTag();

@@ -20,7 +20,7 @@ export function uniqueTag(): string {
  * One browser per test file, a fresh context (own storage) per page, every context closed after
  * each test: `open(path, viewport)` is a person arriving at the app on that screen.
  */
-export function useBrowser() {
+export function browserPerFile() {
   let browser: Browser;
   const pages: Page[] = [];
   beforeAll(async () => {
