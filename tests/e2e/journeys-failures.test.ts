@@ -54,7 +54,8 @@ it('while the provider is rate limited the reply says it is retrying, then the a
   const screen = chatScreen(page);
   await sendMessage(page, question);
 
-  await expect.poll(() => screen.replies.last().innerText().catch(() => ''), { timeout: 2_500, interval: 50 }).toMatch(/busy.*retrying/i);
+  // Within the 3 s the SDK waits, words in place of the typing dots.
+  await expect.poll(() => screen.log.innerText().catch(() => ''), { timeout: 2_500, interval: 50 }).toMatch(/busy.*retrying/i);
   await expect.poll(() => replyBody(screen.replies.last()).innerText(), UNTIL).toBe(`Echo from gpt-5-mini: Summarise the news ${tag}`);
   expect(await screen.replies.last().innerText()).not.toMatch(/retrying/i);
 });

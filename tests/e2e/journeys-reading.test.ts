@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { axeViolations, describeViolations, isSerious } from './support/axe';
 import { chatScreen, isInView, replyBody, sendMessage, VIEWPORT_NAMES, waitForIdle } from './support/browser';
 import { baseUrl, providers, UNTIL, uniqueTag, browserPerFile } from './support/journey';
 import { numberedTurns, seedConversation } from './support/seed';
@@ -103,10 +104,11 @@ it('a remote image in a reply is not fetched: it shows as a link to its address'
   expect(leaked).toEqual([]);
   const link = screen.replies.last().getByRole('link', { name: 'Image: x' });
   await expect(link.getAttribute('href')).resolves.toBe(url);
-  await expect(screen.replies.last().getByRole('img').count()).resolves.toBe(0);
+  // No <img> element at all (icons are inline SVG): nothing that could load later either.
+  await expect(screen.replies.last().locator('img').count()).resolves.toBe(0);
 });
 
-it('a 60-turn conversation in dark mode opens at its end and scrolls back to its start', async () => {
+it('a 60-turn conversation in dark mode opens at its end, reads without contrast failures, and scrolls back to its start', async () => {
   const tag = uniqueTag();
   const seeded = await seedConversation(baseUrl, { title: `Sixty turns ${tag}`, turns: numberedTurns(60, tag) });
   const page = await open(`/c/${seeded.id}`, 'desktop', { colorScheme: 'dark' });
@@ -123,6 +125,8 @@ it('a 60-turn conversation in dark mode opens at its end and scrolls back to its
     return [...context.getImageData(0, 0, 1, 1).data.slice(0, 3)];
   });
   expect(Math.max(...background)).toBeLessThan(60);
+  const serious = (await axeViolations(page)).filter(isSerious);
+  expect(serious.length, `serious or critical violations:\n${describeViolations(serious)}`).toBe(0);
 
   await screen.log.hover();
   await expect
