@@ -42,7 +42,9 @@ describe('chatting', () => {
     const partial = await page.waitForFunction(() => {
       const reply = document.querySelector('[role="log"] article[aria-label="Assistant said"] [aria-busy="true"]');
       const text = reply?.textContent ?? '';
-      const stoppable = document.querySelector('button[aria-label="Stop generating"], button[aria-label="Stop"]') !== null;
+      const stoppable = [...document.querySelectorAll('main button')].some((button) =>
+        /^Stop( generating)?$/.test((button.getAttribute('aria-label') ?? button.textContent ?? '').trim()),
+      );
       return stoppable && /Echo from gpt-5-mini: \S/.test(text) && !text.includes('eight') ? text : false;
     }, undefined, { polling: 50 });
     expect(await partial.jsonValue()).toMatch(/^Echo from gpt-5-mini: one/);

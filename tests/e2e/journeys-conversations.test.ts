@@ -22,7 +22,7 @@ describe.each(VIEWPORT_NAMES)('on a %s', (viewport) => {
     await sendMessage(page, first);
     await waitForIdle(page);
     await list.newChat();
-    await expect.poll(() => screen.userMessages.count(), UNTIL).toBe(0);
+    await expect.poll(() => screen.userMessages.count(), { ...UNTIL, message: 'no old messages after New chat' }).toBe(0);
     expect(new URL(page.url()).pathname).toBe('/');
 
     await sendMessage(page, second);

@@ -98,10 +98,12 @@ it('a regenerate refused by the daily token limit keeps the answer, says why in 
   await screen.replies.last().getByRole('button', { name: /^Regenerate/ }).click();
   const refusal = screen.alert.filter({ hasText: /limit/i });
   await refusal.first().waitFor({ state: 'visible' });
+  await expect
+    .poll(() => replyBody(screen.replies.last()).innerText().catch(() => ''), { ...UNTIL, message: 'the answer stays on screen' })
+    .toBe(answer);
   const words = await refusal.first().innerText();
   expect(words).toMatch(/resets/i);
   expect(words).not.toMatch(/\d+\s?s\b/); // no raw seconds
-  await expect.poll(() => replyBody(screen.replies.last()).innerText().catch(() => ''), UNTIL).toBe(answer);
   await expect(screen.main.getByRole('button', { name: 'Retry', exact: true }).count()).resolves.toBe(0);
 
   await page.reload();

@@ -26,9 +26,9 @@ it('keyboard only: a skip link first, focus in the input on opening a chat, Esc 
   });
   await page.keyboard.press('Tab');
   const skip = page.getByRole('link', { name: 'Skip to message input' });
-  await expect.poll(() => focused(skip), UNTIL).toBe(true);
+  await expect.poll(() => focused(skip), { ...UNTIL, message: 'the first Tab focuses "Skip to message input"' }).toBe(true);
   await page.keyboard.press('Enter');
-  await expect.poll(() => focused(screen.input), UNTIL).toBe(true);
+  await expect.poll(() => focused(screen.input), { ...UNTIL, message: 'the skip link moves focus to the input' }).toBe(true);
 
   await expect(screen.heading.innerText()).resolves.toBe('New chat');
   await expect(page.getByRole('heading', { level: 2, name: 'Chats' }).count()).resolves.toBe(1);
@@ -38,7 +38,7 @@ it('keyboard only: a skip link first, focus in the input on opening a chat, Esc 
   await chatList(page, 'desktop').select(seeded.title);
   await page.waitForURL(`**/c/${seeded.id}`);
   await expect.poll(() => screen.userMessages.count(), UNTIL).toBe(1);
-  await expect.poll(() => focused(screen.input), UNTIL).toBe(true);
+  await expect.poll(() => focused(screen.input), { ...UNTIL, message: 'opening a chat puts focus in the input' }).toBe(true);
   await expect.poll(() => screen.heading.innerText(), UNTIL).toBe(seeded.title);
   await expect.poll(() => page.title(), UNTIL).toBe(`${seeded.title} · AI Chat`);
 

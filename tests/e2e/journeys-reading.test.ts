@@ -82,7 +82,7 @@ it('sending while scrolled up brings the new message into view', async () => {
   const question = `One more thing ${tag}`;
   await sendMessage(page, question);
   await expect.poll(() => screen.userMessages.count(), UNTIL).toBe(31);
-  await expect.poll(() => isInView(screen.userMessages.last()), UNTIL).toBe(true);
+  await expect.poll(() => isInView(screen.userMessages.last()), { ...UNTIL, message: 'the message just sent is on screen' }).toBe(true);
   await waitForIdle(page);
   await expect.poll(() => isInView(screen.replies.last()), UNTIL).toBe(true);
 });
