@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { formatTokens } from '../../features/ai-chat/client/format';
 import { chatScreen, conversationIdOf, launchBrowser, openPage, replyBody, sendMessage, waitForIdle } from './support/browser';
 import { providerControl } from './support/provider-control';
+import { chatList } from './support/sidebar';
 
 const baseUrl = inject('baseUrl');
 const providers = providerControl(inject('providerControlUrl'));
@@ -41,7 +42,9 @@ describe('chatting', () => {
     const partial = await page.waitForFunction(() => {
       const reply = document.querySelector('[role="log"] article[aria-label="Assistant said"] [aria-busy="true"]');
       const text = reply?.textContent ?? '';
-      const stoppable = document.querySelector('button[aria-label="Stop generating"]') !== null;
+      const stoppable = [...document.querySelectorAll('main button')].some((button) =>
+        /^Stop( generating)?$/.test((button.getAttribute('aria-label') ?? button.textContent ?? '').trim()),
+      );
       return stoppable && /Echo from gpt-5-mini: \S/.test(text) && !text.includes('eight') ? text : false;
     }, undefined, { polling: 50 });
     expect(await partial.jsonValue()).toMatch(/^Echo from gpt-5-mini: one/);
@@ -85,7 +88,7 @@ describe('chatting', () => {
 
     const page = await open('/');
     const screen = chatScreen(page);
-    const item = screen.sidebar.getByRole('button', { name: 'Plan a picnic for Saturday', exact: true });
+    const item = chatList(page, 'desktop').entry(page, 'Plan a picnic for Saturday');
     await item.click();
     await page.waitForURL(`**/c/${id}`);
     await expect.poll(() => screen.userMessages.allInnerTexts(), UNTIL).toEqual([

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { buildApp, freePort, startApp } from './support/app-server';
+import { buildApp, freePort, ROOT, startApp, type RunningApp } from './support/app-server';
 import { PLANTED_SECRETS } from './support/planted-secrets';
 import { startFakeProviders } from './support/provider-control';
 
@@ -14,8 +15,16 @@ declare module 'vitest' {
     providerControlUrl: string;
     /** The environment `next build` ran with, for the secrets test to check it held the planted keys. */
     buildEnv: Record<string, string>;
+    /**
+     * A second `next start` of the same build with its own database and a tight daily token
+     * limit (LIMITED_TOKENS_PER_DAY), for the journeys that run into a usage limit.
+     */
+    limitedBaseUrl: string;
   }
 }
+
+/** The daily token limit of the `limitedBaseUrl` app. */
+export const LIMITED_TOKENS_PER_DAY = 10_000;
 
 /**
  * Builds the app once with fake secrets planted in its environment, starts it against loopback
@@ -24,6 +33,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const providers = await startFakeProviders();
   const dataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-'));
+  const limitedDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-limited-'));
+  const removeData = () =>
+    Promise.all([dataDir, limitedDataDir].map((dir) => rm(dir, { recursive: true, force: true })));
 
   const appEnv: Record<string, string> = {
     ...PLANTED_SECRETS,
@@ -46,20 +58,35 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Vitest sets NODE_ENV=test; next build and start need production.
   const env: NodeJS.ProcessEnv = { ...inherited, ...appEnv, NODE_ENV: 'production' };
 
+  const apps: RunningApp[] = [];
+  const stopAll = async () => {
+    await Promise.all(apps.map((app) => app.stop()));
+    await providers.close();
+    await removeData();
+  };
   try {
-    await buildApp(env);
-    const app = await startApp(env, await freePort());
+    // E2E_REUSE_BUILD=1 skips the build when .next holds one (iterating on the tests only; the
+    // build must have been made by this setup, with the same planted environment).
+    if (!(process.env.E2E_REUSE_BUILD === '1' && existsSync(join(ROOT, '.next', 'BUILD_ID')))) await buildApp(env);
+    const port = await freePort();
+    let limitedPort = await freePort();
+    while (limitedPort === port) limitedPort = await freePort();
+    const started = (running: RunningApp) => (apps.push(running), running);
+    const [app, limited] = await Promise.all([
+      startApp(env, port).then(started),
+      // Same build, read at run time: the limit and the data directory are server-only variables.
+      startApp(
+        { ...env, AI_CHAT_DATA_DIR: limitedDataDir, AI_CHAT_MAX_TOKENS_PER_DAY: String(LIMITED_TOKENS_PER_DAY) },
+        limitedPort,
+      ).then(started),
+    ]);
     project.provide('baseUrl', app.url);
+    project.provide('limitedBaseUrl', limited.url);
     project.provide('providerControlUrl', providers.controlUrl);
     project.provide('buildEnv', Object.fromEntries(Object.keys(appEnv).map((name) => [name, env[name] ?? ''])));
-    return async () => {
-      await app.stop();
-      await providers.close();
-      await rm(dataDir, { recursive: true, force: true });
-    };
+    return stopAll;
   } catch (error) {
-    await providers.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await stopAll();
     throw error;
   }
 }

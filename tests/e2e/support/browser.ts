@@ -8,6 +8,14 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** The two screens the suite runs at: a laptop and a phone (iPhone 12-15 size, touch). */
+export const VIEWPORTS = {
+  desktop: { viewport: { width: 1280, height: 800 } },
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 },
+} satisfies Record<string, BrowserContextOptions>;
+export type ViewportName = keyof typeof VIEWPORTS;
+export const VIEWPORT_NAMES = Object.keys(VIEWPORTS) as ViewportName[];
+
 /** A fresh context (own cookies and storage) at a desktop size, with one page open at `path`. */
 export async function openPage(
   browser: Browser,
@@ -15,27 +23,32 @@ export async function openPage(
   path = '/',
   options: BrowserContextOptions = {},
 ): Promise<Page> {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 800 }, ...options });
+  const context = await browser.newContext({ baseURL: baseUrl, ...VIEWPORTS.desktop, ...options });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   await page.goto(path);
   return page;
 }
 
-/** The parts of the chat screen a person looks at, by their accessible names. */
+/**
+ * The parts of the chat screen a person looks at, by their roles and accessible names (the UI
+ * contract in the README: "Message", "Send", "Stop", "Model", a `log` of messages). The send and
+ * stop buttons also answer to their older names ("Send message", "Stop generating").
+ */
 export function chatScreen(page: Page) {
-  const chat = page.getByRole('region', { name: 'Chat' });
-  const log = chat.getByRole('log', { name: 'Messages' });
+  // Scoped to the main landmark: Next's route announcer is an `alert` of its own.
+  const main = page.getByRole('main');
+  const log = main.getByRole('log');
   return {
-    chat,
+    main,
     log,
-    input: chat.getByRole('textbox', { name: 'Message', exact: true }),
-    send: chat.getByRole('button', { name: 'Send message' }),
-    stop: chat.getByRole('button', { name: 'Stop generating' }),
-    modelPicker: chat.getByRole('combobox', { name: 'Model' }),
-    usage: chat.getByRole('region', { name: 'Usage' }),
-    alert: chat.getByRole('alert'),
-    sidebar: page.getByRole('navigation', { name: 'Conversations' }),
+    input: main.getByRole('textbox', { name: 'Message', exact: true }),
+    send: main.getByRole('button', { name: /^Send( message)?$/ }),
+    stop: main.getByRole('button', { name: /^Stop( generating)?$/ }),
+    modelPicker: page.getByRole('combobox', { name: 'Model' }),
+    usage: page.getByRole('region', { name: 'Usage' }),
+    alert: main.getByRole('alert'),
+    heading: page.getByRole('heading', { level: 1 }),
     userMessages: log.getByRole('article', { name: 'You said' }),
     replies: log.getByRole('article', { name: 'Assistant said' }),
   };
@@ -63,4 +76,21 @@ export async function waitForIdle(page: Page): Promise<void> {
 export async function conversationIdOf(page: Page): Promise<string> {
   await page.waitForURL(/\/c\/[^/]+$/);
   return new URL(page.url()).pathname.split('/').pop()!;
+}
+
+/** Whether any part of the element is on screen: inside the window and every scrolling ancestor. */
+export function isInView(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element) => {
+    let { top, bottom } = element.getBoundingClientRect();
+    top = Math.max(top, 0);
+    bottom = Math.min(bottom, window.innerHeight);
+    for (let node = element.parentElement; node; node = node.parentElement) {
+      const { overflowY } = getComputedStyle(node);
+      if (overflowY !== 'auto' && overflowY !== 'scroll' && overflowY !== 'hidden') continue;
+      const box = node.getBoundingClientRect();
+      top = Math.max(top, box.top);
+      bottom = Math.min(bottom, box.bottom);
+    }
+    return bottom - top > 1;
+  });
 }

@@ -6,7 +6,7 @@ import {
   type FakeProviderServer,
   type FakeReply,
 } from '../../support/fake-providers';
-import { lastUserText, replyFor } from './replies';
+import { createReplies, lastUserText } from './replies';
 
 export type ProviderName = 'openai' | 'anthropic';
 
@@ -37,6 +37,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
  */
 export async function startFakeProviders(): Promise<FakeProviders> {
   const failing: Record<ProviderName, boolean> = { openai: false, anthropic: false };
+  const replyFor = createReplies();
   const answer = (provider: ProviderName) => (body: Record<string, unknown>): FakeReply =>
     failing[provider] ? { httpError: { status: 500 } } : replyFor(body);
   const [openai, anthropic] = await Promise.all([

@@ -1,0 +1,46 @@
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
+import { launchBrowser, openPage, VIEWPORTS, type ViewportName } from './browser';
+import { providerControl } from './provider-control';
+
+/** expect.poll's default second is too short for a reply streamed by a production server. */
+export const UNTIL = { timeout: 15_000, interval: 50 };
+
+export const baseUrl = inject('baseUrl');
+export const providers = providerControl(inject('providerControlUrl'));
+
+let counter = 0;
+/** A short tag that keeps this test's chats apart from every other test's in the shared database. */
+export function uniqueTag(): string {
+  counter += 1;
+  return `${Date.now().toString(36).slice(-4)}${counter}`;
+}
+
+/**
+ * One browser per test file, a fresh context (own storage) per page, every context closed after
+ * each test: `open(path, viewport)` is a person arriving at the app on that screen.
+ */
+export function browserPerFile() {
+  let browser: Browser;
+  const pages: Page[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await Promise.all(pages.splice(0).map((page) => page.context().close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return async function open(
+    path = '/',
+    viewport: ViewportName = 'desktop',
+    options: BrowserContextOptions & { app?: string } = {},
+  ): Promise<Page> {
+    const { app = baseUrl, ...context } = options;
+    const page = await openPage(browser, app, path, { ...VIEWPORTS[viewport], ...context });
+    page.setDefaultTimeout(12_000);
+    pages.push(page);
+    return page;
+  };
+}
