@@ -25,6 +25,8 @@ export function costOf(provider: ProviderName, model: string, usage: ProviderUsa
     promptTokens: usage.promptTokens,
     completionTokens: usage.completionTokens,
     cachedPromptTokens: usage.cachedPromptTokens,
+    cacheWriteTokens: usage.cacheWriteTokens,
+    cacheWrite1hTokens: usage.cacheWrite1hTokens,
   });
 }
 

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { NewMessage, UsageReservationRequest, UsageSettlement } from './chat-store';
+import type { NewMessage, UsageHoldRequest, UsageReservationRequest, UsageSettlement } from './chat-store';
 
 /**
  * The named arguments of the migration's SQL functions, built once for both adapters: the
@@ -38,6 +38,17 @@ export function reserveUsageArgs(userId: string, request: UsageReservationReques
   };
 }
 
+export function holdUsageArgs(userId: string, reservationId: string, request: UsageHoldRequest) {
+  return {
+    p_user_id: userId,
+    p_reservation_id: reservationId,
+    p_tokens: Math.max(0, Math.ceil(request.tokens)),
+    p_cost: request.cost,
+    p_max_tokens_per_day: request.maxTokensPerDay ?? null,
+    p_max_cost_per_month: request.maxCostPerMonth == null ? null : String(request.maxCostPerMonth),
+  };
+}
+
 function usageArgs(settlement: UsageSettlement) {
   return {
     p_provider: settlement.provider,
@@ -45,6 +56,7 @@ function usageArgs(settlement: UsageSettlement) {
     p_prompt_tokens: settlement.promptTokens,
     p_completion_tokens: settlement.completionTokens,
     p_cached_prompt_tokens: settlement.cachedPromptTokens ?? 0,
+    p_cache_write_tokens: settlement.cacheWriteTokens ?? 0,
     p_cost: settlement.cost,
     p_message_id: settlement.messageId ?? null,
     p_conversation_id: settlement.conversationId ?? null,

@@ -6,16 +6,19 @@ import type {
   ListConversationsOptions,
   NewConversation,
   NewMessage,
+  UsageHold,
+  UsageHoldRequest,
   UsageReservation,
   UsageReservationRequest,
   UsageSettlement,
   UserChatStore,
 } from '../chat-store';
-import { appendMessageArgs, recordUsageArgs, reserveUsageArgs, settleUsageArgs } from '../function-args';
+import { appendMessageArgs, holdUsageArgs, recordUsageArgs, reserveUsageArgs, settleUsageArgs } from '../function-args';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from './map-database-error';
 import {
   conversationRowSchema,
+  holdRowSchema,
   messageRowSchema,
   reservationRowSchema,
   toConversationChanges,
@@ -192,8 +195,21 @@ export class PostgresUserStore implements UserChatStore {
     });
   }
 
-  async settleUsage(reservationId: string, settlement: UsageSettlement): Promise<void> {
-    await this.asServer('Recording usage', (tx) => callFunction(tx, 'ai_chat_settle_usage', settleUsageArgs(reservationId, settlement)));
+  holdUsage(reservationId: string, request: UsageHoldRequest): Promise<UsageHold> {
+    return this.asServer('Checking usage limits', async (tx) => {
+      const rows = await callFunction(tx, 'ai_chat_hold_usage', holdUsageArgs(this.userId, reservationId, request));
+      return holdRowSchema.parse(rows[0]);
+    });
+  }
+
+  settleUsage(reservationId: string, settlement: UsageSettlement): Promise<boolean> {
+    return this.asServer('Recording usage', async (tx) => {
+      const { rows } = await tx.query<{ settled: boolean }>(
+        `select public.ai_chat_settle_usage(${settleArgList()}) as settled`,
+        Object.values(settleUsageArgs(reservationId, settlement)),
+      );
+      return rows[0]?.settled === true;
+    });
   }
 
   getCachedReply(key: string): Promise<CachedReply | null> {
@@ -233,6 +249,12 @@ async function callFunction(tx: SqlExecutor, name: string, args: Record<string, 
   const list = names.map((key, index) => `${key} => $${index + 1}`).join(', ');
   const { rows } = await tx.query(`select * from public.${name}(${list})`, values);
   return rows;
+}
+
+/** `p_x => $1, …` for the settle function's arguments, in the builder's order. */
+function settleArgList(): string {
+  const names = Object.keys(settleUsageArgs('', { provider: '', model: '', promptTokens: 0, completionTokens: 0, cost: null }));
+  return names.map((key, index) => `${key} => $${index + 1}`).join(', ');
 }
 
 function toParameter(value: unknown): unknown {

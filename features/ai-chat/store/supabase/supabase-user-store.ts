@@ -7,17 +7,20 @@ import type {
   ListConversationsOptions,
   NewConversation,
   NewMessage,
+  UsageHold,
+  UsageHoldRequest,
   UsageReservation,
   UsageReservationRequest,
   UsageSettlement,
   UserChatStore,
 } from '../chat-store';
-import { appendMessageArgs, recordUsageArgs, reserveUsageArgs, settleUsageArgs } from '../function-args';
+import { appendMessageArgs, holdUsageArgs, recordUsageArgs, reserveUsageArgs, settleUsageArgs } from '../function-args';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from '../postgres/map-database-error';
 import {
   conversationRowSchema,
   messageRowSchema,
+  holdRowSchema,
   reservationRowSchema,
   toConversationChanges,
   usageSummaryRowSchema,
@@ -178,11 +181,20 @@ export class SupabaseUserStore implements UserChatStore {
     return reservationRowSchema.parse(raw);
   }
 
-  async settleUsage(reservationId: string, settlement: UsageSettlement): Promise<void> {
-    unwrap(
+  async holdUsage(reservationId: string, request: UsageHoldRequest): Promise<UsageHold> {
+    const raw = unwrap(
+      await this.service.rpc('ai_chat_hold_usage', holdUsageArgs(this.userId, reservationId, request)).single(),
+      'Checking usage limits',
+    );
+    return holdRowSchema.parse(raw);
+  }
+
+  async settleUsage(reservationId: string, settlement: UsageSettlement): Promise<boolean> {
+    const settled = unwrap(
       await this.service.rpc('ai_chat_settle_usage', settleUsageArgs(reservationId, settlement)),
       'Recording usage',
     );
+    return settled === true;
   }
 
   async getCachedReply(key: string): Promise<CachedReply | null> {
