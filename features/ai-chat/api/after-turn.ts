@@ -50,7 +50,7 @@ export async function updateRollingSummary(
       previousSummary: conversation.summary,
       maxTokens: opened.replyTokens,
     });
-    ledger.meter({ target, reported: result.usage, accepted: true, text: result.summary, toolCalls: [], promptTokens });
+    ledger.meter({ target, reported: result.usage, accepted: true, complete: true, text: result.summary, toolCalls: [], promptTokens });
     await ledger.settle({ messageId: null, conversationId: conversation.id });
     if (result.summary) {
       await plan.user.updateConversation(conversation.id, {

@@ -44,6 +44,7 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
     const outcome: StepOutcome = { target, text: '', toolCalls: [], usage, finishReason: 'other' };
     let reported: ProviderUsage | null = null;
     let accepted = false;
+    let complete = false;
     let shown = false;
     try {
       const events = options.providers[target.provider]!.stream({
@@ -74,6 +75,7 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
           const { type: _type, ...figures } = event;
           reported = figures;
         } else {
+          complete = true;
           outcome.finishReason = event.finishReason;
         }
       }
@@ -85,6 +87,7 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
       target,
       reported,
       accepted,
+      complete: complete && !outcome.error,
       text: outcome.text,
       toolCalls: outcome.toolCalls,
       promptTokens: context.promptEstimate,

@@ -47,6 +47,8 @@ export interface CallRecord {
   reported: ProviderUsage | null;
   /** The provider answered 200: the prompt was taken and is billed. */
   accepted: boolean;
+  /** The call ran to its end (its final usage report arrived), so the report is the bill. */
+  complete: boolean;
   /** What streamed to the user (or the summary's text). */
   text: string;
   toolCalls: readonly ProviderToolCall[];
@@ -152,16 +154,18 @@ export class TurnLedger {
   }
 
   /**
-   * Meters one call: the larger of what the provider reported and what we can count of what it
-   * sent (a Claude stream cut before `message_delta` reports 1 output token; an abort before the
-   * usage chunk reports nothing). Once the provider answered 200, the prompt is billed.
+   * Meters one call. A call that ran to its end bills what the provider reported. One cut short
+   * bills the larger of what was reported and what we count of what it sent: a Claude stream cut
+   * before `message_delta` reports 1 output token, an abort before OpenAI's usage chunk reports
+   * nothing. (Our Claude count over-estimates, so it is never used against a final report.)
+   * Once the provider answered 200, the prompt is billed.
    */
   meter(call: CallRecord): MeteredCall {
     const { provider, model } = call.target;
     const args = call.toolCalls.length > 0 ? tokensOf(JSON.stringify(call.toolCalls.map((c) => [c.name, c.args])), provider, model) : 0;
     const counted = (call.text ? tokensOf(call.text, provider, model) : 0) + args;
     const reported = call.reported;
-    const completionTokens = Math.max(reported?.completionTokens ?? 0, counted);
+    const completionTokens = call.complete && reported ? reported.completionTokens : Math.max(reported?.completionTokens ?? 0, counted);
     const billed = call.accepted || reported !== null || completionTokens > 0;
     const usage: ProviderUsage = billed
       ? {

@@ -48,8 +48,7 @@ function mergeUsage(previous: ProviderUsage, fields: AnthropicUsageFields, input
     promptTokens: input.tokens + input.cacheWrite + cachedPromptTokens,
     completionTokens: fields.output_tokens ?? previous.completionTokens,
     cachedPromptTokens,
-    cacheWriteTokens: input.cacheWrite - cacheWrite1hTokens,
-    cacheWrite1hTokens,
+    ...(input.cacheWrite > 0 ? { cacheWriteTokens: input.cacheWrite - cacheWrite1hTokens, cacheWrite1hTokens } : {}),
   };
 }
 
