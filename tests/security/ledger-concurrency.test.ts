@@ -1,4 +1,5 @@
 import { createParser } from 'eventsource-parser';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTool } from '@/features/ai-chat/api/chat-handler';
@@ -10,7 +11,11 @@ import { openLedgerRig, totals, userRig, type LedgerRig } from './ledger-harness
 
 const LIMIT = 6_000;
 const MAX_REPLY = 400;
-const PROMPT = 60;
+
+/** What OpenAI would report for this prompt: its text's tokens plus the chat format's overhead. */
+function promptTokensOf(messages: readonly { content?: unknown }[]): number {
+  return messages.reduce((sum, message) => sum + 3 + (typeof message.content === 'string' ? countTokens(message.content) : 0), 3);
+}
 
 /** The fake's answer, by the marker in the last user message: tool loops, slow replies, plain ones. */
 function replyFor(body: Record<string, unknown>): FakeReply {
@@ -18,11 +23,11 @@ function replyFor(body: Record<string, unknown>): FakeReply {
   const last = [...messages].reverse().find((message) => message.role === 'user');
   const text = typeof last?.content === 'string' ? last.content : '';
   const toolSteps = messages.filter((message) => message.role === 'tool').length;
-  if (text.includes('[tool]') && toolSteps < 3) {
-    return { toolCalls: [{ name: 'lookup', args: { q: `step ${toolSteps}` } }], usage: { promptTokens: PROMPT + toolSteps * 420, completionTokens: MAX_REPLY } };
-  }
-  if (text.includes('[slow]')) return { text: 'slow '.repeat(80), delayMs: 15, usage: { promptTokens: PROMPT, completionTokens: MAX_REPLY } };
-  return { text: 'word '.repeat(60), usage: { promptTokens: PROMPT + toolSteps * 420, completionTokens: MAX_REPLY } };
+  // Every call really uses its whole reply budget: the worst case for a limit.
+  const usage = { promptTokens: promptTokensOf(messages), completionTokens: MAX_REPLY };
+  if (text.includes('[tool]') && toolSteps < 3) return { toolCalls: [{ name: 'lookup', args: { q: `step ${toolSteps}` } }], usage };
+  if (text.includes('[slow]')) return { text: 'slow '.repeat(80), delayMs: 15, usage };
+  return { text: 'word '.repeat(60), usage };
 }
 
 /** Reads an SSE response, calling `onEvent` as each event arrives; a reset connection ends it. */
@@ -93,7 +98,8 @@ describe.each(databaseKinds())('limits under a mixed concurrent load, on %s', (k
       return found;
     }, 15_000);
     const settled = totals(rows).tokens;
-    const oneReply = PROMPT + MAX_REPLY + 3 * 420;
+    // One reply: its prompt (a few dozen tokens here) and its budget.
+    const oneReply = 100 + MAX_REPLY;
     console.info(
       `[ledger] ${kind}: limit ${LIMIT}, settled ${settled}, overshoot ${Math.max(0, settled - LIMIT)} ` +
         `(allowed ${allowed.length}/20, provider calls ${rig.openai.requests.length})`,
