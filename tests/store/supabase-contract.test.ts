@@ -32,7 +32,7 @@ import { openTestDatabase, type TestDatabase } from '../support/test-databases';
 const PROJECT_URL = 'https://project.supabase.test';
 
 /** The functions that write usage, which only the server may call; every other call acts as the user. */
-const SERVICE_RPC = new Set(['ai_chat_reserve_usage', 'ai_chat_settle_usage', 'ai_chat_record_usage']);
+const SERVICE_RPC = new Set(['ai_chat_reserve_usage', 'ai_chat_hold_usage', 'ai_chat_settle_usage', 'ai_chat_record_usage']);
 
 const server = setupServer();
 

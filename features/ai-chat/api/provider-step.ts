@@ -72,8 +72,13 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
           outcome.toolCalls.push({ id: event.id, name: event.name, args: event.args });
           emit({ type: 'tool-call', id: event.id, name: event.name, args: event.args });
         } else if (event.type === 'usage') {
-          const { type: _type, ...figures } = event;
-          reported = figures;
+          reported = {
+            promptTokens: event.promptTokens,
+            completionTokens: event.completionTokens,
+            cachedPromptTokens: event.cachedPromptTokens,
+            ...(event.cacheWriteTokens === undefined ? {} : { cacheWriteTokens: event.cacheWriteTokens, cacheWrite1hTokens: event.cacheWrite1hTokens }),
+            ...(event.reasoningTokens === undefined ? {} : { reasoningTokens: event.reasoningTokens }),
+          };
         } else {
           complete = true;
           outcome.finishReason = event.finishReason;

@@ -93,6 +93,8 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     maxRequestsPerMinute: 20,
   });
   if (!reservation.allowed) throw new Error(`reservation refused: ${reservation.reason}`);
+  const hold = await store.holdUsage(reservation.reservationId, { tokens: 140, cost: '0.0025000000', maxTokensPerDay: 100_000, maxCostPerMonth: '5' });
+  if (!hold.allowed) throw new Error(`hold refused: ${hold.reason}`);
   await store.settleUsage(reservation.reservationId, {
     provider: 'anthropic',
     model: 'claude-sonnet-4-5',
