@@ -265,3 +265,56 @@ grant execute on function
   public.ai_chat_settle_usage(uuid, text, text, integer, integer, integer, integer, numeric, uuid, uuid),
   public.ai_chat_record_usage(uuid, text, text, integer, integer, integer, integer, numeric, uuid, uuid)
   to service_role;
+
+-- ---------------------------------------------------------------------------------------------
+-- Rolling summaries, kept per branch point
+-- ---------------------------------------------------------------------------------------------
+-- A summary runs through one message and speaks for every branch that contains that message, so
+-- switching branches back and forth reuses each branch's summary instead of paying for it again
+-- (the single summary column on conversations was overwritten by whichever branch ran last).
+create table public.ai_chat_summaries (
+  conversation_id uuid not null references public.conversations (id) on delete cascade,
+  through_message_id uuid not null,
+  summary text not null check (char_length(summary) <= 20000),
+  created_at timestamptz not null default now(),
+  primary key (conversation_id, through_message_id)
+);
+
+alter table public.ai_chat_summaries enable row level security;
+revoke all on public.ai_chat_summaries from anon, authenticated;
+grant select on public.ai_chat_summaries to authenticated;
+grant all on public.ai_chat_summaries to service_role;
+
+-- A user reads the summaries of their own conversations. Only the server writes them (it pays
+-- for them, and they go into the model's prompt): no policy lets a user insert or change one.
+create policy "ai_chat_summaries: owner reads"
+  on public.ai_chat_summaries for select to authenticated
+  using (exists (
+    select 1 from public.conversations c where c.id = conversation_id and c.user_id = (select auth.uid())
+  ));
+
+-- Saves a summary of the user's conversation through a message of it. Server only.
+create function public.ai_chat_save_summary(
+  p_user_id uuid,
+  p_conversation_id uuid,
+  p_through_message_id uuid,
+  p_summary text
+) returns boolean
+language sql
+security invoker
+set search_path = ''
+as $$
+  with saved as (
+    insert into public.ai_chat_summaries (conversation_id, through_message_id, summary)
+    select m.conversation_id, m.id, p_summary
+      from public.messages m
+      join public.conversations c on c.id = m.conversation_id
+     where m.id = p_through_message_id and m.conversation_id = p_conversation_id and c.user_id = p_user_id
+    on conflict (conversation_id, through_message_id) do update set summary = excluded.summary, created_at = now()
+    returning 1
+  )
+  select exists (select 1 from saved)
+$$;
+
+revoke execute on function public.ai_chat_save_summary(uuid, uuid, uuid, text) from public, anon, authenticated;
+grant execute on function public.ai_chat_save_summary(uuid, uuid, uuid, text) to service_role;

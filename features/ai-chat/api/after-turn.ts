@@ -18,7 +18,7 @@ const SUMMARY_OVERHEAD_TOKENS = 200;
  * Folds what fell out of the context window into the conversation's rolling summary, so the
  * next turns remember it. Runs after the reply has been delivered, as a call of its own through
  * a ledger: reserved against the user's limits first (skipped when it does not fit), metered,
- * settled. A summary that already runs through the newest dropped message is not made again.
+ * settled. Summaries are kept per branch point, so a branch's summary is made once.
  */
 export async function updateRollingSummary(
   plan: TurnPlan,
@@ -27,7 +27,6 @@ export async function updateRollingSummary(
 ): Promise<void> {
   const dropped = plan.fitted.dropped;
   if (!options.summary || dropped.length === 0) return;
-  if (conversation.summary && conversation.summaryThroughMessageId === dropped.at(-1)!.id) return;
   const providerName = options.summary.provider ?? plan.targets[0]!.provider;
   const provider = options.providers[providerName];
   if (!provider) return;
@@ -35,7 +34,7 @@ export async function updateRollingSummary(
   const target = { provider: providerName, model };
   const promptTokens =
     SUMMARY_OVERHEAD_TOKENS +
-    tokensOf([conversation.summary ?? '', ...dropped.map((message) => message.content)].join('\n\n'), providerName, model);
+    tokensOf([plan.fitted.summary?.summary ?? '', ...dropped.map((message) => message.content)].join('\n\n'), providerName, model);
   let ledger: TurnLedger | undefined;
   try {
     const opened = await TurnLedger.open(
@@ -47,17 +46,14 @@ export async function updateRollingSummary(
     const result = await summarizeWithUsage(dropped, {
       provider,
       model,
-      previousSummary: conversation.summary,
+      previousSummary: plan.fitted.summary?.summary,
       maxTokens: opened.replyTokens,
     });
     ledger.meter({ target, reported: result.usage, accepted: true, complete: true, text: result.summary, toolCalls: [], promptTokens });
     await ledger.settle({ messageId: null, conversationId: conversation.id });
-    if (result.summary) {
-      await plan.user.updateConversation(conversation.id, {
-        summary: result.summary,
-        summaryThroughMessageId: dropped.at(-1)!.id,
-      });
-    }
+    // Saved for the branch point, so this branch (and any other through the same message) reuses
+    // it, and switching branches back and forth never pays for it twice.
+    if (result.summary) await plan.user.saveSummary(conversation.id, { summary: result.summary, throughMessageId: dropped.at(-1)!.id });
   } catch (error) {
     // The turn succeeded; a missing summary only means the next turn sees less of the past.
     if (isChatError(error) && error.code === 'usage_limit') console.warn('ai-chat: summary skipped:', error.message);

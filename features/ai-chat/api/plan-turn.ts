@@ -52,13 +52,14 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
   const userMessage = regenerate
     ? null
     : { id: crypto.randomUUID(), content: content!, tokens: tokensOf(content!, target.provider, target.model), parentId };
+  const summary = await branchSummary(user, existing, history, options);
   const fitted = fitHistory(history, userMessage, {
     provider: target.provider,
     model: target.model,
     system,
     replyTokens: wantedReplyTokens,
-    summary: existing?.summary,
-    summaryThroughMessageId: existing?.summaryThroughMessageId,
+    summary: summary?.summary,
+    summaryThroughMessageId: summary?.throughMessageId,
   });
   if (userMessage && options.moderation) await moderate(options, user.userId, userMessage.content, request.signal);
 
@@ -93,6 +94,19 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
     ledger,
     limits,
   };
+}
+
+/** The summary saved for this branch, else the conversation's own (from before per-branch summaries). */
+async function branchSummary(
+  user: UserChatStore,
+  existing: ConversationRecord | null,
+  history: readonly MessageRecord[],
+  options: ResolvedHandlerOptions,
+): Promise<{ summary: string; throughMessageId: string } | null> {
+  if (!existing || history.length === 0) return null;
+  const saved = options.summary ? await user.getBranchSummary(existing.id, history.map((message) => message.id)) : null;
+  if (saved) return saved;
+  return existing.summary && existing.summaryThroughMessageId ? { summary: existing.summary, throughMessageId: existing.summaryThroughMessageId } : null;
 }
 
 async function moderate(options: ResolvedHandlerOptions, userId: string, text: string, signal: AbortSignal): Promise<void> {

@@ -115,6 +115,11 @@ export interface UsageSettlement {
   conversationId?: string | null;
 }
 
+export interface BranchSummary {
+  summary: string;
+  throughMessageId: string;
+}
+
 export interface CachedReply {
   provider: string;
   model: string;
@@ -171,6 +176,14 @@ export interface UserChatStore {
   settleUsage(reservationId: string, settlement: UsageSettlement): Promise<boolean>;
   /** Server side: records a billed call that had no reservation (summaries, tool steps). */
   recordUsage(settlement: UsageSettlement): Promise<void>;
+
+  /**
+   * The rolling summary that speaks for a branch: of those saved for this conversation, the one
+   * through the latest of `branchMessageIds` (root first). Null when none is on the branch.
+   */
+  getBranchSummary(conversationId: string, branchMessageIds: readonly string[]): Promise<BranchSummary | null>;
+  /** Server side: saves the summary of this user's conversation through one of its messages. */
+  saveSummary(conversationId: string, summary: BranchSummary): Promise<void>;
 
   /** A cached reply of this user's under `key` (a SHA-256 hex of the request), unless expired. */
   getCachedReply(key: string): Promise<CachedReply | null>;

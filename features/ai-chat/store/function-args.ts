@@ -1,5 +1,5 @@
 import 'server-only';
-import type { NewMessage, UsageHoldRequest, UsageReservationRequest, UsageSettlement } from './chat-store';
+import type { BranchSummary, NewMessage, UsageHoldRequest, UsageReservationRequest, UsageSettlement } from './chat-store';
 
 /**
  * The named arguments of the migration's SQL functions, built once for both adapters: the
@@ -69,4 +69,30 @@ export function settleUsageArgs(reservationId: string, settlement: UsageSettleme
 
 export function recordUsageArgs(userId: string, settlement: UsageSettlement) {
   return { p_user_id: userId, ...usageArgs(settlement) };
+}
+
+export function saveSummaryArgs(userId: string, conversationId: string, summary: BranchSummary) {
+  return {
+    p_user_id: userId,
+    p_conversation_id: conversationId,
+    p_through_message_id: summary.throughMessageId,
+    p_summary: summary.summary,
+  };
+}
+
+/** Of the summaries found for a branch, the one through its latest message. */
+export function latestOnBranch(
+  rows: readonly { summary: string; through_message_id: string }[],
+  branchMessageIds: readonly string[],
+): BranchSummary | null {
+  let best: { summary: string; through_message_id: string } | null = null;
+  let bestAt = -1;
+  for (const row of rows) {
+    const at = branchMessageIds.indexOf(row.through_message_id);
+    if (at > bestAt) {
+      best = row;
+      bestAt = at;
+    }
+  }
+  return best ? { summary: best.summary, throughMessageId: best.through_message_id } : null;
 }

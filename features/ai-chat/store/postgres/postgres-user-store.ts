@@ -1,6 +1,7 @@
 import 'server-only';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type {
+  BranchSummary,
   CachedReply,
   ConversationPatch,
   ListConversationsOptions,
@@ -13,7 +14,7 @@ import type {
   UsageSettlement,
   UserChatStore,
 } from '../chat-store';
-import { appendMessageArgs, holdUsageArgs, recordUsageArgs, reserveUsageArgs, settleUsageArgs } from '../function-args';
+import { appendMessageArgs, holdUsageArgs, latestOnBranch, recordUsageArgs, reserveUsageArgs, saveSummaryArgs, settleUsageArgs } from '../function-args';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from './map-database-error';
 import {
@@ -210,6 +211,25 @@ export class PostgresUserStore implements UserChatStore {
       );
       return rows[0]?.settled === true;
     });
+  }
+
+  async getBranchSummary(conversationId: string, branchMessageIds: readonly string[]): Promise<BranchSummary | null> {
+    const ids = branchMessageIds.filter(isUuid);
+    if (!isUuid(conversationId) || ids.length === 0) return null;
+    return this.asUser('Reading the summary', async (tx) => {
+      const { rows } = await tx.query<{ summary: string; through_message_id: string }>(
+        `select s.summary, s.through_message_id from public.ai_chat_summaries s
+          where s.conversation_id = $1 and s.through_message_id = any($2::uuid[])`,
+        [conversationId, ids],
+      );
+      return latestOnBranch(rows, ids);
+    });
+  }
+
+  async saveSummary(conversationId: string, summary: BranchSummary): Promise<void> {
+    await this.asServer('Saving the summary', (tx) =>
+      callFunction(tx, 'ai_chat_save_summary', saveSummaryArgs(this.userId, conversationId, summary)),
+    );
   }
 
   getCachedReply(key: string): Promise<CachedReply | null> {

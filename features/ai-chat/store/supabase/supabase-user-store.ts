@@ -2,6 +2,7 @@ import 'server-only';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type {
+  BranchSummary,
   CachedReply,
   ConversationPatch,
   ListConversationsOptions,
@@ -14,7 +15,7 @@ import type {
   UsageSettlement,
   UserChatStore,
 } from '../chat-store';
-import { appendMessageArgs, holdUsageArgs, recordUsageArgs, reserveUsageArgs, settleUsageArgs } from '../function-args';
+import { appendMessageArgs, holdUsageArgs, latestOnBranch, recordUsageArgs, reserveUsageArgs, saveSummaryArgs, settleUsageArgs } from '../function-args';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from '../postgres/map-database-error';
 import {
@@ -195,6 +196,24 @@ export class SupabaseUserStore implements UserChatStore {
       'Recording usage',
     );
     return settled === true;
+  }
+
+  async getBranchSummary(conversationId: string, branchMessageIds: readonly string[]): Promise<BranchSummary | null> {
+    const ids = branchMessageIds.filter(isUuid);
+    if (!isUuid(conversationId) || ids.length === 0) return null;
+    const rows = unwrap(
+      await this.user
+        .from('ai_chat_summaries')
+        .select('summary, through_message_id')
+        .eq('conversation_id', conversationId)
+        .in('through_message_id', ids),
+      'Reading the summary',
+    ) as { summary: string; through_message_id: string }[] | null;
+    return latestOnBranch(rows ?? [], ids);
+  }
+
+  async saveSummary(conversationId: string, summary: BranchSummary): Promise<void> {
+    unwrap(await this.service.rpc('ai_chat_save_summary', saveSummaryArgs(this.userId, conversationId, summary)), 'Saving the summary');
   }
 
   async getCachedReply(key: string): Promise<CachedReply | null> {
