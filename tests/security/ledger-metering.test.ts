@@ -73,7 +73,7 @@ describe.each(databaseKinds())('every provider call is metered, on %s', (kind) =
     expect(response.status).toBe(200);
     const events = await readChatEvents(response);
     const last = events.at(-1)!;
-    expect(last).toMatchObject({ type: 'error', code: 'usage_limit' });
+    expect(last).toMatchObject({ type: 'error', code: 'usage_limit', limit: 'tokens_per_day', retryable: false, resetsAt: expect.any(String) });
     expect((last as { message: string }).message).toMatch(/today's token limit/);
 
     const rows = await user.usage();

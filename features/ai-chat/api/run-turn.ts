@@ -194,9 +194,21 @@ async function saveQuestion(plan: TurnPlan): Promise<{ conversation: Conversatio
 }
 
 async function fail(error: ChatError, plan: TurnPlan, options: ResolvedHandlerOptions, emit: (event: ChatEvent) => void): Promise<void> {
-  emit({ type: 'error', code: error.code, message: error.message });
+  emit({ type: 'error', code: error.code, message: error.message, ...limitFacts(error) });
   if (error.code !== 'aborted' && error.status >= 500) console.error('ai-chat: turn failed', error.cause ?? error);
   await runHook('onError', () => options.onError?.(error, { userId: plan.user.userId, conversationId: plan.conversationId }));
+}
+
+/** A usage-limit error's facts for the error event, as a 429 body carries them. */
+function limitFacts(error: ChatError): Pick<Extract<ChatEvent, { type: 'error' }>, 'limit' | 'resetsAt' | 'retryable'> {
+  const details = error.details;
+  if (error.code !== 'usage_limit' || !details) return {};
+  const limit = details.limit;
+  return {
+    ...(limit === 'tokens_per_day' || limit === 'cost_per_month' || limit === 'requests_per_minute' ? { limit } : {}),
+    ...(typeof details.resetsAt === 'string' ? { resetsAt: details.resetsAt } : {}),
+    ...(typeof details.retryable === 'boolean' ? { retryable: details.retryable } : {}),
+  };
 }
 
 async function reportUsage(plan: TurnPlan, options: ResolvedHandlerOptions, result: TurnResult, cost: string | null): Promise<void> {

@@ -39,7 +39,15 @@ export const chatEventSchema = z.discriminatedUnion('type', [
     cost: z.string().nullable(),
   }),
   z.object({ type: z.literal('finish'), messageId: z.uuid(), finishReason: finishReasonSchema }),
-  z.object({ type: z.literal('error'), code: z.enum(CHAT_ERROR_CODES), message: z.string() }),
+  z.object({
+    type: z.literal('error'),
+    code: z.enum(CHAT_ERROR_CODES),
+    message: z.string(),
+    /** A usage limit reached mid-turn (a tool step that did not fit): as in a 429 body. */
+    limit: z.enum(['tokens_per_day', 'cost_per_month', 'requests_per_minute']).optional(),
+    resetsAt: z.string().optional(),
+    retryable: z.boolean().optional(),
+  }),
 ]);
 export type ChatEvent = z.infer<typeof chatEventSchema>;
 
