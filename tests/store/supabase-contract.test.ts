@@ -31,8 +31,8 @@ import { openTestDatabase, type TestDatabase } from '../support/test-databases';
 
 const PROJECT_URL = 'https://project.supabase.test';
 
-/** The functions that write usage, which only the server may call; every other call acts as the user. */
-const SERVICE_RPC = new Set(['ai_chat_reserve_usage', 'ai_chat_hold_usage', 'ai_chat_settle_usage', 'ai_chat_record_usage']);
+/** The functions that write usage and summaries, which only the server may call; every other call acts as the user. */
+const SERVICE_RPC = new Set(['ai_chat_reserve_usage', 'ai_chat_hold_usage', 'ai_chat_settle_usage', 'ai_chat_record_usage', 'ai_chat_save_summary']);
 
 const server = setupServer();
 
@@ -337,7 +337,7 @@ describe('the Supabase chat store against the migrated schema', () => {
     for (const entry of others) {
       expect(`${entry.authorization} ${entry.apikey}`, entry.path).not.toContain(project.serviceRoleKey);
     }
-    expect(serviceCalls.map(rpcName)).toEqual(['ai_chat_reserve_usage', 'ai_chat_settle_usage', 'ai_chat_record_usage']);
+    expect(serviceCalls.map(rpcName)).toEqual(['ai_chat_reserve_usage', 'ai_chat_hold_usage', 'ai_chat_settle_usage', 'ai_chat_record_usage', 'ai_chat_save_summary']);
   });
 
   it("another user's session cannot reach my conversation through the adapter", async () => {

@@ -112,6 +112,9 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     cost: '0.0001000000',
     conversationId: created.id,
   });
+  await store.saveSummary(seeded.conversationId, { summary: 'They talked about monads.', throughMessageId: seeded.first });
+  const branchSummary = await store.getBranchSummary(seeded.conversationId, [seeded.first]);
+  if (branchSummary?.summary !== 'They talked about monads.') throw new Error('the saved branch summary did not read back');
   const summary = await store.getUsageSummary();
   const cacheKey = 'a'.repeat(64);
   await store.putCachedReply(cacheKey, { provider: 'openai', model: 'gpt-4o', content: 'Cached answer.' }, 60);

@@ -205,8 +205,8 @@ export class SupabaseUserStore implements UserChatStore {
       await this.user
         .from('ai_chat_summaries')
         .select('summary, through_message_id')
-        .eq('conversation_id', conversationId)
-        .in('through_message_id', ids),
+        // A conversation has a handful (one per branch point summarised): the branch picks its own.
+        .eq('conversation_id', conversationId),
       'Reading the summary',
     ) as { summary: string; through_message_id: string }[] | null;
     return latestOnBranch(rows ?? [], ids);
