@@ -110,8 +110,9 @@ describe('the rolling summary', () => {
     }
 
     const stored = await eventually(async () => {
-      const [row] = await h.sql<{ summary: string | null; summary_through_message_id: string | null }>(
-        'select summary, summary_through_message_id from public.conversations where id = $1',
+      // Kept per branch point (the message it runs through), readable by the conversation's owner.
+      const [row] = await h.sql<{ summary: string | null; through_message_id: string | null }>(
+        'select summary, through_message_id from public.ai_chat_summaries where conversation_id = $1',
         [start.conversationId],
       );
       expect(row!.summary).toBeTruthy();
@@ -131,6 +132,33 @@ describe('the rolling summary', () => {
     expect(summaryCalls().length).toBe(callsSoFar);
     // The summary call was billed like any other.
     expect(await h.sql(`select count(*)::int as n from public.ai_usage where model = 'gpt-4o-mini'`)).toEqual([{ n: callsSoFar }]);
+  });
+
+  it('switching back to a branch reuses that branch\'s summary instead of making it again', async () => {
+    const longText = (n: number) => `Branch note ${n}: ${'consectetur adipiscing elit sed do '.repeat(400)}`;
+    const first = (await readChatEvents(await h.post({ message: longText(1) })))[0] as Extract<ChatEvent, { type: 'start' }>;
+    const conversationId = first.conversationId;
+    let lastOnA = first.assistantMessageId;
+    for (let n = 2; n <= 4; n += 1) {
+      const events = await readChatEvents(await h.post({ message: longText(n), conversationId }));
+      lastOnA = (events[0] as Extract<ChatEvent, { type: 'start' }>).assistantMessageId;
+    }
+    // Branch B: the first message edited (a new root), then long enough to need its own summary.
+    await readChatEvents(await h.post({ message: longText(11), conversationId, parentMessageId: null }));
+    for (let n = 12; n <= 14; n += 1) await readChatEvents(await h.post({ message: longText(n), conversationId }));
+    const summaryCalls = () => completions(h).filter((request) => request.body.model === 'gpt-4o-mini').length;
+    await eventually(async () => {
+      const rows = await h.sql('select 1 from public.ai_chat_summaries where conversation_id = $1', [conversationId]);
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+    });
+    const before = summaryCalls();
+
+    // Back on branch A with a short question: A's summary still speaks for it.
+    await readChatEvents(await h.post({ message: 'and on this branch?', conversationId, parentMessageId: lastOnA }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(summaryCalls()).toBe(before);
+    const lastTurn = completions(h).filter((request) => request.body.model === 'gpt-4').at(-1)!;
+    expect(JSON.stringify(lastTurn.body.messages)).toContain(SUMMARY);
   });
 
   it('summarizeConversation(messages) works as in the original API', async () => {

@@ -213,3 +213,21 @@ describe('Anthropic provider abort', () => {
     expect(fake.requests[0]?.aborted).toBe(true);
   });
 });
+
+describe('cache writes', () => {
+  test('are reported apart from the prompt, split by lifetime, so they can be billed above the input rate', async () => {
+    const { toUsage } = await import('@/features/ai-chat/providers/anthropic-response');
+    expect(
+      toUsage({
+        input_tokens: 100,
+        cache_read_input_tokens: 50,
+        cache_creation_input_tokens: 300,
+        cache_creation: { ephemeral_5m_input_tokens: 200, ephemeral_1h_input_tokens: 100 },
+        output_tokens: 7,
+      }),
+    ).toEqual({ promptTokens: 450, completionTokens: 7, cachedPromptTokens: 50, cacheWriteTokens: 200, cacheWrite1hTokens: 100 });
+    // Without the breakdown every write is a 5-minute one; without writes, nothing extra.
+    expect(toUsage({ input_tokens: 10, cache_creation_input_tokens: 40, output_tokens: 1 })).toMatchObject({ cacheWriteTokens: 40, cacheWrite1hTokens: 0 });
+    expect(toUsage({ input_tokens: 10, output_tokens: 1 })).toEqual({ promptTokens: 10, completionTokens: 1, cachedPromptTokens: 0 });
+  });
+});

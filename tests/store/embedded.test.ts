@@ -268,8 +268,14 @@ describe('the embedded store', () => {
     const store = openStore();
     const db = await store.database();
     const applied = await db.query<{ name: string }>('select name from ai_chat_local.applied_migrations order by name');
+    // Every *_ai_chat* migration, in name order, after the auth shim.
     expect(applied.rows.map((row) => row.name)).toEqual(
-      expect.arrayContaining(['20261125000000_ai_chat.sql', '20261201000000_ai_chat_write_boundary.sql', 'local/auth.sql']),
+      expect.arrayContaining([
+        '20261125000000_ai_chat.sql',
+        '20261201000000_ai_chat_write_boundary.sql',
+        '20261201000100_ai_chat_ledger.sql',
+        'local/auth.sql',
+      ]),
     );
     await db.query(`update ai_chat_local.applied_migrations set checksum = 'edited' where name not like 'local/%'`);
     await store.close();

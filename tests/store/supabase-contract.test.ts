@@ -31,8 +31,8 @@ import { openTestDatabase, type TestDatabase } from '../support/test-databases';
 
 const PROJECT_URL = 'https://project.supabase.test';
 
-/** The usage writes, which only the server may call. */
-const USAGE_RPC = ['ai_chat_reserve_usage', 'ai_chat_settle_usage', 'ai_chat_record_usage'];
+/** The usage and summary writes, which only the server may call. */
+const USAGE_RPC = ['ai_chat_reserve_usage', 'ai_chat_hold_usage', 'ai_chat_settle_usage', 'ai_chat_record_usage', 'ai_chat_save_summary'];
 /**
  * What only the server writes (usage, messages, new conversations, the reply cache), each call
  * naming the user the server verified; every other call acts as the user, with their JWT.

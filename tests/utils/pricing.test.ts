@@ -66,6 +66,17 @@ describe('calculateCost', () => {
     expect(cost).toBe('1.4');
   });
 
+  it('bills Anthropic cache writes at 1.25× input for 5 minutes and 2× for an hour, not at the input rate', () => {
+    // claude-sonnet-4-5: $3 per million input. A million tokens written for 5 minutes: $3.75; for 1 hour: $6.
+    const written = (usage: { cacheWriteTokens?: number; cacheWrite1hTokens?: number }) =>
+      calculateCost({ provider: 'anthropic', model: 'claude-sonnet-4-5', promptTokens: 1_000_000, completionTokens: 0, ...usage });
+    expect(written({})).toBe('3');
+    expect(written({ cacheWriteTokens: 1_000_000 })).toBe('3.75');
+    expect(written({ cacheWrite1hTokens: 1_000_000 })).toBe('6');
+    // Half fresh ($1.50), a quarter written for 5 minutes ($0.9375), a quarter for an hour ($1.50).
+    expect(written({ cacheWriteTokens: 250_000, cacheWrite1hTokens: 250_000 })).toBe('3.9375');
+  });
+
   it('never bills more cached tokens than the prompt had', () => {
     const cost = calculateCost({ provider: 'anthropic', model: 'claude-haiku-4-5', promptTokens: 1_000, completionTokens: 0, cachedPromptTokens: 5_000 });
     expect(cost).toBe('0.0001');

@@ -25,6 +25,8 @@ export function costOf(provider: ProviderName, model: string, usage: ProviderUsa
     promptTokens: usage.promptTokens,
     completionTokens: usage.completionTokens,
     cachedPromptTokens: usage.cachedPromptTokens,
+    cacheWriteTokens: usage.cacheWriteTokens,
+    cacheWrite1hTokens: usage.cacheWrite1hTokens,
   });
 }
 
@@ -42,6 +44,8 @@ export interface FittedHistory {
   promptTokens: number;
   /** Messages of the branch that did not fit and are not yet in the summary, oldest first. */
   dropped: MessageRecord[];
+  /** The rolling summary folded into the system prompt, if one speaks for this branch. */
+  summary: { summary: string; throughMessageId: string } | null;
 }
 
 interface Turn {
@@ -98,6 +102,7 @@ export function fitHistory(
     messages: kept.map((turn) => ({ role: turn.role, content: turn.content })),
     promptTokens: systemTokens + totalTokens,
     dropped: dropped.flatMap((turn) => (turn.record ? [turn.record] : [])),
+    summary: summary ? { summary, throughMessageId: options.summaryThroughMessageId! } : null,
   };
 }
 

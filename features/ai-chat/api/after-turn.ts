@@ -3,46 +3,63 @@ import type { ConversationRecord } from '../protocol/records';
 import type { ProviderUsage } from '../providers/types';
 import { parseMoney } from '../utils/decimal';
 import { summarizeWithUsage, SUMMARY_MODELS } from '../utils/summarize';
-import { costOf } from './accounting';
+import { isChatError } from '../protocol/errors';
+import { tokensOf } from './accounting';
+import { TurnLedger } from './turn-ledger';
 import type { ResolvedHandlerOptions, UsageAlert } from './handler-options';
 import type { TurnPlan } from './plan-turn';
 
+/** The summary's length: a few paragraphs. */
+const SUMMARY_REPLY_TOKENS = 400;
+/** The summariser's instructions and the transcript's labels, over-counted. */
+const SUMMARY_OVERHEAD_TOKENS = 200;
+
 /**
  * Folds what fell out of the context window into the conversation's rolling summary, so the
- * next turns remember it. Runs after the reply has been delivered; billed like any call.
+ * next turns remember it. Runs after the reply has been delivered, as a call of its own through
+ * a ledger: reserved against the user's limits first (skipped when it does not fit), metered,
+ * settled. Summaries are kept per branch point, so a branch's summary is made once.
  */
 export async function updateRollingSummary(
   plan: TurnPlan,
   conversation: ConversationRecord,
   options: ResolvedHandlerOptions,
 ): Promise<void> {
-  if (!options.summary || plan.fitted.dropped.length === 0) return;
+  const dropped = plan.fitted.dropped;
+  if (!options.summary || dropped.length === 0) return;
   const providerName = options.summary.provider ?? plan.targets[0]!.provider;
   const provider = options.providers[providerName];
   if (!provider) return;
   const model = options.summary.model ?? SUMMARY_MODELS[providerName];
+  const target = { provider: providerName, model };
+  const promptTokens =
+    SUMMARY_OVERHEAD_TOKENS +
+    tokensOf([plan.fitted.summary?.summary ?? '', ...dropped.map((message) => message.content)].join('\n\n'), providerName, model);
+  let ledger: TurnLedger | undefined;
   try {
-    const result = await summarizeWithUsage(plan.fitted.dropped, {
+    const opened = await TurnLedger.open(
+      // A summary is part of the turn that caused it, not a request of its own.
+      { user: plan.user, limits: { ...plan.limits, maxRequestsPerMinute: null }, unpricedModelPrice: options.unpricedModelPrice },
+      { target, promptTokens, replyTokens: SUMMARY_REPLY_TOKENS, conversationId: conversation.id },
+    );
+    ledger = opened.ledger;
+    const result = await summarizeWithUsage(dropped, {
       provider,
       model,
-      previousSummary: conversation.summary,
+      previousSummary: plan.fitted.summary?.summary,
+      maxTokens: opened.replyTokens,
     });
-    await plan.user.recordUsage({
-      provider: providerName,
-      model,
-      ...result.usage,
-      cost: costOf(providerName, model, result.usage),
-      conversationId: conversation.id,
-    });
-    if (result.summary) {
-      await plan.user.updateConversation(conversation.id, {
-        summary: result.summary,
-        summaryThroughMessageId: plan.fitted.dropped.at(-1)!.id,
-      });
-    }
+    ledger.meter({ target, reported: result.usage, accepted: true, complete: true, text: result.summary, toolCalls: [], promptTokens });
+    await ledger.settle({ messageId: null, conversationId: conversation.id });
+    // Saved for the branch point, so this branch (and any other through the same message) reuses
+    // it, and switching branches back and forth never pays for it twice.
+    if (result.summary) await plan.user.saveSummary(conversation.id, { summary: result.summary, throughMessageId: dropped.at(-1)!.id });
   } catch (error) {
     // The turn succeeded; a missing summary only means the next turn sees less of the past.
-    console.error('ai-chat: could not update the conversation summary', error);
+    if (isChatError(error) && error.code === 'usage_limit') console.warn('ai-chat: summary skipped:', error.message);
+    else console.error('ai-chat: could not update the conversation summary', error);
+  } finally {
+    await ledger?.settle({ messageId: null, conversationId: conversation.id });
   }
 }
 

@@ -84,6 +84,7 @@ export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): 
         : undefined,
     responseCache: env.AI_CHAT_RESPONSE_CACHE_SECONDS ? { ttlSeconds: env.AI_CHAT_RESPONSE_CACHE_SECONDS } : false,
     summary: env.AI_CHAT_SUMMARY === 'on' ? {} : false,
+    unpricedModelPrice: env.AI_CHAT_UNPRICED_MODEL_PRICE,
     limits: {
       maxTokensPerDay: env.AI_CHAT_MAX_TOKENS_PER_DAY ?? null,
       maxCostPerMonth: env.AI_CHAT_MAX_COST_PER_MONTH ?? null,
@@ -93,6 +94,7 @@ export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): 
   };
 }
 
+/** A list's first model is the default; no list means the provider's default model only. */
 function modelPolicyFromList(models: string[] | undefined): ModelPolicy | undefined {
   return models ? { defaultModel: models[0]!, allowedModels: models } : undefined;
 }

@@ -10,8 +10,14 @@ import type { ChatTool } from './tools';
 export interface ModelPolicy {
   /** The model used when neither the request nor the conversation names one. */
   defaultModel: string;
-  /** When set, requests for any other model get 400. */
+  /** The models a request may name; any other gets 400. Unset: the default model only. */
   allowedModels?: readonly string[];
+}
+
+/** USD per million tokens for a model the pricing table does not know (decimal strings). */
+export interface UnpricedModelPrice {
+  input: string;
+  output: string;
 }
 
 export interface UsageLimits {
@@ -77,6 +83,11 @@ export interface ChatHandlerOptions {
   /** Reply length when the request sets none; also what a turn reserves against limits. Default 4096. */
   defaultMaxTokens?: number;
   limits?: UsageLimits | ((userId: string) => UsageLimits | Promise<UsageLimits>);
+  /**
+   * The price of a model the pricing table does not know. Unset, such a model is refused (400)
+   * while a user has a cost limit, since nothing it does could be counted against it.
+   */
+  unpricedModelPrice?: UnpricedModelPrice;
   /** Tried in order when the chosen provider fails before its first token. */
   backups?: readonly ProviderTarget[];
   /** Checks each new message before any provider spend; a flagged one gets 400 `content_flagged`. */
@@ -149,8 +160,9 @@ export function resolveHandlerOptions(options: ChatHandlerOptions): ResolvedHand
   };
 }
 
-export function modelPolicy(options: ChatHandlerOptions, provider: ProviderName): ModelPolicy {
-  return options.models?.[provider] ?? { defaultModel: DEFAULT_MODEL_BY_PROVIDER[provider] };
+export function modelPolicy(options: ChatHandlerOptions, provider: ProviderName): ModelPolicy & { allowedModels: readonly string[] } {
+  const policy = options.models?.[provider] ?? { defaultModel: DEFAULT_MODEL_BY_PROVIDER[provider] };
+  return { ...policy, allowedModels: policy.allowedModels ?? [policy.defaultModel] };
 }
 
 export async function limitsFor(options: ChatHandlerOptions, userId: string): Promise<UsageLimits> {

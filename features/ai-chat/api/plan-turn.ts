@@ -5,9 +5,10 @@ import type { ConversationRecord, MessageRecord } from '../protocol/records';
 import type { ProviderName } from '../providers/types';
 import type { NewConversation, UserChatStore } from '../store/chat-store';
 import { titleFromMessage } from '../utils/conversation-title';
-import { costOf, fitHistory, replyBudget, tokensOf, type FittedHistory } from './accounting';
+import { fitHistory, replyBudget, tokensOf, type FittedHistory } from './accounting';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ProviderTarget, type ResolvedHandlerOptions, type UsageLimits } from './handler-options';
 import { readJsonBody } from './http';
+import { isPriced, TurnLedger } from './turn-ledger';
 
 /** Everything a turn needs, decided and checked before the first byte of the reply. */
 export interface TurnPlan {
@@ -24,9 +25,11 @@ export interface TurnPlan {
   assistantParentId: string;
   targets: ProviderTarget[];
   fitted: FittedHistory;
+  /** The reply's budget: the request's, capped to what the limits leave when that is less. */
   replyTokens: number;
   temperature?: number;
-  reservationId: string;
+  /** The turn's money: reserved here, metered by every call, settled once at the end. */
+  ledger: TurnLedger;
   limits: UsageLimits;
 }
 
@@ -38,44 +41,35 @@ export interface TurnPlan {
 export async function planTurn(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<TurnPlan> {
   const body = await readJsonBody(request, chatRequestSchema, MAX_BODY_BYTES);
   const { existing, history, parentId, regenerate } = await loadHistory(body, user);
-  const target = chooseTarget(body, existing, options);
+  const limits = await limitsFor(options, user.userId);
+  const target = chooseTarget(body, existing, options, limits);
   const content = body.message;
   if (!regenerate && content === undefined) {
     throw new ChatError('bad_request', 'message: required', { field: 'message' });
   }
 
   const system = chooseSystemPrompt(body, existing, options);
-  const replyTokens = replyBudget(target.provider, target.model, body.maxTokens, options.defaultMaxTokens);
+  const wantedReplyTokens = replyBudget(target.provider, target.model, body.maxTokens, options.defaultMaxTokens);
   const userMessage = regenerate
     ? null
     : { id: crypto.randomUUID(), content: content!, tokens: tokensOf(content!, target.provider, target.model), parentId };
+  const summary = await branchSummary(user, existing, history, options);
   const fitted = fitHistory(history, userMessage, {
     provider: target.provider,
     model: target.model,
     system,
-    replyTokens,
-    summary: existing?.summary,
-    summaryThroughMessageId: existing?.summaryThroughMessageId,
+    replyTokens: wantedReplyTokens,
+    summary: summary?.summary,
+    summaryThroughMessageId: summary?.throughMessageId,
   });
   if (userMessage && options.moderation) await moderate(options, user.userId, userMessage.content, request.signal);
 
-  const limits = await limitsFor(options, user.userId);
-  // Hold the most this turn can cost: the prompt plus a full-length reply. Settled to the real
-  // figures afterwards, so concurrent requests cannot overshoot a limit by more than that.
-  const estimate = { promptTokens: fitted.promptTokens, completionTokens: replyTokens, cachedPromptTokens: 0 };
-  const reservation = await user.reserveUsage({
-    provider: target.provider,
-    model: target.model,
-    conversationId: existing?.id ?? null,
-    estimatedTokens: estimate.promptTokens + estimate.completionTokens,
-    estimatedCost: costOf(target.provider, target.model, estimate) ?? '0',
-    maxTokensPerDay: limits.maxTokensPerDay ?? null,
-    maxCostPerMonth: limits.maxCostPerMonth ?? null,
-    maxRequestsPerMinute: limits.maxRequestsPerMinute ?? null,
-  });
-  if (!reservation.allowed) {
-    throw new ChatError('usage_limit', LIMIT_MESSAGES[reservation.reason], { retryAfterSeconds: reservation.retryAfterSeconds });
-  }
+  // Hold the most this turn's first call can cost (the prompt plus a full reply), settled to the
+  // real figures afterwards, so concurrent requests cannot overshoot a limit by more than that.
+  const { ledger, replyTokens } = await TurnLedger.open(
+    { user, limits, unpricedModelPrice: options.unpricedModelPrice },
+    { target, promptTokens: fitted.promptTokens, replyTokens: wantedReplyTokens, conversationId: existing?.id ?? null },
+  );
 
   const newConversation = existing
     ? null
@@ -94,13 +88,26 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
     userMessage,
     assistantMessageId: crypto.randomUUID(),
     assistantParentId: userMessage?.id ?? parentId!,
-    targets: [target, ...options.backups.filter((backup) => options.providers[backup.provider] && !sameTarget(backup, target))],
+    targets: [target, ...options.backups.filter((backup) => options.providers[backup.provider] && !sameTarget(backup, target) && priceable(options, limits, backup))],
     fitted,
     replyTokens,
     temperature: body.temperature,
-    reservationId: reservation.reservationId,
+    ledger,
     limits,
   };
+}
+
+/** The summary saved for this branch, else the conversation's own (from before per-branch summaries). */
+async function branchSummary(
+  user: UserChatStore,
+  existing: ConversationRecord | null,
+  history: readonly MessageRecord[],
+  options: ResolvedHandlerOptions,
+): Promise<{ summary: string; throughMessageId: string } | null> {
+  if (!existing || history.length === 0) return null;
+  const saved = options.summary ? await user.getBranchSummary(existing.id, history.map((message) => message.id)) : null;
+  if (saved) return saved;
+  return existing.summary && existing.summaryThroughMessageId ? { summary: existing.summary, throughMessageId: existing.summaryThroughMessageId } : null;
 }
 
 async function moderate(options: ResolvedHandlerOptions, userId: string, text: string, signal: AbortSignal): Promise<void> {
@@ -111,13 +118,12 @@ async function moderate(options: ResolvedHandlerOptions, userId: string, text: s
   }
 }
 
-const LIMIT_MESSAGES = {
-  tokens_per_day: "You've reached today's token limit.",
-  cost_per_month: "You've reached this month's spending limit.",
-  requests_per_minute: 'Too many messages in a minute. Wait a moment and try again.',
-} as const;
-
-function chooseTarget(body: ChatRequestBody, conversation: ConversationRecord | null, options: ResolvedHandlerOptions): ProviderTarget {
+function chooseTarget(
+  body: ChatRequestBody,
+  conversation: ConversationRecord | null,
+  options: ResolvedHandlerOptions,
+  limits: UsageLimits,
+): ProviderTarget {
   const fromConversation = conversation && isProviderName(conversation.provider) ? conversation.provider : undefined;
   const provider = body.provider ?? fromConversation ?? options.defaultProvider;
   if (!options.providers[provider]) {
@@ -126,12 +132,26 @@ function chooseTarget(body: ChatRequestBody, conversation: ConversationRecord | 
     });
   }
   const policy = modelPolicy(options, provider);
-  const model =
-    body.model ?? (conversation && conversation.provider === provider ? conversation.model : undefined) ?? policy.defaultModel;
-  if (policy.allowedModels && !policy.allowedModels.includes(model)) {
+  // A conversation held on a model the server no longer offers carries on with the default.
+  const fromHistory = conversation && conversation.provider === provider ? conversation.model : undefined;
+  const model = body.model ?? (fromHistory && policy.allowedModels.includes(fromHistory) ? fromHistory : policy.defaultModel);
+  if (!policy.allowedModels.includes(model)) {
     throw new ChatError('bad_request', `model: "${model}" is not available for ${provider}.`, { field: 'model' });
   }
+  if (!priceable(options, limits, { provider, model })) {
+    throw new ChatError(
+      'bad_request',
+      `model: "${model}" has no known price, and your usage has a spending limit, so it can't be used. ` +
+        'The operator can add its price (registerModels) or set a fallback price (AI_CHAT_UNPRICED_MODEL_PRICE).',
+      { field: 'model' },
+    );
+  }
   return { provider, model };
+}
+
+/** Under a cost limit only a model with a price can run: its cost must be countable. */
+function priceable(options: ResolvedHandlerOptions, limits: UsageLimits, target: ProviderTarget): boolean {
+  return limits.maxCostPerMonth == null || isPriced(options, target.provider, target.model);
 }
 
 interface LoadedHistory {

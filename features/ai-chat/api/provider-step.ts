@@ -2,7 +2,6 @@ import 'server-only';
 import type { ChatEvent, ChatFinishReason } from '../protocol/chat-events';
 import { asChatError, ChatError, type ChatErrorCode } from '../protocol/errors';
 import type { ProviderMessage, ProviderToolCall, ProviderUsage } from '../providers/types';
-import { costOf, NO_USAGE, tokensOf } from './accounting';
 import type { ProviderTarget, ResolvedHandlerOptions } from './handler-options';
 import type { TurnPlan } from './plan-turn';
 import type { toToolSpecs } from './tools';
@@ -19,24 +18,33 @@ export interface StepContext {
   tools: ReturnType<typeof toToolSpecs> | undefined;
   toolChoice: 'none' | undefined;
   promptEstimate: number;
+  /** Whether anything of the turn has reached the user already (a `retrying` notice then is noise). */
+  shownBefore: boolean;
 }
 
 export interface StepOutcome {
   target: ProviderTarget;
   text: string;
   toolCalls: ProviderToolCall[];
+  /** What the ledger metered for this step, failed attempts on other providers included. */
   usage: ProviderUsage;
   finishReason: ChatFinishReason;
   error?: ChatError;
 }
 
-/** One provider call, failing over to the next candidate only while nothing has been shown. */
+/**
+ * One provider call, failing over to the next candidate only while nothing has been shown.
+ * Every attempt is metered by the turn's ledger, and a backup is tried only if its call fits.
+ */
 export async function streamStep(candidates: readonly ProviderTarget[], context: StepContext): Promise<StepOutcome> {
   const { plan, options, signal, emit } = context;
+  let usage: ProviderUsage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };
   for (let index = 0; ; index += 1) {
     const target = candidates[index]!;
-    const outcome: StepOutcome = { target, text: '', toolCalls: [], usage: NO_USAGE, finishReason: 'other' };
+    const outcome: StepOutcome = { target, text: '', toolCalls: [], usage, finishReason: 'other' };
     let reported: ProviderUsage | null = null;
+    let accepted = false;
+    let complete = false;
     let shown = false;
     try {
       const events = options.providers[target.provider]!.stream({
@@ -48,9 +56,14 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
         tools: context.tools,
         toolChoice: context.toolChoice,
         signal,
+        onRetry: (retry) => {
+          if (!shown && !context.shownBefore) emit({ type: 'retrying', ...retry });
+        },
       });
       for await (const event of events) {
-        if (event.type === 'text-delta') {
+        if (event.type === 'accepted') {
+          accepted = true;
+        } else if (event.type === 'text-delta') {
           shown = true;
           outcome.text += event.delta;
           emit({ type: 'text-delta', delta: event.delta });
@@ -59,8 +72,15 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
           outcome.toolCalls.push({ id: event.id, name: event.name, args: event.args });
           emit({ type: 'tool-call', id: event.id, name: event.name, args: event.args });
         } else if (event.type === 'usage') {
-          reported = { promptTokens: event.promptTokens, completionTokens: event.completionTokens, cachedPromptTokens: event.cachedPromptTokens };
+          reported = {
+            promptTokens: event.promptTokens,
+            completionTokens: event.completionTokens,
+            cachedPromptTokens: event.cachedPromptTokens,
+            ...(event.cacheWriteTokens === undefined ? {} : { cacheWriteTokens: event.cacheWriteTokens, cacheWrite1hTokens: event.cacheWrite1hTokens }),
+            ...(event.reasoningTokens === undefined ? {} : { reasoningTokens: event.reasoningTokens }),
+          };
         } else {
+          complete = true;
           outcome.finishReason = event.finishReason;
         }
       }
@@ -68,31 +88,35 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
     } catch (error) {
       outcome.error = signal.aborted ? new ChatError('aborted', 'The reply was stopped.', { cause: error }) : asChatError(error);
     }
-    // A cut-off call bills what it produced; without a usage report, count it ourselves.
-    outcome.usage = completeUsage(reported, outcome, context.promptEstimate);
+    const metered = plan.ledger.meter({
+      target,
+      reported,
+      accepted,
+      complete: complete && !outcome.error,
+      text: outcome.text,
+      toolCalls: outcome.toolCalls,
+      promptTokens: context.promptEstimate,
+    });
+    usage = addTo(usage, metered.usage);
+    outcome.usage = usage;
 
     const canFailOver = outcome.error && !shown && !signal.aborted && index < candidates.length - 1 && FAILOVER_CODES.has(outcome.error.code);
     if (!canFailOver) return outcome;
-    console.warn(`ai-chat: ${target.provider}/${target.model} failed (${outcome.error!.code}); trying ${candidates[index + 1]!.provider}`);
-    if (reported) await recordAbandonedCall(plan, target, outcome.usage);
+    const next = candidates[index + 1]!;
+    console.warn(`ai-chat: ${target.provider}/${target.model} failed (${outcome.error!.code}); trying ${next.provider}`);
+    try {
+      await plan.ledger.beforeCall({ target: next, promptTokens: context.promptEstimate, replyTokens: plan.replyTokens });
+    } catch (error) {
+      return { ...outcome, error: asChatError(error) };
+    }
   }
 }
 
-function completeUsage(reported: ProviderUsage | null, outcome: StepOutcome, promptEstimate: number): ProviderUsage {
-  if (reported && reported.completionTokens > 0) return reported;
-  if (!outcome.error && reported) return reported;
-  const completionTokens = outcome.text ? tokensOf(outcome.text, outcome.target.provider, outcome.target.model) : 0;
-  // Nothing came back at all: the provider refused before generating, and bills nothing.
-  if (!reported && completionTokens === 0 && outcome.toolCalls.length === 0) return NO_USAGE;
+function addTo(a: ProviderUsage, b: ProviderUsage): ProviderUsage {
   return {
-    promptTokens: reported?.promptTokens || promptEstimate,
-    completionTokens: Math.max(reported?.completionTokens ?? 0, completionTokens),
-    cachedPromptTokens: reported?.cachedPromptTokens ?? 0,
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    cachedPromptTokens: a.cachedPromptTokens + b.cachedPromptTokens,
+    reasoningTokens: (a.reasoningTokens ?? 0) + (b.reasoningTokens ?? 0),
   };
-}
-
-async function recordAbandonedCall(plan: TurnPlan, target: ProviderTarget, usage: ProviderUsage): Promise<void> {
-  await plan.user
-    .recordUsage({ ...target, ...usage, cost: costOf(target.provider, target.model, usage), conversationId: plan.conversationId })
-    .catch((error) => console.error('ai-chat: could not record usage of a failed call', error));
 }

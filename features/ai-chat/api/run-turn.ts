@@ -1,15 +1,13 @@
 import 'server-only';
-import { SSE_PING_FRAME, toSseFrame, type ChatEvent, type ChatFinishReason } from '../protocol/chat-events';
-import { asChatError, ChatError } from '../protocol/errors';
+import { SSE_PING_FRAME, toSseFrame, type ChatEvent } from '../protocol/chat-events';
+import { asChatError, type ChatError } from '../protocol/errors';
 import type { ConversationRecord, MessageRecord, MessageStatus } from '../protocol/records';
-import type { ProviderMessage, ProviderToolCall, ProviderUsage } from '../providers/types';
-import { streamStep } from './provider-step';
-import { addUsage, costOf, NO_USAGE, tokensOf } from './accounting';
-import type { ProviderTarget, ResolvedHandlerOptions } from './handler-options';
+import type { NewMessage } from '../store/chat-store';
+import { tokensOf } from './accounting';
 import { updateRollingSummary, usageAlertsCrossed } from './after-turn';
+import { converse, type TurnResult } from './converse';
+import type { ResolvedHandlerOptions } from './handler-options';
 import type { TurnPlan } from './plan-turn';
-import { responseCacheKey, responseCacheTtl } from './response-cache';
-import { executeToolCall, toToolSpecs } from './tools';
 
 const encoder = new TextEncoder();
 
@@ -55,26 +53,12 @@ export function streamTurn(plan: TurnPlan, options: ResolvedHandlerOptions, requ
   });
 }
 
-/** What a turn produced, across all its provider calls (tool steps, a failover). */
-interface TurnResult {
-  /** The reply came from the response cache: no provider call, nothing billed. */
-  cached?: boolean;
-  target: ProviderTarget;
-  text: string;
-  toolCalls: ProviderToolCall[];
-  toolResults: { id: string; result: unknown }[];
-  usage: ProviderUsage;
-  finishReason: ChatFinishReason;
-  error?: ChatError;
-}
-
 async function executeTurn(
   plan: TurnPlan,
   options: ResolvedHandlerOptions,
   signal: AbortSignal,
   emit: (event: ChatEvent) => void,
 ): Promise<void> {
-  const { user } = plan;
   emit({
     type: 'start',
     conversationId: plan.conversationId,
@@ -83,7 +67,23 @@ async function executeTurn(
     provider: plan.targets[0]!.provider,
     model: plan.targets[0]!.model,
   });
+  try {
+    await runTurn(plan, options, signal, emit);
+  } catch (error) {
+    // Whatever threw (a hook, a store call, a bug), the turn still settles and still ends.
+    const failure = asChatError(error);
+    await plan.ledger.settle({ messageId: null, conversationId: plan.conversationId });
+    await fail(failure, plan, options, emit);
+  }
+}
 
+async function runTurn(
+  plan: TurnPlan,
+  options: ResolvedHandlerOptions,
+  signal: AbortSignal,
+  emit: (event: ChatEvent) => void,
+): Promise<void> {
+  const { user } = plan;
   // The conversation (if new) and the question are saved while the provider starts, so the writes
   // never delay the first token; if they fail, the provider call is abandoned.
   const turnAbort = new AbortController();
@@ -98,48 +98,33 @@ async function executeTurn(
     },
   );
 
-  const result = await converse(plan, options, turnAbort.signal, emit);
-  signal.removeEventListener('abort', abortTurn);
+  let result: TurnResult;
+  try {
+    result = await converse(plan, options, turnAbort.signal, emit);
+  } finally {
+    signal.removeEventListener('abort', abortTurn);
+  }
   const saved = await saving;
   if (saved.error) {
-    await settle(plan, result, { messageId: null, conversationSaved: false });
+    await plan.ledger.settle({ messageId: null, conversationId: plan.conversationId });
     return fail(saved.error, plan, options, emit);
   }
   const conversation = saved.conversation;
 
-  const status: MessageStatus = result.error ? (result.error.code === 'aborted' ? 'partial' : 'error') : 'complete';
-  const cost = costOf(result.target.provider, result.target.model, result.usage);
+  const { cost } = plan.ledger.totals();
   let assistant: MessageRecord | null = null;
-  if (result.text.length > 0 || result.toolCalls.length > 0) {
+  // A failed turn is saved even with nothing in it, so it stays visible and can be answered under;
+  // a stopped one with nothing in it leaves no row.
+  const failed = result.error !== undefined && result.error.code !== 'aborted';
+  if (result.text.length > 0 || result.toolCalls.length > 0 || failed) {
     try {
-      assistant = await user.appendMessage({
-        id: plan.assistantMessageId,
-        conversationId: plan.conversationId,
-        parentId: plan.assistantParentId,
-        role: 'assistant',
-        content: result.text,
-        status,
-        provider: result.target.provider,
-        model: result.target.model,
-        tokens: result.usage.completionTokens || tokensOf(result.text, result.target.provider, result.target.model),
-        cost,
-        toolCalls: result.toolCalls.length > 0 ? result.toolCalls : null,
-        toolResults: result.toolResults.length > 0 ? result.toolResults : null,
-        metadata: {
-          finishReason: result.finishReason,
-          promptTokens: result.usage.promptTokens,
-          completionTokens: result.usage.completionTokens,
-          cachedPromptTokens: result.usage.cachedPromptTokens,
-          ...(result.cached ? { cached: true } : {}),
-          ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
-        },
-      });
+      assistant = await user.appendMessage(assistantRow(plan, result, cost));
     } catch (error) {
-      await settle(plan, result, { messageId: null, conversationSaved: true });
+      await plan.ledger.settle({ messageId: null, conversationId: plan.conversationId });
       return fail(asChatError(error), plan, options, emit);
     }
   }
-  await settle(plan, result, { messageId: assistant?.id ?? null, conversationSaved: true });
+  await plan.ledger.settle({ messageId: assistant?.id ?? null, conversationId: plan.conversationId });
 
   emit({
     type: 'usage',
@@ -162,78 +147,35 @@ async function executeTurn(
   options.waitUntil?.(summarising);
 }
 
-/** Calls the provider, runs tools and calls again, until the model answers or the steps run out. */
-async function converse(
-  plan: TurnPlan,
-  options: ResolvedHandlerOptions,
-  signal: AbortSignal,
-  emit: (event: ChatEvent) => void,
-): Promise<TurnResult> {
-  const messages: ProviderMessage[] = [...plan.fitted.messages];
-  const tools = options.tools.length > 0 ? toToolSpecs(options.tools) : undefined;
-  const result: TurnResult = {
-    target: plan.targets[0]!,
-    text: '',
-    toolCalls: [],
-    toolResults: [],
-    usage: NO_USAGE,
-    finishReason: 'other',
+/**
+ * The reply as a row. `tokens` is the answer's own size (what it takes in a later prompt), not
+ * what was billed: reasoning and tool-step tokens are billed but never sent again.
+ */
+function assistantRow(plan: TurnPlan, result: TurnResult, cost: string | null): NewMessage {
+  const status: MessageStatus = result.error ? (result.error.code === 'aborted' ? 'partial' : 'error') : 'complete';
+  return {
+    id: plan.assistantMessageId,
+    conversationId: plan.conversationId,
+    parentId: plan.assistantParentId,
+    role: 'assistant',
+    content: result.text,
+    status,
+    provider: result.target.provider,
+    model: result.target.model,
+    tokens: tokensOf(result.text, result.target.provider, result.target.model),
+    cost,
+    toolCalls: result.toolCalls.length > 0 ? result.toolCalls : null,
+    toolResults: result.toolResults.length > 0 ? result.toolResults : null,
+    metadata: {
+      finishReason: result.finishReason,
+      promptTokens: result.usage.promptTokens,
+      completionTokens: result.usage.completionTokens,
+      cachedPromptTokens: result.usage.cachedPromptTokens,
+      ...(result.usage.reasoningTokens ? { reasoningTokens: result.usage.reasoningTokens } : {}),
+      ...(result.cached ? { cached: true } : {}),
+      ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
+    },
   };
-  let promptEstimate = plan.fitted.promptTokens;
-
-  const cacheKey = responseCacheKey(plan, options, result.target);
-  if (cacheKey) {
-    const hit = await plan.user.getCachedReply(cacheKey).catch(() => null);
-    if (hit) {
-      emit({ type: 'text-delta', delta: hit.content });
-      return { ...result, cached: true, text: hit.content, finishReason: 'stop' };
-    }
-  }
-
-  for (let step = 0; step < options.maxToolSteps; step += 1) {
-    const lastStep = step === options.maxToolSteps - 1;
-    const candidates = step === 0 && result.text.length === 0 ? plan.targets : [result.target];
-    const outcome = await streamStep(candidates, {
-      plan,
-      options,
-      signal,
-      emit,
-      messages,
-      tools,
-      toolChoice: tools && lastStep ? 'none' : undefined,
-      promptEstimate,
-    });
-    result.target = outcome.target;
-    result.text += outcome.text;
-    result.usage = addUsage(result.usage, outcome.usage);
-    result.finishReason = outcome.finishReason;
-    result.toolCalls.push(...outcome.toolCalls);
-    if (outcome.error) return { ...result, error: outcome.error, finishReason: outcome.error.code === 'aborted' ? 'aborted' : 'error' };
-    if (outcome.toolCalls.length === 0 || !tools) {
-      if (cacheKey && result.finishReason === 'stop' && result.text) {
-        await plan.user
-          .putCachedReply(cacheKey, { ...result.target, content: result.text }, responseCacheTtl(options))
-          .catch((error) => console.error('ai-chat: could not cache the reply', error));
-      }
-      return result;
-    }
-
-    messages.push({ role: 'assistant', content: outcome.text, toolCalls: outcome.toolCalls });
-    for (const call of outcome.toolCalls) {
-      const toolResult = await executeToolCall(options.tools, call, {
-        userId: plan.user.userId,
-        conversationId: plan.conversationId,
-        signal,
-      });
-      result.toolResults.push({ id: call.id, result: toolResult });
-      emit({ type: 'tool-result', id: call.id, result: toolResult });
-      const content = JSON.stringify(toolResult);
-      messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content });
-      promptEstimate += outcome.usage.completionTokens + tokensOf(content, result.target.provider, result.target.model);
-    }
-    if (signal.aborted) return { ...result, error: new ChatError('aborted', 'The reply was stopped.'), finishReason: 'aborted' };
-  }
-  return result;
 }
 
 async function saveQuestion(plan: TurnPlan): Promise<{ conversation: ConversationRecord; userMessage: MessageRecord | null }> {
@@ -251,24 +193,22 @@ async function saveQuestion(plan: TurnPlan): Promise<{ conversation: Conversatio
   return { conversation, userMessage };
 }
 
-/** Replaces the reservation with what the turn billed (zero when the provider never answered). */
-async function settle(plan: TurnPlan, result: TurnResult, saved: { messageId: string | null; conversationSaved: boolean }): Promise<void> {
-  await plan.user
-    .settleUsage(plan.reservationId, {
-      ...result.target,
-      ...result.usage,
-      cost: costOf(result.target.provider, result.target.model, result.usage),
-      messageId: saved.messageId,
-      // A conversation whose creation failed does not exist to point at.
-      conversationId: saved.conversationSaved ? plan.conversationId : null,
-    })
-    .catch((error) => console.error('ai-chat: could not settle usage', error));
-}
-
 async function fail(error: ChatError, plan: TurnPlan, options: ResolvedHandlerOptions, emit: (event: ChatEvent) => void): Promise<void> {
-  emit({ type: 'error', code: error.code, message: error.message });
+  emit({ type: 'error', code: error.code, message: error.message, ...limitFacts(error) });
   if (error.code !== 'aborted' && error.status >= 500) console.error('ai-chat: turn failed', error.cause ?? error);
   await runHook('onError', () => options.onError?.(error, { userId: plan.user.userId, conversationId: plan.conversationId }));
+}
+
+/** A usage-limit error's facts for the error event, as a 429 body carries them. */
+function limitFacts(error: ChatError): Pick<Extract<ChatEvent, { type: 'error' }>, 'limit' | 'resetsAt' | 'retryable'> {
+  const details = error.details;
+  if (error.code !== 'usage_limit' || !details) return {};
+  const limit = details.limit;
+  return {
+    ...(limit === 'tokens_per_day' || limit === 'cost_per_month' || limit === 'requests_per_minute' ? { limit } : {}),
+    ...(typeof details.resetsAt === 'string' ? { resetsAt: details.resetsAt } : {}),
+    ...(typeof details.retryable === 'boolean' ? { retryable: details.retryable } : {}),
+  };
 }
 
 async function reportUsage(plan: TurnPlan, options: ResolvedHandlerOptions, result: TurnResult, cost: string | null): Promise<void> {

@@ -47,10 +47,27 @@ export async function executeToolCall(
   if (!tool) return { error: `Unknown tool "${call.name}".` };
   const args = tool.parameters.safeParse(call.args);
   if (!args.success) return { error: `Invalid arguments for ${call.name}: ${z.prettifyError(args.error)}` };
+  let result: unknown;
   try {
-    return (await tool.execute(args.data, context)) ?? null;
+    result = (await tool.execute(args.data, context)) ?? null;
   } catch (error) {
     console.error(`ai-chat: tool ${call.name} failed`, error);
     return { error: `The tool ${call.name} failed.` };
+  }
+  return toJsonValue(call.name, result);
+}
+
+/**
+ * The result as plain JSON, which is what the model, the stream and the database all take: a
+ * BigInt becomes its decimal string; a cycle or anything else JSON cannot hold becomes an error
+ * the model can read, instead of a turn that throws half way.
+ */
+function toJsonValue(toolName: string, result: unknown): unknown {
+  try {
+    const text = JSON.stringify(result, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+    return text === undefined ? null : (JSON.parse(text) as unknown);
+  } catch (error) {
+    console.error(`ai-chat: tool ${toolName} returned a value that is not JSON`, error);
+    return { error: `The tool ${toolName} returned a value that cannot be sent to the model.` };
   }
 }

@@ -37,6 +37,15 @@ const callerEnv = {
 };
 // -------------------------------------------------------------------------------------------------
 
+/** `input,output`: USD per million tokens, e.g. `15,60`. */
+const pricePair = z
+  .string()
+  .regex(/^\s*\d+(\.\d+)?\s*,\s*\d+(\.\d+)?\s*$/, 'two prices in USD per million tokens, input then output, e.g. "15,60"')
+  .transform((value) => {
+    const [input, output] = value.split(',').map((part) => part.trim());
+    return { input: input!, output: output! };
+  });
+
 const positiveNumber = z.coerce.number().positive();
 const positiveInt = z.coerce.number().int().positive();
 
@@ -65,6 +74,11 @@ export const envSchema = z.object({
   AI_CHAT_MAX_TOKENS_PER_DAY: optional(positiveInt),
   AI_CHAT_MAX_COST_PER_MONTH: optional(positiveNumber),
   AI_CHAT_MAX_REQUESTS_PER_MINUTE: optional(positiveInt),
+  /**
+   * The price of a model the pricing table does not know, `input,output` in USD per million
+   * tokens. Unset: such a model is refused while a cost limit is set.
+   */
+  AI_CHAT_UNPRICED_MODEL_PRICE: optional(pricePair),
 });
 
 export type ChatEnv = z.infer<typeof envSchema>;

@@ -20,6 +20,13 @@ export const chatEventSchema = z.discriminatedUnion('type', [
     provider: z.string(),
     model: z.string(),
   }),
+  /** The provider is busy and the server's SDK waits before trying again; before any text-delta. */
+  z.object({
+    type: z.literal('retrying'),
+    attempt: z.number().int().positive(),
+    retryAfterSeconds: z.number().nonnegative(),
+    reason: z.enum(['rate_limited', 'overloaded', 'server_error', 'network']),
+  }),
   z.object({ type: z.literal('text-delta'), delta: z.string() }),
   z.object({ type: z.literal('tool-call'), id: z.string(), name: z.string(), args: z.unknown() }),
   z.object({ type: z.literal('tool-result'), id: z.string(), result: z.unknown() }),
@@ -32,13 +39,21 @@ export const chatEventSchema = z.discriminatedUnion('type', [
     cost: z.string().nullable(),
   }),
   z.object({ type: z.literal('finish'), messageId: z.uuid(), finishReason: finishReasonSchema }),
-  z.object({ type: z.literal('error'), code: z.enum(CHAT_ERROR_CODES), message: z.string() }),
+  z.object({
+    type: z.literal('error'),
+    code: z.enum(CHAT_ERROR_CODES),
+    message: z.string(),
+    /** A usage limit reached mid-turn (a tool step that did not fit): as in a 429 body. */
+    limit: z.enum(['tokens_per_day', 'cost_per_month', 'requests_per_minute']).optional(),
+    resetsAt: z.string().optional(),
+    retryable: z.boolean().optional(),
+  }),
 ]);
 export type ChatEvent = z.infer<typeof chatEventSchema>;
 
-/** One SSE frame for an event. */
+/** One SSE frame for an event. A BigInt (a tool's result, say) is sent as its decimal string. */
 export function toSseFrame(event: ChatEvent): string {
-  return `data: ${JSON.stringify(event)}\n\n`;
+  return `data: ${JSON.stringify(event, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n\n`;
 }
 
 export const SSE_PING_FRAME = ': ping\n\n';

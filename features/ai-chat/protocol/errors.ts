@@ -57,13 +57,22 @@ export interface ChatErrorOptions {
   field?: string;
   /** Seconds after which retrying may succeed (rate limits, usage windows). */
   retryAfterSeconds?: number;
+  /**
+   * Machine-readable facts a client may act on, sent inside `error` beside code and message
+   * (a usage-limit refusal's `limit`, `resetsAt`, `retryable`). Never a cause or a secret.
+   */
+  details?: ChatErrorDetails;
 }
+
+/** Extra JSON fields of an error body; they never override code, message or field. */
+export type ChatErrorDetails = Record<string, string | number | boolean | null>;
 
 export class ChatError extends Error {
   readonly code: ChatErrorCode;
   readonly status: number;
   readonly field?: string;
   readonly retryAfterSeconds?: number;
+  readonly details?: ChatErrorDetails;
 
   constructor(code: ChatErrorCode, message: string, options: ChatErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -72,12 +81,14 @@ export class ChatError extends Error {
     this.status = HTTP_STATUS[code];
     this.field = options.field;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.details = options.details;
   }
 
-  /** The JSON body of an error response: `{"error":{"code","message"[,"field"]}}`. */
-  toJSON(): { error: { code: ChatErrorCode; message: string; field?: string } } {
+  /** The JSON body of an error response: `{"error":{"code","message"[,"field"][,…details]}}`. */
+  toJSON(): { error: { code: ChatErrorCode; message: string; field?: string } & ChatErrorDetails } {
     return {
       error: {
+        ...this.details,
         code: this.code,
         message: this.message,
         ...(this.field === undefined ? {} : { field: this.field }),

@@ -6,6 +6,7 @@ import { ChatError } from '../protocol/errors';
 import { anthropicEventsToEvents, anthropicMessageToResult } from './anthropic-response';
 import { toAnthropicParams } from './anthropic-request';
 import { callWithKeyRotation, KeyPool, streamWithKeyRotation } from './key-rotation';
+import { fetchWithRetryNotices, withRetryListener } from './retry-notice';
 import type { ChatProvider, ProviderClientOptions, ProviderRequest } from './types';
 
 const DEFAULT_MAX_RETRIES = 2;
@@ -26,7 +27,7 @@ export function createAnthropicProvider(options: ProviderClientOptions): ChatPro
         baseURL: options.baseURL ?? 'https://api.anthropic.com',
         maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
         ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+        fetch: fetchWithRetryNotices(options.maxRetries ?? DEFAULT_MAX_RETRIES, options.fetch),
       }),
   );
 
@@ -36,7 +37,8 @@ export function createAnthropicProvider(options: ProviderClientOptions): ChatPro
     stream(request: ProviderRequest) {
       const body = { ...toAnthropicParams(request), stream: true as const };
       return streamWithKeyRotation(pool, 'anthropic', request.signal, async function* (client) {
-        const events = await client.messages.create(body, { signal: request.signal });
+        const events = await withRetryListener(request.onRetry, () => client.messages.create(body, { signal: request.signal }));
+        yield { type: 'accepted' };
         yield* anthropicEventsToEvents(events, request.signal);
       });
     },

@@ -30,25 +30,36 @@ interface AnthropicUsageFields {
   output_tokens?: number | null;
   cache_read_input_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
+  cache_creation?: { ephemeral_5m_input_tokens?: number | null; ephemeral_1h_input_tokens?: number | null } | null;
 }
 
 /**
  * Anthropic's input_tokens excludes cache reads and writes; they are added back so promptTokens
  * means "all input tokens" for both providers, as OpenAI's prompt_tokens does.
  */
-function mergeUsage(previous: ProviderUsage, fields: AnthropicUsageFields, input: { tokens: number; cacheWrite: number }): ProviderUsage {
+function mergeUsage(previous: ProviderUsage, fields: AnthropicUsageFields, input: InputCounts): ProviderUsage {
   if (fields.input_tokens != null) input.tokens = fields.input_tokens;
   if (fields.cache_creation_input_tokens != null) input.cacheWrite = fields.cache_creation_input_tokens;
+  if (fields.cache_creation?.ephemeral_1h_input_tokens != null) input.cacheWrite1h = fields.cache_creation.ephemeral_1h_input_tokens;
   const cachedPromptTokens = fields.cache_read_input_tokens ?? previous.cachedPromptTokens;
+  // The breakdown by lifetime, when given, splits the total; without it every write is a 5-minute one.
+  const cacheWrite1hTokens = Math.min(input.cacheWrite1h, input.cacheWrite);
   return {
     promptTokens: input.tokens + input.cacheWrite + cachedPromptTokens,
     completionTokens: fields.output_tokens ?? previous.completionTokens,
     cachedPromptTokens,
+    ...(input.cacheWrite > 0 ? { cacheWriteTokens: input.cacheWrite - cacheWrite1hTokens, cacheWrite1hTokens } : {}),
   };
 }
 
+interface InputCounts {
+  tokens: number;
+  cacheWrite: number;
+  cacheWrite1h: number;
+}
+
 export function toUsage(usage: AnthropicUsageFields): ProviderUsage {
-  return mergeUsage({ promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 }, usage, { tokens: 0, cacheWrite: 0 });
+  return mergeUsage({ promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 }, usage, { tokens: 0, cacheWrite: 0, cacheWrite1h: 0 });
 }
 
 /**
@@ -62,7 +73,7 @@ export async function* anthropicEventsToEvents(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ProviderEvent, void, undefined> {
   const toolBlocks = new Map<number, { id: string; name: string; json: string }>();
-  const input = { tokens: 0, cacheWrite: 0 };
+  const input: InputCounts = { tokens: 0, cacheWrite: 0, cacheWrite1h: 0 };
   let usage: ProviderUsage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };
   let stopReason: string | null = null;
   let stopped = false;
@@ -71,6 +82,8 @@ export async function* anthropicEventsToEvents(
     for await (const event of events) {
       switch (event.type) {
         case 'message_start':
+          // output_tokens here is a placeholder (1): a reply cut before message_delta is metered
+          // from its streamed text by the turn's ledger, never from this figure alone.
           usage = mergeUsage(usage, event.message.usage, input);
           yield { type: 'usage', ...usage };
           break;

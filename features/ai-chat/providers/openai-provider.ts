@@ -6,6 +6,7 @@ import { ChatError } from '../protocol/errors';
 import { callWithKeyRotation, KeyPool, streamWithKeyRotation } from './key-rotation';
 import { openAIChunksToEvents, openAICompletionToResult } from './openai-response';
 import { toOpenAIChatParams } from './openai-request';
+import { fetchWithRetryNotices, withRetryListener } from './retry-notice';
 import type { ChatProvider, ProviderClientOptions, ProviderRequest } from './types';
 
 const DEFAULT_MAX_RETRIES = 2;
@@ -29,7 +30,7 @@ export function createOpenAIProvider(options: ProviderClientOptions): ChatProvid
         baseURL: options.baseURL ?? null,
         maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
         ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+        fetch: fetchWithRetryNotices(options.maxRetries ?? DEFAULT_MAX_RETRIES, options.fetch),
       }),
   );
 
@@ -39,7 +40,8 @@ export function createOpenAIProvider(options: ProviderClientOptions): ChatProvid
     stream(request: ProviderRequest) {
       const body = { ...toOpenAIChatParams(request), stream: true as const, stream_options: { include_usage: true } };
       return streamWithKeyRotation(pool, 'openai', request.signal, async function* (client) {
-        const chunks = await client.chat.completions.create(body, { signal: request.signal });
+        const chunks = await withRetryListener(request.onRetry, () => client.chat.completions.create(body, { signal: request.signal }));
+        yield { type: 'accepted' };
         yield* openAIChunksToEvents(chunks, request.signal);
       });
     },

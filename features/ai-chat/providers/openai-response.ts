@@ -25,10 +25,12 @@ export function toFinishReason(reason: string | null | undefined): FinishReason 
 }
 
 export function toUsage(usage: OpenAI.CompletionUsage): ProviderUsage {
+  const reasoningTokens = usage.completion_tokens_details?.reasoning_tokens ?? 0;
   return {
     promptTokens: usage.prompt_tokens,
     completionTokens: usage.completion_tokens,
     cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    ...(reasoningTokens > 0 ? { reasoningTokens } : {}),
   };
 }
 

@@ -38,6 +38,16 @@ export interface ProviderRequest {
   toolChoice?: ProviderToolChoice;
   /** Aborting it cancels the HTTP request at once; the call then fails with ChatError('aborted'). */
   signal?: AbortSignal;
+  /** Told each time the SDK backs off before retrying (before any event of the stream). */
+  onRetry?: (retry: ProviderRetry) => void;
+}
+
+/** The SDK is about to wait and try again. */
+export interface ProviderRetry {
+  /** 1 for the first retry. */
+  attempt: number;
+  retryAfterSeconds: number;
+  reason: 'rate_limited' | 'overloaded' | 'server_error' | 'network';
 }
 
 export type FinishReason =
@@ -57,9 +67,16 @@ export interface ProviderUsage {
   promptTokens: number;
   completionTokens: number;
   cachedPromptTokens: number;
+  /** The part of promptTokens written to the prompt cache for 5 minutes / 1 hour (Anthropic). */
+  cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
+  /** The part of completionTokens spent reasoning (billed as output, not part of the answer). */
+  reasoningTokens?: number;
 }
 
 export type ProviderEvent =
+  /** The provider answered 200 and took the prompt: from here on the prompt is billed. */
+  | { type: 'accepted' }
   | { type: 'text-delta'; delta: string }
   /** Emitted once the call is complete, with `args` parsed from the JSON the model wrote. */
   | { type: 'tool-call'; id: string; name: string; args: unknown }

@@ -107,16 +107,36 @@ export type UsageReservation =
       costThisMonth: string;
     };
 
+/** A new hold for a running turn: what it has spent so far plus its next call's estimate. */
+export interface UsageHoldRequest {
+  tokens: number;
+  /** Decimal string. */
+  cost: string;
+  maxTokensPerDay?: number | null;
+  maxCostPerMonth?: string | number | null;
+}
+
+export type UsageHold =
+  | { allowed: true; tokensToday: number; costThisMonth: string }
+  | { allowed: false; reason: Exclude<UsageLimitReason, 'requests_per_minute'>; retryAfterSeconds: number; tokensToday: number; costThisMonth: string };
+
 export interface UsageSettlement {
   provider: string;
   model: string;
   promptTokens: number;
   completionTokens: number;
   cachedPromptTokens?: number;
+  /** The part of promptTokens written to the provider's prompt cache (billed above input). */
+  cacheWriteTokens?: number;
   /** Decimal string; null when the model's price is unknown. */
   cost: string | null;
   messageId?: string | null;
   conversationId?: string | null;
+}
+
+export interface BranchSummary {
+  summary: string;
+  throughMessageId: string;
 }
 
 export interface CachedReply {
@@ -172,12 +192,28 @@ export interface UserChatStore {
   getUsageSummary(): Promise<UsageSummary>;
   /** Server side: checks the limits and holds an estimate, atomically across servers. */
   reserveUsage(request: UsageReservationRequest): Promise<UsageReservation>;
-  /** Server side: replaces a reservation with what the provider billed. */
-  settleUsage(reservationId: string, settlement: UsageSettlement): Promise<void>;
+  /**
+   * Server side: moves a running turn's hold, if the limits allow it (same lock as reserveUsage).
+   * A reservation counts at its hold until it is settled, however long that takes.
+   */
+  holdUsage(reservationId: string, request: UsageHoldRequest): Promise<UsageHold>;
+  /**
+   * Server side: replaces a reservation with what the provider billed, once; false when it was
+   * already settled. Works after the conversation was deleted.
+   */
+  settleUsage(reservationId: string, settlement: UsageSettlement): Promise<boolean>;
   /** Server side: records a billed call that had no reservation (summaries, tool steps). */
   recordUsage(settlement: UsageSettlement): Promise<void>;
 
-  /** A cached reply of this user's under `key` (a SHA-256 hex of the request); an expired one is deleted. */
+  /**
+   * The rolling summary that speaks for a branch: of those saved for this conversation, the one
+   * through the latest of `branchMessageIds` (root first). Null when none is on the branch.
+   */
+  getBranchSummary(conversationId: string, branchMessageIds: readonly string[]): Promise<BranchSummary | null>;
+  /** Server side: saves the summary of this user's conversation through one of its messages. */
+  saveSummary(conversationId: string, summary: BranchSummary): Promise<void>;
+
+  /** A cached reply of this user's under `key` (a SHA-256 hex of the request), an expired one is deleted. */
   getCachedReply(key: string): Promise<CachedReply | null>;
   /** Caches a reply for `ttlSeconds`: an expired entry under the key is replaced, a live one kept. */
   putCachedReply(key: string, reply: CachedReply, ttlSeconds: number): Promise<void>;

@@ -1,10 +1,12 @@
 import 'server-only';
 import type {
+  BranchSummary,
   CachedReply,
   ConversationPatch,
   ImportedConversation,
   NewConversation,
   NewMessage,
+  UsageHoldRequest,
   UsageReservationRequest,
   UsageSettlement,
 } from './chat-store';
@@ -107,6 +109,17 @@ export function reserveUsageArgs(userId: string, request: UsageReservationReques
   };
 }
 
+export function holdUsageArgs(userId: string, reservationId: string, request: UsageHoldRequest) {
+  return {
+    p_user_id: userId,
+    p_reservation_id: reservationId,
+    p_tokens: Math.max(0, Math.ceil(request.tokens)),
+    p_cost: request.cost,
+    p_max_tokens_per_day: request.maxTokensPerDay ?? null,
+    p_max_cost_per_month: request.maxCostPerMonth == null ? null : String(request.maxCostPerMonth),
+  };
+}
+
 function usageArgs(settlement: UsageSettlement) {
   return {
     p_provider: settlement.provider,
@@ -114,6 +127,7 @@ function usageArgs(settlement: UsageSettlement) {
     p_prompt_tokens: settlement.promptTokens,
     p_completion_tokens: settlement.completionTokens,
     p_cached_prompt_tokens: settlement.cachedPromptTokens ?? 0,
+    p_cache_write_tokens: settlement.cacheWriteTokens ?? 0,
     p_cost: settlement.cost,
     p_message_id: settlement.messageId ?? null,
     p_conversation_id: settlement.conversationId ?? null,
@@ -126,4 +140,30 @@ export function settleUsageArgs(reservationId: string, settlement: UsageSettleme
 
 export function recordUsageArgs(userId: string, settlement: UsageSettlement) {
   return { p_user_id: userId, ...usageArgs(settlement) };
+}
+
+export function saveSummaryArgs(userId: string, conversationId: string, summary: BranchSummary) {
+  return {
+    p_user_id: userId,
+    p_conversation_id: conversationId,
+    p_through_message_id: summary.throughMessageId,
+    p_summary: summary.summary,
+  };
+}
+
+/** Of the summaries found for a branch, the one through its latest message. */
+export function latestOnBranch(
+  rows: readonly { summary: string; through_message_id: string }[],
+  branchMessageIds: readonly string[],
+): BranchSummary | null {
+  let best: { summary: string; through_message_id: string } | null = null;
+  let bestAt = -1;
+  for (const row of rows) {
+    const at = branchMessageIds.indexOf(row.through_message_id);
+    if (at > bestAt) {
+      best = row;
+      bestAt = at;
+    }
+  }
+  return best ? { summary: best.summary, throughMessageId: best.through_message_id } : null;
 }

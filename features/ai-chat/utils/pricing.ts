@@ -21,6 +21,12 @@ export interface TokenUsage {
   completionTokens: number;
   /** The part of `promptTokens` served from the prompt cache, billed at the cached rate. */
   cachedPromptTokens?: number;
+  /**
+   * The part of `promptTokens` written to the prompt cache for 5 minutes (Anthropic bills 1.25×
+   * input) and for 1 hour (2× input). OpenAI caches for free and reports none.
+   */
+  cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
 }
 
 export interface CostBreakdown {
@@ -28,6 +34,7 @@ export interface CostBreakdown {
   model: ModelInfo;
   inputCost: string;
   cachedInputCost: string;
+  cacheWriteCost: string;
   outputCost: string;
   total: string;
   /** Whether the request's prompt was long enough to bill at the model's long-prompt band. */
@@ -106,14 +113,18 @@ export function createPricing(options: PricingOptions = {}): Pricing {
       return null;
     }
     const cached = usage.cachedPromptTokens ?? 0;
-    const counts = [usage.promptTokens, usage.completionTokens, cached];
+    const writes5m = usage.cacheWriteTokens ?? 0;
+    const writes1h = usage.cacheWrite1hTokens ?? 0;
+    const counts = [usage.promptTokens, usage.completionTokens, cached, writes5m, writes1h];
     if (!counts.every((count) => Number.isSafeInteger(count) && count >= 0)) {
       warnOnce(`usage:${usage.model}`, `[ai-chat] Invalid token usage for "${usage.model}": its cost is recorded as unknown.`);
       return null;
     }
     // Cached tokens are part of the prompt; a provider never reports more than the prompt.
     const cachedTokens = Math.min(cached, usage.promptTokens);
-    const freshTokens = usage.promptTokens - cachedTokens;
+    const write5mTokens = Math.min(writes5m, usage.promptTokens - cachedTokens);
+    const write1hTokens = Math.min(writes1h, usage.promptTokens - cachedTokens - write5mTokens);
+    const freshTokens = usage.promptTokens - cachedTokens - write5mTokens - write1hTokens;
 
     const band = model.longPrompt && usage.promptTokens > model.longPrompt.aboveTokens ? model.longPrompt : undefined;
     const inputRate = band?.input ?? model.input;
@@ -122,14 +133,17 @@ export function createPricing(options: PricingOptions = {}): Pricing {
 
     const input = tokenCostNumerator(freshTokens, inputRate);
     const cachedInput = tokenCostNumerator(cachedTokens, cachedRate);
+    const cacheWrite =
+      cacheWriteNumerator(write5mTokens, model.cacheWrite, inputRate, CACHE_WRITE_5M) + cacheWriteNumerator(write1hTokens, model.cacheWrite1h, inputRate, CACHE_WRITE_1H);
     const output = tokenCostNumerator(usage.completionTokens, outputRate);
     return {
       model,
       inputCost: numeratorToMoney(input),
       cachedInputCost: numeratorToMoney(cachedInput),
+      cacheWriteCost: numeratorToMoney(cacheWrite),
       outputCost: numeratorToMoney(output),
       // Summed before rounding, so the total is exact even when a line item is not.
-      total: numeratorToMoney(input + cachedInput + output),
+      total: numeratorToMoney(input + cachedInput + cacheWrite + output),
       longPrompt: band !== undefined,
     };
   }
@@ -151,12 +165,23 @@ export function createPricing(options: PricingOptions = {}): Pricing {
   };
 }
 
+/** Anthropic's cache-write multipliers of the input rate, as a fraction: 5 minutes 1.25×, 1 hour 2×. */
+const CACHE_WRITE_5M = { times: BigInt(5), per: BigInt(4) };
+const CACHE_WRITE_1H = { times: BigInt(2), per: BigInt(1) };
+
+/** Cache writes at the row's own write rate, else at the input rate times the multiplier (exact to 10⁻¹⁰ $/M). */
+function cacheWriteNumerator(tokens: number, rate: string | undefined, inputRate: string, multiplier: { times: bigint; per: bigint }): bigint {
+  if (tokens === 0) return BigInt(0);
+  if (rate !== undefined) return tokenCostNumerator(tokens, rate);
+  return (tokenCostNumerator(tokens, inputRate) * multiplier.times) / multiplier.per;
+}
+
 function key(provider: string, id: string): string {
   return `${provider}:${id.toLowerCase()}`;
 }
 
 function assertValidModel(model: ModelInfo): void {
-  const prices = [model.input, model.output, model.cachedInput, model.longPrompt?.input, model.longPrompt?.output, model.longPrompt?.cachedInput];
+  const prices = [model.input, model.output, model.cachedInput, model.cacheWrite, model.cacheWrite1h, model.longPrompt?.input, model.longPrompt?.output, model.longPrompt?.cachedInput];
   const badPrice = prices.find((price) => price !== undefined && (!isDecimal(price) || price.trim().startsWith('-')));
   const badLimit = !Number.isSafeInteger(model.contextWindow) || model.contextWindow <= 0 || !Number.isSafeInteger(model.maxOutputTokens) || model.maxOutputTokens <= 0;
   if (badPrice !== undefined || badLimit || !model.id.trim()) {

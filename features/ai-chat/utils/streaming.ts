@@ -74,7 +74,7 @@ export function toEventStream(
         if (event.type === 'text-delta') send({ type: 'text-delta', delta: event.delta });
         else if (event.type === 'tool-call') send(event);
         else if (event.type === 'finish') finishReason = event.finishReason;
-        else {
+        else if (event.type === 'usage') {
           send({
             type: 'usage',
             promptTokens: event.promptTokens,

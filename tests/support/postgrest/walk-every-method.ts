@@ -93,6 +93,8 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     maxRequestsPerMinute: 20,
   });
   if (!reservation.allowed) throw new Error(`reservation refused: ${reservation.reason}`);
+  const hold = await store.holdUsage(reservation.reservationId, { tokens: 140, cost: '0.0025000000', maxTokensPerDay: 100_000, maxCostPerMonth: '5' });
+  if (!hold.allowed) throw new Error(`hold refused: ${hold.reason}`);
   await store.settleUsage(reservation.reservationId, {
     provider: 'anthropic',
     model: 'claude-sonnet-4-5',
@@ -110,6 +112,9 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     cost: '0.0001000000',
     conversationId: created.id,
   });
+  await store.saveSummary(seeded.conversationId, { summary: 'They talked about monads.', throughMessageId: seeded.first });
+  const branchSummary = await store.getBranchSummary(seeded.conversationId, [seeded.first]);
+  if (branchSummary?.summary !== 'They talked about monads.') throw new Error('the saved branch summary did not read back');
   const summary = await store.getUsageSummary();
   const cacheKey = 'a'.repeat(64);
   await store.putCachedReply(cacheKey, { provider: 'openai', model: 'gpt-4o', content: 'Cached answer.' }, 60);

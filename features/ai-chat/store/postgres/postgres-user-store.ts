@@ -1,12 +1,15 @@
 import 'server-only';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type {
+  BranchSummary,
   CachedReply,
   ConversationPatch,
   ImportedConversation,
   ListConversationsOptions,
   NewConversation,
   NewMessage,
+  UsageHold,
+  UsageHoldRequest,
   UsageReservation,
   UsageReservationRequest,
   UsageSettlement,
@@ -16,10 +19,13 @@ import {
   appendMessageArgs,
   cacheReplyArgs,
   createConversationArgs,
+  holdUsageArgs,
   importConversationArgs,
+  latestOnBranch,
   readCachedReplyArgs,
   recordUsageArgs,
   reserveUsageArgs,
+  saveSummaryArgs,
   settleUsageArgs,
   updateConversationArgs,
 } from '../function-args';
@@ -27,6 +33,7 @@ import { isUuid } from '../ids';
 import { mapDatabaseError } from './map-database-error';
 import {
   conversationRowSchema,
+  holdRowSchema,
   messageRowSchema,
   reservationRowSchema,
   splitConversationPatch,
@@ -214,8 +221,40 @@ export class PostgresUserStore implements UserChatStore {
     });
   }
 
-  async settleUsage(reservationId: string, settlement: UsageSettlement): Promise<void> {
-    await this.asServer('Recording usage', (tx) => callFunction(tx, 'ai_chat_settle_usage', settleUsageArgs(reservationId, settlement)));
+  holdUsage(reservationId: string, request: UsageHoldRequest): Promise<UsageHold> {
+    return this.asServer('Checking usage limits', async (tx) => {
+      const rows = await callFunction(tx, 'ai_chat_hold_usage', holdUsageArgs(this.userId, reservationId, request));
+      return holdRowSchema.parse(rows[0]);
+    });
+  }
+
+  settleUsage(reservationId: string, settlement: UsageSettlement): Promise<boolean> {
+    return this.asServer('Recording usage', async (tx) => {
+      const { rows } = await tx.query<{ settled: boolean }>(
+        `select public.ai_chat_settle_usage(${settleArgList()}) as settled`,
+        Object.values(settleUsageArgs(reservationId, settlement)),
+      );
+      return rows[0]?.settled === true;
+    });
+  }
+
+  async getBranchSummary(conversationId: string, branchMessageIds: readonly string[]): Promise<BranchSummary | null> {
+    const ids = branchMessageIds.filter(isUuid);
+    if (!isUuid(conversationId) || ids.length === 0) return null;
+    return this.asUser('Reading the summary', async (tx) => {
+      const { rows } = await tx.query<{ summary: string; through_message_id: string }>(
+        `select s.summary, s.through_message_id from public.ai_chat_summaries s
+          where s.conversation_id = $1 and s.through_message_id = any($2::uuid[])`,
+        [conversationId, ids],
+      );
+      return latestOnBranch(rows, ids);
+    });
+  }
+
+  async saveSummary(conversationId: string, summary: BranchSummary): Promise<void> {
+    await this.asServer('Saving the summary', (tx) =>
+      callFunction(tx, 'ai_chat_save_summary', saveSummaryArgs(this.userId, conversationId, summary)),
+    );
   }
 
   getCachedReply(key: string): Promise<CachedReply | null> {
@@ -246,6 +285,12 @@ async function callFunction(tx: SqlExecutor, name: string, args: Record<string, 
   const list = names.map((key, index) => `${key} => $${index + 1}`).join(', ');
   const { rows } = await tx.query(`select * from public.${name}(${list})`, values);
   return rows;
+}
+
+/** `p_x => $1, …` for the settle function's arguments, in the builder's order. */
+function settleArgList(): string {
+  const names = Object.keys(settleUsageArgs('', { provider: '', model: '', promptTokens: 0, completionTokens: 0, cost: null }));
+  return names.map((key, index) => `${key} => $${index + 1}`).join(', ');
 }
 
 function toParameter(value: unknown): unknown {

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
-import type { ConversationPatch, UsageReservation } from '../chat-store';
+import type { ConversationPatch, UsageHold, UsageReservation } from '../chat-store';
 
 // Drivers disagree on types at the edges: timestamps come as Date or string, bigint as string or
 // number, numeric as string. These schemas are the one place that settles it.
@@ -120,6 +120,20 @@ export const reservationRowSchema = z
       retryAfterSeconds: row.retry_after_seconds ?? 60,
       ...totals,
     };
+  });
+
+export const holdRowSchema = z
+  .object({
+    allowed: z.boolean(),
+    reason: z.enum(['tokens_per_day', 'cost_per_month']).nullable(),
+    retry_after_seconds: z.number().nullable(),
+    tokens_today: count,
+    cost_this_month: decimal,
+  })
+  .transform((row): UsageHold => {
+    const totals = { tokensToday: row.tokens_today, costThisMonth: row.cost_this_month };
+    if (row.allowed) return { allowed: true, ...totals };
+    return { allowed: false, reason: row.reason ?? 'tokens_per_day', retryAfterSeconds: row.retry_after_seconds ?? 60, ...totals };
   });
 
 /** The conversation fields a patch may change, and their columns. */

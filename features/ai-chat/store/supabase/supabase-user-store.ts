@@ -2,12 +2,15 @@ import 'server-only';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type {
+  BranchSummary,
   CachedReply,
   ConversationPatch,
   ImportedConversation,
   ListConversationsOptions,
   NewConversation,
   NewMessage,
+  UsageHold,
+  UsageHoldRequest,
   UsageReservation,
   UsageReservationRequest,
   UsageSettlement,
@@ -17,10 +20,13 @@ import {
   appendMessageArgs,
   cacheReplyArgs,
   createConversationArgs,
+  holdUsageArgs,
   importConversationArgs,
+  latestOnBranch,
   readCachedReplyArgs,
   recordUsageArgs,
   reserveUsageArgs,
+  saveSummaryArgs,
   settleUsageArgs,
   updateConversationArgs,
 } from '../function-args';
@@ -29,6 +35,7 @@ import { mapDatabaseError } from '../postgres/map-database-error';
 import {
   conversationRowSchema,
   messageRowSchema,
+  holdRowSchema,
   reservationRowSchema,
   splitConversationPatch,
   usageSummaryRowSchema,
@@ -193,11 +200,38 @@ export class SupabaseUserStore implements UserChatStore {
     return reservationRowSchema.parse(raw);
   }
 
-  async settleUsage(reservationId: string, settlement: UsageSettlement): Promise<void> {
-    unwrap(
+  async holdUsage(reservationId: string, request: UsageHoldRequest): Promise<UsageHold> {
+    const raw = unwrap(
+      await this.service.rpc('ai_chat_hold_usage', holdUsageArgs(this.userId, reservationId, request)).single(),
+      'Checking usage limits',
+    );
+    return holdRowSchema.parse(raw);
+  }
+
+  async settleUsage(reservationId: string, settlement: UsageSettlement): Promise<boolean> {
+    const settled = unwrap(
       await this.service.rpc('ai_chat_settle_usage', settleUsageArgs(reservationId, settlement)),
       'Recording usage',
     );
+    return settled === true;
+  }
+
+  async getBranchSummary(conversationId: string, branchMessageIds: readonly string[]): Promise<BranchSummary | null> {
+    const ids = branchMessageIds.filter(isUuid);
+    if (!isUuid(conversationId) || ids.length === 0) return null;
+    const rows = unwrap(
+      await this.user
+        .from('ai_chat_summaries')
+        .select('summary, through_message_id')
+        // A conversation has a handful (one per branch point summarised): the branch picks its own.
+        .eq('conversation_id', conversationId),
+      'Reading the summary',
+    ) as { summary: string; through_message_id: string }[] | null;
+    return latestOnBranch(rows ?? [], ids);
+  }
+
+  async saveSummary(conversationId: string, summary: BranchSummary): Promise<void> {
+    unwrap(await this.service.rpc('ai_chat_save_summary', saveSummaryArgs(this.userId, conversationId, summary)), 'Saving the summary');
   }
 
   async getCachedReply(key: string): Promise<CachedReply | null> {

@@ -2,8 +2,8 @@ import type { ModelInfo } from './types';
 
 /**
  * Anthropic models priced in USD per million tokens, standard tier (global routing, not Batch,
- * not fast mode). `cachedInput` is the cache-hit ("cache read") rate. Cache writes (1.25× input
- * for 5 minutes, 2× for an hour) are not modelled: callers pass them as ordinary prompt tokens.
+ * not fast mode). `cachedInput` is the cache-hit ("cache read") rate. Cache writes are billed at
+ * 1.25× input for 5 minutes and 2× for an hour (utils/pricing.ts applies the multipliers).
  */
 
 const PRICING_PAGE = 'https://platform.claude.com/docs/en/about-claude/pricing';

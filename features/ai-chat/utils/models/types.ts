@@ -27,6 +27,12 @@ export interface ModelInfo {
   readonly output: string;
   /** USD per million cache-hit input tokens; absent when the model has no cache discount. */
   readonly cachedInput?: string;
+  /**
+   * USD per million tokens written to the prompt cache for 5 minutes / 1 hour. Absent: 1.25× and
+   * 2× the input rate (Anthropic's published multipliers; OpenAI reports no cache writes).
+   */
+  readonly cacheWrite?: string;
+  readonly cacheWrite1h?: string;
   readonly longPrompt?: LongPromptPricing;
   /** Total tokens the model accepts: prompt plus output. */
   readonly contextWindow: number;

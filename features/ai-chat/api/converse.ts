@@ -1,0 +1,109 @@
+import 'server-only';
+import type { ChatEvent, ChatFinishReason } from '../protocol/chat-events';
+import { asChatError, ChatError } from '../protocol/errors';
+import type { ProviderMessage, ProviderToolCall, ProviderUsage } from '../providers/types';
+import { NO_USAGE, tokensOf } from './accounting';
+import type { ProviderTarget, ResolvedHandlerOptions } from './handler-options';
+import type { TurnPlan } from './plan-turn';
+import { streamStep } from './provider-step';
+import { responseCacheKey, responseCacheTtl } from './response-cache';
+import { executeToolCall, toToolSpecs } from './tools';
+
+/** What a turn produced, across all its provider calls (tool steps, a failover). */
+export interface TurnResult {
+  /** The reply came from the response cache: no provider call, nothing billed. */
+  cached?: boolean;
+  target: ProviderTarget;
+  text: string;
+  toolCalls: ProviderToolCall[];
+  toolResults: { id: string; result: unknown }[];
+  usage: ProviderUsage;
+  finishReason: ChatFinishReason;
+  error?: ChatError;
+}
+
+/**
+ * Calls the provider, runs tools and calls again, until the model answers or the steps run out.
+ * Each call after the first is first cleared with the ledger: a step that would pass a limit is
+ * not made, and the turn ends with a usage_limit error keeping what it has.
+ */
+export async function converse(
+  plan: TurnPlan,
+  options: ResolvedHandlerOptions,
+  signal: AbortSignal,
+  emit: (event: ChatEvent) => void,
+): Promise<TurnResult> {
+  const messages: ProviderMessage[] = [...plan.fitted.messages];
+  const tools = options.tools.length > 0 ? toToolSpecs(options.tools) : undefined;
+  const result: TurnResult = {
+    target: plan.targets[0]!,
+    text: '',
+    toolCalls: [],
+    toolResults: [],
+    usage: NO_USAGE,
+    finishReason: 'other',
+  };
+  let promptEstimate = plan.fitted.promptTokens;
+
+  const cacheKey = responseCacheKey(plan, options, result.target);
+  if (cacheKey) {
+    const hit = await plan.user.getCachedReply(cacheKey).catch(() => null);
+    if (hit) {
+      emit({ type: 'text-delta', delta: hit.content });
+      return { ...result, cached: true, text: hit.content, finishReason: 'stop' };
+    }
+  }
+
+  for (let step = 0; step < options.maxToolSteps; step += 1) {
+    const lastStep = step === options.maxToolSteps - 1;
+    if (step > 0) {
+      try {
+        await plan.ledger.beforeCall({ target: result.target, promptTokens: promptEstimate, replyTokens: plan.replyTokens });
+      } catch (error) {
+        return { ...result, error: asChatError(error), finishReason: 'error' };
+      }
+    }
+    const candidates = step === 0 ? plan.targets : [result.target];
+    const outcome = await streamStep(candidates, {
+      plan,
+      options,
+      signal,
+      emit,
+      messages,
+      tools,
+      toolChoice: tools && lastStep ? 'none' : undefined,
+      promptEstimate,
+      shownBefore: result.text.length > 0 || result.toolCalls.length > 0,
+    });
+    result.target = outcome.target;
+    result.text += outcome.text;
+    result.usage = plan.ledger.totals().usage;
+    result.finishReason = outcome.finishReason;
+    result.toolCalls.push(...outcome.toolCalls);
+    if (outcome.error) return { ...result, error: outcome.error, finishReason: outcome.error.code === 'aborted' ? 'aborted' : 'error' };
+    if (outcome.toolCalls.length === 0 || !tools) {
+      if (cacheKey && result.finishReason === 'stop' && result.text) {
+        await plan.user
+          .putCachedReply(cacheKey, { ...result.target, content: result.text }, responseCacheTtl(options))
+          .catch((error) => console.error('ai-chat: could not cache the reply', error));
+      }
+      return result;
+    }
+
+    messages.push({ role: 'assistant', content: outcome.text, toolCalls: outcome.toolCalls });
+    for (const call of outcome.toolCalls) {
+      const toolResult = await executeToolCall(options.tools, call, {
+        userId: plan.user.userId,
+        conversationId: plan.conversationId,
+        signal,
+      });
+      result.toolResults.push({ id: call.id, result: toolResult });
+      emit({ type: 'tool-result', id: call.id, result: toolResult });
+      const content = JSON.stringify(toolResult);
+      messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content });
+      promptEstimate += outcome.usage.completionTokens + tokensOf(content, result.target.provider, result.target.model);
+    }
+    if (signal.aborted) return { ...result, error: new ChatError('aborted', 'The reply was stopped.'), finishReason: 'aborted' };
+  }
+  return result;
+}

@@ -1,0 +1,282 @@
+import 'server-only';
+import { ChatError } from '../protocol/errors';
+import type { ProviderName, ProviderToolCall, ProviderUsage } from '../providers/types';
+import type { UserChatStore } from '../store/chat-store';
+import { addMoney, compareMoney, numeratorToMoney, parseMoney, subtractMoney, tokenCostNumerator } from '../utils/decimal';
+import { getModelInfo } from '../utils/pricing';
+import { costOf, NO_USAGE, tokensOf } from './accounting';
+import type { ProviderTarget, UnpricedModelPrice, UsageLimits } from './handler-options';
+import { usageLimitError } from './limit-refusal';
+
+/**
+ * A turn's money, in one place. A ledger is opened by a reservation before the first provider
+ * call; every further call (a tool step, a failover to a backup, a summary) first moves the hold
+ * to what the turn has spent plus that call's estimate, under the same per-user lock, and is
+ * refused when it does not fit; every call is metered from what the provider reported or what
+ * demonstrably streamed, whichever is larger; and the turn settles exactly once, whatever
+ * happened, retrying a failed settle. Until it is settled, the reservation counts at its hold.
+ */
+
+/** A reply shorter than this is rarely worth sending: ~190 words, a short paragraph or a code snippet. */
+export const MIN_USEFUL_REPLY_TOKENS = 256;
+
+const SETTLE_ATTEMPTS = 4;
+const SETTLE_FIRST_DELAY_MS = 200;
+
+export interface LedgerOptions {
+  user: UserChatStore;
+  limits: UsageLimits;
+  /** Priced at this when the model table has no row (the operator's fallback); else unpriced. */
+  unpricedModelPrice?: UnpricedModelPrice;
+  /** Test seam for the settle's backoff. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface CallEstimate {
+  target: ProviderTarget;
+  /** The prompt this call sends, counted. */
+  promptTokens: number;
+  /** The most it may write. */
+  replyTokens: number;
+}
+
+/** What one provider call produced, for metering. */
+export interface CallRecord {
+  target: ProviderTarget;
+  /** The provider's own last usage report, if any. */
+  reported: ProviderUsage | null;
+  /** The provider answered 200: the prompt was taken and is billed. */
+  accepted: boolean;
+  /** The call ran to its end (its final usage report arrived), so the report is the bill. */
+  complete: boolean;
+  /** What streamed to the user (or the summary's text). */
+  text: string;
+  toolCalls: readonly ProviderToolCall[];
+  /** The prompt as we counted it, billed when the provider reported none. */
+  promptTokens: number;
+}
+
+export interface MeteredCall {
+  target: ProviderTarget;
+  usage: ProviderUsage;
+  cost: string | null;
+}
+
+export interface SettleTarget {
+  messageId: string | null;
+  /** The conversation to point the usage at; the database ignores it if it no longer exists. */
+  conversationId: string | null;
+}
+
+export class TurnLedger {
+  private readonly calls: MeteredCall[] = [];
+  private settled: Promise<boolean> | null = null;
+
+  private constructor(
+    private readonly options: LedgerOptions,
+    readonly reservationId: string,
+    /** The call the reservation was made for; the settle names the last call's target. */
+    private target: ProviderTarget,
+  ) {}
+
+  /**
+   * Reserves the first call. When the full reply does not fit a token or cost limit but at
+   * least MIN_USEFUL_REPLY_TOKENS (or the whole request, if smaller) does, the reply is capped
+   * to what is left rather than refused: a shorter answer now beats none until tomorrow.
+   * Refused: a ChatError('usage_limit') saying what was wanted, what is left and when it resets.
+   */
+  static async open(
+    options: LedgerOptions,
+    first: CallEstimate & { conversationId: string | null },
+  ): Promise<{ ledger: TurnLedger; replyTokens: number }> {
+    const { user, limits } = options;
+    const reserve = (replyTokens: number) =>
+      user.reserveUsage({
+        provider: first.target.provider,
+        model: first.target.model,
+        conversationId: first.conversationId,
+        estimatedTokens: first.promptTokens + replyTokens,
+        estimatedCost: priceOf(options, first.target, estimateUsage(first.promptTokens, replyTokens)) ?? '0',
+        maxTokensPerDay: limits.maxTokensPerDay ?? null,
+        maxCostPerMonth: limits.maxCostPerMonth ?? null,
+        maxRequestsPerMinute: limits.maxRequestsPerMinute ?? null,
+      });
+
+    let replyTokens = first.replyTokens;
+    let reservation = await reserve(replyTokens);
+    if (!reservation.allowed && reservation.reason !== 'requests_per_minute') {
+      const fits = replyThatFits(options, first, reservation);
+      const useful = Math.min(MIN_USEFUL_REPLY_TOKENS, first.replyTokens);
+      if (fits >= useful) {
+        replyTokens = fits;
+        reservation = await reserve(replyTokens);
+      }
+      if (!reservation.allowed && reservation.reason !== 'requests_per_minute') {
+        const daily = reservation.reason === 'tokens_per_day';
+        const left = daily
+          ? Math.max(0, Number(limits.maxTokensPerDay) - reservation.tokensToday - first.promptTokens)
+          : nonNegative(subtractMoney(String(limits.maxCostPerMonth), reservation.costThisMonth));
+        const wanted = daily
+          ? first.replyTokens
+          : (priceOf(options, first.target, estimateUsage(first.promptTokens, first.replyTokens)) ?? '0');
+        throw usageLimitError({ reason: reservation.reason, retryAfterSeconds: reservation.retryAfterSeconds, wanted, left });
+      }
+    }
+    if (!reservation.allowed) {
+      throw usageLimitError({ reason: reservation.reason, retryAfterSeconds: reservation.retryAfterSeconds });
+    }
+    return { ledger: new TurnLedger(options, reservation.reservationId, first.target), replyTokens };
+  }
+
+  /**
+   * Before every provider call after the first: the hold becomes what was spent plus this
+   * call's most, if the limits allow; else a usage_limit ChatError (the turn then settles).
+   */
+  async beforeCall(next: CallEstimate): Promise<void> {
+    if (this.settled) throw new ChatError('internal', 'The turn is already settled.');
+    const spent = this.totals();
+    const nextUsage = estimateUsage(next.promptTokens, next.replyTokens);
+    const tokens = spent.usage.promptTokens + spent.usage.completionTokens + next.promptTokens + next.replyTokens;
+    const cost = addMoney(spent.cost ?? '0', priceOf(this.options, next.target, nextUsage) ?? '0');
+    const hold = await this.options.user.holdUsage(this.reservationId, {
+      tokens,
+      cost,
+      maxTokensPerDay: this.options.limits.maxTokensPerDay ?? null,
+      maxCostPerMonth: this.options.limits.maxCostPerMonth ?? null,
+    });
+    if (!hold.allowed) {
+      const left =
+        hold.reason === 'tokens_per_day'
+          ? Math.max(0, Number(this.options.limits.maxTokensPerDay) - hold.tokensToday)
+          : nonNegative(subtractMoney(String(this.options.limits.maxCostPerMonth), hold.costThisMonth));
+      throw usageLimitError({ reason: hold.reason, retryAfterSeconds: hold.retryAfterSeconds, left, midTurn: true });
+    }
+  }
+
+  /**
+   * Meters one call. A call that ran to its end bills what the provider reported. One cut short
+   * bills the larger of what was reported and what we count of what it sent: a Claude stream cut
+   * before `message_delta` reports 1 output token, an abort before OpenAI's usage chunk reports
+   * nothing. (Our Claude count over-estimates, so it is never used against a final report.)
+   * Once the provider answered 200, the prompt is billed.
+   */
+  meter(call: CallRecord): MeteredCall {
+    const { provider, model } = call.target;
+    const args = call.toolCalls.length > 0 ? tokensOf(JSON.stringify(call.toolCalls.map((c) => [c.name, c.args])), provider, model) : 0;
+    const counted = (call.text ? tokensOf(call.text, provider, model) : 0) + args;
+    const reported = call.reported;
+    const completionTokens = call.complete && reported ? reported.completionTokens : Math.max(reported?.completionTokens ?? 0, counted);
+    const billed = call.accepted || reported !== null || completionTokens > 0;
+    const usage: ProviderUsage = billed
+      ? {
+          ...reported,
+          promptTokens: reported && reported.promptTokens > 0 ? reported.promptTokens : call.promptTokens,
+          completionTokens,
+          cachedPromptTokens: reported?.cachedPromptTokens ?? 0,
+        }
+      : NO_USAGE;
+    const metered = { target: call.target, usage, cost: priceOf(this.options, call.target, usage) };
+    this.calls.push(metered);
+    if (billed) this.target = call.target;
+    return metered;
+  }
+
+  /** Everything metered so far; cost null only when a billed call could not be priced. */
+  totals(): { target: ProviderTarget; usage: ProviderUsage; cost: string | null } {
+    let usage: ProviderUsage = { ...NO_USAGE, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 };
+    let cost: string | null = '0';
+    for (const call of this.calls) {
+      usage = {
+        promptTokens: usage.promptTokens + call.usage.promptTokens,
+        completionTokens: usage.completionTokens + call.usage.completionTokens,
+        cachedPromptTokens: usage.cachedPromptTokens + call.usage.cachedPromptTokens,
+        cacheWriteTokens: (usage.cacheWriteTokens ?? 0) + (call.usage.cacheWriteTokens ?? 0),
+        cacheWrite1hTokens: (usage.cacheWrite1hTokens ?? 0) + (call.usage.cacheWrite1hTokens ?? 0),
+        reasoningTokens: (usage.reasoningTokens ?? 0) + (call.usage.reasoningTokens ?? 0),
+      };
+      // An unpriced call makes the whole cost unknown, unless it billed nothing.
+      const billed = call.usage.promptTokens + call.usage.completionTokens > 0;
+      if (call.cost === null) cost = billed ? null : cost;
+      else if (cost !== null) cost = addMoney(cost, call.cost);
+    }
+    return { target: this.target, usage, cost };
+  }
+
+  /**
+   * Replaces the reservation with what was metered. Exactly once: later calls return the first
+   * one's outcome. A failed write is retried with backoff (0.2 s, 0.8 s, 3.2 s); if every try
+   * fails the reservation stays at its hold, which is never less than what the turn spent.
+   */
+  settle(target: SettleTarget): Promise<boolean> {
+    this.settled ??= this.settleWithRetries(target);
+    return this.settled;
+  }
+
+  private async settleWithRetries(target: SettleTarget): Promise<boolean> {
+    const { usage, cost } = this.totals();
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.options.user.settleUsage(this.reservationId, {
+          provider: this.target.provider,
+          model: this.target.model,
+          promptTokens: usage.promptTokens,
+          completionTokens: usage.completionTokens,
+          cachedPromptTokens: usage.cachedPromptTokens,
+          cacheWriteTokens: (usage.cacheWriteTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0),
+          cost,
+          messageId: target.messageId,
+          conversationId: target.conversationId,
+        });
+      } catch (error) {
+        if (attempt >= SETTLE_ATTEMPTS) {
+          console.error(`ai-chat: could not settle usage ${this.reservationId} after ${attempt} tries; it stays held at its estimate`, error);
+          return false;
+        }
+        await sleep(SETTLE_FIRST_DELAY_MS * 4 ** (attempt - 1));
+      }
+    }
+  }
+}
+
+/** The dollars a usage costs: the model table's price, else the operator's fallback, else null. */
+export function priceOf(options: { unpricedModelPrice?: UnpricedModelPrice }, target: ProviderTarget, usage: ProviderUsage): string | null {
+  const cost = costOf(target.provider, target.model, usage);
+  if (cost !== null || !options.unpricedModelPrice) return cost;
+  const { input, output } = options.unpricedModelPrice;
+  return numeratorToMoney(tokenCostNumerator(usage.promptTokens, input) + tokenCostNumerator(usage.completionTokens, output));
+}
+
+/** Whether a model can be priced (the table or the fallback). */
+export function isPriced(options: { unpricedModelPrice?: UnpricedModelPrice }, provider: ProviderName, model: string): boolean {
+  return Boolean(getModelInfo(provider, model) ?? options.unpricedModelPrice);
+}
+
+function estimateUsage(promptTokens: number, replyTokens: number): ProviderUsage {
+  return { promptTokens, completionTokens: replyTokens, cachedPromptTokens: 0 };
+}
+
+/** The longest reply the limits leave room for after this prompt (0 when none). */
+function replyThatFits(
+  options: LedgerOptions,
+  first: CallEstimate,
+  used: { tokensToday: number; costThisMonth: string },
+): number {
+  let fits = first.replyTokens;
+  const { maxTokensPerDay, maxCostPerMonth } = options.limits;
+  if (maxTokensPerDay != null) fits = Math.min(fits, maxTokensPerDay - used.tokensToday - first.promptTokens);
+  if (maxCostPerMonth != null) {
+    const left = parseMoney(subtractMoney(String(maxCostPerMonth), used.costThisMonth));
+    const promptCost = parseMoney(priceOf(options, first.target, estimateUsage(first.promptTokens, 0)) ?? '0');
+    const perToken = parseMoney(priceOf(options, first.target, estimateUsage(0, 1_000_000)) ?? '0');
+    if (perToken > BigInt(0)) {
+      // perToken is the price of a million output tokens; scale back to one token.
+      fits = Math.min(fits, Number(((left - promptCost) * BigInt(1_000_000)) / perToken));
+    }
+  }
+  return Math.max(0, Math.floor(fits));
+}
+
+function nonNegative(money: string): string {
+  return compareMoney(money, '0') > 0 ? money : '0';
+}

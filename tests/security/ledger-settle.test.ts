@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { UserChatStore } from '@/features/ai-chat/store/chat-store';
+import { eventually } from '../support/chat-harness';
+import { readChatEvents } from '../support/sse';
+import { databaseKinds } from '../support/test-databases';
+import { openLedgerRig, totals, userRig, type LedgerRig } from './ledger-harness';
+
+/**
+ * Issue 10, finding 1 and the ledger's promise: a turn settles exactly once whatever happens,
+ * and until it does its reservation counts at its estimate, never as nothing.
+ */
+describe.each(databaseKinds())('a turn always settles, on %s', (kind) => {
+  let rig: LedgerRig;
+  beforeAll(async () => {
+    rig = await openLedgerRig(kind);
+  });
+  afterAll(async () => {
+    await rig?.close();
+  });
+  beforeEach(() => {
+    rig.openai.reset();
+    rig.anthropic.reset();
+  });
+
+  it('deleting the conversation while its first reply streams still settles what the reply cost', async () => {
+    const user = await userRig(rig);
+    rig.openai.script({ text: 'one two three four five six seven eight nine ten', delayMs: 80, usage: { promptTokens: 21, completionTokens: 10 } });
+    const response = await user.post({ message: 'Tell me ten words' });
+    expect(response.status).toBe(200);
+    const reading = readChatEvents(response);
+    // The conversation exists and the provider is answering: delete it, as another tab would.
+    const conversationId = await eventually(async () => {
+      const [row] = await rig.db.admin('select id from public.conversations where user_id = $1', [user.userId]);
+      expect(row).toBeDefined();
+      expect(rig.openai.requests.length).toBeGreaterThan(0);
+      return row!.id as string;
+    });
+    expect((await user.call('DELETE', `/conversations/${conversationId}`)).status).toBeLessThan(300);
+    const events = await reading;
+
+    expect(['finish', 'error']).toContain(events.at(-1)!.type);
+    const rows = await user.usage();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'settled', prompt_tokens: 21, completion_tokens: 10, conversation_id: null });
+    expect(rows[0]!.cost).not.toBeNull();
+  });
+
+  it('a settle the database refuses at first is retried until it lands', async () => {
+    let failures = 0;
+    const user = await userRig(rig, {}, (store) => withFlakySettle(store, () => ++failures <= 2));
+    rig.openai.script({ text: 'Fine.', usage: { promptTokens: 9, completionTokens: 2 } });
+    const events = await readChatEvents(await user.post({ message: 'Hi' }));
+    expect(events.at(-1)!.type).toBe('finish');
+    await eventually(async () => {
+      const rows = await user.usage();
+      expect(rows).toMatchObject([{ status: 'settled', prompt_tokens: 9, completion_tokens: 2 }]);
+    });
+    expect(failures).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a reservation never settled keeps counting at its estimate after 15 minutes, in /usage and in the limit alike', async () => {
+    const user = await userRig(rig, { limits: { maxTokensPerDay: 1_000 } });
+    // A server died mid-turn 20 minutes ago (still today, UTC), holding 900 tokens.
+    await rig.db.admin(
+      `insert into public.ai_usage (user_id, provider, model, prompt_tokens, cost, status, created_at)
+       values ($1, 'openai', 'gpt-4o', 900, 0.01, 'reserved', greatest(now() - interval '20 minutes', date_trunc('day', now(), 'UTC')))`,
+      [user.userId],
+    );
+    const usage = await (await user.call('GET', '/usage')).json();
+    expect(usage.usage.tokensToday).toBe(900);
+
+    const refused = await user.post({ message: 'Write me an essay', maxTokens: 500 });
+    expect(refused.status).toBe(429);
+    const body = await refused.json();
+    expect(body.error).toMatchObject({ code: 'usage_limit', limit: 'tokens_per_day', retryable: false });
+    expect(totals(await user.usage()).tokens).toBe(900);
+  });
+});
+
+/** The store with its settle failing (a lost connection, say) while `failNow()` says so. */
+function withFlakySettle(store: UserChatStore, failNow: () => boolean): UserChatStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'settleUsage') {
+        return async (...args: Parameters<UserChatStore['settleUsage']>) => {
+          if (failNow()) throw new Error('connection terminated unexpectedly');
+          return target.settleUsage(...args);
+        };
+      }
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
