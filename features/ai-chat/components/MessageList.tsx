@@ -5,7 +5,7 @@ import { StickToBottom, useStickToBottomContext } from 'use-stick-to-bottom';
 import type { ChatSession } from '../client/chat-session';
 import { useMessageKeys } from '../hooks/useChatMessage';
 import { ArrowDownIcon } from './icons';
-import { MessageRow } from './MessageRow';
+import { MessageGroup } from './MessageGroup';
 
 export interface MessageListProps {
   session: ChatSession;
@@ -32,6 +32,8 @@ function JumpToLatest() {
 
 /** Rows per group; see `chunksOf`. */
 const ROWS_PER_CHUNK = 25;
+/** At least this many of the last rows are rendered in full when the list mounts. */
+const EAGER_ROWS = 16;
 
 /**
  * Finished rows are grouped, and each group skipped as a whole while off screen: the browser then
@@ -51,22 +53,23 @@ function chunksOf(keys: readonly string[]): string[][] {
 export const MessageList = memo(function MessageList({ session, empty, onRowRender, className = '' }: MessageListProps) {
   const keys = useMessageKeys(session.messages);
   const chunks = chunksOf(keys);
+  // The groups holding the last rows render in full at once: they are what opening a chat shows.
+  const eagerFrom = Math.floor(Math.max(0, keys.length - EAGER_ROWS) / ROWS_PER_CHUNK);
   return (
     <StickToBottom className={`relative min-h-0 flex-1 ${className}`} resize="instant" initial="instant">
       <StickToBottom.Content className="mx-auto w-full max-w-3xl px-4">
         {keys.length === 0 && empty}
         <div role="log" aria-live="polite" aria-relevant="additions" aria-label="Messages" className="py-4">
           {chunks.map((chunk, index) => (
-            <div
+            <MessageGroup
               key={chunk[0]}
-              role="none"
+              session={session}
+              keys={chunk}
               // The last group holds the reply being written: it is never skipped.
-              className={index < chunks.length - 1 ? '[contain-intrinsic-size:auto_2400px] [content-visibility:auto]' : undefined}
-            >
-              {chunk.map((key) => (
-                <MessageRow key={key} session={session} messageKey={key} onRender={onRowRender} />
-              ))}
-            </div>
+              skippable={index < chunks.length - 1}
+              eager={index >= eagerFrom}
+              onRowRender={onRowRender}
+            />
           ))}
         </div>
       </StickToBottom.Content>

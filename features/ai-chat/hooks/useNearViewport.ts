@@ -1,0 +1,50 @@
+'use client';
+
+import { useEffect, useState, type RefObject } from 'react';
+
+const START_AFTER_FRAMES = 3;
+
+/** The nearest ancestor that scrolls vertically (the message list's scroller), or null for the page. */
+function scrollerOf(element: HTMLElement): HTMLElement | null {
+  for (let node = element.parentElement; node; node = node.parentElement) {
+    const { overflowY } = getComputedStyle(node);
+    if (overflowY === 'auto' || overflowY === 'scroll') return node;
+  }
+  return null;
+}
+
+/**
+ * True once the element has come within `margin` (a CSS margin, e.g. "600px 0px") of the visible
+ * part of its scroller, and from then on. `initial` true skips watching. Where there is no
+ * IntersectionObserver (tests, old browsers) it turns true at once.
+ */
+export function useNearViewport(ref: RefObject<HTMLElement | null>, margin: string, initial = false): boolean {
+  const [near, setNear] = useState(initial);
+  useEffect(() => {
+    if (near) return;
+    const element = ref.current;
+    if (!element || typeof IntersectionObserver === 'undefined') {
+      setNear(true);
+      return;
+    }
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) setNear(true);
+      },
+      { root: scrollerOf(element), rootMargin: margin },
+    );
+    // Start watching a few frames after mounting: a list opened at its end is scrolled there in a
+    // frame after its first layout (use-stick-to-bottom), and its top rows are not near the reader.
+    let frame = 0;
+    let handle = requestAnimationFrame(function wait() {
+      frame += 1;
+      if (frame < START_AFTER_FRAMES) handle = requestAnimationFrame(wait);
+      else observer.observe(element);
+    });
+    return () => {
+      cancelAnimationFrame(handle);
+      observer.disconnect();
+    };
+  }, [near, ref, margin]);
+  return near;
+}
