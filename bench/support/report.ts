@@ -180,13 +180,15 @@ function clientMarkdown(client: ClientStreamingResult): string {
           `≤ ${TARGETS.clientRatio}`,
           met(ratios[i]! <= TARGETS.clientRatio),
         ]),
+        // The issue's target is for the long conversation; the short one is shown for contrast.
         ...o.lengths.map((messages) => {
           const ratio = find('ours', messages).open.median / find('theirs', messages).open.median;
+          const targeted = messages === longest;
           return [
             `ours ÷ \`@ai-sdk/react\`, opening the conversation, ${messages} messages`,
             `${ratio.toFixed(2)} (${formatMs(find('ours', messages).open.median)} vs ${formatMs(find('theirs', messages).open.median)})`,
-            `≤ ${TARGETS.openRatio}`,
-            met(ratio <= TARGETS.openRatio),
+            targeted ? `≤ ${TARGETS.openRatio}` : '',
+            targeted ? met(ratio <= TARGETS.openRatio) : '',
           ];
         }),
         [

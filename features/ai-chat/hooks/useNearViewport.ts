@@ -27,23 +27,28 @@ export function useNearViewport(ref: RefObject<HTMLElement | null>, margin: stri
       setNear(true);
       return;
     }
-    const observer = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) setNear(true);
-      },
-      { root: scrollerOf(element), rootMargin: margin },
-    );
+    let observer: IntersectionObserver | undefined;
     // Start watching a few frames after mounting: a list opened at its end is scrolled there in a
     // frame after its first layout (use-stick-to-bottom), and its top rows are not near the reader.
+    // By then styles are computed, so finding the scroller does not force a style recalculation.
     let frame = 0;
     let handle = requestAnimationFrame(function wait() {
       frame += 1;
-      if (frame < START_AFTER_FRAMES) handle = requestAnimationFrame(wait);
-      else observer.observe(element);
+      if (frame < START_AFTER_FRAMES) {
+        handle = requestAnimationFrame(wait);
+        return;
+      }
+      observer = new IntersectionObserver(
+        (entries) => {
+          if (entries.some((entry) => entry.isIntersecting)) setNear(true);
+        },
+        { root: scrollerOf(element), rootMargin: margin },
+      );
+      observer.observe(element);
     });
     return () => {
       cancelAnimationFrame(handle);
-      observer.disconnect();
+      observer?.disconnect();
     };
   }, [near, ref, margin]);
   return near;
