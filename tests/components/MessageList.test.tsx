@@ -95,13 +95,20 @@ describe('MessageList opening a long conversation', () => {
     expect(within(articles[1]!).queryByRole('button', { name: 'Copy message' })).toBeNull();
 
     await frames(4); // watching starts once the list has been scrolled to its end
-    act(() => ControlledObserver.bringNear(articles[1]!.closest('[role="none"]')!));
+    act(() => ControlledObserver.bringNear(articles[1]!.closest('[role="log"] > [role="none"]')!));
 
     const first = within(log).getAllByRole('article')[1]!;
     expect(first.querySelector('strong')?.textContent).toBe('bold');
     expect(within(first).getByRole('button', { name: 'Copy message' })).toBeTruthy();
     // Only that group: rows further down still wait.
     expect(within(log).getAllByRole('article')[51]!.querySelector('strong')).toBeNull();
+
+    // In the last group, the rows above the last few wait for themselves, one by one.
+    const waiting = within(log).getAllByRole('article')[89]!;
+    expect(waiting.querySelector('strong')).toBeNull();
+    act(() => ControlledObserver.bringNear(waiting.closest('[role="none"]')!));
+    expect(within(log).getAllByRole('article')[89]!.querySelector('strong')?.textContent).toBe('bold');
+    expect(within(log).getAllByRole('article')[87]!.querySelector('strong')).toBeNull();
   });
 
   it('renders everything in full where there is no IntersectionObserver', async () => {

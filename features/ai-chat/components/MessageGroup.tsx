@@ -6,28 +6,34 @@ import { useChatMessage } from '../hooks/useChatMessage';
 import { useNearViewport } from '../hooks/useNearViewport';
 import { MessageRow } from './MessageRow';
 
-/** How far beyond the visible part of the list a group starts rendering its rows in full. */
+/** How far beyond the visible part of the list rows start rendering in full. */
 const NEAR_MARGIN = '800px 0px';
 
 export interface MessageGroupProps {
   session: ChatSession;
   keys: readonly string[];
-  /** Render the rows in full from the start (the group shown first: the end of the conversation). */
-  eager: boolean;
+  /**
+   * How many of the group's last rows render in full when they mount (the end of the
+   * conversation, what opening a chat shows). In a group with any, each other row waits until it
+   * nears the screen; a group with none waits as a whole.
+   */
+  eagerRows: number;
   /** Let the browser skip the group's layout and paint while it is off screen. */
   skippable: boolean;
   onRowRender?: (messageKey: string) => void;
 }
 
 /**
- * A group of rows that renders them in full (markdown, code highlighting, actions) only once it
- * comes near the visible part of the list; until then each row is its text as it was written.
+ * A group of rows that renders them in full (markdown, code highlighting, actions) only once they
+ * come near the visible part of the list; until then each row is its text as it was written.
  * Opening a long conversation then parses the markdown of the rows a reader sees, not of all of
- * them. A group that has rendered in full stays so: scrolling back never re-parses.
+ * them. A row that has rendered in full stays so: scrolling back never re-parses.
  */
-export const MessageGroup = memo(function MessageGroup({ session, keys, eager, skippable, onRowRender }: MessageGroupProps) {
+export const MessageGroup = memo(function MessageGroup({ session, keys, eagerRows, skippable, onRowRender }: MessageGroupProps) {
   const ref = useRef<HTMLDivElement>(null);
-  const full = useNearViewport(ref, NEAR_MARGIN, eager);
+  // A group off screen is watched as a whole: one observer for its rows, which are skipped anyway.
+  const near = useNearViewport(ref, NEAR_MARGIN, { initial: eagerRows > 0 });
+  const firstEager = keys.length - eagerRows;
 
   return (
     <div
@@ -35,30 +41,45 @@ export const MessageGroup = memo(function MessageGroup({ session, keys, eager, s
       role="none"
       className={skippable ? '[contain-intrinsic-size:auto_2400px] [content-visibility:auto]' : undefined}
     >
-      {keys.map((key) =>
-        full ? (
-          <MessageRow key={key} session={session} messageKey={key} onRender={onRowRender} />
-        ) : (
-          <PlainMessageRow key={key} session={session} messageKey={key} onRender={onRowRender} />
-        ),
-      )}
+      {keys.map((key, index) => (
+        <DeferredRow
+          key={key}
+          session={session}
+          messageKey={key}
+          onRender={onRowRender}
+          mode={eagerRows === 0 ? (near ? 'full' : 'wait') : index >= firstEager ? 'full' : 'watch'}
+        />
+      ))}
+    </div>
+  );
+});
+
+interface RowProps {
+  session: ChatSession;
+  messageKey: string;
+  onRender?: (messageKey: string) => void;
+}
+
+/**
+ * One row: in full, or its text until it nears the screen. `watch` observes the row itself;
+ * `wait` leaves that to the group. Once in full, a row stays so.
+ */
+const DeferredRow = memo(function DeferredRow({ mode, ...row }: RowProps & { mode: 'full' | 'watch' | 'wait' }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const near = useNearViewport(ref, NEAR_MARGIN, { initial: mode === 'full', enabled: mode === 'watch' });
+  const full = near || mode === 'full';
+  return (
+    <div ref={ref} role="none">
+      {full ? <MessageRow {...row} /> : <PlainMessageRow {...row} />}
     </div>
   );
 });
 
 /**
- * A row before its group nears the screen: the same article and text (readable, searchable with
- * the browser's find), without markdown, highlighting or actions.
+ * A row before it nears the screen: the same article and text (readable, searchable with the
+ * browser's find), without markdown, highlighting or actions.
  */
-const PlainMessageRow = memo(function PlainMessageRow({
-  session,
-  messageKey,
-  onRender,
-}: {
-  session: ChatSession;
-  messageKey: string;
-  onRender?: (messageKey: string) => void;
-}) {
+const PlainMessageRow = memo(function PlainMessageRow({ session, messageKey, onRender }: RowProps) {
   const message = useChatMessage(session.messages, messageKey);
   onRender?.(messageKey);
   if (!message || message.role === 'system' || message.role === 'tool') return null;

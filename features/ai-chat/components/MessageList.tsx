@@ -32,8 +32,8 @@ function JumpToLatest() {
 
 /** Rows per group; see `chunksOf`. */
 const ROWS_PER_CHUNK = 25;
-/** At least this many of the last rows are rendered in full when the list mounts. */
-const EAGER_ROWS = 16;
+/** The last rows render in full as they mount: what opening a chat shows, and every new row. */
+const EAGER_ROWS = 6;
 
 /**
  * Finished rows are grouped, and each group skipped as a whole while off screen: the browser then
@@ -53,8 +53,7 @@ function chunksOf(keys: readonly string[]): string[][] {
 export const MessageList = memo(function MessageList({ session, empty, onRowRender, className = '' }: MessageListProps) {
   const keys = useMessageKeys(session.messages);
   const chunks = chunksOf(keys);
-  // The groups holding the last rows render in full at once: they are what opening a chat shows.
-  const eagerFrom = Math.floor(Math.max(0, keys.length - EAGER_ROWS) / ROWS_PER_CHUNK);
+  const firstEager = keys.length - EAGER_ROWS;
   return (
     <StickToBottom className={`relative min-h-0 flex-1 ${className}`} resize="instant" initial="instant">
       <StickToBottom.Content className="mx-auto w-full max-w-3xl px-4">
@@ -67,7 +66,7 @@ export const MessageList = memo(function MessageList({ session, empty, onRowRend
               keys={chunk}
               // The last group holds the reply being written: it is never skipped.
               skippable={index < chunks.length - 1}
-              eager={index >= eagerFrom}
+              eagerRows={Math.max(0, Math.min(chunk.length, index * ROWS_PER_CHUNK + chunk.length - firstEager))}
               onRowRender={onRowRender}
             />
           ))}

@@ -15,13 +15,18 @@ function scrollerOf(element: HTMLElement): HTMLElement | null {
 
 /**
  * True once the element has come within `margin` (a CSS margin, e.g. "600px 0px") of the visible
- * part of its scroller, and from then on. `initial` true skips watching. Where there is no
- * IntersectionObserver (tests, old browsers) it turns true at once.
+ * part of its scroller, and from then on. `initial` true starts (and stays) near; `enabled` false
+ * does not watch (the caller knows better). Where there is no IntersectionObserver (tests, old
+ * browsers) it turns true at once.
  */
-export function useNearViewport(ref: RefObject<HTMLElement | null>, margin: string, initial = false): boolean {
+export function useNearViewport(
+  ref: RefObject<HTMLElement | null>,
+  margin: string,
+  { initial = false, enabled = true }: { initial?: boolean; enabled?: boolean } = {},
+): boolean {
   const [near, setNear] = useState(initial);
   useEffect(() => {
-    if (near) return;
+    if (near || !enabled) return;
     const element = ref.current;
     if (!element || typeof IntersectionObserver === 'undefined') {
       setNear(true);
@@ -50,6 +55,6 @@ export function useNearViewport(ref: RefObject<HTMLElement | null>, margin: stri
       cancelAnimationFrame(handle);
       observer?.disconnect();
     };
-  }, [near, ref, margin]);
+  }, [near, enabled, ref, margin]);
   return near;
 }
