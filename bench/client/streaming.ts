@@ -70,7 +70,9 @@ async function streamOnce(browser: Browser, files: PageFiles, client: ClientName
     const commitsBefore = await page.evaluate(() => window.bench.commits);
     const before = await mainThread(cdp);
     const startedAt = performance.now();
-    await page.press('textarea', 'Enter');
+    // The key's events are acknowledged only when the page handles them; a client still busy with
+    // the stream they started (on a loaded machine) can hold that past the default 30 s.
+    await page.press('textarea', 'Enter', { timeout: 120_000 });
     await page.waitForFunction(() => window.bench.streamEnded && window.bench.replyShown(), undefined, { polling: 50, timeout: 120_000 });
     // Two frames: the last update is painted, not only committed.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));

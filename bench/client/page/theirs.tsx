@@ -9,9 +9,10 @@ import { ASSISTANT_ID, END_MARKER, history, replyDeltas } from '../fixtures';
 import { installHandle, jsonResponse, onRootRender, pacedEventStream, readSettings } from './harness';
 
 /**
- * `@ai-sdk/react`'s useChat, as its docs and AI Elements use it: the history as initial
- * `messages`, the default transport POSTing to /api/chat, the reply in its UI message stream
- * protocol (SSE). Rendered the way AI Elements does: a StickToBottom log, one memoised row per
+ * `@ai-sdk/react` 4's useChat (AI SDK 7), as its README and AI Elements use it: the history as
+ * initial `messages`, `DefaultChatTransport` POSTing to /api/chat, `sendMessage({ text })`, the
+ * reply in its UI message stream protocol (SSE, `x-vercel-ai-ui-message-stream: v1`); no
+ * `throttle` (its default: every chunk updates). Rendered the way AI Elements does: a StickToBottom log, one memoised row per
  * message (unchanged rows keep their object, so they skip), each message's text through
  * react-markdown with remark-gfm, the same renderer as ours.
  */

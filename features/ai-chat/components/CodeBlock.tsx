@@ -1,8 +1,9 @@
 'use client';
 
-import { useEffect, useState, type CSSProperties } from 'react';
+import { useEffect, useRef, useState, type CSSProperties } from 'react';
 import { cachedHighlight, highlightCode, resolveLanguage, type HighlightedToken } from '../client/highlight-code';
 import { CopyButton } from './CopyButton';
+import { useNearViewport } from '../hooks/useNearViewport';
 
 export interface CodeBlockProps {
   code: string;
@@ -19,9 +20,12 @@ const PRE =
 export function CodeBlock({ code, language, open = false }: CodeBlockProps) {
   const highlightable = !open && resolveLanguage(language) !== null;
   const [highlighted, setHighlighted] = useState<{ code: string; lines: HighlightedToken[][] } | null>(null);
+  // Shiki runs for the code a reader can see, not for every block of a long conversation.
+  const ref = useRef<HTMLDivElement>(null);
+  const near = useNearViewport(ref, '400px 0px');
 
   useEffect(() => {
-    if (!highlightable || cachedHighlight(code, language)) return;
+    if (!highlightable || !near || cachedHighlight(code, language)) return;
     let current = true;
     highlightCode(code, language).then(
       (lines) => {
@@ -32,13 +36,13 @@ export function CodeBlock({ code, language, open = false }: CodeBlockProps) {
     return () => {
       current = false;
     };
-  }, [code, language, highlightable]);
+  }, [code, language, highlightable, near]);
 
   const lines = highlightable ? (cachedHighlight(code, language) ?? (highlighted?.code === code ? highlighted.lines : null)) : null;
   const label = language?.trim() || 'text';
 
   return (
-    <div className="group/code my-3 overflow-hidden rounded-lg border border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900">
+    <div ref={ref} className="group/code my-3 overflow-hidden rounded-lg border border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900">
       <div className="flex items-center justify-between border-b border-zinc-200 px-3 py-1 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
         <span>{label}</span>
         {!open && <CopyButton text={code} label="Copy code" />}

@@ -6,7 +6,7 @@ import type { ChatSession } from '../client/chat-session';
 import type { MessageStore } from '../client/message-store';
 import { useMessageKeys } from '../hooks/useChatMessage';
 import { ArrowDownIcon } from './icons';
-import { MessageRow } from './MessageRow';
+import { MessageGroup } from './MessageGroup';
 
 export interface MessageListProps {
   session: ChatSession;
@@ -51,6 +51,8 @@ function FollowOnSend({ store }: { store: MessageStore }) {
 
 /** Rows per group; see `chunksOf`. */
 const ROWS_PER_CHUNK = 25;
+/** The last rows render in full as they mount: what opening a chat shows, and every new row. */
+const EAGER_ROWS = 6;
 
 /**
  * Finished rows are grouped, and each group skipped as a whole while off screen: the browser then
@@ -70,22 +72,22 @@ function chunksOf(keys: readonly string[]): string[][] {
 export const MessageList = memo(function MessageList({ session, empty, onRowRender, className = '' }: MessageListProps) {
   const keys = useMessageKeys(session.messages);
   const chunks = chunksOf(keys);
+  const firstEager = keys.length - EAGER_ROWS;
   return (
     <StickToBottom className={`relative min-h-0 flex-1 ${className}`} resize="instant" initial="instant">
       <StickToBottom.Content className="mx-auto w-full max-w-3xl px-4">
         {keys.length === 0 && empty}
         <div role="log" aria-live="polite" aria-relevant="additions" aria-label="Messages" className="py-4">
           {chunks.map((chunk, index) => (
-            <div
+            <MessageGroup
               key={chunk[0]}
-              role="none"
+              session={session}
+              keys={chunk}
               // The last group holds the reply being written: it is never skipped.
-              className={index < chunks.length - 1 ? '[contain-intrinsic-size:auto_2400px] [content-visibility:auto]' : undefined}
-            >
-              {chunk.map((key) => (
-                <MessageRow key={key} session={session} messageKey={key} onRender={onRowRender} />
-              ))}
-            </div>
+              skippable={index < chunks.length - 1}
+              eagerRows={Math.max(0, Math.min(chunk.length, index * ROWS_PER_CHUNK + chunk.length - firstEager))}
+              onRowRender={onRowRender}
+            />
           ))}
         </div>
       </StickToBottom.Content>

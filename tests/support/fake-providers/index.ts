@@ -10,3 +10,4 @@ export { startFakeAnthropic } from './fake-anthropic';
 export { FLAGGED_MARKER, startFakeOpenAI } from './fake-openai';
 export type { FakeProviderOptions, FakeProviderServer } from './loopback-server';
 export type { FakeHttpError, FakeReply, FakeToolCall, FakeUsage, RecordedRequest } from './script';
+export { createMarkerReplies, lastUserText, MARKERS, parseMarkers, plainTextOf, type Marker, type MarkerRepliesOptions } from './markers';
