@@ -22,14 +22,15 @@ export function withRetryListener<T>(listener: ((retry: ProviderRetry) => void) 
 
 /** A fetch for an SDK client configured with `maxRetries`. */
 export function fetchWithRetryNotices(maxRetries: number, inner?: typeof fetch): typeof fetch {
+  // Captured now, as the SDKs capture their default fetch when a client is built.
+  const base = inner ?? globalThis.fetch;
   return async (input, init) => {
     const listener = listeners.getStore();
     const attempt = retryCountOf(init?.headers);
     const willRetry = attempt < maxRetries;
     let response: Response;
     try {
-      // The global fetch is read per call: test servers (msw) patch it after clients exist.
-      response = await (inner ?? globalThis.fetch)(input, init);
+      response = await base(input, init);
     } catch (error) {
       if (listener && willRetry && !init?.signal?.aborted) {
         listener({ attempt: attempt + 1, retryAfterSeconds: backoffSeconds(attempt), reason: 'network' });
