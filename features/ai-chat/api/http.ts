@@ -62,7 +62,9 @@ export function parseWith<S extends z.ZodType>(schema: S, raw: unknown): z.infer
   throw new ChatError(code, `${where}${issue.message}`, { field, cause: parsed.error });
 }
 
-async function readTextCapped(request: Request, maxBytes: number): Promise<string> {
+/** The body as text, refusing with 413 past `maxBytes` (declared or read) without reading on. */
+export async function readTextCapped(request: Request, maxBytes: number): Promise<string> {
+  if (Number(request.headers.get('content-length') ?? '0') > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return '';
   const reader = request.body.getReader();
   const decoder = new TextDecoder();

@@ -7,7 +7,7 @@ import {
   jsonNestingDepth,
   type ConversationExport,
 } from '../protocol/export';
-import { parseWith } from './http';
+import { parseWith, readTextCapped } from './http';
 
 /**
  * Reads an import body: at most MAX_IMPORT_BYTES (413 past it, without reading on), nested at
@@ -17,7 +17,7 @@ import { parseWith } from './http';
  * alone takes seconds.
  */
 export async function readImportDocument(request: Request): Promise<ConversationExport> {
-  const text = await readCappedText(request, MAX_IMPORT_BYTES);
+  const text = await readTextCapped(request, MAX_IMPORT_BYTES);
   if (text.trim().length === 0) throw new ChatError('bad_request', 'The request body is empty: send a JSON object.');
   if (jsonNestingDepth(text, MAX_IMPORT_JSON_DEPTH) > MAX_IMPORT_JSON_DEPTH) {
     throw new ChatError('bad_request', `The file nests arrays or objects deeper than ${MAX_IMPORT_JSON_DEPTH} levels.`);
@@ -29,25 +29,4 @@ export async function readImportDocument(request: Request): Promise<Conversation
     throw new ChatError('bad_request', 'The request body is not valid JSON.', { cause });
   }
   return parseWith(conversationExportSchema, raw);
-}
-
-async function readCappedText(request: Request, maxBytes: number): Promise<string> {
-  const tooLarge = () => new ChatError('payload_too_large', `The request body is larger than ${Math.round(maxBytes / 1024)} KiB.`);
-  if (Number(request.headers.get('content-length') ?? '0') > maxBytes) throw tooLarge();
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
 }

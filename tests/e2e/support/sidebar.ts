@@ -58,17 +58,19 @@ export function chatList(page: Page, viewport: ViewportName) {
       await field.press('Enter');
     },
 
-    /** Deletes through the menu, confirming when the app asks once more. */
+    /** Deletes through the menu, confirming when the app asks once more; resolves once the entry is gone. */
     async remove(title: string): Promise<void> {
       await choose(title, 'Delete');
-      // A confirming step, if the app asks: a button "Delete…" (the menu's own entry is a menuitem).
-      const confirm = page.getByRole('button', { name: /^(Delete|Yes)/ });
       const scope = viewport === 'desktop' ? page : dialog;
-      const gone = optionsButton(scope, title).waitFor({ state: 'detached', timeout: 3_000 }).then(() => true, () => false);
-      if (!(await gone)) {
-        await confirm.first().click();
-        await optionsButton(scope, title).waitFor({ state: 'detached' });
+      // The confirming step may take the entry's place in the list, so the options button going
+      // away is no sign of a deletion: wait for the confirm button, or for the entry itself to go.
+      const confirm = scope.getByRole('button', { name: /^(Delete|Yes)/ }).first();
+      const gone = entry(scope, title).waitFor({ state: 'detached', timeout: 3_000 }).then(() => true, () => false);
+      const asked = confirm.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+      if (await Promise.race([asked, gone])) {
+        if (await confirm.isVisible()) await confirm.click();
       }
+      await entry(scope, title).waitFor({ state: 'detached' });
     },
 
     /** On a phone: closes the list with its "Close chats" button. */
