@@ -118,4 +118,17 @@ describe('MessageList opening a long conversation', () => {
     const articles = within(screen.getByRole('log')).getAllByRole('article');
     expect(articles.filter((article) => article.querySelector('strong'))).toHaveLength(30);
   });
+
+  it('old rows rendered in full as they near the screen are not read out again; a new message is', async () => {
+    const session = sessionWith(100);
+    render(<MessageList session={session} />);
+    const log = screen.getByRole('log');
+    await frames(4);
+    const old = within(log).getAllByRole('article')[1]!;
+    act(() => ControlledObserver.bringNear(old.closest('[role="log"] > [role="none"]')!));
+    // The screen reader's live region (the log) stays quiet about history turning into markdown.
+    expect(within(log).getAllByRole('article')[1]!.closest('[aria-live]')?.getAttribute('aria-live')).toBe('off');
+    // The end of the conversation and anything that arrives later speak as the log does.
+    expect(within(log).getAllByRole('article')[99]!.closest('[aria-live]')).toBe(log.closest('[aria-live]'));
+  });
 });

@@ -1,6 +1,6 @@
 'use client';
 
-import { memo, useRef } from 'react';
+import { memo, useRef, useState } from 'react';
 import type { ChatSession } from '../client/chat-session';
 import { useChatMessage } from '../hooks/useChatMessage';
 import { useNearViewport } from '../hooks/useNearViewport';
@@ -68,8 +68,11 @@ const DeferredRow = memo(function DeferredRow({ mode, ...row }: RowProps & { mod
   const ref = useRef<HTMLDivElement>(null);
   const near = useNearViewport(ref, NEAR_MARGIN, { initial: mode === 'full', enabled: mode === 'watch' });
   const full = near || mode === 'full';
+  // The list is a live region (role="log"): a row that began as text is old history, and its
+  // turn to full rendering must not be read out again as if it were new. New rows mount in full.
+  const [history] = useState(mode !== 'full');
   return (
-    <div ref={ref} role="none">
+    <div ref={ref} role="none" aria-live={history ? 'off' : undefined}>
       {full ? <MessageRow {...row} /> : <PlainMessageRow {...row} />}
     </div>
   );
