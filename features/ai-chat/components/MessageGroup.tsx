@@ -72,7 +72,7 @@ const DeferredRow = memo(function DeferredRow({ mode, ...row }: RowProps & { mod
   // turn to full rendering must not be read out again as if it were new. New rows mount in full.
   const [history] = useState(mode !== 'full');
   return (
-    <div ref={ref} role="none" aria-live={history ? 'off' : undefined}>
+    <div ref={ref} {...(history ? { 'aria-live': 'off' as const } : { role: 'none' })}>
       {full ? <MessageRow {...row} /> : <PlainMessageRow {...row} />}
     </div>
   );
