@@ -106,7 +106,7 @@ describe('MessageList opening a long conversation', () => {
     // In the last group, the rows above the last few wait for themselves, one by one.
     const waiting = within(log).getAllByRole('article')[89]!;
     expect(waiting.querySelector('strong')).toBeNull();
-    act(() => ControlledObserver.bringNear(waiting.closest('[role="none"]')!));
+    act(() => ControlledObserver.bringNear(waiting.closest('[aria-live="off"]')!));
     expect(within(log).getAllByRole('article')[89]!.querySelector('strong')?.textContent).toBe('bold');
     expect(within(log).getAllByRole('article')[87]!.querySelector('strong')).toBeNull();
   });
