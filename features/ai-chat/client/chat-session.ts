@@ -6,7 +6,7 @@ import { toChatError } from './http-error';
 import { showConversation } from './load-conversation';
 import { MessageStore } from './message-store';
 import type { ModelRef } from './saved-turn';
-import { NEW_CHAT, SessionState } from './session-state';
+import { NEW_CHAT, SessionStateStore } from './session-state';
 import { TurnSettling } from './settle-turn';
 import { requestTurn, turnRequestBody } from './turn-request';
 import { placeTurn, showRefusedTurn } from './turn-rows';
@@ -19,7 +19,7 @@ import { placeTurn, showRefusedTurn } from './turn-rows';
  */
 export class ChatSession {
   readonly messages = new MessageStore();
-  private readonly store: SessionState;
+  private readonly stateStore: SessionStateStore;
   private options: ChatSessionOptions;
   private inFlight: AbortController | null = null;
   private loading: AbortController | null = null;
@@ -43,15 +43,15 @@ export class ChatSession {
 
   constructor(options: ChatSessionOptions = {}, conversationId: string | null = null) {
     this.options = options;
-    this.store = new SessionState({ ...NEW_CHAT, conversationId });
+    this.stateStore = new SessionStateStore({ ...NEW_CHAT, conversationId });
   }
 
-  getState = (): ChatSessionState => this.store.get();
+  getState = (): ChatSessionState => this.stateStore.get();
 
-  subscribe = (listener: () => void): (() => void) => this.store.subscribe(listener);
+  subscribe = (listener: () => void): (() => void) => this.stateStore.subscribe(listener);
 
   private get state(): ChatSessionState {
-    return this.store.get();
+    return this.stateStore.get();
   }
 
   /** The latest options (callbacks, model): read at send time, so a re-render never restarts anything. */
@@ -68,7 +68,7 @@ export class ChatSession {
   }
 
   private setState(patch: Partial<ChatSessionState>): void {
-    this.store.patch(patch);
+    this.stateStore.patch(patch);
   }
 
   /** Leaves whatever was shown: stops the reply, a load and a re-read, and drops their late answers. */

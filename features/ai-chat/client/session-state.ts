@@ -14,7 +14,7 @@ export const NEW_CHAT: ChatSessionState = {
  * A chat's state as React's `useSyncExternalStore` reads it: every patch is a new object, so a
  * subscriber can compare snapshots by identity, and every patch tells every subscriber.
  */
-export class SessionState {
+export class SessionStateStore {
   private state: ChatSessionState;
   private readonly listeners = new Set<() => void>();
 
