@@ -1,31 +1,15 @@
-import { providerNameSchema, type ProviderName } from '../protocol/chat-request';
-import type { ChatError } from '../protocol/errors';
-import { getConversation, patchConversation, postChat, DEFAULT_CHAT_API } from './chat-api';
-import { isLocalId } from './chat-message-view';
+import { regenerateTarget, siblingTarget } from './branch-targets';
+import { patchConversation, DEFAULT_CHAT_API } from './chat-api';
 import type { ChatSessionOptions, ChatSessionState } from './chat-session-types';
-import { canRetry, isAbortError, toChatError } from './http-error';
+import type { Branching, FailedSend } from './chat-turn';
+import { toChatError } from './http-error';
+import { showConversation } from './load-conversation';
 import { MessageStore } from './message-store';
-import { modelOfConversation, readSavedTurn, SAVE_POLL_DELAYS_MS, viewsFromDetail, type ModelRef } from './saved-turn';
-import { streamReply } from './stream-reply';
-import {
-  chatRequestBody,
-  draftMessage,
-  forgetUnsavedTurn,
-  showSavedTurn,
-  type Branching,
-  type FailedSend,
-  type Turn,
-  type TurnEnding,
-} from './chat-turn';
-
-const NEW_CHAT: ChatSessionState = {
-  status: 'idle',
-  error: null,
-  conversationId: null,
-  historyLoading: false,
-  conversationModel: null,
-  failedReplyKey: null,
-};
+import type { ModelRef } from './saved-turn';
+import { NEW_CHAT, SessionStateStore } from './session-state';
+import { TurnSettling } from './settle-turn';
+import { requestTurn, turnRequestBody } from './turn-request';
+import { placeTurn, showRefusedTurn } from './turn-rows';
 
 /**
  * One chat on the client, outside React: the messages, the request in flight, and the actions.
@@ -35,29 +19,40 @@ const NEW_CHAT: ChatSessionState = {
  */
 export class ChatSession {
   readonly messages = new MessageStore();
-  private state: ChatSessionState;
-  private readonly listeners = new Set<() => void>();
+  private readonly stateStore: SessionStateStore;
   private options: ChatSessionOptions;
   private inFlight: AbortController | null = null;
   private loading: AbortController | null = null;
   private failed: FailedSend | null = null;
   private current: Promise<void> = Promise.resolve();
-  /** Re-reading a stopped or failed turn from the server; the next send waits for it. */
-  private settling: { promise: Promise<void>; controller: AbortController } | null = null;
+  /** Re-reads a stopped or failed turn from the server; the next send waits for it. */
+  private readonly settling = new TurnSettling({
+    messages: this.messages,
+    api: () => this.api,
+    epoch: () => this.epoch,
+    getState: () => this.state,
+    setState: (patch) => this.setState(patch),
+    reload: (conversationId) => void this.load(conversationId),
+    onFinish: (message) => this.options.onFinish?.(message),
+    setFailed: (failed) => {
+      this.failed = failed;
+    },
+  });
   /** Bumped whenever the chat shown changes (new chat, another conversation): late answers for the old one are dropped. */
   private epoch = 0;
 
   constructor(options: ChatSessionOptions = {}, conversationId: string | null = null) {
     this.options = options;
-    this.state = { ...NEW_CHAT, conversationId };
+    this.stateStore = new SessionStateStore({ ...NEW_CHAT, conversationId });
   }
 
-  getState = (): ChatSessionState => this.state;
+  getState = (): ChatSessionState => this.stateStore.get();
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
+  subscribe = (listener: () => void): (() => void) => this.stateStore.subscribe(listener);
+
+  private get state(): ChatSessionState {
+    return this.stateStore.get();
+  }
 
   /** The latest options (callbacks, model): read at send time, so a re-render never restarts anything. */
   setOptions(options: ChatSessionOptions): void {
@@ -73,8 +68,7 @@ export class ChatSession {
   }
 
   private setState(patch: Partial<ChatSessionState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const listener of [...this.listeners]) listener();
+    this.stateStore.patch(patch);
   }
 
   /** Leaves whatever was shown: stops the reply, a load and a re-read, and drops their late answers. */
@@ -84,8 +78,7 @@ export class ChatSession {
     this.inFlight = null;
     this.loading?.abort();
     this.loading = null;
-    this.settling?.controller.abort();
-    this.settling = null;
+    this.settling.cancel();
     this.failed = null;
   }
 
@@ -96,8 +89,7 @@ export class ChatSession {
     else {
       this.loading?.abort();
       // What this load shows is what the server saved: a re-read still on its way is superseded.
-      this.settling?.controller.abort();
-      this.settling = null;
+      this.settling.cancel();
     }
     const controller = new AbortController();
     this.loading = controller;
@@ -109,13 +101,12 @@ export class ChatSession {
     });
     if (switching) this.messages.replaceAll([]);
     try {
-      const detail = await getConversation(this.api, conversationId, controller.signal);
-      if (controller.signal.aborted) return;
-      this.messages.replaceAll(viewsFromDetail(detail));
-      this.setState({ historyLoading: false, conversationModel: modelOfConversation(detail), failedReplyKey: null });
-    } catch (error) {
-      if (controller.signal.aborted || isAbortError(error)) return;
-      this.setState({ historyLoading: false, error: toChatError(error) });
+      await showConversation(
+        { messages: this.messages, setState: (patch) => this.setState(patch) },
+        this.api,
+        conversationId,
+        controller.signal,
+      );
     } finally {
       if (this.loading === controller) {
         this.loading = null;
@@ -144,15 +135,8 @@ export class ChatSession {
     this.afterStopping(() => this.regenerateNow(assistantMessageId));
 
   private regenerateNow(assistantMessageId?: string): Promise<void> {
-    const all = this.messages.getMessages();
-    const assistant = assistantMessageId
-      ? this.messages.findById(assistantMessageId)
-      : [...all].reverse().find((m) => m.role === 'assistant');
-    if (!assistant) return Promise.resolve();
-    const index = all.indexOf(assistant);
-    const user = all.slice(0, index).reverse().find((m) => m.role === 'user');
-    if (!user || isLocalId(user.id)) return Promise.resolve();
-    return this.send(user.content, { kind: 'regenerate', userMessageId: user.id, replaces: assistant.id });
+    const target = regenerateTarget(this.messages, assistantMessageId);
+    return target ? this.send(target.text, target.branch) : Promise.resolve();
   }
 
   /** Stops a streaming reply (the server keeps it), waits for it to settle, then runs `action`. */
@@ -189,10 +173,8 @@ export class ChatSession {
     const conversationId = this.state.conversationId;
     const message = this.messages.findById(messageId);
     if (this.busy || !conversationId || !message) return;
-    const index = message.siblingIds.indexOf(message.id);
-    const targetId =
-      target === 'previous' ? message.siblingIds[index - 1] : target === 'next' ? message.siblingIds[index + 1] : target;
-    if (!targetId || targetId === message.id || isLocalId(targetId)) return;
+    const targetId = siblingTarget(message, target);
+    if (!targetId) return;
     try {
       await patchConversation(this.api, conversationId, { activeMessageId: targetId });
     } catch (error) {
@@ -211,13 +193,6 @@ export class ChatSession {
     if (current?.provider === choice.provider && current.model === choice.model) return;
     this.setState({ conversationModel: { provider: choice.provider, model: choice.model } });
   };
-
-  private modelForNextSend(): { provider?: ProviderName; model?: string } {
-    const held = this.state.conversationModel;
-    const provider = held ? providerNameSchema.safeParse(held.provider) : null;
-    if (held && provider?.success) return { provider: provider.data, model: held.model };
-    return { provider: this.options.provider, model: this.options.model };
-  }
 
   /** Hides the last error; what failed stays retryable until the next send. */
   dismissError = (): void => {
@@ -248,75 +223,31 @@ export class ChatSession {
     return this.current;
   }
 
-  /** The id of the last message shown that the server has: the parent of a new message. */
-  private lastSavedId(): string | null {
-    const all = this.messages.getMessages();
-    for (let i = all.length - 1; i >= 0; i -= 1) if (!isLocalId(all[i]!.id)) return all[i]!.id;
-    return null;
-  }
-
   private async run(text: string, branch?: Branching): Promise<void> {
     const epoch = this.epoch;
     // A reload still on its way would replace the messages this send is about to add.
     this.loading?.abort();
-    if (this.settling) {
+    const settling = this.settling.promise;
+    if (settling) {
       // The turn before is still being re-read: its saved rows decide this message's parent.
       this.setState({ status: 'submitted', error: null });
-      await this.settling.promise;
+      await settling;
       if (epoch !== this.epoch) return;
     }
     this.failed = null;
-    const replaced = branch ? this.messages.findById(branch.replaces) : undefined;
-    const regenerating = branch?.kind === 'regenerate' ? this.messages.findById(branch.userMessageId) : undefined;
-    const parentId = branch?.kind === 'edit' ? branch.parentMessageId : this.lastSavedId();
-    // A regenerate answers the user message already shown; anything else adds an optimistic one.
-    const user = regenerating ?? { ...draftMessage('user', text, parentId), state: 'pending' as const };
-    const assistant = { ...draftMessage('assistant', '', user.id), state: 'pending' as const };
-    const keys = this.messages.getKeys();
-    let afterKey: string | null | undefined;
-    if (regenerating) afterKey = regenerating.key;
-    else if (replaced) afterKey = keys[keys.indexOf(replaced.key) - 1] ?? null;
-    // What the new version hides; a regenerate the server refuses puts it back.
-    const displacedKeys = afterKey === undefined ? [] : keys.slice(afterKey === null ? 0 : keys.indexOf(afterKey) + 1);
-    const displaced = displacedKeys.flatMap((key) => this.messages.getMessage(key) ?? []);
-    this.messages.append(regenerating ? [assistant] : [user, assistant], { afterKey });
+    const { conversationId } = this.state;
+    const placed = placeTurn(this.messages, text, branch, conversationId);
+    const { turn } = placed;
     this.setState({ status: 'submitted', error: null, failedReplyKey: null });
 
-    const { conversationId } = this.state;
-    const { systemPrompt, temperature, maxTokens } = this.options;
-    const { provider, model } = this.modelForNextSend();
-    const body = chatRequestBody({
-      ...{ text, branch, parentId, conversationId, regenerating: !!regenerating },
-      ...{ provider, model, systemPrompt, temperature, maxTokens },
-    });
-    const turn: Turn = {
-      text,
-      branch,
-      userKey: user.key,
-      assistantKey: assistant.key,
-      regenerating: !!regenerating,
-      conversationIdBefore: conversationId,
-    };
-    // Versions the server has: a reply it never saved is no version of anything.
-    const replacedSiblings = replaced
-      ? (replaced.siblingIds.length > 0 ? replaced.siblingIds : [replaced.id]).filter((id) => !isLocalId(id))
-      : [];
+    const body = turnRequestBody(placed, conversationId, this.state.conversationModel, this.options);
 
     const controller = new AbortController();
     this.inFlight = controller;
-    let started = false;
     try {
-      const response = await postChat(this.api, body, controller.signal);
-      await streamReply(response, {
-        store: this.messages,
-        userKey: user.key,
-        assistantKey: assistant.key,
-        replacedSiblings: replacedSiblings.length > 0 ? replacedSiblings : undefined,
-        replacing: regenerating ? 'assistant' : 'user',
-        signal: controller.signal,
+      const outcome = await requestTurn(this.api, body, this.messages, placed, controller.signal, {
         onStart: (event) => {
           if (epoch !== this.epoch) return;
-          started = true;
           const isNew = this.state.conversationId !== event.conversationId;
           this.setState({
             status: 'streaming',
@@ -324,110 +255,25 @@ export class ChatSession {
             conversationModel: { provider: event.provider, model: event.model },
           });
           if (isNew) this.options.onConversationCreated?.(event.conversationId);
-          const sent = this.messages.getMessage(user.key);
+          const sent = this.messages.getMessage(turn.userKey);
           if (sent) this.options.onMessageSent?.(sent);
         },
+        onFinish: () => {
+          if (epoch !== this.epoch) return;
+          this.setState({ status: 'idle' });
+          const finished = this.messages.getMessage(turn.assistantKey);
+          if (finished) this.options.onFinish?.(finished);
+        },
       });
-      if (epoch !== this.epoch) return;
-      this.setState({ status: 'idle' });
-      const finished = this.messages.getMessage(assistant.key);
-      if (finished) this.options.onFinish?.(finished);
-    } catch (error) {
-      this.messages.flush();
-      if (epoch !== this.epoch) return;
-      if (controller.signal.aborted) {
-        this.afterStop(started, turn);
-        return;
-      }
-      const chatError = toChatError(error);
-      if (started) {
-        this.afterFailedReply(turn, chatError);
-      } else if (regenerating) {
-        // Refused before it began (a limit, a bad request): the reply it would replace comes back.
-        this.messages.remove([assistant.key]);
-        this.messages.append(displaced, { afterKey: regenerating.key });
-        this.failed = { text, branch, userKey: null };
-        this.setState({ status: 'error', error: chatError });
-      } else {
-        this.messages.remove([assistant.key]);
-        this.messages.update(user.key, { state: 'error' });
-        this.failed = { text, branch, userKey: user.key };
-        this.setState({ status: 'error', error: chatError });
+      if (epoch !== this.epoch || outcome.kind === 'finished') return;
+      if (outcome.kind === 'stopped') this.settling.afterStop(outcome.started, turn);
+      else if (outcome.started) this.settling.afterFailedReply(turn, outcome.error);
+      else {
+        this.failed = showRefusedTurn(this.messages, placed);
+        this.setState({ status: 'error', error: outcome.error });
       }
     } finally {
       if (this.inFlight === controller) this.inFlight = null;
     }
-  }
-
-  /**
-   * The turn failed after the server took it: the reply row shows the error (with Retry, a
-   * regenerate), and the rows are re-read so the next message goes under what the server saved.
-   */
-  private afterFailedReply(turn: Turn, error: ChatError): void {
-    const reply = this.messages.getMessage(turn.assistantKey);
-    this.messages.update(turn.assistantKey, {
-      state: 'error',
-      retrying: null,
-      error: { code: error.code, message: error.message, retryable: canRetry(error) },
-    });
-    this.setState({ status: 'error', error, failedReplyKey: reply ? turn.assistantKey : null });
-    // An `error` event comes after the server saved the turn: one read tells. A cut connection
-    // may leave the server still saving: read a few times.
-    const delays = error.code === 'network' ? SAVE_POLL_DELAYS_MS : [];
-    this.resync(turn, delays, 'error');
-  }
-
-  private afterStop(started: boolean, turn: Turn): void {
-    if (started) {
-      this.messages.update(turn.assistantKey, { state: 'partial', retrying: null });
-      this.setState({ status: 'idle' });
-      this.resync(turn, SAVE_POLL_DELAYS_MS, 'stopped');
-      return;
-    }
-    // Stopped before the server named anything: show what it saved, if it saved anything.
-    this.messages.remove(turn.regenerating ? [turn.assistantKey] : [turn.userKey, turn.assistantKey]);
-    this.setState({ status: 'idle' });
-    const { conversationId } = this.state;
-    if (conversationId) void this.load(conversationId);
-  }
-
-  /**
-   * Replaces the turn's rows with what the server saved (text, tokens, cost, a failure's
-   * message). Where it saved no reply, the row stays as shown but is no parent of anything.
-   */
-  private resync(turn: Turn, delaysMs: readonly number[], ending: TurnEnding): void {
-    const conversationId = this.state.conversationId;
-    const reply = this.messages.getMessage(turn.assistantKey);
-    if (!conversationId || !reply || isLocalId(reply.id)) return;
-    const epoch = this.epoch;
-    const controller = new AbortController();
-    const promise = (async () => {
-      try {
-        const saved = await readSavedTurn(this.api, conversationId, reply.id, delaysMs, controller.signal);
-        if (epoch !== this.epoch || controller.signal.aborted) return;
-        if (saved.kind === 'saved') {
-          showSavedTurn(this.messages, saved.detail, turn.assistantKey, ending);
-          this.setState({ conversationModel: modelOfConversation(saved.detail) });
-          // A stopped reply has finished too, now that its tokens and cost are known.
-          const stopped = ending === 'stopped' ? this.messages.getMessage(turn.assistantKey) : undefined;
-          if (stopped) this.options.onFinish?.(stopped);
-          return;
-        }
-        this.forgetUnsavedReply(turn, saved.kind === 'absent' ? saved.detail.messages.map((m) => m.id) : null, ending);
-        if (saved.kind === 'unreadable' && saved.notFound) this.setState({ conversationId: turn.conversationIdBefore });
-      } catch {
-        // Aborted: the chat shown changed, and these rows with it.
-      }
-    })().finally(() => {
-      if (this.settling?.controller === controller) this.settling = null;
-    });
-    this.settling = { promise, controller };
-  }
-
-  /** The server saved no reply (or not even the question): see `forgetUnsavedTurn`. */
-  private forgetUnsavedReply(turn: Turn, savedIds: readonly string[] | null, ending: TurnEnding): void {
-    if (forgetUnsavedTurn(this.messages, turn, savedIds, ending) !== 'question-unsent') return;
-    this.failed = { text: turn.text, branch: turn.branch, userKey: turn.userKey };
-    if (this.state.failedReplyKey === turn.assistantKey) this.setState({ failedReplyKey: null });
   }
 }

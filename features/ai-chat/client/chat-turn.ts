@@ -1,8 +1,8 @@
-import type { ChatRequestBody, ProviderName } from '../protocol/chat-request';
+import { providerNameSchema, type ChatRequestBody, type ProviderName } from '../protocol/chat-request';
 import type { ConversationDetail } from '../protocol/rest';
 import { createLocalId, type ChatMessageView } from './chat-message-view';
 import type { MessageStore } from './message-store';
-import { viewsFromDetail } from './saved-turn';
+import { viewsFromDetail, type ModelRef } from './saved-turn';
 
 /** One turn of a chat on the client: what it sends, and what its rows become after it ends. */
 
@@ -54,6 +54,19 @@ export function draftMessage(role: 'user' | 'assistant', content: string, parent
     error: null,
     retrying: null,
   };
+}
+
+/**
+ * The provider and model a turn goes to: the ones the chat is held on (a picker's choice or the
+ * conversation's), else the options' own. A held provider this client does not know is ignored.
+ */
+export function modelForTurn(
+  held: ModelRef | null,
+  fallback: { provider?: ProviderName; model?: string },
+): { provider?: ProviderName; model?: string } {
+  const provider = held ? providerNameSchema.safeParse(held.provider) : null;
+  if (held && provider?.success) return { provider: provider.data, model: held.model };
+  return { provider: fallback.provider, model: fallback.model };
 }
 
 /** The POST /api/chat body of a turn: only the new message (none for a regenerate) and where it goes. */

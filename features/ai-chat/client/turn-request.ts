@@ -1,0 +1,76 @@
+import type { ChatRequestBody } from '../protocol/chat-request';
+import type { ChatError } from '../protocol/errors';
+import { postChat } from './chat-api';
+import type { ChatSessionOptions } from './chat-session-types';
+import { chatRequestBody, modelForTurn } from './chat-turn';
+import { toChatError } from './http-error';
+import type { MessageStore } from './message-store';
+import type { ModelRef } from './saved-turn';
+import { streamReply, type StreamReplyTarget } from './stream-reply';
+import type { PlacedTurn } from './turn-rows';
+
+/**
+ * How a turn's request ended. `started`: the server named the turn (its `start` event), so it
+ * has the question and may have saved part of the reply; before that, nothing of it is saved.
+ */
+export type TurnOutcome =
+  | { kind: 'finished' }
+  | { kind: 'stopped'; started: boolean }
+  | { kind: 'failed'; started: boolean; error: ChatError };
+
+/** The body of a placed turn, sent to the model the chat is held on (else the options'). */
+export function turnRequestBody(
+  placed: PlacedTurn,
+  conversationId: string | null,
+  heldModel: ModelRef | null,
+  options: ChatSessionOptions,
+): ChatRequestBody {
+  const { turn, parentId } = placed;
+  const { systemPrompt, temperature, maxTokens } = options;
+  const { provider, model } = modelForTurn(heldModel, options);
+  return chatRequestBody({
+    ...{ text: turn.text, branch: turn.branch, parentId, conversationId, regenerating: turn.regenerating },
+    ...{ provider, model, systemPrompt, temperature, maxTokens },
+  });
+}
+
+export interface TurnRequestEvents {
+  onStart: StreamReplyTarget['onStart'];
+  /** Called once the reply has finished; if it throws, the turn counts as failed. */
+  onFinish: () => void;
+}
+
+/** Posts a placed turn and streams its reply into its rows. Never rejects: every ending is an outcome. */
+export async function requestTurn(
+  api: string,
+  body: ChatRequestBody,
+  store: MessageStore,
+  placed: PlacedTurn,
+  signal: AbortSignal,
+  events: TurnRequestEvents,
+): Promise<TurnOutcome> {
+  const { turn, replacedSiblings } = placed;
+  let started = false;
+  try {
+    const response = await postChat(api, body, signal);
+    await streamReply(response, {
+      store,
+      userKey: turn.userKey,
+      assistantKey: turn.assistantKey,
+      replacedSiblings: replacedSiblings.length > 0 ? replacedSiblings : undefined,
+      replacing: turn.regenerating ? 'assistant' : 'user',
+      signal,
+      onStart: (event) => {
+        started = true;
+        events.onStart(event);
+      },
+    });
+    events.onFinish();
+    return { kind: 'finished' };
+  } catch (error) {
+    // Text still batched for the next frame belongs to the rows as they end.
+    store.flush();
+    if (signal.aborted) return { kind: 'stopped', started };
+    return { kind: 'failed', started, error: toChatError(error) };
+  }
+}
