@@ -32,6 +32,7 @@ import {
 import { isUuid } from '../ids';
 import { mapDatabaseError } from './map-database-error';
 import {
+  cachedReplyRowSchema,
   conversationRowSchema,
   holdRowSchema,
   messageRowSchema,
@@ -260,7 +261,7 @@ export class PostgresUserStore implements UserChatStore {
   getCachedReply(key: string): Promise<CachedReply | null> {
     return this.asServer('Reading the reply cache', async (tx) => {
       const rows = await callFunction(tx, 'ai_chat_read_cached_reply', readCachedReplyArgs(this.userId, key));
-      return (rows[0] as CachedReply | undefined) ?? null;
+      return rows.length > 0 ? cachedReplyRowSchema.parse(rows[0]) : null;
     });
   }
 

@@ -137,6 +137,9 @@ export const holdRowSchema = z
   });
 
 /** The conversation fields a patch may change, and their columns. */
+/** A live entry of the reply cache, as `ai_chat_read_cached_reply` answers it. */
+export const cachedReplyRowSchema = z.object({ provider: z.string(), model: z.string(), content: z.string() });
+
 export const CONVERSATION_PATCH_COLUMNS = {
   title: 'title',
   systemPrompt: 'system_prompt',

@@ -33,6 +33,7 @@ import {
 import { isUuid } from '../ids';
 import { mapDatabaseError } from '../postgres/map-database-error';
 import {
+  cachedReplyRowSchema,
   conversationRowSchema,
   messageRowSchema,
   holdRowSchema,
@@ -239,7 +240,8 @@ export class SupabaseUserStore implements UserChatStore {
       await this.service.rpc('ai_chat_read_cached_reply', readCachedReplyArgs(this.userId, key)),
       'Reading the reply cache',
     );
-    return ((rows as CachedReply[] | null) ?? [])[0] ?? null;
+    const [row] = (rows as unknown[] | null) ?? [];
+    return row === undefined ? null : cachedReplyRowSchema.parse(row);
   }
 
   async putCachedReply(key: string, reply: CachedReply, ttlSeconds: number): Promise<void> {
