@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StepFailure } from './run-steps';
 
@@ -109,15 +109,28 @@ export async function writeFreshApp(dir: string, versions: Versions, tsTarget = 
 
 /** Step 1: copies exactly the paths the README lists, keeping them. */
 export async function copyReadmePaths(repo: string, app: string, paths: readonly string[]): Promise<void> {
-  for (const item of paths) {
-    const from = path.join(repo, item);
-    await mkdir(path.dirname(path.join(app, item)), { recursive: true });
-    try {
-      await cp(from, path.join(app, item), { recursive: true, errorOnExist: false });
-    } catch (error) {
-      throw new StepFailure(`README step 1 lists ${item}, which cannot be copied: ${error instanceof Error ? error.message : String(error)}`);
+  for (const listed of paths) {
+    for (const item of await expandPattern(repo, listed)) {
+      const from = path.join(repo, item);
+      await mkdir(path.dirname(path.join(app, item)), { recursive: true });
+      try {
+        await cp(from, path.join(app, item), { recursive: true, errorOnExist: false });
+      } catch (error) {
+        throw new StepFailure(`README step 1 lists ${item}, which cannot be copied: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
   }
+}
+
+/** A listed path as itself, or a `*` pattern in its last part as the files it names (at least one). */
+async function expandPattern(repo: string, listed: string): Promise<string[]> {
+  const name = path.posix.basename(listed.replace(/\/$/, ''));
+  if (!name.includes('*')) return [listed];
+  const folder = path.posix.dirname(listed);
+  const pattern = new RegExp(`^${name.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const matches = (await readdir(path.join(repo, folder))).filter((entry) => pattern.test(entry)).sort();
+  if (matches.length === 0) throw new StepFailure(`README step 1 lists ${listed}, which names no file.`);
+  return matches.map((entry) => path.posix.join(folder, entry));
 }
 
 /**

@@ -46,7 +46,8 @@ export function readReadmeSteps(readme: string): ReadmeSteps {
   const copyStep = numberedStep(section, 1);
   const copy = [...copyStep.matchAll(/^\s*- (.*)$/gm)]
     .flatMap((bullet) => [...bullet[1]!.matchAll(/`([^`]+)`/g)].map((code) => code[1]!))
-    .filter((path) => /^[\w.[\]-]+(\/[\w.[\]-]*)*$/.test(path) && path.includes('/'));
+    // A path, or a pattern with `*` in its last part (`supabase/migrations/*_ai_chat*.sql`).
+    .filter((path) => /^[\w.[\]-]+(\/[\w.[\]*-]*)*$/.test(path) && path.includes('/'));
   if (copy.length === 0) throw new StepFailure('README step 1 (copy) lists no paths.');
 
   const installStep = numberedStep(section, 2);
