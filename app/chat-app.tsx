@@ -1,6 +1,5 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { ChatInterface } from '@/features/ai-chat/components/ChatInterface';
 import { ConversationList, type ConversationListProps } from '@/features/ai-chat/components/ConversationList';
@@ -19,6 +18,11 @@ interface ChatAppProps {
 
 const INPUT_ID = 'chat-message-input';
 
+function conversationIdInPath(pathname: string): string | null {
+  const match = /^\/c\/([^/]+)$/.exec(pathname);
+  return match ? decodeURIComponent(match[1]!) : null;
+}
+
 const PHONE_BUTTON =
   'inline-flex size-9 shrink-0 items-center justify-center rounded-md text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 md:hidden dark:text-zinc-300 dark:hover:bg-zinc-800';
 
@@ -27,7 +31,6 @@ const PHONE_BUTTON =
  * the chat's top bar), the chat on the right.
  */
 export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
-  const router = useRouter();
   const [activeId, setActiveId] = useState<string | null>(conversationId ?? null);
   const [listVersion, setListVersion] = useState(0);
   const [conversations, setConversations] = useState<readonly ConversationRecord[]>([]);
@@ -38,18 +41,26 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
     document.title = title ? `${title} · AI Chat` : 'AI Chat';
   }, [title]);
 
+  // Back and Forward move the chat with the address: chats open in place, so the page itself
+  // does not change on those.
+  useEffect(() => {
+    const followAddress = () => setActiveId(conversationIdInPath(window.location.pathname));
+    window.addEventListener('popstate', followAddress);
+    return () => window.removeEventListener('popstate', followAddress);
+  }, []);
+
+  // Opening a chat and starting a new one happen in place, never as a router navigation: one
+  // still loading when the person has already typed into the chat shown would land later and
+  // swap the page under them (a new chat's first message vanished that way on a slow network).
   const openConversation = (id: string) => {
     setChatsOpen(false);
-    router.push(`/c/${id}`);
+    setActiveId(id);
+    if (window.location.pathname !== `/c/${id}`) window.history.pushState(null, '', `/c/${id}`);
   };
-  // A new chat from any state: the chat empties at once, whatever the URL or the router think.
   const startNewChat = () => {
     setChatsOpen(false);
     setActiveId(null);
-    // On a conversation's page, go to the home page; on the home page (its URL only replaced
-    // with /c/<id> after the first message) the router sees no navigation, so set the URL here.
-    if (conversationId) router.push('/');
-    else if (window.location.pathname !== '/') window.history.pushState(null, '', '/');
+    if (window.location.pathname !== '/') window.history.pushState(null, '', '/');
   };
 
   const listProps: ConversationListProps = {

@@ -1,13 +1,10 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act } from 'react';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChatApp } from '@/app/chat-app';
 import { installLayoutStubs, startChatBackend, type ChatBackend } from '../hooks/support/chat-backend';
 
-// The router of the home page: pushing '/' while on '/' (its URL replaced with /c/<id>) is no
-// navigation to Next, so it changes nothing here either.
-const push = vi.fn();
-vi.mock('next/navigation', () => ({ useRouter: () => ({ push, replace: vi.fn(), refresh: vi.fn(), back: vi.fn(), prefetch: vi.fn() }) }));
 
 afterEach(cleanup);
 
@@ -56,5 +53,32 @@ describe('ChatApp: New chat', () => {
          from public.conversations c order by c.created_at`,
     );
     expect(conversations.map((c) => c.n)).toEqual([2, 2]);
+  });
+
+  it('opens chats in place, and Back and Forward move the chat with the address', async () => {
+    backend.harness.openai.script({ text: 'First answer.' }, { text: 'Second answer.' });
+    render(<ChatApp />);
+    await screen.findByRole('combobox', { name: 'Model' });
+    const sidebar = () => within(screen.getByRole('navigation', { name: 'Conversations' }));
+
+    type('Opening question');
+    await waitFor(() => expect(log().textContent).toContain('First answer.'));
+    await waitFor(() => expect(window.location.pathname).toMatch(/^\/c\//));
+    const firstPath = window.location.pathname;
+    fireEvent.click(sidebar().getByRole('button', { name: /New chat/ }));
+    type('Later question');
+    await waitFor(() => expect(log().textContent).toContain('Second answer.'));
+    await waitFor(() => expect(window.location.pathname).not.toBe('/'));
+
+    fireEvent.click(await sidebar().findByRole('button', { name: 'Opening question' }));
+    await waitFor(() => expect(log().textContent).toContain('First answer.'));
+    expect(window.location.pathname).toBe(firstPath);
+
+    // Back: the second chat again, as the address says.
+    act(() => {
+      window.history.back();
+    });
+    await waitFor(() => expect(log().textContent).toContain('Second answer.'));
+    expect(log().textContent).not.toContain('First answer.');
   });
 });

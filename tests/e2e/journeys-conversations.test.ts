@@ -69,6 +69,38 @@ describe.each(VIEWPORT_NAMES)('on a %s', (viewport) => {
   });
 });
 
+it('on a slow network, a chat opened and a new chat started keep what the person typed in them', async () => {
+  const tag = uniqueTag();
+  const earlier = await seedConversation(baseUrl, {
+    title: `Slow network ${tag}`,
+    turns: [{ user: `Where is Porto ${tag}`, assistant: 'In the north of Portugal.' }],
+  });
+  const page = await open('/');
+  const screen = chatScreen(page);
+  const list = chatList(page, 'desktop');
+  // A page navigation takes a second and a chat request longer: a navigation the app started
+  // would land while the first message is on its way, and replace the chat the person is in.
+  const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
+  await page.route('**/*', async (route) => {
+    const request = route.request();
+    if (request.isNavigationRequest() || request.headers()['rsc']) await pause(1_000);
+    else if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/chat') await pause(2_500);
+    await route.continue().catch(() => {});
+  });
+
+  await list.select(earlier.title);
+  await expect.poll(() => screen.userMessages.allInnerTexts(), UNTIL).toEqual([expect.stringContaining('Where is Porto')]);
+  await list.newChat();
+  const question = `Name a river ${tag}`;
+  await sendMessage(page, question);
+  await waitForIdle(page);
+  const id = await conversationIdOf(page);
+  await page.waitForTimeout(1_500);
+  expect(new URL(page.url()).pathname).toBe(`/c/${id}`);
+  expect(await screen.userMessages.allInnerTexts()).toEqual([expect.stringContaining(question)]);
+  await page.unroute('**/*');
+});
+
 it('Export as JSON downloads the chat; Import chat with that file opens a copy titled "(imported)"', async () => {
   const tag = uniqueTag();
   const question = `Compare tea and coffee ${tag}`;

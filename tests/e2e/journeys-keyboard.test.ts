@@ -16,7 +16,9 @@ it('keyboard only: a skip link first, focus in the input on opening a chat, Esc 
   const page = await open('/');
   const screen = chatScreen(page);
   const focused = (locator: typeof screen.input) => locator.evaluate((element) => element === document.activeElement).catch(() => false);
-  await screen.input.waitFor();
+  // On arrival the cursor goes to the message box once the models have loaded; wait for that, or
+  // it would land there in the middle of the Tab below.
+  await expect.poll(() => focused(screen.input), { ...UNTIL, message: 'on arrival focus is in the input' }).toBe(true);
 
   // From the top of the page (as on arrival), the first Tab lands on the skip link.
   await page.evaluate(() => {
