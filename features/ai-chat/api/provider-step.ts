@@ -79,7 +79,7 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
             ...(event.cacheWriteTokens === undefined ? {} : { cacheWriteTokens: event.cacheWriteTokens, cacheWrite1hTokens: event.cacheWrite1hTokens }),
             ...(event.reasoningTokens === undefined ? {} : { reasoningTokens: event.reasoningTokens }),
           };
-        } else {
+        } else if (event.type === 'finish') {
           complete = true;
           outcome.finishReason = event.finishReason;
         }

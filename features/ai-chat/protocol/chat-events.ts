@@ -5,7 +5,8 @@ import { CHAT_ERROR_CODES } from './errors';
  * The public streaming protocol of POST /api/chat: `text/event-stream`, one `data: <json>` line
  * per event, each with a `type`. `start` comes first; `finish` (success) or `error` (failure,
  * the HTTP status being 200 by then) comes last. `: ping` comments keep proxies from closing
- * an idle connection and carry no event.
+ * an idle connection and carry no event. A client ignores event types it does not know: new ones
+ * are added (reasoning, refusals) and a client that only reads `text-delta` keeps working.
  */
 
 export const finishReasonSchema = z.enum(['stop', 'length', 'tool-calls', 'content-filter', 'aborted', 'error', 'other']);
@@ -28,6 +29,14 @@ export const chatEventSchema = z.discriminatedUnion('type', [
     reason: z.enum(['rate_limited', 'overloaded', 'server_error', 'network']),
   }),
   z.object({ type: z.literal('text-delta'), delta: z.string() }),
+  /** The model began thinking (before any reasoning text, which may come late or never). */
+  z.object({ type: z.literal('reasoning-start') }),
+  /** Reasoning text as shown (Claude's summarised thinking, OpenAI's reasoning summary). */
+  z.object({ type: z.literal('reasoning-delta'), delta: z.string() }),
+  /** The thinking ended after `durationMs` (measured by the server); the answer follows. */
+  z.object({ type: z.literal('reasoning-end'), durationMs: z.number().int().nonnegative() }),
+  /** The model declines: text of its refusal, shown as a refusal, never as the answer. */
+  z.object({ type: z.literal('refusal-delta'), delta: z.string() }),
   z.object({ type: z.literal('tool-call'), id: z.string(), name: z.string(), args: z.unknown() }),
   z.object({ type: z.literal('tool-result'), id: z.string(), result: z.unknown() }),
   z.object({
@@ -37,6 +46,12 @@ export const chatEventSchema = z.discriminatedUnion('type', [
     totalTokens: z.number().int().nonnegative(),
     /** Dollars as a decimal string; null when the model has no known price. */
     cost: z.string().nullable(),
+    /** The part of promptTokens read from the provider's prompt cache. */
+    cachedPromptTokens: z.number().int().nonnegative().optional(),
+    /** The part of promptTokens written to the prompt cache (Anthropic; billed above input). */
+    cacheWriteTokens: z.number().int().nonnegative().optional(),
+    /** The part of completionTokens spent thinking (billed, not part of the answer). */
+    reasoningTokens: z.number().int().nonnegative().optional(),
   }),
   z.object({ type: z.literal('finish'), messageId: z.uuid(), finishReason: finishReasonSchema }),
   z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messagePartsSchema } from './parts';
 
 /**
  * The records the server hands to clients (REST and hooks) and the store hands to the server.
@@ -27,6 +28,11 @@ export const messageRecordSchema = z.object({
   toolCalls: z.unknown().nullable(),
   toolResults: z.unknown().nullable(),
   metadata: z.record(z.string(), z.unknown()),
+  /**
+   * What the message is, in order (see parts.ts). Null for a message saved before parts existed
+   * (read it as its `content`); absent from servers older than parts.
+   */
+  parts: messagePartsSchema.nullable().optional(),
   createdAt: z.iso.datetime({ offset: true }),
 });
 export type MessageRecord = z.infer<typeof messageRecordSchema>;

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { AttachmentMediaType, ReasoningPart } from '../protocol/parts';
 
 /**
  * The one interface every model provider adapter implements. Nothing provider-specific (SDK types,
@@ -13,10 +14,30 @@ export interface ProviderToolCall {
   args: unknown;
 }
 
+/** An attachment's bytes, checked by their signature, for the adapter to send in its native form. */
+export interface ProviderFile {
+  mediaType: AttachmentMediaType;
+  name: string;
+  data: Uint8Array;
+}
+
 export type ProviderMessage =
-  | { role: 'user'; content: string }
-  | { role: 'assistant'; content: string; toolCalls?: ProviderToolCall[] }
+  | { role: 'user'; content: string; files?: ProviderFile[] }
+  | {
+      role: 'assistant';
+      content: string;
+      toolCalls?: ProviderToolCall[];
+      /**
+       * The step's reasoning, in order before its text and tool calls. An adapter sends back only
+       * the parts its own provider wrote (by `provider`), with their signature or encrypted
+       * content exactly as received, and drops the others.
+       */
+      reasoning?: ReasoningPart[];
+    }
   | { role: 'tool'; toolCallId: string; name: string; content: string };
+
+/** OpenAI reasoning effort; Anthropic maps it to its thinking (adaptive where the model offers it). */
+export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high';
 
 export interface ProviderToolSpec {
   name: string;
@@ -36,6 +57,10 @@ export interface ProviderRequest {
   maxTokens?: number;
   tools?: ProviderToolSpec[];
   toolChoice?: ProviderToolChoice;
+  /** Reasoning for reasoning models: effort, or 'off'. Absent: the model's default from the catalogue. */
+  reasoning?: ReasoningEffort | 'off';
+  /** Prompt caching (Anthropic cache_control); on unless false. OpenAI caches on its own. */
+  promptCache?: boolean;
   /** Aborting it cancels the HTTP request at once; the call then fails with ChatError('aborted'). */
   signal?: AbortSignal;
   /** Told each time the SDK backs off before retrying (before any event of the stream). */
@@ -78,6 +103,12 @@ export type ProviderEvent =
   /** The provider answered 200 and took the prompt: from here on the prompt is billed. */
   | { type: 'accepted' }
   | { type: 'text-delta'; delta: string }
+  /** The model began a reasoning block (OpenAI may send its summary only once it is done). */
+  | { type: 'reasoning-start' }
+  | { type: 'reasoning-delta'; delta: string }
+  /** A reasoning block complete, with what must be sent back to the same provider; in stream order. */
+  | { type: 'reasoning-part'; part: ReasoningPart }
+  | { type: 'refusal-delta'; delta: string }
   /** Emitted once the call is complete, with `args` parsed from the JSON the model wrote. */
   | { type: 'tool-call'; id: string; name: string; args: unknown }
   /** May come more than once; each carries the running totals, so the last one wins. */
@@ -86,6 +117,8 @@ export type ProviderEvent =
 
 export interface ProviderCompletion {
   text: string;
+  reasoning?: ReasoningPart[];
+  refusal?: string;
   toolCalls: ProviderToolCall[];
   usage: ProviderUsage;
   finishReason: FinishReason;

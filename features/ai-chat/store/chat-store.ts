@@ -1,3 +1,4 @@
+import type { MessagePart } from '../protocol/parts';
 import type {
   ConversationRecord,
   MessageRecord,
@@ -55,6 +56,8 @@ export interface NewMessage {
   toolCalls?: unknown;
   toolResults?: unknown;
   metadata?: Record<string, unknown>;
+  /** What the message is, in order (parts.ts); `content` is the text of its text parts. */
+  parts?: readonly MessagePart[] | null;
 }
 
 /** One message of an import: like a new message, but its parent is an earlier one of the import. */

@@ -34,6 +34,7 @@ export function appendMessageArgs(userId: string, input: NewMessage) {
     p_tool_results: input.toolResults ?? null,
     p_metadata: input.metadata ?? {},
     p_id: input.id ?? null,
+    p_parts: input.parts ?? null,
   };
 }
 
@@ -75,6 +76,7 @@ export function importConversationArgs(userId: string, input: ImportedConversati
       tool_calls: message.toolCalls ?? null,
       tool_results: message.toolResults ?? null,
       metadata: message.metadata ?? {},
+      parts: message.parts ?? null,
     })),
     p_active_index: input.activeIndex,
   };

@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { messagePartsSchema } from '../../protocol/parts';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type { ConversationPatch, UsageHold, UsageReservation } from '../chat-store';
 
@@ -33,6 +34,8 @@ export const messageRowSchema = z
     tool_calls: z.unknown().nullable(),
     tool_results: z.unknown().nullable(),
     metadata: z.record(z.string(), z.unknown()).nullable(),
+    // Absent from a database that has not run the parts migration yet.
+    parts: messagePartsSchema.nullable().optional(),
     created_at: timestamp,
   })
   .transform(
@@ -50,6 +53,7 @@ export const messageRowSchema = z
       toolCalls: row.tool_calls ?? null,
       toolResults: row.tool_results ?? null,
       metadata: row.metadata ?? {},
+      parts: row.parts ?? null,
       createdAt: row.created_at,
     }),
   );
