@@ -86,6 +86,10 @@ export function textOfParts(parts: readonly MessagePart[]): string {
  */
 export function withoutProviderSecrets(part: MessagePart): MessagePart {
   if (part.type !== 'reasoning') return part;
-  const { signature: _signature, redactedData: _redacted, itemId: _itemId, encryptedContent: _encrypted, ...shown } = part;
-  return shown;
+  return {
+    type: 'reasoning',
+    text: part.text,
+    provider: part.provider,
+    ...(part.durationMs === undefined ? {} : { durationMs: part.durationMs }),
+  };
 }
