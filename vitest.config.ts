@@ -16,7 +16,7 @@ export default defineConfig({
     environment: 'node',
     // PGlite boots a WASM Postgres per suite; give the first query room on a 2-core machine.
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     globalSetup: ['tests/support/global-setup.ts'],
   },

@@ -47,6 +47,8 @@ export async function startChatHarness(
     ...overrides,
   });
 
+  // Boot the database here, in the suite's beforeAll, rather than in its first test's hook.
+  await store.database();
   const sql = async <Row,>(text: string, params?: unknown[]) => (await (await store.database()).query<Row>(text, params)).rows;
   return {
     handler,
