@@ -14,6 +14,10 @@ export const CHAT_ERROR_CODES = [
   'not_found',
   'usage_limit',
   'content_flagged',
+  // An attachment refused: too big, too many, or not a type the providers take (by its bytes)
+  'file_too_large',
+  'too_many_files',
+  'unsupported_file_type',
   // The model provider
   'rate_limited',
   'overloaded',
@@ -38,6 +42,9 @@ const HTTP_STATUS: Record<ChatErrorCode, number> = {
   not_found: 404,
   usage_limit: 429,
   content_flagged: 400,
+  file_too_large: 413,
+  too_many_files: 400,
+  unsupported_file_type: 415,
   rate_limited: 429,
   overloaded: 503,
   auth: 502,

@@ -1,4 +1,4 @@
-import type { MessagePart } from '../protocol/parts';
+import type { AttachmentMediaType, MessagePart } from '../protocol/parts';
 import type {
   ConversationRecord,
   MessageRecord,
@@ -148,9 +148,62 @@ export interface CachedReply {
   content: string;
 }
 
+/** A file a user uploaded, as the database knows it (the bytes live in storage). */
+export interface AttachmentRecord {
+  id: string;
+  mediaType: AttachmentMediaType;
+  name: string;
+  /** Bytes. */
+  size: number;
+  /** Pixels, for images (read from the file's header at upload). */
+  width: number | null;
+  height: number | null;
+  /** Pages, for PDFs. */
+  pages: number | null;
+  /** Null until the file is sent with a message. */
+  conversationId: string | null;
+  messageId: string | null;
+  createdAt: string;
+}
+
+export interface NewAttachment {
+  mediaType: AttachmentMediaType;
+  name: string;
+  /** Already checked: its type by its bytes, its size against the limits. */
+  data: Uint8Array;
+  width?: number | null;
+  height?: number | null;
+  pages?: number | null;
+}
+
+/**
+ * A user's files: private to them in storage and in the database, under RLS on both (Supabase
+ * Storage policies on storage.objects; embedded, a folder read only after an RLS-checked row).
+ */
+export interface UserAttachmentStore {
+  /** Server only: stores the bytes under the user's own folder and writes the row. */
+  create(input: NewAttachment): Promise<AttachmentRecord>;
+  /** Null when it does not exist or is not this user's. */
+  get(id: string): Promise<AttachmentRecord | null>;
+  /** The bytes; null when not this user's. */
+  read(id: string): Promise<Uint8Array | null>;
+  /** A short-lived URL the browser may load it from directly (Supabase Storage); null: serve it through the route. */
+  signedUrl(id: string, ttlSeconds: number): Promise<string | null>;
+  /** Deletes a file not yet sent with a message; false when there was none such of this user's. */
+  remove(id: string): Promise<boolean>;
+  /**
+   * Server only: binds files to the user message that carries them. Each must be this user's and
+   * either unsent or already in this conversation (an edit re-sends them); otherwise ChatError
+   * 'bad_request' naming the file, and nothing is bound.
+   */
+  attach(ids: readonly string[], target: { conversationId: string; messageId: string }): Promise<AttachmentRecord[]>;
+}
+
 /** Everything one signed-in user may do. Each call is its own transaction. */
 export interface UserChatStore {
   readonly userId: string;
+  /** The user's uploaded files. Deleting a conversation deletes its files. */
+  readonly attachments: UserAttachmentStore;
 
   listConversations(options?: ListConversationsOptions): Promise<ConversationRecord[]>;
   createConversation(input: NewConversation): Promise<ConversationRecord>;

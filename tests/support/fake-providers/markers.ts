@@ -10,6 +10,10 @@
  *   [[long]] a reply of about 600 words of markdown
  *   [[code]] a reply with a fenced code block and a table
  *   [[tool]] a call of the first tool the request offers, then a reply naming its result
+ *   [[think]] reasoning first (Claude: a thinking block with its signature; OpenAI Responses: a
+ *            reasoning summary), streamed slowly enough to watch, then the reply
+ *   [[redacted]] (Claude) a redacted_thinking block before the reply
+ *   [[refuse]] a refusal (OpenAI `refusal` deltas; Claude `stop_reason: "refusal"`)
  *
  * Without a marker the reply echoes the message as plain text: "Echo from <model>: <text>".
  * Markers combine ("[[slow]] [[long]]", "[[cut]] [[long]]"). The single-bracket `[fail]`,
@@ -20,10 +24,10 @@ import type { FakeReply, FakeToolCall } from './script';
 type Body = Record<string, unknown>;
 type WireMessage = { role?: unknown; content?: unknown };
 
-export const MARKERS = ['429', '500', 'fail', 'cut', 'slow', 'long', 'code', 'tool'] as const;
+export const MARKERS = ['429', '500', 'fail', 'cut', 'slow', 'long', 'code', 'tool', 'think', 'redacted', 'refuse'] as const;
 export type Marker = (typeof MARKERS)[number];
 
-const MARKER_PATTERN = /\[\[(429|500|fail|cut|slow|long|code|tool)\]\]|\[(fail|slow|long)\]/g;
+const MARKER_PATTERN = /\[\[(429|500|fail|cut|slow|long|code|tool|think|redacted|refuse)\]\]|\[(fail|slow|long)\]/g;
 
 function messagesOf(body: Body): WireMessage[] {
   return Array.isArray(body.messages) ? (body.messages as WireMessage[]) : [];

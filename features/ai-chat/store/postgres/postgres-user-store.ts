@@ -1,4 +1,5 @@
 import 'server-only';
+import { NO_ATTACHMENTS } from '../attachments/no-attachments';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type {
   BranchSummary,
@@ -14,6 +15,7 @@ import type {
   UsageReservationRequest,
   UsageSettlement,
   UserChatStore,
+  UserAttachmentStore,
 } from '../chat-store';
 import {
   appendMessageArgs,
@@ -52,6 +54,7 @@ const MAX_PAGE = 200;
  * store's user id and check ownership themselves, as the Supabase adapter's service client does.
  */
 export class PostgresUserStore implements UserChatStore {
+  readonly attachments: UserAttachmentStore = NO_ATTACHMENTS;
   constructor(
     private readonly db: SqlDatabase,
     readonly userId: string,

@@ -1,4 +1,5 @@
 import 'server-only';
+import { NO_ATTACHMENTS } from '../attachments/no-attachments';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type {
@@ -15,6 +16,7 @@ import type {
   UsageReservationRequest,
   UsageSettlement,
   UserChatStore,
+  UserAttachmentStore,
 } from '../chat-store';
 import {
   appendMessageArgs,
@@ -62,6 +64,7 @@ function unwrap<T>(result: PostgrestResult<T>, context: string): T {
  * reply cache, usage), each given the user id that Supabase Auth verified for this request.
  */
 export class SupabaseUserStore implements UserChatStore {
+  readonly attachments: UserAttachmentStore = NO_ATTACHMENTS;
   constructor(
     private readonly user: SupabaseClient,
     private readonly service: SupabaseClient,

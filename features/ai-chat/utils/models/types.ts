@@ -42,4 +42,14 @@ export interface ModelInfo {
   /** Where the prices were read. */
   readonly source?: string;
   readonly note?: string;
+  /**
+   * A reasoning model: how it thinks when the request says nothing. `thinking` is how Claude's
+   * extended thinking is turned on (adaptive where the model offers it, else a token budget).
+   */
+  readonly reasoning?: {
+    readonly defaultEffort?: 'minimal' | 'low' | 'medium' | 'high';
+    readonly thinking?: 'adaptive' | 'budget';
+  };
+  /** What the model reads besides text; absent means text only. */
+  readonly accepts?: { readonly images?: boolean; readonly pdf?: boolean };
 }
