@@ -18,7 +18,7 @@ export async function readMigrationFiles(supabaseDir: string): Promise<Migration
   if (own.length === 0) {
     throw new ChatError(
       'not_configured',
-      `No ai-chat migration found in ${path.join(supabaseDir, 'migrations')}. Copy supabase/migrations/*_ai_chat.sql and supabase/local/auth.sql into your app.`,
+      `No ai-chat migration found in ${path.join(supabaseDir, 'migrations')}. Copy supabase/migrations/*_ai_chat*.sql and supabase/local/*.sql (auth.sql, storage.sql) into your app.`,
     );
   }
   return [...shim.map((file) => ({ ...file, name: `local/${file.name}` })), ...own];
