@@ -58,7 +58,7 @@ export class PostgresAttachmentStore implements UserAttachmentStore, Conversatio
         // As the user: the storage policy decides the folder, as Storage's own upload does.
         await tx.query(
           `insert into storage.objects (bucket_id, name, owner, owner_id, metadata)
-           values ($1, $2, $3, $3, jsonb_build_object('mimetype', $4::text, 'size', $5::bigint))`,
+           values ($1, $2, $3::uuid, $3::text, jsonb_build_object('mimetype', $4::text, 'size', $5::bigint))`,
           [ATTACHMENT_BUCKET, storagePath, this.userId, input.mediaType, input.data.byteLength],
         );
         await as('service_role');
