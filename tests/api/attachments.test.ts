@@ -184,11 +184,12 @@ describe('attachments through the handler', () => {
   });
 
   it('a cross-site page cannot upload into my files, though a form can send multipart without a preflight', async () => {
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
       { origin: 'https://evil.example' },
       { 'sec-fetch-site': 'same-site' },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const response = await upload(fileForm(png(2, 2), 'planted.png'), headers);
       expect(response.status, JSON.stringify(headers)).toBe(403);
     }

@@ -42,8 +42,18 @@ export const attachmentRowSchema = z
 
 /** The record a client sees: without the storage path. */
 export function toRecord(row: AttachmentRecord & { storagePath?: string }): AttachmentRecord {
-  const { storagePath: _path, ...record } = row;
-  return record;
+  return {
+    id: row.id,
+    mediaType: row.mediaType,
+    name: row.name,
+    size: row.size,
+    width: row.width,
+    height: row.height,
+    pages: row.pages,
+    conversationId: row.conversationId,
+    messageId: row.messageId,
+    createdAt: row.createdAt,
+  };
 }
 
 /** `ai_chat_create_attachment`'s arguments. */
