@@ -1,8 +1,12 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LOCAL_USER } from '@/features/ai-chat/store/embedded/embedded-chat-store';
+import { createEmbeddedChatStore, LOCAL_USER } from '@/features/ai-chat/store/embedded/embedded-chat-store';
 import type { AttachmentRecord, UserChatStore } from '@/features/ai-chat/store/chat-store';
 import { fileForm, gif, jpeg, pdf, png, webp } from '../support/attachment-fixtures';
 import { startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { SUPABASE_DIR } from '../support/test-databases';
 
 /**
  * File uploads through the real handler on the embedded store: what a person's browser does
@@ -203,5 +207,25 @@ describe('attachments through the handler', () => {
   it('my own page uploads with its Origin and Sec-Fetch-Site: same-origin', async () => {
     const response = await upload(fileForm(png(2, 2), 'ok.png'), { origin: 'http://localhost', 'sec-fetch-site': 'same-origin' });
     expect(response.status).toBe(201);
+  });
+});
+
+describe('attachments of the embedded store on disk', () => {
+  it('keeps the bytes under AI_CHAT_DATA_DIR/attachments/<user>/<id>, and removes them with the file', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'ai-chat-files-'));
+    const store = createEmbeddedChatStore({ dataDir, supabaseDir: SUPABASE_DIR });
+    try {
+      const me = await store.forUser(LOCAL_USER.id);
+      const file = await me.attachments.create({ mediaType: 'image/png', name: 'a.png', data: png(3, 3), width: 3, height: 3 });
+      const onDisk = path.join(dataDir, 'attachments', LOCAL_USER.id, file.id);
+      expect(new Uint8Array(await readFile(onDisk))).toEqual(png(3, 3));
+      expect((await stat(onDisk)).mode & 0o077).toBe(0);
+      expect(await me.attachments.read(file.id)).toEqual(png(3, 3));
+      expect(await me.attachments.remove(file.id)).toBe(true);
+      await expect(stat(onDisk)).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

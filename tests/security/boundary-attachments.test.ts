@@ -1,11 +1,12 @@
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createChatHandler } from '@/features/ai-chat/api/chat-handler';
 import { ChatError } from '@/features/ai-chat/protocol/errors';
 import { attachmentBytesFor } from '@/features/ai-chat/store/attachments/attachment-bytes';
 import type { UserChatStore } from '@/features/ai-chat/store/chat-store';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
 import { createSupabaseChatStore } from '@/features/ai-chat/store/supabase/supabase-chat-store';
-import { pdf, png } from '../support/attachment-fixtures';
+import { fileForm, pdf, png } from '../support/attachment-fixtures';
 import { createFakeSupabaseProject, type FakeSupabaseProject } from '../support/postgrest/fake-supabase-project';
 import { readSchemaCatalog } from '../support/postgrest/schema-catalog';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
@@ -252,6 +253,33 @@ describe.each(databaseKinds())('private files on %s', (kind) => {
       const user = await chatStore.forRequest(new Request('http://localhost/', { headers: { cookie: project.signIn(userId).cookie } }));
       return user!;
     }
+
+    it('through the handler: an upload is stored in my folder, read back by a 302 to a 60 s signed URL; to anyone else, 404', async () => {
+      const handler = createChatHandler({
+        store: createSupabaseChatStore({ url: PROJECT_URL, anonKey: project.anonKey, serviceRoleKey: project.serviceRoleKey }),
+        providers: {},
+      });
+      const as = (userId: string, path: string, init: RequestInit = {}) =>
+        handler.route(new Request(`http://localhost/api/chat/attachments${path}`, { ...init, headers: { cookie: project.signIn(userId).cookie } }));
+
+      const uploaded = await as(alice, '', { method: 'POST', body: fileForm(png(9, 7), 'board.png') });
+      expect(uploaded.status).toBe(201);
+      const { attachment } = (await uploaded.json()) as { attachment: { id: string } };
+      expect(project.storage.files.get(`${BUCKET}/${alice}/${attachment.id}`)?.contentType).toBe('image/png');
+
+      const read = await as(alice, `/${attachment.id}`);
+      expect(read.status).toBe(302);
+      const location = read.headers.get('location')!;
+      const token = new URL(location).searchParams.get('token')!;
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
+      expect(claims.exp - Date.now() / 1000).toBeLessThanOrEqual(60);
+      expect(new Uint8Array(await (await fetch(location)).arrayBuffer())).toEqual(png(9, 7));
+
+      expect((await as(bob, `/${attachment.id}`)).status).toBe(404);
+      expect((await as(bob, `/${attachment.id}`, { method: 'DELETE' })).status).toBe(404);
+      expect((await as(alice, `/${attachment.id}`, { method: 'DELETE' })).status).toBe(204);
+      expect(project.storage.files.size).toBe(0);
+    });
 
     it('the anon key alone writes no row and uploads no object', async () => {
       const row = await rest('POST', 'ai_chat_attachments', { user_id: alice, media_type: 'image/png', name: 'x', size_bytes: 1, storage_path: `${alice}/x` }, null);
