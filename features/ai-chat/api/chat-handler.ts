@@ -9,7 +9,7 @@ import { resolveHandlerOptions, type ChatHandlerOptions, type ModelPolicy, type 
 import { errorResponse, SSE_HEADERS } from './http';
 import { createOpenAIModeration } from './moderation';
 import { planTurn } from './plan-turn';
-import { assertAllowedRequest, requestGuardOptionsFromEnv } from './request-guard';
+import { assertAllowedRequest, isAttachmentUpload, requestGuardOptionsFromEnv } from './request-guard';
 import { routeRest } from './rest-routes';
 import { streamTurn } from './run-turn';
 
@@ -52,7 +52,7 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
     },
     async route(request) {
       try {
-        assertAllowedRequest(request, resolved.requestGuard);
+        assertAllowedRequest(request, resolved.requestGuard, { allowMultipart: isAttachmentUpload(request, resolved.basePath) });
         return await routeRest(request, await authenticate(request), resolved);
       } catch (error) {
         return errorResponse(error);

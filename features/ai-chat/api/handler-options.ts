@@ -3,6 +3,7 @@ import type { ChatError } from '../protocol/errors';
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
 import type { ChatProvider, ProviderName } from '../providers/types';
 import type { ChatStore } from '../store/chat-store';
+import { resolveAttachmentLimits, type AttachmentLimits } from './attachment-check';
 import type { Moderation } from './moderation';
 import { resolveRequestGuard, type RequestGuardOptions, type ResolvedRequestGuard } from './request-guard';
 import type { ChatTool } from './tools';
@@ -117,6 +118,8 @@ export interface ChatHandlerOptions {
   onUsageAlert?: (alert: UsageAlert) => void | Promise<void>;
   /** Who may call the routes: hosts and origins (see api/request-guard). Default: loopback, same origin. */
   requestGuard?: RequestGuardOptions;
+  /** What an uploaded file may be (api/attachment-check). Default: 5 MB images, 32 MB / 100-page PDFs, 10 files a message. */
+  attachments?: Partial<AttachmentLimits>;
 }
 
 /** The model per provider when the app names none: current, capable and affordable. */
@@ -141,6 +144,7 @@ export interface ResolvedHandlerOptions extends ChatHandlerOptions {
   basePath: string;
   usageAlertThresholds: readonly number[];
   requestGuard: ResolvedRequestGuard;
+  attachments: AttachmentLimits;
 }
 
 /** Every default in one place. */
@@ -157,6 +161,7 @@ export function resolveHandlerOptions(options: ChatHandlerOptions): ResolvedHand
     usageAlertThresholds: options.usageAlertThresholds ?? [0.8, 1],
     basePath: (options.basePath ?? '/api/chat').replace(/\/$/, ''),
     requestGuard: resolveRequestGuard(options.requestGuard),
+    attachments: resolveAttachmentLimits(options.attachments),
   };
 }
 

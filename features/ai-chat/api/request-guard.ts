@@ -13,7 +13,9 @@ import { ChatError, type ChatErrorCode } from '../protocol/errors';
  * - an `Origin` must be the request's own (same host) or one the operator allows, and
  *   `Sec-Fetch-Site` must not say `cross-site` or `same-site` unless its origin is allowed;
  * - a POST or PATCH (the routes' only verbs with a body) must be `application/json`, which no
- *   website can send to another site without a preflight that this server never approves.
+ *   website can send to another site without a preflight that this server never approves. The
+ *   one exception is a file upload (`POST <base>/attachments`, multipart/form-data, which any
+ *   form can send cross-site): there the Origin and Sec-Fetch-Site checks are what refuse it.
  *
  * Requests with neither `Origin` nor `Sec-Fetch-Site` (curl, server-to-server, tests) pass the
  * origin check: only browsers send those headers, and only browsers carry a victim's cookies.
@@ -79,9 +81,21 @@ export function resolveRequestGuard(options: RequestGuardOptions = {}): Resolved
  * Throws a RequestRefusedError unless the request was sent to an allowed host, from its own
  * origin (or an allowed one) and, when it has a body, with a JSON content type.
  */
-export function assertAllowedRequest(request: Request, guard: ResolvedRequestGuard): void {
+export function assertAllowedRequest(request: Request, guard: ResolvedRequestGuard, { allowMultipart = false } = {}): void {
   assertAllowedCaller(request, guard);
+  if (allowMultipart && mediaTypeOf(request) === 'multipart/form-data') return;
   assertJsonBody(request);
+}
+
+/** Whether the request is a file upload, the one route that takes multipart/form-data. */
+export function isAttachmentUpload(request: Request, basePath: string): boolean {
+  if (request.method.toUpperCase() !== 'POST') return false;
+  const path = new URL(request.url).pathname.replace(/\/+$/, '');
+  return path === `${basePath}/attachments`;
+}
+
+function mediaTypeOf(request: Request): string | undefined {
+  return request.headers.get('content-type')?.split(';', 1)[0]!.trim().toLowerCase();
 }
 
 /** The host and origin checks alone: for routes whose body is a form (sign-out). */
@@ -111,8 +125,7 @@ export function assertAllowedCaller(request: Request, guard: ResolvedRequestGuar
 /** POST and PATCH must declare `application/json`: a website cannot send that cross-site without a preflight. */
 export function assertJsonBody(request: Request): void {
   if (!BODY_METHODS.has(request.method.toUpperCase())) return;
-  const mediaType = request.headers.get('content-type')?.split(';', 1)[0]!.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
+  if (mediaTypeOf(request) !== 'application/json') {
     throw new RequestRefusedError(415, 'bad_request', 'Send the body as JSON, with the header Content-Type: application/json.');
   }
 }

@@ -5,6 +5,7 @@ import { conversationListQuerySchema, createConversationBodySchema, type ChatCon
 import type { ProviderName } from '../providers/types';
 import type { UserChatStore } from '../store/chat-store';
 import { describeUsage } from '../utils/limits';
+import { routeAttachments } from './attachment-routes';
 import { conversationDetail } from './conversation-detail';
 import { exportConversation, importConversation } from './export-import';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ResolvedHandlerOptions } from './handler-options';
@@ -43,6 +44,7 @@ export async function routeRest(request: Request, user: UserChatStore, options: 
     }
     return notAllowed('GET, PATCH, DELETE');
   }
+  if (segments[0] === 'attachments') return routeAttachments(request, user, options, segments.slice(1));
   if (segments[0] === 'usage' && segments.length === 1) {
     return method === 'GET' ? json(await usage(user, options)) : notAllowed('GET');
   }

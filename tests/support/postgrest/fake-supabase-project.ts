@@ -1,5 +1,6 @@
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import type { TestDatabase } from '../test-databases';
+import { createFakeStorage, type FakeStorage } from './fake-storage';
 import { bearerToken, signJwt, verifyJwt, type SupabaseClaims } from './jwt';
 import { PostgrestRequestError, rpcStatement, tableStatement, type PostgrestStatement } from './postgrest-sql';
 import type { SchemaCatalog } from './schema-catalog';
@@ -22,8 +23,10 @@ export interface FakeSupabaseProject {
   url: string;
   anonKey: string;
   serviceRoleKey: string;
-  /** msw handlers for Auth (`GET /auth/v1/user`) and PostgREST (`/rest/v1/*`). */
+  /** msw handlers for Auth (`GET /auth/v1/user`), PostgREST (`/rest/v1/*`) and Storage (`/storage/v1/object/*`). */
   handlers: HttpHandler[];
+  /** The Storage service's bytes. */
+  storage: FakeStorage;
   /** Every request, in arrival order. */
   requests: RecordedRequest[];
   /** A session for `userId`: its access token and the `Cookie` header @supabase/ssr reads it from. */
@@ -49,6 +52,7 @@ export function createFakeSupabaseProject({ url, database, catalog }: FakeSupaba
   const anonKey = signJwt({ iss: 'supabase', role: 'anon', exp: now() + 10 * A_YEAR }, JWT_SECRET);
   const serviceRoleKey = signJwt({ iss: 'supabase', role: 'service_role', exp: now() + 10 * A_YEAR }, JWT_SECRET);
   const apiKeys = new Set([anonKey, serviceRoleKey]);
+  const storage = createFakeStorage({ url, database, jwtSecret: JWT_SECRET, apiKeys });
 
   async function record(request: Request): Promise<RecordedRequest> {
     const target = new URL(request.url);
@@ -182,7 +186,8 @@ export function createFakeSupabaseProject({ url, database, catalog }: FakeSupaba
     url,
     anonKey,
     serviceRoleKey,
-    handlers: [getUser, rest],
+    handlers: [getUser, rest, ...storage.handlers],
+    storage,
     requests,
     signIn(userId, { signingSecret = JWT_SECRET } = {}) {
       const expiresAt = now() + A_YEAR; // far enough that nothing tries to refresh it

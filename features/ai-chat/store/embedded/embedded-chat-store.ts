@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { ChatStore, UserChatStore } from '../chat-store';
+import { attachmentBytesFor } from '../attachments/attachment-bytes';
 import { isUuid } from '../ids';
 import { PostgresUserStore } from '../postgres/postgres-user-store';
 import type { SqlDatabase } from '../postgres/sql-database';
@@ -38,6 +39,7 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
   let opening: Promise<PGlite> | undefined;
   let sql: SqlDatabase | undefined;
   const knownUsers = new Set<string>();
+  const attachmentBytes = attachmentBytesFor(options.dataDir);
 
   const open = (): Promise<PGlite> => {
     opening ??= (async () => {
@@ -70,7 +72,7 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
       ]);
       knownUsers.add(userId);
     }
-    return new PostgresUserStore(sql!, userId);
+    return new PostgresUserStore(sql!, userId, attachmentBytes);
   };
 
   return {

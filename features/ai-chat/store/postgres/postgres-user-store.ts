@@ -1,5 +1,6 @@
 import 'server-only';
-import { NO_ATTACHMENTS } from '../attachments/no-attachments';
+import { sharedMemoryBytes, type AttachmentBytes } from '../attachments/attachment-bytes';
+import { PostgresAttachmentStore } from '../attachments/postgres-attachment-store';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type {
   BranchSummary,
@@ -15,7 +16,6 @@ import type {
   UsageReservationRequest,
   UsageSettlement,
   UserChatStore,
-  UserAttachmentStore,
 } from '../chat-store';
 import {
   appendMessageArgs,
@@ -54,11 +54,15 @@ const MAX_PAGE = 200;
  * store's user id and check ownership themselves, as the Supabase adapter's service client does.
  */
 export class PostgresUserStore implements UserChatStore {
-  readonly attachments: UserAttachmentStore = NO_ATTACHMENTS;
+  readonly attachments: PostgresAttachmentStore;
   constructor(
     private readonly db: SqlDatabase,
     readonly userId: string,
-  ) {}
+    /** Where file bytes live (the embedded store's folder); default: in this process's memory. */
+    attachmentBytes: AttachmentBytes = sharedMemoryBytes(),
+  ) {
+    this.attachments = new PostgresAttachmentStore(db, userId, attachmentBytes);
+  }
 
   private asUser<T>(context: string, work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.inRole('authenticated', context, work);
@@ -168,10 +172,12 @@ export class PostgresUserStore implements UserChatStore {
 
   async deleteConversation(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
-    return this.asUser('Deleting the conversation', async (tx) => {
-      const { rows } = await tx.query(`delete from public.conversations where id = $1 returning id`, [id]);
-      return rows.length > 0;
-    });
+    return this.attachments.deletingConversation(id, () =>
+      this.asUser('Deleting the conversation', async (tx) => {
+        const { rows } = await tx.query(`delete from public.conversations where id = $1 returning id`, [id]);
+        return rows.length > 0;
+      }),
+    );
   }
 
   appendMessage(input: NewMessage): Promise<MessageRecord> {

@@ -1,5 +1,5 @@
 import 'server-only';
-import { NO_ATTACHMENTS } from '../attachments/no-attachments';
+import { SupabaseAttachmentStore } from '../attachments/supabase-attachment-store';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type {
@@ -16,7 +16,6 @@ import type {
   UsageReservationRequest,
   UsageSettlement,
   UserChatStore,
-  UserAttachmentStore,
 } from '../chat-store';
 import {
   appendMessageArgs,
@@ -64,12 +63,14 @@ function unwrap<T>(result: PostgrestResult<T>, context: string): T {
  * reply cache, usage), each given the user id that Supabase Auth verified for this request.
  */
 export class SupabaseUserStore implements UserChatStore {
-  readonly attachments: UserAttachmentStore = NO_ATTACHMENTS;
+  readonly attachments: SupabaseAttachmentStore;
   constructor(
     private readonly user: SupabaseClient,
     private readonly service: SupabaseClient,
     readonly userId: string,
-  ) {}
+  ) {
+    this.attachments = new SupabaseAttachmentStore(user, service, userId);
+  }
 
   async listConversations(options: ListConversationsOptions = {}): Promise<ConversationRecord[]> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), MAX_PAGE);
@@ -139,11 +140,13 @@ export class SupabaseUserStore implements UserChatStore {
 
   async deleteConversation(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
-    const rows = unwrap(
-      await this.user.from('conversations').delete().eq('id', id).select('id'),
-      'Deleting the conversation',
-    );
-    return (rows ?? []).length > 0;
+    return this.attachments.deletingConversation(id, async () => {
+      const rows = unwrap(
+        await this.user.from('conversations').delete().eq('id', id).select('id'),
+        'Deleting the conversation',
+      );
+      return (rows ?? []).length > 0;
+    });
   }
 
   async appendMessage(input: NewMessage): Promise<MessageRecord> {

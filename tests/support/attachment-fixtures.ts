@@ -1,0 +1,76 @@
+import { deflateSync } from 'node:zlib';
+
+/** Small real files of each kind the upload route takes, built byte by byte. */
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const byte of bytes) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function be32(n: number): number[] {
+  return [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+}
+
+function chunk(type: string, data: Uint8Array): number[] {
+  const typed = new Uint8Array([...Buffer.from(type, 'latin1'), ...data]);
+  return [...be32(data.length), ...typed, ...be32(crc32(typed))];
+}
+
+/** A valid PNG, `width` × `height`, all one colour. */
+export function png(width: number, height: number): Uint8Array {
+  const ihdr = new Uint8Array([...be32(width), ...be32(height), 8, 2, 0, 0, 0]);
+  const row = new Uint8Array(1 + width * 3).fill(0x80);
+  row[0] = 0;
+  const raw = new Uint8Array(row.length * height);
+  for (let y = 0; y < height; y++) raw.set(row, y * row.length);
+  return new Uint8Array([
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
+    ...chunk('IHDR', ihdr),
+    ...chunk('IDAT', new Uint8Array(deflateSync(raw))),
+    ...chunk('IEND', new Uint8Array()),
+  ]);
+}
+
+/** A JPEG's opening: SOI, a JFIF APP0 segment, then the frame header naming its size. */
+export function jpeg(width: number, height: number): Uint8Array {
+  const app0 = [0xff, 0xe0, 0x00, 0x10, ...Buffer.from('JFIF\0', 'latin1'), 1, 1, 0, 0, 1, 0, 1, 0, 0];
+  const sof0 = [0xff, 0xc0, 0x00, 0x11, 8, height >> 8, height & 0xff, width >> 8, width & 0xff, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+  return new Uint8Array([0xff, 0xd8, ...app0, ...sof0, 0xff, 0xd9]);
+}
+
+export function gif(width: number, height: number): Uint8Array {
+  return new Uint8Array([...Buffer.from('GIF89a', 'latin1'), width & 0xff, width >> 8, height & 0xff, height >> 8, 0, 0, 0, 0x3b]);
+}
+
+/** An extended-format WebP header (VP8X) naming its canvas size. */
+export function webp(width: number, height: number): Uint8Array {
+  const le24 = (n: number) => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff];
+  const vp8x = [...Buffer.from('VP8X', 'latin1'), 10, 0, 0, 0, 0, 0, 0, 0, ...le24(width - 1), ...le24(height - 1)];
+  const body = [...Buffer.from('WEBP', 'latin1'), ...vp8x];
+  return new Uint8Array([...Buffer.from('RIFF', 'latin1'), body.length & 0xff, (body.length >> 8) & 0xff, 0, 0, ...body]);
+}
+
+/** A PDF with `pages` empty pages. */
+export function pdf(pages: number): Uint8Array {
+  const kids = Array.from({ length: pages }, (_, i) => `${i + 3} 0 R`).join(' ');
+  const objects = [
+    '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
+    `2 0 obj << /Type /Pages /Kids [${kids}] /Count ${pages} >> endobj`,
+    ...Array.from({ length: pages }, (_, i) => `${i + 3} 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >> endobj`),
+  ];
+  return new Uint8Array(Buffer.from(`%PDF-1.4\n${objects.join('\n')}\ntrailer << /Root 1 0 R >>\n%%EOF\n`, 'latin1'));
+}
+
+/** A form with one `file` field, as a browser's FormData would send it. */
+export function fileForm(bytes: Uint8Array, name: string, type = 'application/octet-stream'): FormData {
+  const form = new FormData();
+  form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), name);
+  return form;
+}
