@@ -146,7 +146,7 @@ function signatureOf(thinking: string): string {
 
 function redactedDataOf(seed: string): string {
   const mac = createHmac('sha256', THINKING_SECRET).update(`redacted:${seed}`).digest();
-  return Buffer.concat([Buffer.from('EmwKAhgBEgy'), mac, randomBytes(96)]).toString('base64');
+  return Buffer.concat([Buffer.from('EmwKAhgBEgy'), mac, randomBytes(192)]).toString('base64');
 }
 
 function thinkingTextFor(question: string): string {
