@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 
 import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic-provider';
+import type { ReasoningPart } from '@/features/ai-chat/protocol/parts';
 import type { ProviderEvent, ProviderRequest } from '@/features/ai-chat/providers/types';
 import { createMarkerReplies, startFakeAnthropic, type FakeProviderServer } from '@/tests/support/fake-providers';
 
@@ -82,7 +83,7 @@ describe('thinking through the fake API', () => {
     const first = await drain(provider().stream(question));
     const call = first.events.find((event) => event.type === 'tool-call');
     if (call?.type !== 'tool-call') throw new Error('expected a tool call');
-    const followUp = (reasoning: ProviderRequest['messages'][number] extends infer M ? (M extends { role: 'assistant' } ? M['reasoning'] : never) : never): ProviderRequest => ({
+    const followUp = (reasoning: ReasoningPart[]): ProviderRequest => ({
       ...question,
       messages: [
         ...question.messages,

@@ -257,9 +257,10 @@ function createAnthropicFormat(options: FakeAnthropicOptions) {
 
   /** Anthropic's input_tokens leaves out cache reads and writes; the script's promptTokens has them all. */
   function usageOf(reply: FakeReply, body: Body, thinkingTokens: number) {
-    const total = reply.usage?.promptTokens ?? 10;
     const scriptedRead = reply.usage?.cachedPromptTokens;
     const simulated = scriptedRead === undefined ? cache.apply(body) : undefined;
+    // A cached prefix counts the system prompt and tools, which a scripted count may leave out.
+    const total = Math.max(reply.usage?.promptTokens ?? 10, simulated && simulated.read + simulated.write5m + simulated.write1h > 0 ? anthropicPromptTokens(body) : 0);
     const read = Math.min(scriptedRead ?? simulated?.read ?? 0, total);
     const write5m = Math.min(simulated?.write5m ?? 0, total - read);
     const write1h = Math.min(simulated?.write1h ?? 0, total - read - write5m);
