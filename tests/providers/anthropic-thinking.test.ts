@@ -99,8 +99,32 @@ describe('thinking through the fake API', () => {
 
     expect(kept.error).toBeUndefined();
     expect(textOf(kept.events)).toContain('called the tool get_weather');
-    expect(dropped.error?.code).toBe('bad_request');
+    expect(sent(1)).toMatchObject({ thinking: { type: 'enabled' } });
+    // Thinking that was not kept: the follow-up goes without thinking instead of being refused.
+    expect(dropped.error).toBeUndefined();
+    expect(sent(2)).not.toHaveProperty('thinking');
+    // Thinking altered on the way: the API (here the fake) refuses it.
     expect(altered.error?.code).toBe('bad_request');
+  });
+
+  test('on an adaptive model the fake refuses a tool turn sent back without the thinking that preceded it', async () => {
+    const question = ask('[[think]] [[tool]] Weather?', { model: 'claude-sonnet-5-5', tools: [weatherTool] });
+    const first = await drain(provider().stream(question));
+    const call = first.events.find((event) => event.type === 'tool-call');
+    if (call?.type !== 'tool-call') throw new Error('expected a tool call');
+
+    const { error } = await drain(
+      provider().stream({
+        ...question,
+        messages: [
+          ...question.messages,
+          { role: 'assistant', content: '', toolCalls: [{ id: call.id, name: call.name, args: call.args }] },
+          { role: 'tool', toolCallId: call.id, name: call.name, content: '{"tempC":3}' },
+        ],
+      }),
+    );
+
+    expect(error?.code).toBe('bad_request');
   });
 
   test('[[redacted]] gives a part with the encrypted data and no text; it goes back as a redacted_thinking block', async () => {

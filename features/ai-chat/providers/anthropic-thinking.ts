@@ -40,8 +40,12 @@ export function thinkingParams(request: ProviderRequest, model: ModelInfo | null
   const ceiling = model?.maxOutputTokens ?? Number.MAX_SAFE_INTEGER;
   const forcedTool = request.toolChoice === 'required' || typeof request.toolChoice === 'object';
   const effort = request.reasoning ?? model?.reasoning?.defaultEffort ?? 'medium';
+  // With a budget the model always thinks, and the API then wants that thinking back in front of
+  // the tool call being answered; without it (not kept, or written by another provider) the
+  // follow-up is sent without thinking rather than refused.
+  const lostThinking = mode === 'budget' && continuesToolTurnWithoutThinking(request);
 
-  if (!mode || effort === 'off' || forcedTool) {
+  if (!mode || effort === 'off' || forcedTool || lostThinking) {
     // An adaptive model may think when `thinking` is left out; say no explicitly.
     return { maxTokens: Math.min(answerTokens, ceiling), ...(mode === 'adaptive' ? { thinking: { type: 'disabled' } } : {}) };
   }
@@ -58,4 +62,12 @@ export function thinkingParams(request: ProviderRequest, model: ModelInfo | null
   const budget = Math.min(room, maxTokens - Math.min(answerTokens, maxTokens - MIN_THINKING_BUDGET));
   if (budget < MIN_THINKING_BUDGET || budget >= maxTokens) return { maxTokens: Math.min(answerTokens, ceiling) };
   return { maxTokens, thinking: { type: 'enabled', budget_tokens: budget, display: 'summarized' } };
+}
+
+/** The request answers tool results of an assistant step that carries none of Claude's thinking. */
+function continuesToolTurnWithoutThinking(request: ProviderRequest): boolean {
+  if (request.messages.at(-1)?.role !== 'tool') return false;
+  const step = request.messages.findLast((message) => message.role === 'assistant');
+  if (step?.role !== 'assistant' || !step.toolCalls?.length) return false;
+  return !(step.reasoning ?? []).some((part) => part.provider === 'anthropic' && (part.signature !== undefined || part.redactedData !== undefined));
 }

@@ -239,7 +239,9 @@ function createAnthropicFormat(options: FakeAnthropicOptions) {
         }
       }
     }
-    if (!wantsThinking(body)) return undefined;
+    // The rule holds when the request turns thinking on; a request without `thinking` may continue a turn without it.
+    const type = (body.thinking as { type?: unknown } | undefined)?.type;
+    if (type !== 'enabled' && type !== 'adaptive') return undefined;
     const at = messages.findLastIndex((message) => message.role === 'assistant');
     const last = blocksOf(messages[at]?.content);
     const call = last.find((block) => block.type === 'tool_use');
