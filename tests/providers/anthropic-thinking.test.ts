@@ -65,6 +65,13 @@ describe('thinking is turned on as each model offers it', () => {
   });
 });
 
+test('a non-streaming call keeps thinking under the SDK\'s 10-minute line instead of failing', async () => {
+  const result = await provider().complete(ask('[[think]] Hi', { model: 'claude-sonnet-5-5', maxTokens: 8_000, reasoning: 'high' }));
+
+  expect(result.finishReason).toBe('stop');
+  expect(sent()).toMatchObject({ max_tokens: 21_333, thinking: { type: 'adaptive' } });
+});
+
 describe('thinking through the fake API', () => {
   test('[[think]] streams reasoning, then one part with a signature, then the answer', async () => {
     const { events, error } = await drain(provider().stream(ask('[[think]] Why is the sky blue?')));

@@ -96,9 +96,9 @@ function toAnthropicToolChoice(choice: ProviderToolChoice): Anthropic.Messages.T
  * Prompt caching is the API's automatic top-level cache_control: the breakpoint moves to the last
  * block each turn, so a follow-up reads tools, system and the whole history from the cache.
  */
-export function toAnthropicParams(request: ProviderRequest): MessageParams {
+export function toAnthropicParams(request: ProviderRequest, options: { streaming: boolean }): MessageParams {
   const model = resolveModel('anthropic', request.model);
-  const thinking = thinkingParams(request, model, request.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS);
+  const thinking = thinkingParams(request, model, request.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS, options);
   const params: MessageParams = {
     model: request.model,
     max_tokens: thinking.maxTokens,

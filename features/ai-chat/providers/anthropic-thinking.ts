@@ -8,6 +8,9 @@ import type { ProviderRequest, ReasoningEffort } from './types';
 type ThinkingConfig = Anthropic.Messages.ThinkingConfigParam;
 type Effort = NonNullable<Anthropic.Messages.OutputConfig['effort']>;
 
+/** The most max_tokens the SDK lets a non-streaming call ask for (10 minutes at 128k tokens an hour). */
+export const NON_STREAMING_MAX_TOKENS = 21_333;
+
 /** The API's smallest thinking budget. */
 export const MIN_THINKING_BUDGET = 1024;
 
@@ -35,9 +38,12 @@ export interface ThinkingParams {
  * auto and none are allowed), a budget not below max_tokens, a budget under 1,024. Temperature,
  * the other forbidden partner of thinking, is never sent (the installed SDK has no such field).
  */
-export function thinkingParams(request: ProviderRequest, model: ModelInfo | null, answerTokens: number): ThinkingParams {
+export function thinkingParams(request: ProviderRequest, model: ModelInfo | null, answerTokens: number, options: { streaming: boolean }): ThinkingParams {
   const mode = model?.reasoning?.thinking;
-  const ceiling = model?.maxOutputTokens ?? Number.MAX_SAFE_INTEGER;
+  // The SDK refuses a non-streaming call whose max_tokens could take over 10 minutes; thinking's
+  // room must not push a call past that line which the caller's own max_tokens stayed under.
+  const callCeiling = options.streaming ? Number.MAX_SAFE_INTEGER : Math.max(answerTokens, NON_STREAMING_MAX_TOKENS);
+  const ceiling = Math.min(model?.maxOutputTokens ?? Number.MAX_SAFE_INTEGER, callCeiling);
   const forcedTool = request.toolChoice === 'required' || typeof request.toolChoice === 'object';
   const effort = request.reasoning ?? model?.reasoning?.defaultEffort ?? 'medium';
   // With a budget the model always thinks, and the API then wants that thinking back in front of
@@ -47,7 +53,7 @@ export function thinkingParams(request: ProviderRequest, model: ModelInfo | null
 
   if (!mode || effort === 'off' || forcedTool || lostThinking) {
     // An adaptive model may think when `thinking` is left out; say no explicitly.
-    return { maxTokens: Math.min(answerTokens, ceiling), ...(mode === 'adaptive' ? { thinking: { type: 'disabled' } } : {}) };
+    return { maxTokens: Math.min(answerTokens, model?.maxOutputTokens ?? answerTokens), ...(mode === 'adaptive' ? { thinking: { type: 'disabled' } } : {}) };
   }
 
   const room = THINKING_TOKENS[effort];
@@ -60,7 +66,7 @@ export function thinkingParams(request: ProviderRequest, model: ModelInfo | null
 
   // budget_tokens must be below max_tokens; at the model's ceiling the budget gives way first.
   const budget = Math.min(room, maxTokens - Math.min(answerTokens, maxTokens - MIN_THINKING_BUDGET));
-  if (budget < MIN_THINKING_BUDGET || budget >= maxTokens) return { maxTokens: Math.min(answerTokens, ceiling) };
+  if (budget < MIN_THINKING_BUDGET || budget >= maxTokens) return { maxTokens: Math.min(answerTokens, model?.maxOutputTokens ?? answerTokens) };
   return { maxTokens, thinking: { type: 'enabled', budget_tokens: budget, display: 'summarized' } };
 }
 
