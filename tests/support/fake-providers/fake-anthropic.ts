@@ -1,7 +1,6 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
-
+import { anthropicPromptTokens, blocksOf, createPromptCache, messagesOf, words } from './fake-anthropic-cache';
+import { planOf, redactedDataOf, REFUSAL_TEXT, signatureOf, type Plan } from './fake-anthropic-thinking';
 import { startLoopbackProvider, type FakeProviderOptions, type FakeProviderServer, type WireFormat } from './loopback-server';
-import { lastUserText, parseMarkers, type Marker } from './markers';
 import { randomId, splitInto, textChunks, type FakeReply, type Frame } from './script';
 
 /**
@@ -42,146 +41,8 @@ function echoSource(body: Body): string {
   return blocksOf(last?.content).map((block) => (block.type === 'text' && typeof block.text === 'string' ? block.text : '')).join('');
 }
 
-const words = (value: string) => value.split(/\s+/).filter(Boolean).length;
 
-/** Content as blocks: a string is one text block, as the API reads it. */
-function blocksOf(content: unknown): Block[] {
-  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
-  return Array.isArray(content) ? (content as Block[]) : [];
-}
-
-function messagesOf(body: Body): Array<{ role?: unknown; content?: unknown }> {
-  return Array.isArray(body.messages) ? (body.messages as Array<{ role?: unknown; content?: unknown }>) : [];
-}
-
-/** Word tokens of one block; an image or a PDF page costs what the estimates say. */
-function blockTokens(block: Block): number {
-  switch (block.type) {
-    case 'image':
-      return 1_600;
-    case 'document':
-      return 2_000;
-    case 'thinking':
-      return words(String(block.thinking ?? ''));
-    case 'text':
-      return words(String(block.text ?? ''));
-    default:
-      return words(JSON.stringify({ ...block, cache_control: undefined }));
-  }
-}
-
-/** The prompt in the API's cache order: tools, then system, then messages, block by block. */
-function promptBlocks(body: Body): Block[] {
-  const tools = Array.isArray(body.tools) ? (body.tools as Block[]) : [];
-  return [...tools, ...blocksOf(body.system), ...messagesOf(body).flatMap((message) => blocksOf(message.content).map((block) => ({ ...block, role: message.role })))];
-}
-
-/** Every input token of a request as the fake counts them: 8 for the framing, then words. */
-export function anthropicPromptTokens(body: Body): number {
-  return 8 + promptBlocks(body).reduce((sum, block) => sum + blockTokens(block), 0);
-}
-
-interface CacheUsage {
-  read: number;
-  write5m: number;
-  write1h: number;
-}
-
-/** The prompt cache of one server: prefix hash → its tokens. */
-function createPromptCache(minTokens: () => number) {
-  const entries = new Map<string, number>();
-
-  return {
-    clear: () => entries.clear(),
-    /** What a request reads and writes; undefined when it asks for no caching. */
-    apply(body: Body): CacheUsage | undefined {
-      const blocks = promptBlocks(body);
-      const breakpoints = blocks.flatMap((block, index) => (block.cache_control ? [{ index, ttl: (block.cache_control as { ttl?: string }).ttl }] : []));
-      const top = body.cache_control as { ttl?: string } | undefined;
-      if (top && blocks.length > 0) breakpoints.push({ index: blocks.length - 1, ttl: top.ttl });
-      if (breakpoints.length === 0) return undefined;
-
-      const hashes: string[] = [];
-      const tokens: number[] = [];
-      const hash = createHash('sha256').update(String(body.model));
-      let sum = 8;
-      for (const block of blocks) {
-        hash.update(JSON.stringify({ ...block, cache_control: undefined }));
-        hashes.push(hash.copy().digest('hex'));
-        sum += blockTokens(block);
-        tokens.push(sum);
-      }
-      let read = 0;
-      for (const { index } of breakpoints) {
-        for (let at = index; at >= Math.max(0, index - 19); at -= 1) {
-          const hit = entries.get(hashes[at]!);
-          if (hit !== undefined) {
-            read = Math.max(read, hit);
-            break;
-          }
-        }
-      }
-      let written = read;
-      const usage: CacheUsage = { read, write5m: 0, write1h: 0 };
-      for (const { index, ttl } of [...breakpoints].sort((a, b) => a.index - b.index)) {
-        const size = tokens[index]!;
-        if (size < minTokens() || size <= written) continue;
-        entries.set(hashes[index]!, size);
-        if (ttl === '1h') usage.write1h += size - written;
-        else usage.write5m += size - written;
-        written = size;
-      }
-      return usage;
-    },
-  };
-}
-
-const THINKING_SECRET = randomBytes(32);
-
-/** A signature that looks like the API's (long, opaque base64) and proves which text it signed. */
-function signatureOf(thinking: string): string {
-  const mac = createHmac('sha256', THINKING_SECRET).update(thinking).digest();
-  return Buffer.concat([Buffer.from([0x12, 0x24]), mac, createHash('sha512').update(mac).digest(), createHash('sha512').update(thinking).digest()]).toString('base64');
-}
-
-function redactedDataOf(seed: string): string {
-  const mac = createHmac('sha256', THINKING_SECRET).update(`redacted:${seed}`).digest();
-  return Buffer.concat([Buffer.from('EmwKAhgBEgy'), mac, randomBytes(192)]).toString('base64');
-}
-
-function thinkingTextFor(question: string): string {
-  return (
-    `The person asks: "${question}". Let me work out what they need before answering. ` +
-    'First I restate the question in my own words, then check what I know about it, ' +
-    'then decide on the shortest answer that is still complete and correct, and finally write it plainly.'
-  );
-}
-
-const REFUSAL_TEXT = "I can't help with that request.";
-
-/** What the markers of a request turn into on this wire. */
-interface Plan {
-  thinking?: string;
-  redacted: boolean;
-  refuse: boolean;
-}
-
-function wantsThinking(body: Body): boolean {
-  const type = (body.thinking as { type?: unknown } | undefined)?.type;
-  // Left out, a model may think by default; only an explicit "disabled" says it must not.
-  return type !== 'disabled';
-}
-
-function planOf(body: Body): Plan {
-  const { markers, rest } = parseMarkers(lastUserText(body));
-  const has = (marker: Marker) => markers.has(marker);
-  const thinks = wantsThinking(body);
-  return {
-    ...(has('think') && thinks ? { thinking: thinkingTextFor(rest) } : {}),
-    redacted: has('redacted') && thinks,
-    refuse: has('refuse'),
-  };
-}
+export { anthropicPromptTokens } from './fake-anthropic-cache';
 
 const sse = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 const ping = (): Frame => ({ text: sse('ping', { type: 'ping' }), content: false });
@@ -311,7 +172,7 @@ function createAnthropicFormat(options: FakeAnthropicOptions) {
         content: [
           ...thinking,
           ...(text === '' ? [] : [{ type: 'text', text }]),
-          ...toolCallsOf(reply, thinking).map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: call.args })),
+          ...(plan.refuse ? [] : toolCallsOf(reply, thinking)).map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: call.args })),
         ],
         stop_reason: stopReasonOf(reply, plan),
         stop_sequence: null,
