@@ -58,6 +58,12 @@ describe('thinking is turned on as each model offers it', () => {
     expect(sent(2)).toMatchObject({ max_tokens: 500 });
   });
 
+  test('a Mythos model, which always thinks, is not sent a "disabled" it would refuse', async () => {
+    await drain(provider().stream(ask('Hi', { model: 'claude-mythos-5', reasoning: 'off' })));
+
+    expect(sent()).not.toHaveProperty('thinking');
+  });
+
   test('at the model\'s output ceiling the budget shrinks to the minimum rather than reach max_tokens', async () => {
     await drain(provider().stream(ask('Hi', { model: 'claude-3-7-sonnet', maxTokens: 64_000, reasoning: 'high' })));
 

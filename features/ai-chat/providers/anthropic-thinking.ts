@@ -21,6 +21,9 @@ export const MIN_THINKING_BUDGET = 1024;
  */
 const THINKING_TOKENS: Record<ReasoningEffort, number> = { minimal: MIN_THINKING_BUDGET, low: 2048, medium: 4096, high: 16_384 };
 
+/** Models that cannot be told not to think. */
+const ALWAYS_THINKS = /^claude-mythos/;
+
 /** Adaptive thinking takes low/medium/high (and more); there is no "minimal". */
 const ADAPTIVE_EFFORT: Record<ReasoningEffort, Effort> = { minimal: 'low', low: 'low', medium: 'medium', high: 'high' };
 
@@ -52,8 +55,10 @@ export function thinkingParams(request: ProviderRequest, model: ModelInfo | null
   const lostThinking = mode === 'budget' && continuesToolTurnWithoutThinking(request);
 
   if (!mode || effort === 'off' || forcedTool || lostThinking) {
-    // An adaptive model may think when `thinking` is left out; say no explicitly.
-    return { maxTokens: Math.min(answerTokens, model?.maxOutputTokens ?? answerTokens), ...(mode === 'adaptive' ? { thinking: { type: 'disabled' } } : {}) };
+    // An adaptive model may think when `thinking` is left out; say no explicitly, except to a model
+    // that always thinks (Mythos Preview answered `disabled` with a 400): there, leave it to the API.
+    const sayNo = mode === 'adaptive' && !ALWAYS_THINKS.test(model?.id ?? '');
+    return { maxTokens: Math.min(answerTokens, model?.maxOutputTokens ?? answerTokens), ...(sayNo ? { thinking: { type: 'disabled' } } : {}) };
   }
 
   const room = THINKING_TOKENS[effort];
