@@ -3,8 +3,12 @@ import 'server-only';
 import type Anthropic from '@anthropic-ai/sdk';
 
 import { ChatError } from '../protocol/errors';
+import type { ReasoningPart } from '../protocol/parts';
 import { parseToolArgs } from './parse-tool-args';
+import { emptyInput, emptyUsage, mergeUsage, toUsage } from './anthropic-usage';
 import type { FinishReason, ProviderCompletion, ProviderEvent, ProviderToolCall, ProviderUsage } from './types';
+
+export { toUsage } from './anthropic-usage';
 
 type StreamEvent = Anthropic.Messages.RawMessageStreamEvent;
 
@@ -19,62 +23,39 @@ export function toFinishReason(reason: string | null | undefined): FinishReason 
     case 'tool_use':
       return 'tool-calls';
     case 'refusal':
+      // What old clients already know a refusal as.
       return 'content-filter';
     default:
       return 'other';
   }
 }
 
-interface AnthropicUsageFields {
-  input_tokens?: number | null;
-  output_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
-  cache_creation_input_tokens?: number | null;
-  cache_creation?: { ephemeral_5m_input_tokens?: number | null; ephemeral_1h_input_tokens?: number | null } | null;
+/** A thinking block as a reasoning part, its signature or redacted data kept byte for byte. */
+function thinkingPart(block: { type: 'thinking'; text: string; signature: string } | { type: 'redacted'; data: string }): ReasoningPart {
+  if (block.type === 'redacted') return { type: 'reasoning', provider: 'anthropic', text: '', redactedData: block.data };
+  return { type: 'reasoning', provider: 'anthropic', text: block.text, ...(block.signature === '' ? {} : { signature: block.signature }) };
 }
+
+type OpenBlock =
+  | { type: 'tool'; id: string; name: string; json: string }
+  | { type: 'thinking'; text: string; signature: string }
+  | { type: 'redacted'; data: string };
 
 /**
- * Anthropic's input_tokens excludes cache reads and writes; they are added back so promptTokens
- * means "all input tokens" for both providers, as OpenAI's prompt_tokens does.
- */
-function mergeUsage(previous: ProviderUsage, fields: AnthropicUsageFields, input: InputCounts): ProviderUsage {
-  if (fields.input_tokens != null) input.tokens = fields.input_tokens;
-  if (fields.cache_creation_input_tokens != null) input.cacheWrite = fields.cache_creation_input_tokens;
-  if (fields.cache_creation?.ephemeral_1h_input_tokens != null) input.cacheWrite1h = fields.cache_creation.ephemeral_1h_input_tokens;
-  const cachedPromptTokens = fields.cache_read_input_tokens ?? previous.cachedPromptTokens;
-  // The breakdown by lifetime, when given, splits the total; without it every write is a 5-minute one.
-  const cacheWrite1hTokens = Math.min(input.cacheWrite1h, input.cacheWrite);
-  return {
-    promptTokens: input.tokens + input.cacheWrite + cachedPromptTokens,
-    completionTokens: fields.output_tokens ?? previous.completionTokens,
-    cachedPromptTokens,
-    ...(input.cacheWrite > 0 ? { cacheWriteTokens: input.cacheWrite - cacheWrite1hTokens, cacheWrite1hTokens } : {}),
-  };
-}
-
-interface InputCounts {
-  tokens: number;
-  cacheWrite: number;
-  cacheWrite1h: number;
-}
-
-export function toUsage(usage: AnthropicUsageFields): ProviderUsage {
-  return mergeUsage({ promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 }, usage, { tokens: 0, cacheWrite: 0, cacheWrite1h: 0 });
-}
-
-/**
- * Turns Messages API stream events into provider events: input usage at message_start, text and
- * tool_use blocks (input_json_delta fragments joined and parsed at content_block_stop), stop reason
- * and output usage at message_delta, finish after message_stop. The SDK skips `ping` and throws on
+ * Turns Messages API stream events into provider events: input usage at message_start; text,
+ * thinking and tool_use blocks (a thinking block's deltas as reasoning-delta, its signature_delta
+ * kept for the reasoning-part at content_block_stop; input_json_delta fragments joined and parsed
+ * there too); stop reason and output usage at message_delta; finish after message_stop. A refusal's
+ * explanation, when the API gives one, arrives as refusal-delta. The SDK skips `ping` and throws on
  * `error` events itself.
  */
 export async function* anthropicEventsToEvents(
   events: AsyncIterable<StreamEvent>,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ProviderEvent, void, undefined> {
-  const toolBlocks = new Map<number, { id: string; name: string; json: string }>();
-  const input: InputCounts = { tokens: 0, cacheWrite: 0, cacheWrite1h: 0 };
-  let usage: ProviderUsage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };
+  const blocks = new Map<number, OpenBlock>();
+  const input = emptyInput();
+  let usage: ProviderUsage = emptyUsage();
   let stopReason: string | null = null;
   let stopped = false;
 
@@ -87,32 +68,50 @@ export async function* anthropicEventsToEvents(
           usage = mergeUsage(usage, event.message.usage, input);
           yield { type: 'usage', ...usage };
           break;
-        case 'content_block_start':
-          if (event.content_block.type === 'text' && event.content_block.text !== '') {
-            yield { type: 'text-delta', delta: event.content_block.text };
-          } else if (event.content_block.type === 'tool_use') {
-            const { id, name } = event.content_block;
-            toolBlocks.set(event.index, { id, name, json: '' });
+        case 'content_block_start': {
+          const block = event.content_block;
+          if (block.type === 'text' && block.text !== '') {
+            yield { type: 'text-delta', delta: block.text };
+          } else if (block.type === 'tool_use') {
+            blocks.set(event.index, { type: 'tool', id: block.id, name: block.name, json: '' });
+          } else if (block.type === 'thinking') {
+            blocks.set(event.index, { type: 'thinking', text: block.thinking, signature: block.signature });
+            yield { type: 'reasoning-start' };
+            if (block.thinking !== '') yield { type: 'reasoning-delta', delta: block.thinking };
+          } else if (block.type === 'redacted_thinking') {
+            blocks.set(event.index, { type: 'redacted', data: block.data });
+            yield { type: 'reasoning-start' };
           }
           break;
-        case 'content_block_delta':
-          if (event.delta.type === 'text_delta') {
-            if (event.delta.text !== '') yield { type: 'text-delta', delta: event.delta.text };
-          } else if (event.delta.type === 'input_json_delta') {
-            const block = toolBlocks.get(event.index);
-            if (block) block.json += event.delta.partial_json;
+        }
+        case 'content_block_delta': {
+          const block = blocks.get(event.index);
+          const delta = event.delta;
+          if (delta.type === 'text_delta') {
+            if (delta.text !== '') yield { type: 'text-delta', delta: delta.text };
+          } else if (delta.type === 'input_json_delta') {
+            if (block?.type === 'tool') block.json += delta.partial_json;
+          } else if (delta.type === 'thinking_delta') {
+            if (block?.type === 'thinking') block.text += delta.thinking;
+            if (delta.thinking !== '') yield { type: 'reasoning-delta', delta: delta.thinking };
+          } else if (delta.type === 'signature_delta') {
+            if (block?.type === 'thinking') block.signature += delta.signature;
           }
           break;
+        }
         case 'content_block_stop': {
-          const block = toolBlocks.get(event.index);
-          if (block) {
-            toolBlocks.delete(event.index);
-            yield { type: 'tool-call', id: block.id, name: block.name, args: parseToolArgs(block.json) };
-          }
+          const block = blocks.get(event.index);
+          if (!block) break;
+          blocks.delete(event.index);
+          if (block.type === 'tool') yield { type: 'tool-call', id: block.id, name: block.name, args: parseToolArgs(block.json) };
+          else yield { type: 'reasoning-part', part: thinkingPart(block) };
           break;
         }
         case 'message_delta':
           stopReason = event.delta.stop_reason ?? stopReason;
+          if (event.delta.stop_details?.type === 'refusal' && event.delta.stop_details.explanation) {
+            yield { type: 'refusal-delta', delta: event.delta.stop_details.explanation };
+          }
           usage = mergeUsage(usage, event.usage, input);
           yield { type: 'usage', ...usage };
           break;
@@ -136,9 +135,20 @@ export async function* anthropicEventsToEvents(
 export function anthropicMessageToResult(message: Anthropic.Messages.Message): ProviderCompletion {
   let text = '';
   const toolCalls: ProviderToolCall[] = [];
+  const reasoning: ReasoningPart[] = [];
   for (const block of message.content) {
     if (block.type === 'text') text += block.text;
     else if (block.type === 'tool_use') toolCalls.push({ id: block.id, name: block.name, args: block.input });
+    else if (block.type === 'thinking') reasoning.push(thinkingPart({ type: 'thinking', text: block.thinking, signature: block.signature }));
+    else if (block.type === 'redacted_thinking') reasoning.push(thinkingPart({ type: 'redacted', data: block.data }));
   }
-  return { text, toolCalls, usage: toUsage(message.usage), finishReason: toFinishReason(message.stop_reason) };
+  const refusal = message.stop_reason === 'refusal' ? (message.stop_details?.explanation ?? undefined) : undefined;
+  return {
+    text,
+    ...(reasoning.length > 0 ? { reasoning } : {}),
+    ...(refusal ? { refusal } : {}),
+    toolCalls,
+    usage: toUsage(message.usage),
+    finishReason: toFinishReason(message.stop_reason),
+  };
 }
