@@ -354,4 +354,87 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     expect(textOf(again)).toBe('Second.');
     expect(t.anthropic.requests[1]!.messages).toEqual([{ role: 'user', content: 'Hello' }]);
   });
+
+  function importFile(messages: Record<string, unknown>[]) {
+    const now = new Date().toISOString();
+    return {
+      format: 'ai-chat.conversation',
+      version: 1,
+      exportedAt: now,
+      conversation: { title: 'From elsewhere', systemPrompt: null, provider: 'anthropic', model: 'claude-sonnet-4-5', summary: null, createdAt: now, updatedAt: now, activeLeafId: null },
+      messages: messages.map((message) => ({ status: 'complete', metadata: {}, createdAt: now, ...message })),
+    };
+  }
+  const importRequest = (t: Setup, body: unknown) =>
+    t.handler.route(
+      new Request('http://localhost/api/chat/conversations/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    );
+
+  it('an import keeps the parts but no provider secret and no file: a note says which file was there', async () => {
+    const t = await setup();
+    const foreignFile = crypto.randomUUID();
+    const response = await importRequest(
+      t,
+      importFile([
+        {
+          id: 'q',
+          parentId: null,
+          role: 'user',
+          content: 'What is in this?',
+          parts: [
+            { type: 'text', text: 'What is in this?' },
+            { type: 'file', attachmentId: foreignFile, mediaType: 'image/png', name: 'their-photo.png', size: 10 },
+          ],
+        },
+        {
+          id: 'a',
+          parentId: 'q',
+          role: 'assistant',
+          content: 'A cat.',
+          parts: [
+            { type: 'reasoning', text: 'Looks furry.', provider: 'anthropic', signature: 'forged-signature', durationMs: 1200 },
+            { type: 'reasoning', text: '', provider: 'anthropic', redactedData: 'forged-redacted' },
+            { type: 'reasoning', text: 'Summary', provider: 'openai', itemId: 'rs_1', encryptedContent: 'forged-encrypted' },
+            { type: 'text', text: 'A cat.' },
+          ],
+        },
+      ]),
+    );
+    expect(response.status, await response.clone().text()).toBe(201);
+    const { conversation } = (await response.json()) as { conversation: { id: string } };
+    const messages = await t.messages(conversation.id);
+    const question = messages.find((message) => message.role === 'user')!;
+    expect(question.parts).toEqual([
+      { type: 'text', text: 'What is in this?' },
+      { type: 'text', text: '\n[file not imported: their-photo.png]' },
+    ]);
+    expect(question.content).toBe('What is in this?\n[file not imported: their-photo.png]');
+    const reply = assistantOf(messages);
+    expect(reply.parts).toEqual([
+      { type: 'reasoning', text: 'Looks furry.', provider: 'anthropic', durationMs: 1200 },
+      { type: 'reasoning', text: '', provider: 'anthropic' },
+      { type: 'reasoning', text: 'Summary', provider: 'openai' },
+      { type: 'text', text: 'A cat.' },
+    ]);
+    expect(JSON.stringify(messages)).not.toMatch(/forged|their-photo.png"|attachmentId/);
+  });
+
+  it('a hostile import (a part of no known kind, a file naming no id, NUL, too many parts) is refused and writes nothing', async () => {
+    const t = await setup();
+    const before = await t.counts();
+    const hostile: unknown[][] = [
+      [{ type: 'script', text: 'x' }],
+      [{ type: 'file', attachmentId: '../../etc/passwd', mediaType: 'image/png', name: 'x.png', size: 1 }],
+      [{ type: 'file', attachmentId: crypto.randomUUID(), mediaType: 'text/html', name: 'x.html', size: 1 }],
+      [{ type: 'text', text: 'nul \u0000 here' }],
+      Array.from({ length: 501 }, () => ({ type: 'text', text: 'a' })),
+      [{ type: 'reasoning', text: 'no provider' }],
+    ];
+    for (const parts of hostile) {
+      const response = await importRequest(t, importFile([{ id: 'q', parentId: null, role: 'user', content: 'hi', parts }]));
+      expect(response.status, JSON.stringify(parts).slice(0, 80)).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/^messages\.0\.parts/);
+    }
+    expect(await t.counts()).toEqual(before);
+  });
 });
