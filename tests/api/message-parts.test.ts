@@ -7,6 +7,7 @@ import type { UserAttachmentStore } from '@/features/ai-chat/store/chat-store';
 import type { SqlDatabase } from '@/features/ai-chat/store/postgres/sql-database';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
 import { registerModels } from '@/features/ai-chat/utils/pricing';
+import { eventually } from '../support/chat-harness';
 import { readChatEvents, textOf } from '../support/sse';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
 import { fakeFileStorage, type FakeFileStorage } from './support/fake-attachments';
@@ -237,6 +238,41 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'content-filter' });
     const reply = assistantOf(await t.messages(startOf(events).conversationId));
     expect(reply.parts).toEqual([{ type: 'refusal', text: 'I will not write that.' }]);
+  });
+
+  it('stopping a reply while it thinks keeps the thinking so far, as a partial reply with no provider secret', async () => {
+    const t = await setup();
+    t.anthropic.script([
+      { type: 'accepted' },
+      { type: 'reasoning-start' },
+      { type: 'reasoning-delta', delta: 'Let me consider' },
+      { type: 'wait', ms: 30_000 },
+      { type: 'text-delta', delta: 'never sent' },
+    ]);
+    const stop = new AbortController();
+    const response = await t.handler.chat(
+      new Request('http://localhost/api/chat', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'Think hard' }),
+        signal: stop.signal,
+      }),
+    );
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = '';
+    while (!seen.includes('reasoning-delta')) seen += (await reader.read()).value ?? '';
+    const conversationId = /"conversationId":"([^"]+)"/.exec(seen)![1]!;
+    stop.abort();
+    await reader.cancel().catch(() => undefined);
+
+    const reply = await eventually(async () => {
+      const found = (await t.messages(conversationId)).find((message) => message.role === 'assistant');
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(reply.status).toBe('partial');
+    expect(reply.content).toBe('');
+    expect(reply.parts).toEqual([{ type: 'reasoning', text: 'Let me consider', provider: 'anthropic', durationMs: expect.any(Number) }]);
   });
 
   it('a reply cut at the length limit says so and keeps its text', async () => {

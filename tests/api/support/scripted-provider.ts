@@ -23,7 +23,7 @@ export function scriptedProvider(name: ProviderName): ScriptedProvider {
     if (!steps) throw new ChatError('provider_error', `no script left for ${name}`);
     for (const step of steps) {
       if (request.signal?.aborted) throw new ChatError('aborted', 'The reply was stopped.');
-      if (step.type === 'wait') await new Promise((resolve) => setTimeout(resolve, step.ms));
+      if (step.type === 'wait') await pause(step.ms, request.signal);
       else yield step;
     }
   }
@@ -43,4 +43,19 @@ export function scriptedProvider(name: ProviderName): ScriptedProvider {
 /** What a provider reports for a call that went well. */
 export function usage(promptTokens: number, completionTokens: number, extra: Partial<Extract<ProviderEvent, { type: 'usage' }>> = {}): ProviderEvent {
   return { type: 'usage', promptTokens, completionTokens, cachedPromptTokens: 0, ...extra };
+}
+
+/** Waits, or stops waiting the moment the request is aborted (as an SDK's stream does). */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new ChatError('aborted', 'The reply was stopped.'));
+      },
+      { once: true },
+    );
+  });
 }
