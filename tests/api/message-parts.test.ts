@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createChatHandler, defineTool, type ChatHandler } from '@/features/ai-chat/api/chat-handler';
+import { createChatHandler, defineTool, type ChatHandler, type ChatHandlerOptions } from '@/features/ai-chat/api/chat-handler';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
 import type { MessageRecord } from '@/features/ai-chat/protocol/records';
 import type { UserAttachmentStore } from '@/features/ai-chat/store/chat-store';
@@ -62,7 +62,7 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     counts(): Promise<{ conversations: number; messages: number }>;
   }
 
-  async function setup(options: { tools?: boolean } = {}): Promise<Setup> {
+  async function setup(options: { tools?: boolean; backups?: ChatHandlerOptions['backups'] } = {}): Promise<Setup> {
     const userId = await db.createUser();
     const anthropic = scriptedProvider('anthropic');
     const openai = scriptedProvider('openai');
@@ -76,6 +76,7 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
         anthropic: { defaultModel: 'claude-sonnet-4-5', allowedModels: ['claude-sonnet-4-5', 'test-claude-vision', 'test-claude-text'] },
         openai: { defaultModel: 'gpt-4o', allowedModels: ['gpt-4o'] },
       },
+      backups: options.backups,
       tools: options.tools
         ? [
             defineTool({
@@ -365,6 +366,16 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     expect(body.error.message).toContain('test-claude-text');
     expect(await t.counts()).toEqual(before);
     expect(t.anthropic.requests).toHaveLength(0);
+  });
+
+  it('a question with an image never fails over to a backup that cannot see it', async () => {
+    const t = await setup({ backups: [{ provider: 'openai', model: 'gpt-4o' }] });
+    const image = t.files.add(t.userId, { mediaType: 'image/png', name: 'chart.png', data: PNG });
+    // The primary fails before any token (no script: a provider error); gpt-4o here reads text only.
+    t.openai.script([{ type: 'accepted' }, { type: 'text-delta', delta: 'I see no image.' }, usage(5, 4), { type: 'finish', finishReason: 'stop' }]);
+    const events = await t.turn({ message: 'What does this show?', attachments: [image.id], model: 'test-claude-vision' });
+    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'provider_error' });
+    expect(t.openai.requests).toHaveLength(0);
   });
 
   it('more files than a message may carry are refused as too many', async () => {

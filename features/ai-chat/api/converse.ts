@@ -49,7 +49,9 @@ export async function converse(
   };
   let promptEstimate = plan.fitted.promptTokens;
 
-  const cacheKey = responseCacheKey(plan, options, result.target);
+  // A turn with files is not cached: its key would hash every file's bytes on every turn.
+  const withFiles = messages.some((message) => message.role === 'user' && (message.files?.length ?? 0) > 0);
+  const cacheKey = withFiles ? null : responseCacheKey(plan, options, result.target);
   if (cacheKey) {
     const hit = await plan.user.getCachedReply(cacheKey).catch(() => null);
     if (hit) {

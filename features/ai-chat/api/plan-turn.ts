@@ -9,7 +9,7 @@ import { titleFromMessage } from '../utils/conversation-title';
 import { fitHistory, replyBudget, tokensOf, type FittedHistory } from './accounting';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ProviderTarget, type ResolvedHandlerOptions, type UsageLimits } from './handler-options';
 import { readJsonBody } from './http';
-import { resolveAttachments, withHistoryFiles } from './turn-files';
+import { modelReads, resolveAttachments, withHistoryFiles } from './turn-files';
 import { isPriced, TurnLedger } from './turn-ledger';
 
 /** Everything a turn needs, decided and checked before the first byte of the reply. */
@@ -113,7 +113,17 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
     userMessage,
     assistantMessageId: crypto.randomUUID(),
     assistantParentId: userMessage?.id ?? parentId!,
-    targets: [target, ...options.backups.filter((backup) => options.providers[backup.provider] && !sameTarget(backup, target) && priceable(options, limits, backup))],
+    targets: [
+      target,
+      ...options.backups.filter(
+        (backup) =>
+          options.providers[backup.provider] &&
+          !sameTarget(backup, target) &&
+          priceable(options, limits, backup) &&
+          // A backup must read the files the question carries, or it would answer without them.
+          attached.parts.every((file) => modelReads(backup, file.mediaType)),
+      ),
+    ],
     fitted,
     replyTokens,
     temperature: body.temperature,

@@ -66,10 +66,14 @@ export async function resolveAttachments(
 }
 
 /** A model reads images or PDFs only where the catalogue says so; an unknown model reads text only. */
-function assertModelReads(target: ProviderTarget, record: AttachmentRecord): void {
+export function modelReads(target: ProviderTarget, mediaType: AttachmentRecord['mediaType']): boolean {
   const accepts = getModelInfo(target.provider, target.model)?.accepts;
+  return (mediaType === 'application/pdf' ? accepts?.pdf : accepts?.images) === true;
+}
+
+function assertModelReads(target: ProviderTarget, record: AttachmentRecord): void {
   const pdf = record.mediaType === 'application/pdf';
-  if (pdf ? accepts?.pdf : accepts?.images) return;
+  if (modelReads(target, record.mediaType)) return;
   throw new ChatError('bad_request', `model: "${target.model}" does not read ${pdf ? 'PDFs' : 'images'}; choose another model or remove ${record.name}.`, {
     field: 'model',
   });
@@ -93,7 +97,6 @@ export async function withHistoryFiles(
   user: UserChatStore,
   target: ProviderTarget,
 ): Promise<ProviderMessage[]> {
-  const accepts = getModelInfo(target.provider, target.model)?.accepts;
   return Promise.all(
     messages.map(async (message, index) => {
       const source = sources[index];
@@ -103,7 +106,7 @@ export async function withHistoryFiles(
       const files: ProviderFile[] = [];
       const notes: string[] = [];
       for (const part of parts) {
-        const readable = part.mediaType === 'application/pdf' ? accepts?.pdf : accepts?.images;
+        const readable = modelReads(target, part.mediaType);
         const data = readable ? await user.attachments.read(part.attachmentId) : null;
         if (data) files.push({ mediaType: part.mediaType, name: part.name, data });
         else notes.push(`[${readable ? 'file no longer available' : 'file not shown to this model'}: ${part.name}]`);
