@@ -7,7 +7,7 @@ import type { UserAttachmentStore } from '@/features/ai-chat/store/chat-store';
 import type { SqlDatabase } from '@/features/ai-chat/store/postgres/sql-database';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
 import { registerModels } from '@/features/ai-chat/utils/pricing';
-import { eventually } from '../support/chat-harness';
+import { eventually, startChatHarness, type ChatHarness } from '../support/chat-harness';
 import { readChatEvents, textOf } from '../support/sse';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
 import { fakeFileStorage, type FakeFileStorage } from './support/fake-attachments';
@@ -115,7 +115,6 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     };
   }
 
-  const startOf = (events: ChatEvent[]) => events.find((event): event is Extract<ChatEvent, { type: 'start' }> => event.type === 'start')!;
   const assistantOf = (messages: MessageRecord[]) => messages.filter((message) => message.role === 'assistant').at(-1)!;
 
   it('streams reasoning apart from the answer, timed by the server, and saves it before the text with its signature', async () => {
@@ -378,6 +377,18 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     expect(t.openai.requests).toHaveLength(0);
   });
 
+  it('switching to a model that reads no images tells it an image was there instead of sending it', async () => {
+    const t = await setup();
+    const image = t.files.add(t.userId, { mediaType: 'image/png', name: 'screenshot.png', data: PNG });
+    t.anthropic.script(
+      [{ type: 'accepted' }, { type: 'text-delta', delta: 'A graph.' }, usage(1_700, 3), { type: 'finish', finishReason: 'stop' }],
+      [{ type: 'accepted' }, { type: 'text-delta', delta: 'Sure.' }, usage(30, 2), { type: 'finish', finishReason: 'stop' }],
+    );
+    const { conversationId } = startOf(await t.turn({ message: 'Look', attachments: [image.id], model: 'test-claude-vision' }));
+    await t.turn({ message: 'Summarise', conversationId, model: 'test-claude-text' });
+    expect(t.anthropic.requests[1]!.messages[0]).toEqual({ role: 'user', content: 'Look\n[file not shown to this model: screenshot.png]' });
+  });
+
   it('more files than a message may carry are refused as too many', async () => {
     const t = await setup();
     const ids = Array.from({ length: 11 }, (_, index) => t.files.add(t.userId, { mediaType: 'image/png', name: `${index}.png`, data: PNG }).id);
@@ -485,3 +496,32 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     expect(await t.counts()).toEqual(before);
   });
 });
+
+describe('message parts through the real adapters', () => {
+  let h: ChatHarness;
+  beforeAll(async () => {
+    h = await startChatHarness();
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('a plain question and answer are saved as text parts, content their text', async () => {
+    h.openai.script({ text: 'Hello there, friend.' });
+    const response = await h.post({ message: 'Say hello', provider: 'openai' });
+    const events = await readChatEvents(response);
+    expect(textOf(events)).toBe('Hello there, friend.');
+    const rows = await h.sql<{ role: string; content: string; parts: unknown }>(
+      `select role, content, parts from public.messages where conversation_id = $1 order by created_at`,
+      [startOf(events).conversationId],
+    );
+    expect(rows).toEqual([
+      { role: 'user', content: 'Say hello', parts: [{ type: 'text', text: 'Say hello' }] },
+      { role: 'assistant', content: 'Hello there, friend.', parts: [{ type: 'text', text: 'Hello there, friend.' }] },
+    ]);
+  });
+});
+
+function startOf(events: ChatEvent[]) {
+  return events.find((event): event is Extract<ChatEvent, { type: 'start' }> => event.type === 'start')!;
+}
