@@ -1,6 +1,7 @@
 import 'server-only';
 import type { MessageRecord } from '../protocol/records';
-import type { ProviderMessage, ProviderName, ProviderUsage } from '../providers/types';
+import { partsOf } from '../protocol/parts';
+import type { ProviderFile, ProviderMessage, ProviderName, ProviderUsage } from '../providers/types';
 import { truncateMessagesDetailed } from '../utils/context';
 import { calculateCost, getModelInfo } from '../utils/pricing';
 import { countTokens } from '../utils/tokens';
@@ -41,6 +42,8 @@ export interface FittedHistory {
   /** The system prompt with the rolling summary folded in. */
   system: string | undefined;
   messages: ProviderMessage[];
+  /** The stored message each of `messages` came from (null for the new one), for reading its files again. */
+  sources: (MessageRecord | null)[];
   promptTokens: number;
   /** Messages of the branch that did not fit and are not yet in the summary, oldest first. */
   dropped: MessageRecord[];
@@ -62,7 +65,7 @@ interface Turn {
  */
 export function fitHistory(
   history: readonly MessageRecord[],
-  next: { content: string; tokens: number } | null,
+  next: { content: string; tokens: number; files?: ProviderFile[] } | null,
   options: {
     provider: ProviderName;
     model: string;
@@ -78,8 +81,8 @@ export function fitHistory(
   const summary = covered >= 0 ? options.summary : null;
   const turns: Turn[] = history
     .slice(covered + 1)
-    // A failed reply with nothing in it says nothing to the model.
-    .filter((message) => (message.role === 'user' || message.role === 'assistant') && message.content.length > 0)
+    // A failed reply with nothing in it says nothing to the model; a message of files only does.
+    .filter((message) => (message.role === 'user' || message.role === 'assistant') && (message.content.length > 0 || hasFiles(message)))
     .map((message) => ({
       role: message.role as 'user' | 'assistant',
       content: message.content,
@@ -99,20 +102,30 @@ export function fitHistory(
   });
   return {
     system: systemText || undefined,
-    messages: kept.map((turn) => ({ role: turn.role, content: turn.content })),
+    messages: kept.map((turn): ProviderMessage =>
+      turn.role === 'user' && !turn.record && next?.files?.length ? { role: 'user', content: turn.content, files: next.files } : { role: turn.role, content: turn.content },
+    ),
+    sources: kept.map((turn) => turn.record ?? null),
     promptTokens: systemTokens + totalTokens,
     dropped: dropped.flatMap((turn) => (turn.record ? [turn.record] : [])),
     summary: summary ? { summary, throughMessageId: options.summaryThroughMessageId! } : null,
   };
 }
 
-/** Adds two usages. */
+/** Adds two usages, the cache and reasoning parts included. */
 export function addUsage(a: ProviderUsage, b: ProviderUsage): ProviderUsage {
   return {
     promptTokens: a.promptTokens + b.promptTokens,
     completionTokens: a.completionTokens + b.completionTokens,
     cachedPromptTokens: a.cachedPromptTokens + b.cachedPromptTokens,
+    cacheWriteTokens: (a.cacheWriteTokens ?? 0) + (b.cacheWriteTokens ?? 0),
+    cacheWrite1hTokens: (a.cacheWrite1hTokens ?? 0) + (b.cacheWrite1hTokens ?? 0),
+    reasoningTokens: (a.reasoningTokens ?? 0) + (b.reasoningTokens ?? 0),
   };
+}
+
+function hasFiles(message: MessageRecord): boolean {
+  return message.role === 'user' && partsOf(message).some((part) => part.type === 'file');
 }
 
 export const NO_USAGE: ProviderUsage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { ChatEvent, ChatFinishReason } from '../protocol/chat-events';
 import { asChatError, ChatError } from '../protocol/errors';
+import type { MessagePart } from '../protocol/parts';
 import type { ProviderMessage, ProviderToolCall, ProviderUsage } from '../providers/types';
 import { NO_USAGE, tokensOf } from './accounting';
 import type { ProviderTarget, ResolvedHandlerOptions } from './handler-options';
@@ -15,6 +16,8 @@ export interface TurnResult {
   cached?: boolean;
   target: ProviderTarget;
   text: string;
+  /** The reply as it will be saved, every step's parts in order, tool results after their calls. */
+  parts: MessagePart[];
   toolCalls: ProviderToolCall[];
   toolResults: { id: string; result: unknown }[];
   usage: ProviderUsage;
@@ -38,6 +41,7 @@ export async function converse(
   const result: TurnResult = {
     target: plan.targets[0]!,
     text: '',
+    parts: [],
     toolCalls: [],
     toolResults: [],
     usage: NO_USAGE,
@@ -45,12 +49,14 @@ export async function converse(
   };
   let promptEstimate = plan.fitted.promptTokens;
 
-  const cacheKey = responseCacheKey(plan, options, result.target);
+  // A turn with files is not cached: its key would hash every file's bytes on every turn.
+  const withFiles = messages.some((message) => message.role === 'user' && (message.files?.length ?? 0) > 0);
+  const cacheKey = withFiles ? null : responseCacheKey(plan, options, result.target);
   if (cacheKey) {
     const hit = await plan.user.getCachedReply(cacheKey).catch(() => null);
     if (hit) {
       emit({ type: 'text-delta', delta: hit.content });
-      return { ...result, cached: true, text: hit.content, finishReason: 'stop' };
+      return { ...result, cached: true, text: hit.content, parts: [{ type: 'text', text: hit.content }], finishReason: 'stop' };
     }
   }
 
@@ -73,10 +79,11 @@ export async function converse(
       tools,
       toolChoice: tools && lastStep ? 'none' : undefined,
       promptEstimate,
-      shownBefore: result.text.length > 0 || result.toolCalls.length > 0,
+      shownBefore: result.parts.length > 0,
     });
     result.target = outcome.target;
     result.text += outcome.text;
+    result.parts.push(...outcome.parts);
     result.usage = plan.ledger.totals().usage;
     result.finishReason = outcome.finishReason;
     result.toolCalls.push(...outcome.toolCalls);
@@ -90,7 +97,14 @@ export async function converse(
       return result;
     }
 
-    messages.push({ role: 'assistant', content: outcome.text, toolCalls: outcome.toolCalls });
+    // The step's reasoning goes back with its tool calls: Claude requires its signed thinking there,
+    // and OpenAI's encrypted reasoning keeps the model's train of thought across the loop.
+    messages.push({
+      role: 'assistant',
+      content: outcome.text,
+      toolCalls: outcome.toolCalls,
+      ...(outcome.reasoning.length > 0 ? { reasoning: outcome.reasoning } : {}),
+    });
     for (const call of outcome.toolCalls) {
       const toolResult = await executeToolCall(options.tools, call, {
         userId: plan.user.userId,
@@ -98,6 +112,7 @@ export async function converse(
         signal,
       });
       result.toolResults.push({ id: call.id, result: toolResult });
+      result.parts.push({ type: 'tool-result', id: call.id, result: toolResult });
       emit({ type: 'tool-result', id: call.id, result: toolResult });
       const content = JSON.stringify(toolResult);
       messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content });

@@ -16,6 +16,7 @@ import { conversationMarkdown } from './export-markdown';
 import { limitsFor, modelPolicy, type ResolvedHandlerOptions } from './handler-options';
 import { json } from './http';
 import { readImportDocument } from './import-body';
+import { importedParts } from './import-parts';
 import { importWriteOrder, leafToRestore } from './import-plan';
 import { conversationDetail } from './conversation-detail';
 
@@ -72,6 +73,7 @@ export function toExportDocument(conversation: ConversationRecord, messages: rea
       toolCalls: message.toolCalls,
       toolResults: message.toolResults,
       metadata: message.metadata,
+      parts: message.parts ? [...message.parts] : null,
       createdAt: message.createdAt,
     })),
   };
@@ -99,21 +101,25 @@ export async function importConversation(request: Request, user: UserChatStore, 
     systemPrompt: trusted ? document.conversation.systemPrompt : null,
     summary: trusted ? document.conversation.summary : null,
     ...target,
-    messages: order.map((message) => ({
-      parentIndex: message.parentId === null ? null : indexOf.get(message.parentId)!,
-      role: message.role,
-      content: message.content,
-      status: message.status,
-      provider: message.provider,
-      model: message.model,
-      // Counted here, not taken from the file: context fitting and the usage estimate trust
-      // stored counts, and a file could under-count them.
-      tokens: tokensOf(message.content, target.provider, target.model),
-      cost: message.cost,
-      toolCalls: message.toolCalls,
-      toolResults: message.toolResults,
-      metadata: message.metadata,
-    })),
+    messages: order.map((message) => {
+      const { parts, content } = importedParts(message.parts ?? null, message.content);
+      return {
+        parentIndex: message.parentId === null ? null : indexOf.get(message.parentId)!,
+        role: message.role,
+        content,
+        parts,
+        status: message.status,
+        provider: message.provider,
+        model: message.model,
+        // Counted here, not taken from the file: context fitting and the usage estimate trust
+        // stored counts, and a file could under-count them.
+        tokens: tokensOf(content, target.provider, target.model),
+        cost: message.cost,
+        toolCalls: message.toolCalls,
+        toolResults: message.toolResults,
+        metadata: message.metadata,
+      };
+    }),
     activeIndex: leaf === null ? null : indexOf.get(leaf)!,
   });
   return json(await conversationDetail(user, id), { status: 201 });

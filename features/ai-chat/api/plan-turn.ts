@@ -1,13 +1,15 @@
 import 'server-only';
-import { MAX_BODY_BYTES, chatRequestSchema, type ChatRequestBody } from '../protocol/chat-request';
+import { DEFAULT_MAX_FILES_PER_MESSAGE, MAX_BODY_BYTES, chatRequestSchema, type ChatRequestBody } from '../protocol/chat-request';
 import { ChatError } from '../protocol/errors';
+import type { MessagePart } from '../protocol/parts';
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
-import type { ProviderName } from '../providers/types';
+import type { ProviderName, ProviderRequest } from '../providers/types';
 import type { NewConversation, UserChatStore } from '../store/chat-store';
 import { titleFromMessage } from '../utils/conversation-title';
 import { fitHistory, replyBudget, tokensOf, type FittedHistory } from './accounting';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ProviderTarget, type ResolvedHandlerOptions, type UsageLimits } from './handler-options';
 import { readJsonBody } from './http';
+import { modelReads, resolveAttachments, withHistoryFiles } from './turn-files';
 import { isPriced, TurnLedger } from './turn-ledger';
 
 /** Everything a turn needs, decided and checked before the first byte of the reply. */
@@ -19,7 +21,17 @@ export interface TurnPlan {
   /** The conversation to create (its id chosen now) while the provider starts; null if it exists. */
   newConversation: (NewConversation & { id: string }) | null;
   /** The new user message (its id chosen now, saved while the provider starts); null on regenerate. */
-  userMessage: { id: string; content: string; tokens: number; parentId: string | null } | null;
+  userMessage: {
+    id: string;
+    content: string;
+    /** Its text and file parts, as saved. */
+    parts: MessagePart[];
+    /** Its files, bound to it once it is saved. */
+    attachmentIds: string[];
+    /** Its text plus its files' estimate: what it takes in this prompt and later ones. */
+    tokens: number;
+    parentId: string | null;
+  } | null;
   /** The assistant reply's id and parent. */
   assistantMessageId: string;
   assistantParentId: string;
@@ -28,6 +40,8 @@ export interface TurnPlan {
   /** The reply's budget: the request's, capped to what the limits leave when that is less. */
   replyTokens: number;
   temperature?: number;
+  /** The request's reasoning effort; absent: the model's default. */
+  reasoning?: ProviderRequest['reasoning'];
   /** The turn's money: reserved here, metered by every call, settled once at the end. */
   ledger: TurnLedger;
   limits: UsageLimits;
@@ -43,18 +57,28 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
   const { existing, history, parentId, regenerate } = await loadHistory(body, user);
   const limits = await limitsFor(options, user.userId);
   const target = chooseTarget(body, existing, options, limits);
-  const content = body.message;
-  if (!regenerate && content === undefined) {
-    throw new ChatError('bad_request', 'message: required', { field: 'message' });
-  }
+  const content = body.message ?? '';
+  const attached = await resolveAttachments(body.attachments ?? [], {
+    user,
+    target,
+    conversationId: existing?.id ?? null,
+    maxFiles: maxFilesPerMessage(options),
+  });
 
   const system = chooseSystemPrompt(body, existing, options);
   const wantedReplyTokens = replyBudget(target.provider, target.model, body.maxTokens, options.defaultMaxTokens);
   const userMessage = regenerate
     ? null
-    : { id: crypto.randomUUID(), content: content!, tokens: tokensOf(content!, target.provider, target.model), parentId };
+    : {
+        id: crypto.randomUUID(),
+        content,
+        parts: [...(content ? [{ type: 'text' as const, text: content }] : []), ...attached.parts],
+        attachmentIds: attached.ids,
+        tokens: tokensOf(content, target.provider, target.model) + attached.tokens,
+        parentId,
+      };
   const summary = await branchSummary(user, existing, history, options);
-  const fitted = fitHistory(history, userMessage, {
+  const fitted = fitHistory(history, userMessage && { ...userMessage, files: attached.files }, {
     provider: target.provider,
     model: target.model,
     system,
@@ -62,7 +86,8 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
     summary: summary?.summary,
     summaryThroughMessageId: summary?.throughMessageId,
   });
-  if (userMessage && options.moderation) await moderate(options, user.userId, userMessage.content, request.signal);
+  fitted.messages = await withHistoryFiles(fitted.messages, fitted.sources, user, target);
+  if (userMessage?.content && options.moderation) await moderate(options, user.userId, userMessage.content, request.signal);
 
   // Hold the most this turn's first call can cost (the prompt plus a full reply), settled to the
   // real figures afterwards, so concurrent requests cannot overshoot a limit by more than that.
@@ -75,7 +100,7 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
     ? null
     : {
         id: crypto.randomUUID(),
-        title: titleFromMessage(content!),
+        title: titleFromMessage(content || attached.parts[0]?.name || 'Files'),
         systemPrompt: options.allowClientSystemPrompt ? (body.systemPrompt ?? null) : null,
         provider: target.provider,
         model: target.model,
@@ -88,10 +113,21 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
     userMessage,
     assistantMessageId: crypto.randomUUID(),
     assistantParentId: userMessage?.id ?? parentId!,
-    targets: [target, ...options.backups.filter((backup) => options.providers[backup.provider] && !sameTarget(backup, target) && priceable(options, limits, backup))],
+    targets: [
+      target,
+      ...options.backups.filter(
+        (backup) =>
+          options.providers[backup.provider] &&
+          !sameTarget(backup, target) &&
+          priceable(options, limits, backup) &&
+          // A backup must read the files the question carries, or it would answer without them.
+          attached.parts.every((file) => modelReads(backup, file.mediaType)),
+      ),
+    ],
     fitted,
     replyTokens,
     temperature: body.temperature,
+    ...(body.reasoningEffort ? { reasoning: body.reasoningEffort } : {}),
     ledger,
     limits,
   };
@@ -164,7 +200,8 @@ interface LoadedHistory {
 
 /** The conversation and the branch this turn continues, read in one round trip. */
 async function loadHistory(body: ChatRequestBody, user: UserChatStore): Promise<LoadedHistory> {
-  const regenerate = body.message === undefined;
+  // No text and no files: answer the named user message again.
+  const regenerate = body.message === undefined && (body.attachments?.length ?? 0) === 0;
   if (regenerate && !body.parentMessageId) throw new ChatError('bad_request', 'message: required', { field: 'message' });
   if (!body.conversationId) {
     if (body.parentMessageId !== undefined) {
@@ -187,6 +224,12 @@ async function loadHistory(body: ChatRequestBody, user: UserChatStore): Promise<
     throw new ChatError('bad_request', 'parentMessageId: regenerate needs a user message', { field: 'parentMessageId' });
   }
   return { existing: conversation, history: branch, parentId: body.parentMessageId, regenerate };
+}
+
+/** The handler's per-message file limit (the attachments options), else the default. */
+function maxFilesPerMessage(options: ResolvedHandlerOptions): number {
+  const configured = (options as { attachments?: { maxFilesPerMessage?: number } }).attachments?.maxFilesPerMessage;
+  return configured ?? DEFAULT_MAX_FILES_PER_MESSAGE;
 }
 
 function chooseSystemPrompt(body: ChatRequestBody, conversation: ConversationRecord | null, options: ResolvedHandlerOptions): string | undefined {

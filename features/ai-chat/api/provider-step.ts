@@ -1,9 +1,12 @@
 import 'server-only';
 import type { ChatEvent, ChatFinishReason } from '../protocol/chat-events';
 import { asChatError, ChatError, type ChatErrorCode } from '../protocol/errors';
+import type { MessagePart, ReasoningPart } from '../protocol/parts';
 import type { ProviderMessage, ProviderToolCall, ProviderUsage } from '../providers/types';
+import { addUsage } from './accounting';
 import type { ProviderTarget, ResolvedHandlerOptions } from './handler-options';
 import type { TurnPlan } from './plan-turn';
+import { StepParts } from './step-parts';
 import type { toToolSpecs } from './tools';
 
 /** Failures worth handing to a backup provider, when nothing has reached the user yet. */
@@ -26,6 +29,10 @@ export interface StepOutcome {
   target: ProviderTarget;
   text: string;
   toolCalls: ProviderToolCall[];
+  /** What the model wrote, in order: reasoning, text, tool calls, refusal. */
+  parts: MessagePart[];
+  /** The step's reasoning blocks as received, for the assistant message of the next tool step. */
+  reasoning: ReasoningPart[];
   /** What the ledger metered for this step, failed attempts on other providers included. */
   usage: ProviderUsage;
   finishReason: ChatFinishReason;
@@ -41,7 +48,8 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
   let usage: ProviderUsage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };
   for (let index = 0; ; index += 1) {
     const target = candidates[index]!;
-    const outcome: StepOutcome = { target, text: '', toolCalls: [], usage, finishReason: 'other' };
+    const outcome: StepOutcome = { target, text: '', toolCalls: [], parts: [], reasoning: [], usage, finishReason: 'other' };
+    const parts = new StepParts(target.provider, emit);
     let reported: ProviderUsage | null = null;
     let accepted = false;
     let complete = false;
@@ -55,6 +63,7 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
         maxTokens: plan.replyTokens,
         tools: context.tools,
         toolChoice: context.toolChoice,
+        ...(plan.reasoning ? { reasoning: plan.reasoning } : {}),
         signal,
         onRetry: (retry) => {
           if (!shown && !context.shownBefore) emit({ type: 'retrying', ...retry });
@@ -66,10 +75,22 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
         } else if (event.type === 'text-delta') {
           shown = true;
           outcome.text += event.delta;
+          parts.text(event.delta);
           emit({ type: 'text-delta', delta: event.delta });
+        } else if (event.type === 'reasoning-start') {
+          parts.reasoningStart();
+        } else if (event.type === 'reasoning-delta') {
+          shown = true;
+          parts.reasoningDelta(event.delta);
+        } else if (event.type === 'reasoning-part') {
+          parts.reasoningPart(event.part);
+        } else if (event.type === 'refusal-delta') {
+          shown = true;
+          parts.refusal(event.delta);
         } else if (event.type === 'tool-call') {
           shown = true;
           outcome.toolCalls.push({ id: event.id, name: event.name, args: event.args });
+          parts.toolCall(event);
           emit({ type: 'tool-call', id: event.id, name: event.name, args: event.args });
         } else if (event.type === 'usage') {
           reported = {
@@ -82,22 +103,32 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
         } else if (event.type === 'finish') {
           complete = true;
           outcome.finishReason = event.finishReason;
+          parts.end();
         }
       }
       if (outcome.toolCalls.length > 0) outcome.finishReason = 'tool-calls';
     } catch (error) {
       outcome.error = signal.aborted ? new ChatError('aborted', 'The reply was stopped.', { cause: error }) : asChatError(error);
     }
+    parts.end();
+    if (outcome.finishReason === 'content-filter' && !parts.hasRefusal()) {
+      // Claude's refusal streams as text and says so only at the end; a filter with nothing in it
+      // is still a refusal to show, not an empty answer.
+      if (target.provider === 'anthropic' || outcome.text === '') parts.textBecomesRefusal();
+    }
+    outcome.parts = parts.parts;
+    outcome.reasoning = parts.reasoning;
     const metered = plan.ledger.meter({
       target,
       reported,
       accepted,
       complete: complete && !outcome.error,
-      text: outcome.text,
+      // Reasoning and refusal text streamed too: counted when the provider reported nothing.
+      text: parts.streamedText(),
       toolCalls: outcome.toolCalls,
       promptTokens: context.promptEstimate,
     });
-    usage = addTo(usage, metered.usage);
+    usage = addUsage(usage, metered.usage);
     outcome.usage = usage;
 
     const canFailOver = outcome.error && !shown && !signal.aborted && index < candidates.length - 1 && FAILOVER_CODES.has(outcome.error.code);
@@ -110,13 +141,4 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
       return { ...outcome, error: asChatError(error) };
     }
   }
-}
-
-function addTo(a: ProviderUsage, b: ProviderUsage): ProviderUsage {
-  return {
-    promptTokens: a.promptTokens + b.promptTokens,
-    completionTokens: a.completionTokens + b.completionTokens,
-    cachedPromptTokens: a.cachedPromptTokens + b.cachedPromptTokens,
-    reasoningTokens: (a.reasoningTokens ?? 0) + (b.reasoningTokens ?? 0),
-  };
 }

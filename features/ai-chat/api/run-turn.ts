@@ -1,6 +1,7 @@
 import 'server-only';
 import { SSE_PING_FRAME, toSseFrame, type ChatEvent } from '../protocol/chat-events';
 import { asChatError, type ChatError } from '../protocol/errors';
+import { textOfParts } from '../protocol/parts';
 import type { ConversationRecord, MessageRecord, MessageStatus } from '../protocol/records';
 import type { NewMessage } from '../store/chat-store';
 import { tokensOf } from './accounting';
@@ -116,7 +117,7 @@ async function runTurn(
   // A failed turn is saved even with nothing in it, so it stays visible and can be answered under;
   // a stopped one with nothing in it leaves no row.
   const failed = result.error !== undefined && result.error.code !== 'aborted';
-  if (result.text.length > 0 || result.toolCalls.length > 0 || failed) {
+  if (result.parts.length > 0 || failed) {
     try {
       assistant = await user.appendMessage(assistantRow(plan, result, cost));
     } catch (error) {
@@ -132,6 +133,9 @@ async function runTurn(
     completionTokens: result.usage.completionTokens,
     totalTokens: result.usage.promptTokens + result.usage.completionTokens,
     cost,
+    cachedPromptTokens: result.usage.cachedPromptTokens,
+    cacheWriteTokens: cacheWrites(result),
+    reasoningTokens: result.usage.reasoningTokens ?? 0,
   });
   if (result.error) {
     await fail(result.error, plan, options, emit);
@@ -148,21 +152,24 @@ async function runTurn(
 }
 
 /**
- * The reply as a row. `tokens` is the answer's own size (what it takes in a later prompt), not
- * what was billed: reasoning and tool-step tokens are billed but never sent again.
+ * The reply as a row: its parts in order, and `content` the text of its text parts. `tokens` is
+ * the answer's own size (what it takes in a later prompt), not what was billed: reasoning and
+ * tool-step tokens are billed but never sent again.
  */
 function assistantRow(plan: TurnPlan, result: TurnResult, cost: string | null): NewMessage {
   const status: MessageStatus = result.error ? (result.error.code === 'aborted' ? 'partial' : 'error') : 'complete';
+  const content = textOfParts(result.parts);
   return {
     id: plan.assistantMessageId,
     conversationId: plan.conversationId,
     parentId: plan.assistantParentId,
     role: 'assistant',
-    content: result.text,
+    content,
+    parts: result.parts,
     status,
     provider: result.target.provider,
     model: result.target.model,
-    tokens: tokensOf(result.text, result.target.provider, result.target.model),
+    tokens: tokensOf(content, result.target.provider, result.target.model),
     cost,
     toolCalls: result.toolCalls.length > 0 ? result.toolCalls : null,
     toolResults: result.toolResults.length > 0 ? result.toolResults : null,
@@ -171,25 +178,36 @@ function assistantRow(plan: TurnPlan, result: TurnResult, cost: string | null): 
       promptTokens: result.usage.promptTokens,
       completionTokens: result.usage.completionTokens,
       cachedPromptTokens: result.usage.cachedPromptTokens,
-      ...(result.usage.reasoningTokens ? { reasoningTokens: result.usage.reasoningTokens } : {}),
+      cacheWriteTokens: cacheWrites(result),
+      reasoningTokens: result.usage.reasoningTokens ?? 0,
       ...(result.cached ? { cached: true } : {}),
       ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
     },
   };
 }
 
+/** Prompt tokens written to the cache, for 5 minutes and for an hour together. */
+function cacheWrites(result: TurnResult): number {
+  return (result.usage.cacheWriteTokens ?? 0) + (result.usage.cacheWrite1hTokens ?? 0);
+}
+
+/** The conversation (if new) and the question with its parts; then its files are bound to it. */
 async function saveQuestion(plan: TurnPlan): Promise<{ conversation: ConversationRecord; userMessage: MessageRecord | null }> {
   const conversation = plan.newConversation ? await plan.user.createConversation(plan.newConversation) : plan.existing!;
-  const userMessage = plan.userMessage
-    ? await plan.user.appendMessage({
-        id: plan.userMessage.id,
-        conversationId: plan.conversationId,
-        parentId: plan.userMessage.parentId,
-        role: 'user',
-        content: plan.userMessage.content,
-        tokens: plan.userMessage.tokens,
-      })
-    : null;
+  const question = plan.userMessage;
+  if (!question) return { conversation, userMessage: null };
+  const userMessage = await plan.user.appendMessage({
+    id: question.id,
+    conversationId: plan.conversationId,
+    parentId: question.parentId,
+    role: 'user',
+    content: question.content,
+    parts: question.parts,
+    tokens: question.tokens,
+  });
+  if (question.attachmentIds.length > 0) {
+    await plan.user.attachments.attach(question.attachmentIds, { conversationId: plan.conversationId, messageId: question.id });
+  }
   return { conversation, userMessage };
 }
 

@@ -14,24 +14,43 @@ export function withoutNul<S extends z.ZodString>(schema: S): S {
 }
 export type ProviderName = z.infer<typeof providerNameSchema>;
 
+/** The files one message may carry by default; the handler's `attachments.maxFilesPerMessage` sets it. */
+export const DEFAULT_MAX_FILES_PER_MESSAGE = 10;
+/** The schema's own bound on `attachments`, far above any sane limit; the handler's limit is checked after. */
+const MAX_ATTACHMENT_IDS = 100;
+
+export const reasoningEffortSchema = z.enum(['minimal', 'low', 'medium', 'high', 'off']);
+export type RequestedReasoningEffort = z.infer<typeof reasoningEffortSchema>;
+
 /**
  * POST /api/chat. The client sends only the new message; the server owns the history.
  * Identity is never part of the body: a `userId` is ignored (stripped) like any unknown field.
+ * A new message is text, files (`attachments`, uploaded first), or both; a body with neither
+ * regenerates the reply to `parentMessageId`.
  */
-export const chatRequestSchema = z.object({
-  /** Absent only to regenerate: then `parentMessageId` names the user message to answer again. */
-  message: withoutNul(
-    z.string().min(1, 'must not be empty').max(MAX_MESSAGE_CHARS, `longer than ${MAX_MESSAGE_CHARS} characters`),
-  ).optional(),
-  conversationId: z.uuid().optional(),
-  /** Reply under this message instead of the active leaf: regenerate and edit. */
-  parentMessageId: z.uuid().nullable().optional(),
-  provider: providerNameSchema.optional(),
-  model: withoutNul(z.string().min(1).max(128)).optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  maxTokens: z.number().int().positive().max(1_000_000).optional(),
-  systemPrompt: withoutNul(z.string().max(MAX_MESSAGE_CHARS)).optional(),
-});
+export const chatRequestSchema = z
+  .object({
+    /** Absent (with no attachments) only to regenerate: then `parentMessageId` names the user message to answer again. */
+    message: withoutNul(z.string().max(MAX_MESSAGE_CHARS, `longer than ${MAX_MESSAGE_CHARS} characters`)).optional(),
+    /** Ids of files this user uploaded (POST /api/chat/attachments), sent with the message. */
+    attachments: z.array(z.uuid()).max(MAX_ATTACHMENT_IDS, `more than ${MAX_ATTACHMENT_IDS} files`).optional(),
+    conversationId: z.uuid().optional(),
+    /** Reply under this message instead of the active leaf: regenerate and edit. */
+    parentMessageId: z.uuid().nullable().optional(),
+    provider: providerNameSchema.optional(),
+    model: withoutNul(z.string().min(1).max(128)).optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().positive().max(1_000_000).optional(),
+    systemPrompt: withoutNul(z.string().max(MAX_MESSAGE_CHARS)).optional(),
+    /** How hard a reasoning model thinks; 'off' turns thinking off. Absent: the model's default. */
+    reasoningEffort: reasoningEffortSchema.optional(),
+  })
+  .superRefine((body, ctx) => {
+    // Text may be empty only when files carry the message.
+    if (body.message === '' && (body.attachments?.length ?? 0) === 0) {
+      ctx.addIssue({ code: 'custom', path: ['message'], message: 'must not be empty' });
+    }
+  });
 export type ChatRequestBody = z.infer<typeof chatRequestSchema>;
 
 /** PATCH /api/chat/conversations/:id. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messagePartsSchema } from './parts';
 import { messageRoleSchema, messageStatusSchema } from './records';
 
 /**
@@ -60,6 +61,11 @@ export const exportedMessageSchema = z.object({
   toolCalls: jsonValue.nullable().default(null),
   toolResults: jsonValue.nullable().default(null),
   metadata: z.record(z.string(), z.unknown()).refine((value) => !JSON.stringify(value).includes('\\u0000'), NO_NUL).default({}),
+  /**
+   * What the message is, in order (protocol/parts). Null or absent in files from before parts:
+   * the message is then its content. An import keeps no provider secret and no file of these.
+   */
+  parts: messagePartsSchema.refine((value) => !JSON.stringify(value).includes('\\u0000'), NO_NUL).nullable().optional(),
   createdAt: isoTime,
 });
 export type ExportedMessage = z.infer<typeof exportedMessageSchema>;

@@ -1,0 +1,527 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createChatHandler, defineTool, type ChatHandler, type ChatHandlerOptions } from '@/features/ai-chat/api/chat-handler';
+import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
+import type { MessageRecord } from '@/features/ai-chat/protocol/records';
+import type { UserAttachmentStore } from '@/features/ai-chat/store/chat-store';
+import type { SqlDatabase } from '@/features/ai-chat/store/postgres/sql-database';
+import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
+import { registerModels } from '@/features/ai-chat/utils/pricing';
+import { eventually, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { readChatEvents, textOf } from '../support/sse';
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
+import { fakeFileStorage, type FakeFileStorage } from './support/fake-attachments';
+import { scriptedProvider, usage, type ScriptedProvider } from './support/scripted-provider';
+
+/**
+ * A turn carries the message's parts from the provider's events to the stream, the saved row and
+ * the export: reasoning apart from the answer (timed by the server, signed blocks sent back in a
+ * tool loop), refusals as refusals, files checked, sent and sent again. The real handler and
+ * store on PGlite (and PostgreSQL when DATABASE_URL is set); the provider is scripted at the event
+ * level, since the adapters that produce these events are tested against their wire formats.
+ */
+
+// Models that read images and PDFs, and one that reads text only (the catalogue's own rows gain
+// `accepts` with the adapters' work; these keep this suite independent of that).
+registerModels([
+  { provider: 'anthropic', id: 'test-claude-vision', input: '3', output: '15', cachedInput: '0.30', contextWindow: 200_000, maxOutputTokens: 64_000, pricesAsOf: '2026-12-01', accepts: { images: true, pdf: true } },
+  { provider: 'anthropic', id: 'test-claude-text', input: '3', output: '15', contextWindow: 200_000, maxOutputTokens: 64_000, pricesAsOf: '2026-12-01' },
+]);
+
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+
+class UserWithFiles extends PostgresUserStore {
+  constructor(
+    sql: SqlDatabase,
+    userId: string,
+    override readonly attachments: UserAttachmentStore,
+  ) {
+    super(sql, userId);
+  }
+}
+
+describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+  }, 120_000);
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  interface Setup {
+    handler: ChatHandler;
+    anthropic: ScriptedProvider;
+    openai: ScriptedProvider;
+    files: FakeFileStorage;
+    userId: string;
+    store: PostgresUserStore;
+    post(body: unknown): Promise<Response>;
+    turn(body: unknown): Promise<ChatEvent[]>;
+    messages(conversationId: string): Promise<MessageRecord[]>;
+    counts(): Promise<{ conversations: number; messages: number }>;
+  }
+
+  async function setup(options: { tools?: boolean; backups?: ChatHandlerOptions['backups'] } = {}): Promise<Setup> {
+    const userId = await db.createUser();
+    const anthropic = scriptedProvider('anthropic');
+    const openai = scriptedProvider('openai');
+    const files = fakeFileStorage();
+    const store = new UserWithFiles(db.sql, userId, files.forUser(userId));
+    const handler = createChatHandler({
+      store: { forRequest: async () => store, close: async () => {} },
+      providers: { anthropic, openai },
+      defaultProvider: 'anthropic',
+      models: {
+        anthropic: { defaultModel: 'claude-sonnet-4-5', allowedModels: ['claude-sonnet-4-5', 'test-claude-vision', 'test-claude-text'] },
+        openai: { defaultModel: 'gpt-4o', allowedModels: ['gpt-4o'] },
+      },
+      backups: options.backups,
+      tools: options.tools
+        ? [
+            defineTool({
+              name: 'add',
+              description: 'Adds two numbers',
+              parameters: z.object({ a: z.number(), b: z.number() }),
+              execute: ({ a, b }) => ({ sum: a + b }),
+            }),
+          ]
+        : [],
+    });
+    const post = (body: unknown) =>
+      handler.chat(new Request('http://localhost/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+    return {
+      handler,
+      anthropic,
+      openai,
+      files,
+      userId,
+      store,
+      post,
+      async turn(body) {
+        const response = await post(body);
+        expect(response.status, await response.clone().text()).toBe(200);
+        return readChatEvents(response);
+      },
+      messages: (conversationId) => store.listMessages(conversationId),
+      async counts() {
+        const [row] = await db.admin(
+          `select (select count(*)::int from public.conversations where user_id = $1) as conversations,
+                  (select count(*)::int from public.messages m join public.conversations c on c.id = m.conversation_id where c.user_id = $1) as messages`,
+          [userId],
+        );
+        return row as { conversations: number; messages: number };
+      },
+    };
+  }
+
+  const assistantOf = (messages: MessageRecord[]) => messages.filter((message) => message.role === 'assistant').at(-1)!;
+
+  it('streams reasoning apart from the answer, timed by the server, and saves it before the text with its signature', async () => {
+    const t = await setup();
+    t.anthropic.script([
+      { type: 'accepted' },
+      { type: 'reasoning-start' },
+      { type: 'reasoning-delta', delta: 'Two and two' },
+      { type: 'wait', ms: 120 },
+      { type: 'reasoning-delta', delta: ' make four.' },
+      { type: 'reasoning-part', part: { type: 'reasoning', text: 'Two and two make four.', provider: 'anthropic', signature: 'sig-abc' } },
+      { type: 'text-delta', delta: 'It is ' },
+      { type: 'text-delta', delta: 'four.' },
+      usage(40, 90, { reasoningTokens: 80 }),
+      { type: 'finish', finishReason: 'stop' },
+    ]);
+    const events = await t.turn({ message: 'What is 2 + 2?' });
+
+    const kinds = events.map((event) => event.type);
+    expect(kinds.slice(0, 6)).toEqual(['start', 'reasoning-start', 'reasoning-delta', 'reasoning-delta', 'reasoning-end', 'text-delta']);
+    const end = events.find((event) => event.type === 'reasoning-end') as Extract<ChatEvent, { type: 'reasoning-end' }>;
+    expect(end.durationMs).toBeGreaterThanOrEqual(100);
+    // The answer never contains the thinking.
+    expect(textOf(events)).toBe('It is four.');
+    expect(events.find((event) => event.type === 'usage')).toMatchObject({ promptTokens: 40, completionTokens: 90, reasoningTokens: 80 });
+
+    const reply = assistantOf(await t.messages(startOf(events).conversationId));
+    expect(reply.content).toBe('It is four.');
+    expect(reply.parts).toEqual([
+      { type: 'reasoning', text: 'Two and two make four.', provider: 'anthropic', signature: 'sig-abc', durationMs: end.durationMs },
+      { type: 'text', text: 'It is four.' },
+    ]);
+    // The answer's size, not what was billed: the 80 reasoning tokens are never sent again.
+    expect(reply.tokens).toBeLessThan(10);
+    expect(reply.metadata).toMatchObject({ promptTokens: 40, completionTokens: 90, reasoningTokens: 80 });
+  });
+
+  it('sends a tool step its own signed reasoning back with the tool call, and later turns only the text', async () => {
+    const t = await setup({ tools: true });
+    t.anthropic.script(
+      [
+        { type: 'accepted' },
+        { type: 'reasoning-start' },
+        { type: 'reasoning-delta', delta: 'I should add.' },
+        { type: 'reasoning-part', part: { type: 'reasoning', text: 'I should add.', provider: 'anthropic', signature: 'sig-tool' } },
+        { type: 'reasoning-part', part: { type: 'reasoning', text: '', provider: 'anthropic', redactedData: 'opaque==' } },
+        { type: 'tool-call', id: 'toolu_1', name: 'add', args: { a: 2, b: 3 } },
+        usage(50, 20),
+        { type: 'finish', finishReason: 'tool-calls' },
+      ],
+      [{ type: 'accepted' }, { type: 'text-delta', delta: 'The sum is 5.' }, usage(80, 6), { type: 'finish', finishReason: 'stop' }],
+      [{ type: 'accepted' }, { type: 'text-delta', delta: 'You are welcome.' }, usage(90, 4), { type: 'finish', finishReason: 'stop' }],
+    );
+    const events = await t.turn({ message: 'Add 2 and 3' });
+    expect(textOf(events)).toBe('The sum is 5.');
+
+    const followUp = t.anthropic.requests[1]!.messages;
+    const assistantStep = followUp.find((message) => message.role === 'assistant');
+    expect(assistantStep).toMatchObject({
+      role: 'assistant',
+      toolCalls: [{ id: 'toolu_1', name: 'add', args: { a: 2, b: 3 } }],
+      reasoning: [
+        { type: 'reasoning', provider: 'anthropic', signature: 'sig-tool', text: 'I should add.' },
+        { type: 'reasoning', provider: 'anthropic', redactedData: 'opaque==' },
+      ],
+    });
+    expect(followUp.at(-1)).toMatchObject({ role: 'tool', toolCallId: 'toolu_1', content: JSON.stringify({ sum: 5 }) });
+
+    const { conversationId } = startOf(events);
+    const reply = assistantOf(await t.messages(conversationId));
+    expect(reply.parts!.map((part) => part.type)).toEqual(['reasoning', 'reasoning', 'tool-call', 'tool-result', 'text']);
+    expect(reply.parts![3]).toEqual({ type: 'tool-result', id: 'toolu_1', result: { sum: 5 } });
+    expect(reply.content).toBe('The sum is 5.');
+
+    await t.turn({ message: 'Thanks', conversationId });
+    const nextTurn = t.anthropic.requests[2]!.messages;
+    expect(nextTurn.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
+    // An earlier turn goes as its text: no reasoning, no signature.
+    expect(nextTurn[1]).toEqual({ role: 'assistant', content: 'The sum is 5.' });
+  });
+
+  it('a refusal streams as a refusal, is saved and exported as one, never as an empty answer', async () => {
+    const t = await setup();
+    t.openai.script([
+      { type: 'accepted' },
+      { type: 'refusal-delta', delta: "I'm sorry, " },
+      { type: 'refusal-delta', delta: "I can't help with that." },
+      usage(12, 9),
+      { type: 'finish', finishReason: 'content-filter' },
+    ]);
+    const events = await t.turn({ message: 'Something bad', provider: 'openai' });
+    expect(events.filter((event) => event.type === 'refusal-delta').map((event) => (event as { delta: string }).delta).join('')).toBe(
+      "I'm sorry, I can't help with that.",
+    );
+    expect(textOf(events)).toBe('');
+    expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'content-filter' });
+
+    const { conversationId } = startOf(events);
+    const reply = assistantOf(await t.messages(conversationId));
+    expect(reply.parts).toEqual([{ type: 'refusal', text: "I'm sorry, I can't help with that." }]);
+    expect(reply.content).toBe('');
+    expect(reply.metadata).toMatchObject({ finishReason: 'content-filter' });
+
+    const exported = await t.handler.route(new Request(`http://localhost/api/chat/conversations/${conversationId}/export?format=json`));
+    expect(exported.status).toBe(200);
+    const file = (await exported.json()) as { messages: { role: string; parts: unknown }[] };
+    expect(file.messages.find((message) => message.role === 'assistant')!.parts).toEqual([
+      { type: 'refusal', text: "I'm sorry, I can't help with that." },
+    ]);
+  });
+
+  it("Claude's refusal stop turns the text it streamed into a saved refusal", async () => {
+    const t = await setup();
+    t.anthropic.script([
+      { type: 'accepted' },
+      { type: 'text-delta', delta: 'I will not write that.' },
+      usage(12, 7),
+      { type: 'finish', finishReason: 'content-filter' },
+    ]);
+    const events = await t.turn({ message: 'Something bad' });
+    expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'content-filter' });
+    const reply = assistantOf(await t.messages(startOf(events).conversationId));
+    expect(reply.parts).toEqual([{ type: 'refusal', text: 'I will not write that.' }]);
+  });
+
+  it('stopping a reply while it thinks keeps the thinking so far, as a partial reply with no provider secret', async () => {
+    const t = await setup();
+    t.anthropic.script([
+      { type: 'accepted' },
+      { type: 'reasoning-start' },
+      { type: 'reasoning-delta', delta: 'Let me consider' },
+      { type: 'wait', ms: 30_000 },
+      { type: 'text-delta', delta: 'never sent' },
+    ]);
+    const stop = new AbortController();
+    const response = await t.handler.chat(
+      new Request('http://localhost/api/chat', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'Think hard' }),
+        signal: stop.signal,
+      }),
+    );
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = '';
+    while (!seen.includes('reasoning-delta')) seen += (await reader.read()).value ?? '';
+    const conversationId = /"conversationId":"([^"]+)"/.exec(seen)![1]!;
+    stop.abort();
+    await reader.cancel().catch(() => undefined);
+
+    const reply = await eventually(async () => {
+      const found = (await t.messages(conversationId)).find((message) => message.role === 'assistant');
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(reply.status).toBe('partial');
+    expect(reply.content).toBe('');
+    expect(reply.parts).toEqual([{ type: 'reasoning', text: 'Let me consider', provider: 'anthropic', durationMs: expect.any(Number) }]);
+  });
+
+  it('a reply cut at the length limit says so and keeps its text', async () => {
+    const t = await setup();
+    t.anthropic.script([{ type: 'accepted' }, { type: 'text-delta', delta: 'Once upon a time there' }, usage(10, 5), { type: 'finish', finishReason: 'length' }]);
+    const events = await t.turn({ message: 'Tell me a story', maxTokens: 5 });
+    expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'length' });
+    const reply = assistantOf(await t.messages(startOf(events).conversationId));
+    expect(reply).toMatchObject({ content: 'Once upon a time there', status: 'complete', parts: [{ type: 'text', text: 'Once upon a time there' }] });
+    expect(reply.metadata).toMatchObject({ finishReason: 'length' });
+  });
+
+  it('usage says how much of the prompt came from or went to the cache, and how much was thinking, on the event and the row', async () => {
+    const t = await setup();
+    t.anthropic.script([
+      { type: 'accepted' },
+      { type: 'text-delta', delta: 'Hello again.' },
+      usage(1_200, 60, { cachedPromptTokens: 1_000, cacheWriteTokens: 150, reasoningTokens: 40 }),
+      { type: 'finish', finishReason: 'stop' },
+    ]);
+    const events = await t.turn({ message: 'Hi', reasoningEffort: 'low' });
+    expect(t.anthropic.requests[0]!.reasoning).toBe('low');
+    expect(events.find((event) => event.type === 'usage')).toMatchObject({
+      promptTokens: 1_200,
+      completionTokens: 60,
+      cachedPromptTokens: 1_000,
+      cacheWriteTokens: 150,
+      reasoningTokens: 40,
+    });
+    const reply = assistantOf(await t.messages(startOf(events).conversationId));
+    expect(reply.metadata).toMatchObject({ promptTokens: 1_200, completionTokens: 60, cachedPromptTokens: 1_000, cacheWriteTokens: 150, reasoningTokens: 40 });
+  });
+
+  it('a message of files only is sent with its bytes, saved with its file parts, bound to it, and shown to the model again next turn', async () => {
+    const t = await setup();
+    const image = t.files.add(t.userId, { mediaType: 'image/png', name: 'screenshot.png', data: PNG });
+    t.anthropic.script(
+      [{ type: 'accepted' }, { type: 'text-delta', delta: 'A tiny image.' }, usage(1_700, 4), { type: 'finish', finishReason: 'stop' }],
+      [{ type: 'accepted' }, { type: 'text-delta', delta: 'Still tiny.' }, usage(1_720, 3), { type: 'finish', finishReason: 'stop' }],
+    );
+    const events = await t.turn({ attachments: [image.id], model: 'test-claude-vision' });
+    const sent = t.anthropic.requests[0]!.messages.at(-1)!;
+    expect(sent).toMatchObject({ role: 'user', content: '', files: [{ mediaType: 'image/png', name: 'screenshot.png' }] });
+    expect([...(sent as { files: { data: Uint8Array }[] }).files[0]!.data]).toEqual([...PNG]);
+
+    const { conversationId, userMessageId } = startOf(events);
+    const question = (await t.messages(conversationId)).find((message) => message.role === 'user')!;
+    expect(question.parts).toEqual([{ type: 'file', attachmentId: image.id, mediaType: 'image/png', name: 'screenshot.png', size: PNG.byteLength }]);
+    expect(question.content).toBe('');
+    // The image counts in this prompt and later ones (the estimate: 1,600 for an image).
+    expect(question.tokens).toBeGreaterThanOrEqual(1_600);
+    expect(t.files.attached).toEqual([{ ids: [image.id], conversationId, messageId: userMessageId }]);
+
+    await t.turn({ message: 'And now?', conversationId });
+    const history = t.anthropic.requests[1]!.messages;
+    expect(history[0]).toMatchObject({ role: 'user', files: [{ name: 'screenshot.png' }] });
+    expect(history[2]).toEqual({ role: 'user', content: 'And now?' });
+    expect(t.files.reads.filter((id) => id === image.id)).toHaveLength(2);
+  });
+
+  it("another user's file, an unknown one or one from another conversation is refused naming the field: nothing written, no provider called", async () => {
+    const t = await setup();
+    const strangerId = await db.createUser();
+    const theirs = t.files.add(strangerId, { mediaType: 'image/png', name: 'theirs.png', data: PNG });
+    const elsewhere = t.files.add(t.userId, { mediaType: 'image/png', name: 'old.png', data: PNG, conversationId: crypto.randomUUID() });
+    const before = await t.counts();
+
+    for (const id of [theirs.id, crypto.randomUUID(), elsewhere.id]) {
+      const response = await t.post({ message: 'Look', attachments: [id], model: 'test-claude-vision' });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { field?: string; message: string } };
+      expect(body.error.field).toBe('attachments');
+      expect(body.error.message).toContain(id);
+    }
+    expect(await t.counts()).toEqual(before);
+    expect(t.anthropic.requests).toHaveLength(0);
+    expect(t.files.attached).toHaveLength(0);
+    const [{ usage: rows }] = (await db.admin(`select count(*)::int as usage from public.ai_usage where user_id = $1`, [t.userId])) as [{ usage: number }];
+    expect(rows).toBe(0);
+  });
+
+  it('a model that reads no images is refused with its name before anything is written', async () => {
+    const t = await setup();
+    const image = t.files.add(t.userId, { mediaType: 'image/png', name: 'chart.png', data: PNG });
+    const before = await t.counts();
+    const response = await t.post({ message: 'What does this show?', attachments: [image.id], model: 'test-claude-text' });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { field?: string; message: string } };
+    expect(body.error.field).toBe('model');
+    expect(body.error.message).toContain('test-claude-text');
+    expect(await t.counts()).toEqual(before);
+    expect(t.anthropic.requests).toHaveLength(0);
+  });
+
+  it('a question with an image never fails over to a backup that cannot see it', async () => {
+    const t = await setup({ backups: [{ provider: 'openai', model: 'gpt-4o' }] });
+    const image = t.files.add(t.userId, { mediaType: 'image/png', name: 'chart.png', data: PNG });
+    // The primary fails before any token (no script: a provider error); gpt-4o here reads text only.
+    t.openai.script([{ type: 'accepted' }, { type: 'text-delta', delta: 'I see no image.' }, usage(5, 4), { type: 'finish', finishReason: 'stop' }]);
+    const events = await t.turn({ message: 'What does this show?', attachments: [image.id], model: 'test-claude-vision' });
+    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'provider_error' });
+    expect(t.openai.requests).toHaveLength(0);
+  });
+
+  it('switching to a model that reads no images tells it an image was there instead of sending it', async () => {
+    const t = await setup();
+    const image = t.files.add(t.userId, { mediaType: 'image/png', name: 'screenshot.png', data: PNG });
+    t.anthropic.script(
+      [{ type: 'accepted' }, { type: 'text-delta', delta: 'A graph.' }, usage(1_700, 3), { type: 'finish', finishReason: 'stop' }],
+      [{ type: 'accepted' }, { type: 'text-delta', delta: 'Sure.' }, usage(30, 2), { type: 'finish', finishReason: 'stop' }],
+    );
+    const { conversationId } = startOf(await t.turn({ message: 'Look', attachments: [image.id], model: 'test-claude-vision' }));
+    await t.turn({ message: 'Summarise', conversationId, model: 'test-claude-text' });
+    expect(t.anthropic.requests[1]!.messages[0]).toEqual({ role: 'user', content: 'Look\n[file not shown to this model: screenshot.png]' });
+  });
+
+  it('more files than a message may carry are refused as too many', async () => {
+    const t = await setup();
+    const ids = Array.from({ length: 11 }, (_, index) => t.files.add(t.userId, { mediaType: 'image/png', name: `${index}.png`, data: PNG }).id);
+    const response = await t.post({ message: 'All of these', attachments: ids, model: 'test-claude-vision' });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('too_many_files');
+  });
+
+  it('an empty message with no files is still refused, and a body with neither still means regenerate', async () => {
+    const t = await setup();
+    const empty = await t.post({ message: '' });
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { error: { message: string } }).error.message).toBe('message: must not be empty');
+
+    t.anthropic.script(
+      [{ type: 'accepted' }, { type: 'text-delta', delta: 'First.' }, usage(5, 2), { type: 'finish', finishReason: 'stop' }],
+      [{ type: 'accepted' }, { type: 'text-delta', delta: 'Second.' }, usage(5, 2), { type: 'finish', finishReason: 'stop' }],
+    );
+    const first = startOf(await t.turn({ message: 'Hello' }));
+    const again = await t.turn({ conversationId: first.conversationId, parentMessageId: first.userMessageId });
+    expect(textOf(again)).toBe('Second.');
+    expect(t.anthropic.requests[1]!.messages).toEqual([{ role: 'user', content: 'Hello' }]);
+  });
+
+  function importFile(messages: Record<string, unknown>[]) {
+    const now = new Date().toISOString();
+    return {
+      format: 'ai-chat.conversation',
+      version: 1,
+      exportedAt: now,
+      conversation: { title: 'From elsewhere', systemPrompt: null, provider: 'anthropic', model: 'claude-sonnet-4-5', summary: null, createdAt: now, updatedAt: now, activeLeafId: null },
+      messages: messages.map((message) => ({ status: 'complete', metadata: {}, createdAt: now, ...message })),
+    };
+  }
+  const importRequest = (t: Setup, body: unknown) =>
+    t.handler.route(
+      new Request('http://localhost/api/chat/conversations/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    );
+
+  it('an import keeps the parts but no provider secret and no file: a note says which file was there', async () => {
+    const t = await setup();
+    const foreignFile = crypto.randomUUID();
+    const response = await importRequest(
+      t,
+      importFile([
+        {
+          id: 'q',
+          parentId: null,
+          role: 'user',
+          content: 'What is in this?',
+          parts: [
+            { type: 'text', text: 'What is in this?' },
+            { type: 'file', attachmentId: foreignFile, mediaType: 'image/png', name: 'their-photo.png', size: 10 },
+          ],
+        },
+        {
+          id: 'a',
+          parentId: 'q',
+          role: 'assistant',
+          content: 'A cat.',
+          parts: [
+            { type: 'reasoning', text: 'Looks furry.', provider: 'anthropic', signature: 'forged-signature', durationMs: 1200 },
+            { type: 'reasoning', text: '', provider: 'anthropic', redactedData: 'forged-redacted' },
+            { type: 'reasoning', text: 'Summary', provider: 'openai', itemId: 'rs_1', encryptedContent: 'forged-encrypted' },
+            { type: 'text', text: 'A cat.' },
+          ],
+        },
+      ]),
+    );
+    expect(response.status, await response.clone().text()).toBe(201);
+    const { conversation } = (await response.json()) as { conversation: { id: string } };
+    const messages = await t.messages(conversation.id);
+    const question = messages.find((message) => message.role === 'user')!;
+    expect(question.parts).toEqual([
+      { type: 'text', text: 'What is in this?' },
+      { type: 'text', text: '\n[file not imported: their-photo.png]' },
+    ]);
+    expect(question.content).toBe('What is in this?\n[file not imported: their-photo.png]');
+    const reply = assistantOf(messages);
+    expect(reply.parts).toEqual([
+      { type: 'reasoning', text: 'Looks furry.', provider: 'anthropic', durationMs: 1200 },
+      { type: 'reasoning', text: '', provider: 'anthropic' },
+      { type: 'reasoning', text: 'Summary', provider: 'openai' },
+      { type: 'text', text: 'A cat.' },
+    ]);
+    expect(JSON.stringify(messages)).not.toMatch(/forged|their-photo.png"|attachmentId/);
+  });
+
+  it('a hostile import (a part of no known kind, a file naming no id, NUL, too many parts) is refused and writes nothing', async () => {
+    const t = await setup();
+    const before = await t.counts();
+    const hostile: unknown[][] = [
+      [{ type: 'script', text: 'x' }],
+      [{ type: 'file', attachmentId: '../../etc/passwd', mediaType: 'image/png', name: 'x.png', size: 1 }],
+      [{ type: 'file', attachmentId: crypto.randomUUID(), mediaType: 'text/html', name: 'x.html', size: 1 }],
+      [{ type: 'text', text: 'nul \u0000 here' }],
+      Array.from({ length: 501 }, () => ({ type: 'text', text: 'a' })),
+      [{ type: 'reasoning', text: 'no provider' }],
+    ];
+    for (const parts of hostile) {
+      const response = await importRequest(t, importFile([{ id: 'q', parentId: null, role: 'user', content: 'hi', parts }]));
+      expect(response.status, JSON.stringify(parts).slice(0, 80)).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/^messages\.0\.parts/);
+    }
+    expect(await t.counts()).toEqual(before);
+  });
+});
+
+describe('message parts through the real adapters', () => {
+  let h: ChatHarness;
+  beforeAll(async () => {
+    h = await startChatHarness();
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('a plain question and answer are saved as text parts, content their text', async () => {
+    h.openai.script({ text: 'Hello there, friend.' });
+    const response = await h.post({ message: 'Say hello', provider: 'openai' });
+    const events = await readChatEvents(response);
+    expect(textOf(events)).toBe('Hello there, friend.');
+    const rows = await h.sql<{ role: string; content: string; parts: unknown }>(
+      `select role, content, parts from public.messages where conversation_id = $1 order by created_at`,
+      [startOf(events).conversationId],
+    );
+    expect(rows).toEqual([
+      { role: 'user', content: 'Say hello', parts: [{ type: 'text', text: 'Say hello' }] },
+      { role: 'assistant', content: 'Hello there, friend.', parts: [{ type: 'text', text: 'Hello there, friend.' }] },
+    ]);
+  });
+});
+
+function startOf(events: ChatEvent[]) {
+  return events.find((event): event is Extract<ChatEvent, { type: 'start' }> => event.type === 'start')!;
+}
