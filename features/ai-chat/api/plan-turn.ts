@@ -1,5 +1,5 @@
 import 'server-only';
-import { DEFAULT_MAX_FILES_PER_MESSAGE, MAX_BODY_BYTES, chatRequestSchema, type ChatRequestBody } from '../protocol/chat-request';
+import { MAX_BODY_BYTES, chatRequestSchema, type ChatRequestBody } from '../protocol/chat-request';
 import { ChatError } from '../protocol/errors';
 import type { MessagePart } from '../protocol/parts';
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
@@ -62,7 +62,7 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
     user,
     target,
     conversationId: existing?.id ?? null,
-    maxFiles: maxFilesPerMessage(options),
+    limits: options.attachments,
   });
 
   const system = chooseSystemPrompt(body, existing, options);
@@ -224,12 +224,6 @@ async function loadHistory(body: ChatRequestBody, user: UserChatStore): Promise<
     throw new ChatError('bad_request', 'parentMessageId: regenerate needs a user message', { field: 'parentMessageId' });
   }
   return { existing: conversation, history: branch, parentId: body.parentMessageId, regenerate };
-}
-
-/** The handler's per-message file limit (the attachments options), else the default. */
-function maxFilesPerMessage(options: ResolvedHandlerOptions): number {
-  const configured = (options as { attachments?: { maxFilesPerMessage?: number } }).attachments?.maxFilesPerMessage;
-  return configured ?? DEFAULT_MAX_FILES_PER_MESSAGE;
 }
 
 function chooseSystemPrompt(body: ChatRequestBody, conversation: ConversationRecord | null, options: ResolvedHandlerOptions): string | undefined {

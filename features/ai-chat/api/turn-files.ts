@@ -5,7 +5,8 @@ import type { MessageRecord } from '../protocol/records';
 import type { ProviderFile, ProviderMessage } from '../providers/types';
 import type { AttachmentRecord, UserChatStore } from '../store/chat-store';
 import { getModelInfo } from '../utils/pricing';
-import { estimateAttachmentTokens } from './attachment-estimate';
+import { estimateAttachmentTokens } from '../utils/attachment-tokens';
+import { tooManyFiles, type AttachmentLimits } from './attachment-check';
 import type { ProviderTarget } from './handler-options';
 
 /**
@@ -30,11 +31,11 @@ export const NO_FILES: TurnFiles = { ids: [], parts: [], files: [], tokens: 0 };
  */
 export async function resolveAttachments(
   ids: readonly string[],
-  context: { user: UserChatStore; target: ProviderTarget; conversationId: string | null; maxFiles: number },
+  context: { user: UserChatStore; target: ProviderTarget; conversationId: string | null; limits: AttachmentLimits },
 ): Promise<TurnFiles> {
   if (ids.length === 0) return NO_FILES;
-  if (ids.length > context.maxFiles) {
-    throw new ChatError('too_many_files', `attachments: at most ${context.maxFiles} files per message.`, { field: 'attachments' });
+  if (ids.length > context.limits.maxFilesPerMessage) {
+    throw tooManyFiles(ids.length, context.limits);
   }
   const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
   if (repeated) throw new ChatError('bad_request', `attachments: file ${repeated} is listed twice.`, { field: 'attachments' });

@@ -14,8 +14,6 @@ export function withoutNul<S extends z.ZodString>(schema: S): S {
 }
 export type ProviderName = z.infer<typeof providerNameSchema>;
 
-/** The files one message may carry by default; the handler's `attachments.maxFilesPerMessage` sets it. */
-export const DEFAULT_MAX_FILES_PER_MESSAGE = 10;
 /** The schema's own bound on `attachments`, far above any sane limit; the handler's limit is checked after. */
 const MAX_ATTACHMENT_IDS = 100;
 
