@@ -242,6 +242,24 @@ describe('OpenAI Responses provider', () => {
 });
 
 describe('OpenAI Responses provider failures', () => {
+  test('an organisation not allowed reasoning summaries still gets its answer, and summaries are not asked for again', async () => {
+    const unverified = 'Your organization must be verified to generate reasoning summaries. Please go to: https://platform.openai.com/settings/organization/general and click on Verify Organization.';
+    script({ httpError: { status: 400, code: 'unsupported_value', message: unverified } }, { text: 'Answer without a summary' }, { text: 'Next' });
+    const adapter = provider();
+
+    const { events, error } = await drain(adapter.stream(request()));
+    await drain(adapter.stream(request()));
+
+    expect(error).toBeUndefined();
+    expect(textOf(events)).toBe('Answer without a summary');
+    expect(fake.requests.map((seen) => seen.body.reasoning)).toEqual([
+      { effort: 'medium', summary: 'auto' },
+      { effort: 'medium' },
+      { effort: 'medium' },
+    ]);
+    expect(fake.requests[1]?.body.include).toEqual(['reasoning.encrypted_content']);
+  });
+
   test('a 401 on the first key rotates to the second key', async () => {
     script({ httpError: { status: 401 } }, { text: 'Second key works' });
 
