@@ -16,6 +16,5 @@ export function isSummaryRefusal(error: unknown): boolean {
 
 export function withoutSummary<Params extends ResponseCreateParamsBase>(params: Params): Params {
   if (!params.reasoning?.summary) return params;
-  const { summary: _summary, ...reasoning } = params.reasoning;
-  return { ...params, reasoning };
+  return { ...params, reasoning: { ...params.reasoning, summary: undefined } };
 }
