@@ -107,7 +107,6 @@ export async function* responsesEventsToProviderEvents(
       default:
         break;
     }
-    if (finished) break;
   }
 
   // The SDK ends its iterator quietly when our signal aborts it, so the abort is detected here.
