@@ -6,7 +6,6 @@ import {
   type FakeProviderServer,
   type FakeReply,
 } from '../../support/fake-providers';
-import { chatViewOfResponsesBody } from '../../support/fake-providers/fake-openai-responses';
 import { createReplies, lastUserText } from './replies';
 
 export type ProviderName = 'openai' | 'anthropic';
@@ -65,11 +64,8 @@ export async function startFakeProviders(): Promise<FakeProviders> {
         }
         if (req.method === 'GET' && action === 'requests') {
           const seen: SeenRequest[] = fake.requests
-            .filter((request) => request.path.endsWith('/messages') || request.path.endsWith('/chat/completions') || request.path.endsWith('/responses'))
-            .map((request) => {
-              const body = request.path.endsWith('/responses') ? chatViewOfResponsesBody(request.body) : request.body;
-              return { model: String(body.model), text: lastUserText(body) };
-            });
+            .filter((request) => request.path.endsWith('/messages') || request.path.endsWith('/chat/completions'))
+            .map((request) => ({ model: String(request.body.model), text: lastUserText(request.body) }));
           return reply(200, seen);
         }
         return reply(404, { error: `no action ${action}` });
