@@ -4,6 +4,7 @@ import { sendOpenAIMessage } from '@/features/ai-chat/api/openai';
 import { parseChatEnv } from '@/features/ai-chat/config/env';
 import { createConfiguredOpenAIProvider, defaultOpenAIApi } from '@/features/ai-chat/providers/openai-api';
 import { startFakeOpenAI, type FakeProviderServer } from '@/tests/support/fake-providers';
+import type { OpenAIFakeReply } from '@/tests/support/fake-providers/fake-openai-wire';
 
 import { drain, textOf } from './collect-events';
 
@@ -48,5 +49,14 @@ describe('which OpenAI API is used', () => {
     expect(viaChat).toMatchObject({ content: 'From Chat Completions', finishReason: 'stop' });
     expect(textOf((await drain(streamed)).events)).toBe('Echo: hi');
     expect(fake.requests.map((seen) => seen.path)).toEqual(['/v1/responses', '/v1/chat/completions', '/v1/responses']);
+  });
+
+  test('sendOpenAIMessage reports a refusal as a refusal on either API', async () => {
+    const refusals: OpenAIFakeReply[] = [{ refusal: 'No.' }, { refusal: 'Still no.' }];
+    fake.script(...refusals);
+    const options = { apiKey: 'sk', baseURL: fake.url, maxRetries: 0, model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'bad idea' }] };
+
+    await expect(sendOpenAIMessage({ ...options, api: 'responses' })).resolves.toMatchObject({ content: '', refusal: 'No.', finishReason: 'content-filter' });
+    await expect(sendOpenAIMessage(options)).resolves.toMatchObject({ content: '', refusal: 'Still no.', finishReason: 'content-filter' });
   });
 });

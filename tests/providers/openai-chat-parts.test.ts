@@ -94,6 +94,13 @@ describe('OpenAI Chat Completions: what today’s models say and take', () => {
     expect(fake.requests.map((seen) => seen.body.reasoning_effort)).toEqual(['medium', 'high', undefined, undefined]);
   });
 
+  test('a reasoning model is sent no temperature (OpenAI refuses one); another model keeps it', async () => {
+    await drain(provider().stream(request({ model: 'gpt-5-mini', temperature: 0 })));
+    await drain(provider().stream(request({ model: 'llama3.2', temperature: 0 })));
+
+    expect(fake.requests.map((seen) => seen.body.temperature)).toEqual([undefined, 0]);
+  });
+
   test('reasoning tokens in completion_tokens_details are reported apart', async () => {
     script({ text: 'Hi', reasoningTokens: 128, usage: { promptTokens: 40, completionTokens: 2, cachedPromptTokens: 0 } });
 

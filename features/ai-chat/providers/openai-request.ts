@@ -58,11 +58,12 @@ export function toOpenAIChatParams(request: ProviderRequest): ChatParams {
   for (const message of request.messages) messages.push(toOpenAIMessage(message));
 
   const params: ChatParams = { model: request.model, messages };
-  if (request.temperature !== undefined) params.temperature = request.temperature;
   // Only for a model known to reason, or an effort the request names: most compatible servers'
   // models would refuse an unknown parameter. Reasoning is never sent back: this API has no field for it.
   const reasoning = openAIReasoningFor(request);
   if (reasoning.reasons && reasoning.effort !== undefined) params.reasoning_effort = reasoning.effort;
+  // OpenAI's reasoning models refuse any temperature but the default; other models take it.
+  if (request.temperature !== undefined && !reasoning.reasons) params.temperature = request.temperature;
   if (request.maxTokens !== undefined) params.max_completion_tokens = request.maxTokens;
   const tools = request.tools ?? [];
   if (tools.length > 0) {
