@@ -113,7 +113,26 @@ describe('recorded Responses API streams', () => {
   });
 });
 
-describe('recorded Chat Completions stream', () => {
+describe('recorded Chat Completions streams', () => {
+  test.each([
+    ['chat-completions-reasoning-content.sse', 'Qwen/Qwen3-8B', /^The user asks for 17 times 23/, '17 × 23 = 391.'],
+    ['chat-completions-reasoning-ollama.sse', 'qwen3:8b', /^Okay, a haiku about autumn/, 'Red leaves drift and fall\nCool wind hums through empty trees\nThe year exhales slow'],
+  ])('a compatible server’s reasoning (%s) streams as reasoning, closed before the answer, with nothing to send back', async (recording, model, thought, answer) => {
+    replay = await startReplay([recording]);
+    const provider = createOpenAIProvider({ apiKeys: ['sk-replay'], baseURL: replay.url, maxRetries: 0 });
+
+    const { events } = await drain(provider.stream(ask('question', { model })));
+
+    const kinds = events.map((event) => event.type);
+    expect(kinds.indexOf('reasoning-start')).toBeLessThan(kinds.indexOf('reasoning-delta'));
+    expect(kinds.indexOf('reasoning-part')).toBeLessThan(kinds.indexOf('text-delta'));
+    expect(joined(events, 'reasoning-delta')).toMatch(thought);
+    const part = events.find((event) => event.type === 'reasoning-part');
+    expect(part).toEqual({ type: 'reasoning-part', part: { type: 'reasoning', provider: 'openai', text: joined(events, 'reasoning-delta') } });
+    expect(textOf(events)).toBe(answer);
+    expect(events.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
+  });
+
   test('delta.refusal chunks reach the caller as a refusal with finish content-filter and cached prompt tokens', async () => {
     replay = await startReplay(['chat-completions-refusal.sse']);
     const provider = createOpenAIProvider({ apiKeys: ['sk-replay'], baseURL: replay.url, maxRetries: 0 });

@@ -60,8 +60,10 @@ describe('OpenAI Responses provider', () => {
     await drain(provider().stream(request({ reasoning: 'high' })));
     await drain(provider().stream(request({ reasoning: 'off' })));
     await drain(provider().stream(request({ model: 'gpt-5.1', reasoning: 'off' })));
+    await drain(provider().stream(request({ model: 'o3', reasoning: 'minimal' })));
+    await drain(provider().stream(request({ model: 'gpt-5.2-pro', reasoning: 'off' })));
 
-    expect(fake.requests.map((seen) => (seen.body.reasoning as { effort?: string }).effort)).toEqual(['high', 'minimal', 'none']);
+    expect(fake.requests.map((seen) => (seen.body.reasoning as { effort?: string }).effort)).toEqual(['high', 'minimal', 'none', 'low', 'medium']);
   });
 
   test('a model that does not reason gets no reasoning field and keeps its temperature', async () => {

@@ -13,11 +13,14 @@ export interface OpenAIReasoningChoice {
   effort?: OpenAIEffort;
 }
 
-// GPT-5.1 and later take `none`; GPT-5 takes `minimal` at the least; the o-series `low`.
+// GPT-5.1 and later take `none`; GPT-5 takes `minimal` at the least; the o-series `low`; the
+// GPT-5.x pro models `medium`.
 const TAKES_NONE = /^gpt-5\.\d/;
+const PRO = /^gpt-5\.\d+-pro/;
 const O_SERIES = /^o\d/;
 
 function lowestEffort(model: string): OpenAIEffort {
+  if (PRO.test(model)) return 'medium';
   if (TAKES_NONE.test(model)) return 'none';
   return O_SERIES.test(model) ? 'low' : 'minimal';
 }
