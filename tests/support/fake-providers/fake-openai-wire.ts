@@ -26,9 +26,10 @@ export const REFUSAL_TEXT = "I'm sorry, but I can't help with that request.";
 /** What a reasoning model's summary of the [[think]] marker says: two parts, as the API writes them. */
 export function thinkingSummary(question: string): string[] {
   const topic = question === '' ? 'this message' : `“${question.slice(0, 80)}”`;
+  // About 30 words: a word every 80 ms (150 ms under [[slow]]) is 2.5 to 4.5 s of "Thinking…".
   return [
-    `**Reading the question**\n\nThe person wrote ${topic}. I should work out what they are after before I answer, and check whether anything in it is ambiguous.`,
-    '**Planning the reply**\n\nA short, direct answer that repeats their words back is what this fake does, so I will keep it to one line.',
+    `**Reading the question**\n\nThe person wrote ${topic}. I should see what they are after.`,
+    '**Planning the reply**\n\nThis fake echoes their words, so one short line will do.',
   ];
 }
 
