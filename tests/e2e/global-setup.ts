@@ -46,6 +46,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     AI_CHAT_STORE: 'embedded',
     AI_CHAT_DATA_DIR: dataDir,
     OPENAI_BASE_URL: providers.openaiUrl,
+    // The fake stands in for api.openai.com, so the app speaks the API it would use there.
+    OPENAI_API: 'responses',
     ANTHROPIC_BASE_URL: providers.anthropicUrl,
     AI_CHAT_OPENAI_MODELS: 'gpt-5-mini,gpt-4.1-mini',
     AI_CHAT_ANTHROPIC_MODELS: 'claude-sonnet-5-5,claude-haiku-5-5',

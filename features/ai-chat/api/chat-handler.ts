@@ -2,7 +2,7 @@ import 'server-only';
 import { getChatEnv, type ResolvedChatEnv } from '../config/env';
 import { ChatError } from '../protocol/errors';
 import { createAnthropicProvider } from '../providers/anthropic-provider';
-import { createOpenAIProvider } from '../providers/openai-provider';
+import { createConfiguredOpenAIProvider } from '../providers/openai-api';
 import type { ChatProvider, ProviderName } from '../providers/types';
 import { getChatStore } from '../store';
 import { resolveHandlerOptions, type ChatHandlerOptions, type ModelPolicy, type ResolvedHandlerOptions } from './handler-options';
@@ -65,7 +65,7 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
 export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): ChatHandlerOptions {
   const providers: Partial<Record<ProviderName, ChatProvider>> = {};
   if (env.OPENAI_API_KEY?.length) {
-    providers.openai = createOpenAIProvider({ apiKeys: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL });
+    providers.openai = createConfiguredOpenAIProvider({ apiKeys: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, api: env.openaiApi });
   }
   if (env.ANTHROPIC_API_KEY?.length) {
     providers.anthropic = createAnthropicProvider({ apiKeys: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL });

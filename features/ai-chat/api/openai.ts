@@ -1,7 +1,7 @@
 import 'server-only';
 
 import { parseApiKeys } from '../providers/api-keys';
-import { createOpenAIProvider } from '../providers/openai-provider';
+import { createConfiguredOpenAIProvider, defaultOpenAIApi, OPENAI_APIS, type OpenAIApi } from '../providers/openai-api';
 import { primeStream } from '../providers/prime-stream';
 import { cachedProvider } from '../providers/provider-cache';
 import { toSendMessageResult, type LegacyFunctionCall, type SendMessageResult } from '../providers/send-message-result';
@@ -53,6 +53,8 @@ export interface SendOpenAIMessageOptions {
   apiKey?: string | string[];
   /** Default: OPENAI_BASE_URL, else the public API. */
   baseURL?: string;
+  /** Default: OPENAI_API, else Responses for the public API and Chat Completions behind a base URL. */
+  api?: OpenAIApi;
   maxRetries?: number;
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -117,6 +119,11 @@ export function toProviderConversation(messages: readonly OpenAIChatMessage[]): 
   return { ...(system.length ? { system: system.join('\n\n') } : {}), messages: out };
 }
 
+function apiFromEnv(): OpenAIApi | undefined {
+  const value = process.env.OPENAI_API?.trim();
+  return OPENAI_APIS.find((api) => api === value);
+}
+
 function toolsOf(options: SendOpenAIMessageOptions): Pick<ProviderRequest, 'tools' | 'toolChoice'> {
   const tools = [
     ...(options.tools ?? []),
@@ -131,7 +138,7 @@ function toolsOf(options: SendOpenAIMessageOptions): Pick<ProviderRequest, 'tool
 }
 
 /**
- * Sends a chat to OpenAI (or any Chat Completions compatible server). With `stream: true` it
+ * Sends a chat to OpenAI (Responses API) or any Chat Completions compatible server. With `stream: true` it
  * resolves once the first event arrived, so auth and rate-limit failures reject here; otherwise it
  * resolves to the whole reply. Fails with ChatError only.
  */
@@ -141,16 +148,18 @@ export function sendOpenAIMessage(options: SendOpenAIMessageOptions): Promise<As
 export async function sendOpenAIMessage(
   options: SendOpenAIMessageOptions,
 ): Promise<AsyncIterable<ProviderEvent> | SendMessageResult> {
+  const baseURL = options.baseURL ?? (process.env.OPENAI_BASE_URL || undefined);
+  const api = options.api ?? apiFromEnv() ?? defaultOpenAIApi(baseURL);
   const provider = cachedProvider(
-    'openai',
+    `openai:${api}`,
     {
       apiKeys: parseApiKeys(options.apiKey ?? process.env.OPENAI_API_KEY),
-      baseURL: options.baseURL ?? (process.env.OPENAI_BASE_URL || undefined),
+      baseURL,
       maxRetries: options.maxRetries,
       timeoutMs: options.timeoutMs,
       fetch: options.fetch,
     },
-    createOpenAIProvider,
+    (client) => createConfiguredOpenAIProvider({ ...client, api }),
   );
   const request: ProviderRequest = {
     model: options.model,

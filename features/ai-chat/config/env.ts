@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { ChatError } from '../protocol/errors';
+import { defaultOpenAIApi, OPENAI_APIS, type OpenAIApi } from '../providers/openai-api';
 
 // Empty strings mean "unset": `.env` files often carry `KEY=` lines copied from an example.
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -54,6 +55,8 @@ export const envSchema = z.object({
   ...callerEnv,
   OPENAI_API_KEY: optional(apiKeyList),
   OPENAI_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
+  /** Which OpenAI API to speak. Unset: `responses` without OPENAI_BASE_URL, `chat-completions` with one. */
+  OPENAI_API: optional(z.enum(OPENAI_APIS)),
   ANTHROPIC_API_KEY: optional(apiKeyList),
   ANTHROPIC_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
   DEFAULT_AI_PROVIDER: optional(z.enum(['openai', 'anthropic'])),
@@ -89,6 +92,8 @@ export interface ResolvedChatEnv extends ChatEnv {
   store: StoreKind;
   dataDir: string;
   defaultProvider: 'openai' | 'anthropic';
+  /** OPENAI_API, else Responses for api.openai.com and Chat Completions behind OPENAI_BASE_URL. */
+  openaiApi: OpenAIApi;
 }
 
 export const DEFAULT_DATA_DIR = '.data/ai-chat';
@@ -138,6 +143,7 @@ export function parseChatEnv(source: Record<string, string | undefined> = proces
     store,
     dataDir: env.AI_CHAT_DATA_DIR ?? DEFAULT_DATA_DIR,
     defaultProvider: env.DEFAULT_AI_PROVIDER ?? 'openai',
+    openaiApi: env.OPENAI_API ?? defaultOpenAIApi(env.OPENAI_BASE_URL),
   };
 }
 

@@ -1,38 +1,19 @@
 import 'server-only';
 
-import OpenAI from 'openai';
-
-import { ChatError } from '../protocol/errors';
-import { callWithKeyRotation, KeyPool, streamWithKeyRotation } from './key-rotation';
+import { openAIKeyPool } from './openai-client';
+import { callWithKeyRotation, streamWithKeyRotation } from './key-rotation';
 import { openAIChunksToEvents, openAICompletionToResult } from './openai-response';
 import { toOpenAIChatParams } from './openai-request';
-import { fetchWithRetryNotices, withRetryListener } from './retry-notice';
+import { withRetryListener } from './retry-notice';
 import type { ChatProvider, ProviderClientOptions, ProviderRequest } from './types';
 
-const DEFAULT_MAX_RETRIES = 2;
-
 /**
- * A ChatProvider on the OpenAI Chat Completions API. Only that API is used (not Responses), so any
- * OpenAI-compatible server behind `baseURL` works too.
+ * A ChatProvider on the OpenAI Chat Completions API: the one OpenAI-compatible servers behind
+ * `baseURL` (Ollama, vLLM, OpenRouter) speak. api.openai.com itself is better served by the
+ * Responses adapter (openai-responses-provider.ts), which streams reasoning summaries.
  */
 export function createOpenAIProvider(options: ProviderClientOptions): ChatProvider {
-  const apiKeys = options.apiKeys.filter((key) => key.trim() !== '');
-  if (apiKeys.length === 0) {
-    throw new ChatError('not_configured', 'Set OPENAI_API_KEY to use OpenAI models.');
-  }
-  const pool = new KeyPool(
-    apiKeys,
-    (apiKey) =>
-      new OpenAI({
-        apiKey,
-        // Pass null rather than undefined so the SDK does not fall back to OPENAI_BASE_URL on its own:
-        // the caller (api/openai.ts) already decided where requests go.
-        baseURL: options.baseURL ?? null,
-        maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
-        ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-        fetch: fetchWithRetryNotices(options.maxRetries ?? DEFAULT_MAX_RETRIES, options.fetch),
-      }),
-  );
+  const pool = openAIKeyPool(options);
 
   return {
     name: 'openai',

@@ -3,15 +3,31 @@ import 'server-only';
 import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions/completions';
 
+import { dataUrlOf, isPdf, pdfFilename } from './openai-files';
+import { openAIReasoningFor } from './openai-reasoning';
 import type { ProviderMessage, ProviderRequest, ProviderToolChoice } from './types';
 
 type ChatParams = ChatCompletionCreateParamsBase;
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+type ContentPart = OpenAI.Chat.Completions.ChatCompletionContentPart;
+
+/** Text, then images as `image_url` parts and PDFs as `file` parts, both inline as data URLs. */
+function userContent(message: Extract<ProviderMessage, { role: 'user' }>): string | ContentPart[] {
+  const files = message.files ?? [];
+  if (files.length === 0) return message.content;
+  const parts: ContentPart[] = files.map((file) =>
+    isPdf(file)
+      ? { type: 'file', file: { filename: pdfFilename(file), file_data: dataUrlOf(file) } }
+      : { type: 'image_url', image_url: { url: dataUrlOf(file) } },
+  );
+  if (message.content !== '') parts.push({ type: 'text', text: message.content });
+  return parts;
+}
 
 function toOpenAIMessage(message: ProviderMessage): ChatMessage {
   switch (message.role) {
     case 'user':
-      return { role: 'user', content: message.content };
+      return { role: 'user', content: userContent(message) };
     case 'tool':
       return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
     case 'assistant': {
@@ -42,7 +58,12 @@ export function toOpenAIChatParams(request: ProviderRequest): ChatParams {
   for (const message of request.messages) messages.push(toOpenAIMessage(message));
 
   const params: ChatParams = { model: request.model, messages };
-  if (request.temperature !== undefined) params.temperature = request.temperature;
+  // Only for a model known to reason, or an effort the request names: most compatible servers'
+  // models would refuse an unknown parameter. Reasoning is never sent back: this API has no field for it.
+  const reasoning = openAIReasoningFor(request);
+  if (reasoning.reasons && reasoning.effort !== undefined) params.reasoning_effort = reasoning.effort;
+  // OpenAI's reasoning models refuse any temperature but the default; other models take it.
+  if (request.temperature !== undefined && !reasoning.reasons) params.temperature = request.temperature;
   if (request.maxTokens !== undefined) params.max_completion_tokens = request.maxTokens;
   const tools = request.tools ?? [];
   if (tools.length > 0) {

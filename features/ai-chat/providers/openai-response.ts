@@ -34,6 +34,16 @@ export function toUsage(usage: OpenAI.CompletionUsage): ProviderUsage {
   };
 }
 
+/**
+ * Reasoning text some compatible servers stream beside the answer: `reasoning_content` (vLLM,
+ * DeepSeek) or `reasoning` (OpenRouter, Ollama). Not in OpenAI's own types.
+ */
+function reasoningDeltaOf(delta: Chunk['choices'][number]['delta'] | undefined): string {
+  const extra = delta as { reasoning_content?: unknown; reasoning?: unknown } | undefined;
+  const value = extra?.reasoning_content ?? extra?.reasoning;
+  return typeof value === 'string' ? value : '';
+}
+
 interface PendingToolCall {
   id: string;
   name: string;
@@ -51,11 +61,30 @@ export async function* openAIChunksToEvents(
 ): AsyncGenerator<ProviderEvent, void, undefined> {
   const pending = new Map<number, PendingToolCall>();
   let finishReason: FinishReason | undefined;
+  let refused = false;
+  // Open reasoning from a compatible server, closed (as a part with no secrets) when the answer starts.
+  let reasoning: string | undefined;
+  function* closeReasoning(): Generator<ProviderEvent> {
+    if (reasoning === undefined) return;
+    yield { type: 'reasoning-part', part: { type: 'reasoning', text: reasoning, provider: 'openai' } };
+    reasoning = undefined;
+  }
 
   for await (const chunk of chunks) {
     const choice = chunk.choices[0];
     const delta = choice?.delta;
+    const thought = reasoningDeltaOf(delta);
+    if (thought !== '') {
+      if (reasoning === undefined) yield { type: 'reasoning-start' };
+      reasoning = (reasoning ?? '') + thought;
+      yield { type: 'reasoning-delta', delta: thought };
+    }
+    if (delta?.content || delta?.refusal || delta?.tool_calls?.length || choice?.finish_reason) yield* closeReasoning();
     if (delta?.content) yield { type: 'text-delta', delta: delta.content };
+    if (delta?.refusal) {
+      refused = true;
+      yield { type: 'refusal-delta', delta: delta.refusal };
+    }
     for (const fragment of delta?.tool_calls ?? []) {
       const call = pending.get(fragment.index) ?? { id: '', name: '', json: '' };
       if (fragment.id) call.id = fragment.id;
@@ -81,7 +110,8 @@ export async function* openAIChunksToEvents(
   if (finishReason === undefined) {
     throw new ChatError('network', 'The connection to OpenAI dropped before the reply finished.');
   }
-  yield { type: 'finish', finishReason };
+  // A refusal finishes with `stop`; it is a content filter stop all the same.
+  yield { type: 'finish', finishReason: refused ? 'content-filter' : finishReason };
 }
 
 /** The first choice of a non-streaming completion, in the provider-neutral shape. */
@@ -92,10 +122,12 @@ export function openAICompletionToResult(completion: OpenAI.Chat.Completions.Cha
     if (call.type !== 'function') continue;
     toolCalls.push({ id: call.id, name: call.function.name, args: parseToolArgs(call.function.arguments) });
   }
+  const refusal = choice?.message.refusal ?? '';
   return {
     text: choice?.message.content ?? '',
+    ...(refusal === '' ? {} : { refusal }),
     toolCalls,
     usage: completion.usage ? toUsage(completion.usage) : { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 },
-    finishReason: toFinishReason(choice?.finish_reason),
+    finishReason: refusal === '' ? toFinishReason(choice?.finish_reason) : 'content-filter',
   };
 }

@@ -11,6 +11,8 @@ export interface LegacyFunctionCall {
 /** What the non-streaming sendOpenAIMessage / sendClaudeMessage resolve to. */
 export interface SendMessageResult {
   content: string;
+  /** What the model said instead of answering (an OpenAI refusal); `content` is then empty. */
+  refusal?: string;
   toolCalls: ProviderToolCall[];
   /** The first tool call, for callers written against OpenAI's functions API. */
   functionCall?: LegacyFunctionCall;
@@ -29,6 +31,7 @@ export function toSendMessageResult(completion: ProviderCompletion, model: strin
       : { name: first.name, arguments: typeof first.args === 'string' ? first.args : JSON.stringify(first.args) };
   return {
     content: completion.text,
+    ...(completion.refusal ? { refusal: completion.refusal } : {}),
     toolCalls: completion.toolCalls,
     ...(functionCall ? { functionCall, function_call: functionCall } : {}),
     usage: completion.usage,

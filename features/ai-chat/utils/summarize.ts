@@ -2,7 +2,7 @@ import 'server-only';
 import { getChatEnv } from '../config/env';
 import { ChatError } from '../protocol/errors';
 import { createAnthropicProvider } from '../providers/anthropic-provider';
-import { createOpenAIProvider } from '../providers/openai-provider';
+import { createConfiguredOpenAIProvider } from '../providers/openai-api';
 import type { ChatProvider, ProviderName, ProviderUsage } from '../providers/types';
 
 /** Cheap, fast models per provider: a summary needs no frontier model. */
@@ -73,6 +73,6 @@ function providerFromEnv(): ChatProvider {
     throw new ChatError('not_configured', `Set ${name === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY'} to summarise conversations.`);
   }
   return name === 'openai'
-    ? createOpenAIProvider({ apiKeys: keys, baseURL: env.OPENAI_BASE_URL })
+    ? createConfiguredOpenAIProvider({ apiKeys: keys, baseURL: env.OPENAI_BASE_URL, api: env.openaiApi })
     : createAnthropicProvider({ apiKeys: keys, baseURL: env.ANTHROPIC_BASE_URL });
 }

@@ -1,4 +1,7 @@
+import { createResponsesFormat } from './fake-openai-responses';
+import { openAIErrorBody, openAINotFoundBody, reasoningTokensOf, withOpenAIMarkers, type OpenAIFakeReply } from './fake-openai-wire';
 import { startLoopbackProvider, type FakeProviderOptions, type FakeProviderServer, type WireFormat } from './loopback-server';
+import { lastUserText as lastPersonText } from './markers';
 import { randomId, splitInto, textChunks, type FakeReply, type Frame } from './script';
 
 /** The last user message's text, for the default echo reply. */
@@ -12,34 +15,17 @@ function lastUserText(body: Record<string, unknown>): string {
   return '';
 }
 
-const ERROR_DEFAULTS: Record<number, { type: string; code: string | null; message: (key: string) => string }> = {
-  400: { type: 'invalid_request_error', code: null, message: () => 'Invalid request.' },
-  401: {
-    type: 'invalid_request_error',
-    code: 'invalid_api_key',
-    // The real API quotes (part of) the key it refused; the fake quotes all of it, so a test can
-    // prove the key never reaches a user-facing message.
-    message: (key) => `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`,
-  },
-  403: { type: 'invalid_request_error', code: 'unsupported_country_region_territory', message: () => 'Country, region, or territory not supported' },
-  429: {
-    type: 'requests',
-    code: 'rate_limit_exceeded',
-    message: () => 'Rate limit reached for gpt-test in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1.',
-  },
-  500: { type: 'server_error', code: null, message: () => 'The server had an error while processing your request. Sorry about that!' },
-  503: { type: 'server_error', code: null, message: () => 'The engine is currently overloaded, please try again later' },
-};
-
-function usageOf(reply: FakeReply) {
+/** Reasoning tokens are part of completion_tokens, as OpenAI counts them. */
+function usageOf(reply: OpenAIFakeReply) {
   const prompt = reply.usage?.promptTokens ?? 10;
-  const completion = reply.usage?.completionTokens ?? 5;
+  const reasoning = reasoningTokensOf(reply);
+  const completion = (reply.usage?.completionTokens ?? 5) + reasoning;
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
     prompt_tokens_details: { cached_tokens: reply.usage?.cachedPromptTokens ?? 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 
@@ -51,7 +37,8 @@ function finishReasonOf(reply: FakeReply): string {
   return reply.finishReason ?? ((reply.toolCalls ?? []).length > 0 ? 'tool_calls' : 'stop');
 }
 
-function textOf(reply: FakeReply, body: Record<string, unknown>): string {
+function textOf(reply: OpenAIFakeReply, body: Record<string, unknown>): string {
+  if (reply.refusal !== undefined) return '';
   return reply.text ?? (reply.toolCalls?.length ? '' : `Echo: ${lastUserText(body)}`);
 }
 
@@ -60,27 +47,12 @@ const openAIFormat: WireFormat = {
 
   defaultReply: (body) => ({ text: `Echo: ${lastUserText(body)}` }),
 
-  errorBody(reply, request) {
-    const error = reply.httpError!;
-    const defaults = ERROR_DEFAULTS[error.status] ?? ERROR_DEFAULTS[error.status >= 500 ? 500 : 400]!;
-    const headers: Record<string, string> = { 'x-request-id': randomId('req_'), ...error.headers };
-    if (error.retryAfter !== undefined) headers['retry-after'] = error.retryAfter;
-    if (error.retryAfterMs !== undefined) headers['retry-after-ms'] = error.retryAfterMs;
-    return {
-      status: error.status,
-      headers,
-      body: {
-        error: {
-          message: error.message ?? defaults.message(request.apiKey ?? ''),
-          type: error.type ?? defaults.type,
-          param: null,
-          code: error.code === undefined ? defaults.code : error.code,
-        },
-      },
-    };
-  },
+  chooseReply: (body, choose) => withOpenAIMarkers(choose(body), lastPersonText(body)),
 
-  completionBody(reply, body) {
+  errorBody: openAIErrorBody,
+
+  completionBody(scripted, body) {
+    const reply: OpenAIFakeReply = scripted;
     const text = textOf(reply, body);
     const toolCalls = toolCallsOf(reply);
     return {
@@ -93,8 +65,8 @@ const openAIFormat: WireFormat = {
           index: 0,
           message: {
             role: 'assistant',
-            content: text === '' && toolCalls.length > 0 ? null : text,
-            refusal: null,
+            content: (text === '' && toolCalls.length > 0) || reply.refusal !== undefined ? null : text,
+            refusal: reply.refusal ?? null,
             annotations: [],
             ...(toolCalls.length === 0 ? {} : {
               tool_calls: toolCalls.map((call) => ({
@@ -114,7 +86,8 @@ const openAIFormat: WireFormat = {
     };
   },
 
-  streamFrames(reply, body) {
+  streamFrames(scripted, body) {
+    const reply: OpenAIFakeReply = scripted;
     const id = randomId('chatcmpl-');
     const created = Math.floor(Date.now() / 1000);
     const model = String(body.model ?? 'gpt-test');
@@ -129,6 +102,10 @@ const openAIFormat: WireFormat = {
     const frames: Frame[] = [{ text: delta({ role: 'assistant', content: '', refusal: null }), content: false }];
     for (const piece of textChunks(textOf(reply, body), reply.chunks)) {
       frames.push({ text: delta({ content: piece }), content: true });
+    }
+    // A refusal streams in its own field; content stays null.
+    for (const piece of textChunks(reply.refusal ?? '', reply.chunks)) {
+      frames.push({ text: delta({ refusal: piece }), content: true });
     }
     toolCallsOf(reply).forEach((call, index) => {
       frames.push({
@@ -149,9 +126,7 @@ const openAIFormat: WireFormat = {
     return `data: ${JSON.stringify({ error: { message: error.message ?? 'The server had an error while processing your request.', type: error.type, param: null, code: null } })}\n\n`;
   },
 
-  notFoundBody: (path) => ({
-    error: { message: `Invalid URL (POST ${path})`, type: 'invalid_request_error', param: null, code: null },
-  }),
+  notFoundBody: openAINotFoundBody,
 
   extraRoutes: {
     '/v1/moderations': moderationBody,
@@ -179,7 +154,10 @@ function moderationBody(body: Record<string, unknown>): unknown {
   };
 }
 
-/** A loopback server speaking the OpenAI Chat Completions wire format. Pass `url` as `baseURL`. */
+/**
+ * A loopback server speaking OpenAI's wire formats: Chat Completions (`/v1/chat/completions`) and
+ * Responses (`/v1/responses`), one reply queue for both. Pass `url` as `baseURL`.
+ */
 export function startFakeOpenAI(options?: FakeProviderOptions): Promise<FakeProviderServer> {
-  return startLoopbackProvider(openAIFormat, '/v1', options);
+  return startLoopbackProvider([openAIFormat, createResponsesFormat()], '/v1', options);
 }

@@ -16,6 +16,12 @@ export interface WireFormat {
   notFoundBody(path: string): unknown;
   /** Other JSON endpoints this provider answers (POST), by path. */
   extraRoutes?: Record<string, (body: Record<string, unknown>) => unknown>;
+  /**
+   * Wraps the choice of a reply: `choose` takes the queue, else the default reply, given the body
+   * the reply script should read (a wire format unlike the others can hand it a translation), and
+   * the format may then add what the request's markers ask for or refuse the request.
+   */
+  chooseReply?(body: Record<string, unknown>, choose: (scriptBody: Record<string, unknown>) => FakeReply): FakeReply;
 }
 
 export interface FakeProviderOptions {
@@ -63,10 +69,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A node:http server on 127.0.0.1 that answers with scripted replies in a provider's wire format. */
 export async function startLoopbackProvider(
-  format: WireFormat,
+  formatOrFormats: WireFormat | readonly WireFormat[],
   urlSuffix: string,
   options: FakeProviderOptions = {},
 ): Promise<FakeProviderServer> {
+  // Several formats: one server answering on several paths (OpenAI Chat Completions and Responses).
+  const formats = Array.isArray(formatOrFormats) ? formatOrFormats : [formatOrFormats as WireFormat];
+  const main = formats[0]!;
   const queue: FakeReply[] = [];
   const requests: RecordedRequest[] = [];
   let aborts = 0;
@@ -92,7 +101,8 @@ export async function startLoopbackProvider(
     record.body = await readBody(req);
     requests.push(record);
 
-    const extra = req.method === 'POST' ? format.extraRoutes?.[path] : undefined;
+    const format = formats.find((candidate) => candidate.path === path) ?? main;
+    const extra = req.method === 'POST' ? main.extraRoutes?.[path] : undefined;
     if (extra) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(extra(record.body)));
       return;
@@ -102,8 +112,11 @@ export async function startLoopbackProvider(
       return;
     }
 
-    const fallback = options.defaultReply ?? format.defaultReply;
-    const reply = queue.shift() ?? (typeof fallback === 'function' ? fallback(record.body) : fallback);
+    const choose = (scriptBody: Record<string, unknown>) => {
+      const fallback = options.defaultReply ?? format.defaultReply;
+      return queue.shift() ?? (typeof fallback === 'function' ? fallback(scriptBody) : fallback);
+    };
+    const reply = format.chooseReply ? format.chooseReply(record.body, choose) : choose(record.body);
 
     if (reply.httpError) {
       const error = format.errorBody(reply, record);
@@ -121,7 +134,8 @@ export async function startLoopbackProvider(
     res.flushHeaders();
     let contentFrames = 0;
     for (const frame of format.streamFrames(reply, record.body)) {
-      if (reply.delayMs) await sleep(reply.delayMs);
+      const delayMs = frame.delayMs ?? reply.delayMs;
+      if (delayMs) await sleep(delayMs);
       if (res.destroyed) return; // the client went away; stop writing
       res.write(frame.text);
       if (!frame.content) continue;

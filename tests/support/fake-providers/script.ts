@@ -69,6 +69,8 @@ export interface RecordedRequest {
 export interface Frame {
   text: string;
   content: boolean;
+  /** Wait this long before the frame instead of the reply's delayMs (reasoning streams slower). */
+  delayMs?: number;
 }
 
 export function splitInto(text: string, parts: number): string[] {
