@@ -3,42 +3,36 @@ import { z } from 'zod';
 import { createChatHandler, defineTool, type ChatHandler, type ChatHandlerOptions } from '@/features/ai-chat/api/chat-handler';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
 import type { MessageRecord } from '@/features/ai-chat/protocol/records';
-import type { UserAttachmentStore } from '@/features/ai-chat/store/chat-store';
-import type { SqlDatabase } from '@/features/ai-chat/store/postgres/sql-database';
+import { attachmentBytesFor } from '@/features/ai-chat/store/attachments/attachment-bytes';
+import type { AttachmentRecord } from '@/features/ai-chat/store/chat-store';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
 import { registerModels } from '@/features/ai-chat/utils/pricing';
+import { png } from '../support/attachment-fixtures';
 import { eventually, startChatHarness, type ChatHarness } from '../support/chat-harness';
 import { readChatEvents, textOf } from '../support/sse';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
-import { fakeFileStorage, type FakeFileStorage } from './support/fake-attachments';
 import { scriptedProvider, usage, type ScriptedProvider } from './support/scripted-provider';
 
 /**
  * A turn carries the message's parts from the provider's events to the stream, the saved row and
  * the export: reasoning apart from the answer (timed by the server, signed blocks sent back in a
- * tool loop), refusals as refusals, files checked, sent and sent again. The real handler and
- * store on PGlite (and PostgreSQL when DATABASE_URL is set); the provider is scripted at the event
- * level, since the adapters that produce these events are tested against their wire formats.
+ * tool loop), refusals as refusals, files checked, sent and sent again. The real handler, store
+ * and file store on PGlite (and PostgreSQL when DATABASE_URL is set); the provider is scripted at
+ * the event level, since the adapters that produce these events are tested against their wire
+ * formats.
  */
 
-// Models that read images and PDFs, and one that reads text only (the catalogue's own rows gain
+// Models that read images and PDFs, and ones that read text only (the catalogue's own rows gain
 // `accepts` with the adapters' work; these keep this suite independent of that).
 registerModels([
   { provider: 'anthropic', id: 'test-claude-vision', input: '3', output: '15', cachedInput: '0.30', contextWindow: 200_000, maxOutputTokens: 64_000, pricesAsOf: '2026-12-01', accepts: { images: true, pdf: true } },
   { provider: 'anthropic', id: 'test-claude-text', input: '3', output: '15', contextWindow: 200_000, maxOutputTokens: 64_000, pricesAsOf: '2026-12-01' },
+  { provider: 'openai', id: 'test-gpt-text', input: '2.50', output: '10.00', contextWindow: 128_000, maxOutputTokens: 16_384, pricesAsOf: '2026-12-01' },
 ]);
 
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
-
-class UserWithFiles extends PostgresUserStore {
-  constructor(
-    sql: SqlDatabase,
-    userId: string,
-    override readonly attachments: UserAttachmentStore,
-  ) {
-    super(sql, userId);
-  }
-}
+/** A real PNG of 1000 × 1200 px: 1,600 tokens to Claude (width × height / 750), a few KB to store. */
+const SCREENSHOT = { data: png(1000, 1200), width: 1000, height: 1200 };
+const ICON = { data: png(2, 2), width: 2, height: 2 };
 
 describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
   let db: TestDatabase;
@@ -53,21 +47,31 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     handler: ChatHandler;
     anthropic: ScriptedProvider;
     openai: ScriptedProvider;
-    files: FakeFileStorage;
     userId: string;
     store: PostgresUserStore;
+    /** A PNG in this user's files, as the upload route stores one. */
+    image(name: string, picture?: typeof ICON): Promise<AttachmentRecord>;
+    /** Another signed-in user's store, sharing the same file bytes. */
+    stranger(): Promise<PostgresUserStore>;
     post(body: unknown): Promise<Response>;
     turn(body: unknown): Promise<ChatEvent[]>;
     messages(conversationId: string): Promise<MessageRecord[]>;
-    counts(): Promise<{ conversations: number; messages: number }>;
+    /** GET /api/chat/attachments/:id, as the person's browser loads the file. */
+    download(id: string): Promise<Response>;
+    /** Where the file's row says it was sent: null until a message carries it. */
+    boundTo(id: string): Promise<{ conversationId: string | null; messageId: string | null }>;
+    counts(): Promise<{ conversations: number; messages: number; usage: number }>;
   }
+
+  const imageIn = (store: PostgresUserStore, name: string, picture = ICON) =>
+    store.attachments.create({ mediaType: 'image/png', name, ...picture });
 
   async function setup(options: { tools?: boolean; backups?: ChatHandlerOptions['backups'] } = {}): Promise<Setup> {
     const userId = await db.createUser();
     const anthropic = scriptedProvider('anthropic');
     const openai = scriptedProvider('openai');
-    const files = fakeFileStorage();
-    const store = new UserWithFiles(db.sql, userId, files.forUser(userId));
+    const bytes = attachmentBytesFor('memory://');
+    const store = new PostgresUserStore(db.sql, userId, bytes);
     const handler = createChatHandler({
       store: { forRequest: async () => store, close: async () => {} },
       providers: { anthropic, openai },
@@ -94,9 +98,10 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
       handler,
       anthropic,
       openai,
-      files,
       userId,
       store,
+      image: (name, picture) => imageIn(store, name, picture),
+      stranger: async () => new PostgresUserStore(db.sql, await db.createUser(), bytes),
       post,
       async turn(body) {
         const response = await post(body);
@@ -104,13 +109,20 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
         return readChatEvents(response);
       },
       messages: (conversationId) => store.listMessages(conversationId),
+      download: (id) => handler.route(new Request(`http://localhost/api/chat/attachments/${id}`)),
+      async boundTo(id) {
+        const [row] = await db.admin(`select conversation_id, message_id from public.ai_chat_attachments where id = $1`, [id]);
+        expect(row, `no row for file ${id}`).toBeDefined();
+        return { conversationId: row!.conversation_id as string | null, messageId: row!.message_id as string | null };
+      },
       async counts() {
         const [row] = await db.admin(
           `select (select count(*)::int from public.conversations where user_id = $1) as conversations,
-                  (select count(*)::int from public.messages m join public.conversations c on c.id = m.conversation_id where c.user_id = $1) as messages`,
+                  (select count(*)::int from public.messages m join public.conversations c on c.id = m.conversation_id where c.user_id = $1) as messages,
+                  (select count(*)::int from public.ai_usage where user_id = $1) as usage`,
           [userId],
         );
-        return row as { conversations: number; messages: number };
+        return row as { conversations: number; messages: number; usage: number };
       },
     };
   }
@@ -308,7 +320,7 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
 
   it('a message of files only is sent with its bytes, saved with its file parts, bound to it, and shown to the model again next turn', async () => {
     const t = await setup();
-    const image = t.files.add(t.userId, { mediaType: 'image/png', name: 'screenshot.png', data: PNG });
+    const image = await t.image('screenshot.png', SCREENSHOT);
     t.anthropic.script(
       [{ type: 'accepted' }, { type: 'text-delta', delta: 'A tiny image.' }, usage(1_700, 4), { type: 'finish', finishReason: 'stop' }],
       [{ type: 'accepted' }, { type: 'text-delta', delta: 'Still tiny.' }, usage(1_720, 3), { type: 'finish', finishReason: 'stop' }],
@@ -316,29 +328,38 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     const events = await t.turn({ attachments: [image.id], model: 'test-claude-vision' });
     const sent = t.anthropic.requests[0]!.messages.at(-1)!;
     expect(sent).toMatchObject({ role: 'user', content: '', files: [{ mediaType: 'image/png', name: 'screenshot.png' }] });
-    expect([...(sent as { files: { data: Uint8Array }[] }).files[0]!.data]).toEqual([...PNG]);
+    expect((sent as { files: { data: Uint8Array }[] }).files[0]!.data).toEqual(SCREENSHOT.data);
 
     const { conversationId, userMessageId } = startOf(events);
     const question = (await t.messages(conversationId)).find((message) => message.role === 'user')!;
-    expect(question.parts).toEqual([{ type: 'file', attachmentId: image.id, mediaType: 'image/png', name: 'screenshot.png', size: PNG.byteLength }]);
+    expect(question.parts).toEqual([{ type: 'file', attachmentId: image.id, mediaType: 'image/png', name: 'screenshot.png', size: SCREENSHOT.data.byteLength }]);
     expect(question.content).toBe('');
-    // The image counts in this prompt and later ones (the estimate: 1,600 for an image).
+    // The image counts in this prompt and later ones (the estimate: 1,600 for this image).
     expect(question.tokens).toBeGreaterThanOrEqual(1_600);
-    expect(t.files.attached).toEqual([{ ids: [image.id], conversationId, messageId: userMessageId }]);
+    // Bound to the question that carried it, and still there for the person to open.
+    expect(await t.boundTo(image.id)).toEqual({ conversationId, messageId: userMessageId });
+    const opened = await t.download(image.id);
+    expect(opened.status).toBe(200);
+    expect(new Uint8Array(await opened.arrayBuffer())).toEqual(SCREENSHOT.data);
 
     await t.turn({ message: 'And now?', conversationId });
     const history = t.anthropic.requests[1]!.messages;
     expect(history[0]).toMatchObject({ role: 'user', files: [{ name: 'screenshot.png' }] });
+    // Read again from storage: the model sees the same bytes, not just the name.
+    expect((history[0] as { files: { data: Uint8Array }[] }).files[0]!.data).toEqual(SCREENSHOT.data);
     expect(history[2]).toEqual({ role: 'user', content: 'And now?' });
-    expect(t.files.reads.filter((id) => id === image.id)).toHaveLength(2);
   });
 
   it("another user's file, an unknown one or one from another conversation is refused naming the field: nothing written, no provider called", async () => {
     const t = await setup();
-    const strangerId = await db.createUser();
-    const theirs = t.files.add(strangerId, { mediaType: 'image/png', name: 'theirs.png', data: PNG });
-    const elsewhere = t.files.add(t.userId, { mediaType: 'image/png', name: 'old.png', data: PNG, conversationId: crypto.randomUUID() });
+    const stranger = await t.stranger();
+    const theirs = await imageIn(stranger, 'theirs.png');
+    // Sent in an earlier conversation of mine, so it belongs to that one.
+    const elsewhere = await t.image('old.png');
+    t.anthropic.script([{ type: 'accepted' }, { type: 'text-delta', delta: 'A dot.' }, usage(10, 2), { type: 'finish', finishReason: 'stop' }]);
+    const earlier = startOf(await t.turn({ message: 'What is this?', attachments: [elsewhere.id], model: 'test-claude-vision' }));
     const before = await t.counts();
+    const called = t.anthropic.requests.length;
 
     for (const id of [theirs.id, crypto.randomUUID(), elsewhere.id]) {
       const response = await t.post({ message: 'Look', attachments: [id], model: 'test-claude-vision' });
@@ -347,16 +368,19 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
       expect(body.error.field).toBe('attachments');
       expect(body.error.message).toContain(id);
     }
+    // No conversation, message or usage row written; no provider called.
     expect(await t.counts()).toEqual(before);
-    expect(t.anthropic.requests).toHaveLength(0);
-    expect(t.files.attached).toHaveLength(0);
-    const [{ usage: rows }] = (await db.admin(`select count(*)::int as usage from public.ai_usage where user_id = $1`, [t.userId])) as [{ usage: number }];
-    expect(rows).toBe(0);
+    expect(t.anthropic.requests).toHaveLength(called);
+    // Nothing bound or moved: theirs is still their unsent file, hidden from me; mine stays where it was sent.
+    expect(await t.boundTo(theirs.id)).toEqual({ conversationId: null, messageId: null });
+    expect(await stranger.attachments.read(theirs.id)).toEqual(ICON.data);
+    expect((await t.download(theirs.id)).status).toBe(404);
+    expect(await t.boundTo(elsewhere.id)).toEqual({ conversationId: earlier.conversationId, messageId: earlier.userMessageId });
   });
 
   it('a model that reads no images is refused with its name before anything is written', async () => {
     const t = await setup();
-    const image = t.files.add(t.userId, { mediaType: 'image/png', name: 'chart.png', data: PNG });
+    const image = await t.image('chart.png');
     const before = await t.counts();
     const response = await t.post({ message: 'What does this show?', attachments: [image.id], model: 'test-claude-text' });
     expect(response.status).toBe(400);
@@ -365,21 +389,30 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     expect(body.error.message).toContain('test-claude-text');
     expect(await t.counts()).toEqual(before);
     expect(t.anthropic.requests).toHaveLength(0);
+    expect(await t.boundTo(image.id)).toEqual({ conversationId: null, messageId: null });
   });
 
-  it('a question with an image never fails over to a backup that cannot see it', async () => {
-    const t = await setup({ backups: [{ provider: 'openai', model: 'gpt-4o' }] });
-    const image = t.files.add(t.userId, { mediaType: 'image/png', name: 'chart.png', data: PNG });
-    // The primary fails before any token (no script: a provider error); gpt-4o here reads text only.
-    t.openai.script([{ type: 'accepted' }, { type: 'text-delta', delta: 'I see no image.' }, usage(5, 4), { type: 'finish', finishReason: 'stop' }]);
-    const events = await t.turn({ message: 'What does this show?', attachments: [image.id], model: 'test-claude-vision' });
+  it('a question with an image never fails over to a backup that cannot see it, only to one that can', async () => {
+    // The primary fails before any token (no script: a provider error).
+    const blind = await setup({ backups: [{ provider: 'openai', model: 'test-gpt-text' }] });
+    const chart = await blind.image('chart.png');
+    blind.openai.script([{ type: 'accepted' }, { type: 'text-delta', delta: 'I see no image.' }, usage(5, 4), { type: 'finish', finishReason: 'stop' }]);
+    const events = await blind.turn({ message: 'What does this show?', attachments: [chart.id], model: 'test-claude-vision' });
     expect(events.at(-1)).toMatchObject({ type: 'error', code: 'provider_error' });
-    expect(t.openai.requests).toHaveLength(0);
+    expect(blind.openai.requests).toHaveLength(0);
+
+    // The same failure with a backup that reads images: it answers, and it was sent the image.
+    const seeing = await setup({ backups: [{ provider: 'openai', model: 'gpt-4o' }] });
+    const same = await seeing.image('chart.png');
+    seeing.openai.script([{ type: 'accepted' }, { type: 'text-delta', delta: 'A rising line.' }, usage(90, 4), { type: 'finish', finishReason: 'stop' }]);
+    const answered = await seeing.turn({ message: 'What does this show?', attachments: [same.id], model: 'test-claude-vision' });
+    expect(textOf(answered)).toBe('A rising line.');
+    expect(seeing.openai.requests[0]!.messages.at(-1)).toMatchObject({ role: 'user', files: [{ name: 'chart.png', data: ICON.data }] });
   });
 
   it('switching to a model that reads no images tells it an image was there instead of sending it', async () => {
     const t = await setup();
-    const image = t.files.add(t.userId, { mediaType: 'image/png', name: 'screenshot.png', data: PNG });
+    const image = await t.image('screenshot.png');
     t.anthropic.script(
       [{ type: 'accepted' }, { type: 'text-delta', delta: 'A graph.' }, usage(1_700, 3), { type: 'finish', finishReason: 'stop' }],
       [{ type: 'accepted' }, { type: 'text-delta', delta: 'Sure.' }, usage(30, 2), { type: 'finish', finishReason: 'stop' }],
@@ -391,10 +424,12 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
 
   it('more files than a message may carry are refused as too many', async () => {
     const t = await setup();
-    const ids = Array.from({ length: 11 }, (_, index) => t.files.add(t.userId, { mediaType: 'image/png', name: `${index}.png`, data: PNG }).id);
-    const response = await t.post({ message: 'All of these', attachments: ids, model: 'test-claude-vision' });
+    const files = await Promise.all(Array.from({ length: 11 }, (_, index) => t.image(`${index}.png`)));
+    const before = await t.counts();
+    const response = await t.post({ message: 'All of these', attachments: files.map((file) => file.id), model: 'test-claude-vision' });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('too_many_files');
+    expect(await t.counts()).toEqual(before);
   });
 
   it('an empty message with no files is still refused, and a body with neither still means regenerate', async () => {
