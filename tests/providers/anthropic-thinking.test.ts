@@ -29,10 +29,10 @@ const weatherTool = {
 };
 
 describe('thinking is turned on as each model offers it', () => {
-  test('a budget model (Haiku 4.5) gets a summarised budget below max_tokens, and the answer keeps its own room', async () => {
-    await drain(provider().stream(ask('Hi', { maxTokens: 1000, temperature: 0.2 })));
+  test('a budget model (Haiku 4.5) gets a summarised budget inside max_tokens, and the answer keeps the rest', async () => {
+    await drain(provider().stream(ask('Hi', { maxTokens: 6000, temperature: 0.2 })));
 
-    expect(sent()).toMatchObject({ thinking: { type: 'enabled', budget_tokens: 4096, display: 'summarized' }, max_tokens: 5096 });
+    expect(sent()).toMatchObject({ thinking: { type: 'enabled', budget_tokens: 4096, display: 'summarized' }, max_tokens: 6000 });
     // Thinking forbids most temperatures; the adapter never sends one.
     expect(sent()).not.toHaveProperty('temperature');
   });
@@ -64,18 +64,46 @@ describe('thinking is turned on as each model offers it', () => {
     expect(sent()).not.toHaveProperty('thinking');
   });
 
-  test('at the model\'s output ceiling the budget shrinks to the minimum rather than reach max_tokens', async () => {
-    await drain(provider().stream(ask('Hi', { model: 'claude-3-7-sonnet', maxTokens: 64_000, reasoning: 'high' })));
+  test('with no maxTokens the default answer gets the effort\'s thinking room on top', async () => {
+    await drain(provider().stream(ask('Hi')));
+    await drain(provider().stream(ask('Hi', { model: 'claude-sonnet-5-5', reasoning: 'high' })));
 
-    expect(sent()).toMatchObject({ max_tokens: 64_000, thinking: { type: 'enabled', budget_tokens: 1024 } });
+    expect(sent(0)).toMatchObject({ max_tokens: 4096 + 4096, thinking: { type: 'enabled', budget_tokens: 4096 } });
+    expect(sent(1)).toMatchObject({ max_tokens: 4096 + 16_384, output_config: { effort: 'high' } });
+  });
+
+  test('at the model\'s output ceiling max_tokens stops there and the budget still fits under it', async () => {
+    await drain(provider().stream(ask('Hi', { model: 'claude-3-7-sonnet', maxTokens: 100_000, reasoning: 'high' })));
+
+    expect(sent()).toMatchObject({ max_tokens: 64_000, thinking: { type: 'enabled', budget_tokens: 16_384 } });
   });
 });
 
-test('a non-streaming call keeps thinking under the SDK\'s 10-minute line instead of failing', async () => {
+describe('maxTokens is the ceiling of the whole call, thinking included', () => {
+  test('a budget model never gets max_tokens above the caller\'s, and its budget leaves the answer at least 1,024', async () => {
+    await drain(provider().stream(ask('Hi', { model: 'claude-sonnet-4-5', maxTokens: 5000, reasoning: 'high' })));
+    await drain(provider().stream(ask('Hi', { model: 'claude-sonnet-4-5', maxTokens: 2000, reasoning: 'high' })));
+
+    expect(sent(0)).toMatchObject({ max_tokens: 5000, thinking: { type: 'enabled', budget_tokens: 5000 - 1024 } });
+    // 976 tokens of budget is under the API's 1,024: that call does not think.
+    expect(sent(1)).toMatchObject({ max_tokens: 2000 });
+    expect(sent(1)).not.toHaveProperty('thinking');
+  });
+
+  test('an adaptive model steps its effort down to what fits, and does not think when even the least does not', async () => {
+    await drain(provider().stream(ask('Hi', { model: 'claude-sonnet-5-5', maxTokens: 4096, reasoning: 'high' })));
+    await drain(provider().stream(ask('Hi', { model: 'claude-sonnet-5-5', maxTokens: 1500, reasoning: 'high' })));
+
+    expect(sent(0)).toMatchObject({ max_tokens: 4096, thinking: { type: 'adaptive' }, output_config: { effort: 'low' } });
+    expect(sent(1)).toMatchObject({ max_tokens: 1500, thinking: { type: 'disabled' } });
+  });
+});
+
+test('a non-streaming call gets the caller\'s max_tokens, with the thinking inside it', async () => {
   const result = await provider().complete(ask('[[think]] Hi', { model: 'claude-sonnet-5-5', maxTokens: 8_000, reasoning: 'high' }));
 
   expect(result.finishReason).toBe('stop');
-  expect(sent()).toMatchObject({ max_tokens: 21_333, thinking: { type: 'adaptive' } });
+  expect(sent()).toMatchObject({ max_tokens: 8_000, thinking: { type: 'adaptive' }, output_config: { effort: 'medium' } });
 });
 
 describe('thinking through the fake API', () => {

@@ -1,8 +1,9 @@
 import 'server-only';
 import type { MessageRecord } from '../protocol/records';
 import { partsOf } from '../protocol/parts';
-import type { ProviderFile, ProviderMessage, ProviderName, ProviderUsage } from '../providers/types';
+import type { ProviderFile, ProviderMessage, ProviderName, ProviderRequest, ProviderUsage } from '../providers/types';
 import { truncateMessagesDetailed } from '../utils/context';
+import { reasoningRoomTokens } from '../utils/models/reasoning-room';
 import { calculateCost, getModelInfo } from '../utils/pricing';
 import { countTokens } from '../utils/tokens';
 
@@ -31,11 +32,21 @@ export function costOf(provider: ProviderName, model: string, usage: ProviderUsa
   });
 }
 
-/** The reply length to ask for: the request's, else the default, never past the model's cap. */
-export function replyBudget(provider: ProviderName, model: string, requested: number | undefined, fallback: number): number {
-  const cap = getModelInfo(provider, model)?.maxOutputTokens;
-  const wanted = requested ?? fallback;
-  return cap ? Math.min(wanted, cap) : wanted;
+/**
+ * The most a reply may write, thinking included: the answer's length (the request's, else the
+ * default) plus the room the model thinks in at this effort, never past the model's cap. The
+ * provider call gets it as its hard ceiling (maxTokens), so reserving it reserves the whole call.
+ */
+export function replyBudget(
+  provider: ProviderName,
+  model: string,
+  requested: number | undefined,
+  fallback: number,
+  reasoning?: ProviderRequest['reasoning'],
+): number {
+  const info = getModelInfo(provider, model);
+  const wanted = (requested ?? fallback) + reasoningRoomTokens(info, reasoning);
+  return info ? Math.min(wanted, info.maxOutputTokens) : wanted;
 }
 
 export interface FittedHistory {

@@ -37,7 +37,10 @@ export interface TurnPlan {
   assistantParentId: string;
   targets: ProviderTarget[];
   fitted: FittedHistory;
-  /** The reply's budget: the request's, capped to what the limits leave when that is less. */
+  /**
+   * The ceiling of each call's output, thinking included: the answer the request asked for plus its
+   * thinking room, capped to what the limits leave when that is less. Passed as maxTokens.
+   */
   replyTokens: number;
   temperature?: number;
   /** The request's reasoning effort; absent: the model's default. */
@@ -66,7 +69,8 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
   });
 
   const system = chooseSystemPrompt(body, existing, options);
-  const wantedReplyTokens = replyBudget(target.provider, target.model, body.maxTokens, options.defaultMaxTokens);
+  // The answer plus the room its thinking takes: the call's whole ceiling, all of it reserved.
+  const wantedReplyTokens = replyBudget(target.provider, target.model, body.maxTokens, options.defaultMaxTokens, body.reasoningEffort);
   const userMessage = regenerate
     ? null
     : {

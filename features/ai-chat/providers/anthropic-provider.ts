@@ -35,7 +35,7 @@ export function createAnthropicProvider(options: ProviderClientOptions): ChatPro
     name: 'anthropic',
 
     stream(request: ProviderRequest) {
-      const body = { ...toAnthropicParams(request, { streaming: true }), stream: true as const };
+      const body = { ...toAnthropicParams(request), stream: true as const };
       return streamWithKeyRotation(pool, 'anthropic', request.signal, async function* (client) {
         const events = await withRetryListener(request.onRetry, () => client.messages.create(body, { signal: request.signal }));
         yield { type: 'accepted' };
@@ -44,7 +44,7 @@ export function createAnthropicProvider(options: ProviderClientOptions): ChatPro
     },
 
     async complete(request: ProviderRequest) {
-      const body = toAnthropicParams(request, { streaming: false });
+      const body = toAnthropicParams(request);
       return callWithKeyRotation(pool, 'anthropic', request.signal, async (client) =>
         anthropicMessageToResult(await client.messages.create(body, { signal: request.signal })),
       );

@@ -13,9 +13,6 @@ type MessageParams = Anthropic.Messages.MessageCreateParamsNonStreaming;
 type ContentBlock = Anthropic.Messages.ContentBlockParam;
 type ImageMediaType = Anthropic.Messages.Base64ImageSource['media_type'];
 
-/** Anthropic requires max_tokens; enough for a long chat answer without inviting runaway cost. */
-export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
-
 const base64 = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
 
 /** An attachment as the API's native block: base64 image, or a base64 PDF document titled by its name. */
@@ -96,9 +93,9 @@ function toAnthropicToolChoice(choice: ProviderToolChoice): Anthropic.Messages.T
  * Prompt caching is the API's automatic top-level cache_control: the breakpoint moves to the last
  * block each turn, so a follow-up reads tools, system and the whole history from the cache.
  */
-export function toAnthropicParams(request: ProviderRequest, options: { streaming: boolean }): MessageParams {
+export function toAnthropicParams(request: ProviderRequest): MessageParams {
   const model = resolveModel('anthropic', request.model);
-  const thinking = thinkingParams(request, model, request.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS, options);
+  const thinking = thinkingParams(request, model);
   const params: MessageParams = {
     model: request.model,
     max_tokens: thinking.maxTokens,

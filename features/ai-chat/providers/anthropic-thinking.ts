@@ -2,30 +2,21 @@ import 'server-only';
 
 import type Anthropic from '@anthropic-ai/sdk';
 
+import { alwaysThinks, MIN_ANSWER_TOKENS, MIN_THINKING_BUDGET, reasoningRoomTokens, THINKING_TOKENS, thinkingEffort } from '../utils/models/reasoning-room';
 import type { ModelInfo } from '../utils/models/types';
 import type { ProviderRequest, ReasoningEffort } from './types';
 
 type ThinkingConfig = Anthropic.Messages.ThinkingConfigParam;
 type Effort = NonNullable<Anthropic.Messages.OutputConfig['effort']>;
 
-/** The most max_tokens the SDK lets a non-streaming call ask for (10 minutes at 128k tokens an hour). */
-export const NON_STREAMING_MAX_TOKENS = 21_333;
-
-/** The API's smallest thinking budget. */
-export const MIN_THINKING_BUDGET = 1024;
-
-/**
- * Thinking tokens per effort. A budget model thinks up to this much; an adaptive model gets the same
- * room on top of the answer's max_tokens, since thinking counts toward max_tokens and would otherwise
- * eat the answer.
- */
-const THINKING_TOKENS: Record<ReasoningEffort, number> = { minimal: MIN_THINKING_BUDGET, low: 2048, medium: 4096, high: 16_384 };
-
-/** Models that cannot be told not to think. */
-const ALWAYS_THINKS = /^claude-mythos/;
+/** Anthropic requires max_tokens; enough for a long chat answer without inviting runaway cost. */
+export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
 
 /** Adaptive thinking takes low/medium/high (and more); there is no "minimal". */
 const ADAPTIVE_EFFORT: Record<ReasoningEffort, Effort> = { minimal: 'low', low: 'low', medium: 'medium', high: 'high' };
+
+/** From the most thinking to the least, for an adaptive effort that fits a tight ceiling. */
+const EFFORTS_DOWN: readonly ReasoningEffort[] = ['high', 'medium', 'low', 'minimal'];
 
 export interface ThinkingParams {
   maxTokens: number;
@@ -34,45 +25,49 @@ export interface ThinkingParams {
 }
 
 /**
- * The thinking part of a Messages body: `thinking`, `output_config.effort` and a max_tokens that
- * leaves the answer its own room. `answerTokens` is what the caller asked for the reply.
+ * The thinking part of a Messages body: `thinking`, `output_config.effort` and max_tokens.
+ *
+ * The caller's `maxTokens` is the ceiling of everything the call writes, thinking included: it is
+ * what the turn's ledger reserved, so max_tokens is never above it (nor the model's own cap).
+ * Thinking fits inside it and leaves the answer at least MIN_ANSWER_TOKENS; when it cannot, the
+ * call does not think. With no `maxTokens` the ceiling is the default answer plus the effort's room.
  *
  * What the API refuses is avoided here rather than sent: thinking with a forced tool choice (only
  * auto and none are allowed), a budget not below max_tokens, a budget under 1,024. Temperature,
  * the other forbidden partner of thinking, is never sent (the installed SDK has no such field).
  */
-export function thinkingParams(request: ProviderRequest, model: ModelInfo | null, answerTokens: number, options: { streaming: boolean }): ThinkingParams {
+export function thinkingParams(request: ProviderRequest, model: ModelInfo | null): ThinkingParams {
   const mode = model?.reasoning?.thinking;
-  // The SDK refuses a non-streaming call whose max_tokens could take over 10 minutes; thinking's
-  // room must not push a call past that line which the caller's own max_tokens stayed under.
-  const callCeiling = options.streaming ? Number.MAX_SAFE_INTEGER : Math.max(answerTokens, NON_STREAMING_MAX_TOKENS);
-  const ceiling = Math.min(model?.maxOutputTokens ?? Number.MAX_SAFE_INTEGER, callCeiling);
   const forcedTool = request.toolChoice === 'required' || typeof request.toolChoice === 'object';
-  const effort = request.reasoning ?? model?.reasoning?.defaultEffort ?? 'medium';
+  const effort = thinkingEffort(model, request.reasoning);
   // With a budget the model always thinks, and the API then wants that thinking back in front of
   // the tool call being answered; without it (not kept, or written by another provider) the
   // follow-up is sent without thinking rather than refused.
   const lostThinking = mode === 'budget' && continuesToolTurnWithoutThinking(request);
+  const thinks = mode !== undefined && request.reasoning !== 'off' && !forcedTool && !lostThinking;
+  // A model that always thinks does so whatever it is told, so its default ceiling keeps the room.
+  const room = thinks || alwaysThinks(model) ? reasoningRoomTokens(model, request.reasoning) : 0;
+  const maxTokens = Math.min(request.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS + room, model?.maxOutputTokens ?? Number.MAX_SAFE_INTEGER);
+  // What thinking may take and still leave the answer its minimum.
+  const thinkingRoom = Math.min(room, maxTokens - MIN_ANSWER_TOKENS);
 
-  if (!mode || effort === 'off' || forcedTool || lostThinking) {
+  if (!thinks || effort === 'off' || thinkingRoom < MIN_THINKING_BUDGET) {
     // An adaptive model may think when `thinking` is left out; say no explicitly, except to a model
     // that always thinks (Mythos Preview answered `disabled` with a 400): there, leave it to the API.
-    const sayNo = mode === 'adaptive' && !ALWAYS_THINKS.test(model?.id ?? '');
-    return { maxTokens: Math.min(answerTokens, model?.maxOutputTokens ?? answerTokens), ...(sayNo ? { thinking: { type: 'disabled' } } : {}) };
+    const sayNo = mode === 'adaptive' && !alwaysThinks(model);
+    return { maxTokens, ...(sayNo ? { thinking: { type: 'disabled' } } : {}) };
   }
 
-  const room = THINKING_TOKENS[effort];
-  const maxTokens = Math.min(answerTokens + room, ceiling);
   if (mode === 'adaptive') {
+    // Adaptive thinking has no budget; its effort is stepped down until its room fits the ceiling.
+    const fitted = EFFORTS_DOWN.slice(EFFORTS_DOWN.indexOf(effort)).find((level) => THINKING_TOKENS[level] <= thinkingRoom) ?? 'minimal';
+    const asked = request.reasoning !== undefined || model?.reasoning?.defaultEffort !== undefined || fitted !== effort;
     // Summarised display: newer models omit the thinking text by default, and the person wants to read it.
-    const outputConfig = request.reasoning === undefined && model?.reasoning?.defaultEffort === undefined ? undefined : { effort: ADAPTIVE_EFFORT[effort] };
-    return { maxTokens, thinking: { type: 'adaptive', display: 'summarized' }, ...(outputConfig ? { outputConfig } : {}) };
+    return { maxTokens, thinking: { type: 'adaptive', display: 'summarized' }, ...(asked ? { outputConfig: { effort: ADAPTIVE_EFFORT[fitted] } } : {}) };
   }
 
-  // budget_tokens must be below max_tokens; at the model's ceiling the budget gives way first.
-  const budget = Math.min(room, maxTokens - Math.min(answerTokens, maxTokens - MIN_THINKING_BUDGET));
-  if (budget < MIN_THINKING_BUDGET || budget >= maxTokens) return { maxTokens: Math.min(answerTokens, model?.maxOutputTokens ?? answerTokens) };
-  return { maxTokens, thinking: { type: 'enabled', budget_tokens: budget, display: 'summarized' } };
+  // budget_tokens is below max_tokens by at least the answer's minimum.
+  return { maxTokens, thinking: { type: 'enabled', budget_tokens: thinkingRoom, display: 'summarized' } };
 }
 
 /** The request answers tool results of an assistant step that carries none of Claude's thinking. */

@@ -60,6 +60,8 @@ export async function summarizeWithUsage(
     system: INSTRUCTIONS,
     messages: [{ role: 'user', content: `${previous}Transcript:\n${transcript}` }],
     maxTokens: options.maxTokens ?? 400,
+    // A summary needs no thinking, and the ledger reserved maxTokens for the summary's words alone.
+    reasoning: 'off',
     signal: options.signal,
   });
   return { summary: completion.text.trim(), provider: provider.name, model, usage: completion.usage };
