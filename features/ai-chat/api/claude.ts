@@ -18,8 +18,10 @@ export interface SendClaudeMessageOptions {
   model: string;
   /** Accepted for the original API, not sent: the installed Messages API no longer takes it. */
   temperature?: number;
-  /** Default 4096 (Anthropic requires a limit). */
+  /** The most the reply writes, thinking included. Default 4096 plus the thinking's room (Anthropic requires a limit). */
   maxTokens?: number;
+  /** Thinking effort, or 'off' for none. Default: the model's. */
+  reasoning?: ProviderRequest['reasoning'];
   tools?: ProviderToolSpec[];
   toolChoice?: ProviderToolChoice;
   stream?: boolean;
@@ -72,6 +74,7 @@ export async function sendClaudeMessage(
     toolChoice: options.toolChoice,
     temperature: options.temperature,
     maxTokens: options.maxTokens,
+    ...(options.reasoning ? { reasoning: options.reasoning } : {}),
     signal: options.signal,
   };
   if (options.stream) return primeStream(provider.stream(request));

@@ -40,7 +40,10 @@ export interface SendOpenAIMessageOptions {
   messages: OpenAIChatMessage[];
   model: string;
   temperature?: number;
+  /** The most the reply writes, reasoning included. */
   maxTokens?: number;
+  /** Reasoning effort, or 'off' for the least the model allows. Default: the model's. */
+  reasoning?: ProviderRequest['reasoning'];
   tools?: ProviderToolSpec[];
   toolChoice?: ProviderToolChoice;
   /** Legacy: mapped to `tools`. */
@@ -167,6 +170,7 @@ export async function sendOpenAIMessage(
     ...toolsOf(options),
     temperature: options.temperature,
     maxTokens: options.maxTokens,
+    ...(options.reasoning ? { reasoning: options.reasoning } : {}),
     signal: options.signal,
   };
   if (options.stream) return primeStream(provider.stream(request));
