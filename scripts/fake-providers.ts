@@ -9,7 +9,7 @@
  *   OPENAI_API_KEY=sk-fake OPENAI_BASE_URL=http://127.0.0.1:4010/v1
  *   ANTHROPIC_API_KEY=sk-ant-fake ANTHROPIC_BASE_URL=http://127.0.0.1:4011
  * Replies echo the last user message as plain text; markers in it ([[429]], [[500]], [[fail]],
- * [[cut]], [[slow]], [[long]], [[code]], [[tool]]) bring about the other states: see
+ * [[cut]], [[slow]], [[long]], [[code]], [[tool]], [[think]], [[redacted]], [[refuse]]) bring about the other states: see
  * tests/support/fake-providers/markers.ts and the README.
  */
 import { parseArgs } from 'node:util';
@@ -29,7 +29,7 @@ const [openai, anthropic] = await Promise.all([
   startFakeAnthropic({ port: Number(values['anthropic-port']), defaultReply: createMarkerReplies({ delayMs }) }),
 ]);
 console.log(`fake OpenAI on ${openai.url}, fake Anthropic on ${anthropic.url}`);
-console.log('markers: [[429]] [[500]] [[fail]] [[cut]] [[slow]] [[long]] [[code]] [[tool]]');
+console.log('markers: [[429]] [[500]] [[fail]] [[cut]] [[slow]] [[long]] [[code]] [[tool]] [[think]] [[redacted]] [[refuse]]');
 
 const stop = async () => {
   await Promise.all([openai.close(), anthropic.close()]);
