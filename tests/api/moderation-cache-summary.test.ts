@@ -76,6 +76,15 @@ describe('the response cache', () => {
     expect(completions(h)).toHaveLength(2);
   });
 
+  it('never answers a request at another reasoning effort from the cache', async () => {
+    h.openai.reset();
+    h.openai.script({ text: 'Quick.' }, { text: 'Considered.' });
+    await readChatEvents(await h.post({ message: 'Think about it', temperature: 0, reasoningEffort: 'low' }));
+    const deeper = await readChatEvents(await h.post({ message: 'Think about it', temperature: 0, reasoningEffort: 'high' }));
+    expect(textOf(deeper)).toBe('Considered.');
+    expect(completions(h)).toHaveLength(2);
+  });
+
   it('is off unless the app turns it on', async () => {
     const plain = await startChatHarness();
     try {

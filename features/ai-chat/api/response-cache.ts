@@ -18,6 +18,8 @@ export function responseCacheKey(plan: TurnPlan, options: ResolvedHandlerOptions
     system: plan.fitted.system ?? null,
     messages: plan.fitted.messages,
     maxTokens: plan.replyTokens,
+    // Another effort is another answer (and another bill): never reused across efforts.
+    reasoning: plan.reasoning ?? null,
   };
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
