@@ -141,6 +141,40 @@ describe('exporting and importing a conversation', () => {
     expect(detail.siblings[detail.messages[1]!.id]).toHaveLength(2);
   });
 
+  it('a Markdown export shows reasoning folded, files by name and a refusal as one', async () => {
+    const conversation = await me.createConversation({ title: 'Parts', provider: 'anthropic', model: 'claude-sonnet-5-5' });
+    const conversationId = conversation.id;
+    const ask = await me.appendMessage({
+      conversationId,
+      parentId: null,
+      role: 'user',
+      content: 'What is in this chart?',
+      parts: [
+        { type: 'file', attachmentId: crypto.randomUUID(), mediaType: 'image/png', name: 'chart.png', size: 10 },
+        { type: 'text', text: 'What is in this chart?' },
+      ],
+    });
+    const thought = await me.appendMessage({
+      conversationId,
+      parentId: ask.id,
+      role: 'assistant',
+      content: 'Sales rose.',
+      parts: [
+        { type: 'reasoning', provider: 'anthropic', text: 'The bars go up.', signature: 'secret-signature' },
+        { type: 'text', text: 'Sales rose.' },
+      ],
+    });
+    const again = await me.appendMessage({ conversationId, parentId: thought.id, role: 'user', content: 'Something dangerous' });
+    await me.appendMessage({ conversationId, parentId: again.id, role: 'assistant', content: '', parts: [{ type: 'refusal', text: 'I can’t help with that.' }] });
+
+    const markdown = await (await h.call('GET', `/conversations/${conversationId}/export?format=markdown`)).text();
+    expect(markdown).toContain('_Attached: chart.png (image/png)_');
+    expect(markdown).toContain('<details><summary>Reasoning</summary>\n\nThe bars go up.\n\n</details>\n\nSales rose.');
+    expect(markdown).toContain('> _The model declined: I can’t help with that._');
+    expect(markdown).not.toContain('secret-signature');
+    expect(markdown).not.toContain('_(empty)_');
+  });
+
   it('exports the active branch as Markdown, code fences intact and a note on a cut-off reply', async () => {
     const conversation = await me.createConversation({ title: 'Printing in TypeScript!', provider: 'openai', model: 'gpt-4o' });
     const conversationId = conversation.id;

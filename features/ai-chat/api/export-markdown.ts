@@ -1,4 +1,5 @@
 import 'server-only';
+import { partsOf } from '../protocol/parts';
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
 
 /**
@@ -12,7 +13,7 @@ export function conversationMarkdown(conversation: ConversationRecord, branch: r
   if (branch.length === 0) sections.push('_No messages yet._');
   for (const message of branch) {
     const note = replyNote(message);
-    const body = closeOpenFence(message.content) || '_(empty)_';
+    const body = [...beforeAnswer(message), closeOpenFence(message.content), ...afterAnswer(message)].filter(Boolean).join('\n\n') || '_(empty)_';
     sections.push([`**${speaker(message)}**`, body, ...(note ? [note] : [])].join('\n\n'));
   }
   return `${sections.join('\n\n---\n\n')}\n`;
@@ -29,6 +30,26 @@ function speaker(message: MessageRecord): string {
     case 'tool':
       return 'Tool';
   }
+}
+
+/** The reasoning (folded, as the chat shows it) and the files, ahead of the text. */
+function beforeAnswer(message: MessageRecord): string[] {
+  const lines: string[] = [];
+  for (const part of partsOf(message)) {
+    if (part.type === 'reasoning' && part.text.trim() !== '') {
+      lines.push(`<details><summary>Reasoning</summary>\n\n${closeOpenFence(part.text)}\n\n</details>`);
+    } else if (part.type === 'file') {
+      lines.push(`_Attached: ${oneLine(part.name)} (${part.mediaType})_`);
+    }
+  }
+  return lines;
+}
+
+/** A refusal, said as one after whatever text came before it. */
+function afterAnswer(message: MessageRecord): string[] {
+  return partsOf(message)
+    .filter((part) => part.type === 'refusal')
+    .map((part) => `> _The model declined${part.text.trim() ? `: ${oneLine(part.text)}` : '.'}_`);
 }
 
 function replyNote(message: MessageRecord): string | null {
