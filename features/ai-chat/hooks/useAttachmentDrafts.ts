@@ -45,7 +45,9 @@ export function useAttachmentDrafts(api: string): UseAttachmentDrafts {
   const [drafts, setDrafts] = useState<readonly AttachmentDraft[]>([]);
   const uploads = useRef(new Map<string, AbortController>());
   const live = useRef<readonly AttachmentDraft[]>([]);
-  live.current = drafts;
+  useEffect(() => {
+    live.current = drafts;
+  }, [drafts]);
 
   const patch = useCallback((key: string, change: Partial<AttachmentDraft>) => {
     setDrafts((all) => all.map((draft) => (draft.key === key ? { ...draft, ...change } : draft)));
