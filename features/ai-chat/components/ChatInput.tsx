@@ -22,7 +22,7 @@ import { isSubmitKey } from './submit-key';
 
 export interface ChatInputProps {
   /** Called with the text and the files uploaded for it (none unless `attachments` is on). */
-  onSend: (message: string, attachments: AttachmentRecord[]) => void | Promise<void>;
+  onSend: (message: string, attachments?: AttachmentRecord[]) => void | Promise<void>;
   /**
    * Lets the reader attach images and PDFs (paste, drop, or the paperclip): each is uploaded at
    * once to POST {api}/attachments. Off by default; `true` uses '/api/chat'.
@@ -94,7 +94,8 @@ export function ChatInput({
     const sent = files.ready;
     setValue('');
     files.clearSent();
-    void onSend(message, sent);
+    // Without attachments the callback gets the text alone, as it always did.
+    void (canAttach ? onSend(message, sent) : onSend(message));
     ownRef.current?.focus();
   };
 
