@@ -67,10 +67,8 @@ export function uploadAttachment(api: string, file: File, options: UploadOptions
       const json = parseJson(xhr.responseText);
       if (xhr.status >= 200 && xhr.status < 300) {
         const parsed = uploadResponseSchema.safeParse(json);
-        if (parsed.success) {
-          onProgress?.(1);
-          resolve(parsed.data.attachment);
-        } else reject(new ChatError('unknown', 'The server sent an answer this client does not understand.', { cause: parsed.error }));
+        if (parsed.success) resolve(parsed.data.attachment);
+        else reject(new ChatError('unknown', 'The server sent an answer this client does not understand.', { cause: parsed.error }));
         return;
       }
       const error = errorResponseSchema.safeParse(json);
