@@ -117,7 +117,7 @@ export function ChatInput({
   };
 
   const attach = (list: FileList | null | undefined) => {
-    if (!canAttach || !list || list.length === 0) return;
+    if (!canAttach || (disabled && !isStreaming) || !list || list.length === 0) return;
     files.add(Array.from(list));
   };
 
