@@ -179,7 +179,7 @@ export function ChatMessage({
       )}
 
       {!editing && (
-        <div className="flex min-h-7 items-center gap-1 text-xs text-zinc-500 dark:text-zinc-400">
+        <div className="flex min-h-7 flex-wrap items-center gap-1 text-xs text-zinc-500 dark:text-zinc-400">
           {branch && <BranchPicker {...branch} />}
           {!writing && content !== '' && <CopyButton text={content} label="Copy message" className="opacity-70 group-hover:opacity-100" />}
           {isUser && onEdit && state !== 'pending' && (

@@ -45,10 +45,10 @@ export function ImageDialog({ src, alt, onClose }: ImageDialogProps) {
       onClick={(event) => {
         if (event.target === event.currentTarget) onClose();
       }}
-      className="fixed inset-0 z-50 flex items-center justify-center bg-black/80 p-4"
+      className="fixed inset-0 z-50 flex items-center justify-center bg-black/85 p-4 pt-16"
     >
       {/* eslint-disable-next-line @next/next/no-img-element -- a private file behind the route, not a static asset */}
-      <img src={src} alt={alt} className="max-h-full max-w-full rounded-md object-contain" />
+      <img src={src} alt={alt} className="h-full w-full object-contain" />
       <button
         ref={closeRef}
         type="button"
