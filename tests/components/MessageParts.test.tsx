@@ -46,8 +46,8 @@ describe('message parts in the chat', () => {
       turn((start) => [
         { type: 'reasoning-start' },
         { type: 'reasoning-delta', delta: 'The user greets me. ' },
-        { type: 'reasoning-delta', delta: 'I should **greet** back.', afterMs: 1300 },
-        { type: 'reasoning-end', durationMs: 3200, afterMs: 400 },
+        { type: 'reasoning-delta', delta: 'I should **greet** back.', afterMs: 1500 },
+        { type: 'reasoning-end', durationMs: 3200, afterMs: 1000 },
         { type: 'text-delta', delta: 'Hello there!' },
         { type: 'usage', promptTokens: 10, completionTokens: 20, totalTokens: 30, cost: '0.0001', reasoningTokens: 12 },
         finish(start),
@@ -59,7 +59,7 @@ describe('message parts in the chat', () => {
     await waitFor(() => expect(within(reply()).getByText('Thinking…')).toBeTruthy());
     // The live region says "Thinking…" once; the ticking seconds are hidden from it.
     expect(within(reply()).getByText('Thinking…').getAttribute('role')).toBe('status');
-    expect(within(reply()).getByText('The user greets me.', { exact: false })).toBeTruthy();
+    await within(reply()).findByText('The user greets me.', { exact: false });
     await waitFor(() => expect(within(reply()).getByText(/^1 s$/)).toBeTruthy(), { timeout: 3000 });
     expect(within(reply()).getByText(/^1 s$/).getAttribute('aria-hidden')).toBe('true');
 

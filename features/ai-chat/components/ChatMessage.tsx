@@ -69,7 +69,7 @@ function isLong(text: string): boolean {
 }
 
 const ACTION =
-  'inline-flex size-7 items-center justify-center rounded-md text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100';
+  'inline-flex size-7 shrink-0 items-center justify-center rounded-md text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100';
 
 const STATE_NOTE: Partial<Record<ChatMessageState, { user?: string; assistant?: string }>> = {
   partial: { assistant: 'Stopped' },
@@ -181,7 +181,7 @@ export function ChatMessage({
       {!editing && (
         <div className="flex min-h-7 flex-wrap items-center gap-1 text-xs text-zinc-500 dark:text-zinc-400">
           {branch && <BranchPicker {...branch} />}
-          {!writing && content !== '' && <CopyButton text={content} label="Copy message" className="opacity-70 group-hover:opacity-100" />}
+          {!writing && content !== '' && <CopyButton text={content} label="Copy message" className="shrink-0 opacity-70 group-hover:opacity-100" />}
           {isUser && onEdit && state !== 'pending' && (
             <button type="button" className={ACTION} onClick={() => setEditing(true)} aria-label="Edit message" title="Edit">
               <EditIcon />
