@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, cleanup, renderHook } from '@testing-library/react';
+import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useChat, type AttachmentRecord } from '@/features/ai-chat/hooks/useChat';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
@@ -52,6 +52,28 @@ describe('useChat with message parts', () => {
     await act(() => result.current.sendMessage('', { attachments: [photo] }));
     expect(chat.bodies[0]).toEqual(expect.objectContaining({ attachments: [photo.id] }));
     expect(chat.bodies[0]).not.toHaveProperty('message');
+  });
+
+  it('editing a question that carried files sends the files again with the new text', async () => {
+    const { LOCAL_USER } = await import('@/features/ai-chat/store/embedded/embedded-chat-store');
+    const user = await backend.harness.store.forUser(LOCAL_USER.id);
+    const conversation = await user.createConversation({ title: 'With a photo', provider: 'openai', model: 'gpt-5-mini' });
+    const question = await user.appendMessage({
+      conversationId: conversation.id,
+      parentId: null,
+      role: 'user',
+      content: 'What breed?',
+      parts: [
+        { type: 'file', attachmentId: photo.id, mediaType: 'image/jpeg', name: 'photo.jpg', size: 2048 },
+        { type: 'text', text: 'What breed?' },
+      ],
+    });
+    const { result } = renderHook(() => useChat({ conversationId: conversation.id }));
+    await waitFor(() => expect(result.current.messages).toHaveLength(1));
+
+    const chat = scriptNextChat(backend, answered({ type: 'text-delta', delta: 'A beagle.' }));
+    await act(() => result.current.editMessage(question.id, 'Which breed is it?'));
+    expect(chat.bodies[0]).toMatchObject({ message: 'Which breed is it?', attachments: [photo.id], parentMessageId: null });
   });
 
   it('the reply holds its reasoning, answer and refusal as parts in stream order, reasoning apart from the content', async () => {
