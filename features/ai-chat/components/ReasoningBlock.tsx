@@ -35,7 +35,8 @@ export function ReasoningBlock({ text, thinkingSince, durationMs }: ReasoningBlo
       <button
         type="button"
         aria-expanded={open}
-        aria-controls={panelId}
+        // Only while the panel exists: a reference to a missing element is an error to checkers.
+        aria-controls={open && hasText ? panelId : undefined}
         onClick={() => setOpen((value) => !value)}
         disabled={!hasText}
         className="inline-flex items-center gap-1 rounded-md px-1.5 py-0.5 text-sm text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 disabled:cursor-default disabled:hover:bg-transparent dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
