@@ -64,7 +64,8 @@ export function createReplies(): (body: Record<string, unknown>) => FakeReply {
     return true;
   };
 
-  // Reasoning and refusals are the fakes' own (each speaks its provider's wire format for them).
+  // Each fake adds the reasoning or refusal these markers ask for to whatever reply is chosen,
+  // in its own wire format; the shared marker replies strip the markers from the echo.
   const markerReplies = createMarkerReplies();
   return (body) => {
     const text = lastUserText(body);
