@@ -94,6 +94,23 @@ describe('message parts in the chat', () => {
     expect(within(reply()).queryByRole('button', { name: 'Copy message' })).toBeNull();
   });
 
+  it('Claude’s refusal, streamed as text and named only by its content-filter finish, shows as a refusal', async () => {
+    scriptNextChat(
+      backend,
+      turn((start) => [
+        { type: 'text-delta', delta: 'I can’t help ' },
+        { type: 'text-delta', delta: 'with that.' },
+        finish(start, 'content-filter'),
+      ]),
+    );
+    render(<ChatInterface showUsage={false} showModelPicker={false} />);
+    send('Something forbidden');
+
+    const notice = await within(screen.getByRole('log', { name: 'Messages' })).findByRole('note', { name: 'The model declined to answer' });
+    expect(notice.textContent).toContain('I can’t help with that.');
+    expect(reply().querySelector('[aria-busy]')?.textContent ?? '').not.toContain('I can’t help');
+  });
+
   it('says when a reply stopped at the length limit, and keeps its text', async () => {
     scriptNextChat(
       backend,

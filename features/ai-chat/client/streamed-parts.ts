@@ -37,3 +37,12 @@ export function endReasoning(parts: readonly MessagePart[], durationMs: number):
   }
   return [...parts];
 }
+
+/**
+ * The reply's text as its refusal: Claude streams a refusal as ordinary text and says so only in
+ * its last event (`content-filter`), and the server saves it so; the client shows it the same way.
+ */
+export function textBecomesRefusal(parts: readonly MessagePart[]): MessagePart[] {
+  const text = parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('');
+  return [...parts.filter((part) => part.type !== 'text'), { type: 'refusal', text }];
+}
