@@ -191,6 +191,17 @@ describe('attachments in the message box', () => {
     expect(uploads.every((upload) => upload.field)).toBe(true);
   });
 
+  it('a file dropped elsewhere on the page is attached, not opened by the browser in place of the chat', async () => {
+    render(<ChatInterface showUsage={false} showModelPicker={false} />);
+    expectedNames.push('elsewhere.pdf');
+    const drop = new Event('drop', { bubbles: true, cancelable: true });
+    Object.defineProperty(drop, 'dataTransfer', { value: { types: ['Files'], files: [pdf('elsewhere.pdf')] } });
+    screen.getByRole('log', { name: 'Messages' }).dispatchEvent(drop);
+    expect(drop.defaultPrevented).toBe(true);
+    expect(within(await screen.findByRole('list', { name: 'Files to send' })).getByText('elsewhere.pdf')).toBeTruthy();
+    await waitFor(() => expect(uploads).toHaveLength(1));
+  });
+
   it('removing an uploaded file before sending deletes it on the server and it is not sent', async () => {
     const chat = scriptNextChat(backend, finishedTurn());
     render(<ChatInterface showUsage={false} showModelPicker={false} />);

@@ -1,6 +1,7 @@
 'use client';
 
 import {
+  useEffect,
   useId,
   useImperativeHandle,
   useLayoutEffect,
@@ -153,6 +154,31 @@ export function ChatInput({
     setDragging(false);
     attach(event.dataTransfer.files);
   };
+
+  // A file dropped beside the box would make the browser leave the chat to show it: anywhere on
+  // the page, a dropped file is attached instead.
+  const attachRef = useRef(attach);
+  useEffect(() => {
+    attachRef.current = attach;
+  });
+  useEffect(() => {
+    if (!canAttach) return;
+    const hasFiles = (event: globalThis.DragEvent) => Array.from(event.dataTransfer?.types ?? []).includes('Files');
+    const onWindowDragOver = (event: globalThis.DragEvent) => {
+      if (hasFiles(event)) event.preventDefault();
+    };
+    const onWindowDrop = (event: globalThis.DragEvent) => {
+      if (!hasFiles(event) || event.defaultPrevented) return;
+      event.preventDefault();
+      attachRef.current(event.dataTransfer?.files);
+    };
+    window.addEventListener('dragover', onWindowDragOver);
+    window.addEventListener('drop', onWindowDrop);
+    return () => {
+      window.removeEventListener('dragover', onWindowDragOver);
+      window.removeEventListener('drop', onWindowDrop);
+    };
+  }, [canAttach]);
 
   // No `maxLength` on the textarea: the browser would cut a long paste without a word. The text
   // stays whole, the note says by how much it is over, and Send waits until it fits.
