@@ -9,6 +9,10 @@ const view = (key: string, content = key): ChatMessageView => ({
   parentId: null,
   role: 'assistant',
   content,
+  parts: [],
+  thinkingSince: null,
+  finishReason: null,
+  cachedPromptTokens: null,
   state: 'complete',
   createdAt: '2026-01-01T00:00:00.000Z',
   provider: null,
@@ -41,6 +45,30 @@ describe('MessageStore', () => {
     expect(b).toHaveBeenCalledTimes(1);
     expect(a).not.toHaveBeenCalled();
     expect(keys).not.toHaveBeenCalled();
+  });
+
+  it('reasoning, answer and refusal deltas of one frame land in their own parts, in order, once', async () => {
+    const store = new MessageStore();
+    store.replaceAll([{ ...view('r', ''), provider: 'openai' }]);
+    const row = vi.fn();
+    store.subscribeMessage('r', row);
+
+    store.appendStreamed('r', 'reasoning', 'Let me ');
+    store.appendStreamed('r', 'reasoning', 'see.');
+    store.appendText('r', 'Yes, ');
+    store.appendText('r', 'mostly.');
+    store.appendStreamed('r', 'refusal', 'Not the rest.');
+    await new Promise((resolve) => requestAnimationFrame(() => resolve(undefined)));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+
+    const message = store.getMessage('r')!;
+    expect(message.content).toBe('Yes, mostly.');
+    expect(message.parts).toEqual([
+      { type: 'reasoning', text: 'Let me see.', provider: 'openai' },
+      { type: 'text', text: 'Yes, mostly.' },
+      { type: 'refusal', text: 'Not the rest.' },
+    ]);
+    expect(row).toHaveBeenCalledTimes(1);
   });
 
   it('keeps the object of every message a reload did not change', () => {

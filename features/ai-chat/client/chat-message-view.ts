@@ -1,3 +1,5 @@
+import type { ChatFinishReason } from '../protocol/chat-events';
+import { partsOf, type MessagePart } from '../protocol/parts';
 import type { MessageRecord, MessageRole } from '../protocol/records';
 
 /** Where a message is in its life on the client: `pending` and `streaming` exist only locally. */
@@ -39,7 +41,22 @@ export interface ChatMessageView {
   id: string;
   parentId: string | null;
   role: MessageRole;
+  /** The answer's text (the text parts joined): what is copied and edited. */
   content: string;
+  /**
+   * What the message is, in order: text, reasoning, files, tools, a refusal. A row saved before
+   * parts existed reads as one text part of its content.
+   */
+  parts: readonly MessagePart[];
+  /**
+   * While the model thinks: when the thinking began (ms since epoch, client clock), for the live
+   * "Thinking… 3 s". Null once it ended or when it never thought.
+   */
+  thinkingSince: number | null;
+  /** Why the reply ended, as the server said; `length` means it was cut at the token limit. */
+  finishReason: ChatFinishReason | null;
+  /** The part of the prompt read from the provider's cache, when any was. */
+  cachedPromptTokens: number | null;
   state: ChatMessageState;
   createdAt: string;
   provider: string | null;
@@ -92,6 +109,10 @@ export function viewFromRecord(record: MessageRecord, siblingIds: readonly strin
     parentId: record.parentId,
     role: record.role,
     content: record.content,
+    parts: partsOf(record),
+    thinkingSince: null,
+    finishReason: finishReasonFromMetadata(record.metadata),
+    cachedPromptTokens: positiveNumber(record.metadata.cachedPromptTokens),
     state: record.status,
     createdAt: record.createdAt,
     provider: record.provider,
@@ -103,6 +124,17 @@ export function viewFromRecord(record: MessageRecord, siblingIds: readonly strin
     error: record.status === 'error' ? failureFromMetadata(record.metadata) : null,
     retrying: null,
   };
+}
+
+const FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'tool-calls', 'content-filter', 'aborted', 'error', 'other']);
+
+function finishReasonFromMetadata(metadata: Record<string, unknown>): ChatFinishReason | null {
+  const reason = metadata.finishReason;
+  return typeof reason === 'string' && FINISH_REASONS.has(reason) ? (reason as ChatFinishReason) : null;
+}
+
+function positiveNumber(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
 }
 
 /** Error codes for which answering the same question again cannot succeed. */
@@ -138,6 +170,10 @@ export function sameView(a: ChatMessageView, b: ChatMessageView): boolean {
     a.parentId === b.parentId &&
     a.role === b.role &&
     a.content === b.content &&
+    sameParts(a.parts, b.parts) &&
+    a.thinkingSince === b.thinkingSince &&
+    a.finishReason === b.finishReason &&
+    a.cachedPromptTokens === b.cachedPromptTokens &&
     a.state === b.state &&
     a.tokens === b.tokens &&
     a.cost === b.cost &&
@@ -153,4 +189,10 @@ export function sameView(a: ChatMessageView, b: ChatMessageView): boolean {
     a.error?.retryable === b.error?.retryable &&
     a.retrying === b.retrying
   );
+}
+
+/** Parts compare by value; they are small JSON (tool results at worst), compared only on reloads. */
+function sameParts(a: readonly MessagePart[], b: readonly MessagePart[]): boolean {
+  if (a === b) return true;
+  return a.length === b.length && a.every((part, i) => part === b[i] || JSON.stringify(part) === JSON.stringify(b[i]));
 }

@@ -1,5 +1,7 @@
+import type { AttachmentRecord } from './attachments-api';
 import { regenerateTarget, siblingTarget } from './branch-targets';
 import { patchConversation, DEFAULT_CHAT_API } from './chat-api';
+import type { ChatMessageView } from './chat-message-view';
 import type { ChatSessionOptions, ChatSessionState } from './chat-session-types';
 import type { Branching, FailedSend } from './chat-turn';
 import { toChatError } from './http-error';
@@ -10,6 +12,19 @@ import { NEW_CHAT, SessionStateStore } from './session-state';
 import { TurnSettling } from './settle-turn';
 import { requestTurn, turnRequestBody } from './turn-request';
 import { placeTurn, showRefusedTurn } from './turn-rows';
+
+/** The second argument of `sendMessage`. */
+export interface SendMessageOptions {
+  /** Files uploaded (POST {api}/attachments) for this message; their ids go with it. */
+  attachments?: readonly AttachmentRecord[];
+}
+
+/** The files a saved user message carries, as records to send again (an edit keeps them). */
+function attachmentsOf(message: ChatMessageView): AttachmentRecord[] {
+  return message.parts.flatMap((part) =>
+    part.type === 'file' ? [{ id: part.attachmentId, mediaType: part.mediaType, name: part.name, size: part.size }] : [],
+  );
+}
 
 /**
  * One chat on the client, outside React: the messages, the request in flight, and the actions.
@@ -115,16 +130,24 @@ export class ChatSession {
     }
   }
 
-  /** Sends a message under the last one shown. Resolves when the reply has ended, however it ended. */
-  sendMessage = (text: string): Promise<void> => this.send(text);
+  /**
+   * Sends a message under the last one shown, with the files already uploaded for it (a message
+   * may be files only). Resolves when the reply has ended, however it ended.
+   */
+  sendMessage = (text: string, options: SendMessageOptions = {}): Promise<void> => this.send(text, options.attachments ?? []);
 
-  /** Sends new text in place of a user message: a sibling branch under the same parent. */
+  /** Sends new text in place of a user message (its files go again): a sibling branch under the same parent. */
   editMessage = (messageId: string, text: string): Promise<void> =>
     this.afterStopping(() => {
       const message = this.messages.findById(messageId);
       if (!message || message.role !== 'user') return Promise.resolve();
-      return this.send(text, { kind: 'edit', parentMessageId: message.parentId, replaces: message.id });
+      return this.send(text, attachmentsOf(message), { kind: 'edit', parentMessageId: message.parentId, replaces: message.id });
     });
+
+  /** The base path of the module's routes (attachment URLs are under it). */
+  get apiBase(): string {
+    return this.api;
+  }
 
   /**
    * A new reply to the user message before `assistantMessageId` (default: the last reply): the
@@ -136,7 +159,7 @@ export class ChatSession {
 
   private regenerateNow(assistantMessageId?: string): Promise<void> {
     const target = regenerateTarget(this.messages, assistantMessageId);
-    return target ? this.send(target.text, target.branch) : Promise.resolve();
+    return target ? this.send(target.text, [], target.branch) : Promise.resolve();
   }
 
   /** Stops a streaming reply (the server keeps it), waits for it to settle, then runs `action`. */
@@ -155,7 +178,7 @@ export class ChatSession {
     if (failed) {
       this.failed = null;
       if (failed.userKey) this.messages.remove([failed.userKey]);
-      return this.send(failed.text, failed.branch);
+      return this.send(failed.text, failed.attachments, failed.branch);
     }
     return this.regenerateNow();
   };
@@ -217,13 +240,14 @@ export class ChatSession {
     this.messages.flush();
   }
 
-  private send(text: string, branch?: Branching): Promise<void> {
-    if (this.busy || text.trim() === '') return this.current;
-    this.current = this.run(text, branch);
+  private send(text: string, attachments: readonly AttachmentRecord[], branch?: Branching): Promise<void> {
+    const empty = text.trim() === '' && attachments.length === 0 && branch?.kind !== 'regenerate';
+    if (this.busy || empty) return this.current;
+    this.current = this.run(text, attachments, branch);
     return this.current;
   }
 
-  private async run(text: string, branch?: Branching): Promise<void> {
+  private async run(text: string, attachments: readonly AttachmentRecord[], branch?: Branching): Promise<void> {
     const epoch = this.epoch;
     // A reload still on its way would replace the messages this send is about to add.
     this.loading?.abort();
@@ -236,7 +260,7 @@ export class ChatSession {
     }
     this.failed = null;
     const { conversationId } = this.state;
-    const placed = placeTurn(this.messages, text, branch, conversationId);
+    const placed = placeTurn(this.messages, { text, attachments }, branch, conversationId);
     const { turn } = placed;
     this.setState({ status: 'submitted', error: null, failedReplyKey: null });
 

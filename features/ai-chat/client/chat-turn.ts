@@ -1,5 +1,6 @@
 import { providerNameSchema, type ChatRequestBody, type ProviderName } from '../protocol/chat-request';
 import type { ConversationDetail } from '../protocol/rest';
+import { filePartOf, type AttachmentRecord } from './attachments-api';
 import { createLocalId, type ChatMessageView } from './chat-message-view';
 import type { MessageStore } from './message-store';
 import { viewsFromDetail, type ModelRef } from './saved-turn';
@@ -17,6 +18,7 @@ export type Branching =
 
 export interface FailedSend {
   text: string;
+  attachments: readonly AttachmentRecord[];
   branch?: Branching;
   /** The optimistic user row to drop before sending again; none for a regenerate. */
   userKey: string | null;
@@ -25,6 +27,8 @@ export interface FailedSend {
 /** One turn as it went out: the rows it added and what it knew when it started. */
 export interface Turn {
   text: string;
+  /** Files sent with the message (uploaded already); none for a regenerate. */
+  attachments: readonly AttachmentRecord[];
   branch?: Branching;
   userKey: string;
   assistantKey: string;
@@ -35,7 +39,12 @@ export interface Turn {
 /** How a turn ended without finishing: the reader stopped it, or it failed. */
 export type TurnEnding = 'stopped' | 'error';
 
-export function draftMessage(role: 'user' | 'assistant', content: string, parentId: string | null): ChatMessageView {
+export function draftMessage(
+  role: 'user' | 'assistant',
+  content: string,
+  parentId: string | null,
+  attachments: readonly AttachmentRecord[] = [],
+): ChatMessageView {
   const id = createLocalId();
   return {
     key: id,
@@ -43,6 +52,11 @@ export function draftMessage(role: 'user' | 'assistant', content: string, parent
     parentId,
     role,
     content,
+    // Files first, as the server saves them: the question is about what it shows.
+    parts: [...attachments.map(filePartOf), ...(content === '' ? [] : [{ type: 'text' as const, text: content }])],
+    thinkingSince: null,
+    finishReason: null,
+    cachedPromptTokens: null,
     state: 'complete',
     createdAt: new Date().toISOString(),
     provider: null,
@@ -72,6 +86,7 @@ export function modelForTurn(
 /** The POST /api/chat body of a turn: only the new message (none for a regenerate) and where it goes. */
 export function chatRequestBody(turn: {
   text: string;
+  attachments?: readonly AttachmentRecord[];
   branch?: Branching;
   parentId: string | null;
   conversationId: string | null;
@@ -81,8 +96,8 @@ export function chatRequestBody(turn: {
   systemPrompt?: string;
   temperature?: number;
   maxTokens?: number;
-}): ChatRequestBody {
-  const { text, branch, parentId, conversationId, regenerating, provider, model, systemPrompt, temperature, maxTokens } = turn;
+}): ChatRequestBody & { attachments?: string[] } {
+  const { text, attachments = [], branch, parentId, conversationId, regenerating, provider, model, systemPrompt, temperature, maxTokens } = turn;
   const target =
     branch?.kind === 'regenerate'
       ? { parentMessageId: branch.userMessageId }
@@ -92,7 +107,9 @@ export function chatRequestBody(turn: {
           ? { parentMessageId: parentId }
           : {};
   return {
-    ...(regenerating ? {} : { message: text }),
+    // A message may be files only: then it has no text at all.
+    ...(regenerating || text === '' ? {} : { message: text }),
+    ...(!regenerating && attachments.length > 0 ? { attachments: attachments.map((file) => file.id) } : {}),
     ...(conversationId ? { conversationId } : {}),
     ...target,
     ...(provider ? { provider } : {}),

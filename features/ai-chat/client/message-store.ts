@@ -1,12 +1,17 @@
 import { sameView, type ChatMessageView } from './chat-message-view';
 import { scheduleFrame } from './frame-scheduler';
+import { appendToParts, type StreamedKind } from './streamed-parts';
 
 type Listener = () => void;
 
+/** Streamed text not yet applied, in arrival order; consecutive pieces of one kind are joined. */
+type PendingSegment = { kind: StreamedKind; text: string };
+
 /**
  * The messages of one chat, outside React. Rows subscribe to their own message, the list to
- * the keys, so a streamed token re-renders one row. Text deltas are buffered and applied once
- * per frame; every other change is applied at once (after flushing pending text).
+ * the keys, so a streamed token re-renders one row. Text, reasoning and refusal deltas are
+ * buffered and applied once per frame; every other change is applied at once (after flushing
+ * pending text).
  */
 export class MessageStore {
   private keys: readonly string[] = [];
@@ -15,7 +20,7 @@ export class MessageStore {
   private readonly rowListeners = new Map<string, Set<Listener>>();
   private readonly anyListeners = new Set<Listener>();
   private messagesSnapshot: readonly ChatMessageView[] | null = [];
-  private readonly pendingText = new Map<string, string>();
+  private readonly pendingText = new Map<string, PendingSegment[]>();
   private cancelFrame: (() => void) | null = null;
 
   getKeys = (): readonly string[] => this.keys;
@@ -110,10 +115,22 @@ export class MessageStore {
     this.emit([]);
   }
 
-  /** Buffers streamed text; it reaches subscribers on the next frame. */
+  /** Buffers streamed answer text; it reaches subscribers on the next frame. */
   appendText(key: string, delta: string): void {
+    this.appendStreamed(key, 'text', delta);
+  }
+
+  /** Buffers streamed text of a part (answer, reasoning or refusal); applied on the next frame. */
+  appendStreamed(key: string, kind: StreamedKind, delta: string): void {
     if (delta === '') return;
-    this.pendingText.set(key, (this.pendingText.get(key) ?? '') + delta);
+    let segments = this.pendingText.get(key);
+    if (!segments) {
+      segments = [];
+      this.pendingText.set(key, segments);
+    }
+    const last = segments[segments.length - 1];
+    if (last?.kind === kind) last.text += delta;
+    else segments.push({ kind, text: delta });
     this.cancelFrame ??= scheduleFrame(() => {
       this.cancelFrame = null;
       this.flush();
@@ -126,10 +143,15 @@ export class MessageStore {
     this.cancelFrame = null;
     if (this.pendingText.size === 0) return;
     const changed: string[] = [];
-    for (const [key, text] of this.pendingText) {
+    for (const [key, segments] of this.pendingText) {
       const current = this.byKey.get(key);
       if (!current) continue;
-      this.byKey.set(key, { ...current, content: current.content + text });
+      let { content, parts } = current;
+      for (const { kind, text } of segments) {
+        if (kind === 'text') content += text;
+        parts = appendToParts(parts, kind, text, current.provider);
+      }
+      this.byKey.set(key, { ...current, content, parts });
       changed.push(key);
     }
     this.pendingText.clear();

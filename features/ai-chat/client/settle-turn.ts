@@ -26,7 +26,7 @@ export function reconcileTurn(store: MessageStore, turn: Turn, saved: SavedTurn,
   const forgotten = forgetUnsavedTurn(store, turn, savedIds, ending);
   return {
     kind: 'forgotten',
-    unsent: forgotten === 'question-unsent' ? { text: turn.text, branch: turn.branch, userKey: turn.userKey } : null,
+    unsent: forgotten === 'question-unsent' ? { text: turn.text, attachments: turn.attachments, branch: turn.branch, userKey: turn.userKey } : null,
     conversationGone: saved.kind === 'unreadable' && saved.notFound,
   };
 }

@@ -4,6 +4,7 @@ import type { ChatMessageState } from './chat-message-view';
 import { chatErrorFromCode } from './http-error';
 import type { MessageStore } from './message-store';
 import { readChatEvents } from './read-chat-events';
+import { endReasoning, startReasoning, textBecomesRefusal } from './streamed-parts';
 
 type StartEvent = Extract<ChatEvent, { type: 'start' }>;
 
@@ -34,6 +35,14 @@ export async function streamReply(response: Response, target: StreamReplyTarget)
   let finished = false;
   let failure: ChatError | undefined;
 
+  /** The thinking block under way ends after `durationMs`; the reasoning shown so far is kept. */
+  const stopThinking = (durationMs: number) => {
+    store.flush();
+    const current = store.getMessage(assistantKey);
+    if (!current) return;
+    store.update(assistantKey, { parts: endReasoning(current.parts, Math.max(0, Math.round(durationMs))), thinkingSince: null });
+  };
+
   await readChatEvents(response.body, (event) => {
     switch (event.type) {
       case 'start': {
@@ -59,10 +68,44 @@ export async function streamReply(response: Response, target: StreamReplyTarget)
           retrying: { attempt: event.attempt, retryAfterSeconds: event.retryAfterSeconds, reason: event.reason, since: Date.now() },
         });
         return;
-      case 'text-delta':
-        if (store.getMessage(assistantKey)?.retrying) store.update(assistantKey, { retrying: null });
+      case 'text-delta': {
+        const current = store.getMessage(assistantKey);
+        if (current?.retrying) store.update(assistantKey, { retrying: null });
+        // An answer ends the thinking, should the server not have said so.
+        if (current?.thinkingSince != null) stopThinking(Date.now() - current.thinkingSince);
         store.appendText(assistantKey, event.delta);
         return;
+      }
+      case 'reasoning-start': {
+        const current = store.getMessage(assistantKey);
+        if (!current) return;
+        store.flush();
+        const latest = store.getMessage(assistantKey)!;
+        store.update(assistantKey, {
+          retrying: null,
+          parts: startReasoning(latest.parts, latest.provider),
+          thinkingSince: Date.now(),
+        });
+        return;
+      }
+      case 'reasoning-delta': {
+        const current = store.getMessage(assistantKey);
+        if (current && current.thinkingSince === null && current.parts[current.parts.length - 1]?.type !== 'reasoning') {
+          // Reasoning text without its start: it began now.
+          store.update(assistantKey, { retrying: null, thinkingSince: Date.now() });
+        }
+        store.appendStreamed(assistantKey, 'reasoning', event.delta);
+        return;
+      }
+      case 'reasoning-end':
+        stopThinking(event.durationMs);
+        return;
+      case 'refusal-delta': {
+        const current = store.getMessage(assistantKey);
+        if (current?.thinkingSince != null) stopThinking(Date.now() - current.thinkingSince);
+        store.appendStreamed(assistantKey, 'refusal', event.delta);
+        return;
+      }
       case 'tool-call': {
         const current = store.getMessage(assistantKey);
         if (current) store.update(assistantKey, { tools: [...current.tools, { id: event.id, name: event.name, args: event.args }] });
@@ -77,12 +120,36 @@ export async function streamReply(response: Response, target: StreamReplyTarget)
         return;
       }
       case 'usage':
-        store.update(assistantKey, { tokens: event.completionTokens, cost: event.cost });
+        store.update(assistantKey, {
+          tokens: event.completionTokens,
+          cost: event.cost,
+          cachedPromptTokens: event.cachedPromptTokens ? event.cachedPromptTokens : null,
+        });
         return;
-      case 'finish':
+      case 'finish': {
         finished = true;
-        store.update(assistantKey, { id: event.messageId, state: FINISH_STATE[event.finishReason] ?? 'complete', retrying: null });
+        const current = store.getMessage(assistantKey);
+        if (current?.thinkingSince != null) stopThinking(Date.now() - current.thinkingSince);
+        store.flush();
+        const latest = store.getMessage(assistantKey);
+        // A filtered reply with no refusal in it: Claude's refusal (streamed as text) or nothing
+        // at all; either is a refusal to show, as the server saves it, not an answer.
+        if (
+          event.finishReason === 'content-filter' &&
+          latest &&
+          !latest.parts.some((part) => part.type === 'refusal') &&
+          (latest.provider === 'anthropic' || latest.content === '')
+        ) {
+          store.update(assistantKey, { parts: textBecomesRefusal(latest.parts), content: '' });
+        }
+        store.update(assistantKey, {
+          id: event.messageId,
+          state: FINISH_STATE[event.finishReason] ?? 'complete',
+          finishReason: event.finishReason,
+          retrying: null,
+        });
         return;
+      }
       case 'error':
         failure = chatErrorFromCode(event.code, event.message);
         return;

@@ -29,7 +29,7 @@ export function turnRequestBody(
   const { systemPrompt, temperature, maxTokens } = options;
   const { provider, model } = modelForTurn(heldModel, options);
   return chatRequestBody({
-    ...{ text: turn.text, branch: turn.branch, parentId, conversationId, regenerating: turn.regenerating },
+    ...{ text: turn.text, attachments: turn.attachments, branch: turn.branch, parentId, conversationId, regenerating: turn.regenerating },
     ...{ provider, model, systemPrompt, temperature, maxTokens },
   });
 }

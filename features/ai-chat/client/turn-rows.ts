@@ -1,4 +1,5 @@
 import type { ChatError } from '../protocol/errors';
+import type { AttachmentRecord } from './attachments-api';
 import { isLocalId, type ChatMessageView } from './chat-message-view';
 import { draftMessage, type Branching, type FailedSend, type Turn } from './chat-turn';
 import { canRetry } from './http-error';
@@ -27,12 +28,18 @@ export function lastSavedId(store: MessageStore): string | null {
 }
 
 /** Shows a turn's rows (pending) where its version goes, hiding the rows it replaces. */
-export function placeTurn(store: MessageStore, text: string, branch: Branching | undefined, conversationId: string | null): PlacedTurn {
+export function placeTurn(
+  store: MessageStore,
+  outgoing: { text: string; attachments: readonly AttachmentRecord[] },
+  branch: Branching | undefined,
+  conversationId: string | null,
+): PlacedTurn {
+  const { text, attachments } = outgoing;
   const replaced = branch ? store.findById(branch.replaces) : undefined;
   const regenerating = branch?.kind === 'regenerate' ? store.findById(branch.userMessageId) : undefined;
   const parentId = branch?.kind === 'edit' ? branch.parentMessageId : lastSavedId(store);
   // A regenerate answers the user message already shown; anything else adds an optimistic one.
-  const user = regenerating ?? { ...draftMessage('user', text, parentId), state: 'pending' as const };
+  const user = regenerating ?? { ...draftMessage('user', text, parentId, attachments), state: 'pending' as const };
   const assistant = { ...draftMessage('assistant', '', user.id), state: 'pending' as const };
   const keys = store.getKeys();
   let afterKey: string | null | undefined;
@@ -48,6 +55,7 @@ export function placeTurn(store: MessageStore, text: string, branch: Branching |
   return {
     turn: {
       text,
+      attachments: regenerating ? [] : attachments,
       branch,
       userKey: user.key,
       assistantKey: assistant.key,
@@ -71,10 +79,10 @@ export function showRefusedTurn(store: MessageStore, placed: PlacedTurn): Failed
   store.remove([turn.assistantKey]);
   if (regeneratingKey) {
     store.append(displaced, { afterKey: regeneratingKey });
-    return { text: turn.text, branch: turn.branch, userKey: null };
+    return { text: turn.text, attachments: turn.attachments, branch: turn.branch, userKey: null };
   }
   store.update(turn.userKey, { state: 'error' });
-  return { text: turn.text, branch: turn.branch, userKey: turn.userKey };
+  return { text: turn.text, attachments: turn.attachments, branch: turn.branch, userKey: turn.userKey };
 }
 
 /** A reply that failed after it began shows the error itself, with Retry where retrying can help. */

@@ -1,12 +1,34 @@
 'use client';
 
-import { useId, useImperativeHandle, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type Ref } from 'react';
+import {
+  useEffect,
+  useId,
+  useImperativeHandle,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type DragEvent,
+  type FormEvent,
+  type KeyboardEvent,
+  type Ref,
+} from 'react';
+import type { AttachmentRecord } from '../client/attachments-api';
+import { DEFAULT_CHAT_API } from '../client/chat-api';
+import { ACCEPTED_FILE_TYPES, useAttachmentDrafts } from '../hooks/useAttachmentDrafts';
 import { MAX_MESSAGE_CHARS } from '../protocol/chat-request';
-import { ArrowUpIcon, StopIcon } from './icons';
+import { AttachmentDrafts } from './AttachmentDrafts';
+import { ArrowUpIcon, PaperclipIcon, StopIcon } from './icons';
 import { isSubmitKey } from './submit-key';
 
 export interface ChatInputProps {
-  onSend: (message: string) => void | Promise<void>;
+  /** Called with the text and the files uploaded for it (none unless `attachments` is on). */
+  onSend: (message: string, attachments?: AttachmentRecord[]) => void | Promise<void>;
+  /**
+   * Lets the reader attach images and PDFs (paste, drop, or the paperclip): each is uploaded at
+   * once to POST {api}/attachments. Off by default; `true` uses '/api/chat'.
+   */
+  attachments?: boolean | { api: string };
   /** Nothing can be sent (and, unless a reply is streaming, nothing typed). */
   disabled?: boolean;
   /** Why the input is disabled, in words, shown under it (e.g. a usage limit and when it resets). */
@@ -40,13 +62,21 @@ export function ChatInput({
   className = '',
   id,
   textareaRef,
+  attachments = false,
 }: ChatInputProps) {
   const [value, setValue] = useState('');
   const ownRef = useRef<HTMLTextAreaElement | null>(null);
+  const pickerRef = useRef<HTMLInputElement | null>(null);
   const noteId = useId();
+  const canAttach = attachments !== false;
+  const files = useAttachmentDrafts(typeof attachments === 'object' ? attachments.api : DEFAULT_CHAT_API);
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
   const canStop = isStreaming && onStop !== undefined;
   const tooLong = value.length > maxLength;
-  const canSend = !disabled && !isStreaming && !tooLong && value.trim() !== '';
+  const hasContent = value.trim() !== '' || files.ready.length > 0;
+  const canSend = !disabled && !isStreaming && !tooLong && hasContent && !files.uploading;
+  const failedUpload = files.drafts.find((draft) => draft.status === 'failed');
   const nearLimit = value.length >= maxLength * 0.9;
   const reason = disabled && !isStreaming ? disabledReason : null;
 
@@ -62,8 +92,11 @@ export function ChatInput({
   const send = () => {
     if (!canSend) return;
     const message = value;
+    const sent = files.ready;
     setValue('');
-    void onSend(message);
+    files.clearSent();
+    // Without attachments the callback gets the text alone, as it always did.
+    void (canAttach ? onSend(message, sent) : onSend(message));
     ownRef.current?.focus();
   };
 
@@ -84,9 +117,76 @@ export function ChatInput({
     else send();
   };
 
+  const attach = (list: FileList | null | undefined) => {
+    if (!canAttach || (disabled && !isStreaming) || !list || list.length === 0) return;
+    files.add(Array.from(list));
+  };
+
+  // A pasted screenshot arrives as a file; text pasted alongside it (a name, HTML) still goes in.
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    if (!canAttach || event.clipboardData.files.length === 0) return;
+    attach(event.clipboardData.files);
+    if (event.clipboardData.getData('text/plain') === '') event.preventDefault();
+  };
+
+  const carriesFiles = (event: DragEvent) => canAttach && Array.from(event.dataTransfer?.types ?? []).includes('Files');
+  const onDragEnter = (event: DragEvent) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    dragDepth.current += 1;
+    setDragging(true);
+  };
+  const onDragOver = (event: DragEvent) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  };
+  const onDragLeave = (event: DragEvent) => {
+    if (!carriesFiles(event)) return;
+    // Leaving a child enters another: only the last leave ends the drag.
+    dragDepth.current = Math.max(0, dragDepth.current - 1);
+    if (dragDepth.current === 0) setDragging(false);
+  };
+  const onDrop = (event: DragEvent) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    dragDepth.current = 0;
+    setDragging(false);
+    attach(event.dataTransfer.files);
+  };
+
+  // A file dropped beside the box would make the browser leave the chat to show it: anywhere on
+  // the page, a dropped file is attached instead.
+  const attachRef = useRef(attach);
+  useEffect(() => {
+    attachRef.current = attach;
+  });
+  useEffect(() => {
+    if (!canAttach) return;
+    const hasFiles = (event: globalThis.DragEvent) => Array.from(event.dataTransfer?.types ?? []).includes('Files');
+    const onWindowDragOver = (event: globalThis.DragEvent) => {
+      if (hasFiles(event)) event.preventDefault();
+    };
+    const onWindowDrop = (event: globalThis.DragEvent) => {
+      if (!hasFiles(event) || event.defaultPrevented) return;
+      event.preventDefault();
+      attachRef.current(event.dataTransfer?.files);
+    };
+    window.addEventListener('dragover', onWindowDragOver);
+    window.addEventListener('drop', onWindowDrop);
+    return () => {
+      window.removeEventListener('dragover', onWindowDragOver);
+      window.removeEventListener('drop', onWindowDrop);
+    };
+  }, [canAttach]);
+
   // No `maxLength` on the textarea: the browser would cut a long paste without a word. The text
   // stays whole, the note says by how much it is over, and Send waits until it fits.
-  const note = reason ? (
+  const note = failedUpload?.error ? (
+    <span id={noteId} role="alert" className="text-red-700 dark:text-red-300">
+      {failedUpload.name}: {failedUpload.error}
+    </span>
+  ) : reason ? (
     <span id={noteId} className="text-amber-800 dark:text-amber-300">
       {reason}
     </span>
@@ -101,47 +201,93 @@ export function ChatInput({
   ) : null;
 
   return (
-    <form onSubmit={onSubmit} className={`flex flex-col gap-1 ${className}`}>
+    <form
+      onSubmit={onSubmit}
+      onDragEnter={onDragEnter}
+      onDragOver={onDragOver}
+      onDragLeave={onDragLeave}
+      onDrop={onDrop}
+      className={`relative flex flex-col gap-1 ${className}`}
+    >
+      {dragging && (
+        <div
+          aria-hidden="true"
+          data-testid="drop-zone"
+          className="pointer-events-none absolute inset-0 z-10 flex items-center justify-center rounded-2xl border-2 border-dashed border-blue-600 bg-blue-50/90 text-sm font-medium text-blue-800 dark:border-blue-400 dark:bg-blue-950/90 dark:text-blue-200"
+        >
+          Drop images or PDFs to attach
+        </div>
+      )}
       <div
-        className={`flex items-end gap-2 rounded-2xl border bg-white p-2 focus-within:border-blue-600 dark:bg-zinc-900 dark:focus-within:border-blue-400 ${
+        className={`flex flex-col rounded-2xl border bg-white p-2 focus-within:border-blue-600 dark:bg-zinc-900 dark:focus-within:border-blue-400 ${
           tooLong ? 'border-red-600 dark:border-red-400' : 'border-zinc-400 dark:border-zinc-600'
         }`}
       >
-        <textarea
-          ref={ownRef}
-          id={id}
-          value={value}
-          onChange={(event) => setValue(event.target.value)}
-          onKeyDown={onKeyDown}
-          placeholder={placeholder}
-          aria-label="Message"
-          aria-describedby={note ? noteId : undefined}
-          aria-invalid={tooLong || undefined}
-          rows={1}
-          disabled={disabled && !isStreaming}
-          autoFocus={autoFocus}
-          className="max-h-60 min-h-9 flex-1 resize-none bg-transparent px-2 py-1.5 text-base text-zinc-900 outline-none placeholder:text-zinc-500 disabled:cursor-not-allowed disabled:opacity-60 sm:text-sm dark:text-zinc-100 dark:placeholder:text-zinc-400"
-        />
-        {canStop ? (
-          <button
-            type="submit"
-            aria-label="Stop"
-            title="Stop (Esc)"
-            className="inline-flex size-9 shrink-0 items-center justify-center rounded-full bg-zinc-900 text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300"
-          >
-            <StopIcon />
-          </button>
-        ) : (
-          <button
-            type="submit"
-            aria-label="Send"
-            title="Send (Enter)"
-            disabled={!canSend}
-            className="inline-flex size-9 shrink-0 items-center justify-center rounded-full bg-blue-600 text-white hover:bg-blue-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:cursor-not-allowed disabled:bg-zinc-300 disabled:text-zinc-600 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-400"
-          >
-            <ArrowUpIcon />
-          </button>
-        )}
+        {canAttach && <AttachmentDrafts drafts={files.drafts} onRemove={files.remove} />}
+        <div className="flex items-end gap-2">
+          {canAttach && (
+            <>
+              <button
+                type="button"
+                onClick={() => pickerRef.current?.click()}
+                aria-label="Attach files"
+                title="Attach images or PDFs"
+                disabled={disabled && !isStreaming}
+                className="inline-flex size-9 shrink-0 items-center justify-center rounded-full text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:cursor-not-allowed disabled:opacity-60 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+              >
+                <PaperclipIcon />
+              </button>
+              <input
+                ref={pickerRef}
+                type="file"
+                multiple
+                accept={ACCEPTED_FILE_TYPES}
+                hidden
+                data-testid="attach-files-input"
+                onChange={(event) => {
+                  attach(event.target.files);
+                  event.target.value = '';
+                }}
+              />
+            </>
+          )}
+          <textarea
+            ref={ownRef}
+            id={id}
+            value={value}
+            onChange={(event) => setValue(event.target.value)}
+            onKeyDown={onKeyDown}
+            onPaste={onPaste}
+            placeholder={placeholder}
+            aria-label="Message"
+            aria-describedby={note ? noteId : undefined}
+            aria-invalid={tooLong || undefined}
+            rows={1}
+            disabled={disabled && !isStreaming}
+            autoFocus={autoFocus}
+            className="max-h-60 min-h-9 flex-1 resize-none bg-transparent px-2 py-1.5 text-base text-zinc-900 outline-none placeholder:text-zinc-500 disabled:cursor-not-allowed disabled:opacity-60 sm:text-sm dark:text-zinc-100 dark:placeholder:text-zinc-400"
+          />
+          {canStop ? (
+            <button
+              type="submit"
+              aria-label="Stop"
+              title="Stop (Esc)"
+              className="inline-flex size-9 shrink-0 items-center justify-center rounded-full bg-zinc-900 text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300"
+            >
+              <StopIcon />
+            </button>
+          ) : (
+            <button
+              type="submit"
+              aria-label="Send"
+              title="Send (Enter)"
+              disabled={!canSend}
+              className="inline-flex size-9 shrink-0 items-center justify-center rounded-full bg-blue-600 text-white hover:bg-blue-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:cursor-not-allowed disabled:bg-zinc-300 disabled:text-zinc-600 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-400"
+            >
+              <ArrowUpIcon />
+            </button>
+          )}
+        </div>
       </div>
       <div className="flex justify-between gap-2 px-2 text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">
         <span className="max-sm:hidden">{reason ? null : 'Enter to send, Shift+Enter for a new line'}</span>

@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { DEFAULT_CHAT_API } from '../client/chat-api';
 import type { ChatMessageView } from '../client/chat-message-view';
 import { useChatConfig } from '../hooks/useChatConfig';
 import { useChatController } from '../hooks/useChatController';
@@ -43,6 +44,8 @@ export interface ChatInterfaceProps {
   showModelPicker?: boolean;
   /** Default true. */
   showUsage?: boolean;
+  /** Images and PDFs in the message box (paste, drop, pick), uploaded under `api`. Default true. */
+  allowAttachments?: boolean;
   /** Shown before and after the heading in the chat's top bar (e.g. the app's navigation on a phone). */
   headerStart?: ReactNode;
   headerEnd?: ReactNode;
@@ -70,6 +73,7 @@ export function ChatInterface({
   placeholder,
   showModelPicker = true,
   showUsage = true,
+  allowAttachments = true,
   headerStart,
   headerEnd,
   inputId = 'chat-message-input',
@@ -184,7 +188,8 @@ export function ChatInterface({
             <ChatInput
               id={inputId}
               textareaRef={inputRef}
-              onSend={chat.sendMessage}
+              onSend={(text, attachments) => void chat.sendMessage(text, { attachments })}
+              attachments={allowAttachments ? { api: api ?? DEFAULT_CHAT_API } : false}
               onStop={chat.stop}
               isStreaming={streaming}
               disabled={inputDisabled}

@@ -3,10 +3,15 @@
 import { useState } from 'react';
 import type { ChatMessageState, ReplyFailure, ReplyRetrying, ToolActivity } from '../client/chat-message-view';
 import { formatCost, formatTime, formatTokens } from '../client/format';
+import type { ChatFinishReason } from '../protocol/chat-events';
+import type { FilePart, MessagePart } from '../protocol/parts';
 import type { MessageRole } from '../protocol/records';
 import { BranchPicker, type BranchPickerProps } from './BranchPicker';
 import { CopyButton } from './CopyButton';
 import { EditIcon, RegenerateIcon } from './icons';
+import { MessageAttachments } from './MessageAttachments';
+import { ReasoningBlock } from './ReasoningBlock';
+import { RefusalNotice } from './RefusalNotice';
 import { MessageEditor } from './MessageEditor';
 import { StreamingMessage } from './StreamingMessage';
 import { ToolActivityList } from './ToolActivityList';
@@ -22,6 +27,19 @@ export interface ChatMessageProps {
   cost?: string | null;
   model?: string | null;
   tools?: readonly ToolActivity[];
+  /**
+   * The message's parts: reasoning (shown apart, collapsed once done), files (a user's images and
+   * PDFs), a refusal. The answer's text is `content`. Default: none beyond `content`.
+   */
+  parts?: readonly MessagePart[];
+  /** While the model thinks: since when (ms since epoch). */
+  thinkingSince?: number | null;
+  /** `length`: the reply was cut at the token limit, said under its text. */
+  finishReason?: ChatFinishReason | null;
+  /** Prompt tokens read from the provider's cache, said in the footer when any. */
+  cachedPromptTokens?: number | null;
+  /** Base path of the module's routes, where attachments are read. Default '/api/chat'. */
+  api?: string;
   /** Shown when the message has other versions. */
   branch?: BranchPickerProps;
   /** Offers "Edit" on a user message; called with the new text. */
@@ -37,6 +55,8 @@ export interface ChatMessageProps {
   className?: string;
 }
 
+const NO_PARTS: readonly MessagePart[] = [];
+
 /** A user message longer than this (characters or lines) is shown collapsed, with "Show more". */
 const COLLAPSE_CHARS = 1200;
 const COLLAPSE_LINES = 16;
@@ -49,7 +69,7 @@ function isLong(text: string): boolean {
 }
 
 const ACTION =
-  'inline-flex size-7 items-center justify-center rounded-md text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100';
+  'inline-flex size-7 shrink-0 items-center justify-center rounded-md text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100';
 
 const STATE_NOTE: Partial<Record<ChatMessageState, { user?: string; assistant?: string }>> = {
   partial: { assistant: 'Stopped' },
@@ -67,6 +87,11 @@ export function ChatMessage({
   cost,
   model,
   tools = [],
+  parts = NO_PARTS,
+  thinkingSince = null,
+  finishReason = null,
+  cachedPromptTokens = null,
+  api,
   branch,
   onEdit,
   onRegenerate,
@@ -85,6 +110,15 @@ export function ChatMessage({
 
   if (role === 'system' || role === 'tool') return null;
 
+  const files = parts.filter((part): part is FilePart => part.type === 'file');
+  const reasoning = parts.flatMap((part, index) => (part.type === 'reasoning' ? [{ part, index }] : []));
+  const lastReasoningIndex = reasoning[reasoning.length - 1]?.index ?? -1;
+  const refusal = parts.flatMap((part) => (part.type === 'refusal' ? [part.text] : [])).join('');
+  const refused = parts.some((part) => part.type === 'refusal');
+  const thinking = thinkingSince !== null;
+  // The typing dots stand for "nothing yet": not while the thinking shows, nor under a refusal.
+  const showAnswer = content !== '' || (!thinking && !refused && state !== 'error');
+
   return (
     <article
       aria-label={isUser ? 'You said' : 'Assistant said'}
@@ -100,11 +134,30 @@ export function ChatMessage({
           }}
         />
       ) : isUser ? (
-        <UserText content={content} expanded={expanded} onToggle={() => setExpanded((open) => !open)} />
+        <>
+          <MessageAttachments files={files} api={api} />
+          {content !== '' && <UserText content={content} expanded={expanded} onToggle={() => setExpanded((open) => !open)} />}
+        </>
       ) : (
         <div className="w-full max-w-none text-sm text-zinc-900 dark:text-zinc-100">
+          {reasoning.map(({ part, index }) => (
+            <ReasoningBlock
+              key={index}
+              text={part.text}
+              thinkingSince={index === lastReasoningIndex ? thinkingSince : null}
+              durationMs={part.durationMs}
+            />
+          ))}
           <ToolActivityList tools={tools} />
-          {!(state === 'error' && content === '') && <StreamingMessage content={content} isComplete={!writing} retrying={retrying} />}
+          {showAnswer && (
+            <StreamingMessage content={content} isComplete={!writing} retrying={retrying} />
+          )}
+          {refused && <RefusalNotice text={refusal} />}
+          {finishReason === 'length' && !writing && (
+            <p className="mt-2 text-sm text-zinc-600 italic dark:text-zinc-400">
+              The reply stopped here: it reached the length limit.
+            </p>
+          )}
           {state === 'error' && error && (
             <div
               role="alert"
@@ -126,9 +179,9 @@ export function ChatMessage({
       )}
 
       {!editing && (
-        <div className="flex min-h-7 items-center gap-1 text-xs text-zinc-500 dark:text-zinc-400">
+        <div className="flex min-h-7 flex-wrap items-center gap-1 text-xs text-zinc-500 dark:text-zinc-400">
           {branch && <BranchPicker {...branch} />}
-          {!writing && content !== '' && <CopyButton text={content} label="Copy message" className="opacity-70 group-hover:opacity-100" />}
+          {!writing && content !== '' && <CopyButton text={content} label="Copy message" className="shrink-0 opacity-70 group-hover:opacity-100" />}
           {isUser && onEdit && state !== 'pending' && (
             <button type="button" className={ACTION} onClick={() => setEditing(true)} aria-label="Edit message" title="Edit">
               <EditIcon />
@@ -145,6 +198,9 @@ export function ChatMessage({
             <span className="tabular-nums">
               {formatTokens(tokens)} tokens{cost != null ? ` · ${formatCost(cost)}` : ''}
             </span>
+          )}
+          {!isUser && cachedPromptTokens != null && cachedPromptTokens > 0 && !writing && (
+            <span className="tabular-nums">{cachedPromptTokens.toLocaleString('en-US')} prompt tokens from cache</span>
           )}
           {date && (
             // The time is formatted in the reader's locale and zone, which the server cannot know.

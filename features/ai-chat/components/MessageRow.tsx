@@ -36,6 +36,11 @@ export const MessageRow = memo(function MessageRow({ session, messageKey, onRend
         cost={message.cost}
         model={message.model}
         tools={message.tools}
+        parts={message.parts}
+        thinkingSince={message.thinkingSince}
+        finishReason={message.finishReason}
+        cachedPromptTokens={message.cachedPromptTokens}
+        api={session.apiBase}
         branch={
           siblingIds.length > 1 && index >= 0
             ? {

@@ -7,6 +7,8 @@ import { useChatController, type ChatController, type UseChatOptions } from './u
 export type { UseChatOptions } from './useChatController';
 export type { ChatMessageView, ChatMessageState } from '../client/chat-message-view';
 export type { ChatStatus } from '../client/chat-session-types';
+export type { SendMessageOptions } from '../client/chat-session';
+export type { AttachmentRecord } from '../client/attachments-api';
 
 export interface UseChatResult extends ChatController {
   /**

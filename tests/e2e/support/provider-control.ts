@@ -16,6 +16,28 @@ export interface SeenRequest {
   text: string;
 }
 
+/** A request's last user message: its text and the kinds of its file blocks. */
+export interface SeenFiles {
+  text: string;
+  /** The block types that carried files ("image", "document", "input_image", …). */
+  files: string[];
+}
+
+/** Block types that carry a file in either wire format (Anthropic, OpenAI Responses, Chat Completions). */
+const FILE_BLOCK_TYPES = new Set(['image', 'document', 'input_image', 'input_file', 'image_url', 'file']);
+
+function isChatPath(path: string): boolean {
+  return path.endsWith('/messages') || path.endsWith('/chat/completions') || path.endsWith('/responses');
+}
+
+function lastUserFiles(body: Record<string, unknown>): string[] {
+  const list = Array.isArray(body.messages) ? body.messages : Array.isArray(body.input) ? body.input : [];
+  const users = (list as { role?: unknown; content?: unknown }[]).filter((message) => message.role === 'user');
+  const content = users.at(-1)?.content;
+  if (!Array.isArray(content)) return [];
+  return (content as { type?: unknown }[]).flatMap((block) => (typeof block.type === 'string' && FILE_BLOCK_TYPES.has(block.type) ? [block.type] : []));
+}
+
 export interface FakeProviders {
   openaiUrl: string;
   anthropicUrl: string;
@@ -64,8 +86,14 @@ export async function startFakeProviders(): Promise<FakeProviders> {
         }
         if (req.method === 'GET' && action === 'requests') {
           const seen: SeenRequest[] = fake.requests
-            .filter((request) => request.path.endsWith('/messages') || request.path.endsWith('/chat/completions'))
+            .filter((request) => isChatPath(request.path))
             .map((request) => ({ model: String(request.body.model), text: lastUserText(request.body) }));
+          return reply(200, seen);
+        }
+        if (req.method === 'GET' && action === 'files') {
+          const seen: SeenFiles[] = fake.requests
+            .filter((request) => isChatPath(request.path))
+            .map((request) => ({ text: lastUserText(request.body), files: lastUserFiles(request.body) }));
           return reply(200, seen);
         }
         return reply(404, { error: `no action ${action}` });
@@ -108,5 +136,7 @@ export function providerControl(controlUrl: string) {
     setFailing: (provider: ProviderName, failing: boolean) => call('POST', `/${provider}/failing`, { failing }),
     /** Every chat request the provider received since the run started. */
     requests: async (provider: ProviderName) => (await call('GET', `/${provider}/requests`)) as SeenRequest[],
+    /** The last user message of every chat request, with the files it carried. */
+    files: async (provider: ProviderName) => (await call('GET', `/${provider}/files`)) as SeenFiles[],
   };
 }

@@ -1,8 +1,10 @@
-import type { FakeReply } from '../../support/fake-providers';
+import { createMarkerReplies, type FakeReply } from '../../support/fake-providers';
 
 /** The text of the last user message in an OpenAI or Anthropic request body. */
 export function lastUserText(body: Record<string, unknown>): string {
-  const messages = Array.isArray(body.messages) ? (body.messages as { role?: unknown; content?: unknown }[]) : [];
+  // Chat Completions and Anthropic send `messages`; the Responses API sends `input`.
+  const list = Array.isArray(body.messages) ? body.messages : Array.isArray(body.input) ? body.input : [];
+  const messages = list as { role?: unknown; content?: unknown }[];
   const last = [...messages].reverse().find((message) => message.role === 'user');
   if (typeof last?.content === 'string') return last.content;
   if (Array.isArray(last?.content)) {
@@ -48,7 +50,8 @@ const MARKERS = /\[\[(429|500|cut|code)\]\]|\[(slow|long|fail)\]/g;
  * - "[[500]]" answers one 500, then normally;
  * - "[[cut]]" streams a few words, then drops the connection, once (a Retry then succeeds);
  * - "[[code]]" answers CODE_AND_TABLE;
- * - "[slow]" streams a word every 150 ms, "[long]" streams 400 words.
+ * - "[slow]" streams a word every 150 ms, "[long]" streams 400 words;
+ * - "[[think]]", "[[redacted]]", "[[refuse]]" are the fakes' own (tests/support/fake-providers/markers.ts).
  * Otherwise the reply echoes the message: "Echo from <model>: <text>".
  * "Once" is per message text, so each test's own wording gets its own first failure.
  */
@@ -61,8 +64,12 @@ export function createReplies(): (body: Record<string, unknown>) => FakeReply {
     return true;
   };
 
+  // Each fake adds the reasoning or refusal these markers ask for to whatever reply is chosen,
+  // in its own wire format; the shared marker replies strip the markers from the echo.
+  const markerReplies = createMarkerReplies();
   return (body) => {
     const text = lastUserText(body);
+    if (/\[\[(think|redacted|refuse)\]\]/.test(text)) return markerReplies(body);
     if (text.includes('[fail]')) return { httpError: { status: 500 } };
     if (text.includes('[[429]]') && firstTime('429', text)) {
       return { httpError: { status: 429, retryAfter: String(RATE_LIMIT_RETRY_AFTER_SECONDS) } };

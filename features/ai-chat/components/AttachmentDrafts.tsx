@@ -1,0 +1,55 @@
+'use client';
+
+import type { AttachmentDraft } from '../hooks/useAttachmentDrafts';
+import { CloseIcon, FileTextIcon } from './icons';
+
+/** The files picked for the next message: thumbnail or named chip, upload progress, remove. */
+export function AttachmentDrafts({ drafts, onRemove }: { drafts: readonly AttachmentDraft[]; onRemove: (key: string) => void }) {
+  if (drafts.length === 0) return null;
+  return (
+    <ul aria-label="Files to send" className="flex flex-wrap gap-2 px-1 pt-1">
+      {drafts.map((draft) => (
+        <li
+          key={draft.key}
+          className={`relative flex items-center gap-2 rounded-lg border bg-zinc-50 p-1.5 pr-8 text-xs text-zinc-800 dark:bg-zinc-800 dark:text-zinc-100 ${
+            draft.status === 'failed' ? 'border-red-600 dark:border-red-400' : 'border-zinc-300 dark:border-zinc-600'
+          }`}
+        >
+          {draft.previewUrl ? (
+            // eslint-disable-next-line @next/next/no-img-element -- an object URL of a local file
+            <img src={draft.previewUrl} alt={draft.name} className="size-12 rounded object-cover" />
+          ) : (
+            <span className="inline-flex size-8 items-center justify-center text-zinc-600 dark:text-zinc-300">
+              <FileTextIcon />
+            </span>
+          )}
+          <span className="flex min-w-0 flex-col gap-1">
+            <span className="max-w-40 truncate">{draft.name}</span>
+            {draft.status === 'uploading' && (
+              <span
+                role="progressbar"
+                aria-label={`Uploading ${draft.name}`}
+                aria-valuemin={0}
+                aria-valuemax={100}
+                aria-valuenow={Math.round(draft.progress * 100)}
+                className="h-1 w-24 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-700"
+              >
+                <span className="block h-full bg-blue-600 dark:bg-blue-400" style={{ width: `${Math.round(draft.progress * 100)}%` }} />
+              </span>
+            )}
+            {draft.status === 'failed' && <span className="text-red-700 dark:text-red-300">Not uploaded</span>}
+          </span>
+          <button
+            type="button"
+            onClick={() => onRemove(draft.key)}
+            aria-label={`Remove ${draft.name}`}
+            title="Remove"
+            className="absolute top-1 right-1 inline-flex size-6 items-center justify-center rounded-full text-zinc-600 hover:bg-zinc-200 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-300 dark:hover:bg-zinc-700 dark:hover:text-zinc-100"
+          >
+            <CloseIcon />
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}

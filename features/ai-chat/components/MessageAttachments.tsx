@@ -1,0 +1,47 @@
+'use client';
+
+import { useState } from 'react';
+import { attachmentUrl } from '../client/attachments-api';
+import { DEFAULT_CHAT_API } from '../client/chat-api';
+import type { FilePart } from '../protocol/parts';
+import { FileTextIcon } from './icons';
+import { ImageDialog } from './ImageDialog';
+
+/** The files of a user's message: image thumbnails (click to enlarge) and PDFs as named chips. */
+export function MessageAttachments({ files, api = DEFAULT_CHAT_API }: { files: readonly FilePart[]; api?: string }) {
+  const [enlarged, setEnlarged] = useState<FilePart | null>(null);
+  if (files.length === 0) return null;
+  return (
+    <ul aria-label="Attachments" className="flex max-w-[85%] flex-wrap justify-end gap-2">
+      {files.map((file) => {
+        const url = attachmentUrl(api, file.attachmentId);
+        return (
+          <li key={file.attachmentId}>
+            {file.mediaType.startsWith('image/') ? (
+              <button
+                type="button"
+                onClick={() => setEnlarged(file)}
+                aria-label={`Enlarge ${file.name}`}
+                className="block overflow-hidden rounded-lg border border-zinc-300 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 dark:border-zinc-700"
+              >
+                {/* eslint-disable-next-line @next/next/no-img-element -- a private file behind the route */}
+                <img src={url} alt={file.name} loading="lazy" className="block h-28 max-w-56 object-cover" />
+              </button>
+            ) : (
+              <a
+                href={url}
+                target="_blank"
+                rel="noopener"
+                className="inline-flex max-w-64 items-center gap-1.5 rounded-lg border border-zinc-300 bg-zinc-50 px-2.5 py-1.5 text-sm text-zinc-900 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800"
+              >
+                <FileTextIcon />
+                <span className="truncate">{file.name}</span>
+              </a>
+            )}
+          </li>
+        );
+      })}
+      {enlarged && <ImageDialog src={attachmentUrl(api, enlarged.attachmentId)} alt={enlarged.name} onClose={() => setEnlarged(null)} />}
+    </ul>
+  );
+}

@@ -1,0 +1,123 @@
+'use client';
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { deleteAttachment, uploadAttachment, type AttachmentRecord } from '../client/attachments-api';
+import { ATTACHMENT_MEDIA_TYPES } from '../protocol/parts';
+import type { ChatError } from '../protocol/errors';
+
+/** A file picked for the next message: uploading at once, then ready to send (or failed). */
+export interface AttachmentDraft {
+  /** Local, stable for the life of the preview. */
+  key: string;
+  name: string;
+  mediaType: string;
+  size: number;
+  /** An object URL for an image's thumbnail; null for a PDF. Revoked when the draft goes. */
+  previewUrl: string | null;
+  status: 'uploading' | 'ready' | 'failed';
+  /** 0 to 1 while uploading. */
+  progress: number;
+  record: AttachmentRecord | null;
+  error: string | null;
+}
+
+export interface UseAttachmentDrafts {
+  drafts: readonly AttachmentDraft[];
+  /** Starts uploading each file at once. */
+  add(files: Iterable<File>): void;
+  /** Drops a draft: cancels its upload, or deletes the uploaded, unsent file on the server. */
+  remove(key: string): void;
+  /** The message went: forget the drafts without deleting their files (they are sent now). */
+  clearSent(): void;
+  /** True while any upload runs: Send waits. */
+  uploading: boolean;
+  /** The uploaded files, in the order they were added. */
+  ready: AttachmentRecord[];
+}
+
+/** What the file picker offers: the types the server takes. */
+export const ACCEPTED_FILE_TYPES = ATTACHMENT_MEDIA_TYPES.join(',');
+
+let draftCounter = 0;
+
+/** The files of the message being written, uploaded to POST {api}/attachments as they are added. */
+export function useAttachmentDrafts(api: string): UseAttachmentDrafts {
+  const [drafts, setDrafts] = useState<readonly AttachmentDraft[]>([]);
+  const uploads = useRef(new Map<string, AbortController>());
+  const live = useRef<readonly AttachmentDraft[]>([]);
+  useEffect(() => {
+    live.current = drafts;
+  }, [drafts]);
+
+  const patch = useCallback((key: string, change: Partial<AttachmentDraft>) => {
+    setDrafts((all) => all.map((draft) => (draft.key === key ? { ...draft, ...change } : draft)));
+  }, []);
+
+  const add = useCallback(
+    (files: Iterable<File>) => {
+      const added: AttachmentDraft[] = [];
+      for (const file of files) {
+        draftCounter += 1;
+        const key = `draft-${draftCounter}`;
+        const image = file.type.startsWith('image/');
+        added.push({
+          key,
+          name: file.name || (image ? 'Pasted image' : 'File'),
+          mediaType: file.type,
+          size: file.size,
+          previewUrl: image && typeof URL.createObjectURL === 'function' ? URL.createObjectURL(file) : null,
+          status: 'uploading',
+          progress: 0,
+          record: null,
+          error: null,
+        });
+        const controller = new AbortController();
+        uploads.current.set(key, controller);
+        uploadAttachment(api, file, { signal: controller.signal, onProgress: (progress) => patch(key, { progress }) })
+          .then((record) => patch(key, { status: 'ready', progress: 1, record }))
+          .catch((error: ChatError) => {
+            if (error.code === 'aborted') return;
+            patch(key, { status: 'failed', error: error.message });
+          })
+          .finally(() => uploads.current.delete(key));
+      }
+      if (added.length > 0) setDrafts((all) => [...all, ...added]);
+    },
+    [api, patch],
+  );
+
+  const remove = useCallback(
+    (key: string) => {
+      const draft = live.current.find((d) => d.key === key);
+      if (!draft) return;
+      uploads.current.get(key)?.abort();
+      if (draft.record) void deleteAttachment(api, draft.record.id).catch(() => undefined);
+      if (draft.previewUrl) URL.revokeObjectURL(draft.previewUrl);
+      setDrafts((all) => all.filter((d) => d.key !== key));
+    },
+    [api],
+  );
+
+  const clearSent = useCallback(() => {
+    for (const draft of live.current) if (draft.previewUrl) URL.revokeObjectURL(draft.previewUrl);
+    setDrafts([]);
+  }, []);
+
+  // Leaving the page revokes the thumbnails; unsent files are left for the server to expire.
+  useEffect(
+    () => () => {
+      for (const controller of uploads.current.values()) controller.abort();
+      for (const draft of live.current) if (draft.previewUrl) URL.revokeObjectURL(draft.previewUrl);
+    },
+    [],
+  );
+
+  return {
+    drafts,
+    add,
+    remove,
+    clearSent,
+    uploading: drafts.some((draft) => draft.status === 'uploading'),
+    ready: drafts.flatMap((draft) => (draft.status === 'ready' && draft.record ? [draft.record] : [])),
+  };
+}

@@ -1,0 +1,234 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ChatInterface } from '@/features/ai-chat/components/ChatInterface';
+import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
+import { installLayoutStubs, startChatBackend, type ChatBackend } from '../hooks/support/chat-backend';
+import { scriptNextChat, startEvent } from '../hooks/support/scripted-chat';
+
+afterEach(cleanup);
+
+let backend: ChatBackend;
+beforeAll(async () => {
+  installLayoutStubs();
+  backend = await startChatBackend();
+});
+afterAll(async () => {
+  await backend?.close();
+});
+
+interface Upload {
+  name: string | null;
+  field: boolean;
+}
+let uploads: Upload[];
+let deleted: string[];
+/** Held uploads wait for release(); others answer at once. */
+let hold: Promise<void> | null;
+/** The names of the files the test is about to add, in order. */
+let expectedNames: string[];
+
+function recordFor(name: string, mediaType: string) {
+  return {
+    id: crypto.randomUUID(),
+    mediaType,
+    name,
+    size: 1234,
+    width: mediaType.startsWith('image/') ? 64 : null,
+    height: mediaType.startsWith('image/') ? 48 : null,
+    pages: mediaType === 'application/pdf' ? 2 : null,
+    conversationId: null,
+    messageId: null,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+beforeEach(() => {
+  backend.server.resetHandlers();
+  uploads = [];
+  deleted = [];
+  hold = null;
+  expectedNames = [];
+  backend.server.use(
+    http.post(`${backend.base}/attachments`, async ({ request }) => {
+      const form = await request.formData();
+      // The file as the server reads it (a Blob of Node's realm, not jsdom's File).
+      const file = form.get('file') as (Blob & { name?: string }) | string | null;
+      const isFile = typeof file === 'object' && file !== null && typeof file.name === 'string';
+      // jsdom's FormData reaches msw without the file's name ("blob"): a seam of the test
+      // environment, not of browsers (the e2e journeys send real names to the real route). The
+      // test says which files it adds, in order.
+      const name = isFile ? (file.name !== 'blob' ? file.name! : (expectedNames.shift() ?? null)) : null;
+      uploads.push({ name, field: isFile });
+      if (hold) await hold;
+      if (name === 'huge.png') {
+        return HttpResponse.json({ error: { code: 'file_too_large', message: 'Images may be at most 5 MB.' } }, { status: 413 });
+      }
+      const type = isFile ? file.type : 'application/octet-stream';
+      return HttpResponse.json({ attachment: recordFor(name ?? 'file', type) }, { status: 201 });
+    }),
+    http.delete(`${backend.base}/attachments/:id`, ({ params }) => {
+      deleted.push(String(params.id));
+      return new HttpResponse(null, { status: 204 });
+    }),
+  );
+});
+
+const input = () => screen.getByRole('textbox', { name: 'Message' });
+const sendButton = () => screen.getByRole('button', { name: 'Send' });
+const png = (name = 'cat.png') => new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], name, { type: 'image/png' });
+const pdf = (name = 'report.pdf') => new File(['%PDF-1.7'], name, { type: 'application/pdf' });
+
+function finishedTurn(): ChatEvent[] {
+  const start = startEvent('openai', 'gpt-5-mini') as Extract<ChatEvent, { type: 'start' }>;
+  return [start, { type: 'text-delta', delta: 'I see it.' }, { type: 'finish', messageId: start.assistantMessageId, finishReason: 'stop' }];
+}
+
+function paste(files: File[]) {
+  expectedNames.push(...files.map((file) => file.name));
+  fireEvent.paste(input(), { clipboardData: { files, getData: () => '' } });
+}
+
+describe('uploadAttachment', () => {
+  it('reports the upload progress from the request’s upload events and answers the stored record', async () => {
+    const { uploadAttachment } = await import('@/features/ai-chat/client/attachments-api');
+    expectedNames.push('cat.png');
+    const progress: number[] = [];
+    const record = await uploadAttachment('/api/chat', png(), { onProgress: (fraction) => progress.push(fraction) });
+    expect(record.name).toBe('cat.png');
+    // msw sends the whole body's progress at once; a browser sends it as the bytes go.
+    expect(progress.at(-1)).toBe(1);
+  });
+
+  it('rejects with the server’s code and words', async () => {
+    const { uploadAttachment } = await import('@/features/ai-chat/client/attachments-api');
+    expectedNames.push('huge.png');
+    await expect(uploadAttachment('/api/chat', png('huge.png'))).rejects.toMatchObject({
+      code: 'file_too_large',
+      message: 'Images may be at most 5 MB.',
+    });
+  });
+});
+
+describe('attachments in the message box', () => {
+  it('a pasted image shows as a thumbnail, uploads at once with progress, holds Send until done, and goes with the message', async () => {
+    let release!: () => void;
+    hold = new Promise((resolve) => (release = resolve));
+    const chat = scriptNextChat(backend, finishedTurn());
+    render(<ChatInterface showUsage={false} showModelPicker={false} />);
+    fireEvent.change(input(), { target: { value: 'What is in this picture?' } });
+    paste([png()]);
+
+    const drafts = screen.getByRole('list', { name: 'Files to send' });
+    expect(within(drafts).getByRole('img', { name: 'cat.png' }).getAttribute('src')).toMatch(/^blob:/);
+    const progress = within(drafts).getByRole('progressbar', { name: 'Uploading cat.png' });
+    await waitFor(() => expect(uploads).toEqual([{ name: 'cat.png', field: true }]));
+    expect(progress.getAttribute('aria-valuenow')).toBe('0');
+    expect((sendButton() as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.keyDown(input(), { key: 'Enter' });
+    expect(chat.bodies).toHaveLength(0);
+
+    release();
+    await waitFor(() => expect(within(drafts).queryByRole('progressbar')).toBeNull());
+    await waitFor(() => expect((sendButton() as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.keyDown(input(), { key: 'Enter' });
+
+    await waitFor(() => expect(chat.bodies).toHaveLength(1));
+    const body = chat.bodies[0] as { message?: string; attachments?: string[] };
+    expect(body.message).toBe('What is in this picture?');
+    expect(body.attachments).toHaveLength(1);
+    // The question shows its image from the attachments route, and the box is empty again.
+    const question = within(screen.getByRole('log', { name: 'Messages' })).getByRole('article', { name: 'You said' });
+    expect(within(question).getByRole('img', { name: 'cat.png' }).getAttribute('src')).toContain(`/api/chat/attachments/${body.attachments![0]}`);
+    expect(screen.queryByRole('list', { name: 'Files to send' })).toBeNull();
+    await waitFor(() => expect(screen.getByRole('log', { name: 'Messages' }).textContent).toContain('I see it.'));
+  });
+
+  it('the labelled paperclip button opens the file picker; a picked PDF is a named chip and can be sent without text', async () => {
+    const chat = scriptNextChat(backend, finishedTurn());
+    render(<ChatInterface showUsage={false} showModelPicker={false} />);
+    const picker = screen.getByTestId('attach-files-input') as HTMLInputElement;
+    const opened = vi.spyOn(picker, 'click');
+    const button = screen.getByRole('button', { name: 'Attach files' });
+    expect(button.tabIndex).not.toBe(-1);
+    fireEvent.click(button);
+    expect(opened).toHaveBeenCalled();
+    expect(picker.accept).toContain('application/pdf');
+
+    expectedNames.push('report.pdf');
+    fireEvent.change(picker, { target: { files: [pdf()] } });
+    const drafts = screen.getByRole('list', { name: 'Files to send' });
+    expect(within(drafts).getByText('report.pdf')).toBeTruthy();
+    expect(within(drafts).queryByRole('img')).toBeNull();
+    await waitFor(() => expect((sendButton() as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(sendButton());
+
+    await waitFor(() => expect(chat.bodies).toHaveLength(1));
+    const body = chat.bodies[0] as { message?: string; attachments?: string[] };
+    expect(body.message).toBeUndefined();
+    expect(body.attachments).toHaveLength(1);
+    const question = within(screen.getByRole('log', { name: 'Messages' })).getByRole('article', { name: 'You said' });
+    expect(within(question).getByRole('link', { name: 'report.pdf' })).toBeTruthy();
+  });
+
+  it('dragging files over the box shows the drop zone; dropping them attaches them', async () => {
+    render(<ChatInterface showUsage={false} showModelPicker={false} />);
+    const form = input().closest('form')!;
+    fireEvent.dragEnter(form, { dataTransfer: { types: ['Files'], files: [] } });
+    expect(screen.getByText('Drop images or PDFs to attach')).toBeTruthy();
+    fireEvent.dragLeave(form, { dataTransfer: { types: ['Files'], files: [] } });
+    expect(screen.queryByText('Drop images or PDFs to attach')).toBeNull();
+
+    fireEvent.dragEnter(form, { dataTransfer: { types: ['Files'], files: [] } });
+    expectedNames.push('a.png', 'b.pdf');
+    fireEvent.drop(form, { dataTransfer: { types: ['Files'], files: [png('a.png'), pdf('b.pdf')] } });
+    expect(screen.queryByText('Drop images or PDFs to attach')).toBeNull();
+    const drafts = screen.getByRole('list', { name: 'Files to send' });
+    expect(within(drafts).getByRole('img', { name: 'a.png' })).toBeTruthy();
+    expect(within(drafts).getByText('b.pdf')).toBeTruthy();
+    await waitFor(() => expect(uploads).toHaveLength(2));
+    expect(uploads.every((upload) => upload.field)).toBe(true);
+  });
+
+  it('a file dropped elsewhere on the page is attached, not opened by the browser in place of the chat', async () => {
+    render(<ChatInterface showUsage={false} showModelPicker={false} />);
+    expectedNames.push('elsewhere.pdf');
+    const drop = new Event('drop', { bubbles: true, cancelable: true });
+    Object.defineProperty(drop, 'dataTransfer', { value: { types: ['Files'], files: [pdf('elsewhere.pdf')] } });
+    screen.getByRole('log', { name: 'Messages' }).dispatchEvent(drop);
+    expect(drop.defaultPrevented).toBe(true);
+    expect(within(await screen.findByRole('list', { name: 'Files to send' })).getByText('elsewhere.pdf')).toBeTruthy();
+    await waitFor(() => expect(uploads).toHaveLength(1));
+  });
+
+  it('removing an uploaded file before sending deletes it on the server and it is not sent', async () => {
+    const chat = scriptNextChat(backend, finishedTurn());
+    render(<ChatInterface showUsage={false} showModelPicker={false} />);
+    fireEvent.change(input(), { target: { value: 'Just text now' } });
+    paste([png('oops.png')]);
+    const drafts = screen.getByRole('list', { name: 'Files to send' });
+    await waitFor(() => expect(within(drafts).queryByRole('progressbar')).toBeNull());
+
+    fireEvent.click(within(drafts).getByRole('button', { name: 'Remove oops.png' }));
+    expect(screen.queryByRole('list', { name: 'Files to send' })).toBeNull();
+    await waitFor(() => expect(deleted).toHaveLength(1));
+
+    fireEvent.click(sendButton());
+    await waitFor(() => expect(chat.bodies).toHaveLength(1));
+    expect((chat.bodies[0] as { attachments?: string[] }).attachments).toBeUndefined();
+  });
+
+  it('a file the server refuses shows its words by the input and is not sent', async () => {
+    render(<ChatInterface showUsage={false} showModelPicker={false} />);
+    paste([png('huge.png')]);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('huge.png: Images may be at most 5 MB.');
+    expect(input().getAttribute('aria-describedby')).toBe(alert.id);
+    // Nothing to send: the refused file does not count.
+    expect((sendButton() as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Remove huge.png' }));
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(deleted).toEqual([]);
+  });
+});
