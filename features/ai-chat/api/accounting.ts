@@ -93,11 +93,12 @@ export function fitHistory(
   const turns: Turn[] = history
     .slice(covered + 1)
     // A failed reply with nothing in it says nothing to the model; a message of files only does.
-    .filter((message) => (message.role === 'user' || message.role === 'assistant') && (message.content.length > 0 || hasFiles(message)))
-    .map((message) => ({
+    .map((message) => ({ message, content: spokenText(message) }))
+    .filter(({ message, content }) => (message.role === 'user' || message.role === 'assistant') && (content.length > 0 || hasFiles(message)))
+    .map(({ message, content }) => ({
       role: message.role as 'user' | 'assistant',
-      content: message.content,
-      tokens: message.tokens ?? tokensOf(message.content, options.provider, options.model),
+      content,
+      tokens: content === message.content && message.tokens !== null ? message.tokens : tokensOf(content, options.provider, options.model),
       record: message,
     }));
   if (next) turns.push({ role: 'user', content: next.content, tokens: next.tokens });
@@ -121,6 +122,18 @@ export function fitHistory(
     dropped: dropped.flatMap((turn) => (turn.record ? [turn.record] : [])),
     summary: summary ? { summary, throughMessageId: options.summaryThroughMessageId! } : null,
   };
+}
+
+/**
+ * What a saved message says to the model later: its text, and for a refusal what it declined
+ * with. A refusal left out would glue the refused question onto the next one (the Messages API
+ * merges adjacent user turns), so the model would keep answering, and refusing, that.
+ */
+function spokenText(message: MessageRecord): string {
+  const refusal = message.role === 'assistant' ? message.parts?.find((part) => part.type === 'refusal') : undefined;
+  if (!refusal) return message.content;
+  const said = refusal.text.trim() || 'I declined to answer that.';
+  return message.content.trim() ? `${message.content}\n\n${said}` : said;
 }
 
 /** Adds two usages, the cache and reasoning parts included. */

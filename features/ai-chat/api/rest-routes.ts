@@ -10,6 +10,7 @@ import { conversationDetail } from './conversation-detail';
 import { exportConversation, importConversation } from './export-import';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ResolvedHandlerOptions } from './handler-options';
 import { json, parseWith, readJsonBody } from './http';
+import { modelReads } from './turn-files';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -111,16 +112,21 @@ function chatConfig(options: ResolvedHandlerOptions): ChatConfig {
     defaultProvider: options.defaultProvider,
     providers: names.map((name) => {
       const policy = modelPolicy(options, name);
+      const models = [...(policy.allowedModels ?? [policy.defaultModel])];
       return {
         name,
         configured: Boolean(options.providers[name]),
         keyVariable: PROVIDER_KEY_VARIABLES[name],
         defaultModel: policy.defaultModel,
-        models: [...(policy.allowedModels ?? [policy.defaultModel])],
+        models,
+        accepts: Object.fromEntries(
+          models.map((model) => [model, { images: modelReads({ provider: name, model }, 'image/png'), pdf: modelReads({ provider: name, model }, 'application/pdf') }]),
+        ),
       };
     }),
     allowSystemPrompt: options.allowClientSystemPrompt,
     maxMessageChars: MAX_MESSAGE_CHARS,
+    maxFilesPerMessage: options.attachments.maxFilesPerMessage,
   };
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ChatError } from '../protocol/errors';
-import { attachmentMediaTypeSchema, type FilePart } from '../protocol/parts';
-import { errorResponseSchema } from '../protocol/rest';
+import type { FilePart } from '../protocol/parts';
+import { attachmentRecordSchema, attachmentUploadedSchema, errorResponseSchema } from '../protocol/rest';
 import { chatUrl } from './chat-api';
 import { chatErrorFromCode, chatErrorFromResponse } from './http-error';
 
@@ -11,21 +11,9 @@ import { chatErrorFromCode, chatErrorFromResponse } from './http-error';
  */
 
 /** A file the server stored for this user, as POST {api}/attachments answers it. */
-export const attachmentRecordSchema = z.object({
-  id: z.uuid(),
-  mediaType: attachmentMediaTypeSchema,
-  name: z.string(),
-  size: z.number().int().nonnegative(),
-  width: z.number().int().nullable().optional(),
-  height: z.number().int().nullable().optional(),
-  pages: z.number().int().nullable().optional(),
-  conversationId: z.uuid().nullable().optional(),
-  messageId: z.uuid().nullable().optional(),
-  createdAt: z.string().optional(),
-});
 export type AttachmentRecord = z.infer<typeof attachmentRecordSchema>;
 
-const uploadResponseSchema = z.object({ attachment: attachmentRecordSchema });
+const uploadResponseSchema = attachmentUploadedSchema;
 
 /** Where the browser loads an attachment from (the route checks it is the reader's). */
 export function attachmentUrl(api: string, id: string): string {

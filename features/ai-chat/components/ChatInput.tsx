@@ -15,7 +15,8 @@ import {
 } from 'react';
 import type { AttachmentRecord } from '../client/attachments-api';
 import { DEFAULT_CHAT_API } from '../client/chat-api';
-import { ACCEPTED_FILE_TYPES, useAttachmentDrafts } from '../hooks/useAttachmentDrafts';
+import { useAttachmentDrafts } from '../hooks/useAttachmentDrafts';
+import { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from '../protocol/parts';
 import { MAX_MESSAGE_CHARS } from '../protocol/chat-request';
 import { AttachmentDrafts } from './AttachmentDrafts';
 import { ArrowUpIcon, PaperclipIcon, StopIcon } from './icons';
@@ -26,9 +27,10 @@ export interface ChatInputProps {
   onSend: (message: string, attachments?: AttachmentRecord[]) => void | Promise<void>;
   /**
    * Lets the reader attach images and PDFs (paste, drop, or the paperclip): each is uploaded at
-   * once to POST {api}/attachments. Off by default; `true` uses '/api/chat'.
+   * once to POST {api}/attachments. Off by default; `true` uses '/api/chat'. `accept` narrows the
+   * types offered to what the chosen model reads (default: every type the server takes).
    */
-  attachments?: boolean | { api: string };
+  attachments?: boolean | { api: string; accept?: readonly AttachmentMediaType[] };
   /** Nothing can be sent (and, unless a reply is streaming, nothing typed). */
   disabled?: boolean;
   /** Why the input is disabled, in words, shown under it (e.g. a usage limit and when it resets). */
@@ -69,6 +71,7 @@ export function ChatInput({
   const pickerRef = useRef<HTMLInputElement | null>(null);
   const noteId = useId();
   const canAttach = attachments !== false;
+  const accept = (typeof attachments === 'object' ? attachments.accept : undefined) ?? ATTACHMENT_MEDIA_TYPES;
   const files = useAttachmentDrafts(typeof attachments === 'object' ? attachments.api : DEFAULT_CHAT_API);
   const [dragging, setDragging] = useState(false);
   const dragDepth = useRef(0);
@@ -119,7 +122,7 @@ export function ChatInput({
 
   const attach = (list: FileList | null | undefined) => {
     if (!canAttach || (disabled && !isStreaming) || !list || list.length === 0) return;
-    files.add(Array.from(list));
+    files.add(Array.from(list), accept);
   };
 
   // A pasted screenshot arrives as a file; text pasted alongside it (a name, HTML) still goes in.
@@ -241,7 +244,7 @@ export function ChatInput({
                 ref={pickerRef}
                 type="file"
                 multiple
-                accept={ACCEPTED_FILE_TYPES}
+                accept={accept.join(',')}
                 hidden
                 data-testid="attach-files-input"
                 onChange={(event) => {

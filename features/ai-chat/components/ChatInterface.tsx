@@ -13,6 +13,7 @@ import type { ProviderName } from '../protocol/chat-request';
 import { ChatErrorBanner } from './ChatErrorBanner';
 import { ChatInput } from './ChatInput';
 import { MessageList } from './MessageList';
+import { fileTypesTheModelReads } from './model-file-types';
 import { initialModelChoice, ModelPicker, usableModelChoice } from './ModelPicker';
 import { UsageMeter } from './UsageMeter';
 import { usageExhaustion } from './usage-exhaustion';
@@ -106,6 +107,7 @@ export function ChatInterface({
   // The picker follows the conversation (the model it is held on), else starts from the default.
   const held = config && chat.conversationModel ? usableModelChoice(config, chat.conversationModel) : null;
   const choice = held ?? initial;
+  const fileTypes = fileTypesTheModelReads(config, choice);
   const { conversationModel, selectModel } = chat;
   useEffect(() => {
     // Held on a model this server no longer offers: the next message goes to what the picker shows.
@@ -189,7 +191,7 @@ export function ChatInterface({
               id={inputId}
               textareaRef={inputRef}
               onSend={(text, attachments) => void chat.sendMessage(text, { attachments })}
-              attachments={allowAttachments ? { api: api ?? DEFAULT_CHAT_API } : false}
+              attachments={allowAttachments && fileTypes.length > 0 ? { api: api ?? DEFAULT_CHAT_API, accept: fileTypes } : false}
               onStop={chat.stop}
               isStreaming={streaming}
               disabled={inputDisabled}

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { deleteAttachment, uploadAttachment, type AttachmentRecord } from '../client/attachments-api';
-import { ATTACHMENT_MEDIA_TYPES } from '../protocol/parts';
+import { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from '../protocol/parts';
 import type { ChatError } from '../protocol/errors';
 
 /** A file picked for the next message: uploading at once, then ready to send (or failed). */
@@ -23,8 +23,11 @@ export interface AttachmentDraft {
 
 export interface UseAttachmentDrafts {
   drafts: readonly AttachmentDraft[];
-  /** Starts uploading each file at once. */
-  add(files: Iterable<File>): void;
+  /**
+   * Starts uploading each file at once. One of a type the chosen model does not read (`accept`)
+   * is not uploaded: it shows as failed, saying why.
+   */
+  add(files: Iterable<File>, accept?: readonly AttachmentMediaType[]): void;
   /** Drops a draft: cancels its upload, or deletes the uploaded, unsent file on the server. */
   remove(key: string): void;
   /** The message went: forget the drafts without deleting their files (they are sent now). */
@@ -54,12 +57,17 @@ export function useAttachmentDrafts(api: string): UseAttachmentDrafts {
   }, []);
 
   const add = useCallback(
-    (files: Iterable<File>) => {
+    (files: Iterable<File>, accept: readonly AttachmentMediaType[] = ATTACHMENT_MEDIA_TYPES) => {
       const added: AttachmentDraft[] = [];
       for (const file of files) {
         draftCounter += 1;
         const key = `draft-${draftCounter}`;
         const image = file.type.startsWith('image/');
+        if (isKnownType(file.type) && !accept.includes(file.type)) {
+          const error = `This model does not read ${image ? 'images' : 'PDFs'}: choose another model to send it.`;
+          added.push({ key, name: file.name || 'File', mediaType: file.type, size: file.size, previewUrl: null, status: 'failed', progress: 0, record: null, error });
+          continue;
+        }
         added.push({
           key,
           name: file.name || (image ? 'Pasted image' : 'File'),
@@ -120,4 +128,8 @@ export function useAttachmentDrafts(api: string): UseAttachmentDrafts {
     uploading: drafts.some((draft) => draft.status === 'uploading'),
     ready: drafts.flatMap((draft) => (draft.status === 'ready' && draft.record ? [draft.record] : [])),
   };
+}
+
+function isKnownType(type: string): type is AttachmentMediaType {
+  return (ATTACHMENT_MEDIA_TYPES as readonly string[]).includes(type);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_MESSAGE_CHARS, providerNameSchema, withoutNul } from './chat-request';
+import { attachmentMediaTypeSchema } from './parts';
 import { conversationRecordSchema, messageRecordSchema, usageSummarySchema } from './records';
 
 /**
@@ -66,12 +67,31 @@ export const chatConfigSchema = z.object({
       keyVariable: z.string(),
       defaultModel: z.string(),
       models: z.array(z.string()),
+      /** What each model reads besides text (a model missing here reads text only); absent from older servers. */
+      accepts: z.record(z.string(), z.object({ images: z.boolean(), pdf: z.boolean() })).optional(),
     }),
   ),
   allowSystemPrompt: z.boolean(),
   maxMessageChars: z.number().int().positive(),
+  /** The most files one message may carry; absent from older servers. */
+  maxFilesPerMessage: z.number().int().nonnegative().optional(),
 });
 export type ChatConfig = z.infer<typeof chatConfigSchema>;
+
+/** An uploaded file: POST /api/chat/attachments answers 201 `{ attachment }`. */
+export const attachmentRecordSchema = z.object({
+  id: z.uuid(),
+  mediaType: attachmentMediaTypeSchema,
+  name: z.string(),
+  size: z.number().int().nonnegative(),
+  width: z.number().int().nullable().optional(),
+  height: z.number().int().nullable().optional(),
+  pages: z.number().int().nullable().optional(),
+  conversationId: z.uuid().nullable().optional(),
+  messageId: z.uuid().nullable().optional(),
+  createdAt: z.string().optional(),
+});
+export const attachmentUploadedSchema = z.object({ attachment: attachmentRecordSchema });
 
 export const errorResponseSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
