@@ -4,7 +4,7 @@ import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChatInterface } from '@/features/ai-chat/components/ChatInterface';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
-import { installLayoutStubs, startChatBackend, type ChatBackend } from '../hooks/support/chat-backend';
+import { installLayoutStubs, seedConversation, startChatBackend, type ChatBackend } from '../hooks/support/chat-backend';
 import { scriptNextChat, startEvent } from '../hooks/support/scripted-chat';
 
 afterEach(cleanup);
@@ -230,5 +230,131 @@ describe('attachments in the message box', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Remove huge.png' }));
     expect(screen.queryByRole('alert')).toBeNull();
     expect(deleted).toEqual([]);
+  });
+});
+
+describe('the files and text being written, across chats and limits', () => {
+  const log = () => screen.getByRole('log', { name: 'Messages' });
+  const ready = async () => {
+    const drafts = screen.getByRole('list', { name: 'Files to send' });
+    await waitFor(() => expect(within(drafts).queryByRole('progressbar')).toBeNull());
+    return drafts;
+  };
+
+  it('files and text written in one chat do not follow into another: opening another chat or New chat drops them and deletes the unsent uploads', async () => {
+    const first = await seedConversation(backend, 2);
+    const second = await seedConversation(backend, 2);
+    const { rerender } = render(<ChatInterface conversationId={first} showUsage={false} showModelPicker={false} />);
+    await waitFor(() => expect(within(log()).getAllByRole('article')).toHaveLength(2));
+    fireEvent.change(input(), { target: { value: 'About this picture' } });
+    paste([png('first.png')]);
+    await ready();
+
+    rerender(<ChatInterface conversationId={second} showUsage={false} showModelPicker={false} />);
+    await waitFor(() => expect(screen.queryByRole('list', { name: 'Files to send' })).toBeNull());
+    expect((input() as HTMLTextAreaElement).value).toBe('');
+    await waitFor(() => expect(deleted).toHaveLength(1));
+
+    // The next message in the other chat is only what was written there.
+    await waitFor(() => expect((input() as HTMLTextAreaElement).disabled).toBe(false));
+    const chat = scriptNextChat(backend, finishedTurn());
+    fireEvent.change(input(), { target: { value: 'Hello second chat' } });
+    fireEvent.keyDown(input(), { key: 'Enter' });
+    await waitFor(() => expect(chat.bodies).toHaveLength(1));
+    expect(chat.bodies[0]).toMatchObject({ message: 'Hello second chat', conversationId: second });
+    expect(chat.bodies[0]).not.toHaveProperty('attachments');
+    await waitFor(() => expect(log().textContent).toContain('I see it.'));
+
+    fireEvent.change(input(), { target: { value: 'Half a thought' } });
+    paste([pdf('second.pdf')]);
+    await ready();
+    rerender(<ChatInterface conversationId={null} showUsage={false} showModelPicker={false} />);
+    await waitFor(() => expect(screen.queryByRole('list', { name: 'Files to send' })).toBeNull());
+    expect((input() as HTMLTextAreaElement).value).toBe('');
+    await waitFor(() => expect(deleted).toHaveLength(2));
+  });
+
+  it('a new chat’s conversation, named by its first message, is the same chat: what is being written for it stays', async () => {
+    const chat = scriptNextChat(backend, finishedTurn());
+    let created: string | null = null;
+    const view = (id: string | null) => (
+      <ChatInterface conversationId={id} onConversationCreated={(newId) => (created = newId)} showUsage={false} showModelPicker={false} />
+    );
+    const { rerender } = render(view(null));
+    fireEvent.change(input(), { target: { value: 'First' } });
+    fireEvent.keyDown(input(), { key: 'Enter' });
+    await waitFor(() => expect(created).not.toBeNull());
+    fireEvent.change(input(), { target: { value: 'And next' } });
+    paste([png('kept.png')]);
+    await ready();
+    rerender(view(created));
+    await waitFor(() => expect(log().textContent).toContain('I see it.'));
+    expect((input() as HTMLTextAreaElement).value).toBe('And next');
+    expect(within(screen.getByRole('list', { name: 'Files to send' })).getByRole('img', { name: 'kept.png' })).toBeTruthy();
+    expect(deleted).toEqual([]);
+    expect(chat.bodies).toHaveLength(1);
+  });
+
+  it('files past the server’s limit per message are not added, and the input says the limit', async () => {
+    const chat = scriptNextChat(backend, finishedTurn());
+    render(<ChatInterface showUsage={false} />);
+    // The limit comes with the server's config, as the model picker does.
+    await screen.findByRole('combobox', { name: 'Model' });
+    const twelve = Array.from({ length: 12 }, (_, i) => png(`p${i}.png`));
+    paste(twelve);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('A message may carry at most 10 files: 2 were not added.');
+    const drafts = await ready();
+    expect(within(drafts).getAllByRole('img')).toHaveLength(10);
+    expect(within(drafts).queryByText('p10.png')).toBeNull();
+    await waitFor(() => expect(uploads).toHaveLength(10));
+
+    // Full: one more is not added either.
+    paste([png('one-more.png')]);
+    expect(screen.getByRole('alert').textContent).toBe('A message may carry at most 10 files: 1 was not added.');
+    expect(within(drafts).queryByText('one-more.png')).toBeNull();
+
+    fireEvent.click(sendButton());
+    await waitFor(() => expect(chat.bodies).toHaveLength(1));
+    expect((chat.bodies[0] as { attachments?: string[] }).attachments).toHaveLength(10);
+    await waitFor(() => expect(log().textContent).toContain('I see it.'));
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('a file the server refused shows a file icon, not its bytes as a broken image', async () => {
+    render(<ChatInterface showUsage={false} showModelPicker={false} />);
+    paste([png('huge.png')]);
+    await screen.findByRole('alert');
+    const drafts = screen.getByRole('list', { name: 'Files to send' });
+    expect(within(drafts).getByText('huge.png')).toBeTruthy();
+    expect(within(drafts).queryByRole('img')).toBeNull();
+  });
+
+  it('removing a file moves focus to the next file’s remove button, else the previous one, else the message box', async () => {
+    render(<ChatInterface showUsage={false} showModelPicker={false} />);
+    paste([png('a.png'), png('b.png'), png('c.png')]);
+    const drafts = await ready();
+    const removeButton = (name: string) => within(drafts).getByRole('button', { name: `Remove ${name}` });
+    removeButton('b.png').focus();
+    fireEvent.click(removeButton('b.png'));
+    expect(document.activeElement).toBe(removeButton('c.png'));
+    fireEvent.click(removeButton('c.png'));
+    expect(document.activeElement).toBe(removeButton('a.png'));
+    fireEvent.click(removeButton('a.png'));
+    expect(document.activeElement).toBe(input());
+  });
+
+  it('Enter while a file uploads says Send is waiting for it', async () => {
+    let release!: () => void;
+    hold = new Promise((resolve) => (release = resolve));
+    render(<ChatInterface showUsage={false} showModelPicker={false} />);
+    fireEvent.change(input(), { target: { value: 'Look' } });
+    paste([png('slow.png')]);
+    expect(screen.queryByText('Waiting for 1 file to upload…')).toBeNull();
+    fireEvent.keyDown(input(), { key: 'Enter' });
+    const note = screen.getByText('Waiting for 1 file to upload…');
+    expect(input().getAttribute('aria-describedby')).toBe(note.id);
+    release();
+    await waitFor(() => expect(screen.queryByText('Waiting for 1 file to upload…')).toBeNull());
   });
 });

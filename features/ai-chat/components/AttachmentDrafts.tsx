@@ -1,21 +1,51 @@
 'use client';
 
+import { useLayoutEffect, useRef } from 'react';
 import type { AttachmentDraft } from '../hooks/useAttachmentDrafts';
 import { CloseIcon, FileTextIcon } from './icons';
 
-/** The files picked for the next message: thumbnail or named chip, upload progress, remove. */
-export function AttachmentDrafts({ drafts, onRemove }: { drafts: readonly AttachmentDraft[]; onRemove: (key: string) => void }) {
+export interface AttachmentDraftsProps {
+  drafts: readonly AttachmentDraft[];
+  onRemove: (key: string) => void;
+  /** The last file was removed: focus goes back to the message box. */
+  onEmptied: () => void;
+}
+
+/**
+ * The files picked for the next message: thumbnail or named chip, upload progress, remove.
+ * Removing one moves focus to the next file's remove button, else the previous one, else
+ * `onEmptied`: never to the page body.
+ */
+export function AttachmentDrafts({ drafts, onRemove, onEmptied }: AttachmentDraftsProps) {
+  const buttons = useRef(new Map<string, HTMLButtonElement>());
+  /** Where focus goes once a removal has rendered: a draft's key, or null for the message box. */
+  const focusNext = useRef<string | null | undefined>(undefined);
+  useLayoutEffect(() => {
+    const target = focusNext.current;
+    if (target === undefined) return;
+    focusNext.current = undefined;
+    const button = target === null ? undefined : buttons.current.get(target);
+    if (button) button.focus();
+    else onEmptied();
+  });
+
+  const remove = (index: number) => {
+    focusNext.current = drafts[index + 1]?.key ?? drafts[index - 1]?.key ?? null;
+    onRemove(drafts[index]!.key);
+  };
+
   if (drafts.length === 0) return null;
   return (
     <ul aria-label="Files to send" className="flex flex-wrap gap-2 px-1 pt-1">
-      {drafts.map((draft) => (
+      {drafts.map((draft, index) => (
         <li
           key={draft.key}
           className={`relative flex items-center gap-2 rounded-lg border bg-zinc-50 p-1.5 pr-8 text-xs text-zinc-800 dark:bg-zinc-800 dark:text-zinc-100 ${
             draft.status === 'failed' ? 'border-red-600 dark:border-red-400' : 'border-zinc-300 dark:border-zinc-600'
           }`}
         >
-          {draft.previewUrl ? (
+          {/* A refused file's bytes may be no image at all: a file icon, not a broken image. */}
+          {draft.previewUrl && draft.status !== 'failed' ? (
             // eslint-disable-next-line @next/next/no-img-element -- an object URL of a local file
             <img src={draft.previewUrl} alt={draft.name} className="size-12 rounded object-cover" />
           ) : (
@@ -41,7 +71,11 @@ export function AttachmentDrafts({ drafts, onRemove }: { drafts: readonly Attach
           </span>
           <button
             type="button"
-            onClick={() => onRemove(draft.key)}
+            ref={(button) => {
+              if (button) buttons.current.set(draft.key, button);
+              else buttons.current.delete(draft.key);
+            }}
+            onClick={() => remove(index)}
             aria-label={`Remove ${draft.name}`}
             title="Remove"
             className="absolute top-1 right-1 inline-flex size-6 items-center justify-center rounded-full text-zinc-600 hover:bg-zinc-200 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-300 dark:hover:bg-zinc-700 dark:hover:text-zinc-100"

@@ -28,9 +28,15 @@ export interface ChatInputProps {
   /**
    * Lets the reader attach images and PDFs (paste, drop, or the paperclip): each is uploaded at
    * once to POST {api}/attachments. Off by default; `true` uses '/api/chat'. `accept` narrows the
-   * types offered to what the chosen model reads (default: every type the server takes).
+   * types offered to what the chosen model reads (default: every type the server takes);
+   * `maxFiles` is the most one message may carry (the server's /config): files past it are not added.
    */
-  attachments?: boolean | { api: string; accept?: readonly AttachmentMediaType[] };
+  attachments?: boolean | { api: string; accept?: readonly AttachmentMediaType[]; maxFiles?: number };
+  /**
+   * The chat the text and files being written belong to. When it changes (another chat is shown)
+   * they are dropped, and files uploaded for them deleted: nothing goes to a chat it was not written in.
+   */
+  draftKey?: string | number;
   /** Nothing can be sent (and, unless a reply is streaming, nothing typed). */
   disabled?: boolean;
   /** Why the input is disabled, in words, shown under it (e.g. a usage limit and when it resets). */
@@ -65,6 +71,7 @@ export function ChatInput({
   id,
   textareaRef,
   attachments = false,
+  draftKey,
 }: ChatInputProps) {
   const [value, setValue] = useState('');
   const ownRef = useRef<HTMLTextAreaElement | null>(null);
@@ -72,13 +79,20 @@ export function ChatInput({
   const noteId = useId();
   const canAttach = attachments !== false;
   const accept = (typeof attachments === 'object' ? attachments.accept : undefined) ?? ATTACHMENT_MEDIA_TYPES;
+  const maxFiles = typeof attachments === 'object' ? attachments.maxFiles : undefined;
   const files = useAttachmentDrafts(typeof attachments === 'object' ? attachments.api : DEFAULT_CHAT_API);
+  /** Files left out of the last add, over `maxFiles`: said by the input until the next change. */
+  const [notAdded, setNotAdded] = useState(0);
+  /** Enter was pressed while files upload: said while they still are (until the next file is added). */
+  const [sendWaiting, setSendWaiting] = useState(false);
   const [dragging, setDragging] = useState(false);
   const dragDepth = useRef(0);
   const canStop = isStreaming && onStop !== undefined;
   const tooLong = value.length > maxLength;
   const hasContent = value.trim() !== '' || files.ready.length > 0;
-  const canSend = !disabled && !isStreaming && !tooLong && hasContent && !files.uploading;
+  const uploadingCount = files.drafts.filter((draft) => draft.status === 'uploading').length;
+  const overFileLimit = maxFiles !== undefined && files.ready.length > maxFiles;
+  const canSend = !disabled && !isStreaming && !tooLong && hasContent && !files.uploading && !overFileLimit;
   const failedUpload = files.drafts.find((draft) => draft.status === 'failed');
   const nearLimit = value.length >= maxLength * 0.9;
   const reason = disabled && !isStreaming ? disabledReason : null;
@@ -92,11 +106,27 @@ export function ChatInput({
 
   useImperativeHandle(textareaRef, () => ownRef.current as HTMLTextAreaElement, []);
 
+  // Another chat is shown: what was written for the last one stays out of it.
+  const { discardAll } = files;
+  const draftsFor = useRef(draftKey);
+  useEffect(() => {
+    if (draftsFor.current === draftKey) return;
+    draftsFor.current = draftKey;
+    discardAll();
+    setValue('');
+    setNotAdded(0);
+    setSendWaiting(false);
+  }, [draftKey, discardAll]);
+
   const send = () => {
-    if (!canSend) return;
+    if (!canSend) {
+      if (files.uploading && !disabled && !isStreaming) setSendWaiting(true);
+      return;
+    }
     const message = value;
     const sent = files.ready;
     setValue('');
+    setNotAdded(0);
     files.clearSent();
     // Without attachments the callback gets the text alone, as it always did.
     void (canAttach ? onSend(message, sent) : onSend(message));
@@ -122,7 +152,18 @@ export function ChatInput({
 
   const attach = (list: FileList | null | undefined) => {
     if (!canAttach || (disabled && !isStreaming) || !list || list.length === 0) return;
-    files.add(Array.from(list), accept);
+    const picked = Array.from(list);
+    setSendWaiting(false);
+    // Refused files do not count: they are not sent.
+    const held = files.drafts.filter((draft) => draft.status !== 'failed').length;
+    const room = maxFiles === undefined ? picked.length : Math.max(0, maxFiles - held);
+    setNotAdded(Math.max(0, picked.length - room));
+    files.add(picked.slice(0, room), accept);
+  };
+
+  const removeFile = (key: string) => {
+    setNotAdded(0);
+    files.remove(key);
   };
 
   // A pasted screenshot arrives as a file; text pasted alongside it (a name, HTML) still goes in.
@@ -185,9 +226,18 @@ export function ChatInput({
 
   // No `maxLength` on the textarea: the browser would cut a long paste without a word. The text
   // stays whole, the note says by how much it is over, and Send waits until it fits.
-  const note = failedUpload?.error ? (
+  const note = (notAdded > 0 || overFileLimit) && maxFiles !== undefined ? (
+    <span id={noteId} role="alert" className="text-red-700 dark:text-red-300">
+      A message may carry at most {maxFiles} {maxFiles === 1 ? 'file' : 'files'}
+      {overFileLimit ? `: remove ${files.ready.length - maxFiles}.` : `: ${notAdded} ${notAdded === 1 ? 'was' : 'were'} not added.`}
+    </span>
+  ) : failedUpload?.error ? (
     <span id={noteId} role="alert" className="text-red-700 dark:text-red-300">
       {failedUpload.name}: {failedUpload.error}
+    </span>
+  ) : sendWaiting && uploadingCount > 0 ? (
+    <span id={noteId} role="status">
+      Waiting for {uploadingCount} {uploadingCount === 1 ? 'file' : 'files'} to upload…
     </span>
   ) : reason ? (
     <span id={noteId} className="text-amber-800 dark:text-amber-300">
@@ -226,7 +276,7 @@ export function ChatInput({
           tooLong ? 'border-red-600 dark:border-red-400' : 'border-zinc-400 dark:border-zinc-600'
         }`}
       >
-        {canAttach && <AttachmentDrafts drafts={files.drafts} onRemove={files.remove} />}
+        {canAttach && <AttachmentDrafts drafts={files.drafts} onRemove={removeFile} onEmptied={() => ownRef.current?.focus()} />}
         <div className="flex items-end gap-2">
           {canAttach && (
             <>

@@ -126,6 +126,15 @@ export function ChatInterface({
     inputRef.current.focus();
   }, [focusKey, inputDisabled, notFound]);
 
+  // The chat the message box writes for. A conversationId that is the one this chat just created
+  // (handed back by onConversationCreated) is the same chat; any other is leaving it.
+  const requestedId = conversationId ?? null;
+  const [draftChat, setDraftChat] = useState({ requestedId, key: 0 });
+  if (draftChat.requestedId !== requestedId) {
+    const sameChat = requestedId !== null && requestedId === chat.conversationId;
+    setDraftChat({ requestedId, key: sameChat ? draftChat.key : draftChat.key + 1 });
+  }
+
   const heading = notFound ? 'Chat not found' : title?.trim() || (conversationId || chat.conversationId ? 'Chat' : 'New chat');
 
   return (
@@ -191,7 +200,12 @@ export function ChatInterface({
               id={inputId}
               textareaRef={inputRef}
               onSend={(text, attachments) => void chat.sendMessage(text, { attachments })}
-              attachments={allowAttachments && fileTypes.length > 0 ? { api: api ?? DEFAULT_CHAT_API, accept: fileTypes } : false}
+              draftKey={draftChat.key}
+              attachments={
+                allowAttachments && fileTypes.length > 0 && config?.maxFilesPerMessage !== 0
+                  ? { api: api ?? DEFAULT_CHAT_API, accept: fileTypes, maxFiles: config?.maxFilesPerMessage }
+                  : false
+              }
               onStop={chat.stop}
               isStreaming={streaming}
               disabled={inputDisabled}

@@ -32,6 +32,8 @@ export interface UseAttachmentDrafts {
   remove(key: string): void;
   /** The message went: forget the drafts without deleting their files (they are sent now). */
   clearSent(): void;
+  /** The chat was left unsent: every draft is removed (uploads cancelled, uploaded files deleted). */
+  discardAll(): void;
   /** True while any upload runs: Send waits. */
   uploading: boolean;
   /** The uploaded files, in the order they were added. */
@@ -94,17 +96,30 @@ export function useAttachmentDrafts(api: string): UseAttachmentDrafts {
     [api, patch],
   );
 
+  const drop = useCallback(
+    (draft: AttachmentDraft) => {
+      uploads.current.get(draft.key)?.abort();
+      if (draft.record) void deleteAttachment(api, draft.record.id).catch(() => undefined);
+      if (draft.previewUrl) URL.revokeObjectURL(draft.previewUrl);
+    },
+    [api],
+  );
+
   const remove = useCallback(
     (key: string) => {
       const draft = live.current.find((d) => d.key === key);
       if (!draft) return;
-      uploads.current.get(key)?.abort();
-      if (draft.record) void deleteAttachment(api, draft.record.id).catch(() => undefined);
-      if (draft.previewUrl) URL.revokeObjectURL(draft.previewUrl);
+      drop(draft);
       setDrafts((all) => all.filter((d) => d.key !== key));
     },
-    [api],
+    [drop],
   );
+
+  const discardAll = useCallback(() => {
+    for (const draft of live.current) drop(draft);
+    live.current = [];
+    setDrafts([]);
+  }, [drop]);
 
   const clearSent = useCallback(() => {
     for (const draft of live.current) if (draft.previewUrl) URL.revokeObjectURL(draft.previewUrl);
@@ -125,6 +140,7 @@ export function useAttachmentDrafts(api: string): UseAttachmentDrafts {
     add,
     remove,
     clearSent,
+    discardAll,
     uploading: drafts.some((draft) => draft.status === 'uploading'),
     ready: drafts.flatMap((draft) => (draft.status === 'ready' && draft.record ? [draft.record] : [])),
   };
