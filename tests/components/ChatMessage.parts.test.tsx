@@ -1,12 +1,12 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatMessage } from '@/features/ai-chat/components/ChatMessage';
 
 afterEach(cleanup);
 
 describe('ChatMessage with parts', () => {
-  it('a redacted thinking block says how long it took and has nothing to open', () => {
+  it('a redacted thinking block says how long it took and why there is nothing to open', () => {
     render(
       <ChatMessage
         role="assistant"
@@ -17,8 +17,9 @@ describe('ChatMessage with parts', () => {
         ]}
       />,
     );
-    const button = screen.getByRole('button', { name: 'Thought for 2 s' });
-    expect((button as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText('Thought for 2 s (encrypted by the provider: nothing to show)')).toBeTruthy();
+    // No control that does nothing: nothing to expand.
+    expect(screen.queryByRole('button', { name: /^Thought/ })).toBeNull();
     expect(screen.getByRole('article').textContent).not.toContain('opaque');
   });
 
@@ -52,6 +53,40 @@ describe('ChatMessage with parts', () => {
     const second = screen.getByRole('button', { name: 'Thought for 1 min 1 s' });
     fireEvent.click(second);
     expect(screen.getByRole('region', { name: 'Reasoning' }).textContent).toBe('Now I answer.');
+  });
+
+  it('reasoning shows as Markdown while it streams, not as raw asterisks', () => {
+    render(
+      <ChatMessage
+        role="assistant"
+        content=""
+        state="streaming"
+        thinkingSince={Date.now()}
+        parts={[{ type: 'reasoning', text: '**Reading the question**\n\nThe user asks about `x`', provider: 'openai' }]}
+      />,
+    );
+    const region = screen.getByRole('region', { name: 'Reasoning so far' });
+    expect(region.querySelector('strong')?.textContent).toBe('Reading the question');
+    expect(region.textContent).not.toContain('**');
+  });
+
+  it('a message of files only can be edited: the editor shows its files and sends them again with the text left empty', () => {
+    const onEdit = vi.fn();
+    render(
+      <ChatMessage
+        role="user"
+        content=""
+        onEdit={onEdit}
+        parts={[{ type: 'file', attachmentId: crypto.randomUUID(), mediaType: 'application/pdf', name: 'invoice.pdf', size: 5 }]}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Edit message' }));
+    const article = screen.getByRole('article', { name: 'You said' });
+    expect(within(article).getByRole('link', { name: 'invoice.pdf' })).toBeTruthy();
+    const save = within(article).getByRole('button', { name: 'Save and send' }) as HTMLButtonElement;
+    expect(save.disabled).toBe(false);
+    fireEvent.click(save);
+    expect(onEdit).toHaveBeenCalledWith('');
   });
 
   it('a message of files only shows no empty bubble and no copy button', () => {

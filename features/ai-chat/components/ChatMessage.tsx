@@ -127,6 +127,8 @@ export function ChatMessage({
       {editing && onEdit ? (
         <MessageEditor
           initialText={content}
+          files={files}
+          api={api}
           onCancel={() => setEditing(false)}
           onSave={(text) => {
             setEditing(false);

@@ -2,19 +2,32 @@
 
 import { useId, useState, type KeyboardEvent } from 'react';
 import { MAX_MESSAGE_CHARS } from '../protocol/chat-request';
+import type { FilePart } from '../protocol/parts';
+import { MessageAttachments } from './MessageAttachments';
 import { isSubmitKey } from './submit-key';
 
 export interface MessageEditorProps {
   initialText: string;
+  /** The message's files: shown, and sent again with the new version. */
+  files?: readonly FilePart[];
+  /** Where the files are read. Default '/api/chat'. */
+  api?: string;
   onSave: (text: string) => void;
   onCancel: () => void;
 }
 
-/** Edits a sent message in place; saving sends it as a new version (a branch). */
-export function MessageEditor({ initialText, onSave, onCancel }: MessageEditorProps) {
+const NO_FILES: readonly FilePart[] = [];
+
+/**
+ * Edits a sent message in place; saving sends it as a new version (a branch) with the same
+ * files. A message of files only may be sent again with its text still empty.
+ */
+export function MessageEditor({ initialText, files = NO_FILES, api, onSave, onCancel }: MessageEditorProps) {
   const [text, setText] = useState(initialText);
   const tooLong = text.length > MAX_MESSAGE_CHARS;
-  const canSave = text.trim() !== '' && text !== initialText && !tooLong;
+  const hasFiles = files.length > 0;
+  const filesOnly = hasFiles && initialText.trim() === '';
+  const canSave = !tooLong && (filesOnly || (text.trim() !== '' && text !== initialText));
   const noteId = useId();
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -39,6 +52,7 @@ export function MessageEditor({ initialText, onSave, onCancel }: MessageEditorPr
         if (canSave) onSave(text);
       }}
     >
+      <MessageAttachments files={files} api={api} />
       <textarea
         value={text}
         onChange={(event) => setText(event.target.value)}

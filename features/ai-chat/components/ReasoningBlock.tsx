@@ -30,23 +30,30 @@ export function ReasoningBlock({ text, thinkingSince, durationMs }: ReasoningBlo
   if (thinking) return <LiveThinking text={text} since={thinkingSince} />;
   const label = durationMs === undefined ? 'Thought' : `Thought for ${seconds(durationMs)}`;
   const hasText = text.trim() !== '';
+  if (!hasText) {
+    // Redacted thinking, or reasoning the provider keeps encrypted: say why there is nothing to open.
+    return (
+      <p className="mb-2 px-1.5 py-0.5 text-sm text-zinc-600 dark:text-zinc-400">
+        {label} (encrypted by the provider: nothing to show)
+      </p>
+    );
+  }
   return (
     <div className="mb-2">
       <button
         type="button"
         aria-expanded={open}
         // Only while the panel exists: a reference to a missing element is an error to checkers.
-        aria-controls={open && hasText ? panelId : undefined}
+        aria-controls={open ? panelId : undefined}
         onClick={() => setOpen((value) => !value)}
-        disabled={!hasText}
-        className="inline-flex items-center gap-1 rounded-md px-1.5 py-0.5 text-sm text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 disabled:cursor-default disabled:hover:bg-transparent dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+        className="inline-flex items-center gap-1 rounded-md px-1.5 py-0.5 text-sm text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
       >
         <span className={`transition-transform motion-reduce:transition-none ${open ? 'rotate-90' : ''}`}>
           <ChevronRightIcon />
         </span>
         {label}
       </button>
-      {open && hasText && (
+      {open && (
         <div
           id={panelId}
           role="region"
@@ -83,10 +90,11 @@ function LiveThinking({ text, since }: { text: string; since: number }) {
         <div
           aria-label="Reasoning so far"
           role="region"
-          className="mt-1 max-h-40 overflow-hidden border-l-2 border-zinc-300 pl-3 text-zinc-600 [mask-image:linear-gradient(to_top,black_70%,transparent)] dark:border-zinc-700 dark:text-zinc-400"
+          // Bottom-aligned in a short box: the latest lines show, the older ones scroll off the top.
+          className="mt-1 flex max-h-40 flex-col justify-end overflow-hidden border-l-2 border-zinc-300 pl-3 text-sm text-zinc-600 [mask-image:linear-gradient(to_top,black_70%,transparent)] dark:border-zinc-700 dark:text-zinc-400"
         >
-          {/* Plain text while it streams: it is shown for a few seconds, then collapsed. */}
-          <p className="text-sm whitespace-pre-wrap">{text.length > 1200 ? `…${text.slice(-1200)}` : text}</p>
+          {/* Markdown split into cached blocks, as the streaming answer: only the growing block re-parses. */}
+          <Markdown content={text} className="shrink-0" />
         </div>
       )}
     </div>
