@@ -182,6 +182,58 @@ describe('message parts in the chat', () => {
   });
 });
 
+describe('a reply’s token count', () => {
+  it('is the billed output, the same live and after a reload; a row saved before that was recorded shows its own size', async () => {
+    const start = startEvent() as Extract<ChatEvent, { type: 'start' }>;
+    scriptNextChat(backend, [
+      start,
+      { type: 'reasoning-start' },
+      { type: 'reasoning-delta', delta: 'Short.' },
+      { type: 'reasoning-end', durationMs: 1000 },
+      { type: 'text-delta', delta: 'Hi!' },
+      { type: 'usage', promptTokens: 10, completionTokens: 20, totalTokens: 30, cost: '0.0001', reasoningTokens: 18 },
+      finish(start),
+    ]);
+    render(<ChatInterface showUsage={false} showModelPicker={false} />);
+    send('Hello');
+    await within(reply()).findByText(/^20 tokens/);
+    cleanup();
+
+    // The same reply as the server saves it: `tokens` the answer's size, the billed output in metadata.
+    const { LOCAL_USER } = await import('@/features/ai-chat/store/embedded/embedded-chat-store');
+    const user = await backend.harness.store.forUser(LOCAL_USER.id);
+    const conversation = await user.createConversation({ title: 'Tokens', provider: 'anthropic', model: 'claude-sonnet-5-5' });
+    const question = await user.appendMessage({ conversationId: conversation.id, parentId: null, role: 'user', content: 'Hello' });
+    const answer = await user.appendMessage({
+      conversationId: conversation.id,
+      parentId: question.id,
+      role: 'assistant',
+      content: 'Hi!',
+      provider: 'anthropic',
+      model: 'claude-sonnet-5-5',
+      tokens: 2,
+      cost: '0.0001',
+      metadata: { finishReason: 'stop', promptTokens: 10, completionTokens: 20, reasoningTokens: 18 },
+    });
+    const older = await user.appendMessage({ conversationId: conversation.id, parentId: answer.id, role: 'user', content: 'Again' });
+    await user.appendMessage({
+      conversationId: conversation.id,
+      parentId: older.id,
+      role: 'assistant',
+      content: 'Hi again!',
+      provider: 'anthropic',
+      model: 'claude-sonnet-5-5',
+      tokens: 3,
+      cost: '0.0001',
+    });
+    render(<ChatInterface conversationId={conversation.id} showUsage={false} showModelPicker={false} />);
+    await waitFor(() => expect(within(screen.getByRole('log', { name: 'Messages' })).getAllByRole('article')).toHaveLength(4));
+    const [first, second] = within(screen.getByRole('log', { name: 'Messages' })).getAllByRole('article', { name: 'Assistant said' });
+    expect(within(first!).getByText(/^20 tokens/)).toBeTruthy();
+    expect(within(second!).getByText(/^3 tokens/)).toBeTruthy();
+  });
+});
+
 describe('the image dialog', () => {
   it('a click on an image in a message enlarges it in a dialog; Esc and the close button close it and focus returns', async () => {
     const { MessageAttachments } = await import('@/features/ai-chat/components/MessageAttachments');

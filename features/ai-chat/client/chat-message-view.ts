@@ -61,7 +61,10 @@ export interface ChatMessageView {
   createdAt: string;
   provider: string | null;
   model: string | null;
-  /** Tokens of this reply (assistant) or of the prompt that carried it (user), when known. */
+  /**
+   * Tokens of this reply (assistant: the billed output, reasoning included, as the `usage` event
+   * says live) or of the prompt that carried it (user), when known.
+   */
   tokens: number | null;
   /** Dollars as a decimal string, null when unknown or unpriced. */
   cost: string | null;
@@ -117,7 +120,7 @@ export function viewFromRecord(record: MessageRecord, siblingIds: readonly strin
     createdAt: record.createdAt,
     provider: record.provider,
     model: record.model,
-    tokens: record.tokens,
+    tokens: record.role === 'assistant' ? (billedOutputTokens(record.metadata) ?? record.tokens) : record.tokens,
     cost: record.cost,
     tools: toolsFromRecord(record),
     siblingIds,
@@ -131,6 +134,16 @@ const FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'tool-cal
 function finishReasonFromMetadata(metadata: Record<string, unknown>): ChatFinishReason | null {
   const reason = metadata.finishReason;
   return typeof reason === 'string' && FINISH_REASONS.has(reason) ? (reason as ChatFinishReason) : null;
+}
+
+/**
+ * A saved reply's billed output (`metadata.completionTokens`): the number its footer showed live.
+ * The row's own `tokens` is the answer's size in a later prompt; rows saved before the metadata
+ * fall back to it.
+ */
+function billedOutputTokens(metadata: Record<string, unknown>): number | null {
+  const value = metadata.completionTokens;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
 }
 
 function positiveNumber(value: unknown): number | null {
