@@ -8,7 +8,6 @@ import {
   useRef,
   useState,
   type ClipboardEvent,
-  type DragEvent,
   type FormEvent,
   type KeyboardEvent,
   type Ref,
@@ -16,6 +15,7 @@ import {
 import type { AttachmentRecord } from '../client/attachments-api';
 import { DEFAULT_CHAT_API } from '../client/chat-api';
 import { useAttachmentDrafts } from '../hooks/useAttachmentDrafts';
+import { useFileDrop } from '../hooks/useFileDrop';
 import { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from '../protocol/parts';
 import { MAX_MESSAGE_CHARS } from '../protocol/chat-request';
 import { AttachmentDrafts } from './AttachmentDrafts';
@@ -85,8 +85,6 @@ export function ChatInput({
   const [notAdded, setNotAdded] = useState(0);
   /** Enter was pressed while files upload: said while they still are (until the next file is added). */
   const [sendWaiting, setSendWaiting] = useState(false);
-  const [dragging, setDragging] = useState(false);
-  const dragDepth = useRef(0);
   const canStop = isStreaming && onStop !== undefined;
   const tooLong = value.length > maxLength;
   const hasContent = value.trim() !== '' || files.ready.length > 0;
@@ -173,56 +171,7 @@ export function ChatInput({
     if (event.clipboardData.getData('text/plain') === '') event.preventDefault();
   };
 
-  const carriesFiles = (event: DragEvent) => canAttach && Array.from(event.dataTransfer?.types ?? []).includes('Files');
-  const onDragEnter = (event: DragEvent) => {
-    if (!carriesFiles(event)) return;
-    event.preventDefault();
-    dragDepth.current += 1;
-    setDragging(true);
-  };
-  const onDragOver = (event: DragEvent) => {
-    if (!carriesFiles(event)) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = 'copy';
-  };
-  const onDragLeave = (event: DragEvent) => {
-    if (!carriesFiles(event)) return;
-    // Leaving a child enters another: only the last leave ends the drag.
-    dragDepth.current = Math.max(0, dragDepth.current - 1);
-    if (dragDepth.current === 0) setDragging(false);
-  };
-  const onDrop = (event: DragEvent) => {
-    if (!carriesFiles(event)) return;
-    event.preventDefault();
-    dragDepth.current = 0;
-    setDragging(false);
-    attach(event.dataTransfer.files);
-  };
-
-  // A file dropped beside the box would make the browser leave the chat to show it: anywhere on
-  // the page, a dropped file is attached instead.
-  const attachRef = useRef(attach);
-  useEffect(() => {
-    attachRef.current = attach;
-  });
-  useEffect(() => {
-    if (!canAttach) return;
-    const hasFiles = (event: globalThis.DragEvent) => Array.from(event.dataTransfer?.types ?? []).includes('Files');
-    const onWindowDragOver = (event: globalThis.DragEvent) => {
-      if (hasFiles(event)) event.preventDefault();
-    };
-    const onWindowDrop = (event: globalThis.DragEvent) => {
-      if (!hasFiles(event) || event.defaultPrevented) return;
-      event.preventDefault();
-      attachRef.current(event.dataTransfer?.files);
-    };
-    window.addEventListener('dragover', onWindowDragOver);
-    window.addEventListener('drop', onWindowDrop);
-    return () => {
-      window.removeEventListener('dragover', onWindowDragOver);
-      window.removeEventListener('drop', onWindowDrop);
-    };
-  }, [canAttach]);
+  const drop = useFileDrop(canAttach, attach);
 
   // No `maxLength` on the textarea: the browser would cut a long paste without a word. The text
   // stays whole, the note says by how much it is over, and Send waits until it fits.
@@ -256,13 +205,13 @@ export function ChatInput({
   return (
     <form
       onSubmit={onSubmit}
-      onDragEnter={onDragEnter}
-      onDragOver={onDragOver}
-      onDragLeave={onDragLeave}
-      onDrop={onDrop}
+      onDragEnter={drop.onDragEnter}
+      onDragOver={drop.onDragOver}
+      onDragLeave={drop.onDragLeave}
+      onDrop={drop.onDrop}
       className={`relative flex flex-col gap-1 ${className}`}
     >
-      {dragging && (
+      {drop.dragging && (
         <div
           aria-hidden="true"
           data-testid="drop-zone"
