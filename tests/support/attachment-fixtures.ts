@@ -23,13 +23,14 @@ function chunk(type: string, data: Uint8Array): number[] {
   return [...be32(data.length), ...typed, ...be32(crc32(typed))];
 }
 
-/** A valid PNG, `width` × `height`, all one colour. */
-export function png(width: number, height: number): Uint8Array {
+/** A valid PNG, `width` × `height`: one grey, or each pixel's colour from `pixel`. */
+export function png(width: number, height: number, pixel: (x: number, y: number) => [number, number, number] = () => [0x80, 0x80, 0x80]): Uint8Array {
   const ihdr = new Uint8Array([...be32(width), ...be32(height), 8, 2, 0, 0, 0]);
-  const row = new Uint8Array(1 + width * 3).fill(0x80);
-  row[0] = 0;
-  const raw = new Uint8Array(row.length * height);
-  for (let y = 0; y < height; y++) raw.set(row, y * row.length);
+  const stride = 1 + width * 3;
+  const raw = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) raw.set(pixel(x, y), y * stride + 1 + x * 3);
+  }
   return new Uint8Array([
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
     ...chunk('IHDR', ihdr),

@@ -1,6 +1,6 @@
 import 'server-only';
 import { ChatError } from '../protocol/errors';
-import { partsOf, type FilePart } from '../protocol/parts';
+import { filePartOf, partsOf, type FilePart } from '../protocol/parts';
 import type { MessageRecord } from '../protocol/records';
 import type { ProviderFile, ProviderMessage } from '../providers/types';
 import type { AttachmentRecord, UserChatStore } from '../store/chat-store';
@@ -78,10 +78,6 @@ function assertModelReads(target: ProviderTarget, record: AttachmentRecord): voi
   throw new ChatError('bad_request', `model: "${target.model}" does not read ${pdf ? 'PDFs' : 'images'}; choose another model or remove ${record.name}.`, {
     field: 'model',
   });
-}
-
-export function filePartOf(record: AttachmentRecord): FilePart {
-  return { type: 'file', attachmentId: record.id, mediaType: record.mediaType, name: record.name, size: record.size };
 }
 
 export function fileParts(message: Pick<MessageRecord, 'content' | 'parts'>): FilePart[] {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { ChatError } from '../protocol/errors';
-import type { FilePart } from '../protocol/parts';
 import { attachmentRecordSchema, attachmentUploadedSchema, errorResponseSchema } from '../protocol/rest';
 import { chatUrl } from './chat-api';
 import { chatErrorFromCode, chatErrorFromResponse } from './http-error';
@@ -18,11 +17,6 @@ const uploadResponseSchema = attachmentUploadedSchema;
 /** Where the browser loads an attachment from (the route checks it is the reader's). */
 export function attachmentUrl(api: string, id: string): string {
   return chatUrl(api, `/attachments/${encodeURIComponent(id)}`);
-}
-
-/** The file part a sent attachment becomes in the user's message. */
-export function filePartOf(record: AttachmentRecord): FilePart {
-  return { type: 'file', attachmentId: record.id, mediaType: record.mediaType, name: record.name, size: record.size };
 }
 
 export interface UploadOptions {

@@ -1,6 +1,7 @@
 import { providerNameSchema, type ChatRequestBody, type ProviderName } from '../protocol/chat-request';
 import type { ConversationDetail } from '../protocol/rest';
-import { filePartOf, type AttachmentRecord } from './attachments-api';
+import { filePartOf } from '../protocol/parts';
+import type { AttachmentRecord } from './attachments-api';
 import { createLocalId, type ChatMessageView } from './chat-message-view';
 import type { MessageStore } from './message-store';
 import { viewsFromDetail, type ModelRef } from './saved-turn';

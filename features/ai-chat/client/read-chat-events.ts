@@ -1,27 +1,8 @@
 import { createParser } from 'eventsource-parser';
-import { z } from 'zod';
 import { chatEventSchema, type ChatEvent } from '../protocol/chat-events';
 import { ChatError } from '../protocol/errors';
 
-/**
- * `retrying`: the provider backs off before the first token (429 with retry-after, 5xx). Read here
- * as well as through the protocol's union, so a client runs against servers with or without it.
- */
-const retryingEventSchema = z.object({
-  type: z.literal('retrying'),
-  attempt: z.number().int().nonnegative(),
-  retryAfterSeconds: z.number().nonnegative(),
-  reason: z.string(),
-});
-export type RetryingEvent = z.infer<typeof retryingEventSchema>;
-
-/** Every event this client acts on. */
-export type ClientChatEvent = ChatEvent | RetryingEvent;
-
-const KNOWN_TYPES: ReadonlySet<string> = new Set<string>([
-  ...chatEventSchema.options.map((option) => option.shape.type.value),
-  'retrying',
-]);
+const KNOWN_TYPES: ReadonlySet<string> = new Set<string>(chatEventSchema.options.map((option) => option.shape.type.value));
 
 /**
  * Reads POST /api/chat's `text/event-stream` body and hands each event to `onEvent`, in order.
@@ -30,7 +11,7 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set<string>([
  */
 export async function readChatEvents(
   body: ReadableStream<Uint8Array>,
-  onEvent: (event: ClientChatEvent) => void,
+  onEvent: (event: ChatEvent) => void,
   signal?: AbortSignal,
 ): Promise<void> {
   let failure: ChatError | undefined;
@@ -52,11 +33,6 @@ export async function readChatEvents(
       const parsed = chatEventSchema.safeParse(json);
       if (parsed.success) {
         onEvent(parsed.data);
-        return;
-      }
-      const retrying = retryingEventSchema.safeParse(json);
-      if (retrying.success) {
-        onEvent(retrying.data);
         return;
       }
       const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;

@@ -40,9 +40,6 @@ export interface UseAttachmentDrafts {
   ready: AttachmentRecord[];
 }
 
-/** What the file picker offers: the types the server takes. */
-export const ACCEPTED_FILE_TYPES = ATTACHMENT_MEDIA_TYPES.join(',');
-
 let draftCounter = 0;
 
 /** The files of the message being written, uploaded to POST {api}/attachments as they are added. */

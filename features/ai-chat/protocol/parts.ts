@@ -63,6 +63,11 @@ export type ToolCallPart = z.infer<typeof toolCallPartSchema>;
 export type ToolResultPart = z.infer<typeof toolResultPartSchema>;
 export type RefusalPart = z.infer<typeof refusalPartSchema>;
 
+/** The file part an uploaded attachment becomes in the user's message (server and client alike). */
+export function filePartOf(record: { id: string; mediaType: AttachmentMediaType; name: string; size: number }): FilePart {
+  return { type: 'file', attachmentId: record.id, mediaType: record.mediaType, name: record.name, size: record.size };
+}
+
 /** The most parts one message may hold (a long tool loop stays far below it). */
 export const MAX_PARTS_PER_MESSAGE = 500;
 export const messagePartsSchema = z.array(messagePartSchema).max(MAX_PARTS_PER_MESSAGE);
