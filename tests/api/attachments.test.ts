@@ -31,8 +31,16 @@ describe('attachments through the handler', () => {
     await chat.sql(`delete from storage.objects`);
   });
 
-  const upload = (form: FormData, headers: Record<string, string> = {}) =>
-    chat.handler.route(new Request(BASE, { method: 'POST', body: form, headers }));
+  // The form goes as the bytes a browser sends, not as a FormData object: the handler stops
+  // reading an oversized body, and Node 24.6+'s undici writes a FormData body from a loop nothing
+  // awaits, which then enqueues into the cancelled stream, an unhandled rejection
+  // (nodejs/undici#5835). A body from a socket, as in `next start`, has no such loop.
+  const upload = async (form: FormData, headers: Record<string, string> = {}) => {
+    const encoded = new Response(form);
+    const body = new Uint8Array(await encoded.arrayBuffer());
+    const type = encoded.headers.get('content-type')!;
+    return chat.handler.route(new Request(BASE, { method: 'POST', body, headers: { 'content-type': type, ...headers } }));
+  };
   const get = (id: string) => chat.handler.route(new Request(`${BASE}/${id}`));
   const remove = (id: string) => chat.handler.route(new Request(`${BASE}/${id}`, { method: 'DELETE' }));
   const counts = async () => {
