@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createChatHandler, type ChatHandler, type ChatHandlerOptions } from '@/features/ai-chat/api/chat-handler';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
 import { conversationDetailSchema } from '@/features/ai-chat/protocol/rest';
@@ -117,6 +117,8 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
     mallory = await db.createUser();
   });
   afterAll(async () => {
+    a?.kill();
+    b?.kill();
     await openai?.close();
     await db?.close();
   });
@@ -343,6 +345,7 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
   it('maxReplySeconds ends a reply nobody stops as partial, saying it reached its time limit', async () => {
     const user = await db.createUser();
     const limited = openInstance(db.sql, openai, { maxReplySeconds: 1 });
+    onTestFinished(() => limited.kill());
     openai.script({ ...SLOW, delayMs: 100 });
     const events = await readChatEvents(await limited.post(user, { message: 'Ramble' }));
     expect(events.at(-1)).toEqual({ type: 'error', code: 'aborted', message: 'The reply reached its time limit of 1 s.' });

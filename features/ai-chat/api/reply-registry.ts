@@ -127,7 +127,8 @@ export class ReplyRegistry {
           this.logError('could not checkpoint replies', error);
         }
       }
-      if (now - this.lastSweepAt >= this.options.sweepIntervalMs) void this.sweep();
+      // While this instance has replies running it sweeps too; idle, only requests trigger it.
+      if (live.length > 0 && now - this.lastSweepAt >= this.options.sweepIntervalMs) void this.sweep();
       if (this.runs.size === 0 && this.timer) {
         clearInterval(this.timer);
         this.timer = undefined;
