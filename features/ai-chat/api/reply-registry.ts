@@ -106,7 +106,9 @@ export class ReplyRegistry {
     try {
       const now = Date.now();
       for (const [id, run] of this.runs) {
-        const gone = run.isEnded && (run.settledInDb || !run.persisted) && now - run.endedAt > ENDED_RUN_GRACE_MS;
+        // After the grace an ended run goes, its last checkpoint written or not (the database
+        // may be gone for good): the saved message is what counts, and the sweeper's fallback.
+        const gone = run.isEnded && now - run.endedAt > ENDED_RUN_GRACE_MS;
         if (gone) this.runs.delete(id);
       }
       const runs = [...this.runs.values()];
