@@ -35,7 +35,8 @@ export function streamTurn(plan: TurnPlan, options: ResolvedHandlerOptions, repl
   const limit = options.maxReplySeconds;
   const timeLimit = setTimeout(
     () => run.stop(new ChatError('aborted', `The reply reached its time limit of ${limit} s.`)),
-    limit * 1000,
+    // setTimeout fires at once past 2^31 ms (24.8 days): a longer limit is no limit.
+    Math.min(limit * 1000, 2 ** 31 - 1),
   );
   timeLimit.unref?.();
   const persist = () =>
