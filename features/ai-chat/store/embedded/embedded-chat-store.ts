@@ -6,6 +6,7 @@ import type { ChatStore, UserChatStore } from '../chat-store';
 import { attachmentBytesFor } from '../attachments/attachment-bytes';
 import { isUuid } from '../ids';
 import { PostgresUserStore } from '../postgres/postgres-user-store';
+import { SqlReplyRunStore } from '../postgres/reply-run-store';
 import type { SqlDatabase } from '../postgres/sql-database';
 import { applyMigrations, readMigrationFiles } from './migrations';
 
@@ -24,7 +25,7 @@ export interface EmbeddedChatStoreOptions {
 
 export interface EmbeddedChatStore extends ChatStore {
   /** The store as any user, for tests and scripts: the embedded app itself has one user. */
-  forUser(userId: string, email?: string): Promise<UserChatStore>;
+  forUser(userId: string, profile?: string | { email?: string | null }): Promise<UserChatStore>;
   /** The open database, for tests that inspect it as the superuser. */
   database(): Promise<PGlite>;
 }
@@ -62,8 +63,13 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
     return opening;
   };
 
-  const forUser = async (userId: string, email?: string): Promise<UserChatStore> => {
+  // Reply housekeeping never reopens a closed store: a reply's last checkpoint after close()
+  // would boot a new database (seconds of CPU on this thread) only to write into an empty one.
+  let closed = false;
+  const forUser = async (userId: string, profile?: string | { email?: string | null }): Promise<UserChatStore> => {
+    const email = typeof profile === 'string' ? profile : profile?.email;
     if (!isUuid(userId)) throw new TypeError(`Not a user id: ${userId}`);
+    closed = false; // a request after close() reopens the store, as it always did
     const db = await open();
     if (!knownUsers.has(userId)) {
       await db.query(`insert into auth.users (id, email) values ($1, $2) on conflict (id) do nothing`, [
@@ -75,11 +81,23 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
     return new PostgresUserStore(sql!, userId, attachmentBytes);
   };
 
+  // The database opens on first use; reply housekeeping may come first.
+  const lazySql: SqlDatabase = {
+    transaction: async (work) => {
+      if (closed) throw new Error('ai-chat: the embedded store is closed');
+      await open();
+      return sql!.transaction(work);
+    },
+    close: async () => undefined,
+  };
+
   return {
+    replies: new SqlReplyRunStore(lazySql),
     forUser,
     database: open,
     forRequest: () => forUser(LOCAL_USER.id, LOCAL_USER.email),
     async close() {
+      closed = true;
       const pending = opening;
       opening = undefined;
       knownUsers.clear();
