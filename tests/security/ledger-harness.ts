@@ -8,7 +8,7 @@ import { startFakeAnthropic, startFakeOpenAI, type FakeProviderOptions, type Fak
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from '../support/test-databases';
 
 /**
- * The real handler on a real database (PGlite, or PostgreSQL 15 when DATABASE_URL is set), one
+ * The real handler on a real database (PGlite, or PostgreSQL 15 when TEST_DATABASE_URL is set), one
  * user per test, both providers on loopback fakes: what the ledger's attack tests drive.
  */
 export interface LedgerRig {

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { applyMigrations, readMigrationFiles } from '../embedded/migrations';
 
 /** pg_advisory_xact_lock key of ai-chat's migrations ('ai-chat' in ASCII): one migrator at a time. */
-const MIGRATION_LOCK_KEY = '0x61692d63686174';
+const MIGRATION_LOCK_KEY = '27418716403163508';
 
 /**
  * Applies what is missing of the module's migrations (`supabase/migrations/*_ai_chat*.sql`)
@@ -20,7 +20,7 @@ export async function migratePostgres(pool: pg.Pool, options: { supabaseDir: str
   const client = await pool.connect();
   try {
     await client.query('begin');
-    await client.query(`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY}::bigint)`);
+    await client.query(`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
     const applied = await applyMigrations(
       {
         query: async <Row,>(text: string, params?: unknown[]) => ({ rows: (await client.query(text, params)).rows as Row[] }),
