@@ -64,11 +64,16 @@ export function pgDatabase(pool: pg.Pool, { ownsPool, onError }: { ownsPool: boo
   return {
     pool,
     async transaction(work) {
-      const first = await attempt(work);
-      if (first.ok) return first.value;
-      const second = await attempt(work);
-      if (second.ok) return second.value;
-      throw second.error;
+      // Every idle connection may have died at once (a database restart): each dead one handed
+      // out is dropped, so at most the pool's size of them, then a fresh connection answers.
+      const tries = (pool.options.max ?? 10) + 1;
+      let last: unknown;
+      for (let i = 0; i < tries; i++) {
+        const outcome = await attempt(work);
+        if (outcome.ok) return outcome.value;
+        last = outcome.error;
+      }
+      throw last;
     },
     async close() {
       if (ownsPool && !pool.ended && !pool.ending) await pool.end();
