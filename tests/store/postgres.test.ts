@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseChatEnv } from '@/features/ai-chat/config/env';
+import { createChatStoreFromEnv } from '@/features/ai-chat/store';
 import { readMigrationFiles } from '@/features/ai-chat/store/embedded/migrations';
 import { LOCAL_USER } from '@/features/ai-chat/store/local-user';
 import { createPostgresChatStore, type PostgresChatStore, type PostgresChatStoreOptions } from '@/features/ai-chat/store/postgres/postgres-chat-store';
@@ -102,6 +104,14 @@ describe.skipIf(!onServer)('the Postgres chat store on PostgreSQL', () => {
   it('with localUser, serves every request as the one local user', async () => {
     const local = openStore({ connectionString: database.url, localUser: true });
     expect((await local.forRequest(signedIn()))?.userId).toBe(LOCAL_USER.id);
+  });
+
+  it('is what DATABASE_URL picks: one local user with AI_CHAT_AUTH=local-user, else it asks for authenticate', async () => {
+    const local = createChatStoreFromEnv(parseChatEnv({ DATABASE_URL: database.url, AI_CHAT_AUTH: 'local-user', AI_CHAT_DATA_DIR: 'memory://' }));
+    const anonymous = createChatStoreFromEnv(parseChatEnv({ DATABASE_URL: database.url }));
+    opened.push(local as PostgresChatStore, anonymous as PostgresChatStore);
+    expect((await local.forRequest(signedIn()))?.userId).toBe(LOCAL_USER.id);
+    await expect(anonymous.forRequest(signedIn())).rejects.toMatchObject({ code: 'not_configured', message: expect.stringContaining('authenticate') });
   });
 
   it('maps a Clerk-style id to one stable UUID v5, and two ids never share rows', async () => {

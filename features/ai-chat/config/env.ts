@@ -144,7 +144,7 @@ export function parseChatEnv(source: Record<string, string | undefined> = proces
   if (store === 'embedded' && env.NODE_ENV === 'production' && env.AI_CHAT_STORE !== 'embedded') {
     throw new ChatError(
       'not_configured',
-      'No Supabase project is configured (NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_ANON_KEY). ' +
+      'No Supabase project (NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_ANON_KEY) and no DATABASE_URL is configured. ' +
         'In production the embedded single-user store starts only when AI_CHAT_STORE=embedded is set ' +
         'explicitly, so a missing variable never silently turns a multi-user deployment into a local one.',
     );
