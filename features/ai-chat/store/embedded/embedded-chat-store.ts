@@ -6,6 +6,7 @@ import type { ChatStore, UserChatStore } from '../chat-store';
 import { attachmentBytesFor } from '../attachments/attachment-bytes';
 import { LOCAL_USER, type UserProfile } from '../local-user';
 import { PostgresUserStore } from '../postgres/postgres-user-store';
+import { SqlReplyRunStore } from '../postgres/reply-run-store';
 import type { SqlDatabase } from '../postgres/sql-database';
 import { databaseUserId } from '../user-id';
 import { applyMigrations, readMigrationFiles } from './migrations';
@@ -76,7 +77,17 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
     return new PostgresUserStore(sql!, userId, attachmentBytes);
   };
 
+  // The database opens on first use; reply housekeeping may come first.
+  const lazySql: SqlDatabase = {
+    transaction: async (work) => {
+      await open();
+      return sql!.transaction(work);
+    },
+    close: async () => undefined,
+  };
+
   return {
+    replies: new SqlReplyRunStore(lazySql),
     forUser,
     database: open,
     forRequest: () => forUser(LOCAL_USER.id, { email: LOCAL_USER.email }),

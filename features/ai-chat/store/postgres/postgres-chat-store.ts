@@ -9,6 +9,7 @@ import { databaseUserId } from '../user-id';
 import { pgDatabase } from './pg-database';
 import { migratePostgres } from './postgres-migrations';
 import { PostgresUserStore } from './postgres-user-store';
+import { SqlReplyRunStore } from './reply-run-store';
 import type { SqlDatabase } from './sql-database';
 
 export interface PostgresChatStoreOptions {
@@ -113,9 +114,20 @@ export function createPostgresChatStore(options: PostgresChatStoreOptions = {}):
     return new PostgresUserStore(sql, userId, attachmentBytes);
   };
 
+  // Reply housekeeping (checkpoints, stop polling, the sweeper) may come before any user: it
+  // waits for the same first-use check as they do.
+  const checkedSql: SqlDatabase = {
+    transaction: async (work) => {
+      await ready();
+      return sql.transaction(work);
+    },
+    close: async () => undefined,
+  };
+
   return {
     sql,
     pool,
+    replies: new SqlReplyRunStore(checkedSql),
     ready,
     forUser,
     async forRequest(request) {
