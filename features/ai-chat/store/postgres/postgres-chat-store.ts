@@ -116,8 +116,10 @@ export function createPostgresChatStore(options: PostgresChatStoreOptions = {}):
 
   // Reply housekeeping (checkpoints, stop polling, the sweeper) may come before any user: it
   // waits for the same first-use check as they do.
+  let closed = false;
   const checkedSql: SqlDatabase = {
     transaction: async (work) => {
+      if (closed) throw new Error('ai-chat: the Postgres store is closed');
       await ready();
       return sql.transaction(work);
     },
@@ -145,6 +147,7 @@ export function createPostgresChatStore(options: PostgresChatStoreOptions = {}):
       );
     },
     async close() {
+      closed = true;
       opening = undefined;
       knownUsers.clear();
       await sql.close();
