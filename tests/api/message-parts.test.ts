@@ -18,7 +18,7 @@ import { SqlReplyRunStore } from '@/features/ai-chat/store/postgres/reply-run-st
  * A turn carries the message's parts from the provider's events to the stream, the saved row and
  * the export: reasoning apart from the answer (timed by the server, signed blocks sent back in a
  * tool loop), refusals as refusals, files checked, sent and sent again. The real handler, store
- * and file store on PGlite (and PostgreSQL when DATABASE_URL is set); the provider is scripted at
+ * and file store on PGlite (and PostgreSQL when TEST_DATABASE_URL is set); the provider is scripted at
  * the event level, since the adapters that produce these events are tested against their wire
  * formats.
  */

@@ -9,7 +9,7 @@ import { openTestDatabase, type DatabaseKind, type TestDatabase } from '../suppo
 import { SqlReplyRunStore } from '@/features/ai-chat/store/postgres/reply-run-store';
 
 /**
- * The real handler on a real database (PGlite, or PostgreSQL 15 when DATABASE_URL is set), one
+ * The real handler on a real database (PGlite, or PostgreSQL 15 when TEST_DATABASE_URL is set), one
  * user per test, both providers on loopback fakes: what the ledger's attack tests drive.
  */
 export interface LedgerRig {

@@ -4,7 +4,8 @@ import { ChatError } from '../protocol/errors';
 import { createAnthropicProvider } from '../providers/anthropic-provider';
 import { createConfiguredOpenAIProvider } from '../providers/openai-api';
 import type { ChatProvider, ProviderName } from '../providers/types';
-import { getChatStore } from '../store';
+import { getChatStore, type UserChatStore } from '../store';
+import { splitAuthenticatedUser } from '../store/local-user';
 import { resolveHandlerOptions, type ChatHandlerOptions, type ModelPolicy, type ResolvedHandlerOptions } from './handler-options';
 import { errorResponse, SSE_HEADERS } from './http';
 import { createOpenAIModeration } from './moderation';
@@ -46,7 +47,7 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
     sweepIntervalMs: SWEEP_INTERVAL_MS,
   });
   const authenticate = async (request: Request) => {
-    const user = await resolved.store.forRequest(request);
+    const user = resolved.authenticate ? await userFromSignIn(resolved, request) : await resolved.store.forRequest(request);
     if (!user) throw new ChatError('unauthorized', 'Sign in to chat.');
     return user;
   };
@@ -79,6 +80,19 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
       }
     },
   };
+}
+
+/** The user the app's own sign-in names (the `authenticate` option), opened in the store. */
+async function userFromSignIn(options: ResolvedHandlerOptions, request: Request): Promise<UserChatStore | null> {
+  const { store } = options;
+  if (!store.forUser) {
+    throw new ChatError('not_configured', 'This store signs users in itself (Supabase: cookies); `authenticate` needs the Postgres or embedded store.');
+  }
+  const signedIn = await options.authenticate!(request);
+  if (!signedIn) return null;
+  const { id, profile } = splitAuthenticatedUser(signedIn);
+  if (typeof id !== 'string' || id.length === 0) throw new ChatError('internal', '`authenticate` returned a user without an id.');
+  return store.forUser(id, profile);
 }
 
 /** The options the environment describes: its store, its providers and keys, its limits. */

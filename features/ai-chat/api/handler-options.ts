@@ -3,6 +3,7 @@ import type { ChatError } from '../protocol/errors';
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
 import type { ChatProvider, ProviderName } from '../providers/types';
 import type { ChatStore } from '../store/chat-store';
+import type { Authenticate } from '../store/local-user';
 import { resolveAttachmentLimits, type AttachmentLimits } from './attachment-check';
 import type { Moderation } from './moderation';
 import { resolveRequestGuard, type RequestGuardOptions, type ResolvedRequestGuard } from './request-guard';
@@ -69,6 +70,12 @@ export interface FinishReport {
 
 export interface ChatHandlerOptions {
   store: ChatStore;
+  /**
+   * Who sent the request, from your own sign-in (Supabase Auth claims, Auth.js, Clerk: see
+   * docs/sign-in.md), verified on the server; null answers 401. When given, the handler opens
+   * `store.forUser(id)` instead of `store.forRequest`. A non-UUID id maps to a stable UUID v5.
+   */
+  authenticate?: Authenticate;
   /** The configured providers; one without a key is simply absent. */
   providers: Partial<Record<ProviderName, ChatProvider>>;
   defaultProvider?: ProviderName;

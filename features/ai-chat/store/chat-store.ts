@@ -18,7 +18,10 @@ export interface ChatStore {
    * Identity comes from the session (cookies), never from the request body.
    */
   forRequest(request: Request): Promise<UserChatStore | null>;
-  /** The store as this user (the handler's `authenticate` option resolved them). */
+  /**
+   * The store as this user, whom the handler's `authenticate` option resolved (the embedded and
+   * Postgres stores). A non-UUID id maps to its UUID v5 (store/user-id.ts).
+   */
   forUser?(userId: string, profile?: { email?: string | null }): Promise<UserChatStore>;
   /** Server-wide reply runs (service role): checkpoints, stop polling, the sweeper. */
   readonly replies: ReplyRunStore;

@@ -4,17 +4,14 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { ChatStore, UserChatStore } from '../chat-store';
 import { attachmentBytesFor } from '../attachments/attachment-bytes';
-import { isUuid } from '../ids';
+import { LOCAL_USER, type UserProfile } from '../local-user';
 import { PostgresUserStore } from '../postgres/postgres-user-store';
 import { SqlReplyRunStore } from '../postgres/reply-run-store';
 import type { SqlDatabase } from '../postgres/sql-database';
+import { databaseUserId } from '../user-id';
 import { applyMigrations, readMigrationFiles } from './migrations';
 
-/** The one user of a local, embedded install. */
-export const LOCAL_USER = {
-  id: '00000000-0000-4000-8000-000000000001',
-  email: 'local@localhost',
-} as const;
+export { LOCAL_USER } from '../local-user';
 
 export interface EmbeddedChatStoreOptions {
   /** Folder for the database files; `memory://` keeps it in memory (tests). */
@@ -24,8 +21,11 @@ export interface EmbeddedChatStoreOptions {
 }
 
 export interface EmbeddedChatStore extends ChatStore {
-  /** The store as any user, for tests and scripts: the embedded app itself has one user. */
-  forUser(userId: string, profile?: string | { email?: string | null }): Promise<UserChatStore>;
+  /**
+   * The store as any user (a handler's `authenticate`, tests, scripts): the embedded app itself
+   * has one user. A non-UUID id maps to its UUID v5 (store/user-id.ts).
+   */
+  forUser(userId: string, profile?: UserProfile | string): Promise<UserChatStore>;
   /** The open database, for tests that inspect it as the superuser. */
   database(): Promise<PGlite>;
 }
@@ -66,9 +66,9 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
   // Reply housekeeping never reopens a closed store: a reply's last checkpoint after close()
   // would boot a new database (seconds of CPU on this thread) only to write into an empty one.
   let closed = false;
-  const forUser = async (userId: string, profile?: string | { email?: string | null }): Promise<UserChatStore> => {
+  const forUser = async (externalId: string, profile?: UserProfile | string): Promise<UserChatStore> => {
+    const userId = databaseUserId(externalId);
     const email = typeof profile === 'string' ? profile : profile?.email;
-    if (!isUuid(userId)) throw new TypeError(`Not a user id: ${userId}`);
     closed = false; // a request after close() reopens the store, as it always did
     const db = await open();
     if (!knownUsers.has(userId)) {
@@ -95,7 +95,7 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
     replies: new SqlReplyRunStore(lazySql),
     forUser,
     database: open,
-    forRequest: () => forUser(LOCAL_USER.id, LOCAL_USER.email),
+    forRequest: () => forUser(LOCAL_USER.id, { email: LOCAL_USER.email }),
     async close() {
       closed = true;
       const pending = opening;
