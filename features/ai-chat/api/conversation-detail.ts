@@ -9,7 +9,7 @@ export async function conversationDetail(user: UserChatStore, id: string): Promi
   const conversation = await user.getConversation(id);
   if (!conversation) throw new ChatError('not_found', 'Conversation not found.');
   const [messages, all] = await Promise.all([user.getActiveBranch(id), user.listMessages(id)]);
-  return { conversation, messages, siblings: siblingsOnBranch(messages, all) };
+  return { conversation, messages, siblings: siblingsOnBranch(messages, all), generating: [] };
 }
 
 function siblingsOnBranch(branch: readonly MessageRecord[], all: readonly MessageRecord[]): Record<string, string[]> {
