@@ -256,7 +256,7 @@ describe('POST /api/chat refusals', () => {
     try {
       const handler = (await import('@/features/ai-chat/api/chat-handler')).createChatHandler({
         ...signedOut.handler.options,
-        store: { forRequest: async () => null, close: async () => {} },
+        store: { forRequest: async () => null, replies: signedOut.store.replies, close: async () => {} },
       });
       const response = await handler.chat(new Request('http://localhost/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message":"hi"}' }));
       expect(response.status).toBe(401);

@@ -12,6 +12,7 @@ import { eventually, startChatHarness, type ChatHarness } from '../support/chat-
 import { readChatEvents, textOf } from '../support/sse';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
 import { scriptedProvider, usage, type ScriptedProvider } from './support/scripted-provider';
+import { SqlReplyRunStore } from '@/features/ai-chat/store/postgres/reply-run-store';
 
 /**
  * A turn carries the message's parts from the provider's events to the stream, the saved row and
@@ -73,7 +74,7 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     const bytes = attachmentBytesFor('memory://');
     const store = new PostgresUserStore(db.sql, userId, bytes);
     const handler = createChatHandler({
-      store: { forRequest: async () => store, close: async () => {} },
+      store: { forRequest: async () => store, replies: new SqlReplyRunStore(db.sql), close: async () => {} },
       providers: { anthropic, openai },
       defaultProvider: 'anthropic',
       models: {

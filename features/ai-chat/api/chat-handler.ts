@@ -10,6 +10,7 @@ import { errorResponse, SSE_HEADERS } from './http';
 import { createOpenAIModeration } from './moderation';
 import { planTurn } from './plan-turn';
 import { assertAllowedRequest, isAttachmentUpload, requestGuardOptionsFromEnv } from './request-guard';
+import { ReplyRegistry } from './reply-registry';
 import { routeRest } from './rest-routes';
 import { streamTurn } from './run-turn';
 
@@ -24,11 +25,26 @@ export interface ChatHandler {
   /** The REST routes under the base path (conversations, usage, config). */
   route(request: Request): Promise<Response>;
   readonly options: ResolvedHandlerOptions;
+  /** This instance's reply runs (checkpoint counts, and a test seam to make the instance "die"). */
+  readonly replies: ReplyRegistry;
 }
+
+/** Stop requests from other instances are read this often: honoured well within a second. */
+const STOP_POLL_MS = 250;
+/** The sweeper for replies of dead instances runs at most this often, while the handler is used. */
+const SWEEP_INTERVAL_MS = 5_000;
 
 /** A chat handler for these options: call it from route files, or in tests without a server. */
 export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
   const resolved = resolveHandlerOptions(options);
+  // This handler's reply runs: one instance's, checkpointed to the store for the others.
+  const replies = new ReplyRegistry({
+    store: resolved.store.replies,
+    checkpointIntervalMs: resolved.checkpointIntervalMs,
+    stopPollMs: STOP_POLL_MS,
+    staleReplySeconds: resolved.staleReplySeconds,
+    sweepIntervalMs: SWEEP_INTERVAL_MS,
+  });
   const authenticate = async (request: Request) => {
     const user = await resolved.store.forRequest(request);
     if (!user) throw new ChatError('unauthorized', 'Sign in to chat.');
@@ -37,6 +53,7 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
 
   return {
     options: resolved,
+    replies,
     async chat(request) {
       try {
         assertAllowedRequest(request, resolved.requestGuard);
@@ -44,8 +61,9 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
           throw new ChatError('bad_request', 'Send the message with POST.');
         }
         const user = await authenticate(request);
+        replies.touch();
         const plan = await planTurn(request, user, resolved);
-        return new Response(streamTurn(plan, resolved, request.signal), { headers: SSE_HEADERS });
+        return new Response(streamTurn(plan, resolved, replies), { headers: SSE_HEADERS });
       } catch (error) {
         return errorResponse(error);
       }
@@ -53,7 +71,9 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
     async route(request) {
       try {
         assertAllowedRequest(request, resolved.requestGuard, { allowMultipart: isAttachmentUpload(request, resolved.basePath) });
-        return await routeRest(request, await authenticate(request), resolved);
+        const user = await authenticate(request);
+        replies.touch();
+        return await routeRest(request, user, resolved, replies);
       } catch (error) {
         return errorResponse(error);
       }

@@ -109,6 +109,12 @@ export interface ChatHandlerOptions {
   waitUntil?: (work: Promise<unknown>) => void;
   /** Comment frames keep idle connections open through proxies. Default 15 000 ms. */
   pingIntervalMs?: number;
+  /** A reply nobody stops still ends after this long, saved as partial. Default 600 (env AI_CHAT_MAX_REPLY_SECONDS). */
+  maxReplySeconds?: number;
+  /** How often a generating reply is checkpointed to the database (sooner on 16 KB of events). Default 1000 ms. */
+  checkpointIntervalMs?: number;
+  /** A generating reply without a checkpoint for this long is marked interrupted (its server died). Default 10 s. */
+  staleReplySeconds?: number;
   /** Where the routes are mounted. Default '/api/chat'. */
   basePath?: string;
   onFinish?: (report: FinishReport) => void | Promise<void>;
@@ -141,6 +147,9 @@ export interface ResolvedHandlerOptions extends ChatHandlerOptions {
   defaultMaxTokens: number;
   backups: readonly ProviderTarget[];
   pingIntervalMs: number;
+  maxReplySeconds: number;
+  checkpointIntervalMs: number;
+  staleReplySeconds: number;
   basePath: string;
   usageAlertThresholds: readonly number[];
   requestGuard: ResolvedRequestGuard;
@@ -158,6 +167,9 @@ export function resolveHandlerOptions(options: ChatHandlerOptions): ResolvedHand
     defaultMaxTokens: options.defaultMaxTokens ?? 4096,
     backups: options.backups ?? [],
     pingIntervalMs: options.pingIntervalMs ?? 15_000,
+    maxReplySeconds: options.maxReplySeconds ?? 600,
+    checkpointIntervalMs: options.checkpointIntervalMs ?? 1_000,
+    staleReplySeconds: options.staleReplySeconds ?? 10,
     usageAlertThresholds: options.usageAlertThresholds ?? [0.8, 1],
     basePath: (options.basePath ?? '/api/chat').replace(/\/$/, ''),
     requestGuard: resolveRequestGuard(options.requestGuard),

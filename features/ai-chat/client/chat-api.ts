@@ -5,7 +5,7 @@ import {
   conversationCreatedSchema,
   conversationDetailSchema,
   conversationListSchema,
-  stopReplyResponseSchema,
+  replyStopResponseSchema,
   usageResponseSchema,
   type ChatConfig,
   type ConversationDetail,
@@ -66,7 +66,7 @@ export function attachReply(api: string, id: string, signal: AbortSignal): Promi
 
 /** POST {api}/replies/:id/stop: asks the server to stop writing the reply, whichever tab began it. */
 export async function stopReply(api: string, id: string): Promise<'stopping' | 'finished'> {
-  return (await sendJson(chatUrl(api, `/replies/${encodeURIComponent(id)}/stop`), jsonInit('POST', {}), stopReplyResponseSchema)).state;
+  return (await sendJson(chatUrl(api, `/replies/${encodeURIComponent(id)}/stop`), jsonInit('POST', {}), replyStopResponseSchema)).state;
 }
 
 export function getConversation(api: string, id: string, signal?: AbortSignal): Promise<ConversationDetail> {

@@ -6,6 +6,7 @@ import type { ChatStore, UserChatStore } from '../chat-store';
 import { attachmentBytesFor } from '../attachments/attachment-bytes';
 import { isUuid } from '../ids';
 import { PostgresUserStore } from '../postgres/postgres-user-store';
+import { SqlReplyRunStore } from '../postgres/reply-run-store';
 import type { SqlDatabase } from '../postgres/sql-database';
 import { applyMigrations, readMigrationFiles } from './migrations';
 
@@ -24,7 +25,7 @@ export interface EmbeddedChatStoreOptions {
 
 export interface EmbeddedChatStore extends ChatStore {
   /** The store as any user, for tests and scripts: the embedded app itself has one user. */
-  forUser(userId: string, email?: string): Promise<UserChatStore>;
+  forUser(userId: string, profile?: string | { email?: string | null }): Promise<UserChatStore>;
   /** The open database, for tests that inspect it as the superuser. */
   database(): Promise<PGlite>;
 }
@@ -62,7 +63,8 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
     return opening;
   };
 
-  const forUser = async (userId: string, email?: string): Promise<UserChatStore> => {
+  const forUser = async (userId: string, profile?: string | { email?: string | null }): Promise<UserChatStore> => {
+    const email = typeof profile === 'string' ? profile : profile?.email;
     if (!isUuid(userId)) throw new TypeError(`Not a user id: ${userId}`);
     const db = await open();
     if (!knownUsers.has(userId)) {
@@ -75,7 +77,17 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
     return new PostgresUserStore(sql!, userId, attachmentBytes);
   };
 
+  // The database opens on first use; reply housekeeping may come first.
+  const lazySql: SqlDatabase = {
+    transaction: async (work) => {
+      await open();
+      return sql!.transaction(work);
+    },
+    close: async () => undefined,
+  };
+
   return {
+    replies: new SqlReplyRunStore(lazySql),
     forUser,
     database: open,
     forRequest: () => forUser(LOCAL_USER.id, LOCAL_USER.email),
