@@ -51,7 +51,7 @@ describe.each(VIEWPORT_NAMES)('on a %s', (viewport) => {
     await expect.poll(() => reply.innerText(), UNTIL).toMatch(/\d[KM]? tokens/);
     expect(await reply.innerText()).not.toContain('Stopped');
     await expect(screen.alert.count()).resolves.toBe(0);
-    expect(await savedReply(page, conversationId)).toMatchObject({ role: 'assistant', content: text, status: 'complete', generating: 0 });
+    await expect.poll(() => savedReply(page, conversationId), UNTIL).toMatchObject({ role: 'assistant', content: text, status: 'complete', generating: 0 });
 
     await page.reload();
     await expect.poll(() => shownReply(page), UNTIL).toBe(text);
@@ -97,8 +97,9 @@ describe.each(VIEWPORT_NAMES)('on a %s', (viewport) => {
     await expect.poll(async () => (await stopped(second)) && (await stopped(page)), { timeout: 1_500, interval: 50 }).toBe(true);
 
     await Promise.all([waitForIdle(page), waitForIdle(second)]);
+    // The run's own row says it ended at its next checkpoint (within a second).
+    await expect.poll(() => savedReply(page, conversationId), UNTIL).toMatchObject({ role: 'assistant', status: 'partial', generating: 0 });
     const saved = await savedReply(page, conversationId);
-    expect(saved).toMatchObject({ role: 'assistant', status: 'partial', generating: 0 });
     expect(saved.content).not.toBe(text);
     expect(text.startsWith(saved.content)).toBe(true);
     // The words shown are the words saved (the saved text may end in the space after the last word).
