@@ -262,20 +262,23 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
       { type: 'wait', ms: 30_000 },
       { type: 'text-delta', delta: 'never sent' },
     ]);
-    const stop = new AbortController();
     const response = await t.handler.chat(
       new Request('http://localhost/api/chat', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ message: 'Think hard' }),
-        signal: stop.signal,
       }),
     );
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let seen = '';
     while (!seen.includes('reasoning-delta')) seen += (await reader.read()).value ?? '';
     const conversationId = /"conversationId":"([^"]+)"/.exec(seen)![1]!;
-    stop.abort();
+    const replyId = /"assistantMessageId":"([^"]+)"/.exec(seen)![1]!;
+    // Stop is its own request since issue 12 (leaving the stream no longer stops the reply).
+    const stopped = await t.handler.route(
+      new Request(`http://localhost/api/chat/replies/${replyId}/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+    );
+    expect(stopped.status).toBe(202);
     await reader.cancel().catch(() => undefined);
 
     const reply = await eventually(async () => {

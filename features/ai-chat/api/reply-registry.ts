@@ -106,7 +106,9 @@ export class ReplyRegistry {
     try {
       const now = Date.now();
       for (const [id, run] of this.runs) {
-        const gone = run.isEnded && (run.settledInDb || !run.persisted) && now - run.endedAt > ENDED_RUN_GRACE_MS;
+        // After the grace an ended run goes, its last checkpoint written or not (the database
+        // may be gone for good): the saved message is what counts, and the sweeper's fallback.
+        const gone = run.isEnded && now - run.endedAt > ENDED_RUN_GRACE_MS;
         if (gone) this.runs.delete(id);
       }
       const runs = [...this.runs.values()];
@@ -127,7 +129,8 @@ export class ReplyRegistry {
           this.logError('could not checkpoint replies', error);
         }
       }
-      if (now - this.lastSweepAt >= this.options.sweepIntervalMs) void this.sweep();
+      // While this instance has replies running it sweeps too; idle, only requests trigger it.
+      if (live.length > 0 && now - this.lastSweepAt >= this.options.sweepIntervalMs) void this.sweep();
       if (this.runs.size === 0 && this.timer) {
         clearInterval(this.timer);
         this.timer = undefined;

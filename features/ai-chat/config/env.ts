@@ -77,6 +77,8 @@ export const envSchema = z.object({
   AI_CHAT_MAX_TOKENS_PER_DAY: optional(positiveInt),
   AI_CHAT_MAX_COST_PER_MONTH: optional(positiveNumber),
   AI_CHAT_MAX_REQUESTS_PER_MINUTE: optional(positiveInt),
+  /** A reply ends (saved as partial) after this many seconds, watched or not. Default 600. */
+  AI_CHAT_MAX_REPLY_SECONDS: optional(positiveInt),
   /**
    * The price of a model the pricing table does not know, `input,output` in USD per million
    * tokens. Unset: such a model is refused while a cost limit is set.

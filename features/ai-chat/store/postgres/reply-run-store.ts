@@ -112,7 +112,7 @@ export class SqlReplyRunStore implements ReplyRunStore {
 
   private async call(context: string, name: string, args: Record<string, unknown>, shape: 'rows' | 'scalar' = 'rows'): Promise<unknown[]> {
     const names = Object.keys(args);
-    const values = names.map((key) => toParameter(args[key]));
+    const values = names.map((key) => toParameter(key, args[key]));
     const list = names.map((key, index) => `${key} => $${index + 1}`).join(', ');
     const text = shape === 'scalar' ? `select public.${name}(${list}) as value` : `select * from public.${name}(${list}) as value`;
     try {
@@ -160,7 +160,8 @@ export class SqlReplyRunStore implements ReplyRunStore {
   }
 }
 
-function toParameter(value: unknown): unknown {
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
+/** `p_live` is a uuid[] (the driver sends a Postgres array); every other object is jsonb, sent as JSON text. */
+function toParameter(key: string, value: unknown): unknown {
+  if (key === 'p_live') return value;
   return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
 }
