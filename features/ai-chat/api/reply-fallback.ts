@@ -3,7 +3,6 @@ import type { ChatEvent } from '../protocol/chat-events';
 import { textOfParts, type MessagePart } from '../protocol/parts';
 import type { ProviderName } from '../providers/types';
 import type { ReplyFallback } from '../store/chat-store';
-import { tokensOf } from './accounting';
 import type { TurnPlan } from './plan-turn';
 
 /**
@@ -24,7 +23,8 @@ export function replyFallback(plan: TurnPlan, events: readonly ChatEvent[]): Rep
       status: 'partial',
       provider: target.provider,
       model: target.model,
-      tokens: tokensOf(content, target.provider, target.model),
+      // Counted when the history is next fitted (a stored null is counted then), not every second here.
+      tokens: null,
       cost,
       toolCalls: toolCalls.length > 0 ? toolCalls : null,
       toolResults: toolResults.length > 0 ? toolResults : null,

@@ -1,5 +1,6 @@
 import 'server-only';
 import { SSE_PING_FRAME, toSseFrame, type ChatEvent } from '../protocol/chat-events';
+import { ChatError } from '../protocol/errors';
 import type { ReplyCheckpoint, ReplyFallback } from '../store/chat-store';
 
 const encoder = new TextEncoder();
@@ -28,6 +29,7 @@ export class ReplyRun {
   private readonly events: ChatEvent[] = [];
   private readonly listeners = new Set<() => void>();
   private ended = false;
+  private timeLimit: ReturnType<typeof setTimeout> | undefined;
   endedAt = 0;
   /** The run row exists in the database (written beside the provider call); checkpoints wait for it. */
   persisted = false;
@@ -60,9 +62,20 @@ export class ReplyRun {
 
   end(): void {
     if (this.ended) return;
+    if (this.timeLimit) clearTimeout(this.timeLimit);
     this.ended = true;
     this.endedAt = Date.now();
     for (const listener of this.listeners) listener();
+  }
+
+  /** A reply nobody stops still ends: after `seconds`, stopped with an error saying so. */
+  limitDuration(seconds: number): void {
+    this.timeLimit = setTimeout(
+      () => this.stop(new ChatError('aborted', `The reply reached its time limit of ${seconds} s.`)),
+      // setTimeout fires at once past 2^31 ms (24.8 days): a longer limit is no limit.
+      Math.min(seconds * 1000, 2 ** 31 - 1),
+    );
+    this.timeLimit.unref?.();
   }
 
   /** Aborts the provider call; `reason` (a ChatError) becomes the reply's error when given. */

@@ -32,18 +32,10 @@ export function streamTurn(plan: TurnPlan, options: ResolvedHandlerOptions, repl
     (events) => replyFallback(plan, events),
   );
   replies.add(run);
-  const limit = options.maxReplySeconds;
-  const timeLimit = setTimeout(
-    () => run.stop(new ChatError('aborted', `The reply reached its time limit of ${limit} s.`)),
-    limit * 1000,
-  );
-  timeLimit.unref?.();
+  run.limitDuration(options.maxReplySeconds);
   const persist = () =>
     replies.persist(run, { ...run.info, reservationId: plan.ledger.reservationId });
-  void executeTurn(plan, options, run.abort.signal, (event) => run.emit(event), persist).finally(() => {
-    clearTimeout(timeLimit);
-    run.end();
-  });
+  void executeTurn(plan, options, run.abort.signal, (event) => run.emit(event), persist).finally(() => run.end());
   return run.subscribe(options.pingIntervalMs);
 }
 

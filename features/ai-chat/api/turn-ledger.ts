@@ -80,6 +80,8 @@ export class TurnLedger {
   private readonly calls: MeteredCall[] = [];
   private settled: Promise<boolean> | null = null;
   private inFlight: CallInFlight | null = null;
+  /** What of the call in flight's text the snapshots counted already: each counts only what is new. */
+  private inFlightCounted = { chars: 0, tokens: 0 };
 
   private constructor(
     private readonly options: LedgerOptions,
@@ -194,6 +196,7 @@ export class TurnLedger {
   /** A provider call begins: until it is metered, the provisional snapshot bills its prompt and what it streamed. */
   callStarted(call: CallInFlight): void {
     this.inFlight = call;
+    this.inFlightCounted = { chars: 0, tokens: 0 };
   }
 
   /**
@@ -204,12 +207,15 @@ export class TurnLedger {
   provisional(): { target: ProviderTarget; usage: ProviderUsage; cost: string | null } {
     const call = this.inFlight;
     if (!call) return this.totals();
+    // Only the text streamed since the last snapshot is counted (within a token per snapshot of
+    // the whole count), so a long reply's checkpoints do not re-tokenise all of it every second.
     const text = call.streamedText();
-    const usage: ProviderUsage = {
-      promptTokens: call.promptTokens,
-      completionTokens: text ? tokensOf(text, call.target.provider, call.target.model) : 0,
-      cachedPromptTokens: 0,
-    };
+    const counted = this.inFlightCounted;
+    if (text.length > counted.chars) {
+      counted.tokens += tokensOf(text.slice(counted.chars), call.target.provider, call.target.model);
+      counted.chars = text.length;
+    }
+    const usage: ProviderUsage = { promptTokens: call.promptTokens, completionTokens: counted.tokens, cachedPromptTokens: 0 };
     return this.totals([{ target: call.target, usage, cost: priceOf(this.options, call.target, usage) }], call.target);
   }
 

@@ -63,9 +63,13 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
     return opening;
   };
 
+  // Reply housekeeping never reopens a closed store: a reply's last checkpoint after close()
+  // would boot a new database (seconds of CPU on this thread) only to write into an empty one.
+  let closed = false;
   const forUser = async (userId: string, profile?: string | { email?: string | null }): Promise<UserChatStore> => {
     const email = typeof profile === 'string' ? profile : profile?.email;
     if (!isUuid(userId)) throw new TypeError(`Not a user id: ${userId}`);
+    closed = false; // a request after close() reopens the store, as it always did
     const db = await open();
     if (!knownUsers.has(userId)) {
       await db.query(`insert into auth.users (id, email) values ($1, $2) on conflict (id) do nothing`, [
@@ -80,6 +84,7 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
   // The database opens on first use; reply housekeeping may come first.
   const lazySql: SqlDatabase = {
     transaction: async (work) => {
+      if (closed) throw new Error('ai-chat: the embedded store is closed');
       await open();
       return sql!.transaction(work);
     },
@@ -92,6 +97,7 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
     database: open,
     forRequest: () => forUser(LOCAL_USER.id, LOCAL_USER.email),
     async close() {
+      closed = true;
       const pending = opening;
       opening = undefined;
       knownUsers.clear();

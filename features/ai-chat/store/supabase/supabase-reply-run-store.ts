@@ -31,7 +31,7 @@ export class SupabaseReplyRunStore implements ReplyRunStore {
 
   async tick(checkpoints: readonly ReplyCheckpoint[], live: readonly string[]): Promise<string[]> {
     const data = await this.rpc('Checkpointing replies', 'ai_chat_reply_tick', replyRunArgs.tick(checkpoints, live));
-    return Array.isArray(data) ? data.map(String) : [];
+    return idsOf(data);
   }
 
   async requestStop(userId: string, id: string): Promise<ReplyRunState | null> {
@@ -53,6 +53,12 @@ export class SupabaseReplyRunStore implements ReplyRunStore {
   async sweep(staleSeconds: number, id?: string): Promise<string[]> {
     if (id !== undefined && !isUuid(id)) return [];
     const data = await this.rpc('Marking interrupted replies', 'ai_chat_reply_sweep', replyRunArgs.sweep(staleSeconds, id));
-    return Array.isArray(data) ? data.map(String) : [];
+    return idsOf(data);
   }
+}
+
+/** A `setof uuid` answer: scalars, or rows of one column, depending on the PostgREST version. */
+function idsOf(data: unknown): string[] {
+  if (!Array.isArray(data)) return [];
+  return data.map((item: unknown) => String(item !== null && typeof item === 'object' ? Object.values(item)[0] : item));
 }
