@@ -323,3 +323,98 @@ describe('ChatSession: the provider backing off', () => {
     expect(session.messages.getMessages()[1]).toMatchObject({ content: 'Finally.', state: 'complete', retrying: null });
   });
 });
+
+describe('ChatSession: a reply the server goes on writing', () => {
+  const words = (count: number) => Array.from({ length: count }, (_, i) => `w${i}`).join(' ');
+
+  /** `METHOD /path` of every request the sessions make from now on. */
+  function recordRequests(): string[] {
+    const seen: string[] = [];
+    backend.server.events.on('request:start', ({ request }) => {
+      seen.push(`${request.method} ${new URL(request.url).pathname}`);
+    });
+    return seen;
+  }
+
+  it('reopening a conversation whose reply is still generating shows it streaming and it ends whole', async () => {
+    const text = words(50);
+    backend.harness.openai.script({ text, delayMs: 25 });
+    const first = newSession();
+    const sending = first.sendMessage('Talk a lot');
+    await eventually(async () => expect(first.messages.getMessages()[1]?.content).toMatch(/w2/));
+    const conversationId = first.getState().conversationId!;
+    // A reload: the page that sent it is gone.
+    first.dispose();
+    await sending;
+
+    const finished: string[] = [];
+    const reopened = newSession();
+    reopened.setOptions({ onFinish: (message) => finished.push(message.content) });
+    void reopened.load(conversationId);
+    await eventually(async () => {
+      expect(reopened.messages.getMessages()[1]).toMatchObject({ role: 'assistant', state: 'streaming' });
+      expect(reopened.getState().status).toBe('streaming');
+    });
+    await eventually(async () => expect(reopened.getState().status).toBe('idle'), 10_000);
+
+    const [question, reply] = reopened.messages.getMessages();
+    const saved = await rowsOf(conversationId);
+    expect(saved.map((row) => [row.content, row.status])).toEqual([
+      ['Talk a lot', 'complete'],
+      [text, 'complete'],
+    ]);
+    expect(reply).toMatchObject({ id: saved[1]!.id, parentId: question!.id, content: text, state: 'complete', error: null });
+    expect(reply!.tokens).not.toBeNull();
+    expect(finished).toEqual([text]);
+    expect(reopened.getState().error).toBeNull();
+  });
+
+  it('Stop sends a stop request and the reply ends as stopped with what it had', async () => {
+    const text = words(60);
+    backend.harness.openai.script({ text, delayMs: 30 });
+    const requests = recordRequests();
+    const session = newSession();
+    const done = session.sendMessage('Talk a lot');
+    await eventually(async () => expect(session.messages.getMessages()[1]?.content).toMatch(/w2/));
+    const replyId = session.messages.getMessages()[1]!.id;
+
+    session.stop();
+    await done;
+
+    expect(requests).toContain(`POST /api/chat/replies/${replyId}/stop`);
+    const reply = await eventually(async () => {
+      const shown = session.messages.getMessages()[1]!;
+      expect(shown).toMatchObject({ state: 'partial' });
+      expect(shown.tokens).not.toBeNull();
+      return shown;
+    });
+    const saved = (await rowsOf(session.getState().conversationId!))[1]!;
+    expect(saved.status).toBe('partial');
+    expect(reply).toMatchObject({ id: replyId, content: saved.content, error: null });
+    expect(reply.content).toMatch(/^w0 w1 w2/);
+    expect(reply.content).not.toBe(text);
+    expect(session.getState()).toMatchObject({ status: 'idle', error: null });
+  });
+
+  it('New chat while a reply streams leaves the reply generating on the server', async () => {
+    const text = words(40);
+    backend.harness.openai.script({ text, delayMs: 25 });
+    const requests = recordRequests();
+    const session = newSession();
+    const sending = session.sendMessage('Talk a lot');
+    await eventually(async () => expect(session.messages.getMessages()[1]?.content).toMatch(/w2/));
+    const conversationId = session.getState().conversationId!;
+
+    session.startNewChat();
+    await sending;
+
+    expect(session.messages.getMessages()).toEqual([]);
+    const saved = await eventually(async () => {
+      const rows = await rowsOf(conversationId);
+      expect(rows[1]).toMatchObject({ role: 'assistant', status: 'complete' });
+      return rows;
+    }, 10_000);
+    expect(saved[1]!.content).toBe(text);
+    expect(requests.filter((request) => request.includes('/replies/'))).toEqual([]);
+  });
+});

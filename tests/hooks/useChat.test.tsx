@@ -307,4 +307,67 @@ describe('useChat', () => {
     ]);
     expect(result.current.error).toMatchObject({ code: 'usage_limit', limit: 'tokens_per_day', retryable: false });
   });
+
+  it('unmounting mid-reply leaves it generating; mounting again on the conversation shows it streaming until it ends whole', async () => {
+    const text = Array.from({ length: 50 }, (_, i) => `w${i}`).join(' ');
+    backend.harness.openai.script({ text, delayMs: 25, usage: { promptTokens: 10, completionTokens: 50 } });
+    const first = renderHook(() => useChat());
+    act(() => {
+      void first.result.current.sendMessage('Talk a lot');
+    });
+    await waitFor(() => expect(first.result.current.messages[1]?.content).toMatch(/w2/));
+    const conversationId = first.result.current.conversationId!;
+    first.unmount();
+
+    const finished: string[] = [];
+    const { result } = renderHook(() => useChat({ conversationId, onFinish: (message) => finished.push(message.content) }));
+    await waitFor(() => expect(result.current.messages[1]).toMatchObject({ role: 'assistant', state: 'streaming' }));
+    expect(result.current.loading).toBe(true);
+    await waitFor(() => expect(result.current.status).toBe('idle'), { timeout: 10_000 });
+
+    expect(result.current.messages[1]).toMatchObject({ content: text, state: 'complete', tokens: 50 });
+    expect(finished).toEqual([text]);
+    expect((await rowsOf(conversationId)).map((r) => [r.content, r.status])).toEqual([
+      ['Talk a lot', 'complete'],
+      [text, 'complete'],
+    ]);
+  });
+
+  it('a second chat on the same conversation follows the reply live, and Stop there stops it for both', async () => {
+    const text = Array.from({ length: 80 }, (_, i) => `w${i}`).join(' ');
+    backend.harness.openai.script({ text, delayMs: 30 });
+    const first = renderHook(() => useChat());
+    let done!: Promise<void>;
+    act(() => {
+      done = first.result.current.sendMessage('Talk a lot');
+    });
+    await waitFor(() => expect(first.result.current.messages[1]?.content).toMatch(/w2/));
+    const conversationId = first.result.current.conversationId!;
+
+    const second = renderHook(() => useChat({ conversationId }));
+    await waitFor(() => expect(second.result.current.messages[1]).toMatchObject({ state: 'streaming' }));
+    const followed = second.result.current.messages[1]!.content;
+    await waitFor(() => expect(second.result.current.messages[1]!.content.length).toBeGreaterThan(followed.length));
+
+    act(() => second.result.current.stop());
+    await act(() => done);
+
+    await waitFor(
+      () => {
+        for (const chat of [first, second]) {
+          expect(chat.result.current.status).toBe('idle');
+          expect(chat.result.current.messages[1]).toMatchObject({ state: 'partial' });
+          expect(chat.result.current.messages[1]!.tokens).not.toBeNull();
+        }
+      },
+      { timeout: 5_000 },
+    );
+    const saved = (await rowsOf(conversationId))[1]!;
+    expect(saved.status).toBe('partial');
+    expect(saved.content).not.toBe(text);
+    expect(first.result.current.messages[1]!.content).toBe(saved.content);
+    expect(second.result.current.messages[1]!.content).toBe(saved.content);
+    expect(first.result.current.error).toBeNull();
+    expect(second.result.current.error).toBeNull();
+  });
 });

@@ -5,6 +5,7 @@ import {
   conversationCreatedSchema,
   conversationDetailSchema,
   conversationListSchema,
+  replyStopResponseSchema,
   usageResponseSchema,
   type ChatConfig,
   type ConversationDetail,
@@ -53,6 +54,19 @@ export function postChat(api: string, body: ChatRequestBody, signal: AbortSignal
     ...jsonInit('POST', body, signal),
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
   });
+}
+
+/**
+ * GET {api}/replies/:id/stream: a reply still being written, in POST /api/chat's events, from its
+ * `start` then live. 404 once the server keeps no such reply (its saved row is in the conversation).
+ */
+export function attachReply(api: string, id: string, signal: AbortSignal): Promise<Response> {
+  return send(chatUrl(api, `/replies/${encodeURIComponent(id)}/stream`), { signal, headers: { accept: 'text/event-stream' } });
+}
+
+/** POST {api}/replies/:id/stop: asks the server to stop writing the reply, whichever tab began it. */
+export async function stopReply(api: string, id: string): Promise<'stopping' | 'finished'> {
+  return (await sendJson(chatUrl(api, `/replies/${encodeURIComponent(id)}/stop`), jsonInit('POST', {}), replyStopResponseSchema)).state;
 }
 
 export function getConversation(api: string, id: string, signal?: AbortSignal): Promise<ConversationDetail> {

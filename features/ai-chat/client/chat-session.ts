@@ -1,17 +1,20 @@
 import type { AttachmentRecord } from './attachments-api';
 import { regenerateTarget, siblingTarget } from './branch-targets';
-import { patchConversation, DEFAULT_CHAT_API } from './chat-api';
+import { attachReply, patchConversation, DEFAULT_CHAT_API } from './chat-api';
 import type { ChatMessageView } from './chat-message-view';
 import type { ChatSessionOptions, ChatSessionState } from './chat-session-types';
+import type { ConversationDetail } from '../protocol/rest';
 import type { Branching, FailedSend } from './chat-turn';
 import { toChatError } from './http-error';
 import { showConversation } from './load-conversation';
 import { MessageStore } from './message-store';
 import type { ModelRef } from './saved-turn';
 import { NEW_CHAT, SessionStateStore } from './session-state';
+import { readTurn, type ReadingChat } from './read-turn';
+import type { ReplyReading } from './reply-reading';
 import { TurnSettling } from './settle-turn';
-import { requestTurn, turnRequestBody } from './turn-request';
-import { placeTurn, showRefusedTurn } from './turn-rows';
+import { postTurn, turnRequestBody } from './turn-request';
+import { placeFollowedReply, placeTurn } from './turn-rows';
 
 /** The second argument of `sendMessage`. */
 export interface SendMessageOptions {
@@ -30,13 +33,18 @@ function attachmentsOf(message: ChatMessageView): AttachmentRecord[] {
  * One chat on the client, outside React: the messages, the request in flight, and the actions.
  * The server owns the history; this sends only the new message and mirrors what comes back.
  * Every send goes under a message the server has; after a stop or a failure the rows shown are
- * re-read from the server, so what is shown is what was saved.
+ * re-read from the server, so what is shown is what was saved. The server writes a reply whether
+ * or not anyone reads it: opening a conversation whose last reply is still being written reads it
+ * from its start, then live (after a reload, in a second tab).
  */
 export class ChatSession {
   readonly messages = new MessageStore();
   private readonly stateStore: SessionStateStore;
   private options: ChatSessionOptions;
-  private inFlight: AbortController | null = null;
+  /** The reply being read, sent from here or attached to. */
+  private reading: ReplyReading | null = null;
+  /** Replies the server would not stream (gone by then): never attached to again. */
+  private readonly unattachable = new Set<string>();
   private loading: AbortController | null = null;
   private failed: FailedSend | null = null;
   private current: Promise<void> = Promise.resolve();
@@ -53,6 +61,29 @@ export class ChatSession {
       this.failed = failed;
     },
   });
+  /** Reads replies into the rows, and settles how each ended. */
+  private readonly reader: ReadingChat = {
+    messages: this.messages,
+    settling: this.settling,
+    api: () => this.api,
+    epoch: () => this.epoch,
+    options: () => this.options,
+    getState: () => this.state,
+    setState: (patch) => this.setState(patch),
+    setReading: (reading, active) => {
+      if (active) this.reading = reading;
+      else if (this.reading === reading) this.reading = null;
+    },
+    replyGone: (replyId) => {
+      // Never attached to again: a server still listing it would otherwise be asked forever.
+      this.unattachable.add(replyId);
+      const { conversationId } = this.state;
+      if (conversationId) void this.load(conversationId);
+    },
+    setFailed: (failed) => {
+      this.failed = failed;
+    },
+  };
   /** Bumped whenever the chat shown changes (new chat, another conversation): late answers for the old one are dropped. */
   private epoch = 0;
 
@@ -86,11 +117,13 @@ export class ChatSession {
     this.stateStore.patch(patch);
   }
 
-  /** Leaves whatever was shown: stops the reply, a load and a re-read, and drops their late answers. */
+  /**
+   * Leaves whatever was shown: stops reading the reply (the server goes on writing it), a load
+   * and a re-read, and drops their late answers.
+   */
   private leave(): void {
     this.epoch += 1;
-    this.inFlight?.abort();
-    this.inFlight = null;
+    this.detach();
     this.loading?.abort();
     this.loading = null;
     this.settling.cancel();
@@ -102,6 +135,11 @@ export class ChatSession {
     const switching = conversationId !== this.state.conversationId;
     if (switching) this.leave();
     else {
+      // The reply being read is shown again by this load, and read again if still being written.
+      if (this.reading) {
+        this.detach();
+        this.setState({ status: 'idle' });
+      }
       this.loading?.abort();
       // What this load shows is what the server saved: a re-read still on its way is superseded.
       this.settling.cancel();
@@ -116,12 +154,13 @@ export class ChatSession {
     });
     if (switching) this.messages.replaceAll([]);
     try {
-      await showConversation(
+      const detail = await showConversation(
         { messages: this.messages, setState: (patch) => this.setState(patch) },
         this.api,
         conversationId,
         controller.signal,
       );
+      if (detail && this.loading === controller) this.followGenerating(detail);
     } finally {
       if (this.loading === controller) {
         this.loading = null;
@@ -183,9 +222,21 @@ export class ChatSession {
     return this.regenerateNow();
   };
 
-  /** Stops the reply; the server keeps what was written so far, and the screen shows what it kept. */
+  /**
+   * Stops the reply on the server, for every tab reading it: the stream ends within a second with
+   * what was written, and the row becomes the reply as saved.
+   */
   stop = (): void => {
-    this.inFlight?.abort();
+    this.reading?.stop();
+  };
+
+  /**
+   * Stops reading the reply without stopping it: the server goes on writing and saving it, and
+   * opening the conversation again reads it again. Leaving a chat does this; so does unmounting.
+   */
+  detach = (): void => {
+    this.reading?.detach();
+    this.reading = null;
   };
 
   /** Shows the previous/next version of a message (or the given sibling id). */
@@ -223,8 +274,8 @@ export class ChatSession {
   };
 
   /**
-   * A new chat: nothing shown, no conversation, so the next message makes a new one. Stops a
-   * reply in flight (the server keeps it in its own conversation). Nothing is deleted.
+   * A new chat: nothing shown, no conversation, so the next message makes a new one. A reply in
+   * flight goes on on the server, in its own conversation. Nothing is deleted.
    */
   startNewChat = (): void => {
     this.leave();
@@ -261,43 +312,22 @@ export class ChatSession {
     this.failed = null;
     const { conversationId } = this.state;
     const placed = placeTurn(this.messages, { text, attachments }, branch, conversationId);
-    const { turn } = placed;
     this.setState({ status: 'submitted', error: null, failedReplyKey: null });
-
     const body = turnRequestBody(placed, conversationId, this.state.conversationModel, this.options);
+    await readTurn(this.reader, placed, postTurn(this.api, body), 'sent');
+  }
 
-    const controller = new AbortController();
-    this.inFlight = controller;
-    try {
-      const outcome = await requestTurn(this.api, body, this.messages, placed, controller.signal, {
-        onStart: (event) => {
-          if (epoch !== this.epoch) return;
-          const isNew = this.state.conversationId !== event.conversationId;
-          this.setState({
-            status: 'streaming',
-            conversationId: event.conversationId,
-            conversationModel: { provider: event.provider, model: event.model },
-          });
-          if (isNew) this.options.onConversationCreated?.(event.conversationId);
-          const sent = this.messages.getMessage(turn.userKey);
-          if (sent) this.options.onMessageSent?.(sent);
-        },
-        onFinish: () => {
-          if (epoch !== this.epoch) return;
-          this.setState({ status: 'idle' });
-          const finished = this.messages.getMessage(turn.assistantKey);
-          if (finished) this.options.onFinish?.(finished);
-        },
-      });
-      if (epoch !== this.epoch || outcome.kind === 'finished') return;
-      if (outcome.kind === 'stopped') this.settling.afterStop(outcome.started, turn);
-      else if (outcome.started) this.settling.afterFailedReply(turn, outcome.error);
-      else {
-        this.failed = showRefusedTurn(this.messages, placed);
-        this.setState({ status: 'error', error: outcome.error });
-      }
-    } finally {
-      if (this.inFlight === controller) this.inFlight = null;
-    }
+  /**
+   * After a load: a reply the server is still writing under the last row shown is read from its
+   * start, then live, as if it had been sent from here.
+   */
+  private followGenerating(detail: ConversationDetail): void {
+    const question = this.messages.last();
+    const reply = detail.generating.find((run) => run.parentId !== null && run.parentId === question?.id);
+    const conversationId = this.state.conversationId;
+    if (!reply || !question || !conversationId || this.busy || this.unattachable.has(reply.id)) return;
+    const placed = placeFollowedReply(this.messages, question, reply, conversationId);
+    this.setState({ status: 'submitted', error: null, failedReplyKey: null });
+    this.current = readTurn(this.reader, placed, (signal) => attachReply(this.api, reply.id, signal), 'attached');
   }
 }

@@ -1,3 +1,4 @@
+import type { ConversationDetail } from '../protocol/rest';
 import { getConversation } from './chat-api';
 import type { ChatSessionState } from './chat-session-types';
 import { isAbortError, toChatError } from './http-error';
@@ -7,20 +8,23 @@ import { modelOfConversation, viewsFromDetail } from './saved-turn';
 /**
  * Reads a conversation and shows its active branch as saved, held on the model that wrote it;
  * a failure shows as the chat's error. Aborted reads show nothing: another load or chat won.
+ * Resolves with what it showed, or null.
  */
 export async function showConversation(
   chat: { messages: MessageStore; setState(patch: Partial<ChatSessionState>): void },
   api: string,
   conversationId: string,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<ConversationDetail | null> {
   try {
     const detail = await getConversation(api, conversationId, signal);
-    if (signal.aborted) return;
+    if (signal.aborted) return null;
     chat.messages.replaceAll(viewsFromDetail(detail));
     chat.setState({ historyLoading: false, conversationModel: modelOfConversation(detail), failedReplyKey: null });
+    return detail;
   } catch (error) {
-    if (signal.aborted || isAbortError(error)) return;
+    if (signal.aborted || isAbortError(error)) return null;
     chat.setState({ historyLoading: false, error: toChatError(error) });
+    return null;
   }
 }

@@ -40,10 +40,23 @@ export interface TurnRequestEvents {
   onFinish: () => void;
 }
 
-/** Posts a placed turn and streams its reply into its rows. Never rejects: every ending is an outcome. */
+/** Opens the event stream of a reply: the POST that asks for it, or a GET that attaches to it. */
+export type OpenReply = (signal: AbortSignal) => Promise<Response>;
+
+/** The POST /api/chat of a turn's body. */
+export const postTurn =
+  (api: string, body: ChatRequestBody): OpenReply =>
+  (signal) =>
+    postChat(api, body, signal);
+
+/**
+ * Reads a placed turn's reply into its rows, from the stream `open` gives: the one its POST
+ * answers with, or the one a reader attaches to later (after a reload, in a second tab). Never
+ * rejects: every ending is an outcome. A reply the server stopped (a Stop from this tab or any
+ * other) ends with an `aborted` error: that is a stop, not a failure.
+ */
 export async function requestTurn(
-  api: string,
-  body: ChatRequestBody,
+  open: OpenReply,
   store: MessageStore,
   placed: PlacedTurn,
   signal: AbortSignal,
@@ -52,7 +65,7 @@ export async function requestTurn(
   const { turn, replacedSiblings } = placed;
   let started = false;
   try {
-    const response = await postChat(api, body, signal);
+    const response = await open(signal);
     await streamReply(response, {
       store,
       userKey: turn.userKey,
@@ -71,6 +84,8 @@ export async function requestTurn(
     // Text still batched for the next frame belongs to the rows as they end.
     store.flush();
     if (signal.aborted) return { kind: 'stopped', started };
-    return { kind: 'failed', started, error: toChatError(error) };
+    const failure = toChatError(error);
+    if (started && failure.code === 'aborted') return { kind: 'stopped', started };
+    return { kind: 'failed', started, error: failure };
   }
 }

@@ -52,8 +52,9 @@ export function useChatController(options: UseChatOptions = {}): ChatController 
     else session.startNewChat();
   }, [session, requestedId]);
 
-  // Leaving the page stops the reply; the server keeps what was written.
-  useEffect(() => () => session.stop(), [session]);
+  // Leaving the page stops reading the reply, not the reply: the server goes on writing and
+  // saving it, and opening the conversation again reads it again.
+  useEffect(() => () => session.detach(), [session]);
 
   const state = useSyncExternalStore(session.subscribe, session.getState, session.getState);
   return {

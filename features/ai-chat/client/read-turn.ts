@@ -1,0 +1,86 @@
+import type { ChatSessionOptions, ChatSessionState } from './chat-session-types';
+import type { FailedSend } from './chat-turn';
+import type { MessageStore } from './message-store';
+import { ReplyReading } from './reply-reading';
+import type { TurnSettling } from './settle-turn';
+import { requestTurn, type OpenReply } from './turn-request';
+import { showRefusedTurn, type PlacedTurn } from './turn-rows';
+
+/**
+ * Where a reply being read comes from: `sent`, the answer to this chat's own POST; `attached`,
+ * a reply the server was already writing (opened after a reload, or in another tab).
+ */
+export type ReplyOrigin = 'sent' | 'attached';
+
+/** What reading a turn's reply needs of the chat it belongs to. */
+export interface ReadingChat {
+  readonly messages: MessageStore;
+  readonly settling: TurnSettling;
+  api(): string;
+  /** Changes whenever the chat shown changes: the ending of a reply begun under another is dropped. */
+  epoch(): number;
+  options(): ChatSessionOptions;
+  getState(): ChatSessionState;
+  setState(patch: Partial<ChatSessionState>): void;
+  /** The reading under way, which Stop and leaving the chat act on; null once it ended. */
+  setReading(reading: ReplyReading, active: boolean): void;
+  /** An attached reply has no stream any more (it ended): show the conversation as saved. */
+  replyGone(replyId: string): void;
+  setFailed(failed: FailedSend): void;
+}
+
+/**
+ * Reads a turn's reply into its rows, whichever stream it comes from (one event reader, one
+ * way of showing it), then settles how it ended: finished, stopped (here or in another tab),
+ * failed, refused, or let go of by the reader (then nothing: the server goes on).
+ */
+export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: OpenReply, origin: ReplyOrigin): Promise<void> {
+  const epoch = chat.epoch();
+  const { turn } = placed;
+  const { messages } = chat;
+  const reading = new ReplyReading(chat.api());
+  chat.setReading(reading, true);
+  try {
+    const outcome = await requestTurn(open, messages, placed, reading.signal, {
+      onStart: (event) => {
+        reading.named(event.assistantMessageId);
+        if (epoch !== chat.epoch()) return;
+        const isNew = chat.getState().conversationId !== event.conversationId;
+        chat.setState({
+          status: 'streaming',
+          conversationId: event.conversationId,
+          conversationModel: { provider: event.provider, model: event.model },
+        });
+        // An attached reply was sent before, from here or elsewhere: nothing new was sent now.
+        if (origin === 'attached') return;
+        if (isNew) chat.options().onConversationCreated?.(event.conversationId);
+        const sent = messages.getMessage(turn.userKey);
+        if (sent) chat.options().onMessageSent?.(sent);
+      },
+      onFinish: () => {
+        if (epoch !== chat.epoch()) return;
+        chat.setState({ status: 'idle' });
+        const finished = messages.getMessage(turn.assistantKey);
+        if (finished) chat.options().onFinish?.(finished);
+      },
+    });
+    reading.end();
+    if (epoch !== chat.epoch() || reading.detached || outcome.kind === 'finished') return;
+    if (origin === 'attached' && !outcome.started) {
+      const replyId = messages.getMessage(turn.assistantKey)?.id;
+      messages.remove([turn.assistantKey]);
+      chat.setState({ status: 'idle' });
+      if (replyId) chat.replyGone(replyId);
+      return;
+    }
+    if (outcome.kind === 'stopped') chat.settling.afterStop(outcome.started, turn);
+    else if (outcome.started) chat.settling.afterFailedReply(turn, outcome.error);
+    else {
+      chat.setFailed(showRefusedTurn(messages, placed));
+      chat.setState({ status: 'error', error: outcome.error });
+    }
+  } finally {
+    reading.end();
+    chat.setReading(reading, false);
+  }
+}
