@@ -9,7 +9,7 @@
  *   npm run test:load [-- --chats 200 --words 80 --delay-ms 20 --timeout-s 120 --no-write]
  *   npm run test:load -- --no-write --cpu-prof /tmp/prof   (the server writes a V8 CPU profile there)
  *
- * The build happens in a copy of the working tree in $TMPDIR/ai-chat-load-build, never in the
+ * The build happens in a copy of the working tree in $TMPDIR/ai-chat-load-build-<hash>, never in the
  * repo's .next, and is reused while the app's sources are unchanged. Loopback addresses only.
  */
 import { mkdtemp, rm } from 'node:fs/promises';

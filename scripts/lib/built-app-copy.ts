@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runProcess } from './child-processes';
 
 /** A production build of the repo's working tree, in a copy outside the repo. */
@@ -16,8 +17,14 @@ export interface BuiltCopy {
   sourceHash: string;
 }
 
-/** The folder holding the copy; reused across runs while the sources are unchanged. */
-export const BUILD_ROOT = path.join(os.tmpdir(), 'ai-chat-load-build');
+/**
+ * The folder holding the copy; reused across runs while the sources are unchanged. One per
+ * checkout (named after the repo's path), so two worktrees never rebuild over each other's copy.
+ */
+export const BUILD_ROOT = path.join(
+  os.tmpdir(),
+  `ai-chat-load-build-${createHash('sha256').update(path.resolve(fileURLToPath(new URL('../..', import.meta.url)))).digest('hex').slice(0, 8)}`,
+);
 
 // Not part of the app: leaving them out keeps the build's type check short and means editing the
 // docs (this script writes docs/benchmarks.md) or the tests does not force a rebuild.

@@ -48,7 +48,7 @@ export function loadSection(f: LoadFigures): string {
   return `## Load
 
 \`npm run test:load\` (\`scripts/load-test.ts\`) starts one \`next start\` (a production build made in a
-copy of the working tree outside the repo, \`$TMPDIR/ai-chat-load-build\`, rebuilt only when the app's
+copy of the working tree outside the repo, \`$TMPDIR/ai-chat-load-build-<hash of the checkout path>\`, rebuilt only when the app's
 sources change) on the embedded store (PGlite) in a fresh data folder, and the loopback fake OpenAI in
 its own process. It then opens ${f.chats} chats at once, each a new conversation, each reply ${f.words} words sent
 as ${f.words} deltas with ${f.delayMs} ms before every frame (so ${ms(f.floorMs)} per reply is the provider's own time, the
@@ -83,13 +83,21 @@ starts), first token = first \`text-delta\`, whole chat = end of the body.
 
 /** Appends the section at the end of the doc, or replaces the one an earlier run wrote. */
 export async function writeLoadSection(doc: string, section: string): Promise<void> {
+  await writeDocSection(doc, '## Load', section);
+}
+
+/**
+ * Replaces the doc's section under `heading` (up to the next `## ` heading) with `section`, or
+ * appends it at the end when the doc has none.
+ */
+export async function writeDocSection(doc: string, heading: string, section: string): Promise<void> {
   const text = await readFile(doc, 'utf8');
-  const start = text.search(/^## Load$/m);
+  const start = text.search(new RegExp(`^${heading.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
   if (start < 0) {
     await writeFile(doc, `${text.trimEnd()}\n\n${section}`);
     return;
   }
-  const after = text.slice(start + '## Load'.length);
+  const after = text.slice(start + heading.length);
   const next = after.search(/^## /m);
   const rest = next < 0 ? '' : `\n${after.slice(next)}`;
   await writeFile(doc, `${text.slice(0, start)}${section}${rest}`);
