@@ -63,6 +63,19 @@ export async function ensureBuiltCopy(repo: string, buildEnv: Record<string, str
     await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
     await copyFile(path.join(repo, file), path.join(dir, file));
   }
+  // The copy's config extends the project's and skips the build's type check: `npm run typecheck`
+  // checks the same sources, and it is a third of the build's time on a busy machine.
+  await copyFile(path.join(dir, 'next.config.ts'), path.join(dir, 'next.config.project.ts'));
+  await writeFile(
+    path.join(dir, 'next.config.ts'),
+    [
+      "import type { NextConfig } from 'next';",
+      "import project from './next.config.project';",
+      'const config: NextConfig = { ...project, typescript: { ...project.typescript, ignoreBuildErrors: true } };',
+      'export default config;',
+      '',
+    ].join('\n'),
+  );
   await runProcess('hard-link node_modules', 'cp', ['-al', path.join(repo, 'node_modules'), path.join(dir, 'node_modules')], {
     cwd: dir,
     timeoutMs: 120_000,
