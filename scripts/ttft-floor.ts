@@ -12,10 +12,12 @@
  * provider; and (c) − (a) − (b), what the module adds on top of Next's own floor.
  *
  *   npm run bench:ttft [-- --runs 200 --warmup 40 --words 8 --no-write --cpu-prof /tmp/prof]
+ *   npm run bench:ttft -- --store postgres   (the Postgres store on a fresh local PostgreSQL database)
  *
  * The fake streams without delay, in its own process; the server runs on the embedded store
- * (PGlite) with all three limits set high enough never to refuse, so every turn runs the full
- * limit check. The build is the load test's copy ($TMPDIR/ai-chat-load-build-<hash>).
+ * (PGlite, default) or the Postgres store, with all three limits set high enough never to refuse,
+ * so every turn runs the full limit check. The build is the load test's copy
+ * ($TMPDIR/ai-chat-load-build-<hash>).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -29,12 +31,12 @@ import { machineNow, writeDocSection } from './lib/load-report';
 import { percentile } from './lib/percentiles';
 import { runScript, step, StepFailure } from './lib/run-steps';
 import { replyTextFor } from './lib/scripted-reply';
+import { freshLocalDatabase } from './lib/local-postgres';
 import { freshDataDir, startNextServer } from './lib/server-under-test';
 import { timedChat } from './lib/sse-timing';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const DOC = path.join(REPO, 'docs/benchmarks.md');
-const HEADING = '## Time to first token through next start';
 
 const { values } = parseArgs({
   options: {
@@ -43,8 +45,11 @@ const { values } = parseArgs({
     words: { type: 'string', default: '8' },
     'no-write': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    store: { type: 'string', default: 'pglite' },
   },
 });
+const STORE = values.store === 'postgres' ? 'postgres' : 'pglite';
+const HEADING = `## Time to first token through next start: ${STORE === 'postgres' ? 'PostgreSQL' : 'PGlite'}`;
 const RUNS = Number(values.runs);
 const WARMUP = Number(values.warmup);
 const WORDS = Number(values.words);
@@ -69,10 +74,16 @@ const fmt = (value: number) => `${value.toFixed(2)} ms`;
 
 runScript('ttft floor', 30 * 60_000, async () => {
   const machine = machineNow();
-  const dataDir = await freshDataDir('ai-chat-ttft-data-');
+  let storeEnv: Record<string, string>;
+  if (STORE === 'postgres') {
+    const database = await step('a fresh database on the local PostgreSQL', () => freshLocalDatabase());
+    if (database.url === null) throw new StepFailure(`no local PostgreSQL: ${database.why}`);
+    storeEnv = { AI_CHAT_STORE: 'postgres', DATABASE_URL: database.url, AI_CHAT_AUTH: 'local-user', AI_CHAT_DATABASE_MIGRATE: 'on' };
+  } else {
+    storeEnv = { AI_CHAT_STORE: 'embedded', AI_CHAT_DATA_DIR: await freshDataDir('ai-chat-ttft-data-') };
+  }
   const appEnv = {
-    AI_CHAT_STORE: 'embedded',
-    AI_CHAT_DATA_DIR: dataDir,
+    ...storeEnv,
     AI_CHAT_MAX_TOKENS_PER_DAY: '1000000000',
     AI_CHAT_MAX_COST_PER_MONTH: '1000000',
     AI_CHAT_MAX_REQUESTS_PER_MINUTE: '1000000',
@@ -200,7 +211,7 @@ runScript('ttft floor', 30 * 60_000, async () => {
   const section = `${HEADING}
 
 \`npm run bench:ttft\` (\`scripts/ttft-floor.ts\`) measures, through a production \`next start\` (the load
-test's build) on the embedded store with all three limits set, side by side in one run: **(a)** the
+test's build) on the ${STORE === 'postgres' ? 'Postgres store (a fresh database on the local PostgreSQL 15, over its Unix socket)' : 'embedded store (PGlite, on the server\'s own thread)'} with all three limits set, side by side in one run: **(a)** the
 fake OpenAI's own time to first token called directly with the official SDK (the fake runs in its
 own process and streams ${WORDS} words without delay), **(b)** Next's own 404 for a route that does not
 exist (GET, to the first body byte: routing, the app's \`proxy.ts\`, the not-found page), and **(c)**

@@ -89,21 +89,23 @@ export async function checkTwoInstances(options: TwoInstanceOptions): Promise<Tw
     let following: Promise<ChatTurn> | undefined;
     let begunAt = 0;
     const own = await postChatTurn(a.base, { message }, AbortSignal.timeout(60_000), (event, turn) => {
-      // Attach once a few words are out, so B replays what it missed, then follows live.
-      if (event.type === 'text-delta' && turn.deltas === 5) {
+      // Attach once some words are out (the run's row is written beside the first ones), so B
+      // replays what it missed, then follows live.
+      if (event.type === 'text-delta' && turn.deltas === 15) {
         begunAt = performance.now();
-        following = followReply(b.base, turn.start!.assistantMessageId, AbortSignal.timeout(60_000));
+        following = followWhenKnown(b, turn.start!.assistantMessageId);
       }
     });
     const ownEnd = performance.now();
-    if (!following) throw new StepFailure('the reply on A never got 5 words out', `${turnProblems(own, replyTextFor(message, 60)).join('\n')}\n${logs(a)}`);
+    if (!following) throw new StepFailure('the reply on A never got 15 words out', `${turnProblems(own, replyTextFor(message, 60)).join('\n')}\n${logs(a)}`);
     const other = await following;
     const lagMs = performance.now() - ownEnd;
     const problems = [...turnProblems(own, replyTextFor(message, 60)).map((p) => `A: ${p}`), ...turnProblems(other, replyTextFor(message, 60)).map((p) => `B: ${p}`)];
     if (other.start?.assistantMessageId !== own.start?.assistantMessageId) problems.push('B followed another reply');
     if (problems.length > 0) throw new StepFailure('following from the other instance failed', `${problems.join('\n')}\n${logs(a, b)}`);
-    console.log(`  B replayed and followed all 60 words (attached ${(begunAt - ownEnd + own.totalMs).toFixed(0)} ms into the reply; its stream ended ${lagMs.toFixed(0)} ms after A's)`);
-    return { words: other.deltas, lagMs };
+    const words = other.text.split(' ').length;
+    console.log(`  B replayed and followed all ${words} words (attached ${(begunAt - ownEnd + own.totalMs).toFixed(0)} ms into the reply; its stream ended ${lagMs.toFixed(0)} ms after A's)`);
+    return { words, lagMs };
   });
 
   const stopped = await step('a reply begun on A is stopped from B: A’s stream ends as aborted within a second', async () => {
@@ -214,6 +216,16 @@ export async function checkTwoInstances(options: TwoInstanceOptions): Promise<Tw
     await Promise.all([a.process.stop(10_000), b.process.stop(10_000)]);
   });
   return { followed, stop: stopped, interrupted, limit };
+}
+
+/** Follows a reply from `server`, asking again while it answers 404 (its row may not be written yet), for up to 3 s. */
+async function followWhenKnown(server: NextServer, replyId: string): Promise<ChatTurn> {
+  const until = Date.now() + 3_000;
+  for (;;) {
+    const turn = await followReply(server.base, replyId, AbortSignal.timeout(60_000));
+    if (turn.status !== 404 || Date.now() > until) return turn;
+    await sleep(250);
+  }
 }
 
 async function warm(server: NextServer, message: string): Promise<void> {
