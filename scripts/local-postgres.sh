@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the machine's PostgreSQL (Debian's pg_ctlcluster) and creates a throwaway database for
-# the integration suites. Prints the DATABASE_URL to use; `scripts/local-postgres.sh drop NAME`
+# the integration suites. Prints the TEST_DATABASE_URL to use; `scripts/local-postgres.sh drop NAME`
 # removes the database again. Connects over the Unix socket with peer authentication.
 set -euo pipefail
 

@@ -31,11 +31,13 @@ const KEEP_CHARS = 64 * 1024;
 
 /**
  * The environment for a child: ours without npm's `npm_*` variables (a nested npm or next must not
- * take the outer `npm run`'s config), plus `extra` (an `undefined` value removes a variable).
+ * take the outer `npm run`'s config) and without DATABASE_URL, plus `extra` (an `undefined` value removes a variable).
  */
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('npm_')) delete env[key];
+  // A shell's DATABASE_URL would pick the child app's store; a script that means it passes it in `extra`.
+  delete env.DATABASE_URL;
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;

@@ -124,8 +124,12 @@ describe('POST /api/chat', () => {
     expect(saved).toEqual({ content: 'one two ', status: 'error' });
   });
 
-  it('aborts the provider call when the client goes away, and saves the partial reply', async () => {
-    h.openai.script({ text: 'a b c d e f g h i j k l m n o p q r s t', delayMs: 40 });
+  it('the client going away does not stop the reply: the provider call runs to its end and the reply is saved whole', async () => {
+    // Issue 12: leaving (a closed tab, a reload) only unsubscribes; Stop is its own request
+    // (tests/api/durable-replies.test.ts). This test used to assert the opposite.
+    const text = 'a b c d e f g h i j k l m n o p q r s t';
+    h.openai.script({ text, delayMs: 40 });
+    const abortsBefore = h.openai.aborts;
     const client = new AbortController();
     const response = await h.post({ message: 'Take your time' }, { signal: client.signal });
     const reader = response.body!.getReader();
@@ -134,14 +138,13 @@ describe('POST /api/chat', () => {
     client.abort();
     await reader.cancel().catch(() => undefined);
 
-    await h.openai.waitForAborts(1, 5_000);
     const [saved] = await eventually(async () => {
-      const rows = await h.sql<MessageRow>(`select content, status from public.messages where role = 'assistant' and status = 'partial'`);
+      const rows = await h.sql<MessageRow>(`select content, status from public.messages where role = 'assistant' and content = $1`, [text]);
       expect(rows).toHaveLength(1);
       return rows;
     });
-    expect(saved!.content.length).toBeGreaterThan(0);
-    expect('a b c d e f g h i j k l m n o p q r s t'.startsWith(saved!.content)).toBe(true);
+    expect(saved!.status).toBe('complete');
+    expect(h.openai.aborts).toBe(abortsBefore);
     const usage = await eventually(async () => {
       const rows = await h.sql<{ status: string; completion_tokens: number }>(`select status, completion_tokens from public.ai_usage order by created_at desc limit 1`);
       expect(rows[0]?.status).toBe('settled');
@@ -256,7 +259,7 @@ describe('POST /api/chat refusals', () => {
     try {
       const handler = (await import('@/features/ai-chat/api/chat-handler')).createChatHandler({
         ...signedOut.handler.options,
-        store: { forRequest: async () => null, close: async () => {} },
+        store: { forRequest: async () => null, replies: signedOut.store.replies, close: async () => {} },
       });
       const response = await handler.chat(new Request('http://localhost/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message":"hi"}' }));
       expect(response.status).toBe(401);

@@ -8,6 +8,7 @@ import { OPENAI_TEST_KEY, startChatHarness, type ChatHarness } from '../support/
 import { startFakeOpenAI, type FakeProviderServer } from '../support/fake-providers';
 import { readChatEvents } from '../support/sse';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
+import { SqlReplyRunStore } from '@/features/ai-chat/store/postgres/reply-run-store';
 
 /**
  * The limit is enforced by an atomic reservation in the database: checked and held under a
@@ -27,7 +28,7 @@ describe.each(databaseKinds())('usage limits under concurrency on %s', (kind) =>
   it('20 parallel requests at the edge of the daily token limit never overshoot it', async () => {
     const userId = await db.createUser();
     const handler = createChatHandler({
-      store: { forRequest: async () => new PostgresUserStore(db.sql, userId), close: async () => {} },
+      store: { forRequest: async () => new PostgresUserStore(db.sql, userId), replies: new SqlReplyRunStore(db.sql), close: async () => {} },
       providers: { openai: createOpenAIProvider({ apiKeys: [OPENAI_TEST_KEY], baseURL: openai.url }) },
       models: { openai: { defaultModel: 'gpt-4o' } },
       limits: { maxTokensPerDay: 1_000 },
@@ -69,7 +70,7 @@ describe.each(databaseKinds())('usage limits under concurrency on %s', (kind) =>
   it('holds the requests-per-minute limit, with a retry-after under a minute', async () => {
     const userId = await db.createUser();
     const handler = createChatHandler({
-      store: { forRequest: async () => new PostgresUserStore(db.sql, userId), close: async () => {} },
+      store: { forRequest: async () => new PostgresUserStore(db.sql, userId), replies: new SqlReplyRunStore(db.sql), close: async () => {} },
       providers: { openai: createOpenAIProvider({ apiKeys: [OPENAI_TEST_KEY], baseURL: openai.url }) },
       models: { openai: { defaultModel: 'gpt-4o' } },
       limits: { maxRequestsPerMinute: 3 },

@@ -12,12 +12,13 @@ import { eventually, startChatHarness, type ChatHarness } from '../support/chat-
 import { readChatEvents, textOf } from '../support/sse';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
 import { scriptedProvider, usage, type ScriptedProvider } from './support/scripted-provider';
+import { SqlReplyRunStore } from '@/features/ai-chat/store/postgres/reply-run-store';
 
 /**
  * A turn carries the message's parts from the provider's events to the stream, the saved row and
  * the export: reasoning apart from the answer (timed by the server, signed blocks sent back in a
  * tool loop), refusals as refusals, files checked, sent and sent again. The real handler, store
- * and file store on PGlite (and PostgreSQL when DATABASE_URL is set); the provider is scripted at
+ * and file store on PGlite (and PostgreSQL when TEST_DATABASE_URL is set); the provider is scripted at
  * the event level, since the adapters that produce these events are tested against their wire
  * formats.
  */
@@ -73,7 +74,7 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     const bytes = attachmentBytesFor('memory://');
     const store = new PostgresUserStore(db.sql, userId, bytes);
     const handler = createChatHandler({
-      store: { forRequest: async () => store, close: async () => {} },
+      store: { forRequest: async () => store, replies: new SqlReplyRunStore(db.sql), close: async () => {} },
       providers: { anthropic, openai },
       defaultProvider: 'anthropic',
       models: {
@@ -261,20 +262,23 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
       { type: 'wait', ms: 30_000 },
       { type: 'text-delta', delta: 'never sent' },
     ]);
-    const stop = new AbortController();
     const response = await t.handler.chat(
       new Request('http://localhost/api/chat', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ message: 'Think hard' }),
-        signal: stop.signal,
       }),
     );
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let seen = '';
     while (!seen.includes('reasoning-delta')) seen += (await reader.read()).value ?? '';
     const conversationId = /"conversationId":"([^"]+)"/.exec(seen)![1]!;
-    stop.abort();
+    const replyId = /"assistantMessageId":"([^"]+)"/.exec(seen)![1]!;
+    // Stop is its own request since issue 12 (leaving the stream no longer stops the reply).
+    const stopped = await t.handler.route(
+      new Request(`http://localhost/api/chat/replies/${replyId}/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+    );
+    expect(stopped.status).toBe(202);
     await reader.cancel().catch(() => undefined);
 
     const reply = await eventually(async () => {

@@ -49,6 +49,25 @@ describe('environment validation', () => {
     expect(failureOf({ AI_CHAT_STORE: 'supabase' }).message).toContain('NEXT_PUBLIC_SUPABASE_URL');
   });
 
+  it('chooses the Postgres store when DATABASE_URL is set, unless a Supabase project is configured', () => {
+    const url = 'postgresql://chat:secret-pw@db.example.com:5432/chat';
+    expect(parseChatEnv({ DATABASE_URL: url })).toMatchObject({ store: 'postgres', DATABASE_URL: url });
+    expect(parseChatEnv({ NODE_ENV: 'production', DATABASE_URL: url, AI_CHAT_AUTH: 'local-user', AI_CHAT_DATABASE_MIGRATE: '1' })).toMatchObject({
+      store: 'postgres',
+      AI_CHAT_AUTH: 'local-user',
+      AI_CHAT_DATABASE_MIGRATE: true,
+    });
+    // Apps on Supabase often set DATABASE_URL for an ORM: their chat stays on Supabase.
+    const project = { NEXT_PUBLIC_SUPABASE_URL: 'https://abc.supabase.co', NEXT_PUBLIC_SUPABASE_ANON_KEY: 'anon', SUPABASE_SERVICE_ROLE_KEY: 'service' };
+    expect(parseChatEnv({ ...project, DATABASE_URL: url }).store).toBe('supabase');
+    expect(parseChatEnv({ ...project, DATABASE_URL: url, AI_CHAT_STORE: 'postgres' }).store).toBe('postgres');
+    expect(failureOf({ AI_CHAT_STORE: 'postgres' }).message).toContain('DATABASE_URL');
+    const bad = failureOf({ DATABASE_URL: 'mysql://chat:secret-pw@db' });
+    expect(bad.message).toContain('DATABASE_URL');
+    expect(bad.message).not.toContain('secret-pw');
+    expect(failureOf({ DATABASE_URL: url, AI_CHAT_AUTH: 'anyone' }).message).toContain('AI_CHAT_AUTH');
+  });
+
   it('in production, starts the embedded store only when chosen explicitly', () => {
     const error = failureOf({ NODE_ENV: 'production' });
     expect(error.message).toContain('AI_CHAT_STORE=embedded');

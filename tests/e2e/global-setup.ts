@@ -54,8 +54,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     AI_CHAT_MAX_TOKENS_PER_DAY: '1000000',
     NEXT_TELEMETRY_DISABLED: '1',
   };
+  // Not DATABASE_URL: the app would take it for its own store (the suites' database is TEST_DATABASE_URL).
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== 'DATABASE_URL',
+    ),
   );
   // Vitest sets NODE_ENV=test; next build and start need production.
   const env: NodeJS.ProcessEnv = { ...inherited, ...appEnv, NODE_ENV: 'production' };

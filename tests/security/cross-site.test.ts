@@ -66,6 +66,7 @@ describe('a website calling the embedded app', () => {
     handler = createChatHandler({
       ...h.handler.options,
       store: {
+        replies: h.store.replies,
         forRequest: (request) => {
           sessionReads += 1;
           return h.store.forRequest(request);

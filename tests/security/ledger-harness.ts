@@ -6,9 +6,10 @@ import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-us
 import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY } from '../support/chat-harness';
 import { startFakeAnthropic, startFakeOpenAI, type FakeProviderOptions, type FakeProviderServer } from '../support/fake-providers';
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from '../support/test-databases';
+import { SqlReplyRunStore } from '@/features/ai-chat/store/postgres/reply-run-store';
 
 /**
- * The real handler on a real database (PGlite, or PostgreSQL 15 when DATABASE_URL is set), one
+ * The real handler on a real database (PGlite, or PostgreSQL 15 when TEST_DATABASE_URL is set), one
  * user per test, both providers on loopback fakes: what the ledger's attack tests drive.
  */
 export interface LedgerRig {
@@ -63,7 +64,7 @@ export async function userRig(
 ): Promise<UserRig> {
   const userId = await rig.db.createUser();
   const handler = createChatHandler({
-    store: { forRequest: async () => wrapStore(new PostgresUserStore(rig.db.sql, userId)), close: async () => {} },
+    store: { forRequest: async () => wrapStore(new PostgresUserStore(rig.db.sql, userId)), replies: new SqlReplyRunStore(rig.db.sql), close: async () => {} },
     providers: {
       openai: createOpenAIProvider({ apiKeys: [OPENAI_TEST_KEY], baseURL: rig.openai.url, maxRetries: 1 }),
       anthropic: createAnthropicProvider({ apiKeys: [ANTHROPIC_TEST_KEY], baseURL: rig.anthropic.url, maxRetries: 1 }),

@@ -41,16 +41,17 @@ describe.each(databaseKinds())('every provider call is metered, on %s', (kind) =
     expect(Number(message!.tokens)).toBeGreaterThanOrEqual(40);
   });
 
-  it('an OpenAI request aborted after the provider accepted it, before its first token, still bills the prompt', async () => {
+  it('an OpenAI request stopped after the provider accepted it, before its first token, still bills the prompt', async () => {
     const user = await userRig(rig);
     rig.openai.script({ text: 'a slow first token', delayMs: 3_000 });
-    const abort = new AbortController();
-    const response = await user.post({ message: 'x '.repeat(2_000) }, { signal: abort.signal });
+    const response = await user.post({ message: 'x '.repeat(2_000) });
     const reading = readChatEvents(response).catch(() => []);
     await eventually(async () => expect(rig.openai.requests.length).toBeGreaterThan(0));
     // The fake flushes its 200 headers at once; give the SDK a moment to see them.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    abort.abort();
+    // Since issue 12 a reply is stopped by its own request, not by the client leaving.
+    const replyId = ((await rig.db.admin(`select id from public.ai_chat_reply_runs where user_id = $1`, [user.userId]))[0] as { id: string }).id;
+    expect((await user.call('POST', `/replies/${replyId}/stop`, {})).status).toBe(202);
     await reading;
 
     const rows = await eventually(async () => {

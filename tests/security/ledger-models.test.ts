@@ -58,7 +58,7 @@ describe.each(databaseKinds())('models a user may pick, on %s', (kind) => {
   it('the environment: unset lists mean the default only, and a fallback price is read', () => {
     const env = parseChatEnv({ NODE_ENV: 'test', OPENAI_API_KEY: 'sk-x', AI_CHAT_UNPRICED_MODEL_PRICE: '15, 60' });
     expect(env.AI_CHAT_OPENAI_MODELS).toBeUndefined();
-    expect(modelPolicy({ store: { forRequest: async () => null, close: async () => {} }, providers: {} }, 'openai').allowedModels).toEqual(['gpt-5-mini']);
+    expect(modelPolicy({ store: { forRequest: async () => null, replies: undefined as never, close: async () => {} }, providers: {} }, 'openai').allowedModels).toEqual(['gpt-5-mini']);
     expect(env.AI_CHAT_UNPRICED_MODEL_PRICE).toEqual({ input: '15', output: '60' });
     expect(() => parseChatEnv({ NODE_ENV: 'test', AI_CHAT_UNPRICED_MODEL_PRICE: 'cheap' })).toThrow(/AI_CHAT_UNPRICED_MODEL_PRICE/);
   });

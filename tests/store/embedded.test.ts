@@ -10,7 +10,7 @@ import { databaseKinds, openTestDatabase, SUPABASE_DIR, type TestDatabase } from
 
 /**
  * Every UserChatStore method, through the real SQL store: on PGlite (the embedded store) and,
- * when DATABASE_URL is set, on the local PostgreSQL server.
+ * when TEST_DATABASE_URL is set, on the local PostgreSQL server.
  */
 describe.each(databaseKinds())('the SQL chat store on %s', (kind) => {
   let db: TestDatabase;

@@ -1,14 +1,14 @@
 import pg from 'pg';
-import { applyMigrations, readMigrationFiles } from '../../features/ai-chat/store/embedded/migrations';
+import { createPostgresChatStore } from '../../features/ai-chat/store/postgres/postgres-chat-store';
 import { SUPABASE_DIR } from './test-databases';
 
 /**
- * With DATABASE_URL set, migrates a template database once (`<db>_template`); each test file
+ * With TEST_DATABASE_URL set, migrates a template database once (`<db>_template`); each test file
  * then copies it. Migrating once also proves the migration applies to an empty PostgreSQL.
  */
 export default async function setup(): Promise<() => Promise<void>> {
-  if (!process.env.DATABASE_URL) return async () => {};
-  const base = new URL(process.env.DATABASE_URL);
+  if (!process.env.TEST_DATABASE_URL) return async () => {};
+  const base = new URL(process.env.TEST_DATABASE_URL);
   const templateName = `${base.pathname.slice(1)}_template`;
 
   const maintenance = new pg.Client({ connectionString: base.toString() });
@@ -18,27 +18,11 @@ export default async function setup(): Promise<() => Promise<void>> {
 
   const url = new URL(base);
   url.pathname = `/${templateName}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  await applyMigrations(
-    {
-      query: async (text, params) => ({ rows: (await client.query(text, params)).rows }),
-      exec: (text) => client.query(text),
-      async transaction(work) {
-        await client.query('begin');
-        try {
-          const result = await work({ exec: (text) => client.query(text), query: (text, params) => client.query(text, params) });
-          await client.query('commit');
-          return result;
-        } catch (error) {
-          await client.query('rollback');
-          throw error;
-        }
-      },
-    },
-    await readMigrationFiles(SUPABASE_DIR),
-  );
-  await client.end();
+  // Migrated by the Postgres store itself (auth shim, then the module's migrations, under its
+  // advisory lock): this also proves they apply to an empty PostgreSQL.
+  const store = createPostgresChatStore({ connectionString: url.toString(), migrate: true, supabaseDir: SUPABASE_DIR, dataDir: 'memory://' });
+  await store.ready();
+  await store.close();
 
   return async () => {
     await maintenance.query(`drop database if exists ${templateName} with (force)`);

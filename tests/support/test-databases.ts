@@ -3,7 +3,8 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { applyMigrations, readMigrationFiles } from '@/features/ai-chat/store/embedded/migrations';
-import type { SqlDatabase, SqlExecutor } from '@/features/ai-chat/store/postgres/sql-database';
+import { createPostgresChatStore } from '@/features/ai-chat/store/postgres/postgres-chat-store';
+import type { SqlDatabase } from '@/features/ai-chat/store/postgres/sql-database';
 
 export const SUPABASE_DIR = path.resolve(__dirname, '../../supabase');
 
@@ -21,9 +22,33 @@ export interface TestDatabase {
 
 export type DatabaseKind = TestDatabase['kind'];
 
-/** PGlite always; the local PostgreSQL server too when DATABASE_URL is set (CI sets it). */
+/**
+ * PGlite always; the local PostgreSQL server too when TEST_DATABASE_URL is set (CI sets it; not
+ * DATABASE_URL, which the app itself reads to pick its store).
+ */
 export function databaseKinds(): DatabaseKind[] {
-  return process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+/** A database on the local server for a test that needs one of its own: empty, or the migrated template's copy. */
+export async function createServerDatabase({ migrated }: { migrated: boolean }): Promise<{ url: string; drop(): Promise<void> }> {
+  const template = new URL(process.env.TEST_DATABASE_URL!);
+  const name = `ai_chat_test_${randomUUID().replaceAll('-', '')}`;
+  const maintenance = new pg.Client({ connectionString: template.toString() });
+  await maintenance.connect();
+  await maintenance.query(`create database ${name}${migrated ? ` template ${template.pathname.slice(1)}_template` : ''}`);
+  await maintenance.end();
+  const url = new URL(template);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const cleanup = new pg.Client({ connectionString: template.toString() });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
 }
 
 export function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
@@ -40,49 +65,27 @@ async function openPglite(): Promise<TestDatabase> {
 
 /**
  * A fresh database per test file, copied from the template that the global setup migrated, so
- * files run in parallel without seeing each other's rows.
+ * files run in parallel without seeing each other's rows. The suites run on the Postgres store's
+ * own pool and transactions (createPostgresChatStore), as the app runs them.
  */
 async function openPostgres(): Promise<TestDatabase> {
-  const template = new URL(process.env.DATABASE_URL!);
-  const name = `ai_chat_test_${randomUUID().replaceAll('-', '')}`;
-  const maintenance = new pg.Client({ connectionString: template.toString() });
-  await maintenance.connect();
-  await maintenance.query(`create database ${name} template ${template.pathname.slice(1)}_template`);
-  await maintenance.end();
-
-  const url = new URL(template);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
+  const database = await createServerDatabase({ migrated: true });
   // Teardown drops the database WITH (FORCE); a client whose socket is still closing then gets
   // "terminating connection" as an event, not a query error. Query errors still reject.
-  pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
-  const sql: SqlDatabase = {
-    async transaction(work) {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        const result = await work(client as unknown as SqlExecutor);
-        await client.query('commit');
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
-    close: () => pool.end(),
-  };
-  const database = wrap('postgres', sql, async (text, params) => (await pool.query(text, params)).rows);
+  const store = createPostgresChatStore({
+    connectionString: database.url,
+    maxConnections: 8,
+    supabaseDir: SUPABASE_DIR,
+    dataDir: 'memory://',
+    onPoolError: () => undefined,
+  });
+  await store.ready();
+  const wrapped = wrap('postgres', store.sql, async (text, params) => (await store.pool.query(text, params)).rows);
   return {
-    ...database,
+    ...wrapped,
     async close() {
-      await pool.end();
-      const cleanup = new pg.Client({ connectionString: template.toString() });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
+      await store.close();
+      await database.drop();
     },
   };
 }

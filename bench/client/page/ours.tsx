@@ -46,6 +46,7 @@ const detail: ConversationDetail = {
     createdAt: CREATED,
   })),
   siblings: {},
+  generating: [],
 };
 const config: ChatConfig = {
   defaultProvider: 'openai',

@@ -4,12 +4,14 @@ import { ChatError } from '../protocol/errors';
 import { createAnthropicProvider } from '../providers/anthropic-provider';
 import { createConfiguredOpenAIProvider } from '../providers/openai-api';
 import type { ChatProvider, ProviderName } from '../providers/types';
-import { getChatStore } from '../store';
+import { getChatStore, type UserChatStore } from '../store';
+import { splitAuthenticatedUser } from '../store/local-user';
 import { resolveHandlerOptions, type ChatHandlerOptions, type ModelPolicy, type ResolvedHandlerOptions } from './handler-options';
 import { errorResponse, SSE_HEADERS } from './http';
 import { createOpenAIModeration } from './moderation';
 import { planTurn } from './plan-turn';
 import { assertAllowedRequest, isAttachmentUpload, requestGuardOptionsFromEnv } from './request-guard';
+import { ReplyRegistry } from './reply-registry';
 import { routeRest } from './rest-routes';
 import { streamTurn } from './run-turn';
 
@@ -24,19 +26,35 @@ export interface ChatHandler {
   /** The REST routes under the base path (conversations, usage, config). */
   route(request: Request): Promise<Response>;
   readonly options: ResolvedHandlerOptions;
+  /** This instance's reply runs (checkpoint counts, and a test seam to make the instance "die"). */
+  readonly replies: ReplyRegistry;
 }
+
+/** Stop requests from other instances are read this often: honoured well within a second. */
+const STOP_POLL_MS = 250;
+/** The sweeper for replies of dead instances runs at most this often, while the handler is used. */
+const SWEEP_INTERVAL_MS = 5_000;
 
 /** A chat handler for these options: call it from route files, or in tests without a server. */
 export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
   const resolved = resolveHandlerOptions(options);
+  // This handler's reply runs: one instance's, checkpointed to the store for the others.
+  const replies = new ReplyRegistry({
+    store: resolved.store.replies,
+    checkpointIntervalMs: resolved.checkpointIntervalMs,
+    stopPollMs: STOP_POLL_MS,
+    staleReplySeconds: resolved.staleReplySeconds,
+    sweepIntervalMs: SWEEP_INTERVAL_MS,
+  });
   const authenticate = async (request: Request) => {
-    const user = await resolved.store.forRequest(request);
+    const user = resolved.authenticate ? await userFromSignIn(resolved, request) : await resolved.store.forRequest(request);
     if (!user) throw new ChatError('unauthorized', 'Sign in to chat.');
     return user;
   };
 
   return {
     options: resolved,
+    replies,
     async chat(request) {
       try {
         assertAllowedRequest(request, resolved.requestGuard);
@@ -44,8 +62,9 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
           throw new ChatError('bad_request', 'Send the message with POST.');
         }
         const user = await authenticate(request);
+        replies.touch();
         const plan = await planTurn(request, user, resolved);
-        return new Response(streamTurn(plan, resolved, request.signal), { headers: SSE_HEADERS });
+        return new Response(streamTurn(plan, resolved, replies), { headers: SSE_HEADERS });
       } catch (error) {
         return errorResponse(error);
       }
@@ -53,12 +72,27 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
     async route(request) {
       try {
         assertAllowedRequest(request, resolved.requestGuard, { allowMultipart: isAttachmentUpload(request, resolved.basePath) });
-        return await routeRest(request, await authenticate(request), resolved);
+        const user = await authenticate(request);
+        replies.touch();
+        return await routeRest(request, user, resolved, replies);
       } catch (error) {
         return errorResponse(error);
       }
     },
   };
+}
+
+/** The user the app's own sign-in names (the `authenticate` option), opened in the store. */
+async function userFromSignIn(options: ResolvedHandlerOptions, request: Request): Promise<UserChatStore | null> {
+  const { store } = options;
+  if (!store.forUser) {
+    throw new ChatError('not_configured', 'This store signs users in itself (Supabase: cookies); `authenticate` needs the Postgres or embedded store.');
+  }
+  const signedIn = await options.authenticate!(request);
+  if (!signedIn) return null;
+  const { id, profile } = splitAuthenticatedUser(signedIn);
+  if (typeof id !== 'string' || id.length === 0) throw new ChatError('internal', '`authenticate` returned a user without an id.');
+  return store.forUser(id, profile);
 }
 
 /** The options the environment describes: its store, its providers and keys, its limits. */
@@ -91,6 +125,7 @@ export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): 
       maxRequestsPerMinute: env.AI_CHAT_MAX_REQUESTS_PER_MINUTE ?? null,
     },
     requestGuard: requestGuardOptionsFromEnv(env),
+    ...(env.AI_CHAT_MAX_REPLY_SECONDS ? { maxReplySeconds: env.AI_CHAT_MAX_REPLY_SECONDS } : {}),
   };
 }
 

@@ -2,14 +2,18 @@ import 'server-only';
 import { ChatError } from '../protocol/errors';
 import type { MessageRecord } from '../protocol/records';
 import type { ConversationDetail } from '../protocol/rest';
-import type { UserChatStore } from '../store/chat-store';
+import type { ReplyRunStore, UserChatStore } from '../store/chat-store';
 
-/** The conversation, its active branch, and the siblings of each message on it. */
-export async function conversationDetail(user: UserChatStore, id: string): Promise<ConversationDetail> {
+/** The conversation, its active branch, the siblings of each message on it, and its replies still generating. */
+export async function conversationDetail(user: UserChatStore, id: string, replies?: ReplyRunStore): Promise<ConversationDetail> {
   const conversation = await user.getConversation(id);
   if (!conversation) throw new ChatError('not_found', 'Conversation not found.');
-  const [messages, all] = await Promise.all([user.getActiveBranch(id), user.listMessages(id)]);
-  return { conversation, messages, siblings: siblingsOnBranch(messages, all) };
+  const [messages, all, generating] = await Promise.all([
+    user.getActiveBranch(id),
+    user.listMessages(id),
+    replies ? replies.generating(user.userId, id) : [],
+  ]);
+  return { conversation, messages, siblings: siblingsOnBranch(messages, all), generating };
 }
 
 function siblingsOnBranch(branch: readonly MessageRecord[], all: readonly MessageRecord[]): Record<string, string[]> {

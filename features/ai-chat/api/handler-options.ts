@@ -3,6 +3,7 @@ import type { ChatError } from '../protocol/errors';
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
 import type { ChatProvider, ProviderName } from '../providers/types';
 import type { ChatStore } from '../store/chat-store';
+import type { Authenticate } from '../store/local-user';
 import { resolveAttachmentLimits, type AttachmentLimits } from './attachment-check';
 import type { Moderation } from './moderation';
 import { resolveRequestGuard, type RequestGuardOptions, type ResolvedRequestGuard } from './request-guard';
@@ -69,6 +70,12 @@ export interface FinishReport {
 
 export interface ChatHandlerOptions {
   store: ChatStore;
+  /**
+   * Who sent the request, from your own sign-in (Supabase Auth claims, Auth.js, Clerk: see
+   * docs/sign-in.md), verified on the server; null answers 401. When given, the handler opens
+   * `store.forUser(id)` instead of `store.forRequest`. A non-UUID id maps to a stable UUID v5.
+   */
+  authenticate?: Authenticate;
   /** The configured providers; one without a key is simply absent. */
   providers: Partial<Record<ProviderName, ChatProvider>>;
   defaultProvider?: ProviderName;
@@ -109,6 +116,12 @@ export interface ChatHandlerOptions {
   waitUntil?: (work: Promise<unknown>) => void;
   /** Comment frames keep idle connections open through proxies. Default 15 000 ms. */
   pingIntervalMs?: number;
+  /** A reply nobody stops still ends after this long, saved as partial. Default 600 (env AI_CHAT_MAX_REPLY_SECONDS). */
+  maxReplySeconds?: number;
+  /** How often a generating reply is checkpointed to the database (sooner on 16 KB of events). Default 1000 ms. */
+  checkpointIntervalMs?: number;
+  /** A generating reply without a checkpoint for this long is marked interrupted (its server died). Default 10 s. */
+  staleReplySeconds?: number;
   /** Where the routes are mounted. Default '/api/chat'. */
   basePath?: string;
   onFinish?: (report: FinishReport) => void | Promise<void>;
@@ -141,6 +154,9 @@ export interface ResolvedHandlerOptions extends ChatHandlerOptions {
   defaultMaxTokens: number;
   backups: readonly ProviderTarget[];
   pingIntervalMs: number;
+  maxReplySeconds: number;
+  checkpointIntervalMs: number;
+  staleReplySeconds: number;
   basePath: string;
   usageAlertThresholds: readonly number[];
   requestGuard: ResolvedRequestGuard;
@@ -158,6 +174,9 @@ export function resolveHandlerOptions(options: ChatHandlerOptions): ResolvedHand
     defaultMaxTokens: options.defaultMaxTokens ?? 4096,
     backups: options.backups ?? [],
     pingIntervalMs: options.pingIntervalMs ?? 15_000,
+    maxReplySeconds: options.maxReplySeconds ?? 600,
+    checkpointIntervalMs: options.checkpointIntervalMs ?? 1_000,
+    staleReplySeconds: options.staleReplySeconds ?? 10,
     usageAlertThresholds: options.usageAlertThresholds ?? [0.8, 1],
     basePath: (options.basePath ?? '/api/chat').replace(/\/$/, ''),
     requestGuard: resolveRequestGuard(options.requestGuard),

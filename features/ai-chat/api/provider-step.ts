@@ -54,6 +54,7 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
     let accepted = false;
     let complete = false;
     let shown = false;
+    plan.ledger.callStarted({ target, promptTokens: context.promptEstimate, streamedText: () => parts.streamedText() });
     try {
       const events = options.providers[target.provider]!.stream({
         model: target.model,

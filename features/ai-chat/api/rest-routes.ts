@@ -10,6 +10,8 @@ import { conversationDetail } from './conversation-detail';
 import { exportConversation, importConversation } from './export-import';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ResolvedHandlerOptions } from './handler-options';
 import { json, parseWith, readJsonBody } from './http';
+import type { ReplyRegistry } from './reply-registry';
+import { routeReplies } from './reply-routes';
 import { modelReads } from './turn-files';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -18,7 +20,12 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
  * The REST routes under the base path, for the hooks and for custom clients. Every route runs
  * as the session's user; another user's conversation answers 404, as a missing one does.
  */
-export async function routeRest(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<Response> {
+export async function routeRest(
+  request: Request,
+  user: UserChatStore,
+  options: ResolvedHandlerOptions,
+  replies: ReplyRegistry,
+): Promise<Response> {
   const path = new URL(request.url).pathname;
   const rest = path.startsWith(options.basePath) ? path.slice(options.basePath.length) : path;
   const segments = rest.split('/').filter(Boolean);
@@ -37,7 +44,7 @@ export async function routeRest(request: Request, user: UserChatStore, options: 
   }
   if (segments[0] === 'conversations' && segments.length === 2) {
     const id = segments[1]!;
-    if (method === 'GET') return json(await conversationDetail(user, id));
+    if (method === 'GET') return json(await conversationDetail(user, id, options.store.replies));
     if (method === 'PATCH') return patchConversation(request, user, id, options);
     if (method === 'DELETE') {
       if (!(await user.deleteConversation(id))) throw notFound();
@@ -45,6 +52,7 @@ export async function routeRest(request: Request, user: UserChatStore, options: 
     }
     return notAllowed('GET, PATCH, DELETE');
   }
+  if (segments[0] === 'replies') return routeReplies(request, user, options, replies, segments.slice(1));
   if (segments[0] === 'attachments') return routeAttachments(request, user, options, segments.slice(1));
   if (segments[0] === 'usage' && segments.length === 1) {
     return method === 'GET' ? json(await usage(user, options)) : notAllowed('GET');
@@ -98,7 +106,7 @@ async function patchConversation(request: Request, user: UserChatStore, id: stri
   if (body.title !== undefined || body.systemPrompt !== undefined) {
     await user.updateConversation(id, { title: body.title, systemPrompt: body.systemPrompt });
   }
-  return json(await conversationDetail(user, id));
+  return json(await conversationDetail(user, id, options.store.replies));
 }
 
 async function usage(user: UserChatStore, options: ResolvedHandlerOptions): Promise<UsageResponse> {

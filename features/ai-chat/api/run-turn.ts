@@ -1,6 +1,6 @@
 import 'server-only';
-import { SSE_PING_FRAME, toSseFrame, type ChatEvent } from '../protocol/chat-events';
-import { asChatError, type ChatError } from '../protocol/errors';
+import type { ChatEvent } from '../protocol/chat-events';
+import { asChatError, ChatError } from '../protocol/errors';
 import { textOfParts } from '../protocol/parts';
 import type { ConversationRecord, MessageRecord, MessageStatus } from '../protocol/records';
 import type { NewMessage } from '../store/chat-store';
@@ -9,49 +9,34 @@ import { updateRollingSummary, usageAlertsCrossed } from './after-turn';
 import { converse, type TurnResult } from './converse';
 import type { ResolvedHandlerOptions } from './handler-options';
 import type { TurnPlan } from './plan-turn';
-
-const encoder = new TextEncoder();
+import { replyFallback } from './reply-fallback';
+import type { ReplyRegistry } from './reply-registry';
+import { ReplyRun } from './reply-run';
 
 /**
- * The reply as an SSE body. The turn runs to its end even when the client leaves: leaving aborts
- * the provider call at once, and what arrived is still saved (as partial) and billed.
+ * Starts the turn detached from the request and returns the reply as SSE, the POST being its
+ * first subscriber. The turn owns its abort: leaving (a closed tab, a reload, a lost network)
+ * only unsubscribes, and the reply still ends, is saved whole and is billed. Only a Stop (this
+ * instance at once, another through the database) or the time limit aborts the provider call.
  */
-export function streamTurn(plan: TurnPlan, options: ResolvedHandlerOptions, requestSignal: AbortSignal): ReadableStream<Uint8Array> {
-  const abort = new AbortController();
-  const onRequestAbort = () => abort.abort();
-  requestSignal.addEventListener('abort', onRequestAbort, { once: true });
-  let open = true;
-  let lastSentAt = Date.now();
-
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = (frame: string) => {
-        if (!open) return;
-        try {
-          controller.enqueue(encoder.encode(frame));
-          lastSentAt = Date.now();
-        } catch {
-          open = false;
-        }
-      };
-      const ping = setInterval(() => {
-        if (Date.now() - lastSentAt >= options.pingIntervalMs) send(SSE_PING_FRAME);
-      }, options.pingIntervalMs);
-
-      void executeTurn(plan, options, abort.signal, (event) => send(toSseFrame(event))).finally(() => {
-        clearInterval(ping);
-        requestSignal.removeEventListener('abort', onRequestAbort);
-        if (open) {
-          open = false;
-          controller.close();
-        }
-      });
+export function streamTurn(plan: TurnPlan, options: ResolvedHandlerOptions, replies: ReplyRegistry): ReadableStream<Uint8Array> {
+  const run = new ReplyRun(
+    {
+      id: plan.assistantMessageId,
+      userId: plan.user.userId,
+      conversationId: plan.conversationId,
+      parentId: plan.assistantParentId,
+      provider: plan.targets[0]!.provider,
+      model: plan.targets[0]!.model,
     },
-    cancel() {
-      open = false;
-      abort.abort();
-    },
-  });
+    (events) => replyFallback(plan, events),
+  );
+  replies.add(run);
+  run.limitDuration(options.maxReplySeconds);
+  const persist = () =>
+    replies.persist(run, { ...run.info, reservationId: plan.ledger.reservationId });
+  void executeTurn(plan, options, run.abort.signal, (event) => run.emit(event), persist).finally(() => run.end());
+  return run.subscribe(options.pingIntervalMs);
 }
 
 async function executeTurn(
@@ -59,6 +44,7 @@ async function executeTurn(
   options: ResolvedHandlerOptions,
   signal: AbortSignal,
   emit: (event: ChatEvent) => void,
+  persistRun: () => void,
 ): Promise<void> {
   emit({
     type: 'start',
@@ -69,7 +55,7 @@ async function executeTurn(
     model: plan.targets[0]!.model,
   });
   try {
-    await runTurn(plan, options, signal, emit);
+    await runTurn(plan, options, signal, emit, persistRun);
   } catch (error) {
     // Whatever threw (a hook, a store call, a bug), the turn still settles and still ends.
     const failure = asChatError(error);
@@ -83,6 +69,7 @@ async function runTurn(
   options: ResolvedHandlerOptions,
   signal: AbortSignal,
   emit: (event: ChatEvent) => void,
+  persistRun: () => void,
 ): Promise<void> {
   const { user } = plan;
   // The conversation (if new) and the question are saved while the provider starts, so the writes
@@ -91,8 +78,12 @@ async function runTurn(
   const abortTurn = () => turnAbort.abort();
   if (signal.aborted) abortTurn();
   signal.addEventListener('abort', abortTurn, { once: true });
+  // The run's row needs the conversation, so it follows the question, still beside the provider call.
   const saving = saveQuestion(plan).then(
-    (saved) => ({ ...saved, error: undefined }),
+    (saved) => {
+      persistRun();
+      return { ...saved, error: undefined };
+    },
     (error: unknown) => {
       abortTurn();
       return { conversation: null, userMessage: null, error: asChatError(error) };
@@ -105,6 +96,8 @@ async function runTurn(
   } finally {
     signal.removeEventListener('abort', abortTurn);
   }
+  // A stop's error says why: the user's Stop, or the time limit (the abort's reason).
+  if (result.error?.code === 'aborted' && signal.reason instanceof ChatError) result = { ...result, error: signal.reason };
   const saved = await saving;
   if (saved.error) {
     await plan.ledger.settle({ messageId: null, conversationId: plan.conversationId });

@@ -68,9 +68,20 @@ export interface SettleTarget {
   conversationId: string | null;
 }
 
+/** The provider call under way, as the provisional snapshot reads it: counted only when asked. */
+export interface CallInFlight {
+  target: ProviderTarget;
+  promptTokens: number;
+  /** What it has streamed so far (text, reasoning, refusal). */
+  streamedText: () => string;
+}
+
 export class TurnLedger {
   private readonly calls: MeteredCall[] = [];
   private settled: Promise<boolean> | null = null;
+  private inFlight: CallInFlight | null = null;
+  /** What of the call in flight's text the snapshots counted already: each counts only what is new. */
+  private inFlightCounted = { chars: 0, tokens: 0 };
 
   private constructor(
     private readonly options: LedgerOptions,
@@ -161,6 +172,7 @@ export class TurnLedger {
    * Once the provider answered 200, the prompt is billed.
    */
   meter(call: CallRecord): MeteredCall {
+    this.inFlight = null;
     const { provider, model } = call.target;
     const args = call.toolCalls.length > 0 ? tokensOf(JSON.stringify(call.toolCalls.map((c) => [c.name, c.args])), provider, model) : 0;
     const counted = (call.text ? tokensOf(call.text, provider, model) : 0) + args;
@@ -181,11 +193,37 @@ export class TurnLedger {
     return metered;
   }
 
+  /** A provider call begins: until it is metered, the provisional snapshot bills its prompt and what it streamed. */
+  callStarted(call: CallInFlight): void {
+    this.inFlight = call;
+    this.inFlightCounted = { chars: 0, tokens: 0 };
+  }
+
+  /**
+   * What the turn would settle at if it ended now: every metered call, plus the call in flight's
+   * prompt and its streamed text counted. For a reply's checkpoint (about once a second), so the
+   * settlement of a run whose server died is never less than what demonstrably streamed.
+   */
+  provisional(): { target: ProviderTarget; usage: ProviderUsage; cost: string | null } {
+    const call = this.inFlight;
+    if (!call) return this.totals();
+    // Only the text streamed since the last snapshot is counted (within a token per snapshot of
+    // the whole count), so a long reply's checkpoints do not re-tokenise all of it every second.
+    const text = call.streamedText();
+    const counted = this.inFlightCounted;
+    if (text.length > counted.chars) {
+      counted.tokens += tokensOf(text.slice(counted.chars), call.target.provider, call.target.model);
+      counted.chars = text.length;
+    }
+    const usage: ProviderUsage = { promptTokens: call.promptTokens, completionTokens: counted.tokens, cachedPromptTokens: 0 };
+    return this.totals([{ target: call.target, usage, cost: priceOf(this.options, call.target, usage) }], call.target);
+  }
+
   /** Everything metered so far; cost null only when a billed call could not be priced. */
-  totals(): { target: ProviderTarget; usage: ProviderUsage; cost: string | null } {
+  totals(extra: readonly MeteredCall[] = [], target = this.target): { target: ProviderTarget; usage: ProviderUsage; cost: string | null } {
     let usage: ProviderUsage = { ...NO_USAGE, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 };
     let cost: string | null = '0';
-    for (const call of this.calls) {
+    for (const call of [...this.calls, ...extra]) {
       usage = {
         promptTokens: usage.promptTokens + call.usage.promptTokens,
         completionTokens: usage.completionTokens + call.usage.completionTokens,
@@ -199,7 +237,7 @@ export class TurnLedger {
       if (call.cost === null) cost = billed ? null : cost;
       else if (cost !== null) cost = addMoney(cost, call.cost);
     }
-    return { target: this.target, usage, cost };
+    return { target, usage, cost };
   }
 
   /**

@@ -63,7 +63,15 @@ export const envSchema = z.object({
   NEXT_PUBLIC_SUPABASE_URL: optional(z.url({ protocol: /^https?$/ })),
   NEXT_PUBLIC_SUPABASE_ANON_KEY: optional(z.string()),
   SUPABASE_SERVICE_ROLE_KEY: optional(z.string()),
-  AI_CHAT_STORE: optional(z.enum(['supabase', 'embedded'])),
+  AI_CHAT_STORE: optional(z.enum(['supabase', 'postgres', 'embedded'])),
+  /** Any PostgreSQL (Supabase direct or pooled, Neon, RDS, self-hosted): selects the Postgres store. */
+  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// connection string')),
+  /** `1`: the Postgres store applies its migrations (and, off Supabase, the auth shim) on first use. */
+  AI_CHAT_DATABASE_MIGRATE: optional(z.enum(['0', '1', 'off', 'on']).transform((value) => value === '1' || value === 'on')),
+  /** Connections in the Postgres store's pool per server. Default 10. */
+  AI_CHAT_DATABASE_POOL_SIZE: optional(positiveInt),
+  /** `local-user`: the Postgres store serves one local user, with no sign-in (single-user installs, load tests). */
+  AI_CHAT_AUTH: optional(z.enum(['local-user'])),
   AI_CHAT_DATA_DIR: optional(z.string()),
   /** Comma-separated model ids a client may pick, the first being the default. Unset: the default only. */
   AI_CHAT_OPENAI_MODELS: optional(modelList),
@@ -77,6 +85,8 @@ export const envSchema = z.object({
   AI_CHAT_MAX_TOKENS_PER_DAY: optional(positiveInt),
   AI_CHAT_MAX_COST_PER_MONTH: optional(positiveNumber),
   AI_CHAT_MAX_REQUESTS_PER_MINUTE: optional(positiveInt),
+  /** A reply ends (saved as partial) after this many seconds, watched or not. Default 600. */
+  AI_CHAT_MAX_REPLY_SECONDS: optional(positiveInt),
   /**
    * The price of a model the pricing table does not know, `input,output` in USD per million
    * tokens. Unset: such a model is refused while a cost limit is set.
@@ -86,7 +96,7 @@ export const envSchema = z.object({
 
 export type ChatEnv = z.infer<typeof envSchema>;
 
-export type StoreKind = 'supabase' | 'embedded';
+export type StoreKind = 'supabase' | 'postgres' | 'embedded';
 
 export interface ResolvedChatEnv extends ChatEnv {
   store: StoreKind;
@@ -112,7 +122,8 @@ export function parseChatEnv(source: Record<string, string | undefined> = proces
   }
   const env = parsed.data;
   const supabaseConfigured = Boolean(env.NEXT_PUBLIC_SUPABASE_URL && env.NEXT_PUBLIC_SUPABASE_ANON_KEY);
-  const store: StoreKind = env.AI_CHAT_STORE ?? (supabaseConfigured ? 'supabase' : 'embedded');
+  // A Supabase project wins over DATABASE_URL: apps on Supabase often set DATABASE_URL for an ORM.
+  const store: StoreKind = env.AI_CHAT_STORE ?? (supabaseConfigured ? 'supabase' : env.DATABASE_URL ? 'postgres' : 'embedded');
 
   if (store === 'supabase' && !supabaseConfigured) {
     throw new ChatError(
@@ -126,13 +137,16 @@ export function parseChatEnv(source: Record<string, string | undefined> = proces
       'SUPABASE_SERVICE_ROLE_KEY is required with the supabase store: only the server may write usage rows.',
     );
   }
+  if (store === 'postgres' && !env.DATABASE_URL) {
+    throw new ChatError('not_configured', 'AI_CHAT_STORE is "postgres" but DATABASE_URL is not set.');
+  }
   if (env.AI_CHAT_MODERATION === 'openai' && !env.OPENAI_API_KEY?.length) {
     throw new ChatError('not_configured', 'AI_CHAT_MODERATION=openai needs OPENAI_API_KEY.');
   }
   if (store === 'embedded' && env.NODE_ENV === 'production' && env.AI_CHAT_STORE !== 'embedded') {
     throw new ChatError(
       'not_configured',
-      'No Supabase project is configured (NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_ANON_KEY). ' +
+      'No Supabase project (NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_ANON_KEY) and no DATABASE_URL is configured. ' +
         'In production the embedded single-user store starts only when AI_CHAT_STORE=embedded is set ' +
         'explicitly, so a missing variable never silently turns a multi-user deployment into a local one.',
     );

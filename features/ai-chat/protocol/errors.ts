@@ -26,6 +26,8 @@ export const CHAT_ERROR_CODES = [
   'network',
   'aborted',
   'provider_error',
+  // The server generating a reply stopped (its process died) before the reply ended
+  'interrupted',
   // The server
   'not_configured',
   'internal',
@@ -52,6 +54,7 @@ const HTTP_STATUS: Record<ChatErrorCode, number> = {
   network: 502,
   aborted: 499,
   provider_error: 502,
+  interrupted: 503,
   not_configured: 503,
   internal: 500,
   unknown: 500,

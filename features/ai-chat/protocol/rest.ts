@@ -37,8 +37,30 @@ export const conversationDetailSchema = z.object({
   conversation: conversationRecordSchema,
   messages: z.array(messageRecordSchema),
   siblings: z.record(z.string(), z.array(z.uuid())),
+  /**
+   * Replies of this conversation still generating (usually none or one), on any server: attach
+   * with GET /api/chat/replies/:id/stream. A server of an older version sends none.
+   */
+  generating: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        parentId: z.uuid().nullable(),
+        provider: z.string(),
+        model: z.string(),
+        startedAt: z.string(),
+      }),
+    )
+    .default([]),
 });
 export type ConversationDetail = z.infer<typeof conversationDetailSchema>;
+
+/**
+ * POST /api/chat/replies/:id/stop → 202 `stopping` (a generating reply was signalled; its stream
+ * ends within about a second with usage and an `aborted` error) or 200 `finished` (it had ended).
+ */
+export const replyStopResponseSchema = z.object({ id: z.uuid(), state: z.enum(['stopping', 'finished']) });
+export type ReplyStopResponse = z.infer<typeof replyStopResponseSchema>;
 
 /** GET /api/chat/usage → what the user spent and what is left under their limits. */
 export const usageResponseSchema = z.object({

@@ -2,12 +2,26 @@ import 'server-only';
 import { getChatEnv, type ResolvedChatEnv } from '../config/env';
 import type { ChatStore } from './chat-store';
 import { createEmbeddedChatStore } from './embedded/embedded-chat-store';
+import { createPostgresChatStore } from './postgres/postgres-chat-store';
 import { createSupabaseChatStore } from './supabase/supabase-chat-store';
 
 export type { ChatStore, UserChatStore } from './chat-store';
 
-/** The store the environment asks for: Supabase when a project is configured, else embedded. */
+/**
+ * The store the environment asks for: Supabase when a project is configured, else Postgres when
+ * DATABASE_URL is set, else embedded. The Postgres store knows who is signed in only through an
+ * `authenticate` (createChatHandler's option) or, with AI_CHAT_AUTH=local-user, as one local user.
+ */
 export function createChatStoreFromEnv(env: ResolvedChatEnv): ChatStore {
+  if (env.store === 'postgres') {
+    return createPostgresChatStore({
+      connectionString: env.DATABASE_URL!,
+      localUser: env.AI_CHAT_AUTH === 'local-user',
+      migrate: env.AI_CHAT_DATABASE_MIGRATE ?? false,
+      maxConnections: env.AI_CHAT_DATABASE_POOL_SIZE,
+      dataDir: env.dataDir,
+    });
+  }
   if (env.store === 'supabase') {
     return createSupabaseChatStore({
       url: env.NEXT_PUBLIC_SUPABASE_URL!,
@@ -19,7 +33,7 @@ export function createChatStoreFromEnv(env: ResolvedChatEnv): ChatStore {
 }
 
 // On globalThis, not in module scope: Next's dev server re-evaluates modules on every edit, and
-// two PGlite instances on one data folder would corrupt it.
+// two PGlite instances on one data folder would corrupt it (and pools would pile up).
 const holder = globalThis as typeof globalThis & { __aiChatStore?: ChatStore };
 
 /** The process-wide store, created on first use from the environment. */

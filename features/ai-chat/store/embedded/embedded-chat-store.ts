@@ -4,16 +4,14 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { ChatStore, UserChatStore } from '../chat-store';
 import { attachmentBytesFor } from '../attachments/attachment-bytes';
-import { isUuid } from '../ids';
+import { LOCAL_USER, type UserProfile } from '../local-user';
 import { PostgresUserStore } from '../postgres/postgres-user-store';
+import { SqlReplyRunStore } from '../postgres/reply-run-store';
 import type { SqlDatabase } from '../postgres/sql-database';
+import { databaseUserId } from '../user-id';
 import { applyMigrations, readMigrationFiles } from './migrations';
 
-/** The one user of a local, embedded install. */
-export const LOCAL_USER = {
-  id: '00000000-0000-4000-8000-000000000001',
-  email: 'local@localhost',
-} as const;
+export { LOCAL_USER } from '../local-user';
 
 export interface EmbeddedChatStoreOptions {
   /** Folder for the database files; `memory://` keeps it in memory (tests). */
@@ -23,8 +21,11 @@ export interface EmbeddedChatStoreOptions {
 }
 
 export interface EmbeddedChatStore extends ChatStore {
-  /** The store as any user, for tests and scripts: the embedded app itself has one user. */
-  forUser(userId: string, email?: string): Promise<UserChatStore>;
+  /**
+   * The store as any user (a handler's `authenticate`, tests, scripts): the embedded app itself
+   * has one user. A non-UUID id maps to its UUID v5 (store/user-id.ts).
+   */
+  forUser(userId: string, profile?: UserProfile | string): Promise<UserChatStore>;
   /** The open database, for tests that inspect it as the superuser. */
   database(): Promise<PGlite>;
 }
@@ -62,8 +63,9 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
     return opening;
   };
 
-  const forUser = async (userId: string, email?: string): Promise<UserChatStore> => {
-    if (!isUuid(userId)) throw new TypeError(`Not a user id: ${userId}`);
+  const forUser = async (externalId: string, profile?: UserProfile | string): Promise<UserChatStore> => {
+    const userId = databaseUserId(externalId);
+    const email = typeof profile === 'string' ? profile : profile?.email;
     const db = await open();
     if (!knownUsers.has(userId)) {
       await db.query(`insert into auth.users (id, email) values ($1, $2) on conflict (id) do nothing`, [
@@ -75,10 +77,20 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
     return new PostgresUserStore(sql!, userId, attachmentBytes);
   };
 
+  // The database opens on first use; reply housekeeping may come first.
+  const lazySql: SqlDatabase = {
+    transaction: async (work) => {
+      await open();
+      return sql!.transaction(work);
+    },
+    close: async () => undefined,
+  };
+
   return {
+    replies: new SqlReplyRunStore(lazySql),
     forUser,
     database: open,
-    forRequest: () => forUser(LOCAL_USER.id, LOCAL_USER.email),
+    forRequest: () => forUser(LOCAL_USER.id, { email: LOCAL_USER.email }),
     async close() {
       const pending = opening;
       opening = undefined;

@@ -2,6 +2,7 @@ import 'server-only';
 import { createServerClient, parseCookieHeader, type CookieMethodsServer } from '@supabase/ssr';
 import { createClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import type { ChatStore } from '../chat-store';
+import { SupabaseReplyRunStore } from './supabase-reply-run-store';
 import { SupabaseUserStore } from './supabase-user-store';
 
 export interface SupabaseChatStoreOptions {
@@ -46,6 +47,7 @@ export function createSupabaseChatStore(options: SupabaseChatStoreOptions): Chat
   });
 
   return {
+    replies: new SupabaseReplyRunStore(service),
     async forRequest(request) {
       const client = createServerClient(options.url, options.anonKey, {
         cookies: options.cookies?.(request) ?? readRequestCookies(request),

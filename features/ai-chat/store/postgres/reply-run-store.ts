@@ -1,0 +1,167 @@
+import 'server-only';
+import { z } from 'zod';
+import type {
+  GeneratingReply,
+  NewReplyRun,
+  ReplyCheckpoint,
+  ReplyRunSnapshot,
+  ReplyRunStore,
+  ReplyRunState,
+} from '../chat-store';
+import { isUuid } from '../ids';
+import { mapDatabaseError } from './map-database-error';
+import type { SqlDatabase, SqlExecutor } from './sql-database';
+
+/**
+ * The named arguments of the reply-run functions (migration 20261201000400), built once for the
+ * SQL store (`name => $n`) and the Supabase store (the rpc body).
+ */
+export const replyRunArgs = {
+  start: (run: NewReplyRun) => ({
+    p_user_id: run.userId,
+    p_id: run.id,
+    p_conversation_id: run.conversationId,
+    p_parent_id: run.parentId,
+    p_provider: run.provider,
+    p_model: run.model,
+    p_reservation_id: run.reservationId,
+  }),
+  tick: (checkpoints: readonly ReplyCheckpoint[], live: readonly string[]) => ({
+    p_checkpoints: checkpoints.map((c) => ({ id: c.id, seq: c.seq, events: c.events, fallback: c.fallback, ended: c.ended })),
+    p_live: live,
+  }),
+  requestStop: (userId: string, id: string) => ({ p_user_id: userId, p_id: id }),
+  read: (userId: string, id: string, afterSeq: number) => ({ p_user_id: userId, p_id: id, p_after_seq: afterSeq }),
+  generating: (userId: string, conversationId: string) => ({ p_user_id: userId, p_conversation_id: conversationId }),
+  sweep: (staleSeconds: number, id?: string) => ({ p_stale_seconds: Math.max(0, Math.round(staleSeconds)), p_id: id ?? null }),
+};
+
+const stateSchema = z.enum(['generating', 'finished', 'interrupted']);
+
+const snapshotSchema = z
+  .object({
+    id: z.string(),
+    conversation_id: z.string(),
+    parent_id: z.string().nullable(),
+    provider: z.string(),
+    model: z.string(),
+    state: stateSchema,
+    started_at: z.string(),
+    stale_seconds: z.coerce.number(),
+    settlement: z
+      .object({
+        provider: z.string(),
+        model: z.string(),
+        promptTokens: z.number(),
+        completionTokens: z.number(),
+        cachedPromptTokens: z.number().optional(),
+        cacheWriteTokens: z.number().optional(),
+        cost: z.string().nullable(),
+      })
+      .nullable()
+      .optional(),
+    chunks: z.array(z.object({ seq: z.number().int(), events: z.array(z.unknown()) })),
+  })
+  .transform(
+    (row): ReplyRunSnapshot => ({
+      id: row.id,
+      conversationId: row.conversation_id,
+      parentId: row.parent_id,
+      provider: row.provider,
+      model: row.model,
+      state: row.state,
+      startedAt: new Date(row.started_at).toISOString(),
+      staleSeconds: row.stale_seconds,
+      settlement: row.settlement ?? null,
+      chunks: row.chunks,
+    }),
+  );
+
+const generatingSchema = z
+  .object({ id: z.string(), parent_id: z.string().nullable(), provider: z.string(), model: z.string(), started_at: z.union([z.string(), z.date()]) })
+  .transform(
+    (row): GeneratingReply => ({
+      id: row.id,
+      parentId: row.parent_id,
+      provider: row.provider,
+      model: row.model,
+      startedAt: new Date(row.started_at).toISOString(),
+    }),
+  );
+
+/** Parses the read function's JSON (text from PostgREST or a driver, or already parsed). */
+export function parseReplySnapshot(value: unknown): ReplyRunSnapshot | null {
+  if (value === null || value === undefined) return null;
+  return snapshotSchema.parse(typeof value === 'string' ? JSON.parse(value) : value);
+}
+
+export function parseGeneratingReplies(rows: readonly unknown[]): GeneratingReply[] {
+  return rows.map((row) => generatingSchema.parse(row));
+}
+
+export function parseRunState(value: unknown): ReplyRunState | null {
+  return value === null || value === undefined ? null : stateSchema.parse(value);
+}
+
+/**
+ * ReplyRunStore on any Postgres through `SqlDatabase` (PGlite, node-postgres): each call is one
+ * transaction as `service_role`, calling the migration's function, as the Supabase store does.
+ */
+export class SqlReplyRunStore implements ReplyRunStore {
+  constructor(private readonly db: SqlDatabase) {}
+
+  private async call(context: string, name: string, args: Record<string, unknown>, shape: 'rows' | 'scalar' = 'rows'): Promise<unknown[]> {
+    const names = Object.keys(args);
+    const values = names.map((key) => toParameter(key, args[key]));
+    const list = names.map((key, index) => `${key} => $${index + 1}`).join(', ');
+    const text = shape === 'scalar' ? `select public.${name}(${list}) as value` : `select * from public.${name}(${list}) as value`;
+    try {
+      return await this.db.transaction(async (tx: SqlExecutor) => {
+        await tx.query(`select set_config('role', 'service_role', true)`);
+        const { rows } = await tx.query<Record<string, unknown>>(text, values);
+        return shape === 'scalar' ? rows.map((row) => row.value) : rows;
+      });
+    } catch (error) {
+      throw mapDatabaseError(error, context);
+    }
+  }
+
+  async start(run: NewReplyRun): Promise<boolean> {
+    const [value] = await this.call('Starting the reply', 'ai_chat_reply_start', replyRunArgs.start(run), 'scalar');
+    return value === true;
+  }
+
+  async tick(checkpoints: readonly ReplyCheckpoint[], live: readonly string[]): Promise<string[]> {
+    const rows = await this.call('Checkpointing replies', 'ai_chat_reply_tick', replyRunArgs.tick(checkpoints, live), 'scalar');
+    return rows.map(String);
+  }
+
+  async requestStop(userId: string, id: string): Promise<ReplyRunState | null> {
+    if (!isUuid(id)) return null;
+    const [value] = await this.call('Stopping the reply', 'ai_chat_reply_request_stop', replyRunArgs.requestStop(userId, id), 'scalar');
+    return parseRunState(value);
+  }
+
+  async read(userId: string, id: string, afterSeq: number): Promise<ReplyRunSnapshot | null> {
+    if (!isUuid(id)) return null;
+    const [value] = await this.call('Reading the reply', 'ai_chat_reply_read', replyRunArgs.read(userId, id, afterSeq), 'scalar');
+    return parseReplySnapshot(value);
+  }
+
+  async generating(userId: string, conversationId: string): Promise<GeneratingReply[]> {
+    if (!isUuid(conversationId)) return [];
+    return parseGeneratingReplies(await this.call('Reading replies', 'ai_chat_reply_generating', replyRunArgs.generating(userId, conversationId)));
+  }
+
+  async sweep(staleSeconds: number, id?: string): Promise<string[]> {
+    if (id !== undefined && !isUuid(id)) return [];
+    const rows = await this.call('Marking interrupted replies', 'ai_chat_reply_sweep', replyRunArgs.sweep(staleSeconds, id), 'scalar');
+    return rows.map(String);
+  }
+}
+
+/** `p_live` is a uuid[] (the driver sends a Postgres array); every other object is jsonb, sent as JSON text. */
+function toParameter(key: string, value: unknown): unknown {
+  if (key === 'p_live') return value;
+  return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+}
