@@ -8,8 +8,14 @@
  *
  *   npm run test:load [-- --chats 200 --words 80 --delay-ms 20 --timeout-s 120 --no-write]
  *   npm run test:load -- --no-write --cpu-prof /tmp/prof   (the server writes a V8 CPU profile there)
+ *   npm run test:load -- --no-postgres                      (skip the two-instance checks)
  *
- * The build happens in a copy of the working tree in $TMPDIR/ai-chat-load-build, never in the
+ * Then, when the machine has a PostgreSQL (scripts/local-postgres.sh), two `next start` on one
+ * fresh database (scripts/lib/two-instances.ts): a reply begun on one is followed and stopped
+ * from the other, a SIGKILLed instance's reply is marked interrupted by the other, and a
+ * tokens-per-day limit holds across both under 50 concurrent chats split between them.
+ *
+ * The build happens in a copy of the working tree in $TMPDIR/ai-chat-load-build-<hash>, never in the
  * repo's .next, and is reused while the app's sources are unchanged. Loopback addresses only.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,14 +26,16 @@ import { parseArgs } from 'node:util';
 import { conversationDetailSchema, usageResponseSchema } from '../features/ai-chat/protocol/rest';
 import { BUILD_ROOT, ensureBuiltCopy } from './lib/built-app-copy';
 import { postChatTurn, turnProblems, type ChatTurn } from './lib/chat-turn';
-import { freePort, startProcess, tail, waitForHttp } from './lib/child-processes';
+import { tail } from './lib/child-processes';
 import { readStoredTurns } from './lib/embedded-data-check';
 import { startFakeOpenAIChild } from './lib/fake-openai-child';
 import { loadSection, machineNow, writeLoadSection, type LoadFigures } from './lib/load-report';
 import { percentile } from './lib/percentiles';
+import { startNextServer } from './lib/server-under-test';
 import { cpuTimeMs, openFileLimit, sampleMemory } from './lib/process-usage';
 import { onCleanup, runScript, step, StepFailure } from './lib/run-steps';
 import { FAKE_PROMPT_TOKENS, replyTextFor } from './lib/scripted-reply';
+import { checkTwoInstances, twoInstanceSupport, type TwoInstanceFigures } from './lib/two-instances';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const DOC = path.join(REPO, 'docs/benchmarks.md');
@@ -40,6 +48,7 @@ const { values } = parseArgs({
     'timeout-s': { type: 'string', default: '120' },
     'no-write': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'no-postgres': { type: 'boolean', default: false },
   },
 });
 const CHATS = Number(values.chats);
@@ -86,18 +95,14 @@ runScript('load test', 20 * 60_000, async () => {
 
   const fake = await step(`start the fake OpenAI (own process, ${SHAPE.words} words, ${SHAPE.delayMs} ms per frame)`, () => startFakeOpenAIChild(SHAPE));
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = await step('start next start and warm it up (one chat)', async () => {
-    const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [];
-    const nextCli = path.join(copy.dir, 'node_modules/next/dist/bin/next');
-    const server = startProcess('next start', process.execPath, [...profile, nextCli, 'start', '-H', '127.0.0.1', '-p', String(port)], {
-      cwd: copy.dir,
+  const started = await step('start next start and warm it up (one chat)', () =>
+    startNextServer({
+      appDir: copy.dir,
       env: { ...appEnv, OPENAI_API_KEY: 'sk-fake', OPENAI_BASE_URL: fake.url },
-    });
-    await waitForHttp(`${base}/api/chat/config`, server, 60_000);
-    return server;
-  });
+      cpuProfileDir: values['cpu-prof'],
+    }),
+  );
+  const { base, process: server } = started;
   // The warm-up chat opens the database (migrations) and compiles the hot paths; it is checked like
   // the others but not timed.
   const warmMessage = `load warm-up ${runId}`;
@@ -183,7 +188,6 @@ runScript('load test', 20 * 60_000, async () => {
 
   await step('stop the server', async () => {
     await server.stop(10_000);
-    await fake.process.stop();
   });
   const serverErrors = server.output().split('\n').filter((line) => /\b(error|unhandled|exception)\b/i.test(line));
   if (serverErrors.length > 0) throw new StepFailure(`the server logged ${serverErrors.length} error line(s)`, failuresOf(serverErrors, 30));
@@ -215,6 +219,13 @@ runScript('load test', 20 * 60_000, async () => {
     return { conversations: stored.conversations, messages: messageCount, usageRows: usageCount };
   });
 
+  let twoInstances: TwoInstanceFigures | null = null;
+  const unsupported = twoInstanceSupport(REPO);
+  if (values['no-postgres']) console.log('• two servers on one PostgreSQL: skipped (--no-postgres)');
+  else if (unsupported) console.log(`• two servers on one PostgreSQL: skipped (${unsupported})`);
+  else twoInstances = await checkTwoInstances({ repo: REPO, appDir: copy.dir, fakeUrl: fake.url });
+  await fake.process.stop();
+
   const figures: LoadFigures = {
     ...machine,
     chats: CHATS,
@@ -233,7 +244,7 @@ runScript('load test', 20 * 60_000, async () => {
     status5xx,
     verified,
   };
-  const section = loadSection(figures);
+  const section = loadSection(figures, twoInstances);
   console.log(`\n${section}`);
   if (!values['no-write']) {
     await writeLoadSection(DOC, section);

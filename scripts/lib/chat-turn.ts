@@ -29,7 +29,12 @@ export interface ChatTurn {
 }
 
 /** Sends one chat message and reads the SSE answer to its end, validating every event. */
-export async function postChatTurn(baseUrl: string, body: Record<string, unknown>, signal: AbortSignal): Promise<ChatTurn> {
+export async function postChatTurn(
+  baseUrl: string,
+  body: Record<string, unknown>,
+  signal: AbortSignal,
+  onEvent?: (event: ChatEvent, turn: ChatTurn) => void,
+): Promise<ChatTurn> {
   const started = performance.now();
   const response = await fetch(`${baseUrl}/api/chat`, {
     method: 'POST',
@@ -37,6 +42,27 @@ export async function postChatTurn(baseUrl: string, body: Record<string, unknown
     body: JSON.stringify(body),
     signal,
   });
+  return readChatStream(response, started, onEvent);
+}
+
+/** Follows a reply in progress from any instance (GET {base}/replies/:id/stream), read like a POST's answer. */
+export async function followReply(
+  baseUrl: string,
+  replyId: string,
+  signal: AbortSignal,
+  onEvent?: (event: ChatEvent, turn: ChatTurn) => void,
+): Promise<ChatTurn> {
+  const started = performance.now();
+  const response = await fetch(`${baseUrl}/api/chat/replies/${replyId}/stream`, { headers: { accept: 'text/event-stream' }, signal });
+  return readChatStream(response, started, onEvent);
+}
+
+/** Reads a chat event stream to its end, validating every event; a non-SSE answer keeps its body. */
+export async function readChatStream(
+  response: Response,
+  started: number,
+  onEvent?: (event: ChatEvent, turn: ChatTurn) => void,
+): Promise<ChatTurn> {
   const turn: ChatTurn = {
     status: response.status,
     events: [],
@@ -84,6 +110,7 @@ export async function postChatTurn(baseUrl: string, body: Record<string, unknown
           turn.error = event;
           break;
       }
+      onEvent?.(event, turn);
     },
   });
   const decoder = new TextDecoder();

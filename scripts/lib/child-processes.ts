@@ -23,6 +23,8 @@ export interface RunningProcess {
   hasExited(): boolean;
   /** SIGTERM to the process group, SIGKILL after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to the whole process group at once (a crash, no clean-up); resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 const KEEP_CHARS = 64 * 1024;
@@ -96,6 +98,10 @@ export function startProcess(name: string, command: string, args: readonly strin
       // The leader may be gone while children it started live on: sweep the group either way.
       signalGroup('SIGKILL');
       if (!killed) await Promise.race([exited, sleep(2_000)]);
+    },
+    async kill() {
+      signalGroup('SIGKILL');
+      await Promise.race([exited, sleep(5_000)]);
     },
   };
   onCleanup(`stop ${name}`, () => running.stop());

@@ -1,14 +1,14 @@
 /**
  * Child-process entry: the loopback fake OpenAI from tests/support, answering every chat request
- * with `replyTextFor(last user message)`, so producing frames never competes with the server's or
- * the load generator's event loop. Prints one JSON line `{"url": ...}` when listening; stops on
+ * with `replyTextFor(last user message)` (its length and pace from `shapeFor`), so producing frames
+ * never competes with the server's or the load generator's event loop. Prints one JSON line `{"url": ...}` when listening; stops on
  * SIGTERM.
  *
  *   node --import tsx scripts/lib/fake-openai-process.ts --words 80 --delay-ms 20
  */
 import { parseArgs } from 'node:util';
 import { startFakeOpenAI } from '../../tests/support/fake-providers';
-import { FAKE_PROMPT_TOKENS, replyTextFor } from './scripted-reply';
+import { FAKE_PROMPT_TOKENS, replyTextFor, shapeFor } from './scripted-reply';
 
 const { values } = parseArgs({
   options: {
@@ -26,11 +26,15 @@ function lastUserText(body: Record<string, unknown>): string {
 }
 
 const fake = await startFakeOpenAI({
-  defaultReply: (body) => ({
-    text: replyTextFor(lastUserText(body), words),
-    delayMs,
-    usage: { promptTokens: FAKE_PROMPT_TOKENS, completionTokens: words },
-  }),
+  defaultReply: (body) => {
+    const message = lastUserText(body);
+    const shape = shapeFor(message, { words, delayMs });
+    return {
+      text: replyTextFor(message, shape.words),
+      delayMs: shape.delayMs,
+      usage: { promptTokens: FAKE_PROMPT_TOKENS, completionTokens: shape.words },
+    };
+  },
 });
 process.stdout.write(`${JSON.stringify({ url: fake.url })}\n`);
 

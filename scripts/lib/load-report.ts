@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import type { TwoInstanceFigures } from './two-instances';
 
 /** What one load run measured. Times in ms, memory in KiB. */
 export interface LoadFigures {
@@ -42,13 +43,28 @@ export function machineNow(): Pick<LoadFigures, 'date' | 'cores' | 'cpu' | 'node
   };
 }
 
+/** The two-instance checks' paragraph, or what a run without PostgreSQL says. */
+function twoInstanceParagraph(t: TwoInstanceFigures | null): string {
+  if (!t) return '\nThe two-instance checks did not run (no local PostgreSQL, or a tree without the Postgres store).\n';
+  return `
+Then two \`next start\` on one fresh PostgreSQL 15 database (the Postgres store, \`AI_CHAT_AUTH=local-user\`):
+
+| check | result |
+| --- | --- |
+| a reply begun on A, followed from B (\`GET …/replies/:id/stream\`) | all ${t.followed.words} words, from the start; B's stream ended ${ms(t.followed.lagMs)} after A's |
+| stopped from B (\`POST …/replies/:id/stop\`) | A's stream ended as \`aborted\` ${ms(t.stop.honouredMs)} after the stop, after ${t.stop.words} of 400 words; saved as partial |
+| A killed (SIGKILL) mid-reply | B ended the reply as \`interrupted\` ${ms(t.interrupted.afterKillMs)} after the kill (stale window 10 s), ${t.interrupted.words} words kept, usage settled once (${t.interrupted.completionTokens} output tokens) |
+| tokens-per-day limit across both, 50 concurrent chats split between them | ${t.limit.allowed} answered, ${t.limit.refused} refused; billed ${t.limit.billed} tokens for a limit's room of ${t.limit.limit} (bound: + one reply = ${t.limit.bound}) |
+`;
+}
+
 /** The "## Load" section of docs/benchmarks.md. */
-export function loadSection(f: LoadFigures): string {
+export function loadSection(f: LoadFigures, twoInstances: TwoInstanceFigures | null = null): string {
   const seconds = f.wallMs / 1000;
   return `## Load
 
 \`npm run test:load\` (\`scripts/load-test.ts\`) starts one \`next start\` (a production build made in a
-copy of the working tree outside the repo, \`$TMPDIR/ai-chat-load-build\`, rebuilt only when the app's
+copy of the working tree outside the repo, \`$TMPDIR/ai-chat-load-build-<hash of the checkout path>\`, rebuilt only when the app's
 sources change) on the embedded store (PGlite) in a fresh data folder, and the loopback fake OpenAI in
 its own process. It then opens ${f.chats} chats at once, each a new conversation, each reply ${f.words} words sent
 as ${f.words} deltas with ${f.delayMs} ms before every frame (so ${ms(f.floorMs)} per reply is the provider's own time, the
@@ -78,18 +94,26 @@ Tokens are the fake's deltas (one word each). Times are measured by the client f
 request: \`start\` event = the turn planned (body parsed, history read, usage reserved: one store
 call for a new conversation; the conversation and the question are then written while the provider
 starts), first token = first \`text-delta\`, whole chat = end of the body.
-`;
+${twoInstanceParagraph(twoInstances)}`;
 }
 
 /** Appends the section at the end of the doc, or replaces the one an earlier run wrote. */
 export async function writeLoadSection(doc: string, section: string): Promise<void> {
+  await writeDocSection(doc, '## Load', section);
+}
+
+/**
+ * Replaces the doc's section under `heading` (up to the next `## ` heading) with `section`, or
+ * appends it at the end when the doc has none.
+ */
+export async function writeDocSection(doc: string, heading: string, section: string): Promise<void> {
   const text = await readFile(doc, 'utf8');
-  const start = text.search(/^## Load$/m);
+  const start = text.search(new RegExp(`^${heading.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
   if (start < 0) {
     await writeFile(doc, `${text.trimEnd()}\n\n${section}`);
     return;
   }
-  const after = text.slice(start + '## Load'.length);
+  const after = text.slice(start + heading.length);
   const next = after.search(/^## /m);
   const rest = next < 0 ? '' : `\n${after.slice(next)}`;
   await writeFile(doc, `${text.slice(0, start)}${section}${rest}`);

@@ -46,6 +46,11 @@ export function cpuTimeMs(pid: number): number {
   }
 }
 
+/** CPU time used so far by `pid` and its descendants, in ms. */
+export function treeCpuTimeMs(pid: number): number {
+  return processTree(pid).reduce((sum, member) => sum + (cpuTimeMs(member) || 0), 0);
+}
+
 /** `pid` and every descendant, from /proc/<pid>/task/<tid>/children. */
 function processTree(pid: number): number[] {
   const tree = [pid];

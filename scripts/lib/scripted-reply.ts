@@ -15,6 +15,16 @@ export interface ReplyShape {
 /** Prompt tokens the fake reports for every request. */
 export const FAKE_PROMPT_TOKENS = 24;
 
+/**
+ * The shape for one message: the fake's own, unless the message asks for another with
+ * `[words=N]` and/or `[delay=MS]` (a test needing a longer reply than the others on the same fake).
+ */
+export function shapeFor(message: string, fallback: ReplyShape): ReplyShape {
+  const words = /\[words=(\d+)\]/.exec(message)?.[1];
+  const delay = /\[delay=(\d+)\]/.exec(message)?.[1];
+  return { words: words ? Number(words) : fallback.words, delayMs: delay ? Number(delay) : fallback.delayMs };
+}
+
 /** The full reply text for `message`: `words` words, one delta each. */
 export function replyTextFor(message: string, words: number): string {
   const tag = createHash('sha256').update(message).digest('hex').slice(0, 8);

@@ -20,6 +20,24 @@ export function tokensOf(text: string, provider: ProviderName, model: string): n
   return countTokens(text, { provider, model });
 }
 
+/** System prompts seen lately and their counts: the same prompt comes with every turn. */
+const systemCounts = new Map<string, number>();
+const SYSTEM_COUNTS_KEPT = 64;
+
+/**
+ * tokensOf for a system prompt, remembered: an app sends the same one (often thousands of tokens)
+ * with every turn, and counting it again would sit before every first token.
+ */
+function systemTokensOf(text: string, provider: ProviderName, model: string): number {
+  const key = `${provider}\0${model}\0${text}`;
+  const known = systemCounts.get(key);
+  if (known !== undefined) return known;
+  const tokens = tokensOf(text, provider, model);
+  if (systemCounts.size >= SYSTEM_COUNTS_KEPT) systemCounts.delete(systemCounts.keys().next().value!);
+  systemCounts.set(key, tokens);
+  return tokens;
+}
+
 export function costOf(provider: ProviderName, model: string, usage: ProviderUsage): string | null {
   return calculateCost({
     provider,
@@ -104,7 +122,7 @@ export function fitHistory(
   if (next) turns.push({ role: 'user', content: next.content, tokens: next.tokens });
 
   const systemText = [options.system, summary ? `Summary of the earlier conversation:\n${summary}` : null].filter(Boolean).join('\n\n');
-  const systemTokens = systemText ? tokensOf(systemText, options.provider, options.model) : 0;
+  const systemTokens = systemText ? systemTokensOf(systemText, options.provider, options.model) : 0;
   const budget = Math.max(window - options.replyTokens - systemTokens, 1);
 
   const { messages: kept, dropped, totalTokens } = truncateMessagesDetailed(turns, {
