@@ -94,7 +94,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a chat turn on the Postgres sto
   beforeAll(async () => {
     sessions.set('carol-token', 'carol@example.test');
     database = await createServerDatabase({ migrated: true });
-    store = createPostgresChatStore({ connectionString: database.url, supabaseDir: SUPABASE_DIR, dataDir: 'memory://', onPoolError: () => undefined });
+    store = createPostgresChatStore({ connectionString: database.url, supabaseDir: SUPABASE_DIR, onPoolError: () => undefined });
     h = await startChatHarness({ store, authenticate });
   });
   afterAll(async () => {

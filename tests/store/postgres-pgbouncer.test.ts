@@ -69,7 +69,6 @@ describe.skipIf(!runnable)('the Postgres store through PgBouncer in transaction 
       connectionString: `postgresql://anyone@127.0.0.1:${PORT}/chat`,
       maxConnections: 10,
       supabaseDir: SUPABASE_DIR,
-      dataDir: 'memory://',
       onPoolError: () => undefined,
     });
   });
@@ -104,7 +103,6 @@ describe.skipIf(!runnable)('the Postgres store through PgBouncer in transaction 
       connectionString: `postgresql://anyone@127.0.0.1:${PORT}/chat`,
       migrate: true,
       supabaseDir: SUPABASE_DIR,
-      dataDir: 'memory://',
       onPoolError: () => undefined,
     });
     try {

@@ -32,7 +32,7 @@ describe.skipIf(!onServer)('the Postgres chat store on PostgreSQL', () => {
   const drops: Array<() => Promise<void>> = [];
 
   const openStore = (options: PostgresChatStoreOptions) => {
-    const created = createPostgresChatStore({ supabaseDir: SUPABASE_DIR, dataDir: 'memory://', onPoolError: () => undefined, ...options });
+    const created = createPostgresChatStore({ supabaseDir: SUPABASE_DIR, onPoolError: () => undefined, ...options });
     opened.push(created);
     return created;
   };

@@ -20,7 +20,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   url.pathname = `/${templateName}`;
   // Migrated by the Postgres store itself (auth shim, then the module's migrations, under its
   // advisory lock): this also proves they apply to an empty PostgreSQL.
-  const store = createPostgresChatStore({ connectionString: url.toString(), migrate: true, supabaseDir: SUPABASE_DIR, dataDir: 'memory://' });
+  const store = createPostgresChatStore({ connectionString: url.toString(), migrate: true, supabaseDir: SUPABASE_DIR });
   await store.ready();
   await store.close();
 

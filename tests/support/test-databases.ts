@@ -76,7 +76,6 @@ async function openPostgres(): Promise<TestDatabase> {
     connectionString: database.url,
     maxConnections: 8,
     supabaseDir: SUPABASE_DIR,
-    dataDir: 'memory://',
     onPoolError: () => undefined,
   });
   await store.ready();

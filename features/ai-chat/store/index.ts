@@ -19,7 +19,6 @@ export function createChatStoreFromEnv(env: ResolvedChatEnv): ChatStore {
       localUser: env.AI_CHAT_AUTH === 'local-user',
       migrate: env.AI_CHAT_DATABASE_MIGRATE ?? false,
       maxConnections: env.AI_CHAT_DATABASE_POOL_SIZE,
-      dataDir: env.dataDir,
     });
   }
   if (env.store === 'supabase') {

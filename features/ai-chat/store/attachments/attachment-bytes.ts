@@ -1,19 +1,27 @@
 import 'server-only';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { SqlExecutor } from '../postgres/sql-database';
 
 /**
- * Where the embedded store keeps a file's bytes, by its storage path (`<user id>/<file id>`,
- * both UUIDs the server chose). Only ever reached after an RLS-checked row said the path is the
- * user's: this layer decides nothing.
+ * Where the SQL stores keep a file's bytes, by its storage path (`<user id>/<file id>`, both
+ * UUIDs the server chose): on disk or in memory (here), or in the database (database-bytes.ts).
+ * Only ever reached after an RLS-checked row said the path is the user's: this layer decides nothing.
  */
 export interface AttachmentBytes {
   put(storagePath: string, data: Uint8Array): Promise<void>;
   get(storagePath: string): Promise<Uint8Array | null>;
   delete(storagePaths: readonly string[]): Promise<void>;
+  /**
+   * Set by bytes kept in the chat's own database: the store then writes them with this, inside
+   * the transaction that records the file's row (after the row, which they reference) instead of
+   * `put` before it, so row and bytes commit or roll back together.
+   */
+  putWithRow?(tx: SqlExecutor, storagePath: string, data: Uint8Array): Promise<void>;
 }
 
-const SAFE_PATH = /^[0-9a-f-]{36}\/[0-9a-f-]{36}$/;
+/** `<user id>/<file id>`: the only storage paths the server makes. */
+export const SAFE_PATH = /^[0-9a-f-]{36}\/[0-9a-f-]{36}$/;
 
 /** The bytes under `<dataDir>/attachments`; in memory for `memory://` data dirs (tests). */
 export function attachmentBytesFor(dataDir: string): AttachmentBytes {

@@ -20,7 +20,8 @@ type Role = 'authenticated' | 'service_role';
 /**
  * A user's files on any Postgres (the embedded PGlite, a local server): the row in
  * public.ai_chat_attachments and a storage.objects row for the bytes, both under the migration's
- * policies, as Supabase Storage keeps them; the bytes themselves in `bytes` (a folder, or memory).
+ * policies, as Supabase Storage keeps them; the bytes themselves in `bytes` (the database's
+ * ai_chat_attachment_bytes, a folder, or memory).
  * Bytes are read only after the user's own RLS-checked queries found both rows.
  */
 export class PostgresAttachmentStore implements UserAttachmentStore, ConversationFiles {
@@ -51,8 +52,10 @@ export class PostgresAttachmentStore implements UserAttachmentStore, Conversatio
   async create(input: NewAttachment): Promise<AttachmentRecord> {
     const id = randomUUID();
     const storagePath = `${this.userId}/${id}`;
-    // Bytes first: a row never points at nothing. If the rows fail, the bytes go again.
-    await this.bytes.put(storagePath, input.data);
+    // Bytes in the database go in the rows' own transaction. Bytes elsewhere go first: a row
+    // never points at nothing, and if the rows fail, the bytes go again.
+    const withRow = this.bytes.putWithRow !== undefined;
+    if (!withRow) await this.bytes.put(storagePath, input.data);
     try {
       return await this.transaction('Saving the file', async (tx, as) => {
         // As the user: the storage policy decides the folder, as Storage's own upload does.
@@ -67,10 +70,11 @@ export class PostgresAttachmentStore implements UserAttachmentStore, Conversatio
           `select * from public.ai_chat_create_attachment(${Object.keys(args).map((key, index) => `${key} => $${index + 1}`).join(', ')})`,
           Object.values(args),
         );
+        await this.bytes.putWithRow?.(tx, storagePath, input.data);
         return toRecord(attachmentRowSchema.parse(rows[0]));
       });
     } catch (error) {
-      await this.bytes.delete([storagePath]).catch(() => undefined);
+      if (!withRow) await this.bytes.delete([storagePath]).catch(() => undefined);
       throw error;
     }
   }

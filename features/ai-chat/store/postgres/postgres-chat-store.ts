@@ -2,7 +2,8 @@ import 'server-only';
 import path from 'node:path';
 import pg from 'pg';
 import { ChatError } from '../../protocol/errors';
-import { attachmentBytesFor, type AttachmentBytes } from '../attachments/attachment-bytes';
+import type { AttachmentBytes } from '../attachments/attachment-bytes';
+import { databaseBytes } from '../attachments/database-bytes';
 import type { ChatStore, UserChatStore } from '../chat-store';
 import { LOCAL_USER, splitAuthenticatedUser, type Authenticate, type UserProfile } from '../local-user';
 import { databaseUserId } from '../user-id';
@@ -36,10 +37,11 @@ export interface PostgresChatStoreOptions {
   maxConnections?: number;
   /** The folder holding `local/` and `migrations/`; defaults to `<cwd>/supabase`. */
   supabaseDir?: string;
-  /** Where uploaded files' bytes live. Default: `<dataDir>/attachments` on this server's disk. */
+  /**
+   * Where uploaded files' bytes live. Default: in the database (public.ai_chat_attachment_bytes),
+   * so every server on it reads them; `attachmentBytesFor(folder)` keeps them on this server's disk.
+   */
   attachmentBytes?: AttachmentBytes;
-  /** Default `.data/ai-chat`; `memory://` keeps files in memory (tests). */
-  dataDir?: string;
   /** A dropped idle connection and other pool errors; the pool replaces the connection itself. */
   onPoolError?: (error: Error) => void;
 }
@@ -87,7 +89,7 @@ export function createPostgresChatStore(options: PostgresChatStoreOptions = {}):
     options.onPoolError ?? ((error: Error) => console.warn(`[ai-chat] a database connection failed and was dropped: ${error.message}`));
   const sql = pgDatabase(pool, { ownsPool: !options.pool, onError: onPoolError });
   const supabaseDir = options.supabaseDir ?? path.join(process.cwd(), 'supabase');
-  const attachmentBytes = options.attachmentBytes ?? attachmentBytesFor(options.dataDir ?? '.data/ai-chat');
+  const attachmentBytes = options.attachmentBytes ?? databaseBytes(sql);
   const knownUsers = new Set<string>();
 
   let opening: Promise<PostgresDatabaseFacts> | undefined;
