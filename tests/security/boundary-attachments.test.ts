@@ -2,7 +2,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createChatHandler } from '@/features/ai-chat/api/chat-handler';
 import { ChatError } from '@/features/ai-chat/protocol/errors';
-import { attachmentBytesFor } from '@/features/ai-chat/store/attachments/attachment-bytes';
+import { attachmentBytesFor, type AttachmentBytes } from '@/features/ai-chat/store/attachments/attachment-bytes';
 import type { UserChatStore } from '@/features/ai-chat/store/chat-store';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
 import { createSupabaseChatStore } from '@/features/ai-chat/store/supabase/supabase-chat-store';
@@ -54,6 +54,7 @@ describe.each(databaseKinds())('private files on %s', (kind) => {
   let alice: string;
   let bob: string;
   let aliceStore: UserChatStore;
+  let bytes: AttachmentBytes;
   let bobStore: UserChatStore;
 
   /** One statement as `userId` in `role`, rolled back: the outcome's rows or SQLSTATE. */
@@ -98,7 +99,7 @@ describe.each(databaseKinds())('private files on %s', (kind) => {
     await db.admin('delete from storage.objects');
     alice = await db.createUser('alice@example.test');
     bob = await db.createUser('bob@example.test');
-    const bytes = attachmentBytesFor('memory://');
+    bytes = attachmentBytesFor('memory://');
     aliceStore = new PostgresUserStore(db.sql, alice, bytes);
     bobStore = new PostgresUserStore(db.sql, bob, bytes);
   });
@@ -154,7 +155,8 @@ describe.each(databaseKinds())('private files on %s', (kind) => {
         [`${bob}/${draft.id}`, `${alice}/${alices.id}`].sort().map((name) => ({ name })),
       );
       // The bytes are gone even for a reader that skips the row checks.
-      expect(await attachmentBytesFor('memory://').get(`${bob}/${sent.id}`)).toBeNull();
+      expect(await bytes.get(`${bob}/${sent.id}`)).toBeNull();
+      expect(await bytes.get(`${bob}/${draft.id}`)).not.toBeNull();
       expect(await bobStore.attachments.read(draft.id)).not.toBeNull();
       expect(await aliceStore.attachments.read(alices.id)).not.toBeNull();
     });
