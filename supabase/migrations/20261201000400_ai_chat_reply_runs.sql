@@ -21,6 +21,9 @@ create table public.ai_chat_reply_runs (
   heartbeat_at timestamptz not null default now(),
   ended_at timestamptz,
   stop_requested_at timestamptz,
+  -- The conversation's shown leaf when the turn began: the reply, saved late, takes the shown
+  -- branch only if the person is still there (see ai_chat_append_message's p_expected_leaf).
+  expected_leaf_id uuid,
   -- The assistant row as it would be saved if the run died now (status partial), and the usage
   -- settlement to make then: { message: {...append args}, settlement: {...settle args} }.
   fallback jsonb
@@ -64,15 +67,19 @@ create function public.ai_chat_reply_start(
   p_parent_id uuid,
   p_provider text,
   p_model text,
-  p_reservation_id uuid default null
+  p_reservation_id uuid default null,
+  p_expected_leaf uuid default null,
+  -- What the run leaves if its instance dies before its first checkpoint: an empty partial
+  -- row and its prompt billed, rather than no row and the reservation held at its estimate.
+  p_fallback jsonb default null
 ) returns boolean
 language sql
 security invoker
 set search_path = ''
 as $$
   with started as (
-    insert into public.ai_chat_reply_runs (id, user_id, conversation_id, parent_id, provider, model, reservation_id)
-    select p_id, p_user_id, c.id, p_parent_id, p_provider, p_model, p_reservation_id
+    insert into public.ai_chat_reply_runs (id, user_id, conversation_id, parent_id, provider, model, reservation_id, expected_leaf_id, fallback)
+    select p_id, p_user_id, c.id, p_parent_id, p_provider, p_model, p_reservation_id, p_expected_leaf, nullif(p_fallback, 'null'::jsonb)
       from public.conversations c
      where c.id = p_conversation_id and c.user_id = p_user_id
     on conflict (id) do nothing
@@ -84,7 +91,9 @@ $$;
 -- One tick of an instance, in one statement for all its runs: appends each run's new events
 -- (p_checkpoints: [{ id, seq, events, fallback, ended }]), bumps their heartbeat, replaces their
 -- fallback, marks the ended ones finished; then returns which of p_live (the instance's live
--- runs) someone asked to stop. Server only.
+-- runs) must stop: someone asked, the run's row is gone (its conversation was deleted: nobody
+-- may be billed for a reply nobody can see), or another instance marked it interrupted (this
+-- one stalled past the stale window). Server only.
 create function public.ai_chat_reply_tick(p_checkpoints jsonb, p_live uuid[])
 returns setof uuid
 language plpgsql
@@ -110,8 +119,11 @@ begin
   end if;
 
   return query
-    select r.id from public.ai_chat_reply_runs r
-     where r.id = any(coalesce(p_live, '{}'::uuid[])) and r.state = 'generating' and r.stop_requested_at is not null;
+    select l.id from unnest(coalesce(p_live, '{}'::uuid[])) as l (id)
+     where not exists (
+       select 1 from public.ai_chat_reply_runs r
+        where r.id = l.id and r.state = 'generating' and r.stop_requested_at is null
+     );
 end
 $$;
 
@@ -224,7 +236,8 @@ begin
         p_metadata => coalesce(message -> 'metadata', '{}'::jsonb)
           || jsonb_build_object('error', jsonb_build_object('code', 'interrupted', 'message', 'The server stopped while writing this reply.')),
         p_id => run.id,
-        p_parts => message -> 'parts'
+        p_parts => message -> 'parts',
+        p_expected_leaf => run.expected_leaf_id
       );
     end if;
     if settlement is not null and run.reservation_id is not null then
@@ -255,10 +268,78 @@ begin
 end
 $$;
 
+-- The message appender learns p_expected_leaf: a durable reply may be saved long after its turn
+-- began, by then the person may have carried on elsewhere (a follow-up on another branch, another
+-- version picked). The saved message takes the shown branch only when the shown leaf is still
+-- p_expected_leaf or the message's parent; otherwise it is one more version beside it. Null:
+-- always, as before. Dropped and created (its signature grows); rights handed out again below.
+drop function public.ai_chat_append_message(uuid, uuid, uuid, text, text, text, text, text, integer, numeric, jsonb, jsonb, jsonb, uuid, jsonb);
+
+create function public.ai_chat_append_message(
+  p_user_id uuid,
+  p_conversation_id uuid,
+  p_parent_id uuid,
+  p_role text,
+  p_content text,
+  p_status text default 'complete',
+  p_provider text default null,
+  p_model text default null,
+  p_tokens integer default null,
+  p_cost numeric default null,
+  p_tool_calls jsonb default null,
+  p_tool_results jsonb default null,
+  p_metadata jsonb default '{}'::jsonb,
+  p_id uuid default null,
+  p_parts jsonb default null,
+  p_expected_leaf uuid default null
+) returns public.messages
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  inserted public.messages;
+begin
+  perform 1 from public.conversations c where c.id = p_conversation_id and c.user_id = p_user_id;
+  if not found then
+    raise exception 'conversation % is not this user''s', p_conversation_id using errcode = '42501';
+  end if;
+
+  insert into public.messages (
+    id, conversation_id, parent_id, role, content, status, provider, model, tokens, cost,
+    tool_calls, tool_results, metadata, parts
+  ) values (
+    coalesce(p_id, gen_random_uuid()), p_conversation_id, p_parent_id, p_role, p_content,
+    coalesce(p_status, 'complete'), p_provider, p_model, p_tokens, p_cost, p_tool_calls, p_tool_results,
+    coalesce(p_metadata, '{}'::jsonb), nullif(p_parts, 'null'::jsonb)
+  )
+  returning * into inserted;
+
+  update public.conversations c
+     set active_leaf_id = case
+           when p_expected_leaf is null or c.active_leaf_id is null
+             or c.active_leaf_id = p_expected_leaf or c.active_leaf_id is not distinct from p_parent_id
+           then inserted.id
+           else c.active_leaf_id
+         end,
+         last_message_at = inserted.created_at
+   where c.id = p_conversation_id;
+
+  return inserted;
+end
+$$;
+
+revoke execute on function
+  public.ai_chat_append_message(uuid, uuid, uuid, text, text, text, text, text, integer, numeric, jsonb, jsonb, jsonb, uuid, jsonb, uuid)
+  from public, anon, authenticated;
+grant execute on function
+  public.ai_chat_append_message(uuid, uuid, uuid, text, text, text, text, text, integer, numeric, jsonb, jsonb, jsonb, uuid, jsonb, uuid)
+  to service_role;
+
 -- Functions are executable by PUBLIC by default; these take a user id or act for every user,
 -- so only the server may call them.
 revoke execute on function
-  public.ai_chat_reply_start(uuid, uuid, uuid, uuid, text, text, uuid),
+  public.ai_chat_reply_start(uuid, uuid, uuid, uuid, text, text, uuid, uuid, jsonb),
   public.ai_chat_reply_tick(jsonb, uuid[]),
   public.ai_chat_reply_request_stop(uuid, uuid),
   public.ai_chat_reply_read(uuid, uuid, integer),
@@ -267,7 +348,7 @@ revoke execute on function
   from public, anon, authenticated;
 
 grant execute on function
-  public.ai_chat_reply_start(uuid, uuid, uuid, uuid, text, text, uuid),
+  public.ai_chat_reply_start(uuid, uuid, uuid, uuid, text, text, uuid, uuid, jsonb),
   public.ai_chat_reply_tick(jsonb, uuid[]),
   public.ai_chat_reply_request_stop(uuid, uuid),
   public.ai_chat_reply_read(uuid, uuid, integer),

@@ -343,6 +343,87 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
     await seen;
   }, 20_000);
 
+  it('a reply whose instance died in its first second still leaves a row saying so, and its prompt billed, not its whole hold', async () => {
+    const user = await db.createUser();
+    const doomed = openInstance(db.sql, openai, { staleReplySeconds: 1 });
+    // The first word comes late: the instance dies before its first checkpoint.
+    openai.script({ ...SLOW, delayMs: 3_000 });
+    const response = await doomed.post(user, { message: 'Die at once' });
+    const seen = readChatEvents(response).catch(() => []);
+    const id = (await eventually(async () => {
+      const rows = await db.admin(`select id from public.ai_chat_reply_runs where user_id = $1`, [user]);
+      expect(rows).toHaveLength(1);
+      return rows[0]!.id;
+    })) as string;
+    doomed.kill();
+
+    await eventually(async () => {
+      await b.handler.replies.sweep();
+      expect(await runState(id)).toBe('interrupted');
+    }, 10_000);
+    const row = (await assistantRow(id))!;
+    expect(row).toMatchObject({ status: 'partial', content: '' });
+    expect(row.metadata.error).toMatchObject({ code: 'interrupted' });
+    const usage = await usageRows(user);
+    expect(usage).toHaveLength(1);
+    expect(usage[0]).toMatchObject({ status: 'settled', message_id: id, completion_tokens: 0 });
+    expect(usage[0]!.prompt_tokens).toBeGreaterThan(0);
+    // The dead instance's reply would stream on for minutes (a word every 3 s): leave it.
+    await response.body?.cancel().catch(() => undefined);
+    void seen;
+  }, 20_000);
+
+  it('deleting the conversation mid-reply stops the reply: the bill stops at what streamed', async () => {
+    const user = await db.createUser();
+    openai.script(SLOW);
+    const response = await a.post(user, { message: 'Delete me midway' });
+    const reading = readChatEvents(response);
+    const start = (await eventually(async () => {
+      const rows = await db.admin(`select id, conversation_id from public.ai_chat_reply_runs where user_id = $1`, [user]);
+      expect(rows).toHaveLength(1);
+      return rows[0]!;
+    })) as { id: string; conversation_id: string };
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Deleted through the other instance: the generating one learns it from its next tick.
+    expect((await b.call(user, 'DELETE', `/conversations/${start.conversation_id}`)).status).toBe(204);
+    const deletedAt = Date.now();
+    const events = await reading;
+    expect(Date.now() - deletedAt).toBeLessThan(1_000);
+    expect(textOf(events).length).toBeLessThan(LONG_TEXT.length);
+    await openai.waitForAborts(1, 2_000);
+    const [usage] = await eventually(async () => {
+      const rows = await usageRows(user);
+      expect(rows[0]?.status).toBe('settled');
+      return rows;
+    });
+    expect(usage!.completion_tokens).toBeLessThan(100);
+  });
+
+  it('a reply that ends after the person moved on to another branch does not take the conversation back to it', async () => {
+    const user = await db.createUser();
+    openai.script({ text: 'First answer.' });
+    const first = (await readChatEvents(await a.post(user, { message: 'Question' })))[0] as Start;
+    const conversationId = first.conversationId;
+
+    // A regenerate runs long; meanwhile the person carries on under the first answer.
+    openai.script(SLOW);
+    const regenerate = readChatEvents(await a.post(user, { conversationId, parentMessageId: first.userMessageId }));
+    await eventually(async () => expect(openai.requests).toHaveLength(2));
+    openai.script({ text: 'Follow-up answer.' });
+    const followUp = (await readChatEvents(
+      await b.post(user, { conversationId, message: 'And then?', parentMessageId: first.assistantMessageId }),
+    ))[0] as Start;
+    await regenerate;
+
+    const detail = conversationDetailSchema.parse(await (await a.call(user, 'GET', `/conversations/${conversationId}`)).json());
+    expect(detail.messages.map((message) => message.id)).toEqual([
+      first.userMessageId,
+      first.assistantMessageId,
+      followUp.userMessageId,
+      followUp.assistantMessageId,
+    ]);
+  });
+
   it('maxReplySeconds ends a reply nobody stops as partial, saying it reached its time limit', async () => {
     const user = await db.createUser();
     const limited = openInstance(db.sql, openai, { maxReplySeconds: 1 });

@@ -155,9 +155,9 @@ describe.each(databaseKinds())('reply runs through PostgREST on %s', (kind) => {
     const store = createSupabaseChatStore({ url: PROJECT_URL, anonKey: project.anonKey, serviceRoleKey: project.serviceRoleKey });
     const replies = store.replies;
     const id = crypto.randomUUID();
-    expect(await replies.start({ id, userId: alice, conversationId: aliceConversation, parentId: null, provider: 'openai', model: 'gpt-4o', reservationId: null })).toBe(true);
+    expect(await replies.start({ id, userId: alice, conversationId: aliceConversation, parentId: null, provider: 'openai', model: 'gpt-4o', reservationId: null, expectedLeafId: null, fallback: null })).toBe(true);
     // Not Mallory's conversation: no run for her there.
-    expect(await replies.start({ id: crypto.randomUUID(), userId: mallory, conversationId: aliceConversation, parentId: null, provider: 'openai', model: 'gpt-4o', reservationId: null })).toBe(false);
+    expect(await replies.start({ id: crypto.randomUUID(), userId: mallory, conversationId: aliceConversation, parentId: null, provider: 'openai', model: 'gpt-4o', reservationId: null, expectedLeafId: null, fallback: null })).toBe(false);
     expect(await replies.tick([{ id, seq: 0, events: [{ type: 'text-delta', delta: 'Hello' }], fallback: null, ended: false }], [id])).toEqual([]);
     expect(await replies.requestStop(mallory, id)).toBeNull();
     expect(await replies.requestStop(alice, id)).toBe('generating');

@@ -83,6 +83,11 @@ export class ReplyRun {
     if (!this.abort.signal.aborted) this.abort.abort(reason);
   }
 
+  /** What the run would leave if its instance died now (the run row carries it from the start). */
+  fallbackNow(): ReplyFallback | null {
+    return this.fallbackOf(this.events);
+  }
+
   /** Whether a checkpoint is due: the interval passed with something new, 16 KB piled up, or the end. */
   checkpointDue(now: number, intervalMs: number): boolean {
     if (!this.persisted || this.settledInDb) return false;

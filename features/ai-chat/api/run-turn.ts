@@ -34,7 +34,12 @@ export function streamTurn(plan: TurnPlan, options: ResolvedHandlerOptions, repl
   replies.add(run);
   run.limitDuration(options.maxReplySeconds);
   const persist = () =>
-    replies.persist(run, { ...run.info, reservationId: plan.ledger.reservationId });
+    replies.persist(run, {
+      ...run.info,
+      reservationId: plan.ledger.reservationId,
+      expectedLeafId: plan.existing?.activeLeafId ?? null,
+      fallback: run.fallbackNow(),
+    });
   void executeTurn(plan, options, run.abort.signal, (event) => run.emit(event), persist).finally(() => run.end());
   return run.subscribe(options.pingIntervalMs);
 }
@@ -156,6 +161,7 @@ function assistantRow(plan: TurnPlan, result: TurnResult, cost: string | null): 
     id: plan.assistantMessageId,
     conversationId: plan.conversationId,
     parentId: plan.assistantParentId,
+    expectedLeafId: plan.existing?.activeLeafId ?? null,
     role: 'assistant',
     content,
     parts: result.parts,

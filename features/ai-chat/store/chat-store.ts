@@ -38,6 +38,13 @@ export interface NewReplyRun {
   provider: string;
   model: string;
   reservationId: string | null;
+  /**
+   * The conversation's shown leaf when the turn began: the reply, when it is saved (even by a
+   * sweeper), becomes the shown leaf only if the person is still there or at its question.
+   */
+  expectedLeafId: string | null;
+  /** What the run leaves if its instance dies before its first checkpoint (its prompt billed). */
+  fallback: ReplyFallback | null;
 }
 
 /** What a run would leave if its instance died now: the partial row and its usage settlement. */
@@ -127,6 +134,12 @@ export interface NewMessage {
   /** Pre-chosen id, so the stream can announce the reply's id before the reply is saved. */
   id?: string;
   conversationId: string;
+  /**
+   * A reply saved late (a durable reply that ran on) becomes the shown leaf only if the shown leaf
+   * is still this one or its parent: never takes the conversation back from where the person went.
+   * Absent: always becomes the shown leaf.
+   */
+  expectedLeafId?: string | null;
   parentId: string | null;
   role: MessageRole;
   content: string;

@@ -35,6 +35,7 @@ export function appendMessageArgs(userId: string, input: NewMessage) {
     p_metadata: input.metadata ?? {},
     p_id: input.id ?? null,
     p_parts: input.parts ?? null,
+    p_expected_leaf: input.expectedLeafId ?? null,
   };
 }
 

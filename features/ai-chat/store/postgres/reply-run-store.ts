@@ -25,6 +25,8 @@ export const replyRunArgs = {
     p_provider: run.provider,
     p_model: run.model,
     p_reservation_id: run.reservationId,
+    p_expected_leaf: run.expectedLeafId,
+    p_fallback: run.fallback,
   }),
   tick: (checkpoints: readonly ReplyCheckpoint[], live: readonly string[]) => ({
     p_checkpoints: checkpoints.map((c) => ({ id: c.id, seq: c.seq, events: c.events, fallback: c.fallback, ended: c.ended })),
