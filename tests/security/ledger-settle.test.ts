@@ -42,7 +42,9 @@ describe.each(databaseKinds())('a turn always settles, on %s', (kind) => {
     const rows = await user.usage();
     expect(rows).toHaveLength(1);
     // Deleting stops the reply (nobody can see it any more): billed its prompt and what streamed.
-    expect(rows[0]).toMatchObject({ status: 'settled', prompt_tokens: 21, conversation_id: null });
+    // (The provider's own count comes with its last chunk; cut before it, ours is billed.)
+    expect(rows[0]).toMatchObject({ status: 'settled', conversation_id: null });
+    expect(rows[0]!.prompt_tokens).toBeGreaterThan(0);
     expect(rows[0]!.completion_tokens).toBeLessThanOrEqual(10);
     expect(rows[0]!.cost).not.toBeNull();
   });
