@@ -20,6 +20,12 @@ export interface ChatSessionOptions {
   onConversationCreated?: (conversationId: string) => void;
   /** Called when a reply has finished (completely, stopped, or cut off by the model's limit). */
   onFinish?: (message: ChatMessageView) => void;
+  /**
+   * The waits before each attempt to read a reply again after its stream broke (the server goes
+   * on writing it); once they are spent the reply shows the lost connection, with Retry.
+   * Default: from 0.5 s doubling to 8 s, about 30 s in all (`RECONNECT_DELAYS_MS`).
+   */
+  reconnectDelaysMs?: readonly number[];
 }
 
 export interface ChatSessionState {

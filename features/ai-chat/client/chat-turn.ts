@@ -37,8 +37,11 @@ export interface Turn {
   conversationIdBefore: string | null;
 }
 
-/** How a turn ended without finishing: the reader stopped it, or it failed. */
-export type TurnEnding = 'stopped' | 'error';
+/**
+ * How a turn ended without its stream's end: the reader stopped it, it failed, or it `ended`
+ * on the server while the stream was broken.
+ */
+export type TurnEnding = 'stopped' | 'error' | 'ended';
 
 export function draftMessage(
   role: 'user' | 'assistant',
@@ -68,6 +71,8 @@ export function draftMessage(
     siblingIds: [],
     error: null,
     retrying: null,
+    reconnecting: false,
+    notice: null,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ChatSessionOptions, ChatSessionState } from './chat-session-types';
 import type { FailedSend } from './chat-turn';
 import type { MessageStore } from './message-store';
+import { isBrokenStream, reconnectReply, type ReconnectOutcome } from './reconnect-reply';
 import { ReplyReading } from './reply-reading';
 import type { TurnSettling } from './settle-turn';
 import { requestTurn, type OpenReply } from './turn-request';
@@ -40,8 +41,10 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
   const { messages } = chat;
   const reading = new ReplyReading(chat.api());
   chat.setReading(reading, true);
+  // A reply read again after its stream broke starts again: it was announced the first time.
+  let announced = false;
   try {
-    const outcome = await requestTurn(open, messages, placed, reading.signal, {
+    const read = (from: OpenReply) => requestTurn(from, messages, placed, reading.signal, {
       onStart: (event) => {
         reading.named(event.assistantMessageId);
         if (epoch !== chat.epoch()) return;
@@ -52,7 +55,8 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
           conversationModel: { provider: event.provider, model: event.model },
         });
         // An attached reply was sent before, from here or elsewhere: nothing new was sent now.
-        if (origin === 'attached') return;
+        if (origin === 'attached' || announced) return;
+        announced = true;
         if (isNew) chat.options().onConversationCreated?.(event.conversationId);
         const sent = messages.getMessage(turn.userKey);
         if (sent) chat.options().onMessageSent?.(sent);
@@ -64,8 +68,23 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
         if (finished) chat.options().onFinish?.(finished);
       },
     });
+    let outcome: ReconnectOutcome = await read(open);
+    const replyId = messages.getMessage(turn.assistantKey)?.id;
+    // The connection broke, not the reply: the server goes on writing it, so read it again.
+    if (isBrokenStream(outcome) && outcome.started && replyId && epoch === chat.epoch() && !reading.signal.aborted) {
+      outcome = await reconnectReply(
+        { api: chat.api(), replyId, store: messages, assistantKey: turn.assistantKey, signal: reading.signal },
+        read,
+        outcome,
+        chat.options().reconnectDelaysMs,
+      );
+    }
     reading.end();
     if (epoch !== chat.epoch() || reading.detached || outcome.kind === 'finished') return;
+    if (outcome.kind === 'ended') {
+      chat.settling.afterReplyEnded(turn);
+      return;
+    }
     if (origin === 'attached' && !outcome.started) {
       const replyId = messages.getMessage(turn.assistantKey)?.id;
       messages.remove([turn.assistantKey]);

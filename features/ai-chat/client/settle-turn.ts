@@ -80,6 +80,16 @@ export class TurnSettling {
     this.resync(turn, delays, 'error');
   }
 
+  /**
+   * The reply ended while its stream was broken (the server keeps no stream of it any more): the
+   * row becomes the reply as saved.
+   */
+  afterReplyEnded(turn: Turn): void {
+    this.chat.messages.update(turn.assistantKey, { state: 'partial', retrying: null });
+    this.chat.setState({ status: 'idle' });
+    this.resync(turn, SAVE_POLL_DELAYS_MS, 'ended');
+  }
+
   afterStop(started: boolean, turn: Turn): void {
     const { messages } = this.chat;
     if (started) {
@@ -114,7 +124,7 @@ export class TurnSettling {
         if (reconciled.kind === 'shown') {
           chat.setState({ conversationModel: reconciled.conversationModel });
           // A stopped reply has finished too, now that its tokens and cost are known.
-          const stopped = ending === 'stopped' ? chat.messages.getMessage(turn.assistantKey) : undefined;
+          const stopped = ending !== 'error' ? chat.messages.getMessage(turn.assistantKey) : undefined;
           if (stopped) chat.onFinish(stopped);
           return;
         }

@@ -52,6 +52,10 @@ export interface ChatMessageProps {
   onRetry?: () => void;
   /** The provider is backing off before the first token. */
   retrying?: ReplyRetrying | null;
+  /** True while the stream is broken and the reply is being read again. */
+  reconnecting?: boolean;
+  /** Why the reply ended early when the reader did not stop it (the server's time limit). */
+  notice?: string | null;
   className?: string;
 }
 
@@ -98,6 +102,8 @@ export function ChatMessage({
   error = null,
   onRetry,
   retrying = null,
+  reconnecting = false,
+  notice = null,
   className = '',
 }: ChatMessageProps) {
   const [editing, setEditing] = useState(false);
@@ -154,7 +160,13 @@ export function ChatMessage({
           {showAnswer && (
             <StreamingMessage content={content} isComplete={!writing} retrying={retrying} />
           )}
+          {reconnecting && (
+            <p role="status" className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
+              Connection lost; reconnecting…
+            </p>
+          )}
           {refused && <RefusalNotice text={refusal} />}
+          {notice && !writing && <p className="mt-2 text-sm text-zinc-600 italic dark:text-zinc-400">{notice}</p>}
           {finishReason === 'length' && !writing && (
             <p className="mt-2 text-sm text-zinc-600 italic dark:text-zinc-400">
               The reply stopped here: it reached the length limit.
