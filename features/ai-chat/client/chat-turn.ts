@@ -128,12 +128,16 @@ export function chatRequestBody(turn: {
 
 /**
  * Shows the conversation as saved after a stopped or failed turn. A reply the reader saw fail
- * keeps saying so (with its Retry) even where the server saw a cut connection as a stop.
+ * keeps saying so (with its Retry) even where the server saw a cut connection as a stop, and a
+ * reply the server stopped keeps its notice.
  */
 export function showSavedTurn(store: MessageStore, detail: ConversationDetail, assistantKey: string, ending: TurnEnding): void {
-  const failure = store.getMessage(assistantKey)?.error ?? null;
+  const shown = store.getMessage(assistantKey);
+  const failure = shown?.error ?? null;
   store.replaceAll(viewsFromDetail(detail));
   const row = store.getMessage(assistantKey);
+  // Why it stopped, when the reader did not stop it: the saved row cannot tell.
+  if (row && ending === 'stopped' && shown?.notice) store.update(assistantKey, { notice: shown.notice });
   if (row && ending === 'error' && failure && (row.state !== 'error' || !row.error)) {
     store.update(assistantKey, { state: 'error', error: failure });
   }

@@ -92,7 +92,11 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
       if (replyId) chat.replyGone(replyId);
       return;
     }
-    if (outcome.kind === 'stopped') chat.settling.afterStop(outcome.started, turn);
+    if (outcome.kind === 'stopped') {
+      // Not this reader's Stop (the server's time limit, another tab): the row says why, in the server's words.
+      const notice = !reading.stopRequested && outcome.error ? outcome.error.message : null;
+      chat.settling.afterStop(outcome.started, turn, notice);
+    }
     else if (outcome.started) chat.settling.afterFailedReply(turn, outcome.error);
     else {
       chat.setFailed(showRefusedTurn(messages, placed));

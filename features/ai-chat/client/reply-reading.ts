@@ -31,6 +31,11 @@ export class ReplyReading {
     return this.detachedByReader;
   }
 
+  /** True once this reader asked the server to stop the reply. */
+  get stopRequested(): boolean {
+    return this.stopping;
+  }
+
   /** The server named the reply (its `start`): a Stop asked for before then is sent now. */
   named(replyId: string): void {
     this.replyId = replyId;

@@ -90,10 +90,11 @@ export class TurnSettling {
     this.resync(turn, SAVE_POLL_DELAYS_MS, 'ended');
   }
 
-  afterStop(started: boolean, turn: Turn): void {
+  /** The reply was stopped; `notice` says why when this reader did not stop it. */
+  afterStop(started: boolean, turn: Turn, notice: string | null = null): void {
     const { messages } = this.chat;
     if (started) {
-      messages.update(turn.assistantKey, { state: 'partial', retrying: null });
+      messages.update(turn.assistantKey, { state: 'partial', retrying: null, notice });
       this.chat.setState({ status: 'idle' });
       this.resync(turn, SAVE_POLL_DELAYS_MS, 'stopped');
       return;

@@ -112,7 +112,8 @@ export function ChatMessage({
   const writing = state === 'pending' || state === 'streaming';
   const parsed = timestamp === undefined ? undefined : new Date(timestamp);
   const date = parsed && !Number.isNaN(parsed.getTime()) ? parsed : undefined;
-  const note = STATE_NOTE[state]?.[isUser ? 'user' : 'assistant'];
+  // A reply the server stopped (its time limit) says why in its own notice, not as a Stop.
+  const note = notice && !writing ? undefined : STATE_NOTE[state]?.[isUser ? 'user' : 'assistant'];
 
   if (role === 'system' || role === 'tool') return null;
 
