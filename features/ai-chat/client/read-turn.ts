@@ -1,7 +1,7 @@
 import type { ChatSessionOptions, ChatSessionState } from './chat-session-types';
 import type { FailedSend } from './chat-turn';
 import type { MessageStore } from './message-store';
-import { isBrokenStream, reconnectReply, type ReconnectOutcome } from './reconnect-reply';
+import { isBrokenStream, readWhileOnline, reconnectReply, type ReconnectOutcome } from './reconnect-reply';
 import { ReplyReading } from './reply-reading';
 import type { TurnSettling } from './settle-turn';
 import { requestTurn, type OpenReply } from './turn-request';
@@ -44,7 +44,8 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
   // A reply read again after its stream broke starts again: it was announced the first time.
   let announced = false;
   try {
-    const read = (from: OpenReply) => requestTurn(from, messages, placed, reading.signal, {
+    const streaming = () => reading.replyId !== null && messages.getMessage(turn.assistantKey)?.state === 'streaming';
+    const read = (from: OpenReply) => readWhileOnline(reading.signal, streaming, (signal) => requestTurn(from, messages, placed, signal, {
       onStart: (event) => {
         reading.named(event.assistantMessageId);
         if (epoch !== chat.epoch()) return;
@@ -67,7 +68,7 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
         const finished = messages.getMessage(turn.assistantKey);
         if (finished) chat.options().onFinish?.(finished);
       },
-    });
+    }));
     let outcome: ReconnectOutcome = await read(open);
     const replyId = messages.getMessage(turn.assistantKey)?.id;
     // The connection broke, not the reply: the server goes on writing it, so read it again.

@@ -1,3 +1,4 @@
+import { ChatError } from '../protocol/errors';
 import { attachReply } from './chat-api';
 import type { MessageStore } from './message-store';
 import type { OpenReply, TurnOutcome } from './turn-request';
@@ -57,6 +58,39 @@ export async function reconnectReply(
     return last;
   } finally {
     store.update(assistantKey, { reconnecting: false });
+  }
+}
+
+/**
+ * Runs one read of a reply with a signal of its own, and counts the browser going offline while
+ * the reply streams (`streaming()`) as the stream breaking: a connection stalled by a lost
+ * network may say nothing for minutes. Aborting `signal` (detach, a stop) aborts the read as before.
+ */
+export async function readWhileOnline(
+  signal: AbortSignal,
+  streaming: () => boolean,
+  read: (signal: AbortSignal) => Promise<TurnOutcome>,
+): Promise<TurnOutcome> {
+  const attempt = new AbortController();
+  let wentOffline = false;
+  const onAbort = () => attempt.abort(signal.reason);
+  const onOffline = () => {
+    if (!streaming() || attempt.signal.aborted) return;
+    wentOffline = true;
+    attempt.abort();
+  };
+  if (signal.aborted) attempt.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  globalThis.addEventListener?.('offline', onOffline);
+  try {
+    const outcome = await read(attempt.signal);
+    if (wentOffline && !signal.aborted && outcome.kind === 'stopped') {
+      return { kind: 'failed', started: outcome.started, error: new ChatError('network', 'The connection was lost before the reply finished.') };
+    }
+    return outcome;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    globalThis.removeEventListener?.('offline', onOffline);
   }
 }
 
