@@ -441,6 +441,24 @@ describe('ChatSession: a reply the server goes on writing', () => {
     expect(requests).toContain(`GET /api/chat/replies/${saved[1]!.id}/stream`);
   });
 
+  it('the browser going offline mid-reply counts as a broken stream: back online, the reply ends whole', async () => {
+    const text = words(40);
+    backend.harness.openai.script({ text, delayMs: 25 });
+    const session = newSession();
+    const done = session.sendMessage('Talk a lot');
+    await eventually(async () => expect(session.messages.getMessages()[1]?.content).toMatch(/w2/));
+
+    // A lost network may stall the stream without an error: the browser's word is enough.
+    window.dispatchEvent(new Event('offline'));
+    await eventually(async () => expect(session.messages.getMessages()[1]?.reconnecting).toBe(true));
+    expect(session.getState().status).toBe('streaming');
+    window.dispatchEvent(new Event('online'));
+    await done;
+
+    expect(session.messages.getMessages()[1]).toMatchObject({ content: text, state: 'complete', error: null, reconnecting: false });
+    expect(session.getState()).toMatchObject({ status: 'idle', error: null });
+  });
+
   it('a cut stream whose reply has ended by the time it reconnects shows the saved reply, complete', async () => {
     const text = words(12);
     backend.harness.openai.script({ text, delayMs: 5 });
@@ -461,5 +479,33 @@ describe('ChatSession: a reply the server goes on writing', () => {
     }, 8_000);
     expect(reply.tokens).not.toBeNull();
     expect(session.getState()).toMatchObject({ status: 'idle', error: null, failedReplyKey: null });
+  });
+
+  it('a regenerated reply followed after a reload shows its versions (2/2) once it ends, as a sent one does', async () => {
+    backend.harness.openai.script({ text: 'First version.' }, { text: words(40), delayMs: 25 });
+    const first = newSession();
+    await first.sendMessage('Say something');
+    const conversationId = first.getState().conversationId!;
+    const original = first.messages.getMessages()[1]!;
+    const regenerating = first.regenerate(original.id);
+    await eventually(async () => expect(first.messages.getMessages()[1]?.content).toMatch(/w2/));
+    const sentVersions = first.messages.getMessages()[1]!.siblingIds;
+    expect(sentVersions).toHaveLength(2);
+    first.dispose();
+    await regenerating;
+
+    const reopened = newSession();
+    void reopened.load(conversationId);
+    await eventually(async () => expect(reopened.messages.getMessages()[1]).toMatchObject({ state: 'streaming' }));
+    await eventually(async () => expect(reopened.getState().status).toBe('idle'), 10_000);
+
+    const reply = await eventually(async () => {
+      const shown = reopened.messages.getMessages()[1]!;
+      expect(shown.siblingIds).toHaveLength(2);
+      return shown;
+    });
+    expect(reply).toMatchObject({ content: words(40), state: 'complete' });
+    expect(reply.siblingIds).toEqual([original.id, reply.id]);
+    expect(reply.siblingIds).toEqual(sentVersions);
   });
 });

@@ -318,15 +318,21 @@ export class ChatSession {
   }
 
   /**
-   * After a load: a reply the server is still writing under the last row shown is read from its
-   * start, then live, as if it had been sent from here.
+   * After a load: a reply the server is still writing under the last row shown (or a new version
+   * of the last reply shown) is read from its start, then live, as if it had been sent from here.
    */
   private followGenerating(detail: ConversationDetail): void {
-    const question = this.messages.last();
-    const reply = detail.generating.find((run) => run.parentId !== null && run.parentId === question?.id);
+    const last = this.messages.last();
     const conversationId = this.state.conversationId;
-    if (!reply || !question || !conversationId || this.busy || this.unattachable.has(reply.id)) return;
-    const placed = placeFollowedReply(this.messages, question, reply, conversationId);
+    if (!last || !conversationId || this.busy) return;
+    const under = (run: ConversationDetail['generating'][number], id: string | null | undefined) => run.parentId !== null && run.parentId === id;
+    const answer = detail.generating.find((run) => under(run, last.id));
+    // The branch shown still ends at the old version while the new one is written.
+    const version = last.role === 'assistant' ? detail.generating.find((run) => run.id !== last.id && under(run, last.parentId)) : undefined;
+    const reply = answer ?? version;
+    const question = answer ? last : version && last.parentId ? this.messages.findById(last.parentId) : undefined;
+    if (!reply || !question || this.unattachable.has(reply.id)) return;
+    const placed = placeFollowedReply(this.messages, question, reply, conversationId, answer ? undefined : last);
     this.setState({ status: 'submitted', error: null, failedReplyKey: null });
     this.current = readTurn(this.reader, placed, (signal) => attachReply(this.api, reply.id, signal), 'attached');
   }

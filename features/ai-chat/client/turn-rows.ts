@@ -95,14 +95,17 @@ export function showFailedReply(store: MessageStore, assistantKey: string, error
 }
 
 /**
- * Shows a reply the server is still writing under `question` (the last row shown), as a turn to
- * read: its row has the run's id (the assistant message id) and fills from the attach stream.
+ * Shows a reply the server is still writing under `question`, as a turn to read: its row has the
+ * run's id (the assistant message id) and fills from the attach stream. A new version of the
+ * reply shown last (a regenerate) takes that reply's place, with its versions for the switcher,
+ * as a regenerate sent from here does.
  */
 export function placeFollowedReply(
   store: MessageStore,
   question: ChatMessageView,
   reply: { id: string; provider: string; model: string },
   conversationId: string,
+  replaces?: ChatMessageView,
 ): PlacedTurn {
   const row: ChatMessageView = {
     ...draftMessage('assistant', '', question.id),
@@ -111,7 +114,12 @@ export function placeFollowedReply(
     provider: reply.provider,
     model: reply.model,
   };
+  const displaced = replaces ? [replaces] : [];
+  if (replaces) store.remove([replaces.key]);
   store.append([row]);
+  const replacedSiblings = replaces
+    ? (replaces.siblingIds.length > 0 ? replaces.siblingIds : [replaces.id]).filter((id) => !isLocalId(id) && id !== reply.id)
+    : [];
   return {
     // As a regenerate: the question is saved and shown already, only the reply is new.
     turn: {
@@ -124,7 +132,7 @@ export function placeFollowedReply(
     },
     parentId: question.id,
     regeneratingKey: question.key,
-    displaced: [],
-    replacedSiblings: [],
+    displaced,
+    replacedSiblings,
   };
 }
