@@ -1,9 +1,16 @@
 import type { ProviderName } from '../protocol/chat-request';
 import type { ChatError } from '../protocol/errors';
+import type { AttachmentRecord } from './attachments-api';
 import type { ChatMessageView } from './chat-message-view';
 import type { ModelRef } from './saved-turn';
 
 export type ChatStatus = 'idle' | 'submitted' | 'streaming' | 'error';
+
+/** The second argument of `sendMessage`. */
+export interface SendMessageOptions {
+  /** Files uploaded (POST {api}/attachments) for this message; their ids go with it. */
+  attachments?: readonly AttachmentRecord[];
+}
 
 /** What a chat sends with every message, and where. */
 export interface ChatSessionOptions {

@@ -43,6 +43,13 @@ export interface Turn {
  */
 export type TurnEnding = 'stopped' | 'error' | 'ended';
 
+/** The files a saved user message carries, as records to send again (an edit keeps them). */
+export function attachmentsOf(message: ChatMessageView): AttachmentRecord[] {
+  return message.parts.flatMap((part) =>
+    part.type === 'file' ? [{ id: part.attachmentId, mediaType: part.mediaType, name: part.name, size: part.size }] : [],
+  );
+}
+
 export function draftMessage(
   role: 'user' | 'assistant',
   content: string,

@@ -1,9 +1,7 @@
-import type { ChatSessionOptions, ChatSessionState } from './chat-session-types';
-import type { FailedSend } from './chat-turn';
-import type { MessageStore } from './message-store';
+import type { ChatSessionOptions } from './chat-session-types';
 import { isBrokenStream, readWhileOnline, reconnectReply, type ReconnectOutcome } from './reconnect-reply';
 import { ReplyReading } from './reply-reading';
-import type { TurnSettling } from './settle-turn';
+import type { SettlingChat, TurnSettling } from './settle-turn';
 import { requestTurn, type OpenReply } from './turn-request';
 import { showRefusedTurn, type PlacedTurn } from './turn-rows';
 
@@ -14,20 +12,13 @@ import { showRefusedTurn, type PlacedTurn } from './turn-rows';
 export type ReplyOrigin = 'sent' | 'attached';
 
 /** What reading a turn's reply needs of the chat it belongs to. */
-export interface ReadingChat {
-  readonly messages: MessageStore;
+export interface ReadingChat extends Omit<SettlingChat, 'reload' | 'onFinish'> {
   readonly settling: TurnSettling;
-  api(): string;
-  /** Changes whenever the chat shown changes: the ending of a reply begun under another is dropped. */
-  epoch(): number;
   options(): ChatSessionOptions;
-  getState(): ChatSessionState;
-  setState(patch: Partial<ChatSessionState>): void;
   /** The reading under way, which Stop and leaving the chat act on; null once it ended. */
   setReading(reading: ReplyReading, active: boolean): void;
   /** An attached reply has no stream any more (it ended): show the conversation as saved. */
   replyGone(replyId: string): void;
-  setFailed(failed: FailedSend): void;
 }
 
 /**
