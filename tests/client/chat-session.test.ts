@@ -459,6 +459,17 @@ describe('ChatSession: a reply the server goes on writing', () => {
     expect(session.getState()).toMatchObject({ status: 'idle', error: null });
   });
 
+  it('a reply the server ends with a lost provider connection shows its error at once, with no reconnecting', async () => {
+    backend.harness.openai.script({ text: words(20), delayMs: 10, failAfterChunks: 4 });
+    const requests = recordRequests();
+    const session = newSession();
+    await session.sendMessage('Talk a lot');
+
+    expect(session.messages.getMessages()[1]).toMatchObject({ state: 'error', reconnecting: false });
+    expect(session.getState().status).toBe('error');
+    expect(requests.filter((request) => request.includes('/replies/'))).toEqual([]);
+  });
+
   it('a cut stream whose reply has ended by the time it reconnects shows the saved reply, complete', async () => {
     const text = words(12);
     backend.harness.openai.script({ text, delayMs: 5 });

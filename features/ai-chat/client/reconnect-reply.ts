@@ -1,6 +1,6 @@
-import { ChatError } from '../protocol/errors';
 import { attachReply } from './chat-api';
 import type { MessageStore } from './message-store';
+import { BrokenStreamError } from './stream-reply';
 import type { OpenReply, TurnOutcome } from './turn-request';
 
 /**
@@ -17,7 +17,12 @@ export type ReconnectOutcome = TurnOutcome | { kind: 'ended' };
 
 /** The stream broke before its end: the reply goes on on the server, so it can be read again. */
 export function isBrokenStream(outcome: TurnOutcome): outcome is Extract<TurnOutcome, { kind: 'failed' }> {
-  return outcome.kind === 'failed' && outcome.error.code === 'network';
+  return outcome.kind === 'failed' && outcome.error instanceof BrokenStreamError;
+}
+
+/** The request to read the reply again did not reach the server (still offline). */
+function unreachable(outcome: TurnOutcome): boolean {
+  return outcome.kind === 'failed' && !outcome.started && outcome.error.code === 'network';
 }
 
 /**
@@ -50,6 +55,7 @@ export async function reconnectReply(
       }
       const outcome = await read(open);
       if (outcome.kind === 'failed' && !outcome.started && outcome.error.code === 'not_found') return { kind: 'ended' };
+      if (unreachable(outcome)) continue;
       // The turn started the first time, whether or not this read got as far as its `start`.
       const started = outcome.kind === 'finished' ? outcome : { ...outcome, started: true };
       if (!isBrokenStream(started)) return started;
@@ -85,7 +91,7 @@ export async function readWhileOnline(
   try {
     const outcome = await read(attempt.signal);
     if (wentOffline && !signal.aborted && outcome.kind === 'stopped') {
-      return { kind: 'failed', started: outcome.started, error: new ChatError('network', 'The connection was lost before the reply finished.') };
+      return { kind: 'failed', started: outcome.started, error: new BrokenStreamError() };
     }
     return outcome;
   } finally {
