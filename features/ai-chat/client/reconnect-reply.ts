@@ -5,7 +5,7 @@ import type { OpenReply, TurnOutcome } from './turn-request';
 
 /**
  * The waits before each attempt to read a reply again after its stream broke: from 0.5 s,
- * doubling, capped at 8 s; about 30 s in all before the reply shows the lost connection.
+ * doubling, capped at 8 s (each ±20 %); about 30 s in all before the reply shows the lost connection.
  */
 export const RECONNECT_DELAYS_MS: readonly number[] = [500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000];
 
@@ -48,7 +48,8 @@ export async function reconnectReply(
   try {
     for (const delay of delaysMs) {
       try {
-        await waitForConnection(delay, signal);
+        // Jittered, so the readers of a server that restarted do not all come back at once.
+        await waitForConnection(delay * (0.8 + Math.random() * 0.4), signal);
       } catch {
         // Let go of (detach) or stopped while waiting: as if the stream had been aborted.
         return { kind: 'stopped', started: true };
