@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ChatSession } from '@/features/ai-chat/client/chat-session';
 import { canRetry, RefusedChatError } from '@/features/ai-chat/client/http-error';
 import { eventually } from '../support/chat-harness';
-import { startChatBackend, type ChatBackend } from '../hooks/support/chat-backend';
+import { cutNextChatResponse, startChatBackend, type ChatBackend } from '../hooks/support/chat-backend';
 
 /**
  * The session's state machine (issue 9 items 1, 2 and 5) against the real handler: a new chat, a
@@ -416,5 +416,107 @@ describe('ChatSession: a reply the server goes on writing', () => {
     }, 10_000);
     expect(saved[1]!.content).toBe(text);
     expect(requests.filter((request) => request.includes('/replies/'))).toEqual([]);
+  });
+
+  it('a stream cut by the network mid-reply reconnects to the same reply and it ends whole, complete, with no error', async () => {
+    const text = words(40);
+    backend.harness.openai.script({ text, delayMs: 25 });
+    const requests = recordRequests();
+    const session = newSession();
+    // The start event and a few words, then the connection drops; the server writes on.
+    cutNextChatResponse(backend, 4);
+    const reconnecting: boolean[] = [];
+    session.messages.subscribeAll(() => reconnecting.push(session.messages.getMessages()[1]?.reconnecting === true));
+    await session.sendMessage('Talk a lot');
+
+    const [, reply] = session.messages.getMessages();
+    const saved = await rowsOf(session.getState().conversationId!);
+    expect(saved.map((row) => [row.content, row.status])).toEqual([
+      ['Talk a lot', 'complete'],
+      [text, 'complete'],
+    ]);
+    expect(reply).toMatchObject({ id: saved[1]!.id, content: text, state: 'complete', error: null, reconnecting: false });
+    expect(session.getState()).toMatchObject({ status: 'idle', error: null, failedReplyKey: null });
+    expect(reconnecting).toContain(true);
+    expect(requests).toContain(`GET /api/chat/replies/${saved[1]!.id}/stream`);
+  });
+
+  it('the browser going offline mid-reply counts as a broken stream: back online, the reply ends whole', async () => {
+    const text = words(40);
+    backend.harness.openai.script({ text, delayMs: 25 });
+    const session = newSession();
+    const done = session.sendMessage('Talk a lot');
+    await eventually(async () => expect(session.messages.getMessages()[1]?.content).toMatch(/w2/));
+
+    // A lost network may stall the stream without an error: the browser's word is enough.
+    window.dispatchEvent(new Event('offline'));
+    await eventually(async () => expect(session.messages.getMessages()[1]?.reconnecting).toBe(true));
+    expect(session.getState().status).toBe('streaming');
+    window.dispatchEvent(new Event('online'));
+    await done;
+
+    expect(session.messages.getMessages()[1]).toMatchObject({ content: text, state: 'complete', error: null, reconnecting: false });
+    expect(session.getState()).toMatchObject({ status: 'idle', error: null });
+  });
+
+  it('a reply the server ends with a lost provider connection shows its error at once, with no reconnecting', async () => {
+    backend.harness.openai.script({ text: words(20), delayMs: 10, failAfterChunks: 4 });
+    const requests = recordRequests();
+    const session = newSession();
+    await session.sendMessage('Talk a lot');
+
+    expect(session.messages.getMessages()[1]).toMatchObject({ state: 'error', reconnecting: false });
+    expect(session.getState().status).toBe('error');
+    expect(requests.filter((request) => request.includes('/replies/'))).toEqual([]);
+  });
+
+  it('a cut stream whose reply has ended by the time it reconnects shows the saved reply, complete', async () => {
+    const text = words(12);
+    backend.harness.openai.script({ text, delayMs: 5 });
+    const session = newSession();
+    cutNextChatResponse(backend, 2);
+    // By the time the client re-attaches, the server keeps no stream of it any more.
+    backend.server.use(
+      http.get(`${backend.base}/replies/:id/stream`, () => HttpResponse.json({ error: { code: 'not_found', message: 'Not found.' } }, { status: 404 }), {
+        once: true,
+      }),
+    );
+    await session.sendMessage('Quick one');
+
+    const reply = await eventually(async () => {
+      const shown = session.messages.getMessages()[1]!;
+      expect(shown).toMatchObject({ content: text, state: 'complete', error: null });
+      return shown;
+    }, 8_000);
+    expect(reply.tokens).not.toBeNull();
+    expect(session.getState()).toMatchObject({ status: 'idle', error: null, failedReplyKey: null });
+  });
+
+  it('a regenerated reply followed after a reload shows its versions (2/2) once it ends, as a sent one does', async () => {
+    backend.harness.openai.script({ text: 'First version.' }, { text: words(40), delayMs: 25 });
+    const first = newSession();
+    await first.sendMessage('Say something');
+    const conversationId = first.getState().conversationId!;
+    const original = first.messages.getMessages()[1]!;
+    const regenerating = first.regenerate(original.id);
+    await eventually(async () => expect(first.messages.getMessages()[1]?.content).toMatch(/w2/));
+    const sentVersions = first.messages.getMessages()[1]!.siblingIds;
+    expect(sentVersions).toHaveLength(2);
+    first.dispose();
+    await regenerating;
+
+    const reopened = newSession();
+    void reopened.load(conversationId);
+    await eventually(async () => expect(reopened.messages.getMessages()[1]).toMatchObject({ state: 'streaming' }));
+    await eventually(async () => expect(reopened.getState().status).toBe('idle'), 10_000);
+
+    const reply = await eventually(async () => {
+      const shown = reopened.messages.getMessages()[1]!;
+      expect(shown.siblingIds).toHaveLength(2);
+      return shown;
+    });
+    expect(reply).toMatchObject({ content: words(40), state: 'complete' });
+    expect(reply.siblingIds).toEqual([original.id, reply.id]);
+    expect(reply.siblingIds).toEqual(sentVersions);
   });
 });

@@ -36,6 +36,8 @@ const view = (key: string, role: 'user' | 'assistant', state: ChatMessageView['s
   siblingIds: [],
   error: null,
   retrying: null,
+  reconnecting: false,
+  notice: null,
 });
 
 describe('MessageList', () => {

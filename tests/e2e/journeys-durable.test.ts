@@ -4,7 +4,7 @@ import { chatScreen, conversationIdOf, replyBody, sendMessage, VIEWPORT_NAMES, w
 import { browserPerFile, providers, UNTIL, uniqueTag } from './support/journey';
 
 // Journeys through a reply the server goes on writing whoever reads it (issue 12): a reload
-// mid-reply, a second tab following it, and Stop from that second tab.
+// mid-reply, a second tab following it, Stop from that second tab, and the network lost mid-reply.
 const open = browserPerFile();
 
 /** A reply of `count` words, one per stream frame: long enough to reload or open a tab in. */
@@ -93,7 +93,8 @@ describe.each(VIEWPORT_NAMES)('on a %s', (viewport) => {
 
     await other.stop.click();
     // Both tabs: the reply marked as stopped, no longer written, within about a second.
-    const stopped = async (tab: Page) => (await chatScreen(tab).replies.last().innerText()).includes('Stopped');
+    // The tab that pressed Stop says "Stopped"; the other one the server's "The reply was stopped."
+    const stopped = async (tab: Page) => /stopped/i.test(await chatScreen(tab).replies.last().innerText());
     await expect.poll(async () => (await stopped(second)) && (await stopped(page)), { timeout: 1_500, interval: 50 }).toBe(true);
 
     await Promise.all([waitForIdle(page), waitForIdle(second)]);
@@ -113,5 +114,28 @@ describe.each(VIEWPORT_NAMES)('on a %s', (viewport) => {
     await page.reload();
     await expect.poll(() => shownReply(page), UNTIL).toBe(stoppedText);
     expect(await chatScreen(page).replies.last().innerText()).toContain('Stopped');
+  });
+
+  it('the network lost for two seconds mid-reply: the reply says it is reconnecting, then ends whole without a reload', async () => {
+    const tag = uniqueTag();
+    const text = longReply(tag, 80);
+    const page = await open('/', viewport);
+    const screen = chatScreen(page);
+    const conversationId = await startLongReply(page, tag, text, 60);
+
+    await page.context().setOffline(true);
+    await page.getByText('Connection lost; reconnecting…').waitFor({ state: 'visible', timeout: UNTIL.timeout });
+    await page.waitForTimeout(2_000);
+    await page.context().setOffline(false);
+
+    await waitForIdle(page);
+    await expect.poll(() => shownReply(page), UNTIL).toBe(text);
+    const reply = screen.replies.last();
+    await expect.poll(() => reply.innerText(), UNTIL).toMatch(/\d[KM]? tokens/);
+    expect(await reply.innerText()).not.toContain('Stopped');
+    await expect(page.getByText('Connection lost; reconnecting…').count()).resolves.toBe(0);
+    await expect(screen.alert.count()).resolves.toBe(0);
+    await expect(screen.userMessages.count()).resolves.toBe(1);
+    expect(await savedReply(page, conversationId)).toMatchObject({ role: 'assistant', content: text, status: 'complete' });
   });
 });

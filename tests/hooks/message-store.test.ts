@@ -23,6 +23,8 @@ const view = (key: string, content = key): ChatMessageView => ({
   siblingIds: [],
   error: null,
   retrying: null,
+  reconnecting: false,
+  notice: null,
 });
 
 describe('MessageStore', () => {

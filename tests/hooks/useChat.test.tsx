@@ -95,17 +95,19 @@ describe('useChat', () => {
     expect(result.current.messages[1]).toMatchObject({ content: saved.content, state: 'partial' });
   });
 
-  it('keeps the partial reply on a lost connection, shows a network error, and retry answers again', async () => {
+  it('a connection that stays lost keeps the partial reply, shows a network error once reconnecting gives up, and retry answers again', async () => {
     backend.harness.openai.script({ text: 'alpha beta gamma delta epsilon', delayMs: 10 }, { text: 'Second try.' });
     cutNextChatResponse(backend, 3);
-    const { result } = renderHook(() => useChat());
+    // Every attempt to read the reply again fails as the network does.
+    backend.server.use(http.get(`${backend.base}/replies/:id/stream`, () => HttpResponse.error()));
+    const { result } = renderHook(() => useChat({ reconnectDelaysMs: [10, 10] }));
 
     await act(() => result.current.sendMessage('Tell me'));
 
     expect(result.current.status).toBe('error');
     expect(result.current.error?.code).toBe('network');
     const broken = result.current.messages[1]!;
-    expect(broken.state).toBe('error');
+    expect(broken).toMatchObject({ state: 'error', reconnecting: false });
     expect(broken.content).not.toBe('');
     expect('alpha beta gamma delta epsilon'.startsWith(broken.content)).toBe(true);
 

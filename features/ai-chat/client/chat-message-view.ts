@@ -75,6 +75,13 @@ export interface ChatMessageView {
   error: ReplyFailure | null;
   /** Set while the provider backs off before the first token; null once text arrives. */
   retrying: ReplyRetrying | null;
+  /** True while the reply's stream is broken and the client reads it again (the server goes on). */
+  reconnecting: boolean;
+  /**
+   * Why the reply ended early when the reader did not stop it, in the server's words (its time
+   * limit); null otherwise. A reader's own Stop needs none: the row says "Stopped".
+   */
+  notice: string | null;
 }
 
 const LOCAL_PREFIX = 'local-';
@@ -126,6 +133,8 @@ export function viewFromRecord(record: MessageRecord, siblingIds: readonly strin
     siblingIds,
     error: record.status === 'error' ? failureFromMetadata(record.metadata) : null,
     retrying: null,
+    reconnecting: false,
+    notice: null,
   };
 }
 
@@ -200,7 +209,9 @@ export function sameView(a: ChatMessageView, b: ChatMessageView): boolean {
     a.error?.code === b.error?.code &&
     a.error?.message === b.error?.message &&
     a.error?.retryable === b.error?.retryable &&
-    a.retrying === b.retrying
+    a.retrying === b.retrying &&
+    a.reconnecting === b.reconnecting &&
+    a.notice === b.notice
   );
 }
 

@@ -1,9 +1,16 @@
 import type { ProviderName } from '../protocol/chat-request';
 import type { ChatError } from '../protocol/errors';
+import type { AttachmentRecord } from './attachments-api';
 import type { ChatMessageView } from './chat-message-view';
 import type { ModelRef } from './saved-turn';
 
 export type ChatStatus = 'idle' | 'submitted' | 'streaming' | 'error';
+
+/** The second argument of `sendMessage`. */
+export interface SendMessageOptions {
+  /** Files uploaded (POST {api}/attachments) for this message; their ids go with it. */
+  attachments?: readonly AttachmentRecord[];
+}
 
 /** What a chat sends with every message, and where. */
 export interface ChatSessionOptions {
@@ -20,6 +27,12 @@ export interface ChatSessionOptions {
   onConversationCreated?: (conversationId: string) => void;
   /** Called when a reply has finished (completely, stopped, or cut off by the model's limit). */
   onFinish?: (message: ChatMessageView) => void;
+  /**
+   * The waits before each attempt to read a reply again after its stream broke (the server goes
+   * on writing it); once they are spent the reply shows the lost connection, with Retry.
+   * Default: from 0.5 s doubling to 8 s, about 30 s in all (`RECONNECT_DELAYS_MS`).
+   */
+  reconnectDelaysMs?: readonly number[];
 }
 
 export interface ChatSessionState {

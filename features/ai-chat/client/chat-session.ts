@@ -1,33 +1,22 @@
 import type { AttachmentRecord } from './attachments-api';
 import { regenerateTarget, siblingTarget } from './branch-targets';
 import { attachReply, patchConversation, DEFAULT_CHAT_API } from './chat-api';
-import type { ChatMessageView } from './chat-message-view';
-import type { ChatSessionOptions, ChatSessionState } from './chat-session-types';
+import type { ChatSessionOptions, ChatSessionState, SendMessageOptions } from './chat-session-types';
 import type { ConversationDetail } from '../protocol/rest';
-import type { Branching, FailedSend } from './chat-turn';
+import { attachmentsOf, type Branching, type FailedSend } from './chat-turn';
 import { toChatError } from './http-error';
+import { placeFollowedReply, replyToFollow } from './follow-reply';
 import { showConversation } from './load-conversation';
 import { MessageStore } from './message-store';
 import type { ModelRef } from './saved-turn';
 import { NEW_CHAT, SessionStateStore } from './session-state';
 import { readTurn, type ReadingChat } from './read-turn';
 import type { ReplyReading } from './reply-reading';
-import { TurnSettling } from './settle-turn';
+import { TurnSettling, type SettlingChat } from './settle-turn';
 import { postTurn, turnRequestBody } from './turn-request';
-import { placeFollowedReply, placeTurn } from './turn-rows';
+import { placeTurn } from './turn-rows';
 
-/** The second argument of `sendMessage`. */
-export interface SendMessageOptions {
-  /** Files uploaded (POST {api}/attachments) for this message; their ids go with it. */
-  attachments?: readonly AttachmentRecord[];
-}
-
-/** The files a saved user message carries, as records to send again (an edit keeps them). */
-function attachmentsOf(message: ChatMessageView): AttachmentRecord[] {
-  return message.parts.flatMap((part) =>
-    part.type === 'file' ? [{ id: part.attachmentId, mediaType: part.mediaType, name: part.name, size: part.size }] : [],
-  );
-}
+export type { SendMessageOptions } from './chat-session-types';
 
 /**
  * One chat on the client, outside React: the messages, the request in flight, and the actions.
@@ -48,8 +37,8 @@ export class ChatSession {
   private loading: AbortController | null = null;
   private failed: FailedSend | null = null;
   private current: Promise<void> = Promise.resolve();
-  /** Re-reads a stopped or failed turn from the server; the next send waits for it. */
-  private readonly settling = new TurnSettling({
+  /** What the turn's readers and settlers need of this chat. */
+  private readonly chat: SettlingChat = {
     messages: this.messages,
     api: () => this.api,
     epoch: () => this.epoch,
@@ -60,16 +49,14 @@ export class ChatSession {
     setFailed: (failed) => {
       this.failed = failed;
     },
-  });
+  };
+  /** Re-reads a stopped or failed turn from the server; the next send waits for it. */
+  private readonly settling = new TurnSettling(this.chat);
   /** Reads replies into the rows, and settles how each ended. */
   private readonly reader: ReadingChat = {
-    messages: this.messages,
+    ...this.chat,
     settling: this.settling,
-    api: () => this.api,
-    epoch: () => this.epoch,
     options: () => this.options,
-    getState: () => this.state,
-    setState: (patch) => this.setState(patch),
     setReading: (reading, active) => {
       if (active) this.reading = reading;
       else if (this.reading === reading) this.reading = null;
@@ -79,9 +66,6 @@ export class ChatSession {
       this.unattachable.add(replyId);
       const { conversationId } = this.state;
       if (conversationId) void this.load(conversationId);
-    },
-    setFailed: (failed) => {
-      this.failed = failed;
     },
   };
   /** Bumped whenever the chat shown changes (new chat, another conversation): late answers for the old one are dropped. */
@@ -318,16 +302,15 @@ export class ChatSession {
   }
 
   /**
-   * After a load: a reply the server is still writing under the last row shown is read from its
-   * start, then live, as if it had been sent from here.
+   * After a load: a reply the server is still writing under the last row shown (or a new version
+   * of the last reply shown) is read from its start, then live, as if it had been sent from here.
    */
   private followGenerating(detail: ConversationDetail): void {
-    const question = this.messages.last();
-    const reply = detail.generating.find((run) => run.parentId !== null && run.parentId === question?.id);
     const conversationId = this.state.conversationId;
-    if (!reply || !question || !conversationId || this.busy || this.unattachable.has(reply.id)) return;
-    const placed = placeFollowedReply(this.messages, question, reply, conversationId);
+    const follow = conversationId && !this.busy ? replyToFollow(this.messages, detail, this.unattachable) : null;
+    if (!follow || !conversationId) return;
+    const placed = placeFollowedReply(this.messages, follow, conversationId);
     this.setState({ status: 'submitted', error: null, failedReplyKey: null });
-    this.current = readTurn(this.reader, placed, (signal) => attachReply(this.api, reply.id, signal), 'attached');
+    this.current = readTurn(this.reader, placed, (signal) => attachReply(this.api, follow.reply.id, signal), 'attached');
   }
 }

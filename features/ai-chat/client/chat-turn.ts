@@ -37,8 +37,18 @@ export interface Turn {
   conversationIdBefore: string | null;
 }
 
-/** How a turn ended without finishing: the reader stopped it, or it failed. */
-export type TurnEnding = 'stopped' | 'error';
+/**
+ * How a turn ended without its stream's end: the reader stopped it, it failed, or it `ended`
+ * on the server while the stream was broken.
+ */
+export type TurnEnding = 'stopped' | 'error' | 'ended';
+
+/** The files a saved user message carries, as records to send again (an edit keeps them). */
+export function attachmentsOf(message: ChatMessageView): AttachmentRecord[] {
+  return message.parts.flatMap((part) =>
+    part.type === 'file' ? [{ id: part.attachmentId, mediaType: part.mediaType, name: part.name, size: part.size }] : [],
+  );
+}
 
 export function draftMessage(
   role: 'user' | 'assistant',
@@ -68,6 +78,8 @@ export function draftMessage(
     siblingIds: [],
     error: null,
     retrying: null,
+    reconnecting: false,
+    notice: null,
   };
 }
 
@@ -123,12 +135,16 @@ export function chatRequestBody(turn: {
 
 /**
  * Shows the conversation as saved after a stopped or failed turn. A reply the reader saw fail
- * keeps saying so (with its Retry) even where the server saw a cut connection as a stop.
+ * keeps saying so (with its Retry) even where the server saw a cut connection as a stop, and a
+ * reply the server stopped keeps its notice.
  */
 export function showSavedTurn(store: MessageStore, detail: ConversationDetail, assistantKey: string, ending: TurnEnding): void {
-  const failure = store.getMessage(assistantKey)?.error ?? null;
+  const shown = store.getMessage(assistantKey);
+  const failure = shown?.error ?? null;
   store.replaceAll(viewsFromDetail(detail));
   const row = store.getMessage(assistantKey);
+  // Why it stopped, when the reader did not stop it: the saved row cannot tell.
+  if (row && ending === 'stopped' && shown?.notice) store.update(assistantKey, { notice: shown.notice });
   if (row && ending === 'error' && failure && (row.state !== 'error' || !row.error)) {
     store.update(assistantKey, { state: 'error', error: failure });
   }

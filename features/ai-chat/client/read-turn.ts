@@ -1,8 +1,7 @@
-import type { ChatSessionOptions, ChatSessionState } from './chat-session-types';
-import type { FailedSend } from './chat-turn';
-import type { MessageStore } from './message-store';
+import type { ChatSessionOptions } from './chat-session-types';
+import { isBrokenStream, readWhileOnline, reconnectReply, type ReconnectOutcome } from './reconnect-reply';
 import { ReplyReading } from './reply-reading';
-import type { TurnSettling } from './settle-turn';
+import type { SettlingChat, TurnSettling } from './settle-turn';
 import { requestTurn, type OpenReply } from './turn-request';
 import { showRefusedTurn, type PlacedTurn } from './turn-rows';
 
@@ -13,20 +12,13 @@ import { showRefusedTurn, type PlacedTurn } from './turn-rows';
 export type ReplyOrigin = 'sent' | 'attached';
 
 /** What reading a turn's reply needs of the chat it belongs to. */
-export interface ReadingChat {
-  readonly messages: MessageStore;
+export interface ReadingChat extends Omit<SettlingChat, 'reload' | 'onFinish'> {
   readonly settling: TurnSettling;
-  api(): string;
-  /** Changes whenever the chat shown changes: the ending of a reply begun under another is dropped. */
-  epoch(): number;
   options(): ChatSessionOptions;
-  getState(): ChatSessionState;
-  setState(patch: Partial<ChatSessionState>): void;
   /** The reading under way, which Stop and leaving the chat act on; null once it ended. */
   setReading(reading: ReplyReading, active: boolean): void;
   /** An attached reply has no stream any more (it ended): show the conversation as saved. */
   replyGone(replyId: string): void;
-  setFailed(failed: FailedSend): void;
 }
 
 /**
@@ -40,8 +32,11 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
   const { messages } = chat;
   const reading = new ReplyReading(chat.api());
   chat.setReading(reading, true);
+  // A reply read again after its stream broke starts again: it was announced the first time.
+  let announced = false;
   try {
-    const outcome = await requestTurn(open, messages, placed, reading.signal, {
+    const streaming = () => reading.replyId !== null && messages.getMessage(turn.assistantKey)?.state === 'streaming';
+    const read = (from: OpenReply) => readWhileOnline(reading.signal, streaming, (signal) => requestTurn(from, messages, placed, signal, {
       onStart: (event) => {
         reading.named(event.assistantMessageId);
         if (epoch !== chat.epoch()) return;
@@ -52,7 +47,8 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
           conversationModel: { provider: event.provider, model: event.model },
         });
         // An attached reply was sent before, from here or elsewhere: nothing new was sent now.
-        if (origin === 'attached') return;
+        if (origin === 'attached' || announced) return;
+        announced = true;
         if (isNew) chat.options().onConversationCreated?.(event.conversationId);
         const sent = messages.getMessage(turn.userKey);
         if (sent) chat.options().onMessageSent?.(sent);
@@ -63,9 +59,24 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
         const finished = messages.getMessage(turn.assistantKey);
         if (finished) chat.options().onFinish?.(finished);
       },
-    });
+    }));
+    let outcome: ReconnectOutcome = await read(open);
+    const replyId = messages.getMessage(turn.assistantKey)?.id;
+    // The connection broke, not the reply: the server goes on writing it, so read it again.
+    if (isBrokenStream(outcome) && outcome.started && replyId && epoch === chat.epoch() && !reading.signal.aborted) {
+      outcome = await reconnectReply(
+        { api: chat.api(), replyId, store: messages, assistantKey: turn.assistantKey, signal: reading.signal },
+        read,
+        outcome,
+        chat.options().reconnectDelaysMs,
+      );
+    }
     reading.end();
     if (epoch !== chat.epoch() || reading.detached || outcome.kind === 'finished') return;
+    if (outcome.kind === 'ended') {
+      chat.settling.afterReplyEnded(turn);
+      return;
+    }
     if (origin === 'attached' && !outcome.started) {
       const replyId = messages.getMessage(turn.assistantKey)?.id;
       messages.remove([turn.assistantKey]);
@@ -73,7 +84,11 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
       if (replyId) chat.replyGone(replyId);
       return;
     }
-    if (outcome.kind === 'stopped') chat.settling.afterStop(outcome.started, turn);
+    if (outcome.kind === 'stopped') {
+      // Not this reader's Stop (the server's time limit, another tab): the row says why, in the server's words.
+      const notice = !reading.stopRequested && outcome.error ? outcome.error.message : null;
+      chat.settling.afterStop(outcome.started, turn, notice);
+    }
     else if (outcome.started) chat.settling.afterFailedReply(turn, outcome.error);
     else {
       chat.setFailed(showRefusedTurn(messages, placed));

@@ -14,7 +14,7 @@ export const STOP_GRACE_MS = 3_000;
  */
 export class ReplyReading {
   private readonly controller = new AbortController();
-  private replyId: string | null = null;
+  private serverId: string | null = null;
   private stopping = false;
   private grace: ReturnType<typeof setTimeout> | null = null;
   private detachedByReader = false;
@@ -31,9 +31,19 @@ export class ReplyReading {
     return this.detachedByReader;
   }
 
+  /** The server's id for the reply, once its `start` named it. */
+  get replyId(): string | null {
+    return this.serverId;
+  }
+
+  /** True once this reader asked the server to stop the reply. */
+  get stopRequested(): boolean {
+    return this.stopping;
+  }
+
   /** The server named the reply (its `start`): a Stop asked for before then is sent now. */
   named(replyId: string): void {
-    this.replyId = replyId;
+    this.serverId = replyId;
     if (this.stopping) void this.sendStop(replyId);
   }
 
@@ -43,7 +53,7 @@ export class ReplyReading {
     this.stopping = true;
     // Not named yet: the stop goes with the `start`, unless that never comes.
     this.armGrace();
-    if (this.replyId) void this.sendStop(this.replyId);
+    if (this.serverId) void this.sendStop(this.serverId);
   }
 
   /** Stops reading only: the reply goes on on the server, and a later load attaches to it again. */

@@ -80,10 +80,21 @@ export class TurnSettling {
     this.resync(turn, delays, 'error');
   }
 
-  afterStop(started: boolean, turn: Turn): void {
+  /**
+   * The reply ended while its stream was broken (the server keeps no stream of it any more): the
+   * row becomes the reply as saved.
+   */
+  afterReplyEnded(turn: Turn): void {
+    this.chat.messages.update(turn.assistantKey, { state: 'partial', retrying: null });
+    this.chat.setState({ status: 'idle' });
+    this.resync(turn, SAVE_POLL_DELAYS_MS, 'ended');
+  }
+
+  /** The reply was stopped; `notice` says why when this reader did not stop it. */
+  afterStop(started: boolean, turn: Turn, notice: string | null = null): void {
     const { messages } = this.chat;
     if (started) {
-      messages.update(turn.assistantKey, { state: 'partial', retrying: null });
+      messages.update(turn.assistantKey, { state: 'partial', retrying: null, notice });
       this.chat.setState({ status: 'idle' });
       this.resync(turn, SAVE_POLL_DELAYS_MS, 'stopped');
       return;
@@ -114,7 +125,7 @@ export class TurnSettling {
         if (reconciled.kind === 'shown') {
           chat.setState({ conversationModel: reconciled.conversationModel });
           // A stopped reply has finished too, now that its tokens and cost are known.
-          const stopped = ending === 'stopped' ? chat.messages.getMessage(turn.assistantKey) : undefined;
+          const stopped = ending !== 'error' ? chat.messages.getMessage(turn.assistantKey) : undefined;
           if (stopped) chat.onFinish(stopped);
           return;
         }

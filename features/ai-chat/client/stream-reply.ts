@@ -1,7 +1,7 @@
 import type { ChatEvent } from '../protocol/chat-events';
 import { ChatError } from '../protocol/errors';
 import type { ChatMessageState } from './chat-message-view';
-import { chatErrorFromCode } from './http-error';
+import { chatErrorFromCode, toChatError } from './http-error';
 import type { MessageStore } from './message-store';
 import { readChatEvents } from './read-chat-events';
 import { endReasoning, startReasoning, textBecomesRefusal } from './streamed-parts';
@@ -20,6 +20,17 @@ export interface StreamReplyTarget {
   onStart: (event: StartEvent) => void;
   /** Aborted when the user stops the reply. */
   signal?: AbortSignal;
+}
+
+/**
+ * The connection broke before the reply's end (no `finish` or `error` event came): the server
+ * may still be writing the reply, so it can be read again. An `error` event is never this.
+ */
+export class BrokenStreamError extends ChatError {
+  constructor(cause?: unknown) {
+    super('network', 'The connection was lost before the reply finished.', { cause });
+    this.name = 'BrokenStreamError';
+  }
 }
 
 const FINISH_STATE: Record<string, ChatMessageState> = { aborted: 'partial', error: 'error' };
@@ -43,7 +54,7 @@ export async function streamReply(response: Response, target: StreamReplyTarget)
     store.update(assistantKey, { parts: endReasoning(current.parts, Math.max(0, Math.round(durationMs))), thinkingSince: null });
   };
 
-  await readChatEvents(response.body, (event) => {
+  const reading = readChatEvents(response.body, (event) => {
     switch (event.type) {
       case 'start': {
         const replyIsNewVersion = target.replacing === 'assistant';
@@ -155,7 +166,14 @@ export async function streamReply(response: Response, target: StreamReplyTarget)
         return;
     }
   }, target.signal);
+  try {
+    await reading;
+  } catch (error) {
+    // The body itself broke (not a stop, not a bad event): the reply may go on on the server.
+    if (!target.signal?.aborted && !failure && toChatError(error).code === 'network') throw new BrokenStreamError(error);
+    throw error;
+  }
 
   if (failure) throw failure;
-  if (!finished) throw new ChatError('network', 'The connection was lost before the reply finished.');
+  if (!finished) throw new BrokenStreamError();
 }

@@ -15,7 +15,7 @@ import type { PlacedTurn } from './turn-rows';
  */
 export type TurnOutcome =
   | { kind: 'finished' }
-  | { kind: 'stopped'; started: boolean }
+  | { kind: 'stopped'; started: boolean; error?: ChatError }
   | { kind: 'failed'; started: boolean; error: ChatError };
 
 /** The body of a placed turn, sent to the model the chat is held on (else the options'). */
@@ -85,7 +85,8 @@ export async function requestTurn(
     store.flush();
     if (signal.aborted) return { kind: 'stopped', started };
     const failure = toChatError(error);
-    if (started && failure.code === 'aborted') return { kind: 'stopped', started };
+    // Its message says who stopped it: a reader's Stop, or the server's time limit.
+    if (started && failure.code === 'aborted') return { kind: 'stopped', started, error: failure };
     return { kind: 'failed', started, error: failure };
   }
 }

@@ -93,38 +93,3 @@ export function showFailedReply(store: MessageStore, assistantKey: string, error
     error: { code: error.code, message: error.message, retryable: canRetry(error) },
   });
 }
-
-/**
- * Shows a reply the server is still writing under `question` (the last row shown), as a turn to
- * read: its row has the run's id (the assistant message id) and fills from the attach stream.
- */
-export function placeFollowedReply(
-  store: MessageStore,
-  question: ChatMessageView,
-  reply: { id: string; provider: string; model: string },
-  conversationId: string,
-): PlacedTurn {
-  const row: ChatMessageView = {
-    ...draftMessage('assistant', '', question.id),
-    id: reply.id,
-    state: 'pending',
-    provider: reply.provider,
-    model: reply.model,
-  };
-  store.append([row]);
-  return {
-    // As a regenerate: the question is saved and shown already, only the reply is new.
-    turn: {
-      text: question.content,
-      attachments: [],
-      userKey: question.key,
-      assistantKey: row.key,
-      regenerating: true,
-      conversationIdBefore: conversationId,
-    },
-    parentId: question.id,
-    regeneratingKey: question.key,
-    displaced: [],
-    replacedSiblings: [],
-  };
-}

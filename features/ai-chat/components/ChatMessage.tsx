@@ -52,6 +52,10 @@ export interface ChatMessageProps {
   onRetry?: () => void;
   /** The provider is backing off before the first token. */
   retrying?: ReplyRetrying | null;
+  /** True while the stream is broken and the reply is being read again. */
+  reconnecting?: boolean;
+  /** Why the reply ended early when the reader did not stop it (the server's time limit). */
+  notice?: string | null;
   className?: string;
 }
 
@@ -98,6 +102,8 @@ export function ChatMessage({
   error = null,
   onRetry,
   retrying = null,
+  reconnecting = false,
+  notice = null,
   className = '',
 }: ChatMessageProps) {
   const [editing, setEditing] = useState(false);
@@ -106,7 +112,8 @@ export function ChatMessage({
   const writing = state === 'pending' || state === 'streaming';
   const parsed = timestamp === undefined ? undefined : new Date(timestamp);
   const date = parsed && !Number.isNaN(parsed.getTime()) ? parsed : undefined;
-  const note = STATE_NOTE[state]?.[isUser ? 'user' : 'assistant'];
+  // A reply the server stopped (its time limit) says why in its own notice, not as a Stop.
+  const note = notice && !writing ? undefined : STATE_NOTE[state]?.[isUser ? 'user' : 'assistant'];
 
   if (role === 'system' || role === 'tool') return null;
 
@@ -154,7 +161,13 @@ export function ChatMessage({
           {showAnswer && (
             <StreamingMessage content={content} isComplete={!writing} retrying={retrying} />
           )}
+          {reconnecting && (
+            <p role="status" className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
+              Connection lost; reconnecting…
+            </p>
+          )}
           {refused && <RefusalNotice text={refusal} />}
+          {notice && !writing && <p className="mt-2 text-sm text-zinc-600 italic dark:text-zinc-400">{notice}</p>}
           {finishReason === 'length' && !writing && (
             <p className="mt-2 text-sm text-zinc-600 italic dark:text-zinc-400">
               The reply stopped here: it reached the length limit.

@@ -57,6 +57,8 @@ export const MessageRow = memo(function MessageRow({ session, messageKey, onRend
         // Retry of a failed reply is a regenerate: the same question answered again.
         onRetry={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
         retrying={message.retrying}
+        reconnecting={message.reconnecting}
+        notice={message.notice}
       />
     </div>
   );
