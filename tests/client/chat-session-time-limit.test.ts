@@ -61,5 +61,25 @@ describe('ChatSession: the server’s time limit', () => {
       return shown;
     });
     expect(reply).toMatchObject({ state: 'partial', error: null, notice: null });
+
+    // Opened again (a reload): still just "Stopped".
+    const reopened = newSession();
+    await reopened.load(session.getState().conversationId!);
+    expect(reopened.messages.getMessages()[1]).toMatchObject({ state: 'partial', notice: null });
+  });
+
+  it('opened again after a reload, a reply cut at the time limit still says so, not "Stopped"', async () => {
+    backend.harness.openai.script({ text: words(200), delayMs: 25 });
+    const session = newSession();
+    await session.sendMessage('Talk for long');
+    await eventually(async () => expect(session.messages.getMessages()[1]?.tokens).not.toBeNull());
+
+    const reopened = newSession();
+    await reopened.load(session.getState().conversationId!);
+    expect(reopened.messages.getMessages()[1]).toMatchObject({
+      state: 'partial',
+      error: null,
+      notice: 'The reply reached its time limit of 1 s.',
+    });
   });
 });

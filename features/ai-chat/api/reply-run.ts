@@ -71,7 +71,7 @@ export class ReplyRun {
   /** A reply nobody stops still ends: after `seconds`, stopped with an error saying so. */
   limitDuration(seconds: number): void {
     this.timeLimit = setTimeout(
-      () => this.stop(new ChatError('aborted', `The reply reached its time limit of ${seconds} s.`)),
+      () => this.stop(new ChatError('aborted', `The reply reached its time limit of ${seconds} s.`, { details: { reason: 'time_limit' } })),
       // setTimeout fires at once past 2^31 ms (24.8 days): a longer limit is no limit.
       Math.min(seconds * 1000, 2 ** 31 - 1),
     );

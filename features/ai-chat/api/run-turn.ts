@@ -180,9 +180,16 @@ function assistantRow(plan: TurnPlan, result: TurnResult, cost: string | null): 
       cacheWriteTokens: cacheWrites(result),
       reasoningTokens: result.usage.reasoningTokens ?? 0,
       ...(result.cached ? { cached: true } : {}),
-      ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
+      // `reason` tells a reply cut by its time limit from one a person stopped (both 'aborted').
+      ...(result.error
+        ? { error: { code: result.error.code, message: result.error.message, ...stopReason(result.error) } }
+        : {}),
     },
   };
+}
+
+function stopReason(error: ChatError): { reason?: 'time_limit' } {
+  return error.details?.reason === 'time_limit' ? { reason: 'time_limit' } : {};
 }
 
 /** Prompt tokens written to the cache, for 5 minutes and for an hour together. */

@@ -134,8 +134,21 @@ export function viewFromRecord(record: MessageRecord, siblingIds: readonly strin
     error: record.status === 'error' ? failureFromMetadata(record.metadata) : null,
     retrying: null,
     reconnecting: false,
-    notice: null,
+    notice: savedNotice(record),
   };
+}
+
+/**
+ * Why a saved reply ended early when nobody pressed Stop: its server died (interrupted) or it
+ * reached the time limit. A reply a person stopped has no notice: it just says "Stopped".
+ */
+function savedNotice(record: MessageRecord): string | null {
+  if (record.status !== 'partial') return null;
+  const error = record.metadata.error;
+  if (typeof error !== 'object' || error === null) return null;
+  const { code, reason, message } = error as { code?: unknown; reason?: unknown; message?: unknown };
+  if (typeof message !== 'string' || !message) return null;
+  return code === 'interrupted' || reason === 'time_limit' ? message : null;
 }
 
 const FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'tool-calls', 'content-filter', 'aborted', 'error', 'other']);
