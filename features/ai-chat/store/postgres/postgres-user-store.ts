@@ -189,6 +189,17 @@ export class PostgresUserStore implements UserChatStore {
     return messageRowSchema.parse(rows[0]);
   }
 
+  async createConversationWithMessage(
+    conversation: NewConversation,
+    message: NewMessage,
+  ): Promise<{ conversation: ConversationRecord; message: MessageRecord }> {
+    const [created, appended] = await this.statementsAs('service_role', 'Saving the message', [
+      functionCall('ai_chat_create_conversation', createConversationArgs(this.userId, conversation)),
+      functionCall('ai_chat_append_message', appendMessageArgs(this.userId, message)),
+    ]);
+    return { conversation: conversationRowSchema.parse(created![0]), message: messageRowSchema.parse(appended![0]) };
+  }
+
   async listMessages(conversationId: string): Promise<MessageRecord[]> {
     if (!isUuid(conversationId)) return [];
     const rows = await this.statementAs(
