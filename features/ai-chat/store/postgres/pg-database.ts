@@ -65,13 +65,15 @@ export function pgDatabase(pool: pg.Pool, { ownsPool, onError }: { ownsPool: boo
   // A connection killed idle in the pool, handed out before the pool heard: the write fails (EPIPE),
   // the client had already failed and sent nothing, or the server's own word that it was shutting
   // this backend down (a restart, pg_terminate_backend), which aborts whatever it had begun.
-  // A connection lost any other way may have committed, so that error is thrown, not retried.
   const nothingCommitted = (error: unknown): boolean => {
     const { code, message } = error as { code?: unknown; message?: unknown };
     if (code === 'EPIPE' || code === '57P01' || code === '57P02' || code === '57P03') return true;
     const cause = (error as { cause?: { code?: unknown } }).cause;
     if (cause?.code === 'EPIPE') return true;
-    return typeof message === 'string' && /is not queryable/.test(message);
+    // The socket closed under a connection killed idle: retried too. Only a database dying in the
+    // instant between its commit and its answer could then apply a write twice (ids are the
+    // caller's, so a second insert is refused as taken rather than doubled).
+    return typeof message === 'string' && /is not queryable|Connection terminated unexpectedly/.test(message);
   };
 
   const attemptStatements = async (
