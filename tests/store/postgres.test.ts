@@ -153,7 +153,8 @@ describe.skipIf(!onServer)('the Postgres chat store on PostgreSQL', () => {
     expect((await user.listConversations()).map((c) => c.id)).toContain(conversation.id);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await user.getConversation(conversation.id)).toMatchObject({ id: conversation.id });
-    expect(poolErrors.every((error) => /terminat/i.test(error.message))).toBe(true);
+    // Only the dropped connections are reported: the server's goodbye, or the write that found the socket closed.
+    expect(poolErrors.every((error) => /terminat|EPIPE/i.test(error.message))).toBe(true);
   });
 
   it('applies its migrations once, whether twice in a row or by two stores starting together', async () => {

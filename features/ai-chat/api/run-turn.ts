@@ -13,6 +13,9 @@ import { replyFallback } from './reply-fallback';
 import type { ReplyRegistry } from './reply-registry';
 import { ReplyRun } from './reply-run';
 
+/** How long the question's writes wait for the provider's first event before starting anyway. */
+const QUESTION_SAVE_AFTER_MS = 50;
+
 /**
  * Starts the turn detached from the request and returns the reply as SSE, the POST being its
  * first subscriber. The turn owns its abort: leaving (a closed tab, a reload, a lost network)
@@ -83,8 +86,22 @@ async function runTurn(
   const abortTurn = () => turnAbort.abort();
   if (signal.aborted) abortTurn();
   signal.addEventListener('abort', abortTurn, { once: true });
-  // The run's row needs the conversation, so it follows the question, still beside the provider call.
-  const saving = saveQuestion(plan).then(
+  // The writes start once the provider has answered (its first event) or after a short wait,
+  // whichever is first: on a store on this thread (PGlite) they would otherwise sit in front of
+  // the first token. The run's row needs the conversation, so it follows the question.
+  let answered!: () => void;
+  const providerAnswered = new Promise<void>((resolve) => {
+    let once = false;
+    const timer = setTimeout(() => answered(), QUESTION_SAVE_AFTER_MS);
+    answered = () => {
+      if (once) return;
+      once = true;
+      clearTimeout(timer);
+      // After the event's own frame is queued, not inside the provider's stream callback.
+      setImmediate(resolve);
+    };
+  });
+  const saving = providerAnswered.then(() => saveQuestion(plan)).then(
     (saved) => {
       persistRun();
       return { ...saved, error: undefined };
@@ -97,8 +114,12 @@ async function runTurn(
 
   let result: TurnResult;
   try {
-    result = await converse(plan, options, turnAbort.signal, emit);
+    result = await converse(plan, options, turnAbort.signal, (event) => {
+      emit(event);
+      answered();
+    });
   } finally {
+    answered();
     signal.removeEventListener('abort', abortTurn);
   }
   // A stop's error says why: the user's Stop, or the time limit (the abort's reason).
@@ -199,10 +220,8 @@ function cacheWrites(result: TurnResult): number {
 
 /** The conversation (if new) and the question with its parts; then its files are bound to it. */
 async function saveQuestion(plan: TurnPlan): Promise<{ conversation: ConversationRecord; userMessage: MessageRecord | null }> {
-  const conversation = plan.newConversation ? await plan.user.createConversation(plan.newConversation) : plan.existing!;
   const question = plan.userMessage;
-  if (!question) return { conversation, userMessage: null };
-  const userMessage = await plan.user.appendMessage({
+  const row: NewMessage | null = question && {
     id: question.id,
     conversationId: plan.conversationId,
     parentId: question.parentId,
@@ -210,7 +229,17 @@ async function saveQuestion(plan: TurnPlan): Promise<{ conversation: Conversatio
     content: question.content,
     parts: question.parts,
     tokens: question.tokens,
-  });
+  };
+  let conversation: ConversationRecord;
+  let userMessage: MessageRecord | null = null;
+  if (plan.newConversation && row && plan.user.createConversationWithMessage) {
+    // A new chat's two writes in one transaction where the store can.
+    ({ conversation, message: userMessage } = await plan.user.createConversationWithMessage(plan.newConversation, row));
+  } else {
+    conversation = plan.newConversation ? await plan.user.createConversation(plan.newConversation) : plan.existing!;
+    if (row) userMessage = await plan.user.appendMessage(row);
+  }
+  if (!question) return { conversation, userMessage: null };
   if (question.attachmentIds.length > 0) {
     await plan.user.attachments.attach(question.attachmentIds, { conversationId: plan.conversationId, messageId: question.id });
   }

@@ -173,11 +173,10 @@ export class TurnLedger {
    */
   meter(call: CallRecord): MeteredCall {
     this.inFlight = null;
-    const { provider, model } = call.target;
-    const args = call.toolCalls.length > 0 ? tokensOf(JSON.stringify(call.toolCalls.map((c) => [c.name, c.args])), provider, model) : 0;
-    const counted = (call.text ? tokensOf(call.text, provider, model) : 0) + args;
     const reported = call.reported;
-    const completionTokens = call.complete && reported ? reported.completionTokens : Math.max(reported?.completionTokens ?? 0, counted);
+    // Counted only when the report is not the bill: a whole reply is never re-tokenised.
+    const completionTokens =
+      call.complete && reported ? reported.completionTokens : Math.max(reported?.completionTokens ?? 0, countedTokens(call));
     const billed = call.accepted || reported !== null || completionTokens > 0;
     const usage: ProviderUsage = billed
       ? {
@@ -317,4 +316,11 @@ function replyThatFits(
 
 function nonNegative(money: string): string {
   return compareMoney(money, '0') > 0 ? money : '0';
+}
+
+/** What we count of what a call streamed: its text and its tool calls' names and arguments. */
+function countedTokens(call: CallRecord): number {
+  const { provider, model } = call.target;
+  const args = call.toolCalls.length > 0 ? tokensOf(JSON.stringify(call.toolCalls.map((c) => [c.name, c.args])), provider, model) : 0;
+  return (call.text ? tokensOf(call.text, provider, model) : 0) + args;
 }

@@ -328,6 +328,15 @@ export interface UserChatStore {
    * runs with the server's role for this user, whose conversation it must be.
    */
   appendMessage(input: NewMessage): Promise<MessageRecord>;
+  /**
+   * Optional: a new conversation and its first message in one transaction (one round trip where
+   * the backend allows), as createConversation then appendMessage would leave them. A store
+   * without it gets the two calls.
+   */
+  createConversationWithMessage?(
+    conversation: NewConversation,
+    message: NewMessage,
+  ): Promise<{ conversation: ConversationRecord; message: MessageRecord }>;
   /** Every message of the conversation, all branches, oldest first. */
   listMessages(conversationId: string): Promise<MessageRecord[]>;
   /**

@@ -11,7 +11,7 @@ import { pgDatabase } from './pg-database';
 import { migratePostgres } from './postgres-migrations';
 import { PostgresUserStore } from './postgres-user-store';
 import { SqlReplyRunStore } from './reply-run-store';
-import type { SqlDatabase } from './sql-database';
+import { runStatements, type SqlDatabase } from './sql-database';
 
 export interface PostgresChatStoreOptions {
   /** postgres://… of any PostgreSQL: Supabase (direct or pooled), Neon, RDS, self-hosted. */
@@ -124,6 +124,11 @@ export function createPostgresChatStore(options: PostgresChatStoreOptions = {}):
       if (closed) throw new Error('ai-chat: the Postgres store is closed');
       await ready();
       return sql.transaction(work);
+    },
+    statements: async (list) => {
+      if (closed) throw new Error('ai-chat: the Postgres store is closed');
+      await ready();
+      return runStatements(sql, list);
     },
     close: async () => undefined,
   };

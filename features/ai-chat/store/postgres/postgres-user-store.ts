@@ -42,7 +42,7 @@ import {
   splitConversationPatch,
   usageSummaryRowSchema,
 } from './rows';
-import type { SqlDatabase, SqlExecutor } from './sql-database';
+import { runStatements, type SqlDatabase } from './sql-database';
 
 const MAX_PAGE = 200;
 
@@ -64,62 +64,68 @@ export class PostgresUserStore implements UserChatStore {
     this.attachments = new PostgresAttachmentStore(db, userId, attachmentBytes);
   }
 
-  private asUser<T>(context: string, work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.inRole('authenticated', context, work);
-  }
-
-  private asServer<T>(context: string, work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.inRole('service_role', context, work);
-  }
-
-  private async inRole<T>(
+  /** One statement as the role, in one transaction (see statementsAs). */
+  private async statementAs(
     role: 'authenticated' | 'service_role',
     context: string,
-    work: (tx: SqlExecutor) => Promise<T>,
-  ): Promise<T> {
-    const claims = JSON.stringify({ sub: this.userId, role });
+    text: string,
+    params: readonly unknown[] = [],
+  ): Promise<Record<string, unknown>[]> {
+    const [rows] = await this.statementsAs(role, context, [{ text, params }]);
+    return rows!;
+  }
+
+  /**
+   * Statements as the role with the user's claims set (`set_config(…, true)`, as PostgREST does),
+   * in one transaction, sent in one round trip where the driver can (node-postgres): nothing one
+   * of them locks then waits on this process to send the next statement or the commit.
+   */
+  private async statementsAs(
+    role: 'authenticated' | 'service_role',
+    context: string,
+    list: ReadonlyArray<{ text: string; params?: readonly unknown[] }>,
+  ): Promise<Array<Record<string, unknown>[]>> {
     try {
-      return await this.db.transaction(async (tx) => {
-        // One round trip, transaction-local, the way PostgREST does it.
-        await tx.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
-          role,
-          claims,
-        ]);
-        return work(tx);
-      });
+      const results = await runStatements(this.db, [
+        { text: SET_CLAIMS, params: [role, JSON.stringify({ sub: this.userId, role })] },
+        ...list,
+      ]);
+      return results.slice(1).map((result) => result.rows);
     } catch (error) {
       throw mapDatabaseError(error, context);
     }
   }
 
-  listConversations(options: ListConversationsOptions = {}): Promise<ConversationRecord[]> {
-    const limit = Math.min(Math.max(options.limit ?? 50, 1), MAX_PAGE);
-    return this.asUser('Listing conversations', async (tx) => {
-      const { rows } = await tx.query(
-        `select * from public.conversations
-          where user_id = (select auth.uid())
-            and ($1::timestamptz is null or last_message_at < $1::timestamptz)
-          order by last_message_at desc, id desc
-          limit $2`,
-        [options.before ?? null, limit],
-      );
-      return rows.map((row) => conversationRowSchema.parse(row));
-    });
+  /** A migration function as service_role, named arguments as PostgREST's rpc passes them. */
+  private callAsServer(context: string, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+    const { text, params } = functionCall(name, args);
+    return this.statementAs('service_role', context, text, params);
   }
 
-  createConversation(input: NewConversation): Promise<ConversationRecord> {
-    return this.asServer('Creating the conversation', async (tx) => {
-      const rows = await callFunction(tx, 'ai_chat_create_conversation', createConversationArgs(this.userId, input));
-      return conversationRowSchema.parse(rows[0]);
-    });
+  async listConversations(options: ListConversationsOptions = {}): Promise<ConversationRecord[]> {
+    const limit = Math.min(Math.max(options.limit ?? 50, 1), MAX_PAGE);
+    const rows = await this.statementAs(
+      'authenticated',
+      'Listing conversations',
+      `select * from public.conversations
+        where user_id = (select auth.uid())
+          and ($1::timestamptz is null or last_message_at < $1::timestamptz)
+        order by last_message_at desc, id desc
+        limit $2`,
+      [options.before ?? null, limit],
+    );
+    return rows.map((row) => conversationRowSchema.parse(row));
+  }
+
+  async createConversation(input: NewConversation): Promise<ConversationRecord> {
+    const rows = await this.callAsServer('Creating the conversation', 'ai_chat_create_conversation', createConversationArgs(this.userId, input));
+    return conversationRowSchema.parse(rows[0]);
   }
 
   async getConversation(id: string): Promise<ConversationRecord | null> {
     if (!isUuid(id)) return null;
-    return this.asUser('Reading the conversation', async (tx) => {
-      const { rows } = await tx.query(`select * from public.conversations where id = $1`, [id]);
-      return rows[0] ? conversationRowSchema.parse(rows[0]) : null;
-    });
+    const rows = await this.statementAs('authenticated', 'Reading the conversation', `select * from public.conversations where id = $1`, [id]);
+    return rows[0] ? conversationRowSchema.parse(rows[0]) : null;
   }
 
   async getConversationWithBranch(
@@ -127,23 +133,25 @@ export class PostgresUserStore implements UserChatStore {
     leafId?: string | null,
   ): Promise<{ conversation: ConversationRecord; branch: MessageRecord[] } | null> {
     if (!isUuid(id) || (leafId != null && !isUuid(leafId))) return null;
-    return this.asUser('Reading the conversation', async (tx) => {
-      const { rows } = await tx.query(`select * from public.conversations where id = $1`, [id]);
-      if (!rows[0]) return null;
-      const branch = await tx.query(`select * from public.ai_chat_branch($1, $2)`, [id, leafId ?? null]);
-      return {
-        conversation: conversationRowSchema.parse(rows[0]),
-        branch: branch.rows.map((row) => messageRowSchema.parse(row)),
-      };
-    });
+    const [conversation, branch] = await this.statementsAs('authenticated', 'Reading the conversation', [
+      { text: `select * from public.conversations where id = $1`, params: [id] },
+      { text: `select * from public.ai_chat_branch($1, $2)`, params: [id, leafId ?? null] },
+    ]);
+    if (!conversation![0]) return null;
+    return {
+      conversation: conversationRowSchema.parse(conversation![0]),
+      branch: branch!.map((row) => messageRowSchema.parse(row)),
+    };
   }
 
   async updateConversation(id: string, patch: ConversationPatch): Promise<ConversationRecord | null> {
     if (!isUuid(id)) return null;
     const { user, server } = splitConversationPatch(patch);
     if (Object.keys(server).length > 0) {
-      const updated = await this.asServer('Updating the conversation', (tx) =>
-        callFunction(tx, 'ai_chat_update_conversation', updateConversationArgs(this.userId, id, server)),
+      const updated = await this.callAsServer(
+        'Updating the conversation',
+        'ai_chat_update_conversation',
+        updateConversationArgs(this.userId, id, server),
       );
       if (updated.length === 0) return null;
     }
@@ -154,147 +162,141 @@ export class PostgresUserStore implements UserChatStore {
       params.push(value);
       return `${column} = $${params.length}`;
     });
-    return this.asUser('Updating the conversation', async (tx) => {
-      const { rows } = await tx.query(
-        `update public.conversations set ${assignments.join(', ')} where id = $1 returning *`,
-        params,
-      );
-      return rows[0] ? conversationRowSchema.parse(rows[0]) : null;
-    });
+    const rows = await this.statementAs(
+      'authenticated',
+      'Updating the conversation',
+      `update public.conversations set ${assignments.join(', ')} where id = $1 returning *`,
+      params,
+    );
+    return rows[0] ? conversationRowSchema.parse(rows[0]) : null;
   }
 
-  importConversation(input: ImportedConversation): Promise<string> {
-    return this.asServer('Importing the conversation', async (tx) => {
-      const rows = await callFunction(tx, 'ai_chat_import_conversation', importConversationArgs(this.userId, input));
-      return String(rows[0]!.ai_chat_import_conversation);
-    });
+  async importConversation(input: ImportedConversation): Promise<string> {
+    const rows = await this.callAsServer('Importing the conversation', 'ai_chat_import_conversation', importConversationArgs(this.userId, input));
+    return String(rows[0]!.ai_chat_import_conversation);
   }
 
   async deleteConversation(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
-    return this.attachments.deletingConversation(id, () =>
-      this.asUser('Deleting the conversation', async (tx) => {
-        const { rows } = await tx.query(`delete from public.conversations where id = $1 returning id`, [id]);
-        return rows.length > 0;
-      }),
-    );
+    return this.attachments.deletingConversation(id, async () => {
+      const rows = await this.statementAs('authenticated', 'Deleting the conversation', `delete from public.conversations where id = $1 returning id`, [id]);
+      return rows.length > 0;
+    });
   }
 
-  appendMessage(input: NewMessage): Promise<MessageRecord> {
-    return this.asServer('Saving the message', async (tx) => {
-      const rows = await callFunction(tx, 'ai_chat_append_message', appendMessageArgs(this.userId, input));
-      return messageRowSchema.parse(rows[0]);
-    });
+  async appendMessage(input: NewMessage): Promise<MessageRecord> {
+    const rows = await this.callAsServer('Saving the message', 'ai_chat_append_message', appendMessageArgs(this.userId, input));
+    return messageRowSchema.parse(rows[0]);
+  }
+
+  async createConversationWithMessage(
+    conversation: NewConversation,
+    message: NewMessage,
+  ): Promise<{ conversation: ConversationRecord; message: MessageRecord }> {
+    const [created, appended] = await this.statementsAs('service_role', 'Saving the message', [
+      functionCall('ai_chat_create_conversation', createConversationArgs(this.userId, conversation)),
+      functionCall('ai_chat_append_message', appendMessageArgs(this.userId, message)),
+    ]);
+    return { conversation: conversationRowSchema.parse(created![0]), message: messageRowSchema.parse(appended![0]) };
   }
 
   async listMessages(conversationId: string): Promise<MessageRecord[]> {
     if (!isUuid(conversationId)) return [];
-    return this.asUser('Reading messages', async (tx) => {
-      const { rows } = await tx.query(
-        `select * from public.messages where conversation_id = $1 order by created_at, id`,
-        [conversationId],
-      );
-      return rows.map((row) => messageRowSchema.parse(row));
-    });
+    const rows = await this.statementAs(
+      'authenticated',
+      'Reading messages',
+      `select * from public.messages where conversation_id = $1 order by created_at, id`,
+      [conversationId],
+    );
+    return rows.map((row) => messageRowSchema.parse(row));
   }
 
   async getActiveBranch(conversationId: string, leafId?: string | null): Promise<MessageRecord[]> {
     if (!isUuid(conversationId) || (leafId != null && !isUuid(leafId))) return [];
-    return this.asUser('Reading the conversation', async (tx) => {
-      const { rows } = await tx.query(`select * from public.ai_chat_branch($1, $2)`, [conversationId, leafId ?? null]);
-      return rows.map((row) => messageRowSchema.parse(row));
-    });
+    const rows = await this.statementAs('authenticated', 'Reading the conversation', `select * from public.ai_chat_branch($1, $2)`, [
+      conversationId,
+      leafId ?? null,
+    ]);
+    return rows.map((row) => messageRowSchema.parse(row));
   }
 
   async switchBranch(conversationId: string, messageId: string): Promise<string | null> {
     if (!isUuid(conversationId) || !isUuid(messageId)) return null;
-    return this.asUser('Switching branch', async (tx) => {
-      const { rows } = await tx.query<{ leaf: string | null }>(
-        `select public.ai_chat_switch_branch($1, $2) as leaf`,
-        [conversationId, messageId],
-      );
-      return rows[0]?.leaf ?? null;
-    });
+    const rows = await this.statementAs('authenticated', 'Switching branch', `select public.ai_chat_switch_branch($1, $2) as leaf`, [
+      conversationId,
+      messageId,
+    ]);
+    return (rows[0]?.leaf as string | null | undefined) ?? null;
   }
 
-  getUsageSummary(): Promise<UsageSummary> {
-    return this.asUser('Reading usage', async (tx) => {
-      const { rows } = await tx.query(`select * from public.ai_chat_usage_summary()`);
-      return usageSummaryRowSchema.parse(rows[0]);
-    });
+  async getUsageSummary(): Promise<UsageSummary> {
+    const rows = await this.statementAs('authenticated', 'Reading usage', `select * from public.ai_chat_usage_summary()`);
+    return usageSummaryRowSchema.parse(rows[0]);
   }
 
-  reserveUsage(request: UsageReservationRequest): Promise<UsageReservation> {
-    return this.asServer('Checking usage limits', async (tx) => {
-      const rows = await callFunction(tx, 'ai_chat_reserve_usage', reserveUsageArgs(this.userId, request));
-      return reservationRowSchema.parse(rows[0]);
-    });
+  async reserveUsage(request: UsageReservationRequest): Promise<UsageReservation> {
+    // The function takes the user's advisory lock: sent as one round trip, it is held only while it runs.
+    const rows = await this.callAsServer('Checking usage limits', 'ai_chat_reserve_usage', reserveUsageArgs(this.userId, request));
+    return reservationRowSchema.parse(rows[0]);
   }
 
-  holdUsage(reservationId: string, request: UsageHoldRequest): Promise<UsageHold> {
-    return this.asServer('Checking usage limits', async (tx) => {
-      const rows = await callFunction(tx, 'ai_chat_hold_usage', holdUsageArgs(this.userId, reservationId, request));
-      return holdRowSchema.parse(rows[0]);
-    });
+  async holdUsage(reservationId: string, request: UsageHoldRequest): Promise<UsageHold> {
+    const rows = await this.callAsServer('Checking usage limits', 'ai_chat_hold_usage', holdUsageArgs(this.userId, reservationId, request));
+    return holdRowSchema.parse(rows[0]);
   }
 
-  settleUsage(reservationId: string, settlement: UsageSettlement): Promise<boolean> {
-    return this.asServer('Recording usage', async (tx) => {
-      const { rows } = await tx.query<{ settled: boolean }>(
-        `select public.ai_chat_settle_usage(${settleArgList()}) as settled`,
-        Object.values(settleUsageArgs(reservationId, settlement)),
-      );
-      return rows[0]?.settled === true;
-    });
+  async settleUsage(reservationId: string, settlement: UsageSettlement): Promise<boolean> {
+    const rows = await this.statementAs(
+      'service_role',
+      'Recording usage',
+      `select public.ai_chat_settle_usage(${settleArgList()}) as settled`,
+      Object.values(settleUsageArgs(reservationId, settlement)),
+    );
+    return rows[0]?.settled === true;
   }
 
   async getBranchSummary(conversationId: string, branchMessageIds: readonly string[]): Promise<BranchSummary | null> {
     const ids = branchMessageIds.filter(isUuid);
     if (!isUuid(conversationId) || ids.length === 0) return null;
-    return this.asUser('Reading the summary', async (tx) => {
-      const { rows } = await tx.query<{ summary: string; through_message_id: string }>(
-        `select s.summary, s.through_message_id from public.ai_chat_summaries s
-          where s.conversation_id = $1 and s.through_message_id = any($2::uuid[])`,
-        [conversationId, ids],
-      );
-      return latestOnBranch(rows, ids);
-    });
+    const rows = await this.statementAs(
+      'authenticated',
+      'Reading the summary',
+      `select s.summary, s.through_message_id from public.ai_chat_summaries s
+        where s.conversation_id = $1 and s.through_message_id = any($2::uuid[])`,
+      [conversationId, ids],
+    );
+    return latestOnBranch(rows as Array<{ summary: string; through_message_id: string }>, ids);
   }
 
   async saveSummary(conversationId: string, summary: BranchSummary): Promise<void> {
-    await this.asServer('Saving the summary', (tx) =>
-      callFunction(tx, 'ai_chat_save_summary', saveSummaryArgs(this.userId, conversationId, summary)),
-    );
+    await this.callAsServer('Saving the summary', 'ai_chat_save_summary', saveSummaryArgs(this.userId, conversationId, summary));
   }
 
-  getCachedReply(key: string): Promise<CachedReply | null> {
-    return this.asServer('Reading the reply cache', async (tx) => {
-      const rows = await callFunction(tx, 'ai_chat_read_cached_reply', readCachedReplyArgs(this.userId, key));
-      return rows.length > 0 ? cachedReplyRowSchema.parse(rows[0]) : null;
-    });
+  async getCachedReply(key: string): Promise<CachedReply | null> {
+    const rows = await this.callAsServer('Reading the reply cache', 'ai_chat_read_cached_reply', readCachedReplyArgs(this.userId, key));
+    return rows.length > 0 ? cachedReplyRowSchema.parse(rows[0]) : null;
   }
 
   async putCachedReply(key: string, reply: CachedReply, ttlSeconds: number): Promise<void> {
-    await this.asServer('Caching the reply', (tx) =>
-      callFunction(tx, 'ai_chat_cache_reply', cacheReplyArgs(this.userId, key, reply, ttlSeconds)),
-    );
+    await this.callAsServer('Caching the reply', 'ai_chat_cache_reply', cacheReplyArgs(this.userId, key, reply, ttlSeconds));
   }
 
   async recordUsage(settlement: UsageSettlement): Promise<void> {
-    await this.asServer('Recording usage', (tx) => callFunction(tx, 'ai_chat_record_usage', recordUsageArgs(this.userId, settlement)));
+    await this.callAsServer('Recording usage', 'ai_chat_record_usage', recordUsageArgs(this.userId, settlement));
   }
 }
 
+const SET_CLAIMS = `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`;
+
 /**
- * Calls a migration function with named arguments (`p_x => $1`), as PostgREST does for rpc. Names
+ * A migration function's call with named arguments (`p_x => $1`), as PostgREST does for rpc. Names
  * come from the fixed argument builders, never from input; objects are passed as JSON text.
  */
-async function callFunction(tx: SqlExecutor, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+function functionCall(name: string, args: Record<string, unknown>): { text: string; params: unknown[] } {
   const names = Object.keys(args);
-  const values = names.map((key) => toParameter(args[key]));
+  const params = names.map((key) => toParameter(args[key]));
   const list = names.map((key, index) => `${key} => $${index + 1}`).join(', ');
-  const { rows } = await tx.query(`select * from public.${name}(${list})`, values);
-  return rows;
+  return { text: `select * from public.${name}(${list})`, params };
 }
 
 /** `p_x => $1, …` for the settle function's arguments, in the builder's order. */

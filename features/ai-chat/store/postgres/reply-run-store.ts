@@ -10,7 +10,7 @@ import type {
 } from '../chat-store';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from './map-database-error';
-import type { SqlDatabase, SqlExecutor } from './sql-database';
+import { runStatements, type SqlDatabase } from './sql-database';
 
 /**
  * The named arguments of the reply-run functions (migration 20261201000400), built once for the
@@ -118,11 +118,12 @@ export class SqlReplyRunStore implements ReplyRunStore {
     const list = names.map((key, index) => `${key} => $${index + 1}`).join(', ');
     const text = shape === 'scalar' ? `select public.${name}(${list}) as value` : `select * from public.${name}(${list}) as value`;
     try {
-      return await this.db.transaction(async (tx: SqlExecutor) => {
-        await tx.query(`select set_config('role', 'service_role', true)`);
-        const { rows } = await tx.query<Record<string, unknown>>(text, values);
-        return shape === 'scalar' ? rows.map((row) => row.value) : rows;
-      });
+      // One round trip where the driver can: the tick's row locks are held only while it runs.
+      const [, { rows }] = (await runStatements(this.db, [
+        { text: `select set_config('role', 'service_role', true)` },
+        { text, params: values },
+      ])) as [unknown, { rows: Record<string, unknown>[] }];
+      return shape === 'scalar' ? rows.map((row) => row.value) : rows;
     } catch (error) {
       throw mapDatabaseError(error, context);
     }
