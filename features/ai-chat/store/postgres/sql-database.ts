@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The little a Postgres driver must offer the SQL store: parameterised queries inside a
  * transaction. PGlite satisfies it directly; node-postgres through a few lines (see tests).
