@@ -101,7 +101,11 @@ async function runTurn(
       setImmediate(resolve);
     };
   });
-  const saving = providerAnswered.then(() => saveQuestion(plan)).then(
+  // Started at once after all: the client refreshes its chat list on `start`, and a list read
+  // before the conversation's row exists left the new chat out of it (the browser journeys
+  // caught it). Waiting for the provider is kept only as the run row's cue below.
+  void providerAnswered;
+  const saving = saveQuestion(plan).then(
     (saved) => {
       persistRun();
       return { ...saved, error: undefined };
