@@ -13,9 +13,6 @@ import { replyFallback } from './reply-fallback';
 import type { ReplyRegistry } from './reply-registry';
 import { ReplyRun } from './reply-run';
 
-/** How long the question's writes wait for the provider's first event before starting anyway. */
-const QUESTION_SAVE_AFTER_MS = 50;
-
 /**
  * Starts the turn detached from the request and returns the reply as SSE, the POST being its
  * first subscriber. The turn owns its abort: leaving (a closed tab, a reload, a lost network)
@@ -86,25 +83,8 @@ async function runTurn(
   const abortTurn = () => turnAbort.abort();
   if (signal.aborted) abortTurn();
   signal.addEventListener('abort', abortTurn, { once: true });
-  // The writes start once the provider has answered (its first event) or after a short wait,
-  // whichever is first: on a store on this thread (PGlite) they would otherwise sit in front of
-  // the first token. The run's row needs the conversation, so it follows the question.
-  let answered!: () => void;
-  const providerAnswered = new Promise<void>((resolve) => {
-    let once = false;
-    const timer = setTimeout(() => answered(), QUESTION_SAVE_AFTER_MS);
-    answered = () => {
-      if (once) return;
-      once = true;
-      clearTimeout(timer);
-      // After the event's own frame is queued, not inside the provider's stream callback.
-      setImmediate(resolve);
-    };
-  });
-  // Started at once after all: the client refreshes its chat list on `start`, and a list read
-  // before the conversation's row exists left the new chat out of it (the browser journeys
-  // caught it). Waiting for the provider is kept only as the run row's cue below.
-  void providerAnswered;
+  // At once, not after the provider's first event: the client refreshes its chat list on `start`.
+  // The run's row needs the conversation, so it follows the question.
   const saving = saveQuestion(plan).then(
     (saved) => {
       persistRun();
@@ -118,12 +98,8 @@ async function runTurn(
 
   let result: TurnResult;
   try {
-    result = await converse(plan, options, turnAbort.signal, (event) => {
-      emit(event);
-      answered();
-    });
+    result = await converse(plan, options, turnAbort.signal, emit);
   } finally {
-    answered();
     signal.removeEventListener('abort', abortTurn);
   }
   // A stop's error says why: the user's Stop, or the time limit (the abort's reason).
