@@ -10,7 +10,11 @@
  *   npm run test:sustained -- --store pglite --search        # PGlite: the highest rate whose p99 stays under 1 s
  *   npm run test:sustained -- --store postgres --instances 2 # the local PostgreSQL 15, two servers on one database
  *   npm run test:sustained -- --ci                           # shorter: 8 s per run, for CI
- *   options: --rate 50 --seconds 20 --reply-ms 2000 --words 36 --no-write --cpu-prof DIR
+ *   options: --rate 50 --seconds 20 --reply-ms 2000 --words 36 --no-write --no-reference --cpu-prof DIR
+ *
+ * After the chats, the same rate runs once more against the reference route (scripts/lib/reference-relay.ts:
+ * Next and the OpenAI SDK relaying the fake, no module) on the same servers, so the module's share of
+ * the CPU and of the first-token overhead is read side by side in one run (not with --ci).
  *
  * The Postgres store runs on a fresh database created by scripts/local-postgres.sh (dropped at the
  * end), with AI_CHAT_AUTH=local-user and the store's own migrations. Loopback addresses only.
@@ -35,6 +39,7 @@ import { startFakeOpenAIChild } from './lib/fake-openai-child';
 import { freshLocalDatabase } from './lib/local-postgres';
 import { machineNow, writeDocSection } from './lib/load-report';
 import { percentile } from './lib/percentiles';
+import { REFERENCE_RELAY_ROUTE } from './lib/reference-relay';
 import { sampleMemory, treeCpuTimeMs } from './lib/process-usage';
 import { runScript, step, StepFailure } from './lib/run-steps';
 import { FAKE_PROMPT_TOKENS, replyTextFor } from './lib/scripted-reply';
@@ -55,6 +60,7 @@ const { values } = parseArgs({
     rates: { type: 'string', default: '10,20,30,40,50' },
     ci: { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
+    'no-reference': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -71,9 +77,12 @@ const REPLY_MS = (WORDS + 4) * DELAY_MS;
 /** The p99 a rate must keep to count as sustained, in the PGlite search. */
 const P99_LIMIT_MS = 1_000;
 const MODEL = 'gpt-4o-mini';
+const REFERENCE = !values['no-reference'] && !values.ci;
 
 interface Phase {
   rate: number;
+  /** The reference route (Next + SDK, no module), not the chat. */
+  reference: boolean;
   chats: number;
   ok: number;
   failures: string[];
@@ -167,9 +176,10 @@ runScript('sustained load', 40 * 60_000, async () => {
     return first;
   };
 
-  const runPhase = async (rate: number): Promise<Phase> => {
+  const runPhase = async (rate: number, route = '/api/chat'): Promise<Phase> => {
+    const reference = route !== '/api/chat';
     const chats = Math.round(rate * SECONDS);
-    const messages = Array.from({ length: chats }, (_, index) => `sustained ${rate}/s chat ${index}, run ${runId}`);
+    const messages = Array.from({ length: chats }, (_, index) => `sustained${reference ? ' reference' : ''} ${rate}/s chat ${index}, run ${runId}`);
     const cpuBefore = servers.map((server) => treeCpuTimeMs(server.process.pid));
     const samplers = servers.map((server) => sampleMemory(server.process.pid, 250));
     const loadAverage = os.loadavg()[0]!;
@@ -192,7 +202,7 @@ runScript('sustained load', 40 * 60_000, async () => {
         if (wait > 0) await sleep(wait);
         maxSendLagMs = Math.max(maxSendLagMs, performance.now() - started - due);
         if (index === messages.length - 1) sending = false;
-        return postChatTurn(servers[index % servers.length]!.base, { message }, stopAll);
+        return postChatTurn(servers[index % servers.length]!.base, { message }, stopAll, undefined, route);
       }),
     );
     const wallMs = performance.now() - started;
@@ -218,6 +228,7 @@ runScript('sustained load', 40 * 60_000, async () => {
     const overheads = ttfts.map((ttft) => ttft - fakeMedian);
     const phase: Phase = {
       rate,
+      reference,
       chats,
       ok: chats - new Set(failures.map((line) => line.split(':')[0])).size,
       failures,
@@ -233,7 +244,7 @@ runScript('sustained load', 40 * 60_000, async () => {
       turns,
     };
     console.log(
-      `  ${rate}/s for ${SECONDS} s: ${phase.ok}/${chats} whole; first-token overhead p50 ${ms(phase.overhead.p50)} p99 ${ms(phase.overhead.p99)} ` +
+      `  ${reference ? 'reference ' : ''}${rate}/s for ${SECONDS} s: ${phase.ok}/${chats} whole; first-token overhead p50 ${ms(phase.overhead.p50)} p99 ${ms(phase.overhead.p99)} ` +
         `(fake's own ${ms(fakeMedian)}); CPU ${phase.cpuMsPerChat.toFixed(1)} ms/chat (${phase.cpuShare.map((share) => `${(100 * share).toFixed(0)}%`).join(' + ')} of a core); ` +
         `peak RSS ${phase.peakRssKiB.map(mib).join(' + ')}; send lag ≤ ${ms(maxSendLagMs)}; load ${loadAverage.toFixed(1)}`,
     );
@@ -252,8 +263,17 @@ runScript('sustained load', 40 * 60_000, async () => {
     }
     if (values.search && phase.overhead.p99 >= P99_LIMIT_MS) break;
   }
+  const chatPhases = [...phases];
+  if (REFERENCE) {
+    const rate = chatPhases.at(-1)!.rate;
+    const phase = await step(`reference: the same ${rate}/s through Next and the OpenAI SDK alone (${REFERENCE_RELAY_ROUTE}, no module)`, () =>
+      runPhase(rate, REFERENCE_RELAY_ROUTE),
+    );
+    if (phase.failures.length > 0) throw new StepFailure(`${phase.failures.length} problem(s) on the reference route`, phase.failures.slice(0, 15).join('\n'));
+    phases.push(phase);
+  }
 
-  const expected = phases.flatMap((phase) => phase.turns);
+  const expected = chatPhases.flatMap((phase) => phase.turns);
   const ids = expected.map(({ turn }) => turn.start!.conversationId);
   let stored: StoredTurns;
   let replyRows: ReplyRunRows | null;
@@ -303,12 +323,12 @@ runScript('sustained load', 40 * 60_000, async () => {
       : `${(replyRows.eventRows / replies).toFixed(1)} checkpoint chunk rows per reply (${replyRows.eventRows} rows for ${replyRows.runs} runs, counted in the folder after the run)`
     : 'no reply-run tables in this build (before durable replies)';
 
-  const sustained = phases.filter((phase) => phase.overhead.p99 < P99_LIMIT_MS);
+  const sustained = chatPhases.filter((phase) => phase.overhead.p99 < P99_LIMIT_MS);
   const best = sustained.at(-1);
   const rows = phases
     .map(
       (phase) =>
-        `| ${phase.rate}/s × ${SECONDS} s | ${phase.ok}/${phase.chats} | ${ms(phase.fakeTtft.p50)} | ${ms(phase.overhead.p50)} | ${ms(phase.overhead.p99)} | ` +
+        `| ${phase.reference ? 'reference (Next + SDK, no module): ' : ''}${phase.rate}/s × ${SECONDS} s | ${phase.ok}/${phase.chats} | ${ms(phase.fakeTtft.p50)} | ${ms(phase.overhead.p50)} | ${ms(phase.overhead.p99)} | ` +
         `${phase.cpuMsPerChat.toFixed(1)} ms | ${phase.cpuShare.map((share) => `${(100 * share).toFixed(0)}%`).join(' + ')} | ` +
         `${phase.peakRssKiB.map(mib).join(' + ')} | ${ms(phase.maxSendLagMs)} | ${phase.loadAverage.toFixed(1)} |`,
     )
@@ -316,11 +336,19 @@ runScript('sustained load', 40 * 60_000, async () => {
   const heading = `## Sustained load: ${label}`;
   const targets =
     STORE === 'postgres'
-      ? `Targets (issue 12): p99 first-token overhead under 100 ms (${phases.every((phase) => phase.overhead.p99 < 100) ? 'met' : '**not met**'}) ` +
-        `and under 8 ms of server CPU per chat (${phases.every((phase) => phase.cpuMsPerChat < 8) ? 'met' : '**not met**'}).`
+      ? `Targets (issue 12): p99 first-token overhead under 100 ms (${chatPhases.every((phase) => phase.overhead.p99 < 100) ? 'met' : '**not met**'}) ` +
+        `and under 8 ms of server CPU per chat (${chatPhases.every((phase) => phase.cpuMsPerChat < 8) ? 'met' : '**not met**'}).`
       : best
         ? `Highest steady rate tried whose p99 first-token overhead stayed under 1 s: **${best.rate} chats/s**, at ${best.cpuMsPerChat.toFixed(1)} ms of server CPU per chat.`
         : 'No rate tried kept the p99 first-token overhead under 1 s.';
+  const referencePhase = phases.find((phase) => phase.reference);
+  const lastChat = chatPhases.at(-1)!;
+  const moduleShare = referencePhase
+    ? `\n\nThe reference row is the same arrival rate on the same servers through \`${REFERENCE_RELAY_ROUTE}\` (scripts/lib/reference-relay.ts): ` +
+      `Next and the official OpenAI SDK relaying the fake's stream as the chat's events, with no module code. At ${lastChat.rate}/s the module adds ` +
+      `${(lastChat.cpuMsPerChat - referencePhase.cpuMsPerChat).toFixed(1)} ms of CPU per chat on top of the reference's ${referencePhase.cpuMsPerChat.toFixed(1)} ms, ` +
+      `and ${ms(lastChat.overhead.p50 - referencePhase.overhead.p50)} to the median first-token overhead.`
+    : '';
   const section = `${heading}
 
 \`npm run test:sustained -- ${process.argv.slice(2).join(' ')}\` (\`scripts/sustained-load.ts\`): new chats arrive at a steady rate (each
@@ -339,7 +367,7 @@ Run of ${machine.date}, Node ${machine.node}, ${machine.cpu}; load average at th
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows}
 
-Checkpoint writes: ${checkpoints}.
+Checkpoint writes: ${checkpoints}.${moduleShare}
 
 ${targets}
 `;

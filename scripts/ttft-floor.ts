@@ -6,10 +6,13 @@
  *   (a) the fake OpenAI's own time to first token, called directly with the official SDK;
  *   (b) Next's own answer to a route that does not exist (GET, 404), to its first body byte;
  *   (c) POST /api/chat to the first text-delta, for a new conversation and for a follow-up turn
- *       (always under the same parent of an 8-message conversation, so the history is constant).
+ *       (always under the same parent of an 8-message conversation, so the history is constant);
+ *   (d) the reference route (scripts/lib/reference-relay.ts: Next and the SDK relaying the fake as
+ *       the chat's events, no module) to its first text-delta.
  *
  * Reported per iteration, then as median and p99: (c) − (a), what serving the turn adds over the
- * provider; and (c) − (a) − (b), what the module adds on top of Next's own floor.
+ * provider; (c) − (a) − (b), what the module adds on top of Next's own floor; and (c) − (d), what it
+ * adds over a streaming route of Next's that does nothing but relay the provider.
  *
  *   npm run bench:ttft [-- --runs 200 --warmup 40 --words 8 --no-write --cpu-prof /tmp/prof]
  *   npm run bench:ttft -- --store postgres   (the Postgres store on a fresh local PostgreSQL database)
@@ -30,6 +33,7 @@ import { startFakeOpenAIChild } from './lib/fake-openai-child';
 import { machineNow, writeDocSection } from './lib/load-report';
 import { percentile } from './lib/percentiles';
 import { runScript, step, StepFailure } from './lib/run-steps';
+import { REFERENCE_RELAY_ROUTE } from './lib/reference-relay';
 import { replyTextFor } from './lib/scripted-reply';
 import { freshLocalDatabase } from './lib/local-postgres';
 import { freshDataDir, startNextServer } from './lib/server-under-test';
@@ -57,7 +61,7 @@ const MODEL = 'gpt-4o-mini';
 const FOLLOW_UP_TURNS = 4;
 const TARGET_MS = 2;
 
-type Kind = 'sdk' | 'next404' | 'new' | 'followUp';
+type Kind = 'sdk' | 'next404' | 'new' | 'followUp' | 'reference';
 type Sample = Record<Kind, number>;
 
 /** Fisher–Yates, for the order of one iteration's four measurements. */
@@ -109,12 +113,13 @@ runScript('ttft floor', 30 * 60_000, async () => {
   );
   const chatUrl = `${server.base}/api/chat`;
   const missingUrl = `${server.base}/api/ttft-floor-no-such-route`;
+  const referenceUrl = `${server.base}${REFERENCE_RELAY_ROUTE}`;
   const sdk = new OpenAI({ apiKey: 'sk-fake', baseURL: fake.url, maxRetries: 0 });
   const signal = () => AbortSignal.timeout(30_000);
 
   let checked = 0;
-  const chat = async (body: Record<string, unknown>, message: string) => {
-    const turn = await timedChat(chatUrl, body, signal());
+  const chat = async (body: Record<string, unknown>, message: string, url = chatUrl) => {
+    const turn = await timedChat(url, body, signal());
     const expected = replyTextFor(message, WORDS);
     const problems = [...turn.problems, ...(turn.text === expected ? [] : [`reply ${JSON.stringify(turn.text.slice(0, 80))} is not what the fake sent`])];
     if (problems.length > 0) throw new StepFailure('a chat turn failed', `${problems.join('\n')}\n--- server log ---\n${tail(server.process.output(), 30)}`);
@@ -177,6 +182,10 @@ runScript('ttft floor', 30 * 60_000, async () => {
       const message = `follow-up ${counter++}`;
       return (await chat({ message, ...followUp }, message)).firstDeltaMs;
     },
+    async reference() {
+      const message = `reference ${counter++}`;
+      return (await chat({ message }, message, referenceUrl)).firstDeltaMs;
+    },
   };
   const kinds = Object.keys(measure) as Kind[];
   const iterate = async (count: number) => {
@@ -191,7 +200,7 @@ runScript('ttft floor', 30 * 60_000, async () => {
 
   await step(`warm up (${WARMUP} iterations)`, () => iterate(WARMUP));
   const loadBefore = os.loadavg()[0]!;
-  const samples = await step(`${RUNS} iterations of (a), (b), (c) new and (c) follow-up, shuffled`, () => iterate(RUNS));
+  const samples = await step(`${RUNS} iterations of (a), (b), (c) new, (c) follow-up and (d), shuffled`, () => iterate(RUNS));
   const loadAfter = os.loadavg()[0]!;
   await step('stop the server', async () => {
     await server.process.stop(10_000);
@@ -202,9 +211,10 @@ runScript('ttft floor', 30 * 60_000, async () => {
   const of = (kind: Kind) => stats(samples.map((s) => s[kind]));
   const over = (kind: 'new' | 'followUp') => stats(samples.map((s) => s[kind] - s.sdk));
   const added = (kind: 'new' | 'followUp') => stats(samples.map((s) => s[kind] - s.sdk - s.next404));
+  const overReference = (kind: 'new' | 'followUp') => stats(samples.map((s) => s[kind] - s.reference));
   const rows = {
-    new: { ttft: of('new'), over: over('new'), added: added('new') },
-    followUp: { ttft: of('followUp'), over: over('followUp'), added: added('followUp') },
+    new: { ttft: of('new'), over: over('new'), added: added('new'), overReference: overReference('new') },
+    followUp: { ttft: of('followUp'), over: over('followUp'), added: added('followUp'), overReference: overReference('followUp') },
   };
   const met = (value: number) => (value < TARGET_MS ? 'yes' : '**no**');
 
@@ -216,10 +226,14 @@ fake OpenAI's own time to first token called directly with the official SDK (the
 own process and streams ${WORDS} words without delay), **(b)** Next's own 404 for a route that does not
 exist (GET, to the first body byte: routing, the app's \`proxy.ts\`, the not-found page), and **(c)**
 POST /api/chat to the first \`text-delta\` for a new conversation and for a follow-up (under the same
-parent of an ${FOLLOW_UP_TURNS * 2}-message conversation, so every follow-up sees the same history). Each iteration
-runs the four in a shuffled order; the differences are taken per iteration. (c) − (a) is what serving
+parent of an ${FOLLOW_UP_TURNS * 2}-message conversation, so every follow-up sees the same history), and **(d)** the
+reference route \`${REFERENCE_RELAY_ROUTE}\` to its first \`text-delta\`: in the same server, Next and the
+official SDK relaying the fake as the chat's events, with no module code (\`scripts/lib/reference-relay.ts\`,
+in the benchmark's build copy only). Each iteration runs the five in a shuffled order; the differences are taken per iteration. (c) − (a) is what serving
 the turn adds over the provider; (c) − (a) − (b) is **what the module adds on top of Next's own
-floor** (target: under ${TARGET_MS} ms at the median for both turns). Every reply is checked whole
+floor** (target: under ${TARGET_MS} ms at the median for both turns); (c) − (d) is what it adds over a
+streaming route of Next's that only relays the provider: the body read, the route's streaming and
+the SDK call that (b) leaves out are in both. Every reply is checked whole
 (${checked} turns).
 
 Run of ${machine.date} on ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ${RUNS} iterations after ${WARMUP} warm-up;
@@ -231,6 +245,7 @@ load average ${loadBefore.toFixed(2)} at the start of the timed iterations, ${lo
 | (b) Next's 404, first byte | ${fmt(of('next404').p50)} | ${fmt(of('next404').p99)} |
 | (c) POST /api/chat, new conversation, first text-delta | ${fmt(rows.new.ttft.p50)} | ${fmt(rows.new.ttft.p99)} |
 | (c) POST /api/chat, follow-up, first text-delta | ${fmt(rows.followUp.ttft.p50)} | ${fmt(rows.followUp.ttft.p99)} |
+| (d) POST ${REFERENCE_RELAY_ROUTE} (Next + SDK, no module), first text-delta | ${fmt(of('reference').p50)} | ${fmt(of('reference').p99)} |
 
 | added time to first token | median | p99 | target (median) | met |
 | --- | --- | --- | --- | --- |
@@ -238,6 +253,8 @@ load average ${loadBefore.toFixed(2)} at the start of the timed iterations, ${lo
 | new conversation: (c) − (a) − (b), the module on top of Next | ${fmt(rows.new.added.p50)} | ${fmt(rows.new.added.p99)} | < ${TARGET_MS} ms | ${met(rows.new.added.p50)} |
 | follow-up: (c) − (a) | ${fmt(rows.followUp.over.p50)} | ${fmt(rows.followUp.over.p99)} |  |  |
 | follow-up: (c) − (a) − (b), the module on top of Next | ${fmt(rows.followUp.added.p50)} | ${fmt(rows.followUp.added.p99)} | < ${TARGET_MS} ms | ${met(rows.followUp.added.p50)} |
+| new conversation: (c) − (d), the module over Next + SDK alone | ${fmt(rows.new.overReference.p50)} | ${fmt(rows.new.overReference.p99)} |  |  |
+| follow-up: (c) − (d), the module over Next + SDK alone | ${fmt(rows.followUp.overReference.p50)} | ${fmt(rows.followUp.overReference.p99)} |  |  |
 `;
   console.log(`\n${section}`);
   if (!values['no-write']) {

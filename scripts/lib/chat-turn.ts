@@ -28,15 +28,16 @@ export interface ChatTurn {
   protocolProblems: string[];
 }
 
-/** Sends one chat message and reads the SSE answer to its end, validating every event. */
+/** Sends one chat message (to `route`, /api/chat unless a benchmark's reference) and reads the SSE answer to its end, validating every event. */
 export async function postChatTurn(
   baseUrl: string,
   body: Record<string, unknown>,
   signal: AbortSignal,
   onEvent?: (event: ChatEvent, turn: ChatTurn) => void,
+  route = '/api/chat',
 ): Promise<ChatTurn> {
   const started = performance.now();
-  const response = await fetch(`${baseUrl}/api/chat`, {
+  const response = await fetch(`${baseUrl}${route}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
     body: JSON.stringify(body),
