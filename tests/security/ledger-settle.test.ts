@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UserChatStore } from '@/features/ai-chat/store/chat-store';
+import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
+import type { SqlDatabase, SqlStatement } from '@/features/ai-chat/store/postgres/sql-database';
 import { eventually } from '../support/chat-harness';
 import { readChatEvents } from '../support/sse';
 import { databaseKinds } from '../support/test-databases';
@@ -62,6 +64,22 @@ describe.each(databaseKinds())('a turn always settles, on %s', (kind) => {
     expect(failures).toBeGreaterThanOrEqual(3);
   });
 
+  it("a turn's answer and its settlement are one transaction: the turn's last two writes, one round trip", async () => {
+    const transactions: string[][] = [];
+    const user = await userRig(rig, {}, (store) => new PostgresUserStore(recordingTransactions(rig.db.sql, transactions), store.userId));
+    rig.openai.script({ text: 'Fine, thanks.', usage: { promptTokens: 9, completionTokens: 3 } });
+    const events = await readChatEvents(await user.post({ message: 'How are you?' }));
+    expect(events.at(-1)!.type).toBe('finish');
+
+    const settling = transactions.filter((texts) => texts.some((text) => text.includes('ai_chat_settle_usage')));
+    expect(settling).toHaveLength(1);
+    // The answer (the second message this turn appends; the question was the first) is in it.
+    expect(settling[0]!.some((text) => text.includes('ai_chat_append_message'))).toBe(true);
+    const rows = await user.usage();
+    const [answer] = await rig.db.admin(`select id from public.messages where role = 'assistant' and conversation_id = $1`, [rows[0]!.conversation_id]);
+    expect(rows).toMatchObject([{ status: 'settled', prompt_tokens: 9, completion_tokens: 3, message_id: answer!.id }]);
+  });
+
   it('a reservation never settled keeps counting at its estimate after 15 minutes, in /usage and in the limit alike', async () => {
     const user = await userRig(rig, { limits: { maxTokensPerDay: 1_000 } });
     // A server died mid-turn 20 minutes ago (still today, UTC), holding 900 tokens.
@@ -81,10 +99,36 @@ describe.each(databaseKinds())('a turn always settles, on %s', (kind) => {
   });
 });
 
-/** The store with its settle failing (a lost connection, say) while `failNow()` says so. */
+/** The database, noting each transaction's statement texts in order. */
+function recordingTransactions(sql: SqlDatabase, log: string[][]): SqlDatabase {
+  return {
+    transaction: (work) => {
+      const texts: string[] = [];
+      log.push(texts);
+      return sql.transaction((tx) => work({ query: (text, params) => (texts.push(text), tx.query(text, params)) }));
+    },
+    ...(sql.statements
+      ? {
+          statements: (list: readonly SqlStatement[]) => {
+            log.push(list.map((statement) => statement.text));
+            return sql.statements!(list);
+          },
+        }
+      : {}),
+    close: () => sql.close(),
+  };
+}
+
+/** The store with its settle failing (a lost connection, say) while `failNow()` says so; the answer-and-settle write too. */
 function withFlakySettle(store: UserChatStore, failNow: () => boolean): UserChatStore {
   return new Proxy(store, {
     get(target, property, receiver) {
+      if (property === 'appendMessageAndSettle' && target.appendMessageAndSettle) {
+        return async (...args: Parameters<NonNullable<UserChatStore['appendMessageAndSettle']>>) => {
+          if (failNow()) throw new Error('connection terminated unexpectedly');
+          return target.appendMessageAndSettle!(...args);
+        };
+      }
       if (property === 'settleUsage') {
         return async (...args: Parameters<UserChatStore['settleUsage']>) => {
           if (failNow()) throw new Error('connection terminated unexpectedly');

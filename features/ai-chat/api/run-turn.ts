@@ -118,13 +118,14 @@ async function runTurn(
   const failed = result.error !== undefined && result.error.code !== 'aborted';
   if (result.parts.length > 0 || failed) {
     try {
-      assistant = await user.appendMessage(assistantRow(plan, result, cost));
+      // The answer and the turn's settlement together (one transaction where the store can).
+      assistant = await plan.ledger.settleWithAnswer(assistantRow(plan, result, cost));
     } catch (error) {
-      await plan.ledger.settle({ messageId: null, conversationId: plan.conversationId });
       return fail(asChatError(error), plan, options, emit);
     }
+  } else {
+    await plan.ledger.settle({ messageId: null, conversationId: plan.conversationId });
   }
-  await plan.ledger.settle({ messageId: assistant?.id ?? null, conversationId: plan.conversationId });
 
   emit({
     type: 'usage',

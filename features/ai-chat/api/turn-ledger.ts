@@ -1,7 +1,8 @@
 import 'server-only';
 import { ChatError } from '../protocol/errors';
 import type { ProviderName, ProviderToolCall, ProviderUsage } from '../providers/types';
-import type { UserChatStore } from '../store/chat-store';
+import type { MessageRecord } from '../protocol/records';
+import type { NewMessage, UsageSettlement, UserChatStore } from '../store/chat-store';
 import { addMoney, compareMoney, numeratorToMoney, parseMoney, subtractMoney, tokenCostNumerator } from '../utils/decimal';
 import { getModelInfo } from '../utils/pricing';
 import { costOf, NO_USAGE, tokensOf } from './accounting';
@@ -249,22 +250,56 @@ export class TurnLedger {
     return this.settled;
   }
 
-  private async settleWithRetries(target: SettleTarget): Promise<boolean> {
+  /**
+   * Saves the turn's answer and settles, in one transaction where the store can (the turn's last
+   * two writes in one round trip); else, or if that fails, the answer and then the settle, as
+   * before. Throws when the answer could not be saved: the turn is settled without it by then.
+   */
+  async settleWithAnswer(answer: NewMessage): Promise<MessageRecord> {
+    const { user } = this.options;
+    const target = { messageId: answer.id ?? null, conversationId: answer.conversationId };
+    if (user.appendMessageAndSettle && !this.settled && answer.id) {
+      try {
+        const saved = await user.appendMessageAndSettle(answer, this.reservationId, this.settlementFor(target));
+        this.settled ??= Promise.resolve(saved.settled);
+        return saved.message;
+      } catch {
+        // Neither was written: the two steps below say what failed, each with its own handling.
+      }
+    }
+    let message: MessageRecord;
+    try {
+      message = await user.appendMessage(answer);
+    } catch (error) {
+      await this.settle({ messageId: null, conversationId: answer.conversationId });
+      throw error;
+    }
+    await this.settle({ messageId: message.id, conversationId: answer.conversationId });
+    return message;
+  }
+
+  /** What the reservation becomes: every metered call, on the last billed call's target. */
+  private settlementFor(target: SettleTarget): UsageSettlement {
     const { usage, cost } = this.totals();
+    return {
+      provider: this.target.provider,
+      model: this.target.model,
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      cachedPromptTokens: usage.cachedPromptTokens,
+      cacheWriteTokens: (usage.cacheWriteTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0),
+      cost,
+      messageId: target.messageId,
+      conversationId: target.conversationId,
+    };
+  }
+
+  private async settleWithRetries(target: SettleTarget): Promise<boolean> {
+    const settlement = this.settlementFor(target);
     const sleep = this.options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.options.user.settleUsage(this.reservationId, {
-          provider: this.target.provider,
-          model: this.target.model,
-          promptTokens: usage.promptTokens,
-          completionTokens: usage.completionTokens,
-          cachedPromptTokens: usage.cachedPromptTokens,
-          cacheWriteTokens: (usage.cacheWriteTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0),
-          cost,
-          messageId: target.messageId,
-          conversationId: target.conversationId,
-        });
+        return await this.options.user.settleUsage(this.reservationId, settlement);
       } catch (error) {
         if (attempt >= SETTLE_ATTEMPTS) {
           console.error(`ai-chat: could not settle usage ${this.reservationId} after ${attempt} tries; it stays held at its estimate`, error);

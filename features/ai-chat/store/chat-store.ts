@@ -363,6 +363,16 @@ export interface UserChatStore {
    * already settled. Works after the conversation was deleted.
    */
   settleUsage(reservationId: string, settlement: UsageSettlement): Promise<boolean>;
+  /**
+   * Optional: appendMessage and settleUsage in one transaction (a turn's last two writes, one
+   * round trip where the backend allows). Both happen or neither does. A store without it gets
+   * the two calls.
+   */
+  appendMessageAndSettle?(
+    message: NewMessage,
+    reservationId: string,
+    settlement: UsageSettlement,
+  ): Promise<{ message: MessageRecord; settled: boolean }>;
   /** Server side: records a billed call that had no reservation (summaries, tool steps). */
   recordUsage(settlement: UsageSettlement): Promise<void>;
 

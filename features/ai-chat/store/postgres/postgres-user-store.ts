@@ -246,13 +246,21 @@ export class PostgresUserStore implements UserChatStore {
   }
 
   async settleUsage(reservationId: string, settlement: UsageSettlement): Promise<boolean> {
-    const rows = await this.statementAs(
-      'service_role',
-      'Recording usage',
-      `select public.ai_chat_settle_usage(${settleArgList()}) as settled`,
-      Object.values(settleUsageArgs(reservationId, settlement)),
-    );
+    const rows = await this.statementAs('service_role', 'Recording usage', ...settleStatement(reservationId, settlement));
     return rows[0]?.settled === true;
+  }
+
+  async appendMessageAndSettle(
+    message: NewMessage,
+    reservationId: string,
+    settlement: UsageSettlement,
+  ): Promise<{ message: MessageRecord; settled: boolean }> {
+    const [text, params] = settleStatement(reservationId, settlement);
+    const [appended, settled] = await this.statementsAs('service_role', 'Saving the message', [
+      functionCall('ai_chat_append_message', appendMessageArgs(this.userId, message)),
+      { text, params },
+    ]);
+    return { message: messageRowSchema.parse(appended![0]), settled: settled![0]?.settled === true };
   }
 
   async getBranchSummary(conversationId: string, branchMessageIds: readonly string[]): Promise<BranchSummary | null> {
@@ -299,10 +307,11 @@ function functionCall(name: string, args: Record<string, unknown>): { text: stri
   return { text: `select * from public.${name}(${list})`, params };
 }
 
-/** `p_x => $1, …` for the settle function's arguments, in the builder's order. */
-function settleArgList(): string {
-  const names = Object.keys(settleUsageArgs('', { provider: '', model: '', promptTokens: 0, completionTokens: 0, cost: null }));
-  return names.map((key, index) => `${key} => $${index + 1}`).join(', ');
+/** The settle function's call, `p_x => $1, …` in the builder's order, and its values. */
+function settleStatement(reservationId: string, settlement: UsageSettlement): [string, unknown[]] {
+  const args = settleUsageArgs(reservationId, settlement);
+  const list = Object.keys(args).map((key, index) => `${key} => $${index + 1}`).join(', ');
+  return [`select public.ai_chat_settle_usage(${list}) as settled`, Object.values(args)];
 }
 
 function toParameter(value: unknown): unknown {
