@@ -64,17 +64,20 @@ describe.each(databaseKinds())('a turn always settles, on %s', (kind) => {
     expect(failures).toBeGreaterThanOrEqual(3);
   });
 
-  it("a turn's answer and its settlement are one transaction: the turn's last two writes, one round trip", async () => {
+  it("a new chat is three transactions: the reservation; the conversation, question and run row; the answer and its settlement", async () => {
     const transactions: string[][] = [];
     const user = await userRig(rig, {}, (store) => new PostgresUserStore(recordingTransactions(rig.db.sql, transactions), store.userId));
     rig.openai.script({ text: 'Fine, thanks.', usage: { promptTokens: 9, completionTokens: 3 } });
     const events = await readChatEvents(await user.post({ message: 'How are you?' }));
     expect(events.at(-1)!.type).toBe('finish');
 
-    const settling = transactions.filter((texts) => texts.some((text) => text.includes('ai_chat_settle_usage')));
-    expect(settling).toHaveLength(1);
-    // The answer (the second message this turn appends; the question was the first) is in it.
-    expect(settling[0]!.some((text) => text.includes('ai_chat_append_message'))).toBe(true);
+    // The functions each of the turn's transactions called, in order.
+    const called = transactions.map((texts) => texts.flatMap((text) => [...text.matchAll(/public\.(ai_chat_\w+)\(/g)].map((match) => match[1])));
+    expect(called).toEqual([
+      ['ai_chat_reserve_usage'],
+      ['ai_chat_create_conversation', 'ai_chat_append_message', 'ai_chat_reply_start'],
+      ['ai_chat_append_message', 'ai_chat_settle_usage'],
+    ]);
     const rows = await user.usage();
     const [answer] = await rig.db.admin(`select id from public.messages where role = 'assistant' and conversation_id = $1`, [rows[0]!.conversation_id]);
     expect(rows).toMatchObject([{ status: 'settled', prompt_tokens: 9, completion_tokens: 3, message_id: answer!.id }]);

@@ -45,15 +45,18 @@ export class ReplyRegistry {
   /** Writes the run's row beside the provider call; until it lands the run is not checkpointed. */
   persist(run: ReplyRun, row: NewReplyRun): void {
     void this.options.store.start(row).then(
-      (started) => {
-        if (started) run.persisted = true;
-        else run.settledInDb = true;
-      },
+      (started) => this.persisted(run, started),
       (error: unknown) => {
-        run.settledInDb = true;
+        this.persisted(run, false);
         console.error('ai-chat: could not record the reply run; it will not survive this instance', error);
       },
     );
+  }
+
+  /** The run's row was written (with its question, or by persist), or could not be: then it is never checkpointed. */
+  persisted(run: ReplyRun, started: boolean): void {
+    if (started) run.persisted = true;
+    else run.settledInDb = true;
   }
 
   /** This user's run on this instance, if it is here (ended ones for a grace period). */

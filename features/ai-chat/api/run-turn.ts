@@ -3,7 +3,7 @@ import type { ChatEvent } from '../protocol/chat-events';
 import { asChatError, ChatError } from '../protocol/errors';
 import { textOfParts } from '../protocol/parts';
 import type { ConversationRecord, MessageRecord, MessageStatus } from '../protocol/records';
-import type { NewMessage } from '../store/chat-store';
+import type { NewMessage, NewReplyRun } from '../store/chat-store';
 import { tokensOf } from './accounting';
 import { updateRollingSummary, usageAlertsCrossed } from './after-turn';
 import { converse, type TurnResult } from './converse';
@@ -33,15 +33,22 @@ export function streamTurn(plan: TurnPlan, options: ResolvedHandlerOptions, repl
   );
   replies.add(run);
   run.limitDuration(options.maxReplySeconds);
-  const persist = () =>
-    replies.persist(run, {
-      ...run.info,
-      reservationId: plan.ledger.reservationId,
-      expectedLeafId: plan.existing?.activeLeafId ?? null,
-      fallback: run.fallbackNow(),
-    });
-  void executeTurn(plan, options, run.abort.signal, (event) => run.emit(event), persist).finally(() => run.end());
+  const runRow = (): NewReplyRun => ({
+    ...run.info,
+    reservationId: plan.ledger.reservationId,
+    expectedLeafId: plan.existing?.activeLeafId ?? null,
+    fallback: run.fallbackNow(),
+  });
+  const record: RunRecording = { row: runRow, persist: () => replies.persist(run, runRow()), persisted: (started) => replies.persisted(run, started) };
+  void executeTurn(plan, options, run.abort.signal, (event) => run.emit(event), record).finally(() => run.end());
   return run.subscribe(options.pingIntervalMs);
+}
+
+/** How the turn writes its reply's run row: with its question where the store can, else on its own after it. */
+interface RunRecording {
+  row: () => NewReplyRun;
+  persist: () => void;
+  persisted: (started: boolean) => void;
 }
 
 async function executeTurn(
@@ -49,7 +56,7 @@ async function executeTurn(
   options: ResolvedHandlerOptions,
   signal: AbortSignal,
   emit: (event: ChatEvent) => void,
-  persistRun: () => void,
+  run: RunRecording,
 ): Promise<void> {
   emit({
     type: 'start',
@@ -60,7 +67,7 @@ async function executeTurn(
     model: plan.targets[0]!.model,
   });
   try {
-    await runTurn(plan, options, signal, emit, persistRun);
+    await runTurn(plan, options, signal, emit, run);
   } catch (error) {
     // Whatever threw (a hook, a store call, a bug), the turn still settles and still ends.
     const failure = asChatError(error);
@@ -74,7 +81,7 @@ async function runTurn(
   options: ResolvedHandlerOptions,
   signal: AbortSignal,
   emit: (event: ChatEvent) => void,
-  persistRun: () => void,
+  run: RunRecording,
 ): Promise<void> {
   const { user } = plan;
   // The conversation (if new) and the question are saved while the provider starts, so the writes
@@ -83,13 +90,12 @@ async function runTurn(
   const abortTurn = () => turnAbort.abort();
   if (signal.aborted) abortTurn();
   signal.addEventListener('abort', abortTurn, { once: true });
-  // At once, not after the provider's first event: the client refreshes its chat list on `start`.
-  // The run's row needs the conversation, so it follows the question.
-  const saving = saveQuestion(plan).then(
-    (saved) => {
-      persistRun();
-      return { ...saved, error: undefined };
-    },
+  // The provider call goes out first (converse runs to its first wait: the request is on its way),
+  // and the writes start at once beside it, not after its first event: the client refreshes its
+  // chat list on `start`. The run's row needs the conversation: it goes with the question.
+  const conversing = converse(plan, options, turnAbort.signal, emit);
+  const saving = saveQuestion(plan, run).then(
+    (saved) => ({ ...saved, error: undefined }),
     (error: unknown) => {
       abortTurn();
       return { conversation: null, userMessage: null, error: asChatError(error) };
@@ -98,7 +104,7 @@ async function runTurn(
 
   let result: TurnResult;
   try {
-    result = await converse(plan, options, turnAbort.signal, emit);
+    result = await conversing;
   } finally {
     signal.removeEventListener('abort', abortTurn);
   }
@@ -199,8 +205,11 @@ function cacheWrites(result: TurnResult): number {
   return (result.usage.cacheWriteTokens ?? 0) + (result.usage.cacheWrite1hTokens ?? 0);
 }
 
-/** The conversation (if new) and the question with its parts; then its files are bound to it. */
-async function saveQuestion(plan: TurnPlan): Promise<{ conversation: ConversationRecord; userMessage: MessageRecord | null }> {
+/**
+ * The conversation (if new), the question with its parts and the reply's run row, in one
+ * transaction where the store can; then the question's files are bound to it.
+ */
+async function saveQuestion(plan: TurnPlan, run: RunRecording): Promise<{ conversation: ConversationRecord; userMessage: MessageRecord | null }> {
   const question = plan.userMessage;
   const row: NewMessage | null = question && {
     id: question.id,
@@ -213,12 +222,20 @@ async function saveQuestion(plan: TurnPlan): Promise<{ conversation: Conversatio
   };
   let conversation: ConversationRecord;
   let userMessage: MessageRecord | null = null;
-  if (plan.newConversation && row && plan.user.createConversationWithMessage) {
-    // A new chat's two writes in one transaction where the store can.
-    ({ conversation, message: userMessage } = await plan.user.createConversationWithMessage(plan.newConversation, row));
+  if (row && plan.user.saveQuestionWithRun) {
+    const saved = await plan.user.saveQuestionWithRun({ conversation: plan.newConversation, message: row, run: run.row() });
+    run.persisted(saved.runStarted);
+    conversation = saved.conversation ?? plan.existing!;
+    userMessage = saved.message;
   } else {
-    conversation = plan.newConversation ? await plan.user.createConversation(plan.newConversation) : plan.existing!;
-    if (row) userMessage = await plan.user.appendMessage(row);
+    if (plan.newConversation && row && plan.user.createConversationWithMessage) {
+      // A new chat's two writes in one transaction where the store can.
+      ({ conversation, message: userMessage } = await plan.user.createConversationWithMessage(plan.newConversation, row));
+    } else {
+      conversation = plan.newConversation ? await plan.user.createConversation(plan.newConversation) : plan.existing!;
+      if (row) userMessage = await plan.user.appendMessage(row);
+    }
+    run.persist();
   }
   if (!question) return { conversation, userMessage: null };
   if (question.attachmentIds.length > 0) {

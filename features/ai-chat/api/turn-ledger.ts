@@ -89,6 +89,11 @@ export class TurnLedger {
     readonly reservationId: string,
     /** The call the reservation was made for; the settle names the last call's target. */
     private target: ProviderTarget,
+    /**
+     * The first call as reserved. Until it starts, a snapshot bills its prompt: the reply's run
+     * row (and its fallback) is written with the question, a moment before the call goes out.
+     */
+    private readonly firstCall: CallInFlight,
   ) {}
 
   /**
@@ -137,7 +142,8 @@ export class TurnLedger {
     if (!reservation.allowed) {
       throw usageLimitError({ reason: reservation.reason, retryAfterSeconds: reservation.retryAfterSeconds });
     }
-    return { ledger: new TurnLedger(options, reservation.reservationId, first.target), replyTokens };
+    const firstCall = { target: first.target, promptTokens: first.promptTokens, streamedText: () => '' };
+    return { ledger: new TurnLedger(options, reservation.reservationId, first.target, firstCall), replyTokens };
   }
 
   /**
@@ -201,11 +207,11 @@ export class TurnLedger {
 
   /**
    * What the turn would settle at if it ended now: every metered call, plus the call in flight's
-   * prompt and its streamed text counted. For a reply's checkpoint (about once a second), so the
+   * (before any, the first call's) prompt and its streamed text counted. For a reply's checkpoint (about once a second), so the
    * settlement of a run whose server died is never less than what demonstrably streamed.
    */
   provisional(): { target: ProviderTarget; usage: ProviderUsage; cost: string | null } {
-    const call = this.inFlight;
+    const call = this.inFlight ?? (this.calls.length === 0 ? this.firstCall : null);
     if (!call) return this.totals();
     // Only the text streamed since the last snapshot is counted (within a token per snapshot of
     // the whole count), so a long reply's checkpoints do not re-tokenise all of it every second.

@@ -337,6 +337,17 @@ export interface UserChatStore {
     conversation: NewConversation,
     message: NewMessage,
   ): Promise<{ conversation: ConversationRecord; message: MessageRecord }>;
+  /**
+   * Optional: a turn's first writes in one transaction (one round trip where the backend allows):
+   * the new conversation if there is one, the question, and the reply's run row (as
+   * ReplyRunStore.start; `runStarted` says whether it was written). A store without it gets
+   * createConversationWithMessage or appendMessage, then ReplyRunStore.start.
+   */
+  saveQuestionWithRun?(question: {
+    conversation: (NewConversation & { id: string }) | null;
+    message: NewMessage;
+    run: NewReplyRun;
+  }): Promise<{ conversation: ConversationRecord | null; message: MessageRecord; runStarted: boolean }>;
   /** Every message of the conversation, all branches, oldest first. */
   listMessages(conversationId: string): Promise<MessageRecord[]>;
   /**

@@ -10,6 +10,7 @@ import type {
   ListConversationsOptions,
   NewConversation,
   NewMessage,
+  NewReplyRun,
   UsageHold,
   UsageHoldRequest,
   UsageReservation,
@@ -42,6 +43,7 @@ import {
   splitConversationPatch,
   usageSummaryRowSchema,
 } from './rows';
+import { replyRunArgs } from './reply-run-store';
 import { runStatements, type SqlDatabase } from './sql-database';
 
 const MAX_PAGE = 200;
@@ -200,6 +202,24 @@ export class PostgresUserStore implements UserChatStore {
     return { conversation: conversationRowSchema.parse(created![0]), message: messageRowSchema.parse(appended![0]) };
   }
 
+  async saveQuestionWithRun(question: {
+    conversation: (NewConversation & { id: string }) | null;
+    message: NewMessage;
+    run: NewReplyRun;
+  }): Promise<{ conversation: ConversationRecord | null; message: MessageRecord; runStarted: boolean }> {
+    const results = await this.statementsAs('service_role', 'Saving the message', [
+      ...(question.conversation ? [functionCall('ai_chat_create_conversation', createConversationArgs(this.userId, question.conversation))] : []),
+      functionCall('ai_chat_append_message', appendMessageArgs(this.userId, question.message)),
+      scalarCall('ai_chat_reply_start', replyRunArgs.start(question.run), 'started'),
+    ]);
+    const [created, appended, started] = question.conversation ? results : [null, ...results];
+    return {
+      conversation: created ? conversationRowSchema.parse(created[0]) : null,
+      message: messageRowSchema.parse(appended![0]),
+      runStarted: started![0]?.started === true,
+    };
+  }
+
   async listMessages(conversationId: string): Promise<MessageRecord[]> {
     if (!isUuid(conversationId)) return [];
     const rows = await this.statementAs(
@@ -246,7 +266,8 @@ export class PostgresUserStore implements UserChatStore {
   }
 
   async settleUsage(reservationId: string, settlement: UsageSettlement): Promise<boolean> {
-    const rows = await this.statementAs('service_role', 'Recording usage', ...settleStatement(reservationId, settlement));
+    const { text, params } = scalarCall('ai_chat_settle_usage', settleUsageArgs(reservationId, settlement), 'settled');
+    const rows = await this.statementAs('service_role', 'Recording usage', text, params);
     return rows[0]?.settled === true;
   }
 
@@ -255,10 +276,9 @@ export class PostgresUserStore implements UserChatStore {
     reservationId: string,
     settlement: UsageSettlement,
   ): Promise<{ message: MessageRecord; settled: boolean }> {
-    const [text, params] = settleStatement(reservationId, settlement);
     const [appended, settled] = await this.statementsAs('service_role', 'Saving the message', [
       functionCall('ai_chat_append_message', appendMessageArgs(this.userId, message)),
-      { text, params },
+      scalarCall('ai_chat_settle_usage', settleUsageArgs(reservationId, settlement), 'settled'),
     ]);
     return { message: messageRowSchema.parse(appended![0]), settled: settled![0]?.settled === true };
   }
@@ -301,17 +321,20 @@ const SET_CLAIMS = `select set_config('role', $1, true), set_config('request.jwt
  * come from the fixed argument builders, never from input; objects are passed as JSON text.
  */
 function functionCall(name: string, args: Record<string, unknown>): { text: string; params: unknown[] } {
-  const names = Object.keys(args);
-  const params = names.map((key) => toParameter(args[key]));
-  const list = names.map((key, index) => `${key} => $${index + 1}`).join(', ');
+  const { list, params } = namedArguments(args);
   return { text: `select * from public.${name}(${list})`, params };
 }
 
-/** The settle function's call, `p_x => $1, …` in the builder's order, and its values. */
-function settleStatement(reservationId: string, settlement: UsageSettlement): [string, unknown[]] {
-  const args = settleUsageArgs(reservationId, settlement);
-  const list = Object.keys(args).map((key, index) => `${key} => $${index + 1}`).join(', ');
-  return [`select public.ai_chat_settle_usage(${list}) as settled`, Object.values(args)];
+/** `select public.name(p_x => $1, …) as <column>`: a scalar function's value under one name. */
+function scalarCall(name: string, args: Record<string, unknown>, column: string): { text: string; params: unknown[] } {
+  const { list, params } = namedArguments(args);
+  return { text: `select public.${name}(${list}) as ${column}`, params };
+}
+
+/** `p_x => $1, …` in the builder's order, and the values (objects as JSON). */
+function namedArguments(args: Record<string, unknown>): { list: string; params: unknown[] } {
+  const names = Object.keys(args);
+  return { list: names.map((key, index) => `${key} => $${index + 1}`).join(', '), params: names.map((key) => toParameter(args[key])) };
 }
 
 function toParameter(value: unknown): unknown {
