@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { BUILD_ROOT, ensureBuiltCopy } from './lib/built-app-copy';
-import { postChatTurn, turnProblems, type ChatTurn } from './lib/chat-turn';
+import { postChatTurn, postChatTurnLean, turnProblems, type ChatTurn } from './lib/chat-turn';
 import { sleep, tail } from './lib/child-processes';
 import {
   readEmbeddedReplyRows,
@@ -202,7 +202,8 @@ runScript('sustained load', 40 * 60_000, async () => {
         if (wait > 0) await sleep(wait);
         maxSendLagMs = Math.max(maxSendLagMs, performance.now() - started - due);
         if (index === messages.length - 1) sending = false;
-        return postChatTurn(servers[index % servers.length]!.base, { message }, stopAll, undefined, route);
+        // node:http, not fetch: the generator shares the cores with the servers it measures.
+        return postChatTurnLean(servers[index % servers.length]!.base, { message }, stopAll, route);
       }),
     );
     const wallMs = performance.now() - started;
@@ -355,7 +356,8 @@ runScript('sustained load', 40 * 60_000, async () => {
 sent at its time, whatever the others are doing), split evenly between the servers, each a new
 conversation whose reply the fake OpenAI (its own process) streams as ${WORDS} words with ${DELAY_MS} ms before
 each frame (${ms(REPLY_MS)} a reply). First-token overhead = a chat's first \`text-delta\` minus the fake's own
-median first token, measured through the OpenAI SDK 5 times a second beside the chats. CPU is the
+median first token, measured through the OpenAI SDK 5 times a second beside the chats (the chats
+themselves are read over \`node:http\`, which costs the generator less CPU than fetch). CPU is the
 servers' process trees (\`/proc/<pid>/stat\`) from the first chat sent to the last reply's end, divided by
 the chats; the load generator and the fake share the machine's ${machine.cores} cores with them. Every reply was
 checked whole and in order, and every conversation read back from the database with its question,
