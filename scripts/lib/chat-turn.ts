@@ -65,15 +65,7 @@ export async function readChatStream(
   started: number,
   onEvent?: (event: ChatEvent, turn: ChatTurn) => void,
 ): Promise<ChatTurn> {
-  const turn: ChatTurn = {
-    status: response.status,
-    events: [],
-    text: '',
-    deltas: 0,
-    headersMs: performance.now() - started,
-    totalMs: 0,
-    protocolProblems: [],
-  };
+  const turn = answeredTurn(response.status, started);
   if (!response.ok || !(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
     turn.refusal = (await response.text()).slice(0, 2_000);
     turn.totalMs = performance.now() - started;
@@ -110,6 +102,11 @@ export function turnProblems(turn: ChatTurn, expected: string): string[] {
     }
   }
   return problems;
+}
+
+/** A turn whose answer's headers just arrived, nothing read yet. */
+function answeredTurn(status: number, started: number): ChatTurn {
+  return { status, events: [], text: '', deltas: 0, headersMs: performance.now() - started, totalMs: 0, protocolProblems: [] };
 }
 
 /** The SSE parser that fills `turn` from a chat event stream, validating every event. */
@@ -172,15 +169,7 @@ export function postChatTurnLean(baseUrl: string, body: Record<string, unknown>,
         headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'content-length': Buffer.byteLength(payload) },
       },
       (response) => {
-        const turn: ChatTurn = {
-          status: response.statusCode ?? 0,
-          events: [],
-          text: '',
-          deltas: 0,
-          headersMs: performance.now() - started,
-          totalMs: 0,
-          protocolProblems: [],
-        };
+        const turn = answeredTurn(response.statusCode ?? 0, started);
         response.setEncoding('utf8');
         const isStream = turn.status === 200 && (response.headers['content-type'] ?? '').startsWith('text/event-stream');
         const parser = isStream ? chatEventParser(turn, started) : null;

@@ -90,9 +90,9 @@ async function runTurn(
   const abortTurn = () => turnAbort.abort();
   if (signal.aborted) abortTurn();
   signal.addEventListener('abort', abortTurn, { once: true });
-  // The provider call goes out first (converse runs to its first wait: the request is on its way),
-  // and the writes start at once beside it, not after its first event: the client refreshes its
-  // chat list on `start`. The run's row needs the conversation: it goes with the question.
+  // converse starts first and runs to its first wait: the provider request on its way (or, with the
+  // response cache on, the cache read). The writes start at once beside it, not after its first
+  // event: the client refreshes its chat list on `start`. The run's row goes with the question.
   const conversing = converse(plan, options, turnAbort.signal, emit);
   const saving = saveQuestion(plan, run).then(
     (saved) => ({ ...saved, error: undefined }),
