@@ -112,8 +112,11 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     openai = await startFakeOpenAI();
-    a = openInstance(db.sql, openai, { staleReplySeconds: 1 });
-    b = openInstance(db.sql, openai, { staleReplySeconds: 1 });
+    // A sweeper here calls a reply dead after 1 s without a heartbeat, so checkpoints (each one a
+    // heartbeat) come every 250 ms: at the default 1 s a busy machine's late tick let a live
+    // reply be swept as interrupted two words before its end.
+    a = openInstance(db.sql, openai, { staleReplySeconds: 1, checkpointIntervalMs: 250 });
+    b = openInstance(db.sql, openai, { staleReplySeconds: 1, checkpointIntervalMs: 250 });
     alice = await db.createUser();
     mallory = await db.createUser();
   });
@@ -446,11 +449,14 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
     const user = await db.createUser();
     openai.script(SLOW);
     const began = Date.now();
-    const events = await readChatEvents(await a.post(user, { message: 'Count my checkpoints' }));
+    // The default cadence (one checkpoint a second), not the fast one the other tests here use.
+    const paced = openInstance(db.sql, openai);
+    onTestFinished(() => paced.kill());
+    const events = await readChatEvents(await paced.post(user, { message: 'Count my checkpoints' }));
     const seconds = (Date.now() - began) / 1000;
     const start = events[0] as Start;
     const run = await eventually(async () => {
-      const found = a.handler.replies.get(start.assistantMessageId, user);
+      const found = paced.handler.replies.get(start.assistantMessageId, user);
       expect(found?.settledInDb).toBe(true);
       return found!;
     });
