@@ -6,7 +6,7 @@ import type { MessageRecord } from '@/features/ai-chat/protocol/records';
 import { attachmentBytesFor } from '@/features/ai-chat/store/attachments/attachment-bytes';
 import type { AttachmentRecord } from '@/features/ai-chat/store/chat-store';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
-import { registerModels } from '@/features/ai-chat/utils/pricing';
+import { registerModels } from '@/features/ai-chat/providers/pricing';
 import { png } from '../support/attachment-fixtures';
 import { eventually, startChatHarness, type ChatHarness } from '../support/chat-harness';
 import { readChatEvents, textOf } from '../support/sse';

@@ -4,8 +4,8 @@ import type Anthropic from '@anthropic-ai/sdk';
 
 import { ChatError } from '../protocol/errors';
 import type { ReasoningPart } from '../protocol/parts';
-import { resolveModel } from '../utils/pricing';
-import type { ModelInfo } from '../utils/models/types';
+import { resolveModel } from './pricing';
+import type { ModelInfo } from './models/types';
 import { thinkingParams } from './anthropic-thinking';
 import type { ProviderFile, ProviderMessage, ProviderRequest, ProviderToolChoice } from './types';
 

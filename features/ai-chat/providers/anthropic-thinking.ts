@@ -2,8 +2,8 @@ import 'server-only';
 
 import type Anthropic from '@anthropic-ai/sdk';
 
-import { alwaysThinks, MIN_ANSWER_TOKENS, MIN_THINKING_BUDGET, reasoningRoomTokens, THINKING_TOKENS, thinkingEffort } from '../utils/models/reasoning-room';
-import type { ModelInfo } from '../utils/models/types';
+import { alwaysThinks, MIN_ANSWER_TOKENS, MIN_THINKING_BUDGET, reasoningRoomTokens, THINKING_TOKENS, thinkingEffort } from './models/reasoning-room';
+import type { ModelInfo } from './models/types';
 import type { ProviderRequest, ReasoningEffort } from './types';
 
 type ThinkingConfig = Anthropic.Messages.ThinkingConfigParam;

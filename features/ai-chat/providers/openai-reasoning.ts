@@ -1,6 +1,6 @@
 import 'server-only';
 
-import { resolveModel } from '../utils/pricing';
+import { resolveModel } from './pricing';
 import type { ProviderRequest, ReasoningEffort } from './types';
 
 /** The effort values the OpenAI APIs take (`none` on GPT-5.1 and later only). */

@@ -1,3 +1,4 @@
+import 'server-only';
 import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
 import type { ModelProvider } from './models';

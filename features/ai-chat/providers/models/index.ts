@@ -1,3 +1,4 @@
+import 'server-only';
 import { ANTHROPIC_MODELS } from './anthropic';
 import { OPENAI_MODELS } from './openai';
 import type { ModelInfo } from './types';

@@ -1,3 +1,4 @@
+import 'server-only';
 /** The longest title made from a message, in characters (code points), ellipsis included. */
 export const MESSAGE_TITLE_CHARS = 80;
 /** The conversations.title column's limit, in characters. */

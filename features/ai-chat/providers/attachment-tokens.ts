@@ -1,3 +1,4 @@
+import 'server-only';
 import type { AttachmentMediaType } from '../protocol/parts';
 
 /** What the estimate reads of an AttachmentRecord (store/chat-store), without importing the store. */

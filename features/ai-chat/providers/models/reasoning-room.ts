@@ -1,3 +1,4 @@
+import 'server-only';
 import type { ModelInfo } from './types';
 
 /** The reasoning efforts a request may name ('minimal' … 'high'). */
