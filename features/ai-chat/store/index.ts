@@ -1,19 +1,19 @@
 import 'server-only';
 import { getChatEnv, type ResolvedChatEnv } from '../config/env';
 import type { ChatStore } from './chat-store';
-import { createEmbeddedChatStore } from './embedded/embedded-chat-store';
-import { createPostgresChatStore } from './postgres/postgres-chat-store';
-import { createSupabaseChatStore } from './supabase/supabase-chat-store';
 
 export type { ChatStore, UserChatStore } from './chat-store';
 
 /**
  * The store the environment asks for: Supabase when a project is configured, else Postgres when
- * DATABASE_URL is set, else embedded. The Postgres store knows who is signed in only through an
- * `authenticate` (createChatHandler's option) or, with AI_CHAT_AUTH=local-user, as one local user.
+ * DATABASE_URL is set, else embedded. Each store is loaded only when chosen, so a Postgres app
+ * never loads PGlite's WASM or the Supabase client. The Postgres store knows who is signed in
+ * only through an `authenticate` (createChatHandler's option) or, with AI_CHAT_AUTH=local-user,
+ * as one local user.
  */
-export function createChatStoreFromEnv(env: ResolvedChatEnv): ChatStore {
+export async function createChatStoreFromEnv(env: ResolvedChatEnv): Promise<ChatStore> {
   if (env.store === 'postgres') {
+    const { createPostgresChatStore } = await import('./postgres/postgres-chat-store');
     return createPostgresChatStore({
       connectionString: env.DATABASE_URL!,
       localUser: env.AI_CHAT_AUTH === 'local-user',
@@ -22,21 +22,23 @@ export function createChatStoreFromEnv(env: ResolvedChatEnv): ChatStore {
     });
   }
   if (env.store === 'supabase') {
+    const { createSupabaseChatStore } = await import('./supabase/supabase-chat-store');
     return createSupabaseChatStore({
       url: env.NEXT_PUBLIC_SUPABASE_URL!,
       anonKey: env.NEXT_PUBLIC_SUPABASE_ANON_KEY!,
       serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY!,
     });
   }
+  const { createEmbeddedChatStore } = await import('./embedded/embedded-chat-store');
   return createEmbeddedChatStore({ dataDir: env.dataDir });
 }
 
 // On globalThis, not in module scope: Next's dev server re-evaluates modules on every edit, and
 // two PGlite instances on one data folder would corrupt it (and pools would pile up).
-const holder = globalThis as typeof globalThis & { __aiChatStore?: ChatStore };
+const holder = globalThis as typeof globalThis & { __aiChatStore?: Promise<ChatStore> };
 
 /** The process-wide store, created on first use from the environment. */
-export function getChatStore(): ChatStore {
+export function getChatStore(): Promise<ChatStore> {
   holder.__aiChatStore ??= createChatStoreFromEnv(getChatEnv());
   return holder.__aiChatStore;
 }
