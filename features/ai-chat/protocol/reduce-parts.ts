@@ -1,4 +1,9 @@
-import type { MessagePart, ReasoningPart } from '../protocol/parts';
+import type { ChatEvent } from './chat-events';
+import type { MessagePart, ReasoningPart } from './parts';
+
+// The one reducer from chat events to a reply's parts: the server rebuilds a cut-off reply with it
+// (checkpoints, fallbacks), and the client applies the same steps as a reply streams. Immutable:
+// each step returns a new array, copying a handful of parts and one string.
 
 /** The parts whose text streams in deltas. */
 export type StreamedKind = 'text' | 'reasoning' | 'refusal';
@@ -39,10 +44,41 @@ export function endReasoning(parts: readonly MessagePart[], durationMs: number):
 }
 
 /**
- * The reply's text as its refusal: Claude streams a refusal as ordinary text and says so only in
- * its last event (`content-filter`), and the server saves it so; the client shows it the same way.
+ * The reply's text as its refusal. The server decides when (a provider that streams its refusal
+ * as ordinary text says so only at its end) and says so with a `text-is-refusal` event.
  */
 export function textBecomesRefusal(parts: readonly MessagePart[]): MessagePart[] {
   const text = parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('');
   return [...parts.filter((part) => part.type !== 'text'), { type: 'refusal', text }];
+}
+
+/** The parts after one event; events that carry no content leave them as they are. */
+export function applyChatEvent(parts: readonly MessagePart[], event: ChatEvent, provider: string | null): readonly MessagePart[] {
+  switch (event.type) {
+    case 'text-delta':
+      return appendToParts(parts, 'text', event.delta, provider);
+    case 'reasoning-start':
+      return startReasoning(parts, provider);
+    case 'reasoning-delta':
+      return appendToParts(parts, 'reasoning', event.delta, provider);
+    case 'reasoning-end':
+      return endReasoning(parts, event.durationMs);
+    case 'refusal-delta':
+      return appendToParts(parts, 'refusal', event.delta, provider);
+    case 'text-is-refusal':
+      return textBecomesRefusal(parts);
+    case 'tool-call':
+      return [...parts, { type: 'tool-call', id: event.id, name: event.name, args: event.args }];
+    case 'tool-result':
+      return [...parts, { type: 'tool-result', id: event.id, result: event.result }];
+    default:
+      return parts;
+  }
+}
+
+/** A reply's parts as its events describe them (the provider-private reasoning fields aside). */
+export function partsOfEvents(events: readonly ChatEvent[], provider: string | null): MessagePart[] {
+  let parts: readonly MessagePart[] = [];
+  for (const event of events) parts = applyChatEvent(parts, event, provider);
+  return [...parts];
 }
