@@ -107,8 +107,8 @@ describe.skipIf(!onServer)('the Postgres chat store on PostgreSQL', () => {
   });
 
   it('is what DATABASE_URL picks: one local user with AI_CHAT_AUTH=local-user, else it asks for authenticate', async () => {
-    const local = await createChatStoreFromEnv(parseChatEnv({ DATABASE_URL: database.url, AI_CHAT_AUTH: 'local-user', AI_CHAT_DATA_DIR: 'memory://' }));
-    const anonymous = await createChatStoreFromEnv(parseChatEnv({ DATABASE_URL: database.url }));
+    const local = createChatStoreFromEnv(parseChatEnv({ DATABASE_URL: database.url, AI_CHAT_AUTH: 'local-user', AI_CHAT_DATA_DIR: 'memory://' }));
+    const anonymous = createChatStoreFromEnv(parseChatEnv({ DATABASE_URL: database.url }));
     opened.push(local as PostgresChatStore, anonymous as PostgresChatStore);
     expect((await local.forRequest(signedIn()))?.userId).toBe(LOCAL_USER.id);
     await expect(anonymous.forRequest(signedIn())).rejects.toMatchObject({ code: 'not_configured', message: expect.stringContaining('authenticate') });

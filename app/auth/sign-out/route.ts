@@ -6,7 +6,7 @@ import { assertAllowedCaller, errorResponse, getDefaultChatHandler } from '@/fea
 export async function POST(request: Request) {
   // The sign-out form posts from the app's own page; another site must not sign the user out.
   try {
-    assertAllowedCaller(request, (await getDefaultChatHandler()).options.requestGuard);
+    assertAllowedCaller(request, getDefaultChatHandler().options.requestGuard);
   } catch (error) {
     return errorResponse(error);
   }

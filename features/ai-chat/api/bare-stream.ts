@@ -2,10 +2,11 @@ import 'server-only';
 import { sendClaudeMessage, type SendClaudeMessageOptions } from './claude';
 import { DEFAULT_MODEL_BY_PROVIDER } from './handler-options';
 import { sendOpenAIMessage, type SendOpenAIMessageOptions } from './openai';
-import { SSE_PING_FRAME, toSseFrame, type ChatEvent } from '../protocol/chat-events';
+import type { ChatEvent } from '../protocol/chat-events';
 import { ChatError, isChatError } from '../protocol/errors';
 import type { ProviderEvent, ProviderName } from '../providers/types';
 import { calculateCost } from '../providers/pricing';
+import { createSseStream } from './sse-stream';
 
 /**
  * Bare streaming, for apps that want a reply as SSE without conversations, persistence or
@@ -41,58 +42,35 @@ export function toEventStream(
   events: AsyncIterable<ProviderEvent>,
   meta: { provider: ProviderName; model: string; pingIntervalMs?: number },
 ): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
   const iterator = events[Symbol.asyncIterator]();
-  const messageId = crypto.randomUUID();
-  let finishReason: Extract<ChatEvent, { type: 'finish' }>['finishReason'] = 'other';
-  let ping: ReturnType<typeof setInterval> | undefined;
-  let lastSentAt = Date.now();
-
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const interval = meta.pingIntervalMs ?? 15_000;
-      ping = setInterval(() => {
-        if (Date.now() - lastSentAt < interval) return;
-        lastSentAt = Date.now();
-        controller.enqueue(encoder.encode(SSE_PING_FRAME));
-      }, interval);
-    },
-    async pull(controller) {
-      const send = (event: ChatEvent) => {
-        lastSentAt = Date.now();
-        controller.enqueue(encoder.encode(toSseFrame(event)));
-      };
+  return createSseStream(
+    async (writer) => {
+      const messageId = crypto.randomUUID();
+      let finishReason: Extract<ChatEvent, { type: 'finish' }>['finishReason'] = 'other';
       try {
-        const next = await iterator.next();
-        if (next.done) {
-          send({ type: 'finish', messageId, finishReason });
-          clearInterval(ping);
-          controller.close();
-          return;
+        for (let next = await iterator.next(); !next.done && !writer.closed; next = await iterator.next()) {
+          const event = next.value;
+          if (event.type === 'text-delta') writer.send({ type: 'text-delta', delta: event.delta });
+          else if (event.type === 'tool-call') writer.send(event);
+          else if (event.type === 'finish') finishReason = event.finishReason;
+          else if (event.type === 'usage') {
+            writer.send({
+              type: 'usage',
+              promptTokens: event.promptTokens,
+              completionTokens: event.completionTokens,
+              totalTokens: event.promptTokens + event.completionTokens,
+              cost: calculateCost({ provider: meta.provider, model: meta.model, ...event }),
+            });
+          }
         }
-        const event = next.value;
-        if (event.type === 'text-delta') send({ type: 'text-delta', delta: event.delta });
-        else if (event.type === 'tool-call') send(event);
-        else if (event.type === 'finish') finishReason = event.finishReason;
-        else if (event.type === 'usage') {
-          send({
-            type: 'usage',
-            promptTokens: event.promptTokens,
-            completionTokens: event.completionTokens,
-            totalTokens: event.promptTokens + event.completionTokens,
-            cost: calculateCost({ provider: meta.provider, model: meta.model, ...event }),
-          });
-        }
+        writer.send({ type: 'finish', messageId, finishReason });
       } catch (error) {
         const chatError = isChatError(error) ? error : new ChatError('unknown', 'The reply failed.', { cause: error });
-        send({ type: 'error', code: chatError.code, message: chatError.message });
-        clearInterval(ping);
-        controller.close();
+        writer.send({ type: 'error', code: chatError.code, message: chatError.message });
       }
+      writer.close();
     },
-    async cancel() {
-      clearInterval(ping);
-      await iterator.return?.();
-    },
-  });
+    // The client left: stop reading the provider, which aborts its request.
+    { pingIntervalMs: meta.pingIntervalMs ?? 15_000, onCancel: () => void iterator.return?.() },
+  );
 }

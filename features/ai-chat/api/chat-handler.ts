@@ -96,7 +96,7 @@ async function userFromSignIn(options: ResolvedHandlerOptions, request: Request)
 }
 
 /** The options the environment describes: its store, its providers and keys, its limits. */
-export async function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): Promise<ChatHandlerOptions> {
+export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): ChatHandlerOptions {
   const providers: Partial<Record<ProviderName, ChatProvider>> = {};
   if (env.OPENAI_API_KEY?.length) {
     providers.openai = createConfiguredOpenAIProvider({ apiKeys: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, api: env.openaiApi });
@@ -105,7 +105,7 @@ export async function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEn
     providers.anthropic = createAnthropicProvider({ apiKeys: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL });
   }
   return {
-    store: await getChatStore(),
+    store: getChatStore(),
     providers,
     defaultProvider: env.defaultProvider,
     models: {
@@ -134,25 +134,18 @@ function modelPolicyFromList(models: string[] | undefined): ModelPolicy | undefi
   return models ? { defaultModel: models[0]!, allowedModels: models } : undefined;
 }
 
-const holder = globalThis as typeof globalThis & { __aiChatHandler?: Promise<ChatHandler> };
+const holder = globalThis as typeof globalThis & { __aiChatHandler?: ChatHandler };
 
-/** The process-wide handler configured from the environment (its store loaded on first use). */
-export function getDefaultChatHandler(): Promise<ChatHandler> {
-  if (!holder.__aiChatHandler) {
-    const starting = chatHandlerOptionsFromEnv().then(createChatHandler);
-    // A failed start (a bad environment) is not kept: the next request tries again and says why.
-    starting.catch(() => {
-      if (holder.__aiChatHandler === starting) holder.__aiChatHandler = undefined;
-    });
-    holder.__aiChatHandler = starting;
-  }
+/** The process-wide handler configured from the environment. */
+export function getDefaultChatHandler(): ChatHandler {
+  holder.__aiChatHandler ??= createChatHandler(chatHandlerOptionsFromEnv());
   return holder.__aiChatHandler;
 }
 
 /** The seed's entry point: `export async function POST(request) { return handleChatRequest(request) }`. */
 export async function handleChatRequest(request: Request): Promise<Response> {
   try {
-    return await (await getDefaultChatHandler()).chat(request);
+    return await getDefaultChatHandler().chat(request);
   } catch (error) {
     return errorResponse(error);
   }
@@ -161,7 +154,7 @@ export async function handleChatRequest(request: Request): Promise<Response> {
 /** The REST routes, for `app/api/chat/[...path]/route.ts`. */
 export async function handleChatRoutes(request: Request): Promise<Response> {
   try {
-    return await (await getDefaultChatHandler()).route(request);
+    return await getDefaultChatHandler().route(request);
   } catch (error) {
     return errorResponse(error);
   }

@@ -59,7 +59,7 @@ export async function checkUsageLimit(options: CheckUsageLimitOptions): Promise<
 
 /** The user's usage against these limits. */
 export async function getUsageLimitStatus(options: CheckUsageLimitOptions): Promise<UsageResponse> {
-  const user = options.user ?? (options.request ? await (options.store ?? (await getChatStore())).forRequest(options.request) : null);
+  const user = options.user ?? (options.request ? await (options.store ?? getChatStore()).forRequest(options.request) : null);
   if (!user) {
     throw new ChatError(
       options.request ? 'unauthorized' : 'bad_request',
