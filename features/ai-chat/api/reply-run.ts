@@ -39,7 +39,7 @@ export class ReplyRun {
   lastCheckpointAt = Date.now();
   /** The run's final checkpoint is written (or there is no database row to write it to). */
   settledInDb = false;
-  /** Checkpoints written for this run (the figure the README quotes: about one a second). */
+  /** Checkpoints written for this run (the figure docs/durable-replies.md quotes: about one a second). */
   checkpointsWritten = 0;
 
   constructor(
