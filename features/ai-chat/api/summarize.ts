@@ -1,8 +1,8 @@
 import 'server-only';
 import { getChatEnv } from '../config/env';
 import { ChatError } from '../protocol/errors';
-import { createAnthropicProvider } from '../providers/anthropic-provider';
-import { createConfiguredOpenAIProvider } from '../providers/openai-api';
+import { createAnthropicProvider } from '../providers/anthropic/provider';
+import { createConfiguredOpenAIProvider } from '../providers/openai/configured-provider';
 import type { ChatProvider, ProviderName, ProviderUsage } from '../providers/types';
 
 /** Cheap, fast models per provider: a summary needs no frontier model. */

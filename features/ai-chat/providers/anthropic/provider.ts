@@ -2,12 +2,12 @@ import 'server-only';
 
 import Anthropic from '@anthropic-ai/sdk';
 
-import { ChatError } from '../protocol/errors';
-import { anthropicEventsToEvents, anthropicMessageToResult } from './anthropic-response';
-import { toAnthropicParams } from './anthropic-request';
-import { callWithKeyRotation, KeyPool, streamWithKeyRotation } from './key-rotation';
-import { fetchWithRetryNotices, withRetryListener } from './retry-notice';
-import type { ChatProvider, ProviderClientOptions, ProviderRequest } from './types';
+import { ChatError } from '../../protocol/errors';
+import { anthropicEventsToEvents, anthropicMessageToResult } from './response';
+import { toAnthropicParams } from './request';
+import { callWithKeyRotation, KeyPool, streamWithKeyRotation } from '../key-rotation';
+import { fetchWithRetryNotices, withRetryListener } from '../retry-notice';
+import type { ChatProvider, ProviderClientOptions, ProviderRequest } from '../types';
 
 const DEFAULT_MAX_RETRIES = 2;
 

@@ -3,9 +3,9 @@ import 'server-only';
 import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions/completions';
 
-import { dataUrlOf, isPdf, pdfFilename } from './openai-files';
-import { openAIReasoningFor } from './openai-reasoning';
-import type { ProviderMessage, ProviderRequest, ProviderToolChoice } from './types';
+import { dataUrlOf, isPdf, pdfFilename } from './files';
+import { openAIReasoningFor } from './reasoning';
+import type { ProviderMessage, ProviderRequest, ProviderToolChoice } from '../types';
 
 type ChatParams = ChatCompletionCreateParamsBase;
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;

@@ -2,10 +2,10 @@ import 'server-only';
 
 import OpenAI from 'openai';
 
-import { ChatError } from '../protocol/errors';
-import { KeyPool } from './key-rotation';
-import { fetchWithRetryNotices } from './retry-notice';
-import type { ProviderClientOptions } from './types';
+import { ChatError } from '../../protocol/errors';
+import { KeyPool } from '../key-rotation';
+import { fetchWithRetryNotices } from '../retry-notice';
+import type { ProviderClientOptions } from '../types';
 
 const DEFAULT_MAX_RETRIES = 2;
 

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { ModelInfo } from './types';
+import type { ModelInfo } from '../models/types';
 
 /**
  * Anthropic models priced in USD per million tokens, standard tier (global routing, not Batch,

@@ -2,9 +2,9 @@ import 'server-only';
 
 import type OpenAI from 'openai';
 
-import { ChatError } from '../protocol/errors';
-import { parseToolArgs } from './parse-tool-args';
-import type { FinishReason, ProviderCompletion, ProviderEvent, ProviderToolCall, ProviderUsage } from './types';
+import { ChatError } from '../../protocol/errors';
+import { parseToolArgs } from '../parse-tool-args';
+import type { FinishReason, ProviderCompletion, ProviderEvent, ProviderToolCall, ProviderUsage } from '../types';
 
 type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 

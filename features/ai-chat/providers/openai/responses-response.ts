@@ -9,10 +9,10 @@ import type {
   ResponseUsage,
 } from 'openai/resources/responses/responses';
 
-import { ChatError } from '../protocol/errors';
-import type { ReasoningPart } from '../protocol/parts';
-import { parseToolArgs } from './parse-tool-args';
-import type { FinishReason, ProviderCompletion, ProviderEvent, ProviderToolCall, ProviderUsage } from './types';
+import { ChatError } from '../../protocol/errors';
+import type { ReasoningPart } from '../../protocol/parts';
+import { parseToolArgs } from '../parse-tool-args';
+import type { FinishReason, ProviderCompletion, ProviderEvent, ProviderToolCall, ProviderUsage } from '../types';
 
 export function toResponsesUsage(usage: ResponseUsage | undefined): ProviderUsage {
   if (!usage) return { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };

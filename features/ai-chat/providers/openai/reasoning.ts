@@ -1,7 +1,7 @@
 import 'server-only';
 
-import { resolveModel } from './pricing';
-import type { ProviderRequest, ReasoningEffort } from './types';
+import { resolveModel } from '../pricing';
+import type { ProviderRequest, ReasoningEffort } from '../types';
 
 /** The effort values the OpenAI APIs take (`none` on GPT-5.1 and later only). */
 export type OpenAIEffort = ReasoningEffort | 'none';

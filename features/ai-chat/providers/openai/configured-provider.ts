@@ -1,8 +1,8 @@
 import 'server-only';
 
-import { createOpenAIProvider } from './openai-provider';
-import { createOpenAIResponsesProvider } from './openai-responses-provider';
-import type { ChatProvider, ProviderClientOptions } from './types';
+import { createOpenAIProvider } from './chat-completions-provider';
+import { createOpenAIResponsesProvider } from './responses-provider';
+import type { ChatProvider, ProviderClientOptions } from '../types';
 
 /** Which OpenAI API the `openai` provider speaks. */
 export const OPENAI_APIS = ['responses', 'chat-completions'] as const;

@@ -2,12 +2,12 @@ import 'server-only';
 
 import type Anthropic from '@anthropic-ai/sdk';
 
-import { ChatError } from '../protocol/errors';
-import type { ReasoningPart } from '../protocol/parts';
-import { resolveModel } from './pricing';
-import type { ModelInfo } from './models/types';
-import { thinkingParams } from './anthropic-thinking';
-import type { ProviderFile, ProviderMessage, ProviderRequest, ProviderToolChoice } from './types';
+import { ChatError } from '../../protocol/errors';
+import type { ReasoningPart } from '../../protocol/parts';
+import { resolveModel } from '../pricing';
+import type { ModelInfo } from '../models/types';
+import { thinkingParams } from './thinking';
+import type { ProviderFile, ProviderMessage, ProviderRequest, ProviderToolChoice } from '../types';
 
 type MessageParams = Anthropic.Messages.MessageCreateParamsNonStreaming;
 type ContentBlock = Anthropic.Messages.ContentBlockParam;

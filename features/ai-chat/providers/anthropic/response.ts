@@ -2,13 +2,13 @@ import 'server-only';
 
 import type Anthropic from '@anthropic-ai/sdk';
 
-import { ChatError } from '../protocol/errors';
-import type { ReasoningPart } from '../protocol/parts';
-import { parseToolArgs } from './parse-tool-args';
-import { emptyInput, emptyUsage, mergeUsage, toUsage } from './anthropic-usage';
-import type { FinishReason, ProviderCompletion, ProviderEvent, ProviderToolCall, ProviderUsage } from './types';
+import { ChatError } from '../../protocol/errors';
+import type { ReasoningPart } from '../../protocol/parts';
+import { parseToolArgs } from '../parse-tool-args';
+import { emptyInput, emptyUsage, mergeUsage, toUsage } from './usage';
+import type { FinishReason, ProviderCompletion, ProviderEvent, ProviderToolCall, ProviderUsage } from '../types';
 
-export { toUsage } from './anthropic-usage';
+export { toUsage } from './usage';
 
 type StreamEvent = Anthropic.Messages.RawMessageStreamEvent;
 

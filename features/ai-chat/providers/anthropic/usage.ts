@@ -1,6 +1,6 @@
 import 'server-only';
 
-import type { ProviderUsage } from './types';
+import type { ProviderUsage } from '../types';
 
 /** The usage fields of message_start, message_delta and a whole Message. */
 export interface AnthropicUsageFields {

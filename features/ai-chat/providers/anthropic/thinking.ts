@@ -2,9 +2,9 @@ import 'server-only';
 
 import type Anthropic from '@anthropic-ai/sdk';
 
-import { alwaysThinks, MIN_ANSWER_TOKENS, MIN_THINKING_BUDGET, reasoningRoomTokens, THINKING_TOKENS, thinkingEffort } from './models/reasoning-room';
-import type { ModelInfo } from './models/types';
-import type { ProviderRequest, ReasoningEffort } from './types';
+import { alwaysThinks, MIN_ANSWER_TOKENS, MIN_THINKING_BUDGET, reasoningRoomTokens, THINKING_TOKENS, thinkingEffort } from '../models/reasoning-room';
+import type { ModelInfo } from '../models/types';
+import type { ProviderRequest, ReasoningEffort } from '../types';
 
 type ThinkingConfig = Anthropic.Messages.ThinkingConfigParam;
 type Effort = NonNullable<Anthropic.Messages.OutputConfig['effort']>;

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { ModelInfo } from './types';
+import type { ModelInfo } from '../models/types';
 
 /**
  * OpenAI models priced in USD per million text tokens, standard tier (not Batch, Flex or Priority).

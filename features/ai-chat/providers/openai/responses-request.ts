@@ -7,10 +7,10 @@ import type {
   ResponseInputItem,
 } from 'openai/resources/responses/responses';
 
-import type { ReasoningPart } from '../protocol/parts';
-import { dataUrlOf, isPdf, pdfFilename } from './openai-files';
-import { openAIReasoningFor } from './openai-reasoning';
-import type { ProviderMessage, ProviderRequest, ProviderToolChoice } from './types';
+import type { ReasoningPart } from '../../protocol/parts';
+import { dataUrlOf, isPdf, pdfFilename } from './files';
+import { openAIReasoningFor } from './reasoning';
+import type { ProviderMessage, ProviderRequest, ProviderToolChoice } from '../types';
 
 type ResponsesParams = ResponseCreateParamsBase;
 

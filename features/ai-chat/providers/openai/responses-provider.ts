@@ -3,13 +3,13 @@ import 'server-only';
 import type OpenAI from 'openai';
 import type { ResponseCreateParamsBase } from 'openai/resources/responses/responses';
 
-import { callWithKeyRotation, streamWithKeyRotation } from './key-rotation';
-import { openAIKeyPool } from './openai-client';
-import { toOpenAIResponsesParams } from './openai-responses-request';
-import { openAIResponseToResult, responsesEventsToProviderEvents } from './openai-responses-response';
-import { isSummaryRefusal, withoutSummary } from './openai-responses-summaries';
-import { withRetryListener } from './retry-notice';
-import type { ChatProvider, ProviderClientOptions, ProviderRequest } from './types';
+import { callWithKeyRotation, streamWithKeyRotation } from '../key-rotation';
+import { openAIKeyPool } from './client';
+import { toOpenAIResponsesParams } from './responses-request';
+import { openAIResponseToResult, responsesEventsToProviderEvents } from './responses-response';
+import { isSummaryRefusal, withoutSummary } from './responses-summaries';
+import { withRetryListener } from '../retry-notice';
+import type { ChatProvider, ProviderClientOptions, ProviderRequest } from '../types';
 
 /**
  * A ChatProvider on the OpenAI Responses API (api.openai.com): reasoning summaries streamed,

@@ -1,6 +1,6 @@
 import 'server-only';
 
-import type { ProviderFile } from './types';
+import type { ProviderFile } from '../types';
 
 /** A file as the data URL both OpenAI APIs take for inline images and PDFs. */
 export function dataUrlOf(file: ProviderFile): string {

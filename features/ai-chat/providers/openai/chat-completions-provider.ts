@@ -1,11 +1,11 @@
 import 'server-only';
 
-import { openAIKeyPool } from './openai-client';
-import { callWithKeyRotation, streamWithKeyRotation } from './key-rotation';
-import { openAIChunksToEvents, openAICompletionToResult } from './openai-response';
-import { toOpenAIChatParams } from './openai-request';
-import { withRetryListener } from './retry-notice';
-import type { ChatProvider, ProviderClientOptions, ProviderRequest } from './types';
+import { openAIKeyPool } from './client';
+import { callWithKeyRotation, streamWithKeyRotation } from '../key-rotation';
+import { openAIChunksToEvents, openAICompletionToResult } from './chat-completions-response';
+import { toOpenAIChatParams } from './chat-completions-request';
+import { withRetryListener } from '../retry-notice';
+import type { ChatProvider, ProviderClientOptions, ProviderRequest } from '../types';
 
 /**
  * A ChatProvider on the OpenAI Chat Completions API: the one OpenAI-compatible servers behind
