@@ -27,6 +27,8 @@ export {
   type UseConversationBranchingResult,
 } from './hooks/useConversationBranching';
 
+export { httpChatTransport, type ChatTransport, type ReplyEvents } from './client/chat-transport';
+
 export type { ConversationRecord, MessageRecord, MessageRole, MessageStatus, UsageSummary } from './protocol/records';
 export type { MessagePart } from './protocol/parts';
 export type { ChatEvent, ChatFinishReason } from './protocol/chat-events';

@@ -2,6 +2,7 @@ import type { ProviderName } from '../protocol/chat-request';
 import type { ChatError } from '../protocol/errors';
 import type { AttachmentRecord } from './attachments-api';
 import type { ChatMessageView } from './chat-message-view';
+import type { ChatTransport } from './chat-transport';
 import type { ModelRef } from './saved-turn';
 
 export type ChatStatus = 'idle' | 'submitted' | 'streaming' | 'error';
@@ -16,6 +17,11 @@ export interface SendMessageOptions {
 export interface ChatSessionOptions {
   /** Base path of the module's routes. Default '/api/chat'. */
   api?: string;
+  /**
+   * How turns, replies and the conversation reach the server. Default: HTTP to the routes under
+   * `api` (`httpChatTransport`). Give your own to run the chat over another wire or in process.
+   */
+  transport?: ChatTransport;
   provider?: ProviderName;
   model?: string;
   systemPrompt?: string;

@@ -1,6 +1,7 @@
 import type { AttachmentRecord } from './attachments-api';
 import { regenerateTarget, siblingTarget } from './branch-targets';
-import { attachReply, patchConversation, DEFAULT_CHAT_API } from './chat-api';
+import { DEFAULT_CHAT_API } from './chat-api';
+import { httpChatTransport, type ChatTransport } from './chat-transport';
 import type { ChatSessionOptions, ChatSessionState, SendMessageOptions } from './chat-session-types';
 import type { ConversationDetail } from '../protocol/rest';
 import { attachmentsOf, type Branching, type FailedSend } from './chat-turn';
@@ -13,7 +14,7 @@ import { NEW_CHAT, SessionStateStore } from './session-state';
 import { readTurn, type ReadingChat } from './read-turn';
 import type { ReplyReading } from './reply-reading';
 import { TurnSettling, type SettlingChat } from './settle-turn';
-import { postTurn, turnRequestBody } from './turn-request';
+import { sendTurn, turnRequestBody } from './turn-request';
 import { placeTurn } from './turn-rows';
 
 export type { SendMessageOptions } from './chat-session-types';
@@ -40,7 +41,7 @@ export class ChatSession {
   /** What the turn's readers and settlers need of this chat. */
   private readonly chat: SettlingChat = {
     messages: this.messages,
-    api: () => this.api,
+    transport: () => this.transport,
     epoch: () => this.epoch,
     getState: () => this.state,
     setState: (patch) => this.setState(patch),
@@ -93,6 +94,15 @@ export class ChatSession {
     return this.options.api ?? DEFAULT_CHAT_API;
   }
 
+  /** The wire: the options' transport, else HTTP to the routes under `api` (made once per base path). */
+  private get transport(): ChatTransport {
+    if (this.options.transport) return this.options.transport;
+    if (this.http?.api !== this.api) this.http = { api: this.api, transport: httpChatTransport(this.api) };
+    return this.http.transport;
+  }
+
+  private http: { api: string; transport: ChatTransport } | null = null;
+
   get busy(): boolean {
     return this.state.status === 'submitted' || this.state.status === 'streaming';
   }
@@ -140,7 +150,7 @@ export class ChatSession {
     try {
       const detail = await showConversation(
         { messages: this.messages, setState: (patch) => this.setState(patch) },
-        this.api,
+        this.transport,
         conversationId,
         controller.signal,
       );
@@ -234,7 +244,7 @@ export class ChatSession {
     const targetId = siblingTarget(message, target);
     if (!targetId) return;
     try {
-      await patchConversation(this.api, conversationId, { activeMessageId: targetId });
+      await this.transport.switchBranch(conversationId, targetId);
     } catch (error) {
       this.setState({ error: toChatError(error) });
       return;
@@ -298,7 +308,7 @@ export class ChatSession {
     const placed = placeTurn(this.messages, { text, attachments }, branch, conversationId);
     this.setState({ status: 'submitted', error: null, failedReplyKey: null });
     const body = turnRequestBody(placed, conversationId, this.state.conversationModel, this.options);
-    await readTurn(this.reader, placed, postTurn(this.api, body), 'sent');
+    await readTurn(this.reader, placed, sendTurn(this.transport, body), 'sent');
   }
 
   /**
@@ -311,6 +321,6 @@ export class ChatSession {
     if (!follow || !conversationId) return;
     const placed = placeFollowedReply(this.messages, follow, conversationId);
     this.setState({ status: 'submitted', error: null, failedReplyKey: null });
-    this.current = readTurn(this.reader, placed, (signal) => attachReply(this.api, follow.reply.id, signal), 'attached');
+    this.current = readTurn(this.reader, placed, (signal) => this.transport.attachReply(follow.reply.id, signal), 'attached');
   }
 }

@@ -1,5 +1,5 @@
 import type { ConversationDetail } from '../protocol/rest';
-import { getConversation } from './chat-api';
+import type { ChatTransport } from './chat-transport';
 import type { ChatSessionState } from './chat-session-types';
 import { isAbortError, toChatError } from './http-error';
 import type { MessageStore } from './message-store';
@@ -12,12 +12,12 @@ import { modelOfConversation, viewsFromDetail } from './saved-turn';
  */
 export async function showConversation(
   chat: { messages: MessageStore; setState(patch: Partial<ChatSessionState>): void },
-  api: string,
+  transport: ChatTransport,
   conversationId: string,
   signal: AbortSignal,
 ): Promise<ConversationDetail | null> {
   try {
-    const detail = await getConversation(api, conversationId, signal);
+    const detail = await transport.loadConversation(conversationId, signal);
     if (signal.aborted) return null;
     chat.messages.replaceAll(viewsFromDetail(detail));
     chat.setState({ historyLoading: false, conversationModel: modelOfConversation(detail), failedReplyKey: null });

@@ -30,7 +30,7 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
   const epoch = chat.epoch();
   const { turn } = placed;
   const { messages } = chat;
-  const reading = new ReplyReading(chat.api());
+  const reading = new ReplyReading(chat.transport());
   chat.setReading(reading, true);
   // A reply read again after its stream broke starts again: it was announced the first time.
   let announced = false;
@@ -65,7 +65,7 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
     // The connection broke, not the reply: the server goes on writing it, so read it again.
     if (isBrokenStream(outcome) && outcome.started && replyId && epoch === chat.epoch() && !reading.signal.aborted) {
       outcome = await reconnectReply(
-        { api: chat.api(), replyId, store: messages, assistantKey: turn.assistantKey, signal: reading.signal },
+        { transport: chat.transport(), replyId, store: messages, assistantKey: turn.assistantKey, signal: reading.signal },
         read,
         outcome,
         chat.options().reconnectDelaysMs,

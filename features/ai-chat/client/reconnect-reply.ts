@@ -1,4 +1,4 @@
-import { attachReply } from './chat-api';
+import type { ChatTransport } from './chat-transport';
 import type { MessageStore } from './message-store';
 import { BrokenStreamError } from './stream-reply';
 import type { OpenReply, TurnOutcome } from './turn-request';
@@ -32,16 +32,16 @@ function unreachable(outcome: TurnOutcome): boolean {
  * when the browser comes back online. `read` is one read of the reply (`requestTurn`).
  */
 export async function reconnectReply(
-  target: { api: string; replyId: string; store: MessageStore; assistantKey: string; signal: AbortSignal },
+  target: { transport: ChatTransport; replyId: string; store: MessageStore; assistantKey: string; signal: AbortSignal },
   read: (open: OpenReply) => Promise<TurnOutcome>,
   broken: Extract<TurnOutcome, { kind: 'failed' }>,
   delaysMs: readonly number[] = RECONNECT_DELAYS_MS,
 ): Promise<ReconnectOutcome> {
-  const { api, replyId, store, assistantKey, signal } = target;
+  const { transport, replyId, store, assistantKey, signal } = target;
   const open: OpenReply = async (attempt) => {
-    const response = await attachReply(api, replyId, attempt);
+    const events = await transport.attachReply(replyId, attempt);
     clearReply(store, assistantKey);
-    return response;
+    return events;
   };
   let last: Extract<TurnOutcome, { kind: 'failed' }> = broken;
   store.update(assistantKey, { reconnecting: true });

@@ -1,4 +1,4 @@
-import { stopReply } from './chat-api';
+import type { ChatTransport } from './chat-transport';
 
 /**
  * How long a stopped reply's stream may take to end before the reader gives up on it and re-reads
@@ -19,7 +19,7 @@ export class ReplyReading {
   private grace: ReturnType<typeof setTimeout> | null = null;
   private detachedByReader = false;
 
-  constructor(private readonly api: string) {}
+  constructor(private readonly transport: ChatTransport) {}
 
   /** Aborted when the reader lets go of the stream (detach, or a stop the server could not take). */
   get signal(): AbortSignal {
@@ -71,7 +71,7 @@ export class ReplyReading {
 
   private async sendStop(replyId: string): Promise<void> {
     try {
-      await stopReply(this.api, replyId);
+      await this.transport.stopReply(replyId);
       this.armGrace();
     } catch {
       // Gone (404: it ended and was saved) or the server is unreachable: no stream will tell how

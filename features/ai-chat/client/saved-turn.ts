@@ -1,5 +1,5 @@
 import type { ConversationDetail } from '../protocol/rest';
-import { getConversation } from './chat-api';
+import type { ChatTransport } from './chat-transport';
 import { viewFromRecord, type ChatMessageView } from './chat-message-view';
 import { isAbortError } from './http-error';
 
@@ -40,7 +40,7 @@ export type SavedTurn =
  * appeared (nothing was worth saving), `unreadable` when the conversation could not be read.
  */
 export async function readSavedTurn(
-  api: string,
+  transport: ChatTransport,
   conversationId: string,
   messageId: string,
   delaysMs: readonly number[],
@@ -50,7 +50,7 @@ export async function readSavedTurn(
   for (let attempt = 0; attempt <= delaysMs.length; attempt += 1) {
     if (attempt > 0) await wait(delaysMs[attempt - 1]!, signal);
     try {
-      last = await getConversation(api, conversationId, signal);
+      last = await transport.loadConversation(conversationId, signal);
     } catch (error) {
       if (signal.aborted || isAbortError(error)) throw error;
       const notFound = (error as { code?: unknown }).code === 'not_found';

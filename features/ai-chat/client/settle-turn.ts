@@ -1,6 +1,7 @@
 import type { ChatError } from '../protocol/errors';
 import { isLocalId, type ChatMessageView } from './chat-message-view';
 import type { ChatSessionState } from './chat-session-types';
+import type { ChatTransport } from './chat-transport';
 import { forgetUnsavedTurn, showSavedTurn, type FailedSend, type Turn, type TurnEnding } from './chat-turn';
 import type { MessageStore } from './message-store';
 import { modelOfConversation, readSavedTurn, SAVE_POLL_DELAYS_MS, type ModelRef, type SavedTurn } from './saved-turn';
@@ -34,7 +35,7 @@ export function reconcileTurn(store: MessageStore, turn: Turn, saved: SavedTurn,
 /** What settling a turn needs of the chat it belongs to. */
 export interface SettlingChat {
   readonly messages: MessageStore;
-  api(): string;
+  transport(): ChatTransport;
   /** Changes whenever the chat shown changes: a re-read begun under another epoch is dropped. */
   epoch(): number;
   getState(): ChatSessionState;
@@ -119,7 +120,7 @@ export class TurnSettling {
     const controller = new AbortController();
     const promise = (async () => {
       try {
-        const saved = await readSavedTurn(chat.api(), conversationId, reply.id, delaysMs, controller.signal);
+        const saved = await readSavedTurn(chat.transport(), conversationId, reply.id, delaysMs, controller.signal);
         if (epoch !== chat.epoch() || controller.signal.aborted) return;
         const reconciled = reconcileTurn(chat.messages, turn, saved, ending);
         if (reconciled.kind === 'shown') {

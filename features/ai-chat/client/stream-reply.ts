@@ -3,7 +3,7 @@ import { ChatError } from '../protocol/errors';
 import type { ChatMessageState } from './chat-message-view';
 import { chatErrorFromCode, toChatError } from './http-error';
 import type { MessageStore } from './message-store';
-import { readChatEvents } from './read-chat-events';
+import type { ReplyEvents } from './chat-transport';
 import { endReasoning, startReasoning, textBecomesRefusal } from '../protocol/reduce-parts';
 
 type StartEvent = Extract<ChatEvent, { type: 'start' }>;
@@ -40,9 +40,8 @@ const FINISH_STATE: Record<string, ChatMessageState> = { aborted: 'partial', err
  * frame by the store), tools, usage, and the final state. Resolves on `finish`; rejects with a
  * ChatError on an `error` event or when the body ends without `finish` (a lost connection).
  */
-export async function streamReply(response: Response, target: StreamReplyTarget): Promise<void> {
+export async function streamReply(read: ReplyEvents, target: StreamReplyTarget): Promise<void> {
   const { store, userKey, assistantKey } = target;
-  if (!response.body) throw new ChatError('unknown', 'The server sent an empty reply.');
   let finished = false;
   let failure: ChatError | undefined;
 
@@ -54,7 +53,7 @@ export async function streamReply(response: Response, target: StreamReplyTarget)
     store.update(assistantKey, { parts: endReasoning(current.parts, Math.max(0, Math.round(durationMs))), thinkingSince: null });
   };
 
-  const reading = readChatEvents(response.body, (event) => {
+  const reading = read((event) => {
     switch (event.type) {
       case 'start': {
         const replyIsNewVersion = target.replacing === 'assistant';

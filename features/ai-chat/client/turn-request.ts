@@ -1,6 +1,6 @@
 import type { ChatRequestBody } from '../protocol/chat-request';
 import type { ChatError } from '../protocol/errors';
-import { postChat } from './chat-api';
+import type { ChatTransport, ReplyEvents } from './chat-transport';
 import type { ChatSessionOptions } from './chat-session-types';
 import { chatRequestBody, modelForTurn } from './chat-turn';
 import { toChatError } from './http-error';
@@ -40,14 +40,14 @@ export interface TurnRequestEvents {
   onFinish: () => void;
 }
 
-/** Opens the event stream of a reply: the POST that asks for it, or a GET that attaches to it. */
-export type OpenReply = (signal: AbortSignal) => Promise<Response>;
+/** Opens the event stream of a reply: the turn sent that asks for it, or an attach to it. */
+export type OpenReply = (signal: AbortSignal) => Promise<ReplyEvents>;
 
-/** The POST /api/chat of a turn's body. */
-export const postTurn =
-  (api: string, body: ChatRequestBody): OpenReply =>
+/** A turn's body sent through the chat's transport. */
+export const sendTurn =
+  (transport: ChatTransport, body: ChatRequestBody): OpenReply =>
   (signal) =>
-    postChat(api, body, signal);
+    transport.sendTurn(body, signal);
 
 /**
  * Reads a placed turn's reply into its rows, from the stream `open` gives: the one its POST
@@ -65,8 +65,8 @@ export async function requestTurn(
   const { turn, replacedSiblings } = placed;
   let started = false;
   try {
-    const response = await open(signal);
-    await streamReply(response, {
+    const reply = await open(signal);
+    await streamReply(reply, {
       store,
       userKey: turn.userKey,
       assistantKey: turn.assistantKey,
