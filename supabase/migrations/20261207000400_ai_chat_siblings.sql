@@ -8,7 +8,8 @@
 -- (conversation_id, parent_id), never the whole tree.
 
 -- For the branch ending at p_leaf_id (default: the conversation's shown leaf), each message that
--- has siblings and all of them, itself included, oldest first. Who may read: as the caller
+-- has siblings and all of them, itself included, oldest first; rows in message id order (the
+-- order a paged read asks for), at most one per message of the branch. Who may read: as the caller
 -- (security invoker), so RLS on messages shows a user only their own conversations; another
 -- user's conversation yields no rows.
 create or replace function public.ai_chat_branch_siblings(p_conversation_id uuid, p_leaf_id uuid default null)
@@ -18,18 +19,35 @@ stable
 set search_path = ''
 as $$
 begin
+  -- The branch walk of ai_chat_branch, ids only (its rows carry whole messages); then each
+  -- message's group by one lookup in messages_children_idx. `=` never matches a null parent, so
+  -- the roots (a first message and its edits) are a second, separate lookup.
   return query
-  select b.id, s.ids
-    from public.ai_chat_branch(p_conversation_id, p_leaf_id) b
-    cross join lateral (
-      -- `=` never matches a null parent, so the roots (the first message and its edits) are their own group.
-      select array_agg(m.id order by m.created_at, m.id) as ids
-        from public.messages m
-       where m.conversation_id = p_conversation_id
-         and (m.parent_id = b.parent_id or (b.parent_id is null and m.parent_id is null))
-    ) s
-   where cardinality(s.ids) > 1
-   order by b.created_at, b.id;
+  with recursive chain (conversation_id, id, parent_id) as (
+    select m.conversation_id, m.id, m.parent_id
+      from public.messages m
+      join public.conversations c on c.id = m.conversation_id
+     where c.id = p_conversation_id
+       and m.id = coalesce(p_leaf_id, c.active_leaf_id)
+    union
+    select m.conversation_id, m.id, m.parent_id
+      from chain b
+      join public.messages m on m.conversation_id = b.conversation_id and m.id = b.parent_id
+  ), versions (message_id, id, created_at) as (
+    select b.id, m.id, m.created_at
+      from chain b
+      join public.messages m on m.conversation_id = b.conversation_id and m.parent_id = b.parent_id
+    union all
+    select b.id, m.id, m.created_at
+      from chain b
+      join public.messages m on m.conversation_id = b.conversation_id and m.parent_id is null
+     where b.parent_id is null
+  )
+  select v.message_id, array_agg(v.id order by v.created_at, v.id)
+    from versions v
+   group by v.message_id
+  having count(*) > 1
+   order by v.message_id;
 end
 $$;
 
