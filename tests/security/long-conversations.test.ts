@@ -8,9 +8,11 @@ import { conversationDetailSchema } from '@/features/ai-chat/protocol/rest';
 import { createOpenAIProvider } from '@/features/ai-chat/providers/openai-provider';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
 import { createSupabaseChatStore } from '@/features/ai-chat/store/supabase/supabase-chat-store';
+import { png } from '../support/attachment-fixtures';
 import { OPENAI_TEST_KEY } from '../support/chat-harness';
 import { createFakeSupabaseProject, type FakeSupabaseProject } from '../support/postgrest/fake-supabase-project';
 import { readSchemaCatalog } from '../support/postgrest/schema-catalog';
+import { seedBranchedConversation } from '../support/postgrest/walk-every-method';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
 
 /**
@@ -217,5 +219,61 @@ describe('the test PostgREST behaves as the hosted one', () => {
     expect(viaGet.status).toBe(405);
     const viaPost = await service.rpc('ai_chat_append_message', args);
     expect(viaPost.error).toBeNull();
+  });
+});
+
+describe('a project whose max-rows is 2: every list the Supabase store reads still comes whole', () => {
+  let db: TestDatabase;
+  let project: FakeSupabaseProject;
+  let owner: string;
+  let cookie: string;
+
+  beforeAll(async () => {
+    db = await openTestDatabase('pglite');
+    project = createFakeSupabaseProject({ url: PROJECT_URL, database: db, catalog: await readSchemaCatalog(db.admin), maxRows: 2 });
+    server.resetHandlers(...project.handlers);
+    owner = await db.createUser();
+    cookie = project.signIn(owner).cookie;
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const openStore = async () => {
+    const chatStore = createSupabaseChatStore({ url: PROJECT_URL, anonKey: project.anonKey, serviceRoleKey: project.serviceRoleKey, maxRows: 2 });
+    const store = await chatStore.forRequest(new Request('http://localhost/api/chat', { headers: { cookie } }));
+    if (!store) throw new Error('not signed in');
+    return store;
+  };
+
+  it('messages, the branch, its siblings and the summaries, in pages of 2', async () => {
+    const store = await openStore();
+    const { conversationId, root, first, second } = await seedBranchedConversation(db, owner);
+    const third = (await store.appendMessage({ conversationId, parentId: root, role: 'assistant', content: 'A burrito.' })).id;
+    const followUp = (await store.appendMessage({ conversationId, parentId: third, role: 'user', content: 'Go on.' })).id;
+
+    expect((await store.listMessages(conversationId)).map((message) => message.id)).toEqual([root, first, second, third, followUp]);
+    expect((await store.getActiveBranch(conversationId)).map((message) => message.id)).toEqual([root, third, followUp]);
+    expect(await store.getBranchSiblings(conversationId)).toEqual({ [third]: [first, second, third] });
+
+    // Three summaries of this conversation; the one on the branch sorts last by id or not, it is found.
+    for (const through of [first, second, followUp]) await store.saveSummary(conversationId, { summary: `through ${through}`, throughMessageId: through });
+    expect(await store.getBranchSummary(conversationId, [root, third, followUp])).toEqual({ summary: `through ${followUp}`, throughMessageId: followUp });
+  });
+
+  it("deleting a conversation deletes every one of its files' bytes", async () => {
+    const store = await openStore();
+    const { conversationId, root } = await seedBranchedConversation(db, owner);
+    const files = [];
+    for (let i = 0; i < 5; i++) files.push(await store.attachments.create({ mediaType: 'image/png', name: `${i}.png`, data: png(2, 2), width: 2, height: 2 }));
+    await store.attachments.attach(
+      files.map((file) => file.id),
+      { conversationId, messageId: root },
+    );
+    const objects = async () => (await db.admin(`select name from storage.objects where name like $1`, [`${owner}/%`])).length;
+    expect(await objects()).toBe(5);
+
+    expect(await store.deleteConversation(conversationId)).toBe(true);
+    expect(await objects()).toBe(0);
   });
 });
