@@ -1,3 +1,4 @@
+import { http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
 import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,8 +11,10 @@ import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-us
 import { createSupabaseChatStore } from '@/features/ai-chat/store/supabase/supabase-chat-store';
 import { png } from '../support/attachment-fixtures';
 import { OPENAI_TEST_KEY } from '../support/chat-harness';
+import { startFakeOpenAI, type FakeProviderServer } from '../support/fake-providers';
 import { createFakeSupabaseProject, type FakeSupabaseProject } from '../support/postgrest/fake-supabase-project';
 import { readSchemaCatalog } from '../support/postgrest/schema-catalog';
+import { readChatEvents } from '../support/sse';
 import { seedBranchedConversation } from '../support/postgrest/walk-every-method';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
 
@@ -99,6 +102,7 @@ describe.each(databaseKinds())('a conversation of 2,500 messages on %s', (kind) 
   let db: TestDatabase;
   let project: FakeSupabaseProject;
   let handler: ChatHandler;
+  let openai: FakeProviderServer;
   let owner: string;
   let cookie: string;
   let long: LongConversation;
@@ -106,11 +110,12 @@ describe.each(databaseKinds())('a conversation of 2,500 messages on %s', (kind) 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     project = createFakeSupabaseProject({ url: PROJECT_URL, database: db, catalog: await readSchemaCatalog(db.admin) });
-    server.resetHandlers(...project.handlers);
+    openai = await startFakeOpenAI();
+    // The provider is a real loopback server: let its traffic through, refuse anything else unplanned.
+    server.resetHandlers(...project.handlers, http.all(`${openai.url}/*`, () => passthrough()));
     handler = createChatHandler({
       store: createSupabaseChatStore({ url: PROJECT_URL, anonKey: project.anonKey, serviceRoleKey: project.serviceRoleKey }),
-      // Never called: opening and exporting a conversation reach no provider.
-      providers: { openai: createOpenAIProvider({ apiKeys: [OPENAI_TEST_KEY], baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0 }) },
+      providers: { openai: createOpenAIProvider({ apiKeys: [OPENAI_TEST_KEY], baseURL: openai.url, maxRetries: 0 }) },
       models: { openai: { defaultModel: 'gpt-4o', allowedModels: ['gpt-4o'] } },
     });
     owner = await db.createUser('long@example.test');
@@ -118,6 +123,9 @@ describe.each(databaseKinds())('a conversation of 2,500 messages on %s', (kind) 
     long = await seedLongConversation(db, owner);
   }, 60_000);
   afterAll(async () => {
+    // No checkpoint of the turn's ended run may reach a closed database.
+    handler?.replies.halt();
+    await openai?.close();
     await db?.close();
   });
 
@@ -173,6 +181,28 @@ describe.each(databaseKinds())('a conversation of 2,500 messages on %s', (kind) 
       new Request(`http://localhost/api/chat/conversations/${long.conversationId}`, { headers: { cookie: session.cookie } }),
     );
     expect(response.status).toBe(404);
+  });
+
+  // Last: the turn adds two messages to the conversation.
+  it('a turn through the Supabase store continues the shown branch from its leaf, with its newest messages as context', async () => {
+    openai.script({ text: 'Noted.', usage: { promptTokens: 9_000, completionTokens: 2 } });
+    const response = await handler.chat(
+      new Request('http://localhost/api/chat', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ conversationId: long.conversationId, message: 'And the next one?' }),
+      }),
+    );
+    expect(response.status).toBe(200);
+    const events = await readChatEvents(response);
+    expect(events.at(-1)).toMatchObject({ type: 'finish' });
+
+    const [question] = (await db.admin(`select parent_id from public.messages where conversation_id = $1 and content = 'And the next one?'`, [
+      long.conversationId,
+    ])) as { parent_id: string }[];
+    expect(question?.parent_id).toBe(long.chain.at(-1));
+    const sent = JSON.stringify(openai.requests.at(-1)?.body.messages);
+    expect(sent).toContain(`message ${CHAIN - 1}`);
   });
 });
 
