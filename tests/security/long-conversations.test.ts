@@ -177,6 +177,8 @@ describe.each(databaseKinds())('a conversation of 2,500 messages on %s', (kind) 
     const stranger = await db.createUser();
     expect(await new PostgresUserStore(db.sql, stranger).getBranchSiblings(long.conversationId)).toEqual({});
     const session = project.signIn(stranger);
+    const throughSupabase = await handler.options.store.forRequest(new Request('http://localhost/api/chat', { headers: { cookie: session.cookie } }));
+    expect(await throughSupabase!.getBranchSiblings(long.conversationId, long.chain.at(-1))).toEqual({});
     const response = await handler.route(
       new Request(`http://localhost/api/chat/conversations/${long.conversationId}`, { headers: { cookie: session.cookie } }),
     );
