@@ -71,6 +71,7 @@ describe.skipIf(!onServer)('the Postgres chat store on PostgreSQL', () => {
     expect(walk.appended).toMatchObject({ content: 'Hello!', status: 'partial', cost: '0.00125' });
     expect(walk.branch.map((m) => m.id)).toEqual([seeded.root, seeded.second]);
     expect(walk.branchThroughFirst.map((m) => m.id)).toEqual([seeded.root, seeded.first]);
+    expect(walk.siblings).toEqual({ [seeded.second]: [seeded.first, seeded.second] });
     expect(walk.switchedTo).toBe(seeded.first);
     expect(walk.cached).toEqual({ provider: 'openai', model: 'gpt-4o', content: 'Cached answer.' });
     expect(walk.cacheMiss).toBeNull();

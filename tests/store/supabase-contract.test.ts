@@ -223,6 +223,8 @@ describe('the Supabase chat store against the migrated schema', () => {
     // The newest append is the active leaf, so the branch shown is root → second.
     expect(walk.branch.map((m) => m.id)).toEqual([seeded.root, seeded.second]);
     expect(walk.branchThroughFirst.map((m) => m.id)).toEqual([seeded.root, seeded.first]);
+    // The answer's two versions, oldest first; the root has none.
+    expect(walk.siblings).toEqual({ [seeded.second]: [seeded.first, seeded.second] });
     expect(walk.switchedTo).toBe(seeded.first);
     const [seededAfter] = await db.admin(`select active_leaf_id from public.conversations where id = $1`, [seeded.conversationId]);
     expect(seededAfter).toEqual({ active_leaf_id: seeded.first });
@@ -330,6 +332,7 @@ describe('the Supabase chat store against the migrated schema', () => {
         'ai_chat_read_cached_reply',
         'ai_chat_cache_reply',
         'ai_chat_usage_summary',
+        'ai_chat_branch_siblings',
       ]),
     );
   });
@@ -374,6 +377,7 @@ describe('the Supabase chat store against the migrated schema', () => {
     expect(await bobStore!.getConversation(conversationId)).toBeNull();
     expect(await bobStore!.listMessages(conversationId)).toEqual([]);
     expect(await bobStore!.getActiveBranch(conversationId)).toEqual([]);
+    expect(await bobStore!.getBranchSiblings(conversationId)).toEqual({});
     expect(await bobStore!.updateConversation(conversationId, { title: 'Mine now' })).toBeNull();
     expect(await bobStore!.switchBranch(conversationId, root)).toBeNull();
     expect(await bobStore!.deleteConversation(conversationId)).toBe(false);

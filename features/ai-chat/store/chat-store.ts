@@ -356,6 +356,12 @@ export interface UserChatStore {
    */
   getActiveBranch(conversationId: string, leafId?: string | null): Promise<MessageRecord[]>;
   /**
+   * For each message of that branch that has other versions (siblings: the same parent), all of
+   * them, itself included, oldest first: the `< 2/3 >` picker. Computed by the database from the
+   * branch's own groups, never from every message of every branch. Empty when not this user's.
+   */
+  getBranchSiblings(conversationId: string, leafId?: string | null): Promise<Record<string, string[]>>;
+  /**
    * Shows the branch through `messageId` (its newest leaf becomes active) and returns that
    * leaf's id; null when the message is not in this user's conversation.
    */

@@ -37,6 +37,11 @@ export interface FakeSupabaseProjectOptions {
   url: string;
   database: TestDatabase;
   catalog: SchemaCatalog;
+  /**
+   * PostgREST's `db-max-rows`: the most rows one read answers, whatever it asks for (a table read,
+   * a set-returning function). Hosted Supabase's default is 1,000; null lifts the cap.
+   */
+  maxRows?: number | null;
 }
 
 const JWT_SECRET = 'fake-project-jwt-secret-with-at-least-32-characters';
@@ -46,8 +51,10 @@ const A_YEAR = 365 * 24 * 60 * 60;
  * A Supabase project in a box: Auth answers who a token belongs to, PostgREST runs each request
  * in the migrated PGlite as the role and claims of its verified JWT (as the real one does), so
  * row-level security and function grants decide, and every row that comes back is a real one.
+ * As the real one, it answers a read with at most `maxRows` rows, and runs GET requests (and a
+ * POST to a stable or immutable function) in a READ ONLY transaction.
  */
-export function createFakeSupabaseProject({ url, database, catalog }: FakeSupabaseProjectOptions): FakeSupabaseProject {
+export function createFakeSupabaseProject({ url, database, catalog, maxRows = 1000 }: FakeSupabaseProjectOptions): FakeSupabaseProject {
   const requests: RecordedRequest[] = [];
   const anonKey = signJwt({ iss: 'supabase', role: 'anon', exp: now() + 10 * A_YEAR }, JWT_SECRET);
   const serviceRoleKey = signJwt({ iss: 'supabase', role: 'service_role', exp: now() + 10 * A_YEAR }, JWT_SECRET);
@@ -114,9 +121,14 @@ export function createFakeSupabaseProject({ url, database, catalog }: FakeSupaba
 
     if (resource.startsWith('rpc/')) {
       const name = resource.slice('rpc/'.length);
-      const args = (entry.body ?? {}) as Record<string, unknown>;
       const shape = catalog.functions.get(name);
+      // POST sends the arguments as a JSON body; GET as query parameters, the rest being filters.
       const known = new Set(shape?.args.map((arg) => arg.name));
+      const readsQuery = entry.method === 'GET' || entry.method === 'HEAD';
+      const args = readsQuery
+        ? Object.fromEntries([...entry.query.entries()].filter(([key]) => known.has(key)))
+        : ((entry.body ?? {}) as Record<string, unknown>);
+      const filters = readsQuery ? withoutKeys(entry.query, known) : entry.query;
       if (!shape || Object.keys(args).some((key) => !known.has(key))) {
         const listed = Object.keys(args).join(', ');
         throw new PostgrestRequestError(
@@ -127,30 +139,43 @@ export function createFakeSupabaseProject({ url, database, catalog }: FakeSupaba
         );
       }
       // A set-returning function answers like a table read; the others with their one value.
-      return run(rpcStatement(name, shape, args), claims, {
+      return run(rpcStatement(name, shape, args, filters, maxRows), claims, {
         status: 200,
         returnsBody: shape.returns !== 'void',
         single: wantsObject && shape.returns === 'set',
+        readOnly: readsQuery || shape.volatility !== 'volatile',
+        offset: Number(filters.get('offset') ?? 0),
       });
     }
 
     if (!catalog.tables.has(resource)) {
       throw new PostgrestRequestError(404, 'PGRST205', `Could not find the table 'public.${resource}' in the schema cache`);
     }
-    return run(tableStatement(entry.method, resource, entry.query, entry.body, entry.prefer), claims, {
+    const reads = entry.method === 'GET' || entry.method === 'HEAD';
+    return run(tableStatement(entry.method, resource, entry.query, entry.body, entry.prefer, reads ? maxRows : null), claims, {
       status: entry.method === 'POST' ? 201 : 200,
       // Writes answer with rows only when asked to (`Prefer: return=representation`).
       returnsBody: entry.method === 'GET' || (entry.prefer?.includes('return=representation') ?? false),
       single: wantsObject,
+      readOnly: reads,
+      offset: Number(entry.query.get('offset') ?? 0),
     });
   }
 
   async function run(
     statement: PostgrestStatement,
     claims: SupabaseClaims,
-    { status, returnsBody, single }: { status: number; returnsBody: boolean; single: boolean },
+    {
+      status,
+      returnsBody,
+      single,
+      readOnly,
+      offset,
+    }: { status: number; returnsBody: boolean; single: boolean; readOnly: boolean; offset: number },
   ): Promise<Response> {
     const result = await database.sql.transaction(async (tx) => {
+      // First in the transaction, as PostgREST opens it: a write under it fails with 25006.
+      if (readOnly) await tx.query('set transaction read only');
       await tx.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
         claims.role,
         JSON.stringify(claims),
@@ -177,7 +202,7 @@ export function createFakeSupabaseProject({ url, database, catalog }: FakeSupaba
       status,
       headers: {
         'content-type': 'application/json; charset=utf-8',
-        'content-range': result.rows ? `0-${result.rows - 1}/*` : '*/*',
+        'content-range': result.rows ? `${offset}-${offset + result.rows - 1}/*` : '*/*',
       },
     });
   }
@@ -204,11 +229,17 @@ function now(): number {
   return Math.floor(Date.now() / 1000);
 }
 
+function withoutKeys(query: URLSearchParams, keys: ReadonlySet<string>): URLSearchParams {
+  return new URLSearchParams([...query.entries()].filter(([key]) => !keys.has(key)));
+}
+
 /** PostgREST's status for a SQLSTATE (the subset a chat store can meet). */
 function statusOf(code: string, role: SupabaseClaims['role']): number {
   if (code === '42501') return role === 'anon' ? 401 : 403;
   if (code === '23503' || code === '23505') return 409;
   if (code === '42P01' || code === '42883') return 404;
+  // A write in a GET's read-only transaction.
+  if (code === '25006') return 405;
   return 400;
 }
 

@@ -93,14 +93,23 @@ function orderClause(query: URLSearchParams, table: string): string {
   return `order by ${terms.join(', ')}`;
 }
 
-function pagingClause(query: URLSearchParams, params: Params): string {
+/**
+ * `limit`/`offset`, the limit capped at `maxRows` (PostgREST's `db-max-rows`: hosted Supabase
+ * answers at most 1,000 rows a request, whatever the request asks for).
+ */
+function pagingClause(query: URLSearchParams, params: Params, maxRows: number | null): string {
   const parts: string[] = [];
-  for (const key of ['limit', 'offset'] as const) {
+  const read = (key: 'limit' | 'offset'): number | null => {
     const value = query.get(key);
-    if (value === null) continue;
+    if (value === null) return null;
     if (!/^\d+$/.test(value)) throw new PostgrestRequestError(400, 'PGRST100', `"failed to parse ${key}" ${value}`);
-    parts.push(`${key} ${params.add(Number(value))}`);
-  }
+    return Number(value);
+  };
+  const requested = read('limit');
+  const limit = maxRows === null ? requested : Math.min(requested ?? maxRows, maxRows);
+  const offset = read('offset');
+  if (limit !== null) parts.push(`limit ${params.add(limit)}`);
+  if (offset !== null) parts.push(`offset ${params.add(offset)}`);
   return parts.join(' ');
 }
 
@@ -117,13 +126,14 @@ export function tableStatement(
   query: URLSearchParams,
   body: unknown,
   prefer: string | null = null,
+  maxRows: number | null = null,
 ): PostgrestStatement {
   const params = new Params();
   const target = `public.${quote(table)}`;
   switch (method) {
     case 'GET': {
       const where = whereClause(query, table, params);
-      const source = `(select * from ${target} ${where} ${orderClause(query, table)} ${pagingClause(query, params)}) ${quote(table)}`;
+      const source = `(select * from ${target} ${where} ${orderClause(query, table)} ${pagingClause(query, params, maxRows)}) ${quote(table)}`;
       return { sql: aggregate(source, query), params: params.values };
     }
     case 'POST': {
@@ -160,24 +170,35 @@ export function tableStatement(
   }
 }
 
-/** A call of `public.<fn>` with the JSON body's keys as named arguments. */
-export function rpcStatement(name: string, shape: FunctionShape, body: Record<string, unknown>): PostgrestStatement {
+/**
+ * A call of `public.<fn>` with `args` as named arguments. A set-returning function's rows are read
+ * like a table's (filters, `order`, `limit`/`offset` from the query string), capped at `maxRows`.
+ */
+export function rpcStatement(
+  name: string,
+  shape: FunctionShape,
+  args: Record<string, unknown>,
+  query: URLSearchParams = new URLSearchParams(),
+  maxRows: number | null = null,
+): PostgrestStatement {
   const params = new Params();
-  const keys = Object.keys(body);
+  const keys = Object.keys(args);
   const types = new Map(shape.args.map((arg) => [arg.name, arg.type]));
   const argsSource = keys.length
-    ? `json_to_record(${params.add(JSON.stringify(body))}::json) as _pgrst_args(${keys
+    ? `json_to_record(${params.add(JSON.stringify(args))}::json) as _pgrst_args(${keys
         .map((key) => `${quote(key)} ${types.get(key)}`)
         .join(', ')}), `
     : '';
   const call = `public.${quote(name)}(${keys.map((key) => `${quote(key)} => _pgrst_args.${quote(key)}`).join(', ')})`;
   switch (shape.returns) {
-    case 'set':
+    case 'set': {
+      const read = `${whereClause(query, 'pgrst_call', params)} ${orderClause(query, 'pgrst_call')} ${pagingClause(query, params, maxRows)}`;
       return {
         sql: `select coalesce(json_agg(_postgrest_t), '[]')::text as body, count(*)::int as rows
-                from (select pgrst_call.* from ${argsSource} lateral ${call} pgrst_call) _postgrest_t`,
+                from (select pgrst_call.* from ${argsSource} lateral ${call} pgrst_call ${read}) _postgrest_t`,
         params: params.values,
       };
+    }
     case 'row':
       return {
         sql: `select coalesce((json_agg(_postgrest_t) -> 0)::text, 'null') as body, 1 as rows

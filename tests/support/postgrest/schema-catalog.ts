@@ -14,6 +14,11 @@ export interface FunctionShape {
   args: { name: string; type: string }[];
   /** `set`: rows (setof / returns table); `row`: one composite; `scalar`; `void`. */
   returns: 'set' | 'row' | 'scalar' | 'void';
+  /**
+   * Its volatility: PostgREST runs a POST to a stable or immutable function in a READ ONLY
+   * transaction (and every GET), a POST to a volatile one READ WRITE.
+   */
+  volatility: 'volatile' | 'stable' | 'immutable';
 }
 
 type Query = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
@@ -36,6 +41,7 @@ export async function readSchemaCatalog(query: Query): Promise<SchemaCatalog> {
   const procs = await query(
     `select p.proname as name,
             p.proretset as returns_set,
+            p.provolatile as volatility,
             rt.typtype as return_typtype,
             rt.typname as return_typname,
             coalesce((
@@ -56,6 +62,7 @@ export async function readSchemaCatalog(query: Query): Promise<SchemaCatalog> {
   for (const row of procs as {
     name: string;
     returns_set: boolean;
+    volatility: string;
     return_typtype: string;
     return_typname: string;
     args: { name: string; type: string }[];
@@ -67,7 +74,8 @@ export async function readSchemaCatalog(query: Query): Promise<SchemaCatalog> {
         : row.return_typtype === 'c'
           ? 'row'
           : 'scalar';
-    functions.set(row.name, { args: row.args, returns });
+    const volatility = row.volatility === 'i' ? 'immutable' : row.volatility === 's' ? 'stable' : 'volatile';
+    functions.set(row.name, { args: row.args, returns, volatility });
   }
   return { tables, functions };
 }

@@ -22,6 +22,7 @@ export interface Walk {
   messages: MessageRecord[];
   branch: MessageRecord[];
   branchThroughFirst: MessageRecord[];
+  siblings: Record<string, string[]>;
   switchedTo: string | null;
   reservation: UsageReservation;
   summary: UsageSummary;
@@ -81,6 +82,7 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
   const messages = await store.listMessages(seeded.conversationId);
   const branch = await store.getActiveBranch(seeded.conversationId);
   const branchThroughFirst = await store.getActiveBranch(seeded.conversationId, seeded.first);
+  const siblings = await store.getBranchSiblings(seeded.conversationId);
   const switchedTo = await store.switchBranch(seeded.conversationId, seeded.first);
   const reservation = await store.reserveUsage({
     provider: 'anthropic',
@@ -134,6 +136,7 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     messages,
     branch,
     branchThroughFirst,
+    siblings,
     switchedTo,
     reservation,
     summary,

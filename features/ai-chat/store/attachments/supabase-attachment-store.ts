@@ -5,6 +5,7 @@ import { ChatError } from '../../protocol/errors';
 import type { AttachmentRecord, NewAttachment, UserAttachmentStore } from '../chat-store';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from '../postgres/map-database-error';
+import { readAllPages, SUPABASE_MAX_ROWS } from '../supabase/read-pages';
 import {
   ATTACHMENT_BUCKET,
   attachmentRowSchema,
@@ -13,6 +14,8 @@ import {
   toRecord,
   type ConversationFiles,
 } from './attachment-rows';
+
+const REMOVE_BATCH = 1000;
 
 /**
  * A user's files on Supabase: rows through PostgREST, bytes in the private Storage bucket.
@@ -26,6 +29,8 @@ export class SupabaseAttachmentStore implements UserAttachmentStore, Conversatio
     private readonly user: SupabaseClient,
     private readonly service: SupabaseClient,
     private readonly userId: string,
+    /** PostgREST's max-rows: a conversation's files are listed in pages of this many. */
+    private readonly pageRows: number = SUPABASE_MAX_ROWS,
   ) {}
 
   async create(input: NewAttachment): Promise<AttachmentRecord> {
@@ -114,18 +119,30 @@ export class SupabaseAttachmentStore implements UserAttachmentStore, Conversatio
 
   /** Lists the conversation's objects first: once it is deleted, its rows (and their paths) are gone. */
   async deletingConversation(conversationId: string, deleteConversation: () => Promise<boolean>): Promise<boolean> {
-    const { data, error } = await this.user.from('ai_chat_attachments').select('storage_path').eq('conversation_id', conversationId);
-    if (error) throw mapDatabaseError(error, 'Deleting the conversation');
+    const rows = await readAllPages<{ storage_path: string }>(
+      (from, to) =>
+        this.user
+          .from('ai_chat_attachments')
+          .select('storage_path')
+          .eq('conversation_id', conversationId)
+          .order('id', { ascending: true })
+          .range(from, to),
+      this.pageRows,
+      'Deleting the conversation',
+    );
     const deleted = await deleteConversation();
-    const paths = ((data ?? []) as { storage_path: string }[]).map((row) => row.storage_path);
+    const paths = rows.map((row) => row.storage_path);
     if (deleted && paths.length > 0) await this.removeObjects(paths);
     return deleted;
   }
 
   /** As the user: the bucket's delete policy confines it to their folder. */
   private async removeObjects(paths: string[]): Promise<void> {
-    const { error } = await this.user.storage.from(ATTACHMENT_BUCKET).remove(paths);
-    if (error) throw new ChatError('internal', 'Deleting the file\'s bytes failed.', { cause: error });
+    // Storage deletes at most 1,000 objects a request.
+    for (let start = 0; start < paths.length; start += REMOVE_BATCH) {
+      const { error } = await this.user.storage.from(ATTACHMENT_BUCKET).remove(paths.slice(start, start + REMOVE_BATCH));
+      if (error) throw new ChatError('internal', 'Deleting the file\'s bytes failed.', { cause: error });
+    }
   }
 }
 

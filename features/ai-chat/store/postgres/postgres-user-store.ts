@@ -40,6 +40,7 @@ import {
   holdRowSchema,
   messageRowSchema,
   reservationRowSchema,
+  siblingsFromRows,
   splitConversationPatch,
   usageSummaryRowSchema,
 } from './rows';
@@ -238,6 +239,18 @@ export class PostgresUserStore implements UserChatStore {
       leafId ?? null,
     ]);
     return rows.map((row) => messageRowSchema.parse(row));
+  }
+
+  async getBranchSiblings(conversationId: string, leafId?: string | null): Promise<Record<string, string[]>> {
+    if (!isUuid(conversationId) || (leafId != null && !isUuid(leafId))) return {};
+    // text[]: every driver parses it (a uuid[] is left a string by some).
+    const rows = await this.statementAs(
+      'authenticated',
+      'Reading the conversation',
+      `select message_id, sibling_ids::text[] as sibling_ids from public.ai_chat_branch_siblings($1, $2)`,
+      [conversationId, leafId ?? null],
+    );
+    return siblingsFromRows(rows);
   }
 
   async switchBranch(conversationId: string, messageId: string): Promise<string | null> {

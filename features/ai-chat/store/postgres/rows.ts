@@ -58,6 +58,19 @@ export const messageRowSchema = z
     }),
   );
 
+/** A row of ai_chat_branch_siblings: a message of the branch and its versions, oldest first. */
+const branchSiblingsRowSchema = z.object({ message_id: z.string(), sibling_ids: z.array(z.string()) });
+
+/** The rows of ai_chat_branch_siblings as message id → its versions. */
+export function siblingsFromRows(rows: readonly unknown[]): Record<string, string[]> {
+  const siblings: Record<string, string[]> = {};
+  for (const row of rows) {
+    const { message_id, sibling_ids } = branchSiblingsRowSchema.parse(row);
+    siblings[message_id] = sibling_ids;
+  }
+  return siblings;
+}
+
 export const conversationRowSchema = z
   .object({
     id: z.string(),

@@ -3,6 +3,7 @@ import { createServerClient, parseCookieHeader, type CookieMethodsServer } from 
 import { createClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import type { ChatStore } from '../chat-store';
 import { SupabaseReplyRunStore } from './supabase-reply-run-store';
+import { SUPABASE_MAX_ROWS } from './read-pages';
 import { SupabaseUserStore } from './supabase-user-store';
 
 export interface SupabaseChatStoreOptions {
@@ -18,6 +19,12 @@ export interface SupabaseChatStoreOptions {
   cookies?: (request: Request) => CookieMethodsServer;
   /** For tests and custom transports. */
   fetch?: typeof fetch;
+  /**
+   * Your project's PostgREST `max-rows` (Settings → API; Supabase's default is 1,000). Long lists
+   * (a conversation's messages, its branch) are read in pages of this many rows; set it if you
+   * lowered the cap, or pages would end early.
+   */
+  maxRows?: number;
 }
 
 type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']>;
@@ -40,6 +47,7 @@ const realtime = { transport: RealtimeUnused as unknown as RealtimeTransport };
  */
 export function createSupabaseChatStore(options: SupabaseChatStoreOptions): ChatStore {
   const global = options.fetch ? { fetch: options.fetch } : undefined;
+  const pageRows = Math.max(1, Math.floor(options.maxRows ?? SUPABASE_MAX_ROWS));
   const service = createClient(options.url, options.serviceRoleKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     global,
@@ -57,7 +65,7 @@ export function createSupabaseChatStore(options: SupabaseChatStoreOptions): Chat
       // getUser() asks Supabase Auth to verify the token: a cookie alone proves nothing.
       const { data, error } = await client.auth.getUser();
       if (error || !data.user) return null;
-      return new SupabaseUserStore(client, service, data.user.id);
+      return new SupabaseUserStore(client, service, data.user.id, pageRows);
     },
     async close() {},
   };

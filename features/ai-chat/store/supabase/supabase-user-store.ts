@@ -39,9 +39,11 @@ import {
   messageRowSchema,
   holdRowSchema,
   reservationRowSchema,
+  siblingsFromRows,
   splitConversationPatch,
   usageSummaryRowSchema,
 } from '../postgres/rows';
+import { readAllPages, SUPABASE_MAX_ROWS } from './read-pages';
 
 const MAX_PAGE = 200;
 
@@ -61,6 +63,8 @@ function unwrap<T>(result: PostgrestResult<T>, context: string): T {
  * user's own writes (rename, branch switch, delete); `service` (service-role key) calls the
  * functions only the server may call (messages, server-owned conversation columns, imports, the
  * reply cache, usage), each given the user id that Supabase Auth verified for this request.
+ * Lists that can outgrow PostgREST's `max-rows` (a conversation's messages, its branch) are read
+ * in pages of `pageRows`.
  */
 export class SupabaseUserStore implements UserChatStore {
   readonly attachments: SupabaseAttachmentStore;
@@ -68,8 +72,9 @@ export class SupabaseUserStore implements UserChatStore {
     private readonly user: SupabaseClient,
     private readonly service: SupabaseClient,
     readonly userId: string,
+    private readonly pageRows: number = SUPABASE_MAX_ROWS,
   ) {
-    this.attachments = new SupabaseAttachmentStore(user, service, userId);
+    this.attachments = new SupabaseAttachmentStore(user, service, userId, pageRows);
   }
 
   async listConversations(options: ListConversationsOptions = {}): Promise<ConversationRecord[]> {
@@ -159,25 +164,55 @@ export class SupabaseUserStore implements UserChatStore {
 
   async listMessages(conversationId: string): Promise<MessageRecord[]> {
     if (!isUuid(conversationId)) return [];
-    const rows = unwrap(
-      await this.user
-        .from('messages')
-        .select('*')
-        .eq('conversation_id', conversationId)
-        .order('created_at', { ascending: true })
-        .order('id', { ascending: true }),
+    const rows = await readAllPages(
+      (from, to) =>
+        this.user
+          .from('messages')
+          .select('*')
+          .eq('conversation_id', conversationId)
+          .order('created_at', { ascending: true })
+          .order('id', { ascending: true })
+          .range(from, to),
+      this.pageRows,
       'Reading messages',
     );
-    return (rows ?? []).map((row) => messageRowSchema.parse(row));
+    return rows.map((row) => messageRowSchema.parse(row));
   }
 
   async getActiveBranch(conversationId: string, leafId?: string | null): Promise<MessageRecord[]> {
     if (!isUuid(conversationId) || (leafId != null && !isUuid(leafId))) return [];
-    const rows = unwrap(
-      await this.user.rpc('ai_chat_branch', { p_conversation_id: conversationId, p_leaf_id: leafId ?? null }),
+    // Newest first, so the first page names the leaf (a message is always newer than its parent)
+    // and every later page reads that leaf's branch: a branch switch between two pages cannot
+    // splice two branches together.
+    let leaf = leafId ?? null;
+    const rows = await readAllPages<{ id: string }>(
+      async (from, to) => {
+        const page = await this.user
+          .rpc('ai_chat_branch', { p_conversation_id: conversationId, p_leaf_id: leaf })
+          .order('created_at', { ascending: false })
+          .order('id', { ascending: false })
+          .range(from, to);
+        leaf ??= (page.data as { id: string }[] | null)?.[0]?.id ?? null;
+        return page;
+      },
+      this.pageRows,
       'Reading the conversation',
     );
-    return ((rows as unknown[] | null) ?? []).map((row) => messageRowSchema.parse(row));
+    return rows.reverse().map((row) => messageRowSchema.parse(row));
+  }
+
+  async getBranchSiblings(conversationId: string, leafId?: string | null): Promise<Record<string, string[]>> {
+    if (!isUuid(conversationId) || (leafId != null && !isUuid(leafId))) return {};
+    const rows = await readAllPages(
+      (from, to) =>
+        this.user
+          .rpc('ai_chat_branch_siblings', { p_conversation_id: conversationId, p_leaf_id: leafId ?? null })
+          .order('message_id', { ascending: true })
+          .range(from, to),
+      this.pageRows,
+      'Reading the conversation',
+    );
+    return siblingsFromRows(rows);
   }
 
   async switchBranch(conversationId: string, messageId: string): Promise<string | null> {
@@ -226,15 +261,19 @@ export class SupabaseUserStore implements UserChatStore {
   async getBranchSummary(conversationId: string, branchMessageIds: readonly string[]): Promise<BranchSummary | null> {
     const ids = branchMessageIds.filter(isUuid);
     if (!isUuid(conversationId) || ids.length === 0) return null;
-    const rows = unwrap(
-      await this.user
-        .from('ai_chat_summaries')
-        .select('summary, through_message_id')
-        // A conversation has a handful (one per branch point summarised): the branch picks its own.
-        .eq('conversation_id', conversationId),
+    // A handful per conversation (one per branch point summarised), but never cut at max-rows.
+    const rows = await readAllPages<{ summary: string; through_message_id: string }>(
+      (from, to) =>
+        this.user
+          .from('ai_chat_summaries')
+          .select('summary, through_message_id')
+          .eq('conversation_id', conversationId)
+          .order('through_message_id', { ascending: true })
+          .range(from, to),
+      this.pageRows,
       'Reading the summary',
-    ) as { summary: string; through_message_id: string }[] | null;
-    return latestOnBranch(rows ?? [], ids);
+    );
+    return latestOnBranch(rows, ids);
   }
 
   async saveSummary(conversationId: string, summary: BranchSummary): Promise<void> {
