@@ -49,6 +49,8 @@ create table public.ai_chat_conversations (
   -- The list orders by the time of the last message, so renaming a chat does not move it.
   last_message_at timestamptz not null default now()
 );
+comment on table public.ai_chat_conversations is
+  'A user''s chats. The user creates, renames, flips the shown branch of and deletes their own; the server writes the rest.';
 
 -- A message is an ordered list of parts (text, reasoning, file, tool call, tool result, refusal).
 -- `content` keeps the plain text of the text parts, for export, search and older code; a message
@@ -82,6 +84,8 @@ create table public.ai_chat_messages (
   foreign key (conversation_id, parent_id)
     references public.ai_chat_messages (conversation_id, id) on delete cascade
 );
+comment on table public.ai_chat_messages is
+  'Messages of a conversation, a tree by parent_id (edits and regenerations branch). Read by their owner, written only by the server.';
 
 -- The active leaf must be a message of the same conversation; deleting it clears the pointer.
 alter table public.ai_chat_conversations
@@ -105,6 +109,8 @@ begin
   return new;
 end
 $$;
+comment on function public.ai_chat_touch_updated_at is
+  'Trigger: keeps ai_chat_conversations.updated_at, whoever writes.';
 
 create trigger ai_chat_conversations_touch_updated_at
   before update on public.ai_chat_conversations
@@ -182,6 +188,8 @@ begin
   returning *;
 end
 $$;
+comment on function public.ai_chat_create_conversation is
+  'Server only: creates a conversation for p_user_id (p_id lets the server announce the id first).';
 
 -- Sets the server-owned columns of p_user_id's conversation: each key present in p_changes
 -- (system_prompt, summary, summary_through_message_id, provider, model, title) is written, a key
@@ -207,6 +215,8 @@ as $$
    where c.id = p_conversation_id and c.user_id = p_user_id
   returning c.*
 $$;
+comment on function public.ai_chat_update_conversation is
+  'Server only: sets the keys present in p_changes on p_user_id''s conversation; no row when it is not theirs.';
 
 -- Appends a message to p_user_id's conversation and makes it the list's "last message" time and,
 -- as a rule, the shown leaf, atomically. The token count is the server's own (it counted the
@@ -267,6 +277,8 @@ begin
   return inserted;
 end
 $$;
+comment on function public.ai_chat_append_message is
+  'Server only: appends a message to p_user_id''s conversation and moves the shown leaf (unless p_expected_leaf says the person moved on).';
 
 -- Imports a whole conversation for p_user_id in one call: the conversation (p_conversation:
 -- title, system_prompt, summary, provider, model) and its messages (p_messages, in write order;
@@ -340,6 +352,8 @@ begin
   return new_conversation;
 end
 $$;
+comment on function public.ai_chat_import_conversation is
+  'Server only: imports a whole conversation for p_user_id in one statement, all or nothing.';
 
 -- Branch walks are bounded, whatever the data: the check constraint and server-chosen ids keep
 -- cycles out of the tree, and each walk goes by ids with `union`, not `union all`, which drops a
@@ -376,6 +390,8 @@ begin
    order by m.created_at, m.id;
 end
 $$;
+comment on function public.ai_chat_branch is
+  'The caller''s branch, root first, ending at p_leaf_id or the shown leaf; RLS decides.';
 
 -- The newest leaf under p_message_id in p_conversation_id; null when there is none. The newest
 -- message of a subtree is always a leaf: children are younger.
@@ -401,6 +417,8 @@ begin
   return leaf;
 end
 $$;
+comment on function public.ai_chat_newest_leaf is
+  'The newest leaf under p_message_id; RLS decides.';
 
 -- Makes the newest leaf under p_message_id the active one (flipping to a sibling branch shows
 -- that branch as it was last left) and returns that leaf's id; null when the message is not
@@ -424,6 +442,8 @@ begin
   return leaf;
 end
 $$;
+comment on function public.ai_chat_switch_branch is
+  'Shows the newest leaf under p_message_id and returns it; null when not the caller''s. RLS and the column grant decide.';
 
 -- =============================================================================================
 -- Usage and limits
@@ -452,6 +472,8 @@ create table public.ai_chat_usage (
   settled_at timestamptz,
   cache_write_tokens integer not null default 0 check (cache_write_tokens >= 0)
 );
+comment on table public.ai_chat_usage is
+  'Tokens and exact cost per provider call or turn hold; the limits read it. Read by its owner, written only by the server.';
 
 -- The hold a turn has is what `prompt_tokens` and `cost` say while `status = 'reserved'`.
 comment on column public.ai_chat_usage.status is
@@ -494,6 +516,8 @@ begin
     and u.created_at >= least(day_start, month_start);
 end
 $$;
+comment on function public.ai_chat_usage_in_windows is
+  'Server only: p_user_id''s tokens today and cost this month, every row counted.';
 
 -- The caller's usage today and this calendar month (UTC), reservations included.
 create function public.ai_chat_usage_summary()
@@ -518,6 +542,8 @@ begin
     and u.created_at >= month_start;
 end
 $$;
+comment on function public.ai_chat_usage_summary is
+  'The caller''s own usage today and this month (UTC), holds included.';
 
 -- Checks the user's limits and, if there is room, holds an estimate of this turn's usage,
 -- atomically: a per-user advisory lock serialises concurrent requests, on one server or many.
@@ -595,6 +621,8 @@ begin
   return query select new_id, true, null::text, null::integer, used_tokens, used_cost;
 end
 $$;
+comment on function public.ai_chat_reserve_usage is
+  'Server only: checks p_user_id''s limits under a per-user lock and, if there is room, holds the turn''s estimate.';
 
 -- Moves a turn's hold to `p_tokens` / `p_cost` (what it has spent so far plus the next call's
 -- estimate) if the limits allow it, under the same lock as a reservation. Refused: the hold is
@@ -657,6 +685,8 @@ begin
   return query select true, null::text, null::integer, used_tokens, used_cost;
 end
 $$;
+comment on function public.ai_chat_hold_usage is
+  'Server only: moves a turn''s hold if the limits allow it, under the same lock.';
 
 -- Replaces a reservation with what the turn billed, once: a second settle of the same
 -- reservation changes nothing and returns false. The conversation is pointed at only if it
@@ -694,6 +724,8 @@ begin
   return found;
 end
 $$;
+comment on function public.ai_chat_settle_usage is
+  'Server only: replaces a hold with what the turn billed, once.';
 
 -- Records a provider call that had no reservation of its own. Server only.
 create function public.ai_chat_record_usage(
@@ -722,6 +754,8 @@ as $$
   )
   returning id
 $$;
+comment on function public.ai_chat_record_usage is
+  'Server only: records a provider call that had no hold of its own.';
 
 -- =============================================================================================
 -- Replies (durable runs)
@@ -754,6 +788,8 @@ create table public.ai_chat_reply_runs (
   -- settlement to make then: { message: {...append args}, settlement: {...settle args} }.
   fallback jsonb
 );
+comment on table public.ai_chat_reply_runs is
+  'Durable replies: one row per reply being generated, checkpointed by its instance. Read by its owner, written only by the server.';
 
 create index ai_chat_reply_runs_generating on public.ai_chat_reply_runs (heartbeat_at) where state = 'generating';
 create index ai_chat_reply_runs_conversation on public.ai_chat_reply_runs (conversation_id) where state = 'generating';
@@ -765,6 +801,8 @@ create table public.ai_chat_reply_events (
   events jsonb not null,
   primary key (run_id, seq)
 );
+comment on table public.ai_chat_reply_events is
+  'A reply run''s events, one row per checkpoint. Read by the run''s owner, written only by the generating server.';
 
 alter table public.ai_chat_reply_runs enable row level security;
 alter table public.ai_chat_reply_events enable row level security;
@@ -813,6 +851,8 @@ begin
   return found;
 end
 $$;
+comment on function public.ai_chat_reply_start is
+  'Server only: registers a reply run of p_user_id''s conversation.';
 
 -- One tick of an instance, in one statement for all its runs: appends each run's new events
 -- (p_checkpoints: [{ id, seq, events, fallback, ended }]), bumps their heartbeat, replaces their
@@ -852,6 +892,8 @@ begin
      );
 end
 $$;
+comment on function public.ai_chat_reply_tick is
+  'Server only: one instance tick: appends checkpoints, bumps heartbeats, returns the runs that must stop.';
 
 -- Asks for a reply of p_user_id's to stop. Returns its state ('generating' when the stop was
 -- recorded, 'finished' or 'interrupted' when it had already ended), null when there is no such
@@ -873,6 +915,8 @@ as $$
     (select state from public.ai_chat_reply_runs where id = p_id and user_id = p_user_id)
   )
 $$;
+comment on function public.ai_chat_reply_request_stop is
+  'Server only: asks p_user_id''s reply to stop; returns its state.';
 
 -- A run of p_user_id's and its event chunks after p_after_seq, as one JSON value; null when no
 -- such run is kept (a finished run's events are kept for 60 s). Server only.
@@ -904,6 +948,8 @@ as $$
    where r.id = p_id and r.user_id = p_user_id
      and (r.state = 'generating' or r.ended_at > now() - interval '60 seconds')
 $$;
+comment on function public.ai_chat_reply_read is
+  'Server only: p_user_id''s run and its event chunks after p_after_seq, as JSON.';
 
 -- The runs of p_user_id's conversation still generating. Server only.
 create function public.ai_chat_reply_generating(p_user_id uuid, p_conversation_id uuid)
@@ -920,6 +966,8 @@ begin
    order by r.started_at;
 end
 $$;
+comment on function public.ai_chat_reply_generating is
+  'Server only: the runs of p_user_id''s conversation still generating.';
 
 -- Marks interrupted every run still generating whose heartbeat is older than p_stale_seconds
 -- (p_id: only that one), each in this one transaction: its fallback becomes the assistant
@@ -995,6 +1043,8 @@ begin
   end if;
 end
 $$;
+comment on function public.ai_chat_reply_sweep is
+  'Server only: marks stale runs interrupted (saving their fallback and settling their hold) and forgets ended ones.';
 
 -- =============================================================================================
 -- Attachments
@@ -1028,6 +1078,8 @@ create table public.ai_chat_attachments (
   -- The message must sit in the same conversation (as a message's parent must).
   foreign key (conversation_id, message_id) references public.ai_chat_messages (conversation_id, id) on delete cascade
 );
+comment on table public.ai_chat_attachments is
+  'Files a user attached (images, PDFs): what the server read from the bytes. Read by the owner, who may delete an unsent one; written only by the server.';
 
 create index ai_chat_attachments_user_idx on public.ai_chat_attachments (user_id, created_at desc);
 create index ai_chat_attachments_conversation_idx on public.ai_chat_attachments (conversation_id);
@@ -1040,6 +1092,8 @@ create table public.ai_chat_attachment_bytes (
   attachment_id uuid primary key references public.ai_chat_attachments (id) on delete cascade,
   data bytea not null
 );
+comment on table public.ai_chat_attachment_bytes is
+  'Files'' bytes for the Postgres store (empty with the Supabase and embedded stores). The server''s alone.';
 
 -- Images and PDFs are compressed already: stored out of line without another compression pass.
 alter table public.ai_chat_attachment_bytes alter column data set storage external;
@@ -1123,6 +1177,8 @@ as $$
   values (p_id, p_user_id, p_media_type, p_name, p_size_bytes, p_width, p_height, p_pages, p_user_id::text || '/' || p_id::text)
   returning *
 $$;
+comment on function public.ai_chat_create_attachment is
+  'Server only: records p_user_id''s upload, whose bytes the server checked.';
 
 -- Binds p_user_id's files p_ids to the message that carries them, all or none. Each must be that
 -- user's and unsent, or already in this conversation (an edit or a regenerate sends it again;
@@ -1172,6 +1228,8 @@ begin
      order by array_position(p_ids, a.id);
 end
 $$;
+comment on function public.ai_chat_attach_files is
+  'Server only: binds p_user_id''s files to the message that carries them, all or none.';
 
 -- =============================================================================================
 -- Summaries and the reply cache
@@ -1187,6 +1245,8 @@ create table public.ai_chat_summaries (
   created_at timestamptz not null default now(),
   primary key (conversation_id, through_message_id)
 );
+comment on table public.ai_chat_summaries is
+  'Rolling summaries per branch point. Read by the conversation''s owner, written only by the server.';
 
 -- Replies to deterministic requests (temperature 0, same model and context), reused instead of
 -- paying for the same answer twice. Off unless the app turns it on. Kept per user: a key is a
@@ -1201,6 +1261,8 @@ create table public.ai_chat_response_cache (
   expires_at timestamptz not null,
   primary key (user_id, key)
 );
+comment on table public.ai_chat_response_cache is
+  'Replies to deterministic requests, per user, reused until they expire. Read by their owner, written only by the server.';
 
 -- The bounded sweep of expired cached replies reads them oldest first.
 create index ai_chat_response_cache_expiry_idx on public.ai_chat_response_cache (expires_at);
@@ -1252,6 +1314,8 @@ as $$
   )
   select exists (select 1 from saved)
 $$;
+comment on function public.ai_chat_save_summary is
+  'Server only: saves a summary of p_user_id''s conversation through one of its messages.';
 
 -- p_user_id's live cached reply under p_key; an expired one is deleted on the way.
 create function public.ai_chat_read_cached_reply(p_user_id uuid, p_key text)
@@ -1268,6 +1332,8 @@ begin
      where r.user_id = p_user_id and r.key = p_key and r.expires_at > now();
 end
 $$;
+comment on function public.ai_chat_read_cached_reply is
+  'Server only: p_user_id''s live cached reply under p_key (an expired one is deleted).';
 
 -- Caches a reply for p_ttl_seconds: an expired entry under the key is replaced, a live one kept
 -- (two concurrent turns with the same request cache the same answer). Each call also deletes up
@@ -1300,6 +1366,8 @@ begin
    where r.expires_at <= now();
 end
 $$;
+comment on function public.ai_chat_cache_reply is
+  'Server only: caches a reply for p_ttl_seconds and sweeps up to 100 expired entries.';
 
 -- =============================================================================================
 -- Who may execute what
