@@ -28,7 +28,7 @@ export async function benchLimitCheck({ runs, warmup }: { runs: number; warmup: 
     const user = await store.forUser(USER_ID, 'bench@localhost');
     // Spread over the month so far, so both the day and the month sums have rows to add up.
     await db.query(
-      `insert into public.ai_usage (user_id, provider, model, prompt_tokens, completion_tokens, cost, status, created_at, settled_at)
+      `insert into public.ai_chat_usage (user_id, provider, model, prompt_tokens, completion_tokens, cost, status, created_at, settled_at)
        select $1, 'openai', 'gpt-4o', 1200, 400, 0.007, 'settled', t, t
          from (select greatest(date_trunc('month', now(), 'UTC'), now() - (i * (now() - date_trunc('month', now(), 'UTC')) / $2)) as t
                  from generate_series(1, $2) as i) as spread`,
@@ -61,7 +61,7 @@ export async function benchLimitCheck({ runs, warmup }: { runs: number; warmup: 
       const start = performance.now();
       await reserve();
       if (i >= warmup) reserveOnly.push(performance.now() - start);
-      await db.query(`delete from public.ai_usage where id = any($1::uuid[])`, [reservations.splice(0)]);
+      await db.query(`delete from public.ai_chat_usage where id = any($1::uuid[])`, [reservations.splice(0)]);
     }
 
     return {

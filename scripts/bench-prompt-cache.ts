@@ -60,7 +60,7 @@ interface Tally {
   output: number;
   /** Priced at the provider boundary, call by call. */
   cost: number;
-  /** What the handler settled in ai_usage. */
+  /** What the handler settled in ai_chat_usage. */
   recordedCost: number;
   /** The last turn's prompt: read from the cache, written to it, fresh. */
   lastTurn: [number, number, number];
@@ -122,7 +122,7 @@ async function runConversation(promptCache: boolean): Promise<Tally> {
       if (start?.type === 'start') conversationId = start.conversationId;
     }
     const database = await store.database();
-    const [row] = (await database.query<{ cost: string | null }>(`select coalesce(sum(cost), 0)::text as cost from public.ai_usage where status = 'settled'`)).rows;
+    const [row] = (await database.query<{ cost: string | null }>(`select coalesce(sum(cost), 0)::text as cost from public.ai_chat_usage where status = 'settled'`)).rows;
 
     const tally: Tally = { calls: 0, prompt: 0, fresh: 0, cacheRead: 0, cacheWrite: 0, output: 0, cost: 0, recordedCost: Number(row?.cost ?? 0), lastTurn: [0, 0, 0] };
     for (const usage of calls) {
@@ -152,7 +152,7 @@ const model = price?.model;
 
 console.log(`### Prompt caching on a ${TURNS}-turn Claude conversation (${MODEL})\n`);
 console.log(`Prices: $${model?.input}/M fresh input, $${model?.cachedInput}/M cache read, 1.25× input for a 5-minute cache write, $${model?.output}/M output.\n`);
-console.log('| caching | provider calls | prompt tokens | fresh | cache read | cache write | output tokens | cost (priced per call) | cost settled in ai_usage | last turn: read / write / fresh |');
+console.log('| caching | provider calls | prompt tokens | fresh | cache read | cache write | output tokens | cost (priced per call) | cost settled in ai_chat_usage | last turn: read / write / fresh |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [label, tally] of [['on (default)', on], ['off', off]] as const) {
   console.log(

@@ -88,9 +88,9 @@ export function attachDbActivityCounter(db: PGlite): DbActivityCounter {
     },
     async rowCounts() {
       const { rows } = await query<{ conversations: number; messages: number; usage: number }>(
-        `select (select count(*)::int from public.conversations) as conversations,
-                (select count(*)::int from public.messages) as messages,
-                (select count(*)::int from public.ai_usage) as usage`,
+        `select (select count(*)::int from public.ai_chat_conversations) as conversations,
+                (select count(*)::int from public.ai_chat_messages) as messages,
+                (select count(*)::int from public.ai_chat_usage) as usage`,
       );
       return rows[0]!;
     },

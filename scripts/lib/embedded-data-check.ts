@@ -24,16 +24,16 @@ export interface ReplyRunRows {
 type Query = <Row>(sql: string, params?: unknown[]) => Promise<{ rows: Row[] }>;
 
 async function readWith(query: Query, conversationIds: readonly string[]): Promise<StoredTurns> {
-  const conversations = await query<{ count: number }>('select count(*)::int as count from public.conversations where id = any($1::uuid[])', [
+  const conversations = await query<{ count: number }>('select count(*)::int as count from public.ai_chat_conversations where id = any($1::uuid[])', [
     conversationIds,
   ]);
   const messages = await query<{ conversation_id: string; role: string; status: string; content: string }>(
-    `select conversation_id, role, status, content from public.messages
+    `select conversation_id, role, status, content from public.ai_chat_messages
       where conversation_id = any($1::uuid[]) order by conversation_id, created_at, role desc`,
     [conversationIds],
   );
   const usage = await query<{ conversation_id: string; status: string; prompt_tokens: number; completion_tokens: number }>(
-    'select conversation_id, status, prompt_tokens, completion_tokens from public.ai_usage where conversation_id = any($1::uuid[])',
+    'select conversation_id, status, prompt_tokens, completion_tokens from public.ai_chat_usage where conversation_id = any($1::uuid[])',
     [conversationIds],
   );
   const byConversation = <Row extends { conversation_id: string }, Out>(rows: Row[], map: (row: Row) => Out) => {

@@ -169,7 +169,7 @@ export async function checkTwoInstances(options: TwoInstanceOptions): Promise<Tw
     else if (reply.content.length === 0 || !full.startsWith(reply.content)) problems.push(`the saved partial text is not the reply's start: ${JSON.stringify(reply.content.slice(0, 80))}`);
     const usage = await query<{ status: string; completion_tokens: number; prompt_tokens: number }>(
       url,
-      'select status, completion_tokens, prompt_tokens from public.ai_usage where conversation_id = $1',
+      'select status, completion_tokens, prompt_tokens from public.ai_chat_usage where conversation_id = $1',
       [conversationId],
     );
     if (usage.length !== 1 || usage[0]!.status !== 'settled' || usage[0]!.completion_tokens <= 0) problems.push(`usage rows ${JSON.stringify(usage)}, not one settled row with the streamed tokens`);
@@ -241,7 +241,7 @@ async function detailOf(server: NextServer, conversationId: string) {
 
 /** Tokens the local user has today, reservations at their hold, as the limit counts them. */
 async function usedToday(url: string): Promise<number> {
-  const rows = await query<{ tokens: string }>(url, `select coalesce(sum(total_tokens), 0)::text as tokens from public.ai_usage where created_at >= date_trunc('day', now(), 'UTC')`);
+  const rows = await query<{ tokens: string }>(url, `select coalesce(sum(total_tokens), 0)::text as tokens from public.ai_chat_usage where created_at >= date_trunc('day', now(), 'UTC')`);
   return Number(rows[0]!.tokens);
 }
 

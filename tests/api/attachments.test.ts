@@ -27,7 +27,7 @@ describe('attachments through the handler', () => {
     await chat?.close();
   });
   beforeEach(async () => {
-    await chat.sql('truncate public.ai_chat_attachments, public.messages, public.conversations cascade');
+    await chat.sql('truncate public.ai_chat_attachments, public.ai_chat_messages, public.ai_chat_conversations cascade');
     await chat.sql(`delete from storage.objects`);
   });
 

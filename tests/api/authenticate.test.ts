@@ -63,7 +63,7 @@ describe('createChatHandler({ authenticate })', () => {
     );
     expect(response.status).toBe(200);
     const start = (await readChatEvents(response))[0] as Start;
-    const [owner] = await h.sql<{ user_id: string }>('select user_id from public.conversations where id = $1', [start.conversationId]);
+    const [owner] = await h.sql<{ user_id: string }>('select user_id from public.ai_chat_conversations where id = $1', [start.conversationId]);
     expect(owner!.user_id).toBe(databaseUserId(ALICE));
 
     const bobsList = await h.handler.route(routeRequest('/conversations', 'session=bob-token'));
@@ -79,7 +79,7 @@ describe('createChatHandler({ authenticate })', () => {
     const second = (await readChatEvents(await h.post({ message: 'second', conversationId: first.conversationId }, { headers: { cookie: 'session=bob-token' } })))[0] as Start;
     expect(second.conversationId).toBe(first.conversationId);
     const rows = await h.sql<{ user_id: string; messages: number }>(
-      'select c.user_id, count(m.*)::int as messages from public.conversations c join public.messages m on m.conversation_id = c.id where c.id = $1 group by c.user_id',
+      'select c.user_id, count(m.*)::int as messages from public.ai_chat_conversations c join public.ai_chat_messages m on m.conversation_id = c.id where c.id = $1 group by c.user_id',
       [first.conversationId],
     );
     expect(rows).toEqual([{ user_id: databaseUserId(BOB), messages: 4 }]);
@@ -114,12 +114,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a chat turn on the Postgres sto
 
     const carol = databaseUserId('carol@example.test');
     const rows = async (text: string) => (await store.pool.query(text, [start.conversationId])).rows;
-    expect(await rows('select user_id from public.conversations where id = $1')).toEqual([{ user_id: carol }]);
-    expect(await rows('select role, content, status from public.messages where conversation_id = $1 order by created_at')).toEqual([
+    expect(await rows('select user_id from public.ai_chat_conversations where id = $1')).toEqual([{ user_id: carol }]);
+    expect(await rows('select role, content, status from public.ai_chat_messages where conversation_id = $1 order by created_at')).toEqual([
       { role: 'user', content: 'Say hello', status: 'complete' },
       { role: 'assistant', content: 'Hello from Postgres.', status: 'complete' },
     ]);
-    expect(await rows('select status, prompt_tokens, completion_tokens from public.ai_usage where conversation_id = $1')).toEqual([
+    expect(await rows('select status, prompt_tokens, completion_tokens from public.ai_chat_usage where conversation_id = $1')).toEqual([
       { status: 'settled', prompt_tokens: 12, completion_tokens: 4 },
     ]);
 

@@ -39,14 +39,14 @@ describe('POST /api/chat', () => {
       expect(events.at(-2)).toMatchObject({ type: 'usage', promptTokens: 21, completionTokens: 6, totalTokens: 27 });
       expect(events.at(-1)).toEqual({ type: 'finish', messageId: start.assistantMessageId, finishReason: 'stop' });
 
-      const messages = await h.sql<MessageRow>('select * from public.messages where conversation_id = $1 order by created_at', [
+      const messages = await h.sql<MessageRow>('select * from public.ai_chat_messages where conversation_id = $1 order by created_at', [
         start.conversationId,
       ]);
       expect(messages).toMatchObject([
         { id: start.userMessageId, role: 'user', content: 'Say hello', status: 'complete', parent_id: null },
         { id: start.assistantMessageId, role: 'assistant', content: 'Hello there, friend.', status: 'complete', provider, parent_id: start.userMessageId },
       ]);
-      const usage = await h.sql('select status, prompt_tokens, completion_tokens, message_id from public.ai_usage where conversation_id = $1', [
+      const usage = await h.sql('select status, prompt_tokens, completion_tokens, message_id from public.ai_chat_usage where conversation_id = $1', [
         start.conversationId,
       ]);
       expect(usage).toEqual([{ status: 'settled', prompt_tokens: 21, completion_tokens: 6, message_id: start.assistantMessageId }]);
@@ -82,7 +82,7 @@ describe('POST /api/chat', () => {
         // The second call carried the tool's result back to the model.
         expect(JSON.stringify(fake.requests[1]!.body)).toContain('sunny');
         const [saved] = await tooled.sql<{ tool_calls: unknown; tool_results: unknown; content: string }>(
-          `select tool_calls, tool_results, content from public.messages where role = 'assistant' order by created_at desc limit 1`,
+          `select tool_calls, tool_results, content from public.ai_chat_messages where role = 'assistant' order by created_at desc limit 1`,
         );
         expect(saved).toMatchObject({ content: 'It is sunny in Oslo.', tool_calls: [{ name: 'get_weather' }], tool_results: [{ result: { celsius: 21 } }] });
       }
@@ -106,7 +106,7 @@ describe('POST /api/chat', () => {
       const events = await readChatEvents(await backed.post({ message: 'Anyone there?' }));
       expect(textOf(events)).toBe('Backup speaking.');
       expect(events.at(-1)).toMatchObject({ type: 'finish' });
-      const [saved] = await backed.sql<MessageRow>(`select provider, model from public.messages where role = 'assistant'`);
+      const [saved] = await backed.sql<MessageRow>(`select provider, model from public.ai_chat_messages where role = 'assistant'`);
       expect(saved).toEqual({ provider: 'anthropic', model: 'claude-haiku-4-5' });
     } finally {
       await backed.close();
@@ -120,7 +120,7 @@ describe('POST /api/chat', () => {
     expect(events.at(-1)).toMatchObject({ type: 'error', code: 'overloaded' });
     expect(JSON.stringify(events.at(-1))).not.toContain('overloaded_error');
     expect(h.anthropic.requests).toHaveLength(1); // never retried after the first token
-    const [saved] = await h.sql<MessageRow>('select content, status from public.messages where id = $1', [start.assistantMessageId]);
+    const [saved] = await h.sql<MessageRow>('select content, status from public.ai_chat_messages where id = $1', [start.assistantMessageId]);
     expect(saved).toEqual({ content: 'one two ', status: 'error' });
   });
 
@@ -139,14 +139,14 @@ describe('POST /api/chat', () => {
     await reader.cancel().catch(() => undefined);
 
     const [saved] = await eventually(async () => {
-      const rows = await h.sql<MessageRow>(`select content, status from public.messages where role = 'assistant' and content = $1`, [text]);
+      const rows = await h.sql<MessageRow>(`select content, status from public.ai_chat_messages where role = 'assistant' and content = $1`, [text]);
       expect(rows).toHaveLength(1);
       return rows;
     });
     expect(saved!.status).toBe('complete');
     expect(h.openai.aborts).toBe(abortsBefore);
     const usage = await eventually(async () => {
-      const rows = await h.sql<{ status: string; completion_tokens: number }>(`select status, completion_tokens from public.ai_usage order by created_at desc limit 1`);
+      const rows = await h.sql<{ status: string; completion_tokens: number }>(`select status, completion_tokens from public.ai_chat_usage order by created_at desc limit 1`);
       expect(rows[0]?.status).toBe('settled');
       return rows;
     });
@@ -161,7 +161,7 @@ describe('POST /api/chat', () => {
     const detail = await (await h.call('GET', `/conversations/${first.conversationId}`)).json();
     expect(detail.messages.map((m: { content: string }) => m.content)).toEqual(['A colour?', 'Blue.']);
     expect(detail.siblings[detail.messages[1].id]).toHaveLength(2);
-    expect(await h.sql(`select count(*)::int as n from public.messages where conversation_id = $1 and role = 'user'`, [first.conversationId])).toEqual([{ n: 1 }]);
+    expect(await h.sql(`select count(*)::int as n from public.ai_chat_messages where conversation_id = $1 and role = 'user'`, [first.conversationId])).toEqual([{ n: 1 }]);
   });
 
   it('edits a question into a new branch from the same parent', async () => {
@@ -275,7 +275,7 @@ describe('POST /api/chat refusals', () => {
     const someoneElse = crypto.randomUUID();
     const events = await readChatEvents(await h.post({ message: 'who am I', userId: someoneElse }));
     const start = events[0] as Extract<ChatEvent, { type: 'start' }>;
-    const [row] = await h.sql<{ user_id: string }>('select user_id from public.conversations where id = $1', [start.conversationId]);
+    const [row] = await h.sql<{ user_id: string }>('select user_id from public.ai_chat_conversations where id = $1', [start.conversationId]);
     expect(row!.user_id).not.toBe(someoneElse);
     expect(row!.user_id).toBe((await h.store.forRequest(new Request('http://localhost/')))!.userId);
   });

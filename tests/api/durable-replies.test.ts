@@ -129,11 +129,11 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
   beforeEach(() => openai.reset());
 
   const assistantRow = async (id: string) =>
-    (await db.admin(`select content, status, metadata from public.messages where id = $1`, [id]))[0] as
+    (await db.admin(`select content, status, metadata from public.ai_chat_messages where id = $1`, [id]))[0] as
       | { content: string; status: string; metadata: Record<string, unknown> }
       | undefined;
   const usageRows = async (userId: string) =>
-    (await db.admin(`select status, prompt_tokens, completion_tokens, message_id from public.ai_usage where user_id = $1 order by created_at`, [userId])) as {
+    (await db.admin(`select status, prompt_tokens, completion_tokens, message_id from public.ai_chat_usage where user_id = $1 order by created_at`, [userId])) as {
       status: string;
       prompt_tokens: number;
       completion_tokens: number;

@@ -231,7 +231,7 @@ describe('exporting and importing a conversation', () => {
     const detail = conversationDetailSchema.parse(await response.json());
     expect(detail.conversation.id).not.toBe(theirs.id);
     expect(detail.messages.map((m) => [m.id === theirMessage.id, m.content])).toEqual([[false, 'Mine now']]);
-    const [owner] = await h.sql<{ user_id: string }>('select user_id from public.conversations where id = $1', [detail.conversation.id]);
+    const [owner] = await h.sql<{ user_id: string }>('select user_id from public.ai_chat_conversations where id = $1', [detail.conversation.id]);
     expect(owner!.user_id).toBe(LOCAL_USER.id);
     expect((await stranger.listMessages(theirs.id)).map((m) => m.content)).toEqual(['Secret']);
   });

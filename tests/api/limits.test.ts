@@ -48,7 +48,7 @@ describe.each(databaseKinds())('usage limits under concurrency on %s', (kind) =>
     expect(refused.length).toBeGreaterThan(0);
     await Promise.all(allowed.map((response) => readChatEvents(response)));
 
-    const [{ tokens }] = (await db.admin(`select coalesce(sum(total_tokens), 0)::int as tokens from public.ai_usage where user_id = $1`, [userId])) as [
+    const [{ tokens }] = (await db.admin(`select coalesce(sum(total_tokens), 0)::int as tokens from public.ai_chat_usage where user_id = $1`, [userId])) as [
       { tokens: number },
     ];
     // Reservations are exact for the reply (maxTokens) and an estimate for the prompt, so the
@@ -58,7 +58,7 @@ describe.each(databaseKinds())('usage limits under concurrency on %s', (kind) =>
     expect(allowed.length).toBeLessThanOrEqual(Math.floor((1_000 + oneReply) / oneReply));
     // Refused requests wrote no message: two per allowed turn, none else.
     const [{ messages }] = (await db.admin(
-      `select count(*)::int as messages from public.messages m join public.conversations c on c.id = m.conversation_id where c.user_id = $1`,
+      `select count(*)::int as messages from public.ai_chat_messages m join public.ai_chat_conversations c on c.id = m.conversation_id where c.user_id = $1`,
       [userId],
     )) as [{ messages: number }];
     expect(messages).toBe(allowed.length * 2);

@@ -118,9 +118,9 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
       },
       async counts() {
         const [row] = await db.admin(
-          `select (select count(*)::int from public.conversations where user_id = $1) as conversations,
-                  (select count(*)::int from public.messages m join public.conversations c on c.id = m.conversation_id where c.user_id = $1) as messages,
-                  (select count(*)::int from public.ai_usage where user_id = $1) as usage`,
+          `select (select count(*)::int from public.ai_chat_conversations where user_id = $1) as conversations,
+                  (select count(*)::int from public.ai_chat_messages m join public.ai_chat_conversations c on c.id = m.conversation_id where c.user_id = $1) as messages,
+                  (select count(*)::int from public.ai_chat_usage where user_id = $1) as usage`,
           [userId],
         );
         return row as { conversations: number; messages: number; usage: number };
@@ -555,7 +555,7 @@ describe('message parts through the real adapters', () => {
     const events = await readChatEvents(response);
     expect(textOf(events)).toBe('Hello there, friend.');
     const rows = await h.sql<{ role: string; content: string; parts: unknown }>(
-      `select role, content, parts from public.messages where conversation_id = $1 order by created_at`,
+      `select role, content, parts from public.ai_chat_messages where conversation_id = $1 order by created_at`,
       [startOf(events).conversationId],
     );
     expect(rows).toEqual([

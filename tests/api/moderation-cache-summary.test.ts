@@ -62,7 +62,7 @@ describe('the response cache', () => {
     expect(completions(h)).toHaveLength(1);
     expect(second.find((event) => event.type === 'usage')).toMatchObject({ totalTokens: 0, cost: '0' });
     const start = second[0] as Extract<ChatEvent, { type: 'start' }>;
-    const [saved] = await h.sql<{ metadata: { cached?: boolean } }>('select metadata from public.messages where id = $1', [start.assistantMessageId]);
+    const [saved] = await h.sql<{ metadata: { cached?: boolean } }>('select metadata from public.ai_chat_messages where id = $1', [start.assistantMessageId]);
     expect(saved!.metadata.cached).toBe(true);
     expect(first.at(-1)).toMatchObject({ type: 'finish' });
   });
@@ -140,7 +140,7 @@ describe('the rolling summary', () => {
     // Nothing new fell out of the window on a short turn: no new summary call.
     expect(summaryCalls().length).toBe(callsSoFar);
     // The summary call was billed like any other.
-    expect(await h.sql(`select count(*)::int as n from public.ai_usage where model = 'gpt-4o-mini'`)).toEqual([{ n: callsSoFar }]);
+    expect(await h.sql(`select count(*)::int as n from public.ai_chat_usage where model = 'gpt-4o-mini'`)).toEqual([{ n: callsSoFar }]);
   });
 
   it('switching back to a branch reuses that branch\'s summary instead of making it again', async () => {

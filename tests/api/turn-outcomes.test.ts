@@ -17,7 +17,7 @@ describe('how a turn ends, as the user sees it', () => {
   beforeEach(async () => {
     h.openai.reset();
     h.anthropic.reset();
-    await h.sql('delete from public.ai_usage');
+    await h.sql('delete from public.ai_chat_usage');
   });
 
   it('a failed reply with no text is saved as an error row, and the next message can be sent under it', async () => {
@@ -60,9 +60,9 @@ describe('how a turn ends, as the user sees it', () => {
       await limited?.close();
     });
     const useToday = async (tokens: number) => {
-      await limited.sql('delete from public.ai_usage');
+      await limited.sql('delete from public.ai_chat_usage');
       await limited.sql(
-        `insert into public.ai_usage (user_id, provider, model, prompt_tokens, cost, status, settled_at)
+        `insert into public.ai_chat_usage (user_id, provider, model, prompt_tokens, cost, status, settled_at)
          values ($1, 'openai', 'gpt-4o', $2, 0, 'settled', now())`,
         [limitedUser, tokens],
       );

@@ -38,7 +38,7 @@ function newSession(): ChatSession {
 type Row = { id: string; role: string; content: string; status: string; parent_id: string | null; tokens: number | null };
 const rowsOf = (conversationId: string) =>
   backend.harness.sql<Row>(
-    'select id, role, content, status, parent_id, tokens from public.messages where conversation_id = $1 order by created_at',
+    'select id, role, content, status, parent_id, tokens from public.ai_chat_messages where conversation_id = $1 order by created_at',
     [conversationId],
   );
 

@@ -49,8 +49,8 @@ describe('ChatApp: New chat', () => {
     await waitFor(() => expect(log().textContent).toContain('Second answer.'));
     expect(log().textContent).not.toContain('First answer.');
     const conversations = await backend.harness.sql<{ title: string; n: number }>(
-      `select c.title, (select count(*)::int from public.messages m where m.conversation_id = c.id) as n
-         from public.conversations c order by c.created_at`,
+      `select c.title, (select count(*)::int from public.ai_chat_messages m where m.conversation_id = c.id) as n
+         from public.ai_chat_conversations c order by c.created_at`,
     );
     expect(conversations.map((c) => c.n)).toEqual([2, 2]);
   });

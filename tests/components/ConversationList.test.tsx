@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 const titleOf = async (id: string) =>
-  (await backend.harness.sql<{ title: string }>('select title from public.conversations where id = $1', [id]))[0]?.title;
+  (await backend.harness.sql<{ title: string }>('select title from public.ai_chat_conversations where id = $1', [id]))[0]?.title;
 
 /** Captures what the list hands the browser to download (an object URL clicked on an <a download>). */
 function captureDownloads() {
@@ -62,7 +62,7 @@ describe('ConversationList', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Delete “Renamed chat”' }));
     await waitFor(() => expect(onDeleted).toHaveBeenCalledWith(id));
     expect(within(nav).queryByRole('button', { name: 'Renamed chat' })).toBeNull();
-    expect(await backend.harness.sql('select id from public.conversations where id = $1', [id])).toEqual([]);
+    expect(await backend.harness.sql('select id from public.ai_chat_conversations where id = $1', [id])).toEqual([]);
   });
 
   it('the menu works from the keyboard: arrows move, Esc closes it and gives focus back to its button', async () => {
@@ -124,7 +124,7 @@ describe('ConversationList', () => {
       await waitFor(() => expect(onImported).toHaveBeenCalled());
       const imported = onImported.mock.calls[0]![0] as { id: string; title: string };
       expect(imported.id).not.toBe(id);
-      const rows = await backend.harness.sql<{ count: number }>('select count(*)::int as count from public.messages where conversation_id = $1', [imported.id]);
+      const rows = await backend.harness.sql<{ count: number }>('select count(*)::int as count from public.ai_chat_messages where conversation_id = $1', [imported.id]);
       expect(rows[0]!.count).toBe(4);
       await waitFor(() => expect(within(nav).getAllByRole('button', { name: imported.title }).length).toBe(imported.title === 'Seeded 4' ? 2 : 1));
     } finally {
@@ -135,7 +135,7 @@ describe('ConversationList', () => {
   it('a file that is not an export is refused in words, and nothing is imported', async () => {
     const onImported = vi.fn();
     render(<ConversationList onSelect={() => {}} onImported={onImported} />);
-    const before = await backend.harness.sql<{ count: number }>('select count(*)::int as count from public.conversations');
+    const before = await backend.harness.sql<{ count: number }>('select count(*)::int as count from public.ai_chat_conversations');
     fireEvent.change(screen.getByLabelText('Import chat file'), { target: { files: [new File(['not json at all'], 'notes.json')] } });
     expect((await screen.findByRole('alert')).textContent).toMatch(/Could not import “notes.json”: .*not JSON/);
 
@@ -144,6 +144,6 @@ describe('ConversationList', () => {
     });
     await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/Could not import “other.json”: \S/));
     expect(onImported).not.toHaveBeenCalled();
-    expect(await backend.harness.sql('select count(*)::int as count from public.conversations')).toEqual(before);
+    expect(await backend.harness.sql('select count(*)::int as count from public.ai_chat_conversations')).toEqual(before);
   });
 });

@@ -23,7 +23,7 @@ beforeEach(() => {
 
 type Row = { id: string; role: string; content: string; status: string; parent_id: string | null };
 const rowsOf = (conversationId: string) =>
-  backend.harness.sql<Row>('select id, role, content, status, parent_id from public.messages where conversation_id = $1 order by created_at', [
+  backend.harness.sql<Row>('select id, role, content, status, parent_id from public.ai_chat_messages where conversation_id = $1 order by created_at', [
     conversationId,
   ]);
 

@@ -53,7 +53,7 @@ describe('prompt caching through the chat handler', () => {
     const fresh = describeCost({ provider: 'anthropic', model: MODEL, promptTokens: secondPrompt, completionTokens: 5 });
     expect(Number(second.usage.cost)).toBeLessThan(Number(fresh!.total) / 3);
     const rows = await h.sql<{ cached_prompt_tokens: number; cost: string }>(
-      `select cached_prompt_tokens, cost::text from public.ai_usage where status = 'settled' order by created_at`,
+      `select cached_prompt_tokens, cost::text from public.ai_chat_usage where status = 'settled' order by created_at`,
     );
     expect(rows.at(-1)).toMatchObject({ cached_prompt_tokens: firstPrompt });
     expect(Number(rows.at(-1)!.cost)).toBe(Number(expected!.total));

@@ -59,7 +59,7 @@ describe('a turn on the Responses API', () => {
     expect(sentBack).toHaveLength(1);
     expect(sentBack[0]?.encrypted_content).toMatch(/^gAAAAAB/);
 
-    const [saved] = await h.sql<{ parts: Array<{ type: string }> }>(`select parts from public.messages where role = 'assistant' order by created_at desc limit 1`);
+    const [saved] = await h.sql<{ parts: Array<{ type: string }> }>(`select parts from public.ai_chat_messages where role = 'assistant' order by created_at desc limit 1`);
     expect(saved?.parts.map((part) => part.type)).toEqual(['reasoning', 'tool-call', 'tool-result', 'reasoning', 'text']);
     const usage = ofType(events, 'usage').at(-1);
     expect(usage?.reasoningTokens).toBeGreaterThan(0);
@@ -73,7 +73,7 @@ describe('a turn on the Responses API', () => {
     expect(ofType(events, 'refusal-delta').map((event) => event.delta).join('')).toBe("I'm sorry, but I can't help with that request.");
     expect(textOf(events)).toBe('');
     expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'content-filter' });
-    const [saved] = await h.sql<{ parts: unknown }>(`select parts from public.messages where role = 'assistant' order by created_at desc limit 1`);
+    const [saved] = await h.sql<{ parts: unknown }>(`select parts from public.ai_chat_messages where role = 'assistant' order by created_at desc limit 1`);
     expect(saved?.parts).toEqual([{ type: 'refusal', text: "I'm sorry, but I can't help with that request." }]);
   });
 });

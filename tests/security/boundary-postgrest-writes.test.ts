@@ -50,11 +50,11 @@ describe.each(databaseKinds())('direct PostgREST writes on %s', (kind) => {
   });
 
   beforeEach(async () => {
-    await db.admin('truncate public.ai_response_cache, public.ai_usage, public.messages, public.conversations cascade');
+    await db.admin('truncate public.ai_chat_response_cache, public.ai_chat_usage, public.ai_chat_messages, public.ai_chat_conversations cascade');
     mallory = await db.createUser('mallory@example.test');
     malloryToken = project.signIn(mallory).accessToken;
     [{ id: conversationId }] = (await db.admin(
-      `insert into public.conversations (user_id, title, provider, model) values ($1, 'Mine', 'openai', 'gpt-4o') returning id`,
+      `insert into public.ai_chat_conversations (user_id, title, provider, model) values ($1, 'Mine', 'openai', 'gpt-4o') returning id`,
       [mallory],
     )) as [{ id: string }];
     [{ id: questionId }] = (await db.admin(`select id from public.ai_chat_append_message($1, $2, null, 'user', 'Hello', 'complete', null, null, 1)`, [
@@ -63,11 +63,11 @@ describe.each(databaseKinds())('direct PostgREST writes on %s', (kind) => {
     ])) as [{ id: string }];
   });
 
-  const messageCount = async () => ((await db.admin('select count(*)::int as n from public.messages')) as [{ n: number }])[0].n;
+  const messageCount = async () => ((await db.admin('select count(*)::int as n from public.ai_chat_messages')) as [{ n: number }])[0].n;
 
   describe('finding 2: forged token counts', () => {
     it('a user cannot insert a 40,001-character message stored as 1 token into their own conversation', async () => {
-      const response = await rest('POST', 'messages', {
+      const response = await rest('POST', 'ai_chat_messages', {
         conversation_id: conversationId,
         parent_id: questionId,
         role: 'user',
@@ -88,21 +88,21 @@ describe.each(databaseKinds())('direct PostgREST writes on %s', (kind) => {
     });
 
     it("a user cannot prune or rewrite the server's messages, nor import through the server's function", async () => {
-      expect((await rest('DELETE', `messages?id=eq.${questionId}`)).status).toBe(403);
-      expect((await rest('PATCH', `messages?id=eq.${questionId}`, { tokens: 0 })).status).toBe(403);
+      expect((await rest('DELETE', `ai_chat_messages?id=eq.${questionId}`)).status).toBe(403);
+      expect((await rest('PATCH', `ai_chat_messages?id=eq.${questionId}`, { tokens: 0 })).status).toBe(403);
       const imported = await rest('POST', 'rpc/ai_chat_import_conversation', {
         p_user_id: mallory,
         p_conversation: { title: 't', provider: 'openai', model: 'gpt-4o' },
         p_messages: [{ parent: null, role: 'user', content: 'z'.repeat(40_001), tokens: 1 }],
       });
       expect(imported.status).toBe(403);
-      expect(await db.admin('select tokens from public.messages')).toEqual([{ tokens: 1 }]);
+      expect(await db.admin('select tokens from public.ai_chat_messages')).toEqual([{ tokens: 1 }]);
     });
 
     it('the anon key alone writes nothing anywhere', async () => {
-      const message = await rest('POST', 'messages', { conversation_id: conversationId, role: 'user', content: 'x', tokens: 1 }, null);
+      const message = await rest('POST', 'ai_chat_messages', { conversation_id: conversationId, role: 'user', content: 'x', tokens: 1 }, null);
       expect(message.status).toBe(401);
-      const conversation = await rest('POST', 'conversations', { title: 'anon', provider: 'openai', model: 'gpt-4o' }, null);
+      const conversation = await rest('POST', 'ai_chat_conversations', { title: 'anon', provider: 'openai', model: 'gpt-4o' }, null);
       expect(conversation.status).toBe(401);
       expect(await messageCount()).toBe(1);
     });
@@ -116,28 +116,28 @@ describe.each(databaseKinds())('direct PostgREST writes on %s', (kind) => {
         { summary_through_message_id: questionId },
         { provider: 'anthropic', model: 'o1-pro' },
       ]) {
-        const response = await rest('PATCH', `conversations?id=eq.${conversationId}`, change);
+        const response = await rest('PATCH', `ai_chat_conversations?id=eq.${conversationId}`, change);
         expect(response.status, JSON.stringify(change)).toBe(403);
       }
-      expect(await db.admin('select system_prompt, summary, summary_through_message_id, model from public.conversations')).toEqual([
+      expect(await db.admin('select system_prompt, summary, summary_through_message_id, model from public.ai_chat_conversations')).toEqual([
         { system_prompt: null, summary: null, summary_through_message_id: null, model: 'gpt-4o' },
       ]);
     });
 
     it('a user can still rename a conversation and switch its branch: what the UI does', async () => {
-      const renamed = await rest('PATCH', `conversations?id=eq.${conversationId}`, { title: 'Renamed' });
+      const renamed = await rest('PATCH', `ai_chat_conversations?id=eq.${conversationId}`, { title: 'Renamed' });
       expect(renamed.status).toBe(200);
       const switched = await rest('POST', 'rpc/ai_chat_switch_branch', { p_conversation_id: conversationId, p_message_id: questionId });
       expect(await switched.json()).toBe(questionId);
-      expect(await db.admin('select title from public.conversations')).toEqual([{ title: 'Renamed' }]);
+      expect(await db.admin('select title from public.ai_chat_conversations')).toEqual([{ title: 'Renamed' }]);
     });
 
     it('a new chat created through PostgREST sets no system prompt, summary or id of the user\'s choosing', async () => {
-      const withPrompt = await rest('POST', 'conversations', { title: 'x', provider: 'openai', model: 'gpt-4o', system_prompt: 'Obey me.' });
+      const withPrompt = await rest('POST', 'ai_chat_conversations', { title: 'x', provider: 'openai', model: 'gpt-4o', system_prompt: 'Obey me.' });
       expect(withPrompt.status).toBe(403);
-      const withId = await rest('POST', 'conversations', { id: crypto.randomUUID(), title: 'x', provider: 'openai', model: 'gpt-4o' });
+      const withId = await rest('POST', 'ai_chat_conversations', { id: crypto.randomUUID(), title: 'x', provider: 'openai', model: 'gpt-4o' });
       expect(withId.status).toBe(403);
-      const plain = await rest('POST', 'conversations', { title: 'x', provider: 'openai', model: 'gpt-4o' });
+      const plain = await rest('POST', 'ai_chat_conversations', { title: 'x', provider: 'openai', model: 'gpt-4o' });
       expect(plain.status).toBe(201);
       expect(((await plain.json()) as [{ user_id: string }])[0].user_id).toBe(mallory);
     });
@@ -146,7 +146,7 @@ describe.each(databaseKinds())('direct PostgREST writes on %s', (kind) => {
   describe('finding 9: a message that is its own parent', () => {
     it('a user cannot write a message that is its own parent (nor choose a message id at all)', async () => {
       const id = crypto.randomUUID();
-      const response = await rest('POST', 'messages', { id, conversation_id: conversationId, parent_id: id, role: 'user', content: 'loop' });
+      const response = await rest('POST', 'ai_chat_messages', { id, conversation_id: conversationId, parent_id: id, role: 'user', content: 'loop' });
       expect(response.status).toBe(403);
       expect(await messageCount()).toBe(1);
     });
@@ -163,7 +163,7 @@ describe.each(databaseKinds())('direct PostgREST writes on %s', (kind) => {
       // Two rows naming each other, written in one statement by the superuser: the foreign key
       // is satisfied at the end of the statement and the check constraint has no say.
       await db.admin(
-        `insert into public.messages (id, conversation_id, parent_id, role, content) values ($1, $3, $2, 'user', 'a'), ($2, $3, $1, 'assistant', 'b')`,
+        `insert into public.ai_chat_messages (id, conversation_id, parent_id, role, content) values ($1, $3, $2, 'user', 'a'), ($2, $3, $1, 'assistant', 'b')`,
         [a, b, conversationId],
       );
       const branch = await rest('POST', 'rpc/ai_chat_branch', { p_conversation_id: conversationId, p_leaf_id: a });
@@ -176,7 +176,7 @@ describe.each(databaseKinds())('direct PostgREST writes on %s', (kind) => {
 
   describe('finding 11: the reply cache is the server\'s', () => {
     it('a user cannot plant, refresh or clear cached replies, even their own', async () => {
-      const planted = await rest('POST', 'ai_response_cache', {
+      const planted = await rest('POST', 'ai_chat_response_cache', {
         key: 'a'.repeat(64),
         provider: 'openai',
         model: 'gpt-4o',
@@ -193,7 +193,7 @@ describe.each(databaseKinds())('direct PostgREST writes on %s', (kind) => {
         p_ttl_seconds: 3600,
       });
       expect(viaFunction.status).toBe(403);
-      expect(await db.admin('select count(*)::int as n from public.ai_response_cache')).toEqual([{ n: 0 }]);
+      expect(await db.admin('select count(*)::int as n from public.ai_chat_response_cache')).toEqual([{ n: 0 }]);
     });
   });
 });

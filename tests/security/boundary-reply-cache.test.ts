@@ -12,7 +12,7 @@ describe.each(databaseKinds())('the reply cache on %s', (kind) => {
   let store: UserChatStore;
   let userId: string;
   const reply = (content: string) => ({ provider: 'openai', model: 'gpt-4o', content });
-  const expire = (key: string) => db.admin(`update public.ai_response_cache set expires_at = now() - interval '1 second' where key = $1`, [key]);
+  const expire = (key: string) => db.admin(`update public.ai_chat_response_cache set expires_at = now() - interval '1 second' where key = $1`, [key]);
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
@@ -43,19 +43,19 @@ describe.each(databaseKinds())('the reply cache on %s', (kind) => {
     await store.putCachedReply(key, reply('Stale'), 60);
     await expire(key);
     expect(await store.getCachedReply(key)).toBeNull();
-    expect(await db.admin('select count(*)::int as n from public.ai_response_cache where key = $1', [key])).toEqual([{ n: 0 }]);
+    expect(await db.admin('select count(*)::int as n from public.ai_chat_response_cache where key = $1', [key])).toEqual([{ n: 0 }]);
   });
 
   it("each write sweeps up to 100 expired rows, anyone's, oldest first", async () => {
     const other = await db.createUser();
     await db.admin(
-      `insert into public.ai_response_cache (user_id, key, provider, model, content, expires_at)
+      `insert into public.ai_chat_response_cache (user_id, key, provider, model, content, expires_at)
        select $1, lpad(to_hex(n), 64, 'f'), 'openai', 'gpt-4o', 'expired', now() - make_interval(secs => n)
          from generate_series(1, 150) n`,
       [other],
     );
     const expired = async () =>
-      ((await db.admin('select count(*)::int as n from public.ai_response_cache where expires_at <= now()')) as [{ n: number }])[0].n;
+      ((await db.admin('select count(*)::int as n from public.ai_chat_response_cache where expires_at <= now()')) as [{ n: number }])[0].n;
     const start = await expired();
     expect(start).toBeGreaterThanOrEqual(150);
     await store.putCachedReply('4'.repeat(64), reply('Fresh'), 60);

@@ -84,14 +84,14 @@ describe.each(databaseKinds())('a chat turn in Supabase mode on %s', (kind) => {
     expect(events.at(-1)).toMatchObject({ type: 'finish' });
 
     // The attacker's move: a 40,001-character question stored as 1 token, straight at PostgREST.
-    const forged = await fetch(`${PROJECT_URL}/rest/v1/messages`, {
+    const forged = await fetch(`${PROJECT_URL}/rest/v1/ai_chat_messages`, {
       method: 'POST',
       headers: { apikey: project.anonKey, authorization: `Bearer ${session.accessToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ conversation_id: start.conversationId, parent_id: start.assistantMessageId, role: 'user', content: 'x'.repeat(40_001), tokens: 1 }),
     });
     expect(forged.status).toBe(403);
 
-    const rows = (await db.admin('select role, tokens, char_length(content) as chars from public.messages where conversation_id = $1 order by created_at', [
+    const rows = (await db.admin('select role, tokens, char_length(content) as chars from public.ai_chat_messages where conversation_id = $1 order by created_at', [
       start.conversationId,
     ])) as { role: string; tokens: number; chars: number }[];
     expect(rows.map((row) => row.role)).toEqual(['user', 'assistant']);

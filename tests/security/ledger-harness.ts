@@ -99,7 +99,7 @@ export async function userRig(
       (await rig.db.admin(
         `select status, provider, model, prompt_tokens, completion_tokens, total_tokens, cache_write_tokens,
                 cost::text as cost, conversation_id, message_id
-           from public.ai_usage where user_id = $1 order by created_at, id`,
+           from public.ai_chat_usage where user_id = $1 order by created_at, id`,
         [userId],
       )) as unknown as UsageRow[],
   };

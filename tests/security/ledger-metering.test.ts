@@ -34,7 +34,7 @@ describe.each(databaseKinds())('every provider call is metered, on %s', (kind) =
     // 40 words of "wordN" are well over 40 tokens by any count; the old code billed 1.
     expect(row!.completion_tokens).toBeGreaterThanOrEqual(40);
     const [message] = await rig.db.admin(
-      `select m.tokens from public.messages m join public.conversations c on c.id = m.conversation_id
+      `select m.tokens from public.ai_chat_messages m join public.ai_chat_conversations c on c.id = m.conversation_id
         where c.user_id = $1 and m.role = 'assistant'`,
       [user.userId],
     );

@@ -32,7 +32,7 @@ describe.each(databaseKinds())('a turn always settles, on %s', (kind) => {
     const reading = readChatEvents(response);
     // The conversation exists and the provider is answering: delete it, as another tab would.
     const conversationId = await eventually(async () => {
-      const [row] = await rig.db.admin('select id from public.conversations where user_id = $1', [user.userId]);
+      const [row] = await rig.db.admin('select id from public.ai_chat_conversations where user_id = $1', [user.userId]);
       expect(row).toBeDefined();
       expect(rig.openai.requests.length).toBeGreaterThan(0);
       return row!.id as string;
@@ -79,7 +79,7 @@ describe.each(databaseKinds())('a turn always settles, on %s', (kind) => {
       ['ai_chat_append_message', 'ai_chat_settle_usage'],
     ]);
     const rows = await user.usage();
-    const [answer] = await rig.db.admin(`select id from public.messages where role = 'assistant' and conversation_id = $1`, [rows[0]!.conversation_id]);
+    const [answer] = await rig.db.admin(`select id from public.ai_chat_messages where role = 'assistant' and conversation_id = $1`, [rows[0]!.conversation_id]);
     expect(rows).toMatchObject([{ status: 'settled', prompt_tokens: 9, completion_tokens: 3, message_id: answer!.id }]);
   });
 
@@ -87,7 +87,7 @@ describe.each(databaseKinds())('a turn always settles, on %s', (kind) => {
     const user = await userRig(rig, { limits: { maxTokensPerDay: 1_000 } });
     // A server died mid-turn 20 minutes ago (still today, UTC), holding 900 tokens.
     await rig.db.admin(
-      `insert into public.ai_usage (user_id, provider, model, prompt_tokens, cost, status, created_at)
+      `insert into public.ai_chat_usage (user_id, provider, model, prompt_tokens, cost, status, created_at)
        values ($1, 'openai', 'gpt-4o', 900, 0.01, 'reserved', greatest(now() - interval '20 minutes', date_trunc('day', now(), 'UTC')))`,
       [user.userId],
     );

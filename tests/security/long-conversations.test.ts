@@ -6,7 +6,7 @@ import { createChatHandler, type ChatHandler } from '@/features/ai-chat/api/chat
 import { conversationDetail } from '@/features/ai-chat/api/conversation-detail';
 import { conversationExportSchema } from '@/features/ai-chat/protocol/export';
 import { conversationDetailSchema } from '@/features/ai-chat/protocol/rest';
-import { createOpenAIProvider } from '@/features/ai-chat/providers/openai-provider';
+import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
 import { createSupabaseChatStore } from '@/features/ai-chat/store/supabase/supabase-chat-store';
 import { png } from '../support/attachment-fixtures';
@@ -43,7 +43,7 @@ interface LongConversation {
  */
 async function seedLongConversation(db: TestDatabase, userId: string): Promise<LongConversation> {
   const [conversation] = (await db.admin(
-    `insert into public.conversations (user_id, title, provider, model) values ($1, 'Long', 'openai', 'gpt-4o') returning id`,
+    `insert into public.ai_chat_conversations (user_id, title, provider, model) values ($1, 'Long', 'openai', 'gpt-4o') returning id`,
     [userId],
   )) as [{ id: string }];
   const rows = (await db.admin(
@@ -52,7 +52,7 @@ async function seedLongConversation(db: TestDatabase, userId: string): Promise<L
      ), alternate as materialized (
        select p, gen_random_uuid() as id from generate_series(0, ${ALTERNATES - 1}) p
      ), base as (select now() - interval '1 day' as t)
-     insert into public.messages (id, conversation_id, parent_id, role, content, created_at)
+     insert into public.ai_chat_messages (id, conversation_id, parent_id, role, content, created_at)
      select c.id, $1::uuid, up.id, case when c.i % 2 = 0 then 'user' else 'assistant' end, 'message ' || c.i,
             base.t + c.i * interval '2 milliseconds'
        from chain c cross join base left join chain up on up.i = c.i - 1
@@ -69,7 +69,7 @@ async function seedLongConversation(db: TestDatabase, userId: string): Promise<L
     const [, version, index] = /^(message|version 2 of) (\d+)$/.exec(content)!;
     (version === 'message' ? chain : alternates)[Number(index)] = id;
   }
-  await db.admin(`update public.conversations set active_leaf_id = $2 where id = $1`, [conversation.id, chain.at(-1)]);
+  await db.admin(`update public.ai_chat_conversations set active_leaf_id = $2 where id = $1`, [conversation.id, chain.at(-1)]);
   return { conversationId: conversation.id, chain, alternates };
 }
 
@@ -141,7 +141,7 @@ describe.each(databaseKinds())('a conversation of 2,500 messages on %s', (kind) 
     expect(detail.messages.map((message) => message.id)).toEqual(long.chain);
     expect(detail.siblings).toEqual(expectedSiblings(long));
     // The client never needs every message of every branch: no read of the messages table.
-    const reads = project.requests.slice(from).filter((entry) => entry.path === '/rest/v1/messages');
+    const reads = project.requests.slice(from).filter((entry) => entry.path === '/rest/v1/ai_chat_messages');
     expect(reads).toEqual([]);
   });
 
@@ -199,7 +199,7 @@ describe.each(databaseKinds())('a conversation of 2,500 messages on %s', (kind) 
     const events = await readChatEvents(response);
     expect(events.at(-1)).toMatchObject({ type: 'finish' });
 
-    const [question] = (await db.admin(`select parent_id from public.messages where conversation_id = $1 and content = 'And the next one?'`, [
+    const [question] = (await db.admin(`select parent_id from public.ai_chat_messages where conversation_id = $1 and content = 'And the next one?'`, [
       long.conversationId,
     ])) as { parent_id: string }[];
     expect(question?.parent_id).toBe(long.chain.at(-1));
@@ -233,11 +233,11 @@ describe('the test PostgREST behaves as the hosted one', () => {
 
   it('answers a read with at most 1,000 rows, whatever it asks for, and pages past them with range', async () => {
     const user = client(project.anonKey, project.signIn(owner).accessToken);
-    const all = await user.from('messages').select('id').eq('conversation_id', long.conversationId);
+    const all = await user.from('ai_chat_messages').select('id').eq('conversation_id', long.conversationId);
     expect(all.data).toHaveLength(1_000);
-    const asked = await user.from('messages').select('id').eq('conversation_id', long.conversationId).limit(5_000);
+    const asked = await user.from('ai_chat_messages').select('id').eq('conversation_id', long.conversationId).limit(5_000);
     expect(asked.data).toHaveLength(1_000);
-    const third = await user.from('messages').select('id').eq('conversation_id', long.conversationId).order('id').range(2_000, 2_999);
+    const third = await user.from('ai_chat_messages').select('id').eq('conversation_id', long.conversationId).order('id').range(2_000, 2_999);
     expect(third.data).toHaveLength(500);
     const branch = await user.rpc('ai_chat_branch', { p_conversation_id: long.conversationId });
     expect(branch.data).toHaveLength(1_000);

@@ -43,7 +43,7 @@ describe.each(databaseKinds())('reply runs through PostgREST on %s', (kind) => {
   }
 
   const conversationOf = async (userId: string) =>
-    ((await db.admin(`insert into public.conversations (user_id, title, provider, model) values ($1, 'c', 'openai', 'gpt-4o') returning id`, [userId]))[0] as { id: string }).id;
+    ((await db.admin(`insert into public.ai_chat_conversations (user_id, title, provider, model) values ($1, 'c', 'openai', 'gpt-4o') returning id`, [userId]))[0] as { id: string }).id;
   const startRun = async (userId: string, conversationId: string) => {
     const id = crypto.randomUUID();
     await db.admin(`select public.ai_chat_reply_start($1, $2, $3, null, 'openai', 'gpt-4o', null)`, [userId, id, conversationId]);
@@ -70,7 +70,7 @@ describe.each(databaseKinds())('reply runs through PostgREST on %s', (kind) => {
   });
 
   beforeEach(async () => {
-    await db.admin('truncate public.ai_chat_reply_events, public.ai_chat_reply_runs, public.ai_usage, public.messages, public.conversations cascade');
+    await db.admin('truncate public.ai_chat_reply_events, public.ai_chat_reply_runs, public.ai_chat_usage, public.ai_chat_messages, public.ai_chat_conversations cascade');
     alice = await db.createUser();
     mallory = await db.createUser();
     aliceToken = project.signIn(alice).accessToken;

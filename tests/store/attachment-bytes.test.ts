@@ -97,7 +97,7 @@ describe.each(databaseKinds())('file bytes in the database on %s', (kind) => {
     await db?.close();
   });
   beforeEach(async () => {
-    await db.admin('truncate public.ai_chat_attachments, public.messages, public.conversations cascade');
+    await db.admin('truncate public.ai_chat_attachments, public.ai_chat_messages, public.ai_chat_conversations cascade');
     await db.admin('delete from storage.objects');
     alice = await db.createUser('alice@example.test');
     bob = await db.createUser('bob@example.test');

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -205,7 +205,7 @@ describe.each(databaseKinds())('the SQL chat store on %s', (kind) => {
     await store.putCachedReply(key, { provider: 'openai', model: 'gpt-4o', content: 'second' }, 60);
     expect(await store.getCachedReply(key)).toEqual({ provider: 'openai', model: 'gpt-4o', content: 'first' });
     expect(await stranger.getCachedReply(key)).toBeNull();
-    await db.admin(`update public.ai_response_cache set expires_at = now() - interval '1 second' where key = $1`, [key]);
+    await db.admin(`update public.ai_chat_response_cache set expires_at = now() - interval '1 second' where key = $1`, [key]);
     expect(await store.getCachedReply(key)).toBeNull();
   });
 
@@ -271,10 +271,9 @@ describe('the embedded store', () => {
     // Every *_ai_chat* migration, in name order, after the auth shim.
     expect(applied.rows.map((row) => row.name)).toEqual(
       expect.arrayContaining([
-        '20261125000000_ai_chat.sql',
-        '20261201000000_ai_chat_write_boundary.sql',
-        '20261201000100_ai_chat_ledger.sql',
+        '20261207000000_ai_chat.sql',
         'local/auth.sql',
+        'local/storage.sql',
       ]),
     );
     await db.query(`update ai_chat_local.applied_migrations set checksum = 'edited' where name not like 'local/%'`);
@@ -282,5 +281,42 @@ describe('the embedded store', () => {
 
     const reopened = openStore();
     await expect(reopened.forRequest(new Request('http://localhost/'))).rejects.toMatchObject({ code: 'not_configured' });
+  });
+
+  it('refuses a data folder made by migrations no longer shipped, and says to delete that folder', async () => {
+    // A folder the seed's migrations made (before the squash into one baseline): its tables had no prefix.
+    const oldSupabase = await mkdtemp(path.join(tmpdir(), 'ai-chat-old-supabase-'));
+    const oldData = await mkdtemp(path.join(tmpdir(), 'ai-chat-old-data-'));
+    try {
+      await cp(path.join(SUPABASE_DIR, 'local'), path.join(oldSupabase, 'local'), { recursive: true });
+      await mkdir(path.join(oldSupabase, 'migrations'));
+      await writeFile(path.join(oldSupabase, 'migrations', '20261125000000_ai_chat.sql'), 'create table public.conversations (id uuid primary key);');
+      const old = createEmbeddedChatStore({ dataDir: oldData, supabaseDir: oldSupabase });
+      open.push(old);
+      await old.forRequest(new Request('http://localhost/'));
+      await old.close();
+
+      const current = createEmbeddedChatStore({ dataDir: oldData, supabaseDir: SUPABASE_DIR });
+      open.push(current);
+      const refusal = await current.forRequest(new Request('http://localhost/')).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refusal).toBeInstanceOf(ChatError);
+      expect(refusal).toMatchObject({ code: 'not_configured' });
+      expect((refusal as ChatError).message).toContain('20261125000000_ai_chat.sql');
+      expect((refusal as ChatError).message).toContain(`Delete the data folder ${path.resolve(oldData)}`);
+      // Nothing of the new schema was written into the old folder.
+      await current.close();
+      const reread = createEmbeddedChatStore({ dataDir: oldData, supabaseDir: oldSupabase });
+      open.push(reread);
+      const db = await reread.database();
+      expect((await db.query(`select to_regclass('public.ai_chat_conversations') as t`)).rows).toEqual([{ t: null }]);
+    } finally {
+      await Promise.all(open.map((store) => store.close()));
+      open = [];
+      await rm(oldSupabase, { recursive: true, force: true });
+      await rm(oldData, { recursive: true, force: true });
+    }
   });
 });

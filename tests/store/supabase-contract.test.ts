@@ -226,7 +226,7 @@ describe('the Supabase chat store against the migrated schema', () => {
     // The answer's two versions, oldest first; the root has none.
     expect(walk.siblings).toEqual({ [seeded.second]: [seeded.first, seeded.second] });
     expect(walk.switchedTo).toBe(seeded.first);
-    const [seededAfter] = await db.admin(`select active_leaf_id from public.conversations where id = $1`, [seeded.conversationId]);
+    const [seededAfter] = await db.admin(`select active_leaf_id from public.ai_chat_conversations where id = $1`, [seeded.conversationId]);
     expect(seededAfter).toEqual({ active_leaf_id: seeded.first });
 
     expect(walk.reservation).toMatchObject({ allowed: true, tokensToday: 0, costThisMonth: '0' });
@@ -241,7 +241,7 @@ describe('the Supabase chat store against the migrated schema', () => {
     expect(walk.cacheMiss).toBeNull();
     const usage = await db.admin(
       `select provider, model, prompt_tokens, completion_tokens, cached_prompt_tokens, cost::text, status, message_id
-         from public.ai_usage where user_id = $1 order by created_at, provider`,
+         from public.ai_chat_usage where user_id = $1 order by created_at, provider`,
       [alice],
     );
     expect(usage).toEqual([
@@ -269,7 +269,7 @@ describe('the Supabase chat store against the migrated schema', () => {
 
     expect(walk.deleted).toBe(true);
     expect(walk.readAfterDelete).toBeNull();
-    expect(await db.admin(`select 1 from public.conversations where id = $1`, [walk.created.id])).toEqual([]);
+    expect(await db.admin(`select 1 from public.ai_chat_conversations where id = $1`, [walk.created.id])).toEqual([]);
   });
 
   it('a sub-micro-dollar message cost comes back as a plain decimal string', async () => {
@@ -305,7 +305,7 @@ describe('the Supabase chat store against the migrated schema', () => {
     expect([...new Set(named)].filter((column) => !existing.has(column))).toEqual([]);
 
     // The walk filters, orders and writes; missing these would mean the parsing above broke.
-    expect(named).toEqual(expect.arrayContaining(['conversations.user_id', 'conversations.last_message_at', 'messages.conversation_id']));
+    expect(named).toEqual(expect.arrayContaining(['ai_chat_conversations.user_id', 'ai_chat_conversations.last_message_at', 'ai_chat_messages.conversation_id']));
   });
 
   it('every rpc the adapter calls is a public function and every argument it passes is one of its parameters', async () => {
@@ -384,6 +384,6 @@ describe('the Supabase chat store against the migrated schema', () => {
     await expect(bobStore!.appendMessage({ conversationId, parentId: root, role: 'user', content: 'hi' })).rejects.toMatchObject({
       code: 'not_found',
     });
-    expect(await db.admin(`select title from public.conversations where id = $1`, [conversationId])).toEqual([{ title: 'Seeded' }]);
+    expect(await db.admin(`select title from public.ai_chat_conversations where id = $1`, [conversationId])).toEqual([{ title: 'Seeded' }]);
   });
 });

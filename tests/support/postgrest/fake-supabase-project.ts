@@ -9,7 +9,7 @@ import { sessionCookie } from './session-cookie';
 /** One request the project received, as the assertions need it. */
 export interface RecordedRequest {
   method: string;
-  /** Path under the project URL: `/rest/v1/conversations`, `/rest/v1/rpc/<fn>`, `/auth/v1/user`. */
+  /** Path under the project URL: `/rest/v1/ai_chat_conversations`, `/rest/v1/rpc/<fn>`, `/auth/v1/user`. */
   path: string;
   query: URLSearchParams;
   authorization: string | null;

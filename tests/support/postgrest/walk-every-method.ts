@@ -35,7 +35,7 @@ export interface Walk {
 /** Seeds, as the superuser, a conversation with two branches under one root; `second` is active. */
 export async function seedBranchedConversation(db: TestDatabase, userId: string): Promise<SeededConversation> {
   const [conversation] = (await db.admin(
-    `insert into public.conversations (user_id, title, provider, model) values ($1, 'Seeded', 'openai', 'gpt-4o') returning id`,
+    `insert into public.ai_chat_conversations (user_id, title, provider, model) values ($1, 'Seeded', 'openai', 'gpt-4o') returning id`,
     [userId],
   )) as [{ id: string }];
   const append = async (parent: string | null, role: string, content: string) =>

@@ -4,7 +4,7 @@ import type { SqlDatabase, SqlExecutor } from '../postgres/sql-database';
 import { SAFE_PATH, type AttachmentBytes } from './attachment-bytes';
 
 /**
- * Files' bytes in public.ai_chat_attachment_bytes (migration 20261201000500), beside their rows,
+ * Files' bytes in public.ai_chat_attachment_bytes (migration 20261207000000_ai_chat.sql), beside their rows,
  * so every server on the database reads what any one of them stored. Deleting a file's row
  * deletes its bytes (cascade). The table grants nothing to users, so every statement here runs as
  * `service_role`; the store calls it only after the user's RLS-checked query found the row theirs.

@@ -49,7 +49,11 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
       if (!inMemory) await mkdir(options.dataDir, { recursive: true });
       const db = await PGlite.create(inMemory ? options.dataDir : path.resolve(options.dataDir));
       try {
-        await applyMigrations(db, files);
+        await applyMigrations(
+          db,
+          files,
+          inMemory ? undefined : `Delete the data folder ${path.resolve(options.dataDir)} to start over (it holds only this install's chats).`,
+        );
       } catch (error) {
         await db.close();
         throw error;

@@ -46,9 +46,15 @@ interface MigrationTarget {
 
 /**
  * Applies each migration not yet applied, each in its own transaction, and records it. A file
- * that changed after it was applied is refused: the data folder was made by another version.
+ * that changed after it was applied, or an applied one no longer shipped (the migrations were
+ * squashed into one baseline), is refused before anything is written: the database was made by
+ * another version. `startOver` tells the developer how to begin again (delete the data folder).
  */
-export async function applyMigrations(db: MigrationTarget, files: MigrationFile[]): Promise<string[]> {
+export async function applyMigrations(
+  db: MigrationTarget,
+  files: MigrationFile[],
+  startOver = 'Start over from an empty database.',
+): Promise<string[]> {
   await db.exec(`
     create schema if not exists ai_chat_local;
     create table if not exists ai_chat_local.applied_migrations (
@@ -60,6 +66,15 @@ export async function applyMigrations(db: MigrationTarget, files: MigrationFile[
     'select name, checksum from ai_chat_local.applied_migrations',
   );
   const applied = new Map(rows.map((row) => [row.name, row.checksum]));
+  const shipped = new Set(files.map((file) => file.name));
+  const retired = [...applied.keys()].filter((name) => !name.startsWith('local/') && !shipped.has(name)).sort();
+  if (retired.length > 0) {
+    throw new ChatError(
+      'not_configured',
+      `This database was made by an older ai-chat schema: migration ${retired.join(', ')} is no longer shipped ` +
+        `(the migrations were squashed into one baseline, with tables renamed ai_chat_*). ${startOver}`,
+    );
+  }
   const newlyApplied: string[] = [];
 
   for (const file of files) {
@@ -69,7 +84,7 @@ export async function applyMigrations(db: MigrationTarget, files: MigrationFile[
     if (previous !== undefined && !file.name.startsWith('local/')) {
       throw new ChatError(
         'not_configured',
-        `Migration ${file.name} changed after it was applied to this data folder. Add a new migration instead, or delete the data folder to start over.`,
+        `Migration ${file.name} changed after it was applied to this database. Add a new migration instead. ${startOver}`,
       );
     }
     await db.transaction(async (tx) => {

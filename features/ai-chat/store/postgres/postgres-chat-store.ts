@@ -164,7 +164,7 @@ export function createPostgresChatStore(options: PostgresChatStoreOptions = {}):
 
 const FACTS_SQL = `
   select exists (select 1 from pg_roles where rolname = 'supabase_auth_admin') as supabase,
-         to_regclass('public.conversations') is not null as migrated,
+         to_regclass('public.ai_chat_conversations') is not null as migrated,
          (select count(*) from pg_roles where rolname in ('authenticated', 'service_role'))::int as roles,
          coalesce((select bool_and(pg_has_role(current_user, oid, 'member'))
                      from pg_roles where rolname in ('authenticated', 'service_role')), false) as "canSwitch",

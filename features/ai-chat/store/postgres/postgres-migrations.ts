@@ -29,6 +29,7 @@ export async function migratePostgres(pool: pg.Pool, options: { supabaseDir: str
         transaction: (work) => work({ exec: (text) => client.query(text), query: (text, params) => client.query(text, params) }),
       },
       files,
+      'Start from an empty database, or drop the old version\'s tables and the schema ai_chat_local.',
     );
     await client.query('commit');
     client.release();

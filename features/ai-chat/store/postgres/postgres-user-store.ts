@@ -110,7 +110,7 @@ export class PostgresUserStore implements UserChatStore {
     const rows = await this.statementAs(
       'authenticated',
       'Listing conversations',
-      `select * from public.conversations
+      `select * from public.ai_chat_conversations
         where user_id = (select auth.uid())
           and ($1::timestamptz is null or last_message_at < $1::timestamptz)
         order by last_message_at desc, id desc
@@ -127,7 +127,7 @@ export class PostgresUserStore implements UserChatStore {
 
   async getConversation(id: string): Promise<ConversationRecord | null> {
     if (!isUuid(id)) return null;
-    const rows = await this.statementAs('authenticated', 'Reading the conversation', `select * from public.conversations where id = $1`, [id]);
+    const rows = await this.statementAs('authenticated', 'Reading the conversation', `select * from public.ai_chat_conversations where id = $1`, [id]);
     return rows[0] ? conversationRowSchema.parse(rows[0]) : null;
   }
 
@@ -137,7 +137,7 @@ export class PostgresUserStore implements UserChatStore {
   ): Promise<{ conversation: ConversationRecord; branch: MessageRecord[] } | null> {
     if (!isUuid(id) || (leafId != null && !isUuid(leafId))) return null;
     const [conversation, branch] = await this.statementsAs('authenticated', 'Reading the conversation', [
-      { text: `select * from public.conversations where id = $1`, params: [id] },
+      { text: `select * from public.ai_chat_conversations where id = $1`, params: [id] },
       { text: `select * from public.ai_chat_branch($1, $2)`, params: [id, leafId ?? null] },
     ]);
     if (!conversation![0]) return null;
@@ -168,7 +168,7 @@ export class PostgresUserStore implements UserChatStore {
     const rows = await this.statementAs(
       'authenticated',
       'Updating the conversation',
-      `update public.conversations set ${assignments.join(', ')} where id = $1 returning *`,
+      `update public.ai_chat_conversations set ${assignments.join(', ')} where id = $1 returning *`,
       params,
     );
     return rows[0] ? conversationRowSchema.parse(rows[0]) : null;
@@ -182,7 +182,7 @@ export class PostgresUserStore implements UserChatStore {
   async deleteConversation(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
     return this.attachments.deletingConversation(id, async () => {
-      const rows = await this.statementAs('authenticated', 'Deleting the conversation', `delete from public.conversations where id = $1 returning id`, [id]);
+      const rows = await this.statementAs('authenticated', 'Deleting the conversation', `delete from public.ai_chat_conversations where id = $1 returning id`, [id]);
       return rows.length > 0;
     });
   }
@@ -226,7 +226,7 @@ export class PostgresUserStore implements UserChatStore {
     const rows = await this.statementAs(
       'authenticated',
       'Reading messages',
-      `select * from public.messages where conversation_id = $1 order by created_at, id`,
+      `select * from public.ai_chat_messages where conversation_id = $1 order by created_at, id`,
       [conversationId],
     );
     return rows.map((row) => messageRowSchema.parse(row));

@@ -13,7 +13,7 @@ import { mapDatabaseError } from './map-database-error';
 import { runStatements, type SqlDatabase } from './sql-database';
 
 /**
- * The named arguments of the reply-run functions (migration 20261201000400), built once for the
+ * The named arguments of the reply-run functions (migration 20261207000000_ai_chat.sql), built once for the
  * SQL store (`name => $n`) and the Supabase store (the rpc body).
  */
 export const replyRunArgs = {

@@ -80,7 +80,7 @@ export class SupabaseUserStore implements UserChatStore {
   async listConversations(options: ListConversationsOptions = {}): Promise<ConversationRecord[]> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), MAX_PAGE);
     let query = this.user
-      .from('conversations')
+      .from('ai_chat_conversations')
       .select('*')
       .eq('user_id', this.userId)
       .order('last_message_at', { ascending: false })
@@ -102,7 +102,7 @@ export class SupabaseUserStore implements UserChatStore {
   async getConversation(id: string): Promise<ConversationRecord | null> {
     if (!isUuid(id)) return null;
     const row = unwrap(
-      await this.user.from('conversations').select('*').eq('id', id).maybeSingle(),
+      await this.user.from('ai_chat_conversations').select('*').eq('id', id).maybeSingle(),
       'Reading the conversation',
     );
     return row ? conversationRowSchema.parse(row) : null;
@@ -129,7 +129,7 @@ export class SupabaseUserStore implements UserChatStore {
     }
     if (Object.keys(user).length === 0) return this.getConversation(id);
     const row = unwrap(
-      await this.user.from('conversations').update(user).eq('id', id).select('*').maybeSingle(),
+      await this.user.from('ai_chat_conversations').update(user).eq('id', id).select('*').maybeSingle(),
       'Updating the conversation',
     );
     return row ? conversationRowSchema.parse(row) : null;
@@ -147,7 +147,7 @@ export class SupabaseUserStore implements UserChatStore {
     if (!isUuid(id)) return false;
     return this.attachments.deletingConversation(id, async () => {
       const rows = unwrap(
-        await this.user.from('conversations').delete().eq('id', id).select('id'),
+        await this.user.from('ai_chat_conversations').delete().eq('id', id).select('id'),
         'Deleting the conversation',
       );
       return (rows ?? []).length > 0;
@@ -167,7 +167,7 @@ export class SupabaseUserStore implements UserChatStore {
     const rows = await readAllPages(
       (from, to) =>
         this.user
-          .from('messages')
+          .from('ai_chat_messages')
           .select('*')
           .eq('conversation_id', conversationId)
           .order('created_at', { ascending: true })
