@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ProviderName } from '@/features/ai-chat/providers/types';
+import { countTokens } from '@/features/ai-chat/utils/tokens';
+import { eventually } from '../support/chat-harness';
+import { readChatEvents, textOf } from '../support/sse';
+import { databaseKinds } from '../support/test-databases';
+import { openLedgerRig, totals, userRig, type LedgerRig } from './ledger-harness';
+
+/**
+ * Issue 19, finding 8: an OpenAI-compatible server (or anything else) that ignores `max_tokens`
+ * must not spend past the hold. The fakes stream whatever they are scripted to, whatever the
+ * request's cap says: exactly such a server.
+ */
+const LIMIT = 600;
+const USED_BEFORE = 205;
+// 5,000 one-token words, one per delta.
+const FLOOD = 'tok '.repeat(5_000);
+
+describe.each(databaseKinds())('a provider that ignores max_tokens is stopped at the hold, on %s', (kind) => {
+  let rig: LedgerRig;
+  beforeAll(async () => {
+    rig = await openLedgerRig(kind);
+  });
+  afterAll(async () => {
+    await rig?.close();
+  });
+  beforeEach(() => {
+    rig.openai.reset();
+    rig.anthropic.reset();
+  });
+
+  const cases: { provider: ProviderName; model: string }[] = [
+    { provider: 'openai', model: 'gpt-4o' },
+    { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+  ];
+  it.each(cases)('$provider: 5,000 tokens against a 600/day limit with 205 used stop near the hold, bill what streamed and never pass the limit', async ({ provider, model }) => {
+    const fake = provider === 'openai' ? rig.openai : rig.anthropic;
+    const user = await userRig(rig, { defaultProvider: provider, limits: { maxTokensPerDay: LIMIT } });
+    // 205 tokens spent earlier today, by a turn that ran to its end.
+    fake.script({ text: 'Hello.', usage: { promptTokens: 100, completionTokens: 105 } });
+    await readChatEvents(await user.post({ message: 'Hi' }));
+    expect(totals(await user.usage()).tokens).toBe(USED_BEFORE);
+
+    // Paced a millisecond a frame, so the stream is still going when it is stopped.
+    fake.script({ text: FLOOD, usage: { promptTokens: 10, completionTokens: 5_000 }, delayMs: 1 });
+    const response = await user.post({ message: 'Write at length' });
+    expect(response.status).toBe(200);
+    const events = await readChatEvents(response);
+    const streamed = textOf(events);
+
+    // The request asked for what was left, was ignored, and was cut off by us.
+    const body = fake.requests[1]!.body;
+    const asked = Number(body.max_tokens ?? body.max_completion_tokens);
+    expect(asked).toBeLessThan(LIMIT - USED_BEFORE);
+    await eventually(async () => expect(fake.requests[1]!.aborted).toBe(true));
+    const streamedTokens = countTokens(streamed, { provider, model });
+    // Near the hold: not stopped early, and at most one delta past it.
+    expect(streamedTokens).toBeGreaterThan(asked * 0.9);
+    expect(streamedTokens).toBeLessThanOrEqual(asked + 2);
+    expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'length' });
+
+    const rows = await eventually(async () => {
+      const found = await user.usage();
+      expect(totals(found).reserved).toBe(0);
+      return found;
+    });
+    // Billed exactly what streamed, once.
+    expect(rows).toHaveLength(2);
+    expect(rows[1]!.completion_tokens).toBe(streamedTokens);
+    expect(totals(rows).tokens).toBeLessThanOrEqual(LIMIT + 2);
+
+    // The reply is saved as cut, with its reason.
+    const [message] = await rig.db.admin(
+      `select m.content, m.status, m.metadata from public.messages m join public.conversations c on c.id = m.conversation_id
+        where c.user_id = $1 and m.role = 'assistant' order by m.created_at desc limit 1`,
+      [user.userId],
+    );
+    expect(message!.content).toBe(streamed);
+    expect(message!.status).toBe('complete');
+    expect((message!.metadata as { finishReason: string }).finishReason).toBe('length');
+  });
+});
