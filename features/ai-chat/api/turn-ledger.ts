@@ -136,14 +136,16 @@ export class TurnLedger {
         reservation = await reserve(replyTokens);
       }
       if (!reservation.allowed && reservation.reason !== 'requests_per_minute') {
+        // What the turn needed (its prompt and its reply's most) against the limit and what is used.
         const daily = reservation.reason === 'tokens_per_day';
-        const left = daily
-          ? Math.max(0, Number(limits.maxTokensPerDay) - reservation.tokensToday - first.promptTokens)
-          : nonNegative(subtractMoney(String(limits.maxCostPerMonth), reservation.costThisMonth));
-        const wanted = daily
-          ? first.replyTokens
-          : (priceOf(options, first.target, estimateUsage(first.promptTokens, first.replyTokens)) ?? '0');
-        throw usageLimitError({ reason: reservation.reason, retryAfterSeconds: reservation.retryAfterSeconds, wanted, left });
+        const facts = daily
+          ? { wanted: first.promptTokens + first.replyTokens, limit: Number(limits.maxTokensPerDay), used: reservation.tokensToday }
+          : {
+              wanted: priceOf(options, first.target, estimateUsage(first.promptTokens, first.replyTokens)) ?? '0',
+              limit: String(limits.maxCostPerMonth),
+              used: reservation.costThisMonth,
+            };
+        throw usageLimitError({ reason: reservation.reason, retryAfterSeconds: reservation.retryAfterSeconds, ...facts });
       }
     }
     if (!reservation.allowed) {
