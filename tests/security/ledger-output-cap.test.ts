@@ -67,6 +67,7 @@ describe.each(databaseKinds())('a provider that ignores max_tokens is stopped at
     // Billed exactly what streamed, once.
     expect(rows).toHaveLength(2);
     expect(rows[1]!.completion_tokens).toBe(streamedTokens);
+    console.info(`${kind} ${provider}: asked ${asked}, streamed ${streamedTokens} tokens, billed ${rows[1]!.total_tokens}, day ${totals(rows).tokens} / ${LIMIT}`);
     expect(totals(rows).tokens).toBeLessThanOrEqual(LIMIT + 2);
 
     // The reply is saved as cut, with its reason.
