@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineTool } from '@/features/ai-chat/api/chat-handler';
 import type { ProviderName } from '@/features/ai-chat/providers/types';
 import { countTokens } from '@/features/ai-chat/utils/tokens';
 import { eventually } from '../support/chat-harness';
@@ -79,5 +81,30 @@ describe.each(databaseKinds())('a provider that ignores max_tokens is stopped at
     expect(message!.content).toBe(streamed);
     expect(message!.status).toBe('complete');
     expect((message!.metadata as { finishReason: string }).finishReason).toBe('length');
+  });
+
+  it("a tool loop's later call that ignores max_tokens is stopped at that call's hold, and the turn ends there", async () => {
+    const lookup = defineTool({ name: 'lookup', description: 'Looks a word up.', parameters: z.object({ q: z.string() }), execute: () => ({ found: true }) });
+    const user = await userRig(rig, { tools: [lookup], maxToolSteps: 3 });
+    rig.openai.script(
+      { toolCalls: [{ name: 'lookup', args: { q: 'tok' } }], usage: { promptTokens: 50, completionTokens: 20 } },
+      { text: FLOOD, usage: { promptTokens: 80, completionTokens: 5_000 }, delayMs: 1 },
+    );
+    const events = await readChatEvents(await user.post({ message: 'Look it up, then write', maxTokens: 700 }));
+    expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'length' });
+    await eventually(async () => expect(rig.openai.requests[1]!.aborted).toBe(true));
+    expect(rig.openai.requests).toHaveLength(2);
+    const streamed = countTokens(textOf(events), { provider: 'openai', model: 'gpt-4o' });
+    // The second call's hold is its own 700 output tokens; no third call was made.
+    expect(streamed).toBeGreaterThan(600);
+    expect(streamed).toBeLessThanOrEqual(701);
+    const rows = await eventually(async () => {
+      const found = await user.usage();
+      expect(totals(found).reserved).toBe(0);
+      return found;
+    });
+    expect(rows).toHaveLength(1);
+    // Both calls, once: the first as reported, the second what streamed.
+    expect(rows[0]!.completion_tokens).toBe(20 + streamed);
   });
 });
