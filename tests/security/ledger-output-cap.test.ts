@@ -83,6 +83,24 @@ describe.each(databaseKinds())('a provider that ignores max_tokens is stopped at
     expect((message!.metadata as { finishReason: string }).finishReason).toBe('length');
   });
 
+  it('Claude reporting a larger prompt than we counted (message_start) leaves that much less room for output: the day still ends at its limit', async () => {
+    const user = await userRig(rig, { defaultProvider: 'anthropic', limits: { maxTokensPerDay: LIMIT } });
+    rig.anthropic.script({ text: 'Hello.', usage: { promptTokens: 100, completionTokens: 105 } });
+    await readChatEvents(await user.post({ message: 'Hi' }));
+    // Our count of the question is about 10 tokens; Claude says 150 before its first word.
+    rig.anthropic.script({ text: FLOOD, usage: { promptTokens: 150, completionTokens: 5_000 }, delayMs: 1 });
+    const events = await readChatEvents(await user.post({ message: 'Write at length' }));
+    expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'length' });
+    const rows = await eventually(async () => {
+      const found = await user.usage();
+      expect(totals(found).reserved).toBe(0);
+      return found;
+    });
+    expect(rows[1]!.prompt_tokens).toBe(150);
+    expect(totals(rows).tokens).toBeGreaterThan(LIMIT - 10);
+    expect(totals(rows).tokens).toBeLessThanOrEqual(LIMIT + 2);
+  });
+
   it("a tool loop's later call that ignores max_tokens is stopped at that call's hold, and the turn ends there", async () => {
     const lookup = defineTool({ name: 'lookup', description: 'Looks a word up.', parameters: z.object({ q: z.string() }), execute: () => ({ found: true }) });
     const user = await userRig(rig, { tools: [lookup], maxToolSteps: 3 });

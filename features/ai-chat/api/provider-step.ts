@@ -115,6 +115,7 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
             ...(event.cacheWriteTokens === undefined ? {} : { cacheWriteTokens: event.cacheWriteTokens, cacheWrite1hTokens: event.cacheWrite1hTokens }),
             ...(event.reasoningTokens === undefined ? {} : { reasoningTokens: event.reasoningTokens }),
           };
+          plan.ledger.promptReported(event.promptTokens);
         } else if (event.type === 'finish') {
           complete = true;
           outcome.finishReason = event.finishReason;

@@ -87,7 +87,7 @@ export class TurnLedger {
   /** What of the call in flight's text the snapshots counted already: each counts only what is new. */
   private inFlightCounted = { chars: 0, tokens: 0 };
   /** The call in flight's output as it streams, and how much of it the hold has room for. */
-  private output: { tally: TokenTally; room: number } | null = null;
+  private output: { tally: TokenTally; room: number; promptTokens: number } | null = null;
 
   private constructor(
     private readonly options: LedgerOptions,
@@ -219,7 +219,19 @@ export class TurnLedger {
     this.output = {
       tally: createTokenTally(call.target),
       room: this.holdTokens - usage.promptTokens - usage.completionTokens - call.promptTokens,
+      promptTokens: call.promptTokens,
     };
+  }
+
+  /**
+   * The provider's own count of the call in flight's prompt (Claude's `message_start`, before the
+   * first token). It is what will be billed, so output gets that much less room when it is more
+   * than ours.
+   */
+  promptReported(promptTokens: number): void {
+    if (!this.output || promptTokens <= this.output.promptTokens) return;
+    this.output.room -= promptTokens - this.output.promptTokens;
+    this.output.promptTokens = promptTokens;
   }
 
   /**
