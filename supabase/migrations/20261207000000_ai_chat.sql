@@ -567,11 +567,22 @@ $$;
 comment on function public.ai_chat_usage_in_windows is
   'Server only: p_user_id''s tokens today and cost this month, every row counted.';
 
--- The caller's usage today and this calendar month (UTC), reservations included.
+-- The caller's usage today and this calendar month (UTC): spent (settled rows) and held (reserved
+-- rows: the most the replies in progress may still spend) apart, so a meter never shows a hold as
+-- spent. Limits still count holds (ai_chat_usage_in_windows). Security invoker: under RLS.
 create function public.ai_chat_usage_summary()
-returns table (tokens_today bigint, cost_today numeric, tokens_this_month bigint, cost_this_month numeric, requests_this_month bigint)
+returns table (
+  tokens_today bigint,
+  cost_today numeric,
+  tokens_this_month bigint,
+  cost_this_month numeric,
+  requests_this_month bigint,
+  held_tokens_today bigint,
+  held_cost_this_month numeric
+)
 language plpgsql
 stable
+security invoker
 set search_path = ''
 as $$
 declare
@@ -580,18 +591,20 @@ declare
 begin
   return query
   select
-    coalesce(sum(u.total_tokens) filter (where u.created_at >= day_start), 0)::bigint,
-    coalesce(sum(u.cost) filter (where u.created_at >= day_start), 0),
-    coalesce(sum(u.total_tokens), 0)::bigint,
-    coalesce(sum(u.cost), 0),
-    count(*)
+    coalesce(sum(u.total_tokens) filter (where u.status = 'settled' and u.created_at >= day_start), 0)::bigint,
+    coalesce(sum(u.cost) filter (where u.status = 'settled' and u.created_at >= day_start), 0),
+    coalesce(sum(u.total_tokens) filter (where u.status = 'settled'), 0)::bigint,
+    coalesce(sum(u.cost) filter (where u.status = 'settled'), 0),
+    count(*),
+    coalesce(sum(u.total_tokens) filter (where u.status = 'reserved' and u.created_at >= day_start), 0)::bigint,
+    coalesce(sum(u.cost) filter (where u.status = 'reserved'), 0)
   from public.ai_chat_usage u
   where u.user_id = (select auth.uid())
     and u.created_at >= month_start;
 end
 $$;
 comment on function public.ai_chat_usage_summary is
-  'The caller''s own usage today and this month (UTC), holds included.';
+  'The caller''s own usage today and this month (UTC): spent and held (replies in progress) apart.';
 
 -- Checks the user's limits and, if there is room, holds an estimate of this turn's usage,
 -- atomically: a per-user advisory lock serialises concurrent requests, on one server or many.

@@ -86,7 +86,7 @@ describe('how a turn ends, as the user sees it', () => {
       const midnight = new Date();
       midnight.setUTCHours(24, 0, 0, 0);
       expect(error).toMatchObject({ code: 'usage_limit', limit: 'tokens_per_day', retryable: false, resetsAt: midnight.toISOString() });
-      expect(error.message).toMatch(/^This reply could need up to 4,096 tokens but only \d+ tokens? (is|are) left today\. Your limit resets at midnight UTC, in \d+ (h|min|s)\.$/);
+      expect(error.message).toMatch(/^This reply needs up to 4,1\d\d tokens; your daily limit is 10,700 \(10,600 used\)\. It resets at midnight UTC, in \d+ (h|min|s)\.$/);
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
     });
   });

@@ -52,6 +52,8 @@ describe('UsageMeter', () => {
       messagesCount: 12,
       tokensToday: 9_000,
       costToday: '1',
+      tokensInProgress: 0,
+      costInProgress: '0',
       limits: { maxTokensPerDay: 10_000, maxCostPerMonth: '5', maxRequestsPerMinute: null },
       remaining: { tokensToday: 1_000, costThisMonth: '0.5' },
       loading: false,
@@ -63,5 +65,28 @@ describe('UsageMeter', () => {
     expect(tokens.getAttribute('aria-valuenow')).toBe('90');
     expect(tokens.getAttribute('aria-valuetext')).toBe('9K / 10K tokens today');
     expect(screen.getByRole('progressbar', { name: 'Spent this month' }).getAttribute('aria-valuetext')).toBe('$4.50 / $5.00 this month');
+  });
+  it('shows a reply in progress apart from what was spent: "451 tokens today · up to 4.1K in progress"', () => {
+    const usage: UseTokenUsageResult = {
+      totalTokens: 451,
+      cost: '0.0006',
+      messagesCount: 2,
+      tokensToday: 451,
+      costToday: '0.0006',
+      tokensInProgress: 4_103,
+      costInProgress: '0.008',
+      limits: { maxTokensPerDay: 10_000, maxCostPerMonth: '5', maxRequestsPerMinute: null },
+      remaining: { tokensToday: 10_000 - 451 - 4_103, costThisMonth: '4.9914' },
+      loading: false,
+      error: null,
+      refresh: async () => {},
+    };
+    render(<UsageMeter usage={usage} />);
+    const tokens = screen.getByRole('progressbar', { name: 'Tokens used today' });
+    // The bar's value is what was spent; the hold is named apart.
+    expect(tokens.getAttribute('aria-valuenow')).toBe('5');
+    expect(tokens.getAttribute('aria-valuetext')).toBe('451 / 10K tokens today · up to 4.1K in progress');
+    expect(screen.getByText('451 / 10K tokens today · up to 4.1K in progress')).toBeTruthy();
+    expect(screen.getByRole('progressbar', { name: 'Spent this month' }).getAttribute('aria-valuetext')).toBe('$0.0006 / $5.00 this month · up to $0.008 in progress');
   });
 });

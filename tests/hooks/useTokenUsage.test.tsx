@@ -33,5 +33,6 @@ describe('useTokenUsage', () => {
     expect(result.current.messagesCount).toBe(1);
     expect(Number(result.current.cost)).toBeGreaterThan(0);
     expect(result.current.remaining?.tokensToday).toBe(10_000 - 42);
+    expect(result.current).toMatchObject({ tokensInProgress: 0, costInProgress: expect.stringMatching(/^0(\.0+)?$/) });
   });
 });

@@ -196,6 +196,8 @@ describe.each(databaseKinds())('the SQL chat store on %s', (kind) => {
       tokensThisMonth: 330,
       costThisMonth: '0.3',
       requestsThisMonth: 2,
+      tokensInProgress: 0,
+      costInProgress: '0',
     });
   });
 

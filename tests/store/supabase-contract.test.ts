@@ -236,6 +236,8 @@ describe('the Supabase chat store against the migrated schema', () => {
       tokensThisMonth: 180,
       costThisMonth: '0.0016',
       requestsThisMonth: 2,
+      tokensInProgress: 0,
+      costInProgress: '0',
     });
     expect(walk.cached).toEqual({ provider: 'openai', model: 'gpt-4o', content: 'Cached answer.' });
     expect(walk.cacheMiss).toBeNull();

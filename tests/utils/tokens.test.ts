@@ -7,6 +7,7 @@ import {
   countConversationTokens,
   countMessageTokens,
   countTokens,
+  createTokenTally,
   encodingForModel,
 } from '../../features/ai-chat/providers/tokens';
 
@@ -72,5 +73,27 @@ describe('countMessageTokens', () => {
       { role: 'user', content: 'hello world' },
     ];
     expect(countConversationTokens(messages, gpt4o)).toBe(2 * (2 + MESSAGE_OVERHEAD_TOKENS) + REPLY_PRIMING_TOKENS);
+  });
+});
+
+describe('createTokenTally', () => {
+  const text = 'The quick brown fox jumps over the lazy dog.\n\nThen it naps:   three spaces, a tab\tand `code()` too. '.repeat(20);
+  it.each([
+    { provider: 'openai' as const, model: 'gpt-4o' },
+    { provider: 'openai' as const, model: 'gpt-4' },
+    { provider: 'anthropic' as const, model: 'claude-sonnet-4-5' },
+  ])('counts $model text streamed a word (or three characters) at a time within a few tokens of the whole', (options) => {
+    const whole = countTokens(text, options);
+    for (const pieces of [text.match(/\S+\s*/g)!, text.match(/[\s\S]{1,3}/g)!]) {
+      const tally = createTokenTally(options);
+      for (const piece of pieces) tally.add(piece);
+      expect(Math.abs(tally.count - whole)).toBeLessThanOrEqual(whole * 0.05);
+    }
+  });
+
+  it('counts text without spaces as it comes, not all at the end', () => {
+    const tally = createTokenTally({ provider: 'openai', model: 'gpt-4o' });
+    for (let index = 0; index < 100; index += 1) tally.add('abcdefgh');
+    expect(tally.count).toBeGreaterThan(50);
   });
 });

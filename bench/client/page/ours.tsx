@@ -55,7 +55,7 @@ const config: ChatConfig = {
   maxMessageChars: 32_000,
 };
 const usage: UsageResponse = {
-  usage: { tokensToday: 0, costToday: '0', tokensThisMonth: 0, costThisMonth: '0', requestsThisMonth: 0 },
+  usage: { tokensToday: 0, costToday: '0', tokensThisMonth: 0, costThisMonth: '0', requestsThisMonth: 0, tokensInProgress: 0, costInProgress: '0' },
   limits: { maxTokensPerDay: null, maxCostPerMonth: null, maxRequestsPerMinute: null },
   remaining: { tokensToday: null, costThisMonth: null },
 };

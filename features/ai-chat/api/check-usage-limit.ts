@@ -42,12 +42,16 @@ export function describeUsage(usage: UsageSummary, limits: UsageLimitValues): Us
       maxCostPerMonth: maxCost,
       maxRequestsPerMinute: limits.maxRequestsPerMinute ?? null,
     },
+    // What a new turn could hold now: the limits count replies in progress at their holds.
     remaining: {
-      tokensToday: limits.maxTokensPerDay == null ? null : Math.max(0, limits.maxTokensPerDay - usage.tokensToday),
-      costThisMonth:
-        maxCost === null ? null : compareMoney(maxCost, usage.costThisMonth) > 0 ? subtractMoney(maxCost, usage.costThisMonth) : '0',
+      tokensToday: limits.maxTokensPerDay == null ? null : Math.max(0, limits.maxTokensPerDay - usage.tokensToday - usage.tokensInProgress),
+      costThisMonth: maxCost === null ? null : nonNegative(subtractMoney(subtractMoney(maxCost, usage.costThisMonth), usage.costInProgress)),
     },
   };
+}
+
+function nonNegative(money: string): string {
+  return compareMoney(money, '0') > 0 ? money : '0';
 }
 
 /** Whether the user is still under both limits (as the original `checkUsageLimit`). */

@@ -88,7 +88,8 @@ export async function converse(
     result.finishReason = outcome.finishReason;
     result.toolCalls.push(...outcome.toolCalls);
     if (outcome.error) return { ...result, error: outcome.error, finishReason: outcome.error.code === 'aborted' ? 'aborted' : 'error' };
-    if (outcome.toolCalls.length === 0 || !tools) {
+    // A step cut at its hold ends the turn: its tool calls may be cut too, and nothing is left to spend.
+    if (outcome.toolCalls.length === 0 || !tools || outcome.finishReason === 'length') {
       if (cacheKey && result.finishReason === 'stop' && result.text) {
         await plan.user
           .putCachedReply(cacheKey, { ...result.target, content: result.text }, responseCacheTtl(options))

@@ -13,8 +13,14 @@ const RETRYABLE_WITHIN_SECONDS = 120;
 export interface RefusalFacts {
   reason: UsageLimitReason;
   retryAfterSeconds: number;
-  /** What this turn wanted and what is left, in the limit's unit (tokens, or dollars as a string). */
+  /**
+   * In the limit's unit (tokens, or dollars as a string): what this turn needed (its prompt and
+   * its reply's most), the limit and what was used of it (holds of replies in progress included).
+   */
   wanted?: number | string;
+  limit?: number | string;
+  used?: number | string;
+  /** What is left: said by a refusal mid-turn, where the turn's own spending is in `used`. */
   left?: number | string;
   /** The refusal came before a further provider call of a running turn (a tool step, a summary). */
   midTurn?: boolean;
@@ -35,16 +41,22 @@ function refusalWords(facts: RefusalFacts, resetsAt: Date, now: Date): string {
   const wait = inWords((resetsAt.getTime() - now.getTime()) / 1000);
   if (facts.reason === 'requests_per_minute') return `Too many messages in a minute. Try again in ${wait}.`;
   const daily = facts.reason === 'tokens_per_day';
-  const resets = daily ? `Your limit resets at midnight UTC, in ${wait}.` : `Your limit resets on ${monthDay(resetsAt)} at 00:00 UTC, in ${wait}.`;
+  const when = daily ? `at midnight UTC, in ${wait}` : `on ${monthDay(resetsAt)} at 00:00 UTC, in ${wait}`;
+  const resets = `Your limit resets ${when}.`;
   const left = facts.left === undefined ? '' : daily ? `${tokens(Number(facts.left))} ${Number(facts.left) === 1 ? 'is' : 'are'} left today` : `${dollars(String(facts.left))} is left this month`;
   if (facts.midTurn) {
     const which = daily ? "today's token limit" : "this month's spending limit";
     return `The reply stopped here: its next step would pass ${which}${left ? ` (${left})` : ''}. ${resets}`;
   }
-  if (facts.wanted !== undefined && facts.left !== undefined) {
-    const wanted = daily ? `up to ${tokens(Number(facts.wanted))}` : `up to ${dollars(String(facts.wanted))}`;
-    const verb = daily ? 'need' : 'cost';
-    return `This reply could ${verb} ${wanted} but only ${left}. ${resets}`;
+  if (facts.wanted !== undefined && facts.limit !== undefined && facts.used !== undefined) {
+    // What was needed against the limit, not what is "left": a new user whose question alone is
+    // past the limit has used nothing, and "only 0 tokens are left" said the opposite.
+    const [wanted, limit, used] = daily
+      ? [tokens(Number(facts.wanted)), count(Number(facts.limit)), count(Number(facts.used))]
+      : [dollars(String(facts.wanted)), dollars(String(facts.limit)), dollars(String(facts.used))];
+    const needs = daily ? `needs up to ${wanted}` : `could cost up to ${wanted}`;
+    const period = daily ? 'daily' : 'monthly';
+    return `This reply ${needs}; your ${period} limit is ${limit} (${used} used). It resets ${when}.`;
   }
   return daily ? `You've used today's token limit. ${resets}` : `You've used this month's spending limit. ${resets}`;
 }
@@ -64,8 +76,12 @@ export function inWords(seconds: number): string {
   return `${Math.ceil(s / 86_400)} days`;
 }
 
-function tokens(count: number): string {
-  return `${Math.max(0, Math.floor(count)).toLocaleString('en-US')} token${count === 1 ? '' : 's'}`;
+function tokens(value: number): string {
+  return `${count(value)} token${value === 1 ? '' : 's'}`;
+}
+
+function count(value: number): string {
+  return Math.max(0, Math.floor(value)).toLocaleString('en-US');
 }
 
 function dollars(value: string): string {

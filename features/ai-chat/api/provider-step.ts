@@ -42,6 +42,8 @@ export interface StepOutcome {
 /**
  * One provider call, failing over to the next candidate only while nothing has been shown.
  * Every attempt is metered by the turn's ledger, and a backup is tried only if its call fits.
+ * A call that streams past its hold (a server ignoring `max_tokens`) is stopped there and ends
+ * as cut for length, keeping and billing what streamed.
  */
 export async function streamStep(candidates: readonly ProviderTarget[], context: StepContext): Promise<StepOutcome> {
   const { plan, options, signal, emit } = context;
@@ -54,6 +56,14 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
     let accepted = false;
     let complete = false;
     let shown = false;
+    let overHold = false;
+    // The call's own abort: the turn's Stop, or the ledger's when the call passes its hold.
+    const call = new AbortController();
+    const stopCall = () => call.abort(signal.reason);
+    if (signal.aborted) stopCall();
+    signal.addEventListener('abort', stopCall, { once: true });
+    /** Counts a piece of output against the hold; false when the call must stop here. */
+    const withinHold = (piece: string) => plan.ledger.withinHold(piece) || !(overHold = true);
     plan.ledger.callStarted({ target, promptTokens: context.promptEstimate, streamedText: () => parts.streamedText() });
     try {
       const events = options.providers[target.provider]!.stream({
@@ -65,7 +75,7 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
         tools: context.tools,
         toolChoice: context.toolChoice,
         ...(plan.reasoning ? { reasoning: plan.reasoning } : {}),
-        signal,
+        signal: call.signal,
         onRetry: (retry) => {
           if (!shown && !context.shownBefore) emit({ type: 'retrying', ...retry });
         },
@@ -78,21 +88,25 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
           outcome.text += event.delta;
           parts.text(event.delta);
           emit({ type: 'text-delta', delta: event.delta });
+          if (!withinHold(event.delta)) break;
         } else if (event.type === 'reasoning-start') {
           parts.reasoningStart();
         } else if (event.type === 'reasoning-delta') {
           shown = true;
           parts.reasoningDelta(event.delta);
+          if (!withinHold(event.delta)) break;
         } else if (event.type === 'reasoning-part') {
           parts.reasoningPart(event.part);
         } else if (event.type === 'refusal-delta') {
           shown = true;
           parts.refusal(event.delta);
+          if (!withinHold(event.delta)) break;
         } else if (event.type === 'tool-call') {
           shown = true;
           outcome.toolCalls.push({ id: event.id, name: event.name, args: event.args });
           parts.toolCall(event);
           emit({ type: 'tool-call', id: event.id, name: event.name, args: event.args });
+          if (!withinHold(JSON.stringify([event.name, event.args]))) break;
         } else if (event.type === 'usage') {
           reported = {
             promptTokens: event.promptTokens,
@@ -101,6 +115,7 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
             ...(event.cacheWriteTokens === undefined ? {} : { cacheWriteTokens: event.cacheWriteTokens, cacheWrite1hTokens: event.cacheWrite1hTokens }),
             ...(event.reasoningTokens === undefined ? {} : { reasoningTokens: event.reasoningTokens }),
           };
+          plan.ledger.promptReported(event.promptTokens);
         } else if (event.type === 'finish') {
           complete = true;
           outcome.finishReason = event.finishReason;
@@ -109,7 +124,16 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
       }
       if (outcome.toolCalls.length > 0) outcome.finishReason = 'tool-calls';
     } catch (error) {
-      outcome.error = signal.aborted ? new ChatError('aborted', 'The reply was stopped.', { cause: error }) : asChatError(error);
+      // Ending a stream we stopped may throw on its way out: that is not the call's failure.
+      if (!overHold) outcome.error = signal.aborted ? new ChatError('aborted', 'The reply was stopped.', { cause: error }) : asChatError(error);
+    } finally {
+      signal.removeEventListener('abort', stopCall);
+    }
+    if (overHold) {
+      // Leaving the loop ends the SDK's stream; the abort makes sure the request goes with it.
+      call.abort();
+      console.warn(`ai-chat: ${target.provider}/${target.model} streamed past its max tokens; stopped at the turn's hold`);
+      outcome.finishReason = 'length';
     }
     parts.end();
     if (outcome.finishReason === 'content-filter' && !parts.hasRefusal()) {

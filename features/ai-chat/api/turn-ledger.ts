@@ -5,6 +5,7 @@ import type { MessageRecord } from '../protocol/records';
 import type { NewMessage, UsageSettlement, UserChatStore } from '../store/chat-store';
 import { addMoney, compareMoney, numeratorToMoney, parseMoney, subtractMoney, tokenCostNumerator } from '../protocol/decimal';
 import { getModelInfo } from '../providers/pricing';
+import { createTokenTally, type TokenTally } from '../providers/tokens';
 import { costOf, NO_USAGE, tokensOf } from './accounting';
 import type { ProviderTarget, UnpricedModelPrice, UsageLimits } from './handler-options';
 import { usageLimitError } from './limit-refusal';
@@ -16,6 +17,8 @@ import { usageLimitError } from './limit-refusal';
  * refused when it does not fit; every call is metered from what the provider reported or what
  * demonstrably streamed, whichever is larger; and the turn settles exactly once, whatever
  * happened, retrying a failed settle. Until it is settled, the reservation counts at its hold.
+ * A call's streamed output is counted as it arrives and the call is stopped once it passes the
+ * hold: not every OpenAI-compatible server honours `max_tokens`.
  */
 
 /** A reply shorter than this is rarely worth sending: ~190 words, a short paragraph or a code snippet. */
@@ -83,6 +86,8 @@ export class TurnLedger {
   private inFlight: CallInFlight | null = null;
   /** What of the call in flight's text the snapshots counted already: each counts only what is new. */
   private inFlightCounted = { chars: 0, tokens: 0 };
+  /** The call in flight's output as it streams, and how much of it the hold has room for. */
+  private output: { tally: TokenTally; room: number; promptTokens: number } | null = null;
 
   private constructor(
     private readonly options: LedgerOptions,
@@ -94,6 +99,8 @@ export class TurnLedger {
      * row (and its fallback) is written with the question, a moment before the call goes out.
      */
     private readonly firstCall: CallInFlight,
+    /** The tokens held for the turn: its spending so far plus the current call's prompt and most. */
+    private holdTokens: number,
   ) {}
 
   /**
@@ -129,21 +136,24 @@ export class TurnLedger {
         reservation = await reserve(replyTokens);
       }
       if (!reservation.allowed && reservation.reason !== 'requests_per_minute') {
+        // What the turn needed (its prompt and its reply's most) against the limit and what is used.
         const daily = reservation.reason === 'tokens_per_day';
-        const left = daily
-          ? Math.max(0, Number(limits.maxTokensPerDay) - reservation.tokensToday - first.promptTokens)
-          : nonNegative(subtractMoney(String(limits.maxCostPerMonth), reservation.costThisMonth));
-        const wanted = daily
-          ? first.replyTokens
-          : (priceOf(options, first.target, estimateUsage(first.promptTokens, first.replyTokens)) ?? '0');
-        throw usageLimitError({ reason: reservation.reason, retryAfterSeconds: reservation.retryAfterSeconds, wanted, left });
+        const facts = daily
+          ? { wanted: first.promptTokens + first.replyTokens, limit: Number(limits.maxTokensPerDay), used: reservation.tokensToday }
+          : {
+              wanted: priceOf(options, first.target, estimateUsage(first.promptTokens, first.replyTokens)) ?? '0',
+              limit: String(limits.maxCostPerMonth),
+              used: reservation.costThisMonth,
+            };
+        throw usageLimitError({ reason: reservation.reason, retryAfterSeconds: reservation.retryAfterSeconds, ...facts });
       }
     }
     if (!reservation.allowed) {
       throw usageLimitError({ reason: reservation.reason, retryAfterSeconds: reservation.retryAfterSeconds });
     }
     const firstCall = { target: first.target, promptTokens: first.promptTokens, streamedText: () => '' };
-    return { ledger: new TurnLedger(options, reservation.reservationId, first.target, firstCall), replyTokens };
+    const holdTokens = first.promptTokens + replyTokens;
+    return { ledger: new TurnLedger(options, reservation.reservationId, first.target, firstCall, holdTokens), replyTokens };
   }
 
   /**
@@ -169,6 +179,7 @@ export class TurnLedger {
           : nonNegative(subtractMoney(String(this.options.limits.maxCostPerMonth), hold.costThisMonth));
       throw usageLimitError({ reason: hold.reason, retryAfterSeconds: hold.retryAfterSeconds, left, midTurn: true });
     }
+    this.holdTokens = tokens;
   }
 
   /**
@@ -180,6 +191,7 @@ export class TurnLedger {
    */
   meter(call: CallRecord): MeteredCall {
     this.inFlight = null;
+    this.output = null;
     const reported = call.reported;
     // Counted only when the report is not the bill: a whole reply is never re-tokenised.
     const completionTokens =
@@ -203,6 +215,33 @@ export class TurnLedger {
   callStarted(call: CallInFlight): void {
     this.inFlight = call;
     this.inFlightCounted = { chars: 0, tokens: 0 };
+    const { usage } = this.totals();
+    this.output = {
+      tally: createTokenTally(call.target),
+      room: this.holdTokens - usage.promptTokens - usage.completionTokens - call.promptTokens,
+      promptTokens: call.promptTokens,
+    };
+  }
+
+  /**
+   * The provider's own count of the call in flight's prompt (Claude's `message_start`, before the
+   * first token). It is what will be billed, so output gets that much less room when it is more
+   * than ours.
+   */
+  promptReported(promptTokens: number): void {
+    if (!this.output || promptTokens <= this.output.promptTokens) return;
+    this.output.room -= promptTokens - this.output.promptTokens;
+    this.output.promptTokens = promptTokens;
+  }
+
+  /**
+   * Counts a piece of the call in flight's output (text, reasoning, refusal, a tool call) as it
+   * streams: false once the call has passed its hold, and the caller must stop it there. The
+   * piece that passes it has streamed and is billed, so a turn ends at most one piece past.
+   */
+  withinHold(piece: string): boolean {
+    if (!this.output) return true;
+    return this.output.tally.add(piece) <= this.output.room;
   }
 
   /**

@@ -8,8 +8,10 @@ export interface UsageMeterProps {
   className?: string;
 }
 
-function Bar({ label, used, limit, text }: { label: string; used: number; limit: number; text: string }) {
+function Bar({ label, used, held, limit, text }: { label: string; used: number; held: number; limit: number; text: string }) {
   const percent = Math.min(100, Math.round((used / limit) * 100));
+  // What replies in progress hold shows after the spent part, paler: it may not all be spent.
+  const heldPercent = Math.min(100 - percent, Math.round((held / limit) * 100));
   const tone = percent >= 90 ? 'bg-red-500' : percent >= 70 ? 'bg-amber-500' : 'bg-blue-500';
   return (
     <div className="flex min-w-32 flex-col gap-0.5">
@@ -21,30 +23,39 @@ function Bar({ label, used, limit, text }: { label: string; used: number; limit:
         aria-valuemax={100}
         aria-valuenow={percent}
         aria-valuetext={text}
-        className="h-1.5 w-full overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800"
+        className="flex h-1.5 w-full overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800"
       >
         <div className={`h-full ${tone}`} style={{ width: `${percent}%` }} />
+        {heldPercent > 0 && <div className={`h-full ${tone} opacity-40`} style={{ width: `${heldPercent}%` }} />}
       </div>
     </div>
   );
 }
 
-/** Tokens today and dollars this month, against the limits when there are any. */
+/**
+ * Tokens today and dollars this month, against the limits when there are any. What was spent and
+ * what replies in progress hold are shown apart ("451 tokens today · up to 4.1K in progress"): a
+ * hold is the most a reply may cost, not what it cost.
+ */
 export function UsageMeter({ usage, className = '' }: UsageMeterProps) {
   if (usage.loading && !usage.limits) return <div className={`h-8 ${className}`} aria-hidden="true" />;
   const tokenLimit = usage.limits?.maxTokensPerDay ?? null;
   const costLimit = usage.limits?.maxCostPerMonth ?? null;
-  const tokensText = `${formatTokens(usage.tokensToday)}${tokenLimit ? ` / ${formatTokens(tokenLimit)}` : ''} tokens today`;
-  const costText = `${formatCost(usage.cost)}${costLimit ? ` / ${formatCost(costLimit)}` : ''} this month`;
+  const tokensHeld = usage.tokensInProgress ?? 0;
+  const costHeld = usage.costInProgress ?? '0';
+  const tokensInProgress = tokensHeld > 0 ? ` · up to ${formatTokens(tokensHeld)} in progress` : '';
+  const costInProgress = Number(costHeld) > 0 ? ` · up to ${formatCost(costHeld)} in progress` : '';
+  const tokensText = `${formatTokens(usage.tokensToday)}${tokenLimit ? ` / ${formatTokens(tokenLimit)}` : ''} tokens today${tokensInProgress}`;
+  const costText = `${formatCost(usage.cost)}${costLimit ? ` / ${formatCost(costLimit)}` : ''} this month${costInProgress}`;
   return (
     <section aria-label="Usage" className={`flex items-center gap-4 ${className}`}>
       {tokenLimit ? (
-        <Bar label="Tokens used today" used={usage.tokensToday} limit={tokenLimit} text={tokensText} />
+        <Bar label="Tokens used today" used={usage.tokensToday} held={tokensHeld} limit={tokenLimit} text={tokensText} />
       ) : (
         <span className="text-xs text-zinc-600 dark:text-zinc-400">{tokensText}</span>
       )}
       {costLimit && Number(costLimit) > 0 ? (
-        <Bar label="Spent this month" used={Number(usage.cost)} limit={Number(costLimit)} text={costText} />
+        <Bar label="Spent this month" used={Number(usage.cost)} held={Number(costHeld)} limit={Number(costLimit)} text={costText} />
       ) : (
         <span className="text-xs text-zinc-600 dark:text-zinc-400">{costText}</span>
       )}

@@ -11,14 +11,19 @@ export interface UseTokenUsageOptions {
 }
 
 export interface UseTokenUsageResult {
-  /** Tokens used this month. */
+  /** Tokens spent this month (replies in progress not included). */
   totalTokens: number;
   /** Dollars spent this month, as an exact decimal string ("0.0125"). */
   cost: string;
   /** Replies (requests) this month. */
   messagesCount: number;
+  /** Tokens spent today (replies in progress not included). */
   tokensToday: number;
   costToday: string;
+  /** The most replies in progress may still spend, held against the limits until they end. */
+  tokensInProgress: number;
+  /** The dollars those replies hold, as an exact decimal string. */
+  costInProgress: string;
   limits: UsageResponse['limits'] | null;
   /** What is left under the limits; null where there is no limit. */
   remaining: UsageResponse['remaining'] | null;
@@ -41,6 +46,8 @@ export function useTokenUsage(_userId?: string, options: UseTokenUsageOptions = 
     messagesCount: data?.usage.requestsThisMonth ?? 0,
     tokensToday: data?.usage.tokensToday ?? 0,
     costToday: data?.usage.costToday ?? '0',
+    tokensInProgress: data?.usage.tokensInProgress ?? 0,
+    costInProgress: data?.usage.costInProgress ?? '0',
     limits: data?.limits ?? null,
     remaining: data?.remaining ?? null,
     loading,

@@ -36,15 +36,54 @@ function text(max?: number) {
   return max === undefined ? base : base.refine((value) => [...value].length <= max, `longer than ${max} characters`);
 }
 
-/** Any JSON value the store can keep as jsonb. */
-const jsonValue = z.unknown().refine((value) => value === undefined || !JSON.stringify(value).includes('\\u0000'), NO_NUL);
+/**
+ * Whether a JSON value holds a real NUL in any string or key. The value is walked, not searched
+ * as JSON text: there the six characters `\u0000` of a string that merely says so are escaped
+ * as `\\u0000`, which a substring search took for a NUL. Iterative: the file's nesting was
+ * bounded before it parsed, but a stack is no place to trust it.
+ */
+function holdsNul(root: unknown): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (hasNul(value)) return true;
+    } else if (Array.isArray(value)) {
+      pending.push(...value);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        if (hasNul(key)) return true;
+        pending.push(item);
+      }
+    }
+  }
+  return false;
+}
 
-/** Matches the columns' numeric(20, 10): up to ten whole digits, decimals rounded to ten places. */
-const moneySchema = z.string().regex(/^\d{1,10}(\.\d+)?$/, 'a non-negative decimal string under 10^10');
+/** Any JSON value the store can keep as jsonb. */
+const jsonValue = z.unknown().refine((value) => !holdsNul(value), NO_NUL);
+
+/**
+ * Fits the columns' numeric(20, 10): up to ten whole digits, with decimals Postgres rounds to ten
+ * places, so 9999999999.99999999995 and up would round to 10^10 and overflow (SQLSTATE 22003).
+ */
+const moneySchema = z
+  .string()
+  .regex(/^\d{1,10}(\.\d+)?$/, 'a non-negative decimal string under 10^10')
+  .refine((value) => !/^9{10}\.9{10}[5-9]/.test(value), 'a non-negative decimal string under 10^10');
+
+/** An integer column's range (tokens are `integer`). */
+const INT_MAX = 2_147_483_647;
 
 /** A message's id within the file; any unique string, since an import never keeps it. */
 const localIdSchema = text(128).pipe(z.string().min(1));
-const isoTime = z.iso.datetime({ offset: true });
+/**
+ * An ISO time a timestamptz holds and means the same by: a real calendar day in years 1 to 9999
+ * (Postgres reads year 0 as 1 BC; JavaScript cannot date a day that does not exist).
+ */
+const isoTime = z.iso
+  .datetime({ offset: true })
+  .refine((value) => Number(value.slice(0, 4)) >= 1 && Number.isFinite(Date.parse(value)), 'a time between the years 1 and 9999');
 
 export const exportedMessageSchema = z.object({
   id: localIdSchema,
@@ -55,17 +94,17 @@ export const exportedMessageSchema = z.object({
   status: messageStatusSchema.default('complete'),
   provider: text(64).nullable().default(null),
   model: text(128).nullable().default(null),
-  tokens: z.number().int().nonnegative().max(2_147_483_647).nullable().default(null),
+  tokens: z.number().int().nonnegative().max(INT_MAX).nullable().default(null),
   /** Dollars, decimal string. */
   cost: moneySchema.nullable().default(null),
   toolCalls: jsonValue.nullable().default(null),
   toolResults: jsonValue.nullable().default(null),
-  metadata: z.record(z.string(), z.unknown()).refine((value) => !JSON.stringify(value).includes('\\u0000'), NO_NUL).default({}),
+  metadata: z.record(z.string(), z.unknown()).refine((value) => !holdsNul(value), NO_NUL).default({}),
   /**
    * What the message is, in order (protocol/parts). Null or absent in files from before parts:
    * the message is then its content. An import keeps no provider secret and no file of these.
    */
-  parts: messagePartsSchema.refine((value) => !JSON.stringify(value).includes('\\u0000'), NO_NUL).nullable().optional(),
+  parts: messagePartsSchema.refine((value) => !holdsNul(value), NO_NUL).nullable().optional(),
   createdAt: isoTime,
 });
 export type ExportedMessage = z.infer<typeof exportedMessageSchema>;

@@ -56,11 +56,19 @@ export const conversationRecordSchema = z.object({
 });
 export type ConversationRecord = z.infer<typeof conversationRecordSchema>;
 
+/** What was spent (settled), and apart from it what replies in progress hold. */
 export const usageSummarySchema = z.object({
   tokensToday: z.number().int().nonnegative(),
   costToday: decimalSchema,
   tokensThisMonth: z.number().int().nonnegative(),
   costThisMonth: decimalSchema,
   requestsThisMonth: z.number().int().nonnegative(),
+  /**
+   * The most replies in progress today may still spend (their holds): not spent yet, but held
+   * against the limits. Absent from servers before these fields: none then.
+   */
+  tokensInProgress: z.number().int().nonnegative().default(0),
+  /** The dollars those holds stand for, this month. */
+  costInProgress: decimalSchema.default('0'),
 });
 export type UsageSummary = z.infer<typeof usageSummarySchema>;

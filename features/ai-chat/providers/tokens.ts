@@ -62,11 +62,64 @@ export function encodingForModel(model: string): TokenEncoding {
 /** Tokens in `text`: exact for OpenAI models, a conservative over-estimate for Claude. */
 export function countTokens(text: string, options: TokenCountOptions): number {
   if (text.length === 0) return 0;
+  const { count, factor } = counterFor(options);
+  return factor === 1 ? count(text) : Math.ceil(count(text) * factor);
+}
+
+/** A running count of text that arrives in pieces. */
+export interface TokenTally {
+  /** Counts one more piece; returns the count so far. */
+  add(piece: string): number;
+  readonly count: number;
+}
+
+/** A tail longer than this is counted as it is: text without spaces must not pile up uncounted. */
+const TALLY_TAIL_CHARS = 64;
+
+/**
+ * Counts a stream as it arrives, each piece about once (no re-tokenising of what came before).
+ * The encoders split words before their leading space, so each piece's last whitespace and what
+ * follows it waits for the next piece: a stream of "word " pieces counts as the whole text does,
+ * not twice. Claude's factor is applied to the sum, so a piece's rounding never adds up.
+ */
+export function createTokenTally(options: TokenCountOptions): TokenTally {
+  const { count, factor } = counterFor(options);
+  let raw = 0;
+  let tail = '';
+  return {
+    add(piece) {
+      tail += piece;
+      const settled = tail.length > TALLY_TAIL_CHARS ? tail.length : lastWhitespaceRun(tail);
+      if (settled > 0) {
+        raw += count(tail.slice(0, settled));
+        tail = tail.slice(settled);
+      }
+      return this.count;
+    },
+    get count() {
+      return Math.ceil((raw + (tail ? count(tail) : 0)) * factor);
+    },
+  };
+}
+
+/** Where the text's last run of whitespace begins (0 when none, or when it begins the text). */
+function lastWhitespaceRun(text: string): number {
+  let end = text.length;
+  while (end > 0 && !/\s/.test(text[end - 1]!)) end -= 1;
+  if (end === 0) return 0;
+  let start = end - 1;
+  while (start > 0 && /\s/.test(text[start - 1]!)) start -= 1;
+  return start;
+}
+
+function counterFor(options: TokenCountOptions): { count: (text: string) => number; factor: number } {
   if (options.provider === 'anthropic') {
     const factor = CLAUDE_NEW_TOKENIZER.test(options.model.trim().toLowerCase()) ? CLAUDE_NEW_TOKENIZER_FACTOR : CLAUDE_LEGACY_FACTOR;
-    return Math.ceil(countO200k(text, AS_PLAIN_TEXT) * factor);
+    return { count: (text) => countO200k(text, AS_PLAIN_TEXT), factor };
   }
-  return encodingForModel(options.model) === 'cl100k_base' ? countCl100k(text, AS_PLAIN_TEXT) : countO200k(text, AS_PLAIN_TEXT);
+  return encodingForModel(options.model) === 'cl100k_base'
+    ? { count: (text) => countCl100k(text, AS_PLAIN_TEXT), factor: 1 }
+    : { count: (text) => countO200k(text, AS_PLAIN_TEXT), factor: 1 };
 }
 
 /** Content tokens of one message: the stored count when present, otherwise counted. */

@@ -30,6 +30,8 @@ export function mapDatabaseError(error: unknown, context: string): ChatError {
     case '22007':
     case '22008':
     case '22023':
+    // A number past its column (a cost over numeric(20, 10), a count over integer).
+    case '22003':
       return new ChatError('bad_request', `${context}: a value is missing or out of range.`, { cause: error });
     default:
       return new ChatError('internal', `${context} failed.`, { cause: error });

@@ -108,6 +108,8 @@ export const usageSummaryRowSchema = z
     tokens_this_month: count,
     cost_this_month: decimal,
     requests_this_month: count,
+    held_tokens_today: count,
+    held_cost_this_month: decimal,
   })
   .transform(
     (row): UsageSummary => ({
@@ -116,6 +118,8 @@ export const usageSummaryRowSchema = z
       tokensThisMonth: row.tokens_this_month,
       costThisMonth: row.cost_this_month,
       requestsThisMonth: row.requests_this_month,
+      tokensInProgress: row.held_tokens_today,
+      costInProgress: row.held_cost_this_month,
     }),
   );
 
