@@ -58,7 +58,7 @@ async function upload(request: Request, user: UserChatStore, limits: AttachmentL
     });
   }
   const file = files[0]!;
-  const checked = checkAttachment({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }, limits);
+  const checked = await checkAttachment({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }, limits);
   const attachment = await user.attachments.create(checked);
   return json({ attachment }, { status: 201 });
 }
