@@ -16,6 +16,10 @@ export interface AttachmentLimits {
   maxPdfPages: number;
   /** Pixels on either side of an image. */
   maxImageEdge: number;
+  /** Bytes all of one user's files (sent or not) may take; null: no quota. */
+  maxStorageBytesPerUser: number | null;
+  /** A file never sent with a message is deleted after this many seconds (swept on the user's next upload). */
+  unsentFileMaxAgeSeconds: number;
 }
 
 export const DEFAULT_ATTACHMENT_LIMITS: AttachmentLimits = {
@@ -24,6 +28,8 @@ export const DEFAULT_ATTACHMENT_LIMITS: AttachmentLimits = {
   maxFilesPerMessage: 10,
   maxPdfPages: 100,
   maxImageEdge: 8000,
+  maxStorageBytesPerUser: 200 * 1024 * 1024,
+  unsentFileMaxAgeSeconds: 24 * 60 * 60,
 };
 
 export function resolveAttachmentLimits(options: Partial<AttachmentLimits> | undefined): AttachmentLimits {
