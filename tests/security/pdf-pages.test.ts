@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { PDFDocument } from 'pdf-lib';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { countPdfPages } from '@/features/ai-chat/api/file-sniff';
 import type { AttachmentRecord } from '@/features/ai-chat/store/chat-store';
 import { escapedPdf, fileForm, objectStreamPdf, pdf } from '../support/attachment-fixtures';
@@ -49,6 +49,17 @@ describe('counting a PDF\'s pages', () => {
       Buffer.from('\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1'),
     ]);
     expect(await countPdfPages(new Uint8Array(file))).toBeNull();
+  });
+
+  it('stops a parse that runs past its deadline, on a clock that jumps a second an object, and counts nothing', async () => {
+    let now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => (now += 1000));
+    try {
+      expect(await countPdfPages(pdf(50))).toBeNull();
+    } finally {
+      clock.mockRestore();
+    }
+    expect(await countPdfPages(pdf(50))).toBe(50);
   });
 });
 

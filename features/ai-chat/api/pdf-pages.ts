@@ -28,9 +28,17 @@ import {
 export async function countPdfPages(bytes: Uint8Array): Promise<number | null> {
   const budget: ParseBudget = { inflatedBytes: 0, deadline: Date.now() + PARSE_DEADLINE_MS };
   try {
-    const context = await parseBudget.run(budget, () =>
-      PDFParser.forBytesWithOptions(bytes, OBJECTS_PER_TICK, false, true).parseDocument(),
-    );
+    const context = await parseBudget.run(budget, () => {
+      const parser = PDFParser.forBytesWithOptions(bytes, OBJECTS_PER_TICK, false, true);
+      // Asked after every object parsed: the place to stop a parse past its deadline.
+      const ticking = parser as unknown as { shouldWaitForTick: () => boolean };
+      const shouldWaitForTick = ticking.shouldWaitForTick;
+      ticking.shouldWaitForTick = () => {
+        if (Date.now() > budget.deadline) throw new ParseBoundExceeded('parse took too long');
+        return shouldWaitForTick();
+      };
+      return parser.parseDocument();
+    });
     return countTreePages(context);
   } catch {
     // Unparseable, past a bound, or a stack too deep: a file we cannot count.
@@ -41,7 +49,8 @@ export async function countPdfPages(bytes: Uint8Array): Promise<number | null> {
 const OBJECTS_PER_TICK = 200;
 /** What all of a file's decoded streams (object and cross-reference streams) may add up to. */
 export const MAX_INFLATED_BYTES = 48 * 1024 * 1024;
-const PARSE_DEADLINE_MS = 5_000;
+/** Far above an honest 32 MB file's parse (about 2 s here), a backstop for a hostile one. */
+const PARSE_DEADLINE_MS = 15_000;
 const MAX_TREE_NODES = 100_000;
 /** A page count past any cap a host would set; a larger declared `/Count` is read as this. */
 const MAX_DECLARED_PAGES = 1_000_000;
