@@ -63,6 +63,26 @@ describe('counting a PDF\'s pages', () => {
   });
 });
 
+describe('a hostile PDF and the server log', () => {
+  const withJunk = (count: number, object: (n: number) => string) =>
+    latin1(
+      '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page >> endobj\n' +
+        Array.from({ length: count }, (_, i) => object(i + 10)).join('\n') +
+        '\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+    );
+
+  it('damaged objects and oversized numbers write nothing to the log; past a thousand damaged objects the file is uncountable', async () => {
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      expect(await countPdfPages(withJunk(200, (n) => `${n} 0 obj << /A 99999999999999999999 /B ] >> endobj`))).toBe(1);
+      expect(await countPdfPages(withJunk(1_500, (n) => `${n} 0 obj << /B ] >> endobj`))).toBeNull();
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
 describe('the page cap through the upload route', () => {
   let chat: ChatHarness;
 

@@ -7,6 +7,7 @@ import {
   PDFDict,
   PDFName,
   PDFNumber,
+  PDFObjectParser,
   PDFParser,
   PDFRawStream,
   PDFRef,
@@ -26,7 +27,7 @@ import {
  * stops at a loop or past MAX_TREE_NODES, and the whole parse stops at PARSE_DEADLINE_MS.
  */
 export async function countPdfPages(bytes: Uint8Array): Promise<number | null> {
-  const budget: ParseBudget = { inflatedBytes: 0, deadline: Date.now() + PARSE_DEADLINE_MS };
+  const budget: ParseBudget = { inflatedBytes: 0, deadline: Date.now() + PARSE_DEADLINE_MS, invalidObjects: 0 };
   try {
     const context = await parseBudget.run(budget, () => {
       const parser = PDFParser.forBytesWithOptions(bytes, OBJECTS_PER_TICK, false, true);
@@ -55,9 +56,13 @@ const MAX_TREE_NODES = 100_000;
 /** A page count past any cap a host would set; a larger declared `/Count` is read as this. */
 const MAX_DECLARED_PAGES = 1_000_000;
 
+/** Damaged objects a parse skips over before the file is taken as uncountable. */
+const MAX_INVALID_OBJECTS = 1_000;
+
 interface ParseBudget {
   inflatedBytes: number;
   deadline: number;
+  invalidObjects: number;
 }
 
 const parseBudget = new AsyncLocalStorage<ParseBudget>();
@@ -75,7 +80,10 @@ function charge(budget: ParseBudget, bytes: number): void {
  * growth is metered, but only inside countPdfPages' parse (its async context): anyone else using
  * pdf-lib in this process sees it unchanged. Its cross-reference stream entries, which it parses
  * and then discards, are skipped in that parse: their count comes from the file (`/Index`), so a
- * hostile one could ask for billions.
+ * hostile one could ask for billions. Its warnings (a line per damaged object or oversized
+ * number, which a hostile 32 MB file could repeat a million times into the server's log) are
+ * silenced for the length of each synchronous call that makes them, and damaged objects past
+ * MAX_INVALID_OBJECTS end the parse.
  */
 function meterPdfLib(): void {
   const sample = decodePDFRawStream(PDFRawStream.of(PDFContext.create().obj({ Filter: 'FlateDecode' }), new Uint8Array(deflateSync(Buffer.from(' ')))));
@@ -90,6 +98,31 @@ function meterPdfLib(): void {
   const parseEntries = xref.parseEntries;
   xref.parseEntries = function (this: unknown) {
     return parseBudget.getStore() ? [] : parseEntries.call(this);
+  };
+  quietly(PDFParser.prototype, 'tryToParseInvalidIndirectObject', (budget) => {
+    budget.invalidObjects += 1;
+    if (budget.invalidObjects > MAX_INVALID_OBJECTS) throw new ParseBoundExceeded('too many damaged objects');
+  });
+  // BaseParser, where numbers are read, is not exported: it is PDFObjectParser's parent.
+  quietly(Object.getPrototypeOf(PDFObjectParser.prototype) as object, 'parseRawNumber');
+}
+
+/** Inside countPdfPages' parse, runs the synchronous method `name` with console.warn silenced. */
+function quietly(prototype: object, name: string, before?: (budget: ParseBudget) => void): void {
+  const methods = prototype as Record<string, (this: unknown, ...args: unknown[]) => unknown>;
+  const method = methods[name];
+  if (typeof method !== 'function') return;
+  methods[name] = function (this: unknown, ...args: unknown[]) {
+    const budget = parseBudget.getStore();
+    if (!budget) return method.apply(this, args);
+    before?.(budget);
+    const warn = console.warn;
+    console.warn = () => undefined;
+    try {
+      return method.apply(this, args);
+    } finally {
+      console.warn = warn;
+    }
   };
 }
 meterPdfLib();
