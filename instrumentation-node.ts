@@ -1,4 +1,4 @@
-import { getChatEnv } from '@/features/ai-chat/config/env';
+import { getChatEnv } from '@/features/ai-chat/server';
 
 // A bad environment fails here, at start, with a message naming the variable, instead of on the
 // first chat request.

@@ -1,10 +1,8 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { ChatInterface } from '@/features/ai-chat/components/ChatInterface';
-import { ConversationList, type ConversationListProps } from '@/features/ai-chat/components/ConversationList';
-import { MenuIcon, PlusIcon } from '@/features/ai-chat/components/icons';
-import type { ConversationRecord } from '@/features/ai-chat/protocol/records';
+import { ChatInterface, ConversationList, type ConversationListProps, type ConversationRecord } from '@/features/ai-chat';
+import { MenuIcon, PlusIcon } from './icons';
 import { ChatsDialog } from './chats-dialog';
 import { SkipLink } from './skip-link';
 

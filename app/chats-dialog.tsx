@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useId, useRef, type ReactNode } from 'react';
-import { CloseIcon } from '@/features/ai-chat/components/icons';
+import { CloseIcon } from './icons';
 
 interface ChatsDialogProps {
   open: boolean;

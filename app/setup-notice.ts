@@ -1,5 +1,5 @@
 import 'server-only';
-import { getChatEnv } from '@/features/ai-chat/config/env';
+import { getChatEnv } from '@/features/ai-chat/server';
 
 /** What the person running the app must still configure, in words they can act on. */
 export function providerSetupNotice(): string | null {

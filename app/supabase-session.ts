@@ -1,7 +1,7 @@
 import 'server-only';
 import { createServerClient } from '@supabase/ssr';
 import { cookies } from 'next/headers';
-import { getChatEnv } from '@/features/ai-chat/config/env';
+import { getChatEnv } from '@/features/ai-chat/server';
 
 /** The signed-in Supabase user of this request, or null (always null on the embedded store). */
 export async function currentSupabaseUser(): Promise<{ id: string; email?: string } | null> {

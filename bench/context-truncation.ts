@@ -1,4 +1,4 @@
-import { truncateMessages } from '../features/ai-chat/utils/context';
+import { truncateMessages } from '../features/ai-chat/api/context';
 import { sample, summarize, type Summary } from './support/stats';
 
 /**

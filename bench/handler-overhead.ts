@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { createChatHandler } from '../features/ai-chat/api/chat-handler';
-import { createOpenAIProvider } from '../features/ai-chat/providers/openai-provider';
+import { createOpenAIProvider } from '../features/ai-chat/providers/openai/chat-completions-provider';
 import { createEmbeddedChatStore } from '../features/ai-chat/store/embedded/embedded-chat-store';
 import type { FakeReply } from '../tests/support/fake-providers';
 import { attachDbActivityCounter, type DbActivityCounter } from './support/db-activity';

@@ -16,9 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { createChatHandler } from '../features/ai-chat/api/chat-handler';
-import { createAnthropicProvider } from '../features/ai-chat/providers/anthropic-provider';
+import { createAnthropicProvider } from '../features/ai-chat/providers/anthropic/provider';
 import type { ChatProvider, ProviderUsage } from '../features/ai-chat/providers/types';
-import { describeCost } from '../features/ai-chat/utils/pricing';
+import { describeCost } from '../features/ai-chat/providers/pricing';
 import { createEmbeddedChatStore } from '../features/ai-chat/store/embedded/embedded-chat-store';
 import { startFakeAnthropic } from '../tests/support/fake-providers';
 import { anthropicPromptTokens } from '../tests/support/fake-providers/fake-anthropic';

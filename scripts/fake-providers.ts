@@ -10,7 +10,7 @@
  *   ANTHROPIC_API_KEY=sk-ant-fake ANTHROPIC_BASE_URL=http://127.0.0.1:4011
  * Replies echo the last user message as plain text; markers in it ([[429]], [[500]], [[fail]],
  * [[cut]], [[slow]], [[long]], [[code]], [[tool]], [[think]], [[redacted]], [[refuse]]) bring about the other states: see
- * tests/support/fake-providers/markers.ts and the README.
+ * tests/support/fake-providers/markers.ts and docs/testing.md.
  */
 import { parseArgs } from 'node:util';
 import { createMarkerReplies, startFakeAnthropic, startFakeOpenAI } from '../tests/support/fake-providers';

@@ -3,7 +3,7 @@ import { createChatHandler, type ChatHandler, type ChatHandlerOptions } from '@/
 import { ReplyRun } from '@/features/ai-chat/api/reply-run';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
 import { conversationDetailSchema } from '@/features/ai-chat/protocol/rest';
-import { createOpenAIProvider } from '@/features/ai-chat/providers/openai-provider';
+import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
 import { SqlReplyRunStore } from '@/features/ai-chat/store/postgres/reply-run-store';
 import type { SqlDatabase } from '@/features/ai-chat/store/postgres/sql-database';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatHandler } from '@/features/ai-chat/api/chat-handler';
 import type { UsageAlert } from '@/features/ai-chat/api/handler-options';
-import { createOpenAIProvider } from '@/features/ai-chat/providers/openai-provider';
+import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
-import { checkUsageLimit } from '@/features/ai-chat/utils/limits';
+import { checkUsageLimit } from '@/features/ai-chat/api/check-usage-limit';
 import { OPENAI_TEST_KEY, startChatHarness, type ChatHarness } from '../support/chat-harness';
 import { startFakeOpenAI, type FakeProviderServer } from '../support/fake-providers';
 import { readChatEvents } from '../support/sse';

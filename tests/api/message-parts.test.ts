@@ -6,7 +6,7 @@ import type { MessageRecord } from '@/features/ai-chat/protocol/records';
 import { attachmentBytesFor } from '@/features/ai-chat/store/attachments/attachment-bytes';
 import type { AttachmentRecord } from '@/features/ai-chat/store/chat-store';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
-import { registerModels } from '@/features/ai-chat/utils/pricing';
+import { registerModels } from '@/features/ai-chat/providers/pricing';
 import { png } from '../support/attachment-fixtures';
 import { eventually, startChatHarness, type ChatHarness } from '../support/chat-harness';
 import { readChatEvents, textOf } from '../support/sse';
@@ -239,7 +239,7 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     ]);
   });
 
-  it("Claude's refusal stop turns the text it streamed into a saved refusal", async () => {
+  it("Claude's refusal stop turns the text it streamed into a saved refusal, and tells the client so before the finish", async () => {
     const t = await setup();
     t.anthropic.script([
       { type: 'accepted' },
@@ -249,6 +249,10 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     ]);
     const events = await t.turn({ message: 'Something bad' });
     expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'content-filter' });
+    // The server decides what is a refusal: the client only applies what it is told.
+    const told = events.findIndex((event) => event.type === 'text-is-refusal');
+    expect(told).toBeGreaterThan(events.findIndex((event) => event.type === 'text-delta'));
+    expect(told).toBeLessThan(events.length - 1);
     const reply = assistantOf(await t.messages(startOf(events).conversationId));
     expect(reply.parts).toEqual([{ type: 'refusal', text: 'I will not write that.' }]);
   });

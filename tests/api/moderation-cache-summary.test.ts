@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIModeration } from '@/features/ai-chat/api/moderation';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
-import { summarizeConversation } from '@/features/ai-chat/utils/summarize';
-import { createOpenAIProvider } from '@/features/ai-chat/providers/openai-provider';
+import { summarizeConversation } from '@/features/ai-chat/api/summarize';
+import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
 import { eventually, OPENAI_TEST_KEY, startChatHarness, type ChatHarness } from '../support/chat-harness';
 import { FLAGGED_MARKER } from '../support/fake-providers';
 import { readChatEvents, textOf } from '../support/sse';

@@ -42,4 +42,26 @@ describe('the module boundaries', () => {
     expect(messages.some((message) => message.includes('must not import server files'))).toBe(true);
     expect(messages.some((message) => message.includes('import relatively'))).toBe(true);
   });
+
+  it('lint lets the app reach the module only through its front doors and the seed paths', async () => {
+    const eslint = new ESLint({ cwd: root });
+    const lint = async (specifier: string) => {
+      const probe = `import * as probe from '${specifier}';\nexport default probe;\n`;
+      const [result] = await eslint.lintText(probe, { filePath: path.join(root, 'app/probe.ts') });
+      return result!.messages.some((message) => message.message.includes('front doors'));
+    };
+    for (const allowed of [
+      '@/features/ai-chat',
+      '@/features/ai-chat/server',
+      '@/features/ai-chat/components/ChatInterface',
+      '@/features/ai-chat/hooks/useTokenUsage',
+      '@/features/ai-chat/api/chat-handler',
+      '@/features/ai-chat/utils/pricing',
+    ]) {
+      expect(await lint(allowed), allowed).toBe(false);
+    }
+    for (const internal of ['@/features/ai-chat/protocol/records', '@/features/ai-chat/api/http', '@/features/ai-chat/components/icons']) {
+      expect(await lint(internal), internal).toBe(true);
+    }
+  });
 });

@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { ChatInterface } from '@/features/ai-chat/components/ChatInterface';
+import { rowRenderProbe } from '@/features/ai-chat/components/row-render-probe';
 import { cutNextChatResponse, installLayoutStubs, seedConversation, startChatBackend, type ChatBackend } from '../hooks/support/chat-backend';
 
 afterEach(cleanup);
@@ -99,7 +100,11 @@ describe('ChatInterface', () => {
     backend.harness.openai.script({ text: Array.from({ length: 30 }, (_, i) => `t${i}`).join(' '), delayMs: 5 });
     const renders = new Map<string, number>();
     const count = (key: string) => renders.set(key, (renders.get(key) ?? 0) + 1);
-    render(<ChatInterface conversationId={conversationId} showUsage={false} onRowRender={count} />);
+    rowRenderProbe.current = count;
+    onTestFinished(() => {
+      rowRenderProbe.current = null;
+    });
+    render(<ChatInterface conversationId={conversationId} showUsage={false} />);
     await waitFor(() => expect(within(log()).getAllByRole('article')).toHaveLength(200), { timeout: 10_000 });
     const finishedKeys = [...renders.keys()];
     expect(finishedKeys).toHaveLength(200);

@@ -94,12 +94,13 @@ describe('message parts in the chat', () => {
     expect(within(reply()).queryByRole('button', { name: 'Copy message' })).toBeNull();
   });
 
-  it('Claude’s refusal, streamed as text and named only by its content-filter finish, shows as a refusal', async () => {
+  it('text the server names a refusal after it streamed (Claude’s way) shows as a refusal', async () => {
     scriptNextChat(
       backend,
       turn((start) => [
         { type: 'text-delta', delta: 'I can’t help ' },
         { type: 'text-delta', delta: 'with that.' },
+        { type: 'text-is-refusal' },
         finish(start, 'content-filter'),
       ]),
     );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-import { describeCost } from '@/features/ai-chat/utils/pricing';
+import { describeCost } from '@/features/ai-chat/providers/pricing';
 import { startChatHarness, type ChatHarness } from '@/tests/support/chat-harness';
 import { anthropicPromptTokens } from '@/tests/support/fake-providers/fake-anthropic';
 import { readChatEvents } from '@/tests/support/sse';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 
-import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic-provider';
+import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic/provider';
 import type { ProviderMessage, ProviderRequest } from '@/features/ai-chat/providers/types';
 import { startFakeAnthropic, type FakeProviderServer } from '@/tests/support/fake-providers';
 import { anthropicPromptTokens } from '@/tests/support/fake-providers/fake-anthropic';

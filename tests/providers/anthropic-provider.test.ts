@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 
-import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic-provider';
+import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic/provider';
 import type { ProviderClientOptions, ProviderRequest } from '@/features/ai-chat/providers/types';
 import { startFakeAnthropic, type FakeProviderServer } from '@/tests/support/fake-providers';
 
@@ -216,7 +216,7 @@ describe('Anthropic provider abort', () => {
 
 describe('cache writes', () => {
   test('are reported apart from the prompt, split by lifetime, so they can be billed above the input rate', async () => {
-    const { toUsage } = await import('@/features/ai-chat/providers/anthropic-response');
+    const { toUsage } = await import('@/features/ai-chat/providers/anthropic/response');
     expect(
       toUsage({
         input_tokens: 100,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 
-import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic-provider';
+import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic/provider';
 import type { ProviderEvent, ProviderRequest } from '@/features/ai-chat/providers/types';
 import type { ReasoningPart } from '@/features/ai-chat/protocol/parts';
-import { describeCost } from '@/features/ai-chat/utils/pricing';
+import { describeCost } from '@/features/ai-chat/providers/pricing';
 import { recording, startReplayServer, type ReplayServer } from '@/tests/support/fake-providers/recordings/anthropic/replay-server';
 
 import { drain, lastUsage, textOf } from './collect-events';

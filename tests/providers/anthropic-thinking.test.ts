@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 
-import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic-provider';
+import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic/provider';
 import type { ReasoningPart } from '@/features/ai-chat/protocol/parts';
 import type { ProviderEvent, ProviderRequest } from '@/features/ai-chat/providers/types';
 import { createMarkerReplies, startFakeAnthropic, type FakeProviderServer } from '@/tests/support/fake-providers';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 
 import { sendOpenAIMessage } from '@/features/ai-chat/api/openai';
 import { parseChatEnv } from '@/features/ai-chat/config/env';
-import { createConfiguredOpenAIProvider, defaultOpenAIApi } from '@/features/ai-chat/providers/openai-api';
+import { createConfiguredOpenAIProvider, defaultOpenAIApi } from '@/features/ai-chat/providers/openai/configured-provider';
 import { startFakeOpenAI, type FakeProviderServer } from '@/tests/support/fake-providers';
 import type { OpenAIFakeReply } from '@/tests/support/fake-providers/fake-openai-wire';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 
-import { createOpenAIProvider } from '@/features/ai-chat/providers/openai-provider';
+import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
 import type { ProviderRequest } from '@/features/ai-chat/providers/types';
 import { createMarkerReplies, startFakeOpenAI, type FakeProviderServer, type FakeReply } from '@/tests/support/fake-providers';
 import type { OpenAIFakeReply } from '@/tests/support/fake-providers/fake-openai-wire';

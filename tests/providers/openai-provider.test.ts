@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 
-import { createOpenAIProvider } from '@/features/ai-chat/providers/openai-provider';
+import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
 import type { ProviderClientOptions, ProviderRequest } from '@/features/ai-chat/providers/types';
 import { startFakeOpenAI, type FakeProviderServer } from '@/tests/support/fake-providers';
 

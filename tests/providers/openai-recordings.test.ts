@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 
-import { createOpenAIProvider } from '@/features/ai-chat/providers/openai-provider';
-import { createOpenAIResponsesProvider } from '@/features/ai-chat/providers/openai-responses-provider';
+import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
+import { createOpenAIResponsesProvider } from '@/features/ai-chat/providers/openai/responses-provider';
 import type { ProviderEvent, ProviderRequest } from '@/features/ai-chat/providers/types';
 
 import { drain, lastUsage, textOf } from './collect-events';

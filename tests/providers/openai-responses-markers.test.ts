@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 
-import { createOpenAIResponsesProvider } from '@/features/ai-chat/providers/openai-responses-provider';
+import { createOpenAIResponsesProvider } from '@/features/ai-chat/providers/openai/responses-provider';
 import type { ProviderRequest } from '@/features/ai-chat/providers/types';
 import { createMarkerReplies, startFakeOpenAI, type FakeProviderServer } from '@/tests/support/fake-providers';
 

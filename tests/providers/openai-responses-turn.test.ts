@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { defineTool } from '@/features/ai-chat/api/chat-handler';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
-import { createOpenAIResponsesProvider } from '@/features/ai-chat/providers/openai-responses-provider';
+import { createOpenAIResponsesProvider } from '@/features/ai-chat/providers/openai/responses-provider';
 import { startChatHarness, type ChatHarness } from '@/tests/support/chat-harness';
 import { createMarkerReplies, startFakeOpenAI, type FakeProviderServer } from '@/tests/support/fake-providers';
 import { readChatEvents, textOf } from '@/tests/support/sse';

@@ -3,7 +3,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createChatHandler, type ChatHandler } from '@/features/ai-chat/api/chat-handler';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
-import { createOpenAIProvider } from '@/features/ai-chat/providers/openai-provider';
+import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
 import { createSupabaseChatStore } from '@/features/ai-chat/store/supabase/supabase-chat-store';
 import { OPENAI_TEST_KEY } from '../support/chat-harness';
 import { startFakeOpenAI, type FakeProviderServer } from '../support/fake-providers';

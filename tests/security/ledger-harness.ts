@@ -1,6 +1,6 @@
 import { createChatHandler, type ChatHandler, type ChatHandlerOptions } from '@/features/ai-chat/api/chat-handler';
-import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic-provider';
-import { createOpenAIProvider } from '@/features/ai-chat/providers/openai-provider';
+import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic/provider';
+import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
 import type { UserChatStore } from '@/features/ai-chat/store/chat-store';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';
 import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY } from '../support/chat-harness';

@@ -1,6 +1,6 @@
 import { createChatHandler, type ChatHandler, type ChatHandlerOptions } from '@/features/ai-chat/api/chat-handler';
-import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic-provider';
-import { createOpenAIProvider } from '@/features/ai-chat/providers/openai-provider';
+import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic/provider';
+import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
 import { createEmbeddedChatStore, type EmbeddedChatStore } from '@/features/ai-chat/store/embedded/embedded-chat-store';
 import { startFakeAnthropic, startFakeOpenAI, type FakeProviderOptions, type FakeProviderServer } from './fake-providers';
 import { SUPABASE_DIR } from './test-databases';

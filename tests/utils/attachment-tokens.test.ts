@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateAttachmentTokens } from '@/features/ai-chat/utils/attachment-tokens';
+import { estimateAttachmentTokens } from '@/features/ai-chat/providers/attachment-tokens';
 
 const image = (width: number, height: number) => ({ mediaType: 'image/png' as const, width, height, pages: null });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ChatError } from '../../features/ai-chat/protocol/errors';
-import { fitToContextWindow, truncateMessages, truncateMessagesDetailed } from '../../features/ai-chat/utils/context';
-import { createPricing } from '../../features/ai-chat/utils/pricing';
-import { countConversationTokens, countMessageTokens } from '../../features/ai-chat/utils/tokens';
+import { fitToContextWindow, truncateMessages, truncateMessagesDetailed } from '../../features/ai-chat/api/context';
+import { createPricing } from '../../features/ai-chat/providers/pricing';
+import { countConversationTokens, countMessageTokens } from '../../features/ai-chat/providers/tokens';
 
 interface Message {
   id: number;

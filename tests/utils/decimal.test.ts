@@ -9,7 +9,7 @@ import {
   subtractMoney,
   toFixedMoney,
   tokenCostNumerator,
-} from '../../features/ai-chat/utils/decimal';
+} from '../../features/ai-chat/protocol/decimal';
 
 describe('decimal money', () => {
   it('adds 0.1 and 0.2 to exactly 0.3, where floats drift', () => {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatError } from '../../features/ai-chat/protocol/errors';
-import { addMoney } from '../../features/ai-chat/utils/decimal';
-import { DEFAULT_MODELS, type ModelInfo } from '../../features/ai-chat/utils/models';
-import { calculateCost, createPricing, getModelInfo, registerModels, resolveModel } from '../../features/ai-chat/utils/pricing';
+import { addMoney } from '../../features/ai-chat/protocol/decimal';
+import { DEFAULT_MODELS, type ModelInfo } from '../../features/ai-chat/providers/models';
+import { calculateCost, createPricing, getModelInfo, registerModels, resolveModel } from '../../features/ai-chat/providers/pricing';
 
 const MILLION = 1_000_000;
 

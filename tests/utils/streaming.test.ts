@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { streamClaudeResponse, streamOpenAIResponse } from '@/features/ai-chat/utils/streaming';
+import { streamClaudeResponse, streamOpenAIResponse } from '@/features/ai-chat/api/bare-stream';
 import { startFakeAnthropic, startFakeOpenAI, type FakeProviderServer } from '../support/fake-providers';
 import { readChatEvents, textOf } from '../support/sse';
 

@@ -8,7 +8,7 @@ import {
   countMessageTokens,
   countTokens,
   encodingForModel,
-} from '../../features/ai-chat/utils/tokens';
+} from '../../features/ai-chat/providers/tokens';
 
 // Cyrillic tokenises very differently in the two encodings (13 vs 19 tokens), so it shows which one ran.
 const RUSSIAN = 'Привет, как дела? Это тест токенизатора.';

@@ -1,9 +1,7 @@
 import { createServerClient } from '@supabase/ssr';
 import { cookies } from 'next/headers';
 import { NextResponse } from 'next/server';
-import { getDefaultChatHandler } from '@/features/ai-chat/api/chat-handler';
-import { errorResponse } from '@/features/ai-chat/api/http';
-import { assertAllowedCaller } from '@/features/ai-chat/api/request-guard';
+import { assertAllowedCaller, errorResponse, getDefaultChatHandler } from '@/features/ai-chat/server';
 
 export async function POST(request: Request) {
   // The sign-out form posts from the app's own page; another site must not sign the user out.

@@ -2,10 +2,10 @@ import 'server-only';
 import type { MessageRecord } from '../protocol/records';
 import { partsOf } from '../protocol/parts';
 import type { ProviderFile, ProviderMessage, ProviderName, ProviderRequest, ProviderUsage } from '../providers/types';
-import { truncateMessagesDetailed } from '../utils/context';
-import { reasoningRoomTokens } from '../utils/models/reasoning-room';
-import { calculateCost, getModelInfo } from '../utils/pricing';
-import { countTokens } from '../utils/tokens';
+import { truncateMessagesDetailed } from './context';
+import { reasoningRoomTokens } from '../providers/models/reasoning-room';
+import { calculateCost, getModelInfo } from '../providers/pricing';
+import { countTokens } from '../providers/tokens';
 
 /**
  * What the handler needs of pricing, token counting and context fitting, in one place: the turn

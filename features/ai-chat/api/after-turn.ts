@@ -1,8 +1,8 @@
 import 'server-only';
 import type { ConversationRecord } from '../protocol/records';
 import type { ProviderUsage } from '../providers/types';
-import { parseMoney } from '../utils/decimal';
-import { summarizeWithUsage, SUMMARY_MODELS } from '../utils/summarize';
+import { parseMoney } from '../protocol/decimal';
+import { summarizeWithUsage, SUMMARY_MODELS } from './summarize';
 import { isChatError } from '../protocol/errors';
 import { tokensOf } from './accounting';
 import { TurnLedger } from './turn-ledger';

@@ -1,8 +1,8 @@
 import 'server-only';
 import { getChatEnv, type ResolvedChatEnv } from '../config/env';
 import { ChatError } from '../protocol/errors';
-import { createAnthropicProvider } from '../providers/anthropic-provider';
-import { createConfiguredOpenAIProvider } from '../providers/openai-api';
+import { createAnthropicProvider } from '../providers/anthropic/provider';
+import { createConfiguredOpenAIProvider } from '../providers/openai/configured-provider';
 import type { ChatProvider, ProviderName } from '../providers/types';
 import { getChatStore, type UserChatStore } from '../store';
 import { splitAuthenticatedUser } from '../store/local-user';

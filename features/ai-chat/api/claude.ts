@@ -1,6 +1,6 @@
 import 'server-only';
 
-import { createAnthropicProvider } from '../providers/anthropic-provider';
+import { createAnthropicProvider } from '../providers/anthropic/provider';
 import { parseApiKeys } from '../providers/api-keys';
 import { primeStream } from '../providers/prime-stream';
 import { cachedProvider } from '../providers/provider-cache';

@@ -10,7 +10,7 @@ import {
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
 import type { ProviderName } from '../providers/types';
 import type { UserChatStore } from '../store/chat-store';
-import { importedTitle } from '../utils/conversation-title';
+import { importedTitle } from './conversation-title';
 import { tokensOf } from './accounting';
 import { conversationMarkdown } from './export-markdown';
 import { limitsFor, modelPolicy, type ResolvedHandlerOptions } from './handler-options';

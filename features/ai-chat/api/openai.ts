@@ -1,7 +1,7 @@
 import 'server-only';
 
 import { parseApiKeys } from '../providers/api-keys';
-import { createConfiguredOpenAIProvider, defaultOpenAIApi, OPENAI_APIS, type OpenAIApi } from '../providers/openai-api';
+import { createConfiguredOpenAIProvider, defaultOpenAIApi, OPENAI_APIS, type OpenAIApi } from '../providers/openai/configured-provider';
 import { primeStream } from '../providers/prime-stream';
 import { cachedProvider } from '../providers/provider-cache';
 import { toSendMessageResult, type LegacyFunctionCall, type SendMessageResult } from '../providers/send-message-result';

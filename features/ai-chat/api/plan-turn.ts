@@ -5,7 +5,7 @@ import type { MessagePart } from '../protocol/parts';
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
 import type { ProviderName, ProviderRequest } from '../providers/types';
 import type { NewConversation, UserChatStore } from '../store/chat-store';
-import { titleFromMessage } from '../utils/conversation-title';
+import { titleFromMessage } from './conversation-title';
 import { fitHistory, replyBudget, tokensOf, type FittedHistory } from './accounting';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ProviderTarget, type ResolvedHandlerOptions, type UsageLimits } from './handler-options';
 import { readJsonBody } from './http';

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { ChatEvent } from '../protocol/chat-events';
-import { textOfParts, type MessagePart } from '../protocol/parts';
-import type { ProviderName } from '../providers/types';
+import { textOfParts } from '../protocol/parts';
+import { partsOfEvents } from '../protocol/reduce-parts';
 import type { ReplyFallback } from '../store/chat-store';
 import type { TurnPlan } from './plan-turn';
 
@@ -47,31 +47,4 @@ export function replyFallback(plan: TurnPlan, events: readonly ChatEvent[]): Rep
       cost,
     },
   };
-}
-
-/** A reply's parts as its events describe them (the provider-private reasoning fields aside). */
-export function partsOfEvents(events: readonly ChatEvent[], provider: ProviderName): MessagePart[] {
-  const parts: MessagePart[] = [];
-  for (const event of events) {
-    const last = parts.at(-1);
-    if (event.type === 'text-delta') {
-      if (last?.type === 'text') last.text += event.delta;
-      else parts.push({ type: 'text', text: event.delta });
-    } else if (event.type === 'reasoning-start') {
-      parts.push({ type: 'reasoning', text: '', provider });
-    } else if (event.type === 'reasoning-delta') {
-      if (last?.type === 'reasoning') last.text += event.delta;
-      else parts.push({ type: 'reasoning', text: event.delta, provider });
-    } else if (event.type === 'reasoning-end') {
-      if (last?.type === 'reasoning') last.durationMs = event.durationMs;
-    } else if (event.type === 'refusal-delta') {
-      if (last?.type === 'refusal') last.text += event.delta;
-      else parts.push({ type: 'refusal', text: event.delta });
-    } else if (event.type === 'tool-call') {
-      parts.push({ type: 'tool-call', id: event.id, name: event.name, args: event.args });
-    } else if (event.type === 'tool-result') {
-      parts.push({ type: 'tool-result', id: event.id, result: event.result });
-    }
-  }
-  return parts;
 }

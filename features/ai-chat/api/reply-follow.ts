@@ -1,8 +1,7 @@
 import 'server-only';
-import { chatEventSchema, SSE_PING_FRAME, toSseFrame, type ChatEvent } from '../protocol/chat-events';
+import { chatEventSchema, type ChatEvent } from '../protocol/chat-events';
 import type { ReplyRunSnapshot, ReplyRunStore } from '../store/chat-store';
-
-const encoder = new TextEncoder();
+import { createSseStream } from './sse-stream';
 
 export interface FollowOptions {
   store: ReplyRunStore;
@@ -22,24 +21,13 @@ export interface FollowOptions {
  * `interrupted` error. Cancelling only stops reading.
  */
 export function followFromCheckpoints(first: ReplyRunSnapshot, options: FollowOptions): ReadableStream<Uint8Array> {
-  let cancelled = false;
-  return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      let lastSentAt = Date.now();
-      const send = (frame: string) => {
-        if (cancelled) return;
-        try {
-          controller.enqueue(encoder.encode(frame));
-          lastSentAt = Date.now();
-        } catch {
-          cancelled = true;
-        }
-      };
+  return createSseStream(
+    async (writer) => {
       let snapshot: ReplyRunSnapshot | null = first;
       let lastSeq = -1;
       let ended = false;
       try {
-        while (snapshot && !cancelled) {
+        while (snapshot && !writer.closed) {
           for (const chunk of snapshot.chunks) {
             if (chunk.seq <= lastSeq) continue;
             lastSeq = chunk.seq;
@@ -47,28 +35,25 @@ export function followFromCheckpoints(first: ReplyRunSnapshot, options: FollowOp
               const parsed = chatEventSchema.safeParse(raw);
               if (!parsed.success) continue;
               if (parsed.data.type === 'finish' || parsed.data.type === 'error') ended = true;
-              send(toSseFrame(parsed.data));
+              writer.send(parsed.data);
             }
           }
           if (snapshot.state !== 'generating') {
-            if (!ended && snapshot.state === 'interrupted') for (const event of interruptedEnd(snapshot)) send(toSseFrame(event));
+            if (!ended && snapshot.state === 'interrupted') for (const event of interruptedEnd(snapshot)) writer.send(event);
             break;
           }
           await sleep(options.pollMs);
-          if (Date.now() - lastSentAt >= options.pingIntervalMs) send(SSE_PING_FRAME);
           if (snapshot.staleSeconds > options.staleReplySeconds) await options.sweep(snapshot.id);
           snapshot = await options.store.read(options.userId, snapshot.id, lastSeq);
         }
       } catch (error) {
         console.error('ai-chat: could not follow the reply', error);
-        send(toSseFrame({ type: 'error', code: 'network', message: 'Lost track of the reply; reload the conversation to see it.' }));
+        writer.send({ type: 'error', code: 'network', message: 'Lost track of the reply; reload the conversation to see it.' });
       }
-      if (!cancelled) controller.close();
+      writer.close();
     },
-    cancel() {
-      cancelled = true;
-    },
-  });
+    { pingIntervalMs: options.pingIntervalMs },
+  );
 }
 
 /** How a follower learns that a reply's server died: what was settled, then the error. */

@@ -1,9 +1,9 @@
 import 'server-only';
-import { SSE_PING_FRAME, toSseFrame, type ChatEvent } from '../protocol/chat-events';
+import type { ChatEvent } from '../protocol/chat-events';
 import { ChatError } from '../protocol/errors';
 import type { ReplyCheckpoint, ReplyFallback } from '../store/chat-store';
+import { createSseStream } from './sse-stream';
 
-const encoder = new TextEncoder();
 
 /** Sooner than the interval when this much event text piled up since the last checkpoint. */
 export const CHECKPOINT_BYTES = 16 * 1024;
@@ -39,7 +39,7 @@ export class ReplyRun {
   lastCheckpointAt = Date.now();
   /** The run's final checkpoint is written (or there is no database row to write it to). */
   settledInDb = false;
-  /** Checkpoints written for this run (the figure the README quotes: about one a second). */
+  /** Checkpoints written for this run (the figure docs/durable-replies.md quotes: about one a second). */
   checkpointsWritten = 0;
 
   constructor(
@@ -131,45 +131,25 @@ export class ReplyRun {
 
   /** The reply as SSE, from its first event, then live, to its end. Cancelling only unsubscribes. */
   subscribe(pingIntervalMs: number): ReadableStream<Uint8Array> {
-    let sent = 0;
-    let lastSentAt = Date.now();
-    let ping: ReturnType<typeof setInterval> | undefined;
     let listener: (() => void) | undefined;
-    const cleanup = () => {
-      if (ping) clearInterval(ping);
+    const unsubscribe = () => {
       if (listener) this.listeners.delete(listener);
     };
-    return new ReadableStream<Uint8Array>({
-      start: (controller) => {
+    return createSseStream(
+      (writer) => {
+        let sent = 0;
         listener = () => {
-          try {
-            while (sent < this.events.length) {
-              controller.enqueue(encoder.encode(toSseFrame(this.events[sent]!)));
-              sent += 1;
-              lastSentAt = Date.now();
-            }
-            if (this.ended) {
-              cleanup();
-              controller.close();
-            }
-          } catch {
-            cleanup();
+          while (sent < this.events.length && writer.send(this.events[sent]!)) sent += 1;
+          if (this.ended || writer.closed) {
+            unsubscribe();
+            writer.close();
           }
         };
         this.listeners.add(listener);
-        ping = setInterval(() => {
-          if (Date.now() - lastSentAt < pingIntervalMs) return;
-          try {
-            controller.enqueue(encoder.encode(SSE_PING_FRAME));
-            lastSentAt = Date.now();
-          } catch {
-            cleanup();
-          }
-        }, pingIntervalMs);
         listener();
       },
-      cancel: cleanup,
-    });
+      { pingIntervalMs, onCancel: unsubscribe },
+    );
   }
 }
 

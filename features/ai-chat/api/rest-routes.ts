@@ -4,7 +4,7 @@ import { ChatError } from '../protocol/errors';
 import { conversationListQuerySchema, createConversationBodySchema, type ChatConfig, type UsageResponse } from '../protocol/rest';
 import type { ProviderName } from '../providers/types';
 import type { UserChatStore } from '../store/chat-store';
-import { describeUsage } from '../utils/limits';
+import { describeUsage } from './check-usage-limit';
 import { routeAttachments } from './attachment-routes';
 import { conversationDetail } from './conversation-detail';
 import { exportConversation, importConversation } from './export-import';

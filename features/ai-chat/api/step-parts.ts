@@ -1,6 +1,7 @@
 import 'server-only';
 import type { ChatEvent } from '../protocol/chat-events';
 import type { MessagePart, ReasoningPart } from '../protocol/parts';
+import { textBecomesRefusal } from '../protocol/reduce-parts';
 import type { ProviderName } from '../providers/types';
 
 /**
@@ -90,12 +91,12 @@ export class StepParts {
     return this.parts.some((part) => part.type === 'refusal');
   }
 
-  /** Claude's `stop_reason: refusal` comes after its text streamed as text: that text was the refusal. */
+  /** The text streamed was the refusal (the provider said so at its end): the client is told too. */
   textBecomesRefusal(): void {
-    const text = this.parts.filter((part) => part.type === 'text').map((part) => part.text).join('');
-    const kept = this.parts.filter((part) => part.type !== 'text');
+    const parts = textBecomesRefusal(this.parts);
     this.parts.length = 0;
-    this.parts.push(...kept, { type: 'refusal', text });
+    this.parts.push(...parts);
+    this.emit({ type: 'text-is-refusal' });
   }
 
   private answerBegins(): void {

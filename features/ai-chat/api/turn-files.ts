@@ -4,8 +4,8 @@ import { filePartOf, partsOf, type FilePart } from '../protocol/parts';
 import type { MessageRecord } from '../protocol/records';
 import type { ProviderFile, ProviderMessage } from '../providers/types';
 import type { AttachmentRecord, UserChatStore } from '../store/chat-store';
-import { getModelInfo } from '../utils/pricing';
-import { estimateAttachmentTokens } from '../utils/attachment-tokens';
+import { getModelInfo } from '../providers/pricing';
+import { estimateAttachmentTokens } from '../providers/attachment-tokens';
 import { tooManyFiles, type AttachmentLimits } from './attachment-check';
 import type { ProviderTarget } from './handler-options';
 

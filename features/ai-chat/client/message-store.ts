@@ -1,6 +1,6 @@
 import { sameView, type ChatMessageView } from './chat-message-view';
 import { scheduleFrame } from './frame-scheduler';
-import { appendToParts, type StreamedKind } from './streamed-parts';
+import { appendToParts, type StreamedKind } from '../protocol/reduce-parts';
 
 type Listener = () => void;
 

@@ -4,7 +4,7 @@ import type { ChatMessageState } from './chat-message-view';
 import { chatErrorFromCode, toChatError } from './http-error';
 import type { MessageStore } from './message-store';
 import { readChatEvents } from './read-chat-events';
-import { endReasoning, startReasoning, textBecomesRefusal } from './streamed-parts';
+import { endReasoning, startReasoning, textBecomesRefusal } from '../protocol/reduce-parts';
 
 type StartEvent = Extract<ChatEvent, { type: 'start' }>;
 
@@ -117,6 +117,13 @@ export async function streamReply(response: Response, target: StreamReplyTarget)
         store.appendStreamed(assistantKey, 'refusal', event.delta);
         return;
       }
+      case 'text-is-refusal': {
+        // The server found the text it streamed to be the model's refusal: shown as one.
+        store.flush();
+        const latest = store.getMessage(assistantKey);
+        if (latest) store.update(assistantKey, { parts: textBecomesRefusal(latest.parts), content: '' });
+        return;
+      }
       case 'tool-call': {
         const current = store.getMessage(assistantKey);
         if (current) store.update(assistantKey, { tools: [...current.tools, { id: event.id, name: event.name, args: event.args }] });
@@ -142,17 +149,6 @@ export async function streamReply(response: Response, target: StreamReplyTarget)
         const current = store.getMessage(assistantKey);
         if (current?.thinkingSince != null) stopThinking(Date.now() - current.thinkingSince);
         store.flush();
-        const latest = store.getMessage(assistantKey);
-        // A filtered reply with no refusal in it: Claude's refusal (streamed as text) or nothing
-        // at all; either is a refusal to show, as the server saves it, not an answer.
-        if (
-          event.finishReason === 'content-filter' &&
-          latest &&
-          !latest.parts.some((part) => part.type === 'refusal') &&
-          (latest.provider === 'anthropic' || latest.content === '')
-        ) {
-          store.update(assistantKey, { parts: textBecomesRefusal(latest.parts), content: '' });
-        }
         store.update(assistantKey, {
           id: event.messageId,
           state: FINISH_STATE[event.finishReason] ?? 'complete',

@@ -36,7 +36,10 @@ export interface ChatInterfaceProps {
   onNewChat?: () => void;
   /** Default '/'. */
   newChatHref?: string;
-  /** Accepted for compatibility with the original API and ignored: the server knows who is signed in. */
+  /**
+   * @deprecated The seed's prop, still accepted so its examples compile; ignored: the server
+   * decides who is signed in, never the client.
+   */
   userId?: string;
   /** Base path of the module's routes. Default '/api/chat'. */
   api?: string;
@@ -53,8 +56,6 @@ export interface ChatInterfaceProps {
   /** The message box's id, for a skip link. Default 'chat-message-input'. */
   inputId?: string;
   className?: string;
-  /** Called each time a message row renders (profiling, tests). */
-  onRowRender?: (messageKey: string) => void;
 }
 
 /** The whole chat: messages, input, model picker and usage, talking to the routes under `api`. */
@@ -79,7 +80,6 @@ export function ChatInterface({
   headerEnd,
   inputId = 'chat-message-input',
   className = '',
-  onRowRender,
 }: ChatInterfaceProps) {
   const { config } = useChatConfig({ api });
   const [replies, setReplies] = useState(0);
@@ -179,7 +179,6 @@ export function ChatInterface({
         <>
           <MessageList
             session={chat.session}
-            onRowRender={onRowRender}
             empty={
               chat.historyLoading ? (
                 <p role="status" className="py-8 text-center text-sm text-zinc-600 dark:text-zinc-400">

@@ -5,6 +5,7 @@ import type { ChatSession } from '../client/chat-session';
 import { useChatMessage } from '../hooks/useChatMessage';
 import { useNearViewport } from '../hooks/useNearViewport';
 import { MessageRow } from './MessageRow';
+import { rowRenderProbe } from './row-render-probe';
 
 /** How far beyond the visible part of the list rows start rendering in full. */
 const NEAR_MARGIN = '800px 0px';
@@ -20,7 +21,6 @@ export interface MessageGroupProps {
   eagerRows: number;
   /** Let the browser skip the group's layout and paint while it is off screen. */
   skippable: boolean;
-  onRowRender?: (messageKey: string) => void;
 }
 
 /**
@@ -29,7 +29,7 @@ export interface MessageGroupProps {
  * Opening a long conversation then parses the markdown of the rows a reader sees, not of all of
  * them. A row that has rendered in full stays so: scrolling back never re-parses.
  */
-export const MessageGroup = memo(function MessageGroup({ session, keys, eagerRows, skippable, onRowRender }: MessageGroupProps) {
+export const MessageGroup = memo(function MessageGroup({ session, keys, eagerRows, skippable }: MessageGroupProps) {
   const ref = useRef<HTMLDivElement>(null);
   // A group off screen is watched as a whole: one observer for its rows, which are skipped anyway.
   const near = useNearViewport(ref, NEAR_MARGIN, { initial: eagerRows > 0 });
@@ -46,7 +46,6 @@ export const MessageGroup = memo(function MessageGroup({ session, keys, eagerRow
           key={key}
           session={session}
           messageKey={key}
-          onRender={onRowRender}
           mode={eagerRows === 0 ? (near ? 'full' : 'wait') : index >= firstEager ? 'full' : 'watch'}
         />
       ))}
@@ -57,7 +56,6 @@ export const MessageGroup = memo(function MessageGroup({ session, keys, eagerRow
 interface RowProps {
   session: ChatSession;
   messageKey: string;
-  onRender?: (messageKey: string) => void;
 }
 
 /**
@@ -82,9 +80,9 @@ const DeferredRow = memo(function DeferredRow({ mode, ...row }: RowProps & { mod
  * A row before it nears the screen: the same article and text (readable, searchable with the
  * browser's find), without markdown, highlighting or actions.
  */
-const PlainMessageRow = memo(function PlainMessageRow({ session, messageKey, onRender }: RowProps) {
+const PlainMessageRow = memo(function PlainMessageRow({ session, messageKey }: RowProps) {
   const message = useChatMessage(session.messages, messageKey);
-  onRender?.(messageKey);
+  rowRenderProbe.current?.(messageKey);
   if (!message || message.role === 'system' || message.role === 'tool') return null;
   const isUser = message.role === 'user';
   return (

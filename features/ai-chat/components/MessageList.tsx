@@ -12,7 +12,6 @@ export interface MessageListProps {
   session: ChatSession;
   /** Shown when there are no messages. */
   empty?: ReactNode;
-  onRowRender?: (messageKey: string) => void;
   className?: string;
 }
 
@@ -69,7 +68,7 @@ function chunksOf(keys: readonly string[]): string[][] {
  * The conversation as a live log. Re-renders only when messages are added or removed; follows
  * the bottom while a reply streams until the reader scrolls up.
  */
-export const MessageList = memo(function MessageList({ session, empty, onRowRender, className = '' }: MessageListProps) {
+export const MessageList = memo(function MessageList({ session, empty, className = '' }: MessageListProps) {
   const keys = useMessageKeys(session.messages);
   const chunks = chunksOf(keys);
   const firstEager = keys.length - EAGER_ROWS;
@@ -86,7 +85,6 @@ export const MessageList = memo(function MessageList({ session, empty, onRowRend
               // The last group holds the reply being written: it is never skipped.
               skippable={index < chunks.length - 1}
               eagerRows={Math.max(0, Math.min(chunk.length, index * ROWS_PER_CHUNK + chunk.length - firstEager))}
-              onRowRender={onRowRender}
             />
           ))}
         </div>

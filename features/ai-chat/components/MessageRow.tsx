@@ -4,22 +4,21 @@ import { memo } from 'react';
 import type { ChatSession } from '../client/chat-session';
 import { useChatMessage } from '../hooks/useChatMessage';
 import { ChatMessage } from './ChatMessage';
+import { rowRenderProbe } from './row-render-probe';
 import { isLocalId } from '../client/chat-message-view';
 
 export interface MessageRowProps {
   session: ChatSession;
   messageKey: string;
-  /** Called each time the row renders: tests and profiling count with it. */
-  onRender?: (messageKey: string) => void;
 }
 
 /**
  * One row of the list, subscribed to its own message only: a token streamed into another row,
  * or a status change of the chat, does not re-render it.
  */
-export const MessageRow = memo(function MessageRow({ session, messageKey, onRender }: MessageRowProps) {
+export const MessageRow = memo(function MessageRow({ session, messageKey }: MessageRowProps) {
   const message = useChatMessage(session.messages, messageKey);
-  onRender?.(messageKey);
+  rowRenderProbe.current?.(messageKey);
   if (!message) return null;
   const { id, siblingIds } = message;
   const index = siblingIds.indexOf(id);

@@ -71,13 +71,6 @@ export const StopIcon = () => (
     <rect x="6" y="6" width="12" height="12" rx="2" />
   </Icon>
 );
-export const TrashIcon = () => (
-  <Icon>
-    <path d="M3 6h18" />
-    <path d="M8 6V4h8v2" />
-    <path d="M19 6l-1 14H6L5 6" />
-  </Icon>
-);
 export const PlusIcon = () => (
   <Icon>
     <path d="M12 5v14" />
@@ -89,13 +82,6 @@ export const MoreIcon = () => (
     <circle cx="5" cy="12" r="1" />
     <circle cx="12" cy="12" r="1" />
     <circle cx="19" cy="12" r="1" />
-  </Icon>
-);
-export const MenuIcon = () => (
-  <Icon>
-    <path d="M4 6h16" />
-    <path d="M4 12h16" />
-    <path d="M4 18h16" />
   </Icon>
 );
 export const CloseIcon = () => (

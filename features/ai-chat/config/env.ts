@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { ChatError } from '../protocol/errors';
-import { defaultOpenAIApi, OPENAI_APIS, type OpenAIApi } from '../providers/openai-api';
+import { defaultOpenAIApi, OPENAI_APIS, type OpenAIApi } from '../providers/openai/configured-provider';
 
 // Empty strings mean "unset": `.env` files often carry `KEY=` lines copied from an example.
 const optional = <T extends z.ZodType>(schema: T) =>

@@ -37,6 +37,11 @@ export const chatEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reasoning-end'), durationMs: z.number().int().nonnegative() }),
   /** The model declines: text of its refusal, shown as a refusal, never as the answer. */
   z.object({ type: z.literal('refusal-delta'), delta: z.string() }),
+  /**
+   * The text streamed so far was the model's refusal (a provider that streams a refusal as text
+   * says so only at its end): show it as a refusal. Before `finish` (`content-filter`).
+   */
+  z.object({ type: z.literal('text-is-refusal') }),
   z.object({ type: z.literal('tool-call'), id: z.string(), name: z.string(), args: z.unknown() }),
   z.object({ type: z.literal('tool-result'), id: z.string(), result: z.unknown() }),
   z.object({

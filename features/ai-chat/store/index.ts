@@ -1,34 +1,43 @@
 import 'server-only';
 import { getChatEnv, type ResolvedChatEnv } from '../config/env';
 import type { ChatStore } from './chat-store';
-import { createEmbeddedChatStore } from './embedded/embedded-chat-store';
-import { createPostgresChatStore } from './postgres/postgres-chat-store';
-import { createSupabaseChatStore } from './supabase/supabase-chat-store';
+import { lazyChatStore } from './lazy-chat-store';
 
 export type { ChatStore, UserChatStore } from './chat-store';
 
 /**
  * The store the environment asks for: Supabase when a project is configured, else Postgres when
- * DATABASE_URL is set, else embedded. The Postgres store knows who is signed in only through an
- * `authenticate` (createChatHandler's option) or, with AI_CHAT_AUTH=local-user, as one local user.
+ * DATABASE_URL is set, else embedded. Each store's module (and driver) loads only when chosen and
+ * first used. The Postgres store knows who is signed in only through an `authenticate`
+ * (createChatHandler's option) or, with AI_CHAT_AUTH=local-user, as one local user.
  */
 export function createChatStoreFromEnv(env: ResolvedChatEnv): ChatStore {
   if (env.store === 'postgres') {
-    return createPostgresChatStore({
-      connectionString: env.DATABASE_URL!,
-      localUser: env.AI_CHAT_AUTH === 'local-user',
-      migrate: env.AI_CHAT_DATABASE_MIGRATE ?? false,
-      maxConnections: env.AI_CHAT_DATABASE_POOL_SIZE,
-    });
+    return lazyChatStore(
+      async () =>
+        (await import('./postgres/postgres-chat-store')).createPostgresChatStore({
+          connectionString: env.DATABASE_URL!,
+          localUser: env.AI_CHAT_AUTH === 'local-user',
+          migrate: env.AI_CHAT_DATABASE_MIGRATE ?? false,
+          maxConnections: env.AI_CHAT_DATABASE_POOL_SIZE,
+        }),
+      { actsAsUser: true },
+    );
   }
   if (env.store === 'supabase') {
-    return createSupabaseChatStore({
-      url: env.NEXT_PUBLIC_SUPABASE_URL!,
-      anonKey: env.NEXT_PUBLIC_SUPABASE_ANON_KEY!,
-      serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY!,
-    });
+    return lazyChatStore(
+      async () =>
+        (await import('./supabase/supabase-chat-store')).createSupabaseChatStore({
+          url: env.NEXT_PUBLIC_SUPABASE_URL!,
+          anonKey: env.NEXT_PUBLIC_SUPABASE_ANON_KEY!,
+          serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY!,
+        }),
+      { actsAsUser: false },
+    );
   }
-  return createEmbeddedChatStore({ dataDir: env.dataDir });
+  return lazyChatStore(async () => (await import('./embedded/embedded-chat-store')).createEmbeddedChatStore({ dataDir: env.dataDir }), {
+    actsAsUser: true,
+  });
 }
 
 // On globalThis, not in module scope: Next's dev server re-evaluates modules on every edit, and

@@ -32,7 +32,7 @@ export async function openPage(
 
 /**
  * The parts of the chat screen a person looks at, by their roles and accessible names (the UI
- * contract in the README: "Message", "Send", "Stop", "Model", a `log` of messages). The send and
+ * contract in docs/api.md: "Message", "Send", "Stop", "Model", a `log` of messages). The send and
  * stop buttons also answer to their older names ("Send message", "Stop generating").
  */
 export function chatScreen(page: Page) {

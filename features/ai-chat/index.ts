@@ -1,0 +1,35 @@
+// The client's front door: the components, the hooks and the public types. An app imports from
+// here (or from `./server` on the server); every other file in the module is internal and may
+// move. The seed's deep paths (components/ChatInterface, hooks/useChat, …) keep working.
+
+export { ChatInterface, type ChatInterfaceProps } from './components/ChatInterface';
+export { ChatMessage, type ChatMessageProps } from './components/ChatMessage';
+export { ChatInput, type ChatInputProps } from './components/ChatInput';
+export { StreamingMessage, type StreamingMessageProps } from './components/StreamingMessage';
+export { ConversationList, type ConversationListProps } from './components/ConversationList';
+
+export {
+  useChat,
+  type AttachmentRecord,
+  type ChatMessageState,
+  type ChatMessageView,
+  type ChatStatus,
+  type SendMessageOptions,
+  type UseChatOptions,
+  type UseChatResult,
+} from './hooks/useChat';
+export { useConversations, type UseConversationsOptions, type UseConversationsResult } from './hooks/useConversations';
+export { useTokenUsage, type UseTokenUsageOptions, type UseTokenUsageResult } from './hooks/useTokenUsage';
+export {
+  useConversationBranching,
+  type CreateBranchInput,
+  type CreatedBranch,
+  type UseConversationBranchingResult,
+} from './hooks/useConversationBranching';
+
+export type { ConversationRecord, MessageRecord, MessageRole, MessageStatus, UsageSummary } from './protocol/records';
+export type { MessagePart } from './protocol/parts';
+export type { ChatEvent, ChatFinishReason } from './protocol/chat-events';
+export type { ProviderName, RequestedReasoningEffort } from './protocol/chat-request';
+export type { ChatConfig, ConversationDetail, UsageResponse } from './protocol/rest';
+export type { ChatErrorCode } from './protocol/errors';

@@ -1,0 +1,11 @@
+import 'server-only';
+import { ANTHROPIC_MODELS } from '../anthropic/models';
+import { OPENAI_MODELS } from '../openai/models';
+import type { ModelInfo } from './types';
+
+export type { LongPromptPricing, ModelInfo, ModelProvider } from './types';
+export { ANTHROPIC_MODELS } from '../anthropic/models';
+export { OPENAI_MODELS } from '../openai/models';
+
+/** Every model the module prices out of the box. */
+export const DEFAULT_MODELS: readonly ModelInfo[] = [...OPENAI_MODELS, ...ANTHROPIC_MODELS];
