@@ -13,8 +13,20 @@
 -- the transaction that inserts the row, so uploads sent in parallel (on one server or many) are
 -- counted one after another and never pass the quota together.
 
--- The user's requests of the last minute: chat turns (their usage rows, as before) and uploads
--- (the files recorded in that minute). `oldest` tells when the window frees a slot.
+-- When each upload was taken, for the requests-per-minute count: a file removed at once (or
+-- expired) must still count. Rows older than a minute are pruned by the next upload of the same
+-- user. Only the server reads or writes them: RLS on, no policy, service_role's grant alone.
+create table if not exists public.ai_chat_upload_requests (
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz not null default now()
+);
+create index if not exists ai_chat_upload_requests_user_idx on public.ai_chat_upload_requests (user_id, created_at);
+alter table public.ai_chat_upload_requests enable row level security;
+revoke all on public.ai_chat_upload_requests from public, anon, authenticated, service_role;
+grant select, insert, delete on public.ai_chat_upload_requests to service_role;
+
+-- The user's requests of the last minute: chat turns (their usage rows, as before) and uploads.
+-- `oldest` tells when the window frees a slot.
 create or replace function public.ai_chat_recent_requests(p_user_id uuid)
 returns table (recent integer, oldest timestamptz)
 language sql
@@ -27,8 +39,8 @@ as $$
     select u.created_at from public.ai_usage u
      where u.user_id = p_user_id and u.created_at > now() - interval '1 minute'
     union all
-    select a.created_at from public.ai_chat_attachments a
-     where a.user_id = p_user_id and a.created_at > now() - interval '1 minute'
+    select q.created_at from public.ai_chat_upload_requests q
+     where q.user_id = p_user_id and q.created_at > now() - interval '1 minute'
   ) r
 $$;
 
@@ -155,6 +167,10 @@ begin
       raise exception 'storage quota reached' using errcode = 'AC413', detail = used_bytes::text;
     end if;
   end if;
+
+  delete from public.ai_chat_upload_requests q
+   where q.user_id = p_user_id and q.created_at <= now() - interval '1 minute';
+  insert into public.ai_chat_upload_requests (user_id) values (p_user_id);
 
   return query
     insert into public.ai_chat_attachments (id, user_id, media_type, name, size_bytes, width, height, pages, storage_path)

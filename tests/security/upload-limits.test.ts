@@ -107,15 +107,18 @@ describe.each(databaseKinds())('upload limits on %s', (kind) => {
     expect(objects[0]!.n).toBe(5);
   });
 
-  it('uploads count against requests per minute, and a chat turn after them is refused by the same limit', async () => {
+  it('uploads count against requests per minute, removed ones too, and a chat turn after them is refused by the same limit', async () => {
     const limits = { maxRequestsPerMinute: 3 };
     expect((await upload({ limits })).status).toBe(201);
     expect((await upload({ limits })).status).toBe(201);
+    // Uploaded and removed at once: still a request of this minute.
     expect((await upload({ limits })).status).toBe(201);
+    const [last] = (await db.admin(`select id from public.ai_chat_attachments order by created_at desc limit 1`)) as { id: string }[];
+    expect(await me.attachments.remove(last!.id)).toBe(true);
     const fourth = await upload({ limits });
     expect(fourth.status).toBe(429);
     expect(fourth.error).toMatchObject({ code: 'usage_limit', limit: 'requests_per_minute', retryable: true });
-    expect(await stored()).toMatchObject({ files: 3 });
+    expect(await stored()).toMatchObject({ files: 2 });
 
     const turn = await me.reserveUsage({ provider: 'openai', model: 'gpt-4o', estimatedTokens: 10, estimatedCost: '0', maxRequestsPerMinute: 3 });
     expect(turn).toMatchObject({ allowed: false, reason: 'requests_per_minute' });
