@@ -6,8 +6,8 @@
 -- user the server verified; `authenticated` still reads its own rows and deletes its own unsent
 -- files, which is how the stores expire them: on each upload, the uploader's own unsent files
 -- older than the handler's age limit are deleted as that user, under the policy
--- "ai_chat_attachments: owner deletes an unsent file" (no cron, no new grant); `anon` reaches
--- nothing.
+-- "ai_chat_attachments: owner deletes an unsent file" (no cron, and the sweep needs no new
+-- grant); the new log of upload times is the server's alone; `anon` reaches nothing.
 --
 -- Both limits are decided under the per-user advisory lock that ai_chat_reserve_usage takes, in
 -- the transaction that inserts the row, so uploads sent in parallel (on one server or many) are
