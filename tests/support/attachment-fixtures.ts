@@ -75,3 +75,63 @@ export function fileForm(bytes: Uint8Array, name: string, type = 'application/oc
   form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), name);
   return form;
 }
+
+/**
+ * A PDF with `pages` empty pages whose names are written with `#` escapes, as the PDF syntax allows
+ * (`/P#61ges` is `/Pages`): what a reader sees is the same file as `pdf(pages)`.
+ */
+export function escapedPdf(pages: number): Uint8Array {
+  const kids = Array.from({ length: pages }, (_, i) => `${i + 3} 0 R`).join(' ');
+  const objects = [
+    '1 0 obj << /#54ype /C#61talog /P#61ges 2 0 R >> endobj',
+    `2 0 obj << /Typ#65 /P#61ges /K#69ds [${kids}] /C#6Funt ${pages} >> endobj`,
+    ...Array.from({ length: pages }, (_, i) => `${i + 3} 0 obj << /Typ#65 /P#61#67#65 /P#61rent 2 0 R /MediaBox [0 0 612 792] >> endobj`),
+  ];
+  return new Uint8Array(Buffer.from(`%PDF-1.4\n${objects.join('\n')}\ntrailer << /Root 1 0 R >>\n%%EOF\n`, 'latin1'));
+}
+
+/**
+ * A PDF 1.5 whose catalog and page tree are packed in one compressed object stream, found through
+ * a cross-reference stream, with names escaped or not: the layout modern writers produce.
+ */
+export function objectStreamPdf(pages: number, { escaped = false }: { escaped?: boolean } = {}): Uint8Array {
+  const name = (plain: string, escape: string) => (escaped ? escape : plain);
+  const kids = Array.from({ length: pages }, (_, i) => `${i + 3} 0 R`).join(' ');
+  const packed = [
+    `<< ${name('/Type /Catalog', '/#54ype /C#61talog')} /Pages 2 0 R >>`,
+    `<< ${name('/Type /Pages', '/Typ#65 /P#61ges')} /Kids [${kids}] /Count ${pages} >>`,
+    ...Array.from({ length: pages }, () => `<< ${name('/Type /Page', '/Typ#65 /P#61ge')} /Parent 2 0 R /MediaBox [0 0 612 792] >>`),
+  ];
+  const offsets: number[] = [];
+  let body = '';
+  for (const object of packed) {
+    offsets.push(body.length);
+    body += `${object}\n`;
+  }
+  const header = packed.map((_, i) => `${i + 1} ${offsets[i]}`).join(' ') + '\n';
+  const stream = deflateSync(Buffer.from(header + body, 'latin1'));
+  const objStmNumber = packed.length + 1;
+  const parts: Buffer[] = [Buffer.from('%PDF-1.5\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
+  const at = () => parts.reduce((n, part) => n + part.byteLength, 0);
+  const objStmOffset = at();
+  parts.push(
+    Buffer.from(`${objStmNumber} 0 obj\n<< /Type /ObjStm /N ${packed.length} /First ${header.length} /Filter /FlateDecode /Length ${stream.byteLength} >>\nstream\n`, 'latin1'),
+    stream,
+    Buffer.from('\nendstream\nendobj\n', 'latin1'),
+  );
+  // The cross-reference stream: type 1 (in the file) for the object stream and itself, type 2
+  // (compressed: stream number, index) for every packed object; fields 1, 4 and 2 bytes wide.
+  const xrefNumber = objStmNumber + 1;
+  const xrefOffset = at();
+  const rows: number[][] = [[0, 0, 0xffff]];
+  packed.forEach((_, i) => rows.push([2, objStmNumber, i]));
+  rows.push([1, objStmOffset, 0], [1, xrefOffset, 0]);
+  const table = Buffer.from(rows.flatMap(([type, a, b]) => [type!, ...be32(a!), (b! >> 8) & 0xff, b! & 0xff]));
+  const xref = deflateSync(table);
+  parts.push(
+    Buffer.from(`${xrefNumber} 0 obj\n<< /Type /XRef /Size ${xrefNumber + 1} /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length ${xref.byteLength} >>\nstream\n`, 'latin1'),
+    xref,
+    Buffer.from(`\nendstream\nendobj\nstartxref\n${xrefOffset}\n%%EOF\n`, 'latin1'),
+  );
+  return new Uint8Array(Buffer.concat(parts));
+}

@@ -16,6 +16,10 @@ export interface AttachmentLimits {
   maxPdfPages: number;
   /** Pixels on either side of an image. */
   maxImageEdge: number;
+  /** Bytes all of one user's files (sent or not) may take; null: no quota. */
+  maxStorageBytesPerUser: number | null;
+  /** A file never sent with a message is deleted after this many seconds (swept on the user's next upload). */
+  unsentFileMaxAgeSeconds: number;
 }
 
 export const DEFAULT_ATTACHMENT_LIMITS: AttachmentLimits = {
@@ -24,6 +28,8 @@ export const DEFAULT_ATTACHMENT_LIMITS: AttachmentLimits = {
   maxFilesPerMessage: 10,
   maxPdfPages: 100,
   maxImageEdge: 8000,
+  maxStorageBytesPerUser: 200 * 1024 * 1024,
+  unsentFileMaxAgeSeconds: 24 * 60 * 60,
 };
 
 export function resolveAttachmentLimits(options: Partial<AttachmentLimits> | undefined): AttachmentLimits {
@@ -39,8 +45,8 @@ export function maxUploadBodyBytes(limits: AttachmentLimits): number {
  * Checks an uploaded file by its bytes against the limits and returns what the store keeps.
  * Refusals are ChatErrors that name the limit (`details.limit`, its value in `details.max`).
  */
-export function checkAttachment(file: { name: string; bytes: Uint8Array }, limits: AttachmentLimits): NewAttachment {
-  const sniffed = sniffFile(file.bytes);
+export async function checkAttachment(file: { name: string; bytes: Uint8Array }, limits: AttachmentLimits): Promise<NewAttachment> {
+  const sniffed = await sniffFile(file.bytes);
   if (!sniffed) {
     throw new ChatError('unsupported_file_type', 'This file is not a PNG, JPEG, GIF or WebP image or a PDF (judged by its contents, not its name).', {
       field: 'file',
@@ -49,7 +55,14 @@ export function checkAttachment(file: { name: string; bytes: Uint8Array }, limit
   const size = file.bytes.byteLength;
   if (sniffed.mediaType === 'application/pdf') {
     if (size > limits.maxPdfBytes) throw tooLarge('maxPdfBytes', limits.maxPdfBytes, size, `PDFs may be at most ${megabytes(limits.maxPdfBytes)}`);
-    if (sniffed.pages !== null && sniffed.pages > limits.maxPdfPages) {
+    // The page count holds the page cap and a turn's reservation: a PDF that hides it is refused.
+    if (sniffed.pages === null) {
+      throw new ChatError('unsupported_file_type', 'This PDF\'s pages could not be counted: it may be damaged or encrypted. Save it again as a PDF and retry.', {
+        field: 'file',
+        details: { limit: 'maxPdfPages', max: limits.maxPdfPages },
+      });
+    }
+    if (sniffed.pages > limits.maxPdfPages) {
       throw new ChatError('file_too_large', `This PDF has ${sniffed.pages} pages; PDFs may have at most ${limits.maxPdfPages}.`, {
         field: 'file',
         details: { limit: 'maxPdfPages', max: limits.maxPdfPages, actual: sniffed.pages },

@@ -2,7 +2,7 @@ import 'server-only';
 import { ChatError } from '../protocol/errors';
 import type { AttachmentRecord, UserChatStore } from '../store/chat-store';
 import { checkAttachment, maxUploadBodyBytes, type AttachmentLimits } from './attachment-check';
-import type { ResolvedHandlerOptions } from './handler-options';
+import { limitsFor, type ResolvedHandlerOptions } from './handler-options';
 import { json } from './http';
 
 /** How long a signed Storage URL lives: long enough to load, too short to pass around. */
@@ -22,7 +22,7 @@ export async function routeAttachments(
 ): Promise<Response> {
   const method = request.method.toUpperCase();
   if (segments.length === 0) {
-    return method === 'POST' ? upload(request, user, options.attachments) : notAllowed('POST');
+    return method === 'POST' ? upload(request, user, options) : notAllowed('POST');
   }
   if (segments.length === 1) {
     const id = segments[0]!;
@@ -36,7 +36,8 @@ export async function routeAttachments(
   throw new ChatError('not_found', 'No such route.');
 }
 
-async function upload(request: Request, user: UserChatStore, limits: AttachmentLimits): Promise<Response> {
+async function upload(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<Response> {
+  const limits = options.attachments;
   const contentType = request.headers.get('content-type') ?? '';
   if (contentType.split(';', 1)[0]!.trim().toLowerCase() !== 'multipart/form-data') {
     throw new ChatError('bad_request', 'Send the file as multipart/form-data, in a field named "file".', { field: 'file' });
@@ -58,8 +59,15 @@ async function upload(request: Request, user: UserChatStore, limits: AttachmentL
     });
   }
   const file = files[0]!;
-  const checked = checkAttachment({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }, limits);
-  const attachment = await user.attachments.create(checked);
+  const checked = await checkAttachment({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }, limits);
+  // Unsent files past their age go first (no cron to run: each upload sweeps its user's), so
+  // they no longer count against the quota this upload must fit.
+  await user.attachments.expireUnsent(limits.unsentFileMaxAgeSeconds);
+  const { maxRequestsPerMinute } = await limitsFor(options, user.userId);
+  const attachment = await user.attachments.create(checked, {
+    maxStorageBytes: limits.maxStorageBytesPerUser,
+    maxRequestsPerMinute: maxRequestsPerMinute ?? null,
+  });
   return json({ attachment }, { status: 201 });
 }
 

@@ -125,6 +125,10 @@ export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): 
       maxRequestsPerMinute: env.AI_CHAT_MAX_REQUESTS_PER_MINUTE ?? null,
     },
     requestGuard: requestGuardOptionsFromEnv(env),
+    attachments: {
+      ...(env.AI_CHAT_STORAGE_QUOTA_MB ? { maxStorageBytesPerUser: env.AI_CHAT_STORAGE_QUOTA_MB * 1024 * 1024 } : {}),
+      ...(env.AI_CHAT_UNSENT_FILE_HOURS ? { unsentFileMaxAgeSeconds: env.AI_CHAT_UNSENT_FILE_HOURS * 3600 } : {}),
+    },
     ...(env.AI_CHAT_MAX_REPLY_SECONDS ? { maxReplySeconds: env.AI_CHAT_MAX_REPLY_SECONDS } : {}),
   };
 }

@@ -1,6 +1,8 @@
 import 'server-only';
-import { inflateSync } from 'node:zlib';
 import type { AttachmentMediaType } from '../protocol/parts';
+import { countPdfPages } from './pdf-pages';
+
+export { countPdfPages } from './pdf-pages';
 
 /**
  * What a file is, read from its bytes and never from its name or a declared type: the five
@@ -13,11 +15,14 @@ export interface SniffedFile {
   pages: number | null;
 }
 
-/** The file's type and dimensions, or null when it is none of PNG, JPEG, GIF, WebP, PDF (or its header is broken). */
-export function sniffFile(bytes: Uint8Array): SniffedFile | null {
+/**
+ * The file's type and dimensions, or null when it is none of PNG, JPEG, GIF, WebP, PDF (or its
+ * header is broken). A PDF's `pages` is null when its page tree cannot be read.
+ */
+export async function sniffFile(bytes: Uint8Array): Promise<SniffedFile | null> {
   const mediaType = sniffMediaType(bytes);
   if (!mediaType) return null;
-  if (mediaType === 'application/pdf') return { mediaType, width: null, height: null, pages: countPdfPages(bytes) };
+  if (mediaType === 'application/pdf') return { mediaType, width: null, height: null, pages: await countPdfPages(bytes) };
   const size = imageSize(mediaType, bytes);
   // A header that names no size is not an image a provider will decode.
   if (!size || size.width <= 0 || size.height <= 0) return null;
@@ -85,55 +90,6 @@ function webpSize(b: Uint8Array): { width: number; height: number } | null {
   }
   if (chunk === 'VP8X') return { width: le24(b, 24) + 1, height: le24(b, 27) + 1 };
   return null;
-}
-
-// Bounds on the work a hostile PDF can ask for: object streams inflated and bytes they may yield.
-const MAX_OBJECT_STREAMS = 500;
-const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
-
-/**
- * The page count of a PDF: the largest `/Count` of its page-tree nodes (the root's is the total,
- * and an incremental update's newer root is never smaller), else the number of page objects.
- * Object streams (PDF 1.5+, where most of a modern file's dictionaries live) are inflated first,
- * within bounds. Null when neither is found: the file is still taken and counted as one page.
- */
-export function countPdfPages(bytes: Uint8Array): number | null {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  const texts = [text, ...inflateObjectStreams(text)];
-  let treeCount = 0;
-  let leaves = 0;
-  for (const part of texts) {
-    for (const match of part.matchAll(/\/Type\s*\/Pages(?![A-Za-z])/g)) {
-      const window = part.slice(Math.max(0, match.index - 400), match.index + 400);
-      for (const count of window.matchAll(/\/Count\s+(\d{1,7})(?!\d)/g)) treeCount = Math.max(treeCount, Number(count[1]));
-    }
-    leaves += [...part.matchAll(/\/Type\s*\/Page(?![A-Za-z])/g)].length;
-  }
-  const pages = treeCount || leaves;
-  return pages > 0 ? pages : null;
-}
-
-function inflateObjectStreams(text: string): string[] {
-  const out: string[] = [];
-  let budget = MAX_INFLATED_BYTES;
-  for (const match of text.matchAll(/\/Type\s*\/ObjStm(?![A-Za-z])/g)) {
-    if (out.length >= MAX_OBJECT_STREAMS || budget <= 0) break;
-    const dictEnd = text.indexOf('stream', match.index);
-    if (dictEnd < 0 || !/\/FlateDecode/.test(text.slice(match.index - 200, dictEnd))) continue;
-    let start = dictEnd + 'stream'.length;
-    if (text[start] === '\r') start += 1;
-    if (text[start] === '\n') start += 1;
-    const end = text.indexOf('endstream', start);
-    if (end < 0) continue;
-    try {
-      const inflated = inflateSync(Buffer.from(text.slice(start, end), 'latin1'), { maxOutputLength: Math.min(budget, 16 * 1024 * 1024) });
-      budget -= inflated.byteLength;
-      out.push(inflated.toString('latin1'));
-    } catch {
-      // A broken or oversized stream: count what the rest of the file shows.
-    }
-  }
-  return out;
 }
 
 function startsWith(b: Uint8Array, signature: number[]): boolean {

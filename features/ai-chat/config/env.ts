@@ -85,6 +85,10 @@ export const envSchema = z.object({
   AI_CHAT_MAX_TOKENS_PER_DAY: optional(positiveInt),
   AI_CHAT_MAX_COST_PER_MONTH: optional(positiveNumber),
   AI_CHAT_MAX_REQUESTS_PER_MINUTE: optional(positiveInt),
+  /** Megabytes of files each user may keep (sent or not). Default 200. */
+  AI_CHAT_STORAGE_QUOTA_MB: optional(positiveInt),
+  /** Hours an uploaded file never sent with a message is kept. Default 24. */
+  AI_CHAT_UNSENT_FILE_HOURS: optional(positiveInt),
   /** A reply ends (saved as partial) after this many seconds, watched or not. Default 600. */
   AI_CHAT_MAX_REPLY_SECONDS: optional(positiveInt),
   /**

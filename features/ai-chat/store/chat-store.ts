@@ -276,9 +276,29 @@ export interface NewAttachment {
  * A user's files: private to them in storage and in the database, under RLS on both (Supabase
  * Storage policies on storage.objects; embedded, a folder read only after an RLS-checked row).
  */
+/**
+ * What an upload must fit, decided by the database in the transaction that records it (so
+ * parallel uploads are counted one after another). Null or absent: no limit.
+ */
+export interface UploadAllowance {
+  /** Bytes all of the user's files (sent or not) may take, this one included. */
+  maxStorageBytes?: number | null;
+  /** The user's requests a minute, chat turns and uploads together. */
+  maxRequestsPerMinute?: number | null;
+}
+
 export interface UserAttachmentStore {
-  /** Server only: stores the bytes under the user's own folder and writes the row. */
-  create(input: NewAttachment): Promise<AttachmentRecord>;
+  /**
+   * Server only: stores the bytes under the user's own folder and writes the row, if the upload
+   * fits `allowance`: otherwise ChatError 'payload_too_large' (the storage quota, 413) or
+   * 'usage_limit' (requests per minute, 429), and nothing is kept.
+   */
+  create(input: NewAttachment, allowance?: UploadAllowance): Promise<AttachmentRecord>;
+  /**
+   * Deletes this user's files never sent with a message and older than `maxAgeSeconds` (by the
+   * database's clock), bytes and all, as the user; returns how many went.
+   */
+  expireUnsent(maxAgeSeconds: number): Promise<number>;
   /** Null when it does not exist or is not this user's. */
   get(id: string): Promise<AttachmentRecord | null>;
   /** The bytes; null when not this user's. */

@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { ChatError } from '../../protocol/errors';
 import { attachmentMediaTypeSchema } from '../../protocol/parts';
-import type { AttachmentRecord } from '../chat-store';
+import type { AttachmentRecord, UploadAllowance } from '../chat-store';
 import { mapDatabaseError } from '../postgres/map-database-error';
 
 /** The Storage bucket of ai-chat's files (created by the attachments migration). */
@@ -61,6 +61,7 @@ export function createAttachmentArgs(
   userId: string,
   id: string,
   input: { mediaType: string; name: string; data: Uint8Array; width?: number | null; height?: number | null; pages?: number | null },
+  allowance: UploadAllowance = {},
 ) {
   return {
     p_user_id: userId,
@@ -71,7 +72,43 @@ export function createAttachmentArgs(
     p_width: input.width ?? null,
     p_height: input.height ?? null,
     p_pages: input.pages ?? null,
+    p_max_storage_bytes: allowance.maxStorageBytes ?? null,
+    p_max_requests_per_minute: allowance.maxRequestsPerMinute ?? null,
   };
+}
+
+/**
+ * `ai_chat_create_attachment` refuses an upload past the storage quota with SQLSTATE AC413 (the
+ * bytes already used in DETAIL) and one past the request rate with AC429 (seconds to wait in
+ * DETAIL): a 413 naming the quota and what is used, and the 429 a chat turn gets.
+ */
+export function mapCreateError(error: unknown, size: number, allowance: UploadAllowance): ChatError {
+  const { code, detail, details } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; detail?: unknown; details?: unknown };
+  // node-postgres and PGlite call it `detail`, PostgREST `details`.
+  const facts = Number(typeof detail === 'string' ? detail : typeof details === 'string' ? details : NaN);
+  if (code === 'AC413' && allowance.maxStorageBytes != null) {
+    const max = allowance.maxStorageBytes;
+    const used = Number.isFinite(facts) ? facts : 0;
+    return new ChatError(
+      'payload_too_large',
+      `Your files take ${megabytes(used)} of your ${megabytes(max)} storage quota, and this file (${megabytes(size)}) does not fit. Remove unsent files or delete conversations with files to make room.`,
+      { field: 'file', cause: error, details: { limit: 'maxStorageBytes', max, used, actual: size } },
+    );
+  }
+  if (code === 'AC429') {
+    // As api/limit-refusal words a chat turn's: the same limit, counting both.
+    const wait = Math.max(1, Math.ceil(Number.isFinite(facts) ? facts : 60));
+    return new ChatError('usage_limit', `Too many messages and uploads in a minute. Try again in ${wait} s.`, {
+      cause: error,
+      retryAfterSeconds: wait,
+      details: { limit: 'requests_per_minute', resetsAt: new Date(Date.now() + wait * 1000).toISOString(), retryable: true },
+    });
+  }
+  return mapDatabaseError(error, 'Saving the file');
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { ChatError } from '../../protocol/errors';
-import type { AttachmentRecord, NewAttachment, UserAttachmentStore } from '../chat-store';
+import type { AttachmentRecord, NewAttachment, UploadAllowance, UserAttachmentStore } from '../chat-store';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from '../postgres/map-database-error';
 import type { SqlDatabase, SqlExecutor } from '../postgres/sql-database';
@@ -11,6 +11,7 @@ import {
   attachmentRowSchema,
   createAttachmentArgs,
   mapAttachError,
+  mapCreateError,
   toRecord,
   type ConversationFiles,
 } from './attachment-rows';
@@ -32,7 +33,11 @@ export class PostgresAttachmentStore implements UserAttachmentStore, Conversatio
   ) {}
 
   /** One transaction; `as(role)` switches who the next statements run as, as PostgREST would. */
-  private async transaction<T>(context: string, work: (tx: SqlExecutor, as: (role: Role) => Promise<void>) => Promise<T>): Promise<T> {
+  private async transaction<T>(
+    context: string,
+    work: (tx: SqlExecutor, as: (role: Role) => Promise<void>) => Promise<T>,
+    mapError: (error: unknown) => ChatError = (error) => mapDatabaseError(error, context),
+  ): Promise<T> {
     try {
       return await this.db.transaction(async (tx) => {
         const as = async (role: Role) => {
@@ -45,11 +50,11 @@ export class PostgresAttachmentStore implements UserAttachmentStore, Conversatio
         return work(tx, as);
       });
     } catch (error) {
-      throw mapDatabaseError(error, context);
+      throw mapError(error);
     }
   }
 
-  async create(input: NewAttachment): Promise<AttachmentRecord> {
+  async create(input: NewAttachment, allowance: UploadAllowance = {}): Promise<AttachmentRecord> {
     const id = randomUUID();
     const storagePath = `${this.userId}/${id}`;
     // Bytes in the database go in the rows' own transaction. Bytes elsewhere go first: a row
@@ -65,14 +70,15 @@ export class PostgresAttachmentStore implements UserAttachmentStore, Conversatio
           [ATTACHMENT_BUCKET, storagePath, this.userId, input.mediaType, input.data.byteLength],
         );
         await as('service_role');
-        const args = createAttachmentArgs(this.userId, id, input);
+        // The quota and the request rate are decided in there, under the user's lock.
+        const args = createAttachmentArgs(this.userId, id, input, allowance);
         const { rows } = await tx.query(
           `select * from public.ai_chat_create_attachment(${Object.keys(args).map((key, index) => `${key} => $${index + 1}`).join(', ')})`,
           Object.values(args),
         );
         await this.bytes.putWithRow?.(tx, storagePath, input.data);
         return toRecord(attachmentRowSchema.parse(rows[0]));
-      });
+      }, (error) => mapCreateError(error, input.data.byteLength, allowance));
     } catch (error) {
       if (!withRow) await this.bytes.delete([storagePath]).catch(() => undefined);
       throw error;
@@ -120,6 +126,23 @@ export class PostgresAttachmentStore implements UserAttachmentStore, Conversatio
     if (!storagePath) return false;
     await this.bytes.delete([storagePath]);
     return true;
+  }
+
+  async expireUnsent(maxAgeSeconds: number): Promise<number> {
+    // As the user, under the policy that lets them delete their own unsent files.
+    const paths = await this.transaction('Expiring unsent files', async (tx) => {
+      const { rows } = await tx.query<{ storage_path: string }>(
+        `delete from public.ai_chat_attachments
+          where message_id is null and created_at < now() - make_interval(secs => $1)
+          returning storage_path`,
+        [maxAgeSeconds],
+      );
+      const found = rows.map((row) => row.storage_path);
+      if (found.length > 0) await tx.query(`delete from storage.objects where bucket_id = $1 and name = any($2::text[])`, [ATTACHMENT_BUCKET, found]);
+      return found;
+    });
+    if (paths.length > 0) await this.bytes.delete(paths);
+    return paths.length;
   }
 
   async attach(ids: readonly string[], target: { conversationId: string; messageId: string }): Promise<AttachmentRecord[]> {

@@ -2,7 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { ChatError } from '../../protocol/errors';
-import type { AttachmentRecord, NewAttachment, UserAttachmentStore } from '../chat-store';
+import type { AttachmentRecord, NewAttachment, UploadAllowance, UserAttachmentStore } from '../chat-store';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from '../postgres/map-database-error';
 import { readAllPages, SUPABASE_MAX_ROWS } from '../supabase/read-pages';
@@ -11,6 +11,7 @@ import {
   attachmentRowSchema,
   createAttachmentArgs,
   mapAttachError,
+  mapCreateError,
   toRecord,
   type ConversationFiles,
 } from './attachment-rows';
@@ -33,16 +34,17 @@ export class SupabaseAttachmentStore implements UserAttachmentStore, Conversatio
     private readonly pageRows: number = SUPABASE_MAX_ROWS,
   ) {}
 
-  async create(input: NewAttachment): Promise<AttachmentRecord> {
+  async create(input: NewAttachment, allowance: UploadAllowance = {}): Promise<AttachmentRecord> {
     const id = randomUUID();
     const storagePath = `${this.userId}/${id}`;
     const bucket = this.service.storage.from(ATTACHMENT_BUCKET);
     const uploaded = await bucket.upload(storagePath, input.data, { contentType: input.mediaType, upsert: false });
     if (uploaded.error) throw new ChatError('internal', 'Saving the file failed.', { cause: uploaded.error });
-    const { data, error } = await this.service.rpc('ai_chat_create_attachment', createAttachmentArgs(this.userId, id, input)).single();
+    // The quota and the request rate are decided in there, under the user's lock.
+    const { data, error } = await this.service.rpc('ai_chat_create_attachment', createAttachmentArgs(this.userId, id, input, allowance)).single();
     if (error) {
       await bucket.remove([storagePath]).catch(() => undefined);
-      throw mapDatabaseError(error, 'Saving the file');
+      throw mapCreateError(error, input.data.byteLength, allowance);
     }
     return toRecord(attachmentRowSchema.parse(data));
   }
@@ -95,6 +97,22 @@ export class SupabaseAttachmentStore implements UserAttachmentStore, Conversatio
     if (paths.length === 0) return false;
     await this.removeObjects(paths);
     return true;
+  }
+
+  async expireUnsent(maxAgeSeconds: number): Promise<number> {
+    // As the user, under the policy that lets them delete their own unsent files; the cutoff is
+    // this server's clock, as PostgREST takes no SQL expression.
+    const cutoff = new Date(Date.now() - maxAgeSeconds * 1000).toISOString();
+    const { data, error } = await this.user
+      .from('ai_chat_attachments')
+      .delete()
+      .is('message_id', null)
+      .lt('created_at', cutoff)
+      .select('storage_path');
+    if (error) throw mapDatabaseError(error, 'Expiring unsent files');
+    const paths = ((data ?? []) as { storage_path: string }[]).map((row) => row.storage_path);
+    if (paths.length > 0) await this.removeObjects(paths);
+    return paths.length;
   }
 
   async attach(ids: readonly string[], target: { conversationId: string; messageId: string }): Promise<AttachmentRecord[]> {
