@@ -606,6 +606,41 @@ $$;
 comment on function public.ai_chat_usage_summary is
   'The caller''s own usage today and this month (UTC): spent and held (replies in progress) apart.';
 
+-- When each upload was taken, for the requests-per-minute count: a file removed at once (or
+-- expired) must still count. Rows older than a minute are pruned by the next upload of the same
+-- user. Only the server reads or writes them: RLS on, no policy, service_role's grant alone.
+create table public.ai_chat_upload_requests (
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz not null default now()
+);
+create index ai_chat_upload_requests_user_idx on public.ai_chat_upload_requests (user_id, created_at);
+comment on table public.ai_chat_upload_requests is
+  'When each of a user''s uploads was taken, for the requests-per-minute limit. The server''s alone.';
+alter table public.ai_chat_upload_requests enable row level security;
+revoke all on public.ai_chat_upload_requests from public, anon, authenticated, service_role;
+grant select, insert, delete on public.ai_chat_upload_requests to service_role;
+
+-- The user's requests of the last minute: chat turns (their usage rows) and uploads. `oldest`
+-- tells when the window frees a slot. Called by the two functions that count requests per minute.
+create function public.ai_chat_recent_requests(p_user_id uuid)
+returns table (recent integer, oldest timestamptz)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select count(*)::integer, min(r.created_at)
+  from (
+    select u.created_at from public.ai_chat_usage u
+     where u.user_id = p_user_id and u.created_at > now() - interval '1 minute'
+    union all
+    select q.created_at from public.ai_chat_upload_requests q
+     where q.user_id = p_user_id and q.created_at > now() - interval '1 minute'
+  ) r
+$$;
+comment on function public.ai_chat_recent_requests is
+  'Server only: p_user_id''s requests of the last minute, chat turns and uploads.';
+
 -- Checks the user's limits and, if there is room, holds an estimate of this turn's usage,
 -- atomically: a per-user advisory lock serialises concurrent requests, on one server or many.
 -- A null limit is no limit. `retry_after_seconds` is when the window that refused resets.
@@ -645,9 +680,8 @@ begin
   from public.ai_chat_usage_in_windows(p_user_id) w;
 
   if p_max_requests_per_minute is not null then
-    select count(*), min(u.created_at) into recent_requests, oldest_recent
-    from public.ai_chat_usage u
-    where u.user_id = p_user_id and u.created_at > now() - interval '1 minute';
+    select r.recent, r.oldest into recent_requests, oldest_recent
+    from public.ai_chat_recent_requests(p_user_id) r;
     if recent_requests >= p_max_requests_per_minute then
       return query select null::uuid, false, 'requests_per_minute',
         greatest(1, ceil(extract(epoch from (oldest_recent + interval '1 minute' - now())))::integer),
@@ -1219,7 +1253,12 @@ comment on policy "ai-chat-attachments: owner deletes own folder" on storage.obj
   'A signed-in user deletes ai-chat-attachments objects in their own folder only.';
 
 -- Records p_user_id's upload, whose bytes the server has checked and stored under
--- `<p_user_id>/<p_id>` (the table's check refuses any other path).
+-- `<p_user_id>/<p_id>` (the table's check refuses any other path), if it fits: the user's
+-- requests of the last minute (turns and uploads) must be fewer than p_max_requests_per_minute,
+-- else SQLSTATE AC429 with the seconds until a slot frees in DETAIL; all the user's files (sent or
+-- not) plus this one must take at most p_max_storage_bytes, else SQLSTATE AC413 with the bytes
+-- already used in DETAIL. Null: no limit. Decided under the per-user advisory lock that
+-- ai_chat_reserve_usage takes, so parallel uploads never pass the quota together.
 create function public.ai_chat_create_attachment(
   p_user_id uuid,
   p_id uuid,
@@ -1228,18 +1267,51 @@ create function public.ai_chat_create_attachment(
   p_size_bytes bigint,
   p_width integer default null,
   p_height integer default null,
-  p_pages integer default null
+  p_pages integer default null,
+  p_max_storage_bytes bigint default null,
+  p_max_requests_per_minute integer default null
 ) returns setof public.ai_chat_attachments
-language sql
+language plpgsql
 security invoker
 set search_path = ''
 as $$
-  insert into public.ai_chat_attachments (id, user_id, media_type, name, size_bytes, width, height, pages, storage_path)
-  values (p_id, p_user_id, p_media_type, p_name, p_size_bytes, p_width, p_height, p_pages, p_user_id::text || '/' || p_id::text)
-  returning *
+declare
+  used_bytes bigint;
+  recent_requests integer;
+  oldest_recent timestamptz;
+begin
+  perform pg_advisory_xact_lock(hashtextextended('ai_chat_usage:' || p_user_id::text, 0));
+
+  if p_max_requests_per_minute is not null then
+    select r.recent, r.oldest into recent_requests, oldest_recent
+    from public.ai_chat_recent_requests(p_user_id) r;
+    if recent_requests >= p_max_requests_per_minute then
+      raise exception 'too many requests in a minute' using errcode = 'AC429',
+        detail = greatest(1, ceil(extract(epoch from (oldest_recent + interval '1 minute' - now())))::integer)::text;
+    end if;
+  end if;
+
+  if p_max_storage_bytes is not null then
+    select coalesce(sum(a.size_bytes), 0) into used_bytes
+    from public.ai_chat_attachments a
+    where a.user_id = p_user_id;
+    if used_bytes + p_size_bytes > p_max_storage_bytes then
+      raise exception 'storage quota reached' using errcode = 'AC413', detail = used_bytes::text;
+    end if;
+  end if;
+
+  delete from public.ai_chat_upload_requests q
+   where q.user_id = p_user_id and q.created_at <= now() - interval '1 minute';
+  insert into public.ai_chat_upload_requests (user_id) values (p_user_id);
+
+  return query
+    insert into public.ai_chat_attachments (id, user_id, media_type, name, size_bytes, width, height, pages, storage_path)
+    values (p_id, p_user_id, p_media_type, p_name, p_size_bytes, p_width, p_height, p_pages, p_user_id::text || '/' || p_id::text)
+    returning *;
+end
 $$;
 comment on function public.ai_chat_create_attachment is
-  'Server only: records p_user_id''s upload, whose bytes the server checked.';
+  'Server only: records p_user_id''s upload, whose bytes the server checked, within the storage quota and the request rate.';
 
 -- Binds p_user_id's files p_ids to the message that carries them, all or none. Each must be that
 -- user's and unsent, or already in this conversation (an edit or a regenerate sends it again;
@@ -1448,6 +1520,7 @@ revoke execute on function
   public.ai_chat_switch_branch(uuid, uuid),
   public.ai_chat_usage_in_windows(uuid),
   public.ai_chat_usage_summary(),
+  public.ai_chat_recent_requests(uuid),
   public.ai_chat_reserve_usage(uuid, text, text, uuid, integer, numeric, bigint, numeric, integer),
   public.ai_chat_hold_usage(uuid, uuid, integer, numeric, bigint, numeric),
   public.ai_chat_settle_usage(uuid, text, text, integer, integer, integer, integer, numeric, uuid, uuid),
@@ -1458,7 +1531,7 @@ revoke execute on function
   public.ai_chat_reply_read(uuid, uuid, integer),
   public.ai_chat_reply_generating(uuid, uuid),
   public.ai_chat_reply_sweep(integer, uuid),
-  public.ai_chat_create_attachment(uuid, uuid, text, text, bigint, integer, integer, integer),
+  public.ai_chat_create_attachment(uuid, uuid, text, text, bigint, integer, integer, integer, bigint, integer),
   public.ai_chat_attach_files(uuid, uuid[], uuid, uuid),
   public.ai_chat_save_summary(uuid, uuid, uuid, text),
   public.ai_chat_read_cached_reply(uuid, text),
@@ -1481,6 +1554,7 @@ grant execute on function
   public.ai_chat_append_message(uuid, uuid, uuid, text, text, text, text, text, integer, numeric, jsonb, jsonb, jsonb, uuid, jsonb, uuid),
   public.ai_chat_import_conversation(uuid, jsonb, jsonb, integer),
   public.ai_chat_usage_in_windows(uuid),
+  public.ai_chat_recent_requests(uuid),
   public.ai_chat_reserve_usage(uuid, text, text, uuid, integer, numeric, bigint, numeric, integer),
   public.ai_chat_hold_usage(uuid, uuid, integer, numeric, bigint, numeric),
   public.ai_chat_settle_usage(uuid, text, text, integer, integer, integer, integer, numeric, uuid, uuid),
@@ -1491,7 +1565,7 @@ grant execute on function
   public.ai_chat_reply_read(uuid, uuid, integer),
   public.ai_chat_reply_generating(uuid, uuid),
   public.ai_chat_reply_sweep(integer, uuid),
-  public.ai_chat_create_attachment(uuid, uuid, text, text, bigint, integer, integer, integer),
+  public.ai_chat_create_attachment(uuid, uuid, text, text, bigint, integer, integer, integer, bigint, integer),
   public.ai_chat_attach_files(uuid, uuid[], uuid, uuid),
   public.ai_chat_save_summary(uuid, uuid, uuid, text),
   public.ai_chat_read_cached_reply(uuid, text),

@@ -84,7 +84,7 @@ describe.each(databaseKinds())('upload limits on %s', (kind) => {
     await db?.close();
   });
   beforeEach(async () => {
-    await db.admin('truncate public.ai_chat_attachments, public.messages, public.conversations, public.ai_usage cascade');
+    await db.admin('truncate public.ai_chat_attachments, public.ai_chat_messages, public.ai_chat_conversations, public.ai_chat_usage cascade');
     await db.admin('delete from storage.objects');
     alice = await db.createUser();
     bytes = attachmentBytesFor('memory://');
