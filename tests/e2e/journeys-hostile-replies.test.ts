@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { HOSTILE_REPLIES } from '../support/hostile-markdown';
-import { chatScreen } from './support/browser';
-import { baseUrl, browserPerFile, UNTIL, uniqueTag } from './support/journey';
+import { chatScreen, sendMessage, waitForIdle } from './support/browser';
+import { baseUrl, browserPerFile, providers, UNTIL, uniqueTag } from './support/journey';
 import { seedConversation } from './support/seed';
 
 // Issue 19, finding 4: replies come from a model that can be steered and imports store assistant
@@ -94,6 +94,12 @@ it('a chat holding replies that stalled or crashed the renderer opens, shows the
   await expect.poll(() => page.locator('[data-markdown="plain"]').count(), UNTIL).toBeGreaterThanOrEqual(REPLIES.length);
   // textContent: a row scrolled past is skipped by content-visibility, and innerText reads only what is laid out.
   await expect(screen.replies.nth(3).textContent()).resolves.toContain('deep quote');
+
+  // The chat carries on: a reply streams in under the page's policy.
+  await providers.script('openai', { text: `Streamed under the policy ${tag}.` });
+  await sendMessage(page, `One more question ${tag}`);
+  await waitForIdle(page);
+  await expect.poll(() => screen.replies.last().textContent(), UNTIL).toContain(`Streamed under the policy ${tag}.`);
 
   expect(trouble.errors).toEqual([]);
   // The one refusal expected: zod probes `Function("")` once to choose its JIT parser and, refused,
