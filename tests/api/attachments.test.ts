@@ -137,7 +137,7 @@ describe('attachments through the handler', () => {
 
   it('a hostile file name is kept only as a harmless label', async () => {
     const traversal = await uploaded(png(2, 2), '../../../etc/passwd\u0000\u202egnp.exe');
-    expect(traversal.name).toBe('passwdgnp.exe');
+    expect(traversal.name).toBe('passwdgnp.exe.png');
     const windows = await uploaded(png(2, 2), 'C:\\Users\\me\\"evil"<x>.png');
     expect(windows.name).toBe('_evil__x_.png');
     const long = await uploaded(png(2, 2), `${'a'.repeat(5_000)}.png`);

@@ -47,9 +47,9 @@ describe('what a file is, by its bytes', () => {
 
 describe('file names', () => {
   it('keeps a label and nothing that could steer a path, a header or the eye', () => {
-    expect(sanitizeFileName('../../.ssh/id_rsa', 'image/png')).toBe('id_rsa');
+    expect(sanitizeFileName('../../.ssh/id_rsa', 'image/png')).toBe('id_rsa.png');
     expect(sanitizeFileName('a\u0000b\r\nc.pdf', 'application/pdf')).toBe('abc.pdf');
-    expect(sanitizeFileName('invoice\u202efdp.exe', 'application/pdf')).toBe('invoicefdp.exe');
+    expect(sanitizeFileName('invoice\u202efdp.exe', 'application/pdf')).toBe('invoicefdp.exe.pdf');
     expect(sanitizeFileName('', 'image/webp')).toBe('file.webp');
     expect(sanitizeFileName('Résumé été.pdf', 'application/pdf')).toBe('Résumé été.pdf');
     const long = sanitizeFileName(`${'é'.repeat(300)}.jpeg`, 'image/jpeg');

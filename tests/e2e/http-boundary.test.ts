@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { providerControl } from './support/provider-control';
 
@@ -12,6 +12,7 @@ interface RawResponse {
   status: number;
   contentType: string;
   text: string;
+  headers: IncomingHttpHeaders;
 }
 
 const baseUrl = inject('baseUrl');
@@ -36,7 +37,7 @@ function raw(method: string, path: string, headers: Record<string, string>, body
       (res) => {
         const parts: Buffer[] = [];
         res.on('data', (part: Buffer) => parts.push(part));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(parts).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(parts).toString('utf8'), headers: res.headers }));
         res.on('error', reject);
       },
     );
@@ -149,5 +150,56 @@ describe('who may call the built app (raw HTTP against next start)', () => {
 
     const deleted = await raw('DELETE', `/api/chat/conversations/${id}`, { origin: baseUrl, 'sec-fetch-site': 'same-origin' });
     expect(deleted.status).toBe(204);
+  });
+});
+
+/** The directives of a Content-Security-Policy header, by name. */
+function directives(policy: string | string[] | undefined): Map<string, string> {
+  const text = Array.isArray(policy) ? policy.join(';') : (policy ?? '');
+  return new Map(
+    text
+      .split(';')
+      .map((directive) => directive.trim().split(/\s+/))
+      .filter(([name]) => name)
+      .map(([name, ...values]) => [name!.toLowerCase(), values.join(' ')]),
+  );
+}
+
+describe('what the built app tells a browser about framing and sniffing (issue 19, finding 5)', () => {
+  it('every page may be framed by the app only, runs scripts of its own origin only, and does not say it is Next.js', async () => {
+    const conversation = await raw('POST', '/api/chat/conversations', { origin: baseUrl, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, '{"title":"Framed?"}');
+    const { id } = (JSON.parse(conversation.text) as { conversation: { id: string } }).conversation;
+    for (const path of ['/', `/c/${id}`, '/sign-in']) {
+      const page = await raw('GET', path, { accept: 'text/html' });
+      expect(page.status, path).toBeLessThan(400);
+      const csp = directives(page.headers['content-security-policy']);
+      expect(csp.get('frame-ancestors'), path).toBe("'self'");
+      expect(csp.get('script-src'), path).toBe("'self' 'unsafe-inline'");
+      expect(csp.get('object-src'), path).toBe("'none'");
+      expect(csp.get('base-uri'), path).toBe("'self'");
+      expect(page.headers['x-frame-options'], path).toBe('SAMEORIGIN');
+      expect(page.headers['x-content-type-options'], path).toBe('nosniff');
+      expect(page.headers['x-powered-by'], path).toBeUndefined();
+    }
+  });
+
+  it('API answers, refusals and streams included, are never sniffed, framed or run as a page', async () => {
+    const own = { origin: baseUrl, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' };
+    const responses = {
+      list: await raw('GET', '/api/chat/conversations', { 'sec-fetch-site': 'same-origin' }),
+      refusal: await raw('GET', '/api/chat/conversations', { origin: ATTACKER }),
+      invalid: await raw('POST', '/api/chat/conversations', own, '{not json'),
+      stream: await raw('POST', '/api/chat', { ...own, accept: 'text/event-stream' }, JSON.stringify({ message: 'Headers, please' })),
+    };
+    for (const [name, response] of Object.entries(responses)) {
+      expect(response.status, name).not.toBe(500);
+      expect(response.headers['x-content-type-options'], name).toBe('nosniff');
+      const csp = directives(response.headers['content-security-policy']);
+      expect(csp.get('frame-ancestors'), name).toBe("'none'");
+      expect(csp.get('default-src'), name).toBe("'none'");
+      expect(response.headers['x-frame-options'], name).toBe('DENY');
+      expect(response.headers['x-powered-by'], name).toBeUndefined();
+    }
+    expect(responses.stream.contentType).toContain('text/event-stream');
   });
 });

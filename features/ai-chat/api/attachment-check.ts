@@ -112,23 +112,43 @@ const EXTENSIONS: Record<NewAttachment['mediaType'], string> = {
 };
 const MAX_NAME_CHARS = 200;
 
+/** Extensions that already say a type: a name ending otherwise gets the type's own appended. */
+const KNOWN_EXTENSIONS: Record<NewAttachment['mediaType'], readonly string[]> = {
+  'image/png': ['png'],
+  'image/jpeg': ['jpg', 'jpeg', 'jpe', 'jfif'],
+  'image/gif': ['gif'],
+  'image/webp': ['webp'],
+  'application/pdf': ['pdf'],
+};
+
 /**
- * A name safe to store and show: the last path segment only (no `../`), no control characters
- * (NUL included) nor characters file systems or headers choke on, at most 200 characters with the
- * extension kept; `file.<ext>` when nothing is left. The name is only ever a label: storage paths
- * are ids.
+ * Controls (C0, DEL, C1), format characters (bidi marks, embeddings, overrides and isolates,
+ * zero-width and invisible characters, tag characters), line and paragraph separators and lone
+ * surrogates: whatever can disguise or reorder an extension, or break a header.
+ */
+const INVISIBLE_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+
+/**
+ * A name safe to store, show and serve: the last path segment only (no `../`), no control,
+ * bidirectional or invisible characters nor characters file systems or headers choke on, ending
+ * in an extension of the type sniffed from the bytes (`x.html` holding a PNG is `x.html.png`), at
+ * most 200 characters with the extension kept; `file.<ext>` when nothing is left. The name is only
+ * ever a label: storage paths are ids.
  */
 export function sanitizeFileName(raw: string, mediaType: NewAttachment['mediaType']): string {
   const lastSegment = raw.split(/[/\\]/).pop() ?? '';
   let name = lastSegment
     .normalize('NFC')
-    // Controls (C0, DEL, C1), bidi overrides and zero-width marks that disguise an extension.
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '')
+    .replace(INVISIBLE_CHARACTERS, '')
     .replace(/["<>:|?*]/g, '_')
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(/^\.+/, '');
+    .replace(/^\.+|\.+$/g, '');
   if (!name) name = `file.${EXTENSIONS[mediaType]}`;
+  const dot = name.lastIndexOf('.');
+  const extension = dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+  // A browser or a desktop picks the program by the extension: it must say what the bytes are.
+  if (!KNOWN_EXTENSIONS[mediaType].includes(extension)) name = `${name}.${EXTENSIONS[mediaType]}`;
   if ([...name].length > MAX_NAME_CHARS) {
     const dot = name.lastIndexOf('.');
     const extension = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : '';

@@ -1,7 +1,7 @@
 import 'server-only';
 import { ChatError } from '../protocol/errors';
 import type { AttachmentRecord, UserChatStore } from '../store/chat-store';
-import { checkAttachment, maxUploadBodyBytes, type AttachmentLimits } from './attachment-check';
+import { checkAttachment, maxUploadBodyBytes, sanitizeFileName, type AttachmentLimits } from './attachment-check';
 import { limitsFor, type ResolvedHandlerOptions } from './handler-options';
 import { json } from './http';
 
@@ -97,7 +97,8 @@ function fileHeaders(record: AttachmentRecord, length: number): Headers {
     'content-length': String(length),
     'x-content-type-options': 'nosniff',
     'cache-control': 'private, max-age=300',
-    'content-disposition': `${disposition}; ${dispositionFileName(record.name)}`,
+    // Cleaned again on the way out: a row written before these rules, or around the upload route.
+    'content-disposition': `${disposition}; ${dispositionFileName(sanitizeFileName(record.name, record.mediaType))}`,
     'content-security-policy': "default-src 'none'; sandbox",
     'cross-origin-resource-policy': 'same-origin',
   });

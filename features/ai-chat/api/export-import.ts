@@ -14,7 +14,7 @@ import { importedTitle } from './conversation-title';
 import { tokensOf } from './accounting';
 import { conversationMarkdown } from './export-markdown';
 import { limitsFor, modelPolicy, type ResolvedHandlerOptions } from './handler-options';
-import { json } from './http';
+import { API_SECURITY_HEADERS, json } from './http';
 import { readImportDocument } from './import-body';
 import { importedParts } from './import-parts';
 import { importWriteOrder, leafToRestore } from './import-plan';
@@ -40,6 +40,7 @@ export async function exportConversation(request: Request, user: UserChatStore, 
       'content-type': `${contentType}; charset=utf-8`,
       'content-disposition': `attachment; filename="${slugify(conversation.title)}.${extension}"`,
       'cache-control': 'no-store',
+      ...API_SECURITY_HEADERS,
     },
   });
 }

@@ -2,12 +2,23 @@ import 'server-only';
 import { z } from 'zod';
 import { asChatError, ChatError } from '../protocol/errors';
 
+/**
+ * What every API response says besides its content: its type is not to be sniffed into another
+ * (a JSON string holding HTML stays JSON), and opened as a page it loads nothing and is never framed.
+ */
+export const API_SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+} as const;
+
 /** The headers a streamed reply needs to reach the browser unbuffered (proxies, nginx, CDNs). */
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache, no-transform',
   'x-accel-buffering': 'no',
   connection: 'keep-alive',
+  ...API_SECURITY_HEADERS,
 } as const;
 
 /** A JSON response. */
@@ -15,6 +26,7 @@ export function json(body: unknown, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
   headers.set('content-type', 'application/json; charset=utf-8');
   headers.set('cache-control', 'no-store');
+  for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) headers.set(name, value);
   return new Response(JSON.stringify(body), { ...init, headers });
 }
 

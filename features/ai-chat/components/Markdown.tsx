@@ -4,7 +4,9 @@ import { memo, useMemo } from 'react';
 import ReactMarkdown, { type Components, type ExtraProps } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import { openFenceContent, splitMarkdownBlocks } from '../client/markdown-blocks';
+import { boundMarkdownBlocks } from '../client/markdown-limits';
 import { CodeBlock } from './CodeBlock';
+import { PlainText, PlainTextBoundary } from './PlainTextBoundary';
 
 const REMARK_PLUGINS = [remarkGfm];
 
@@ -114,16 +116,24 @@ export interface MarkdownProps {
   className?: string;
 }
 
-/** GitHub-flavoured markdown (tables, task lists), split into blocks; an unclosed fence shows as plain code. */
+/**
+ * GitHub-flavoured markdown (tables, task lists), split into blocks; an unclosed fence shows as
+ * plain code. A block past the parser's bounds (client/markdown-limits), or one that fails to
+ * render, shows as plain text: any text renders in bounded time and never throws.
+ */
 export function Markdown({ content, className = '' }: MarkdownProps) {
-  const blocks = useMemo(() => splitMarkdownBlocks(content), [content]);
+  const blocks = useMemo(() => boundMarkdownBlocks(splitMarkdownBlocks(content)), [content]);
   return (
     <div className={`${PROSE} ${className}`}>
       {blocks.map((block, index) =>
-        block.openFence ? (
+        block.plain ? (
+          <PlainText key={index} text={block.source} />
+        ) : block.openFence ? (
           <CodeBlock key={index} {...openFenceContent(block.source)} open />
         ) : (
-          <MarkdownBlock key={index} source={block.source} />
+          <PlainTextBoundary key={index} text={block.source}>
+            <MarkdownBlock source={block.source} />
+          </PlainTextBoundary>
         ),
       )}
     </div>

@@ -4,6 +4,7 @@ import { memo } from 'react';
 import type { ChatSession } from '../client/chat-session';
 import { useChatMessage } from '../hooks/useChatMessage';
 import { ChatMessage } from './ChatMessage';
+import { PlainTextBoundary } from './PlainTextBoundary';
 import { rowRenderProbe } from './row-render-probe';
 import { isLocalId } from '../client/chat-message-view';
 
@@ -26,39 +27,42 @@ export const MessageRow = memo(function MessageRow({ session, messageKey }: Mess
   return (
     // content-visibility lets the browser skip layout and paint of rows far off screen.
     <div className="py-3 [contain-intrinsic-size:auto_96px] [content-visibility:auto]">
-      <ChatMessage
-        role={message.role}
-        content={message.content}
-        timestamp={message.createdAt}
-        state={message.state}
-        tokens={message.tokens}
-        cost={message.cost}
-        model={message.model}
-        tools={message.tools}
-        parts={message.parts}
-        thinkingSince={message.thinkingSince}
-        finishReason={message.finishReason}
-        cachedPromptTokens={message.cachedPromptTokens}
-        api={session.apiBase}
-        branch={
-          siblingIds.length > 1 && index >= 0
-            ? {
-                index,
-                total: siblingIds.length,
-                onPrevious: () => void session.switchBranch(id, 'previous'),
-                onNext: () => void session.switchBranch(id, 'next'),
-              }
-            : undefined
-        }
-        onEdit={message.role === 'user' && !isLocalId(id) ? (text) => void session.editMessage(id, text) : undefined}
-        onRegenerate={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
-        error={message.error}
-        // Retry of a failed reply is a regenerate: the same question answered again.
-        onRetry={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
-        retrying={message.retrying}
-        reconnecting={message.reconnecting}
-        notice={message.notice}
-      />
+      {/* A message that cannot render (malformed parts from an import…) shows its text plainly, alone. */}
+      <PlainTextBoundary text={message.content} note="This message could not be displayed in full; its text:">
+        <ChatMessage
+          role={message.role}
+          content={message.content}
+          timestamp={message.createdAt}
+          state={message.state}
+          tokens={message.tokens}
+          cost={message.cost}
+          model={message.model}
+          tools={message.tools}
+          parts={message.parts}
+          thinkingSince={message.thinkingSince}
+          finishReason={message.finishReason}
+          cachedPromptTokens={message.cachedPromptTokens}
+          api={session.apiBase}
+          branch={
+            siblingIds.length > 1 && index >= 0
+              ? {
+                  index,
+                  total: siblingIds.length,
+                  onPrevious: () => void session.switchBranch(id, 'previous'),
+                  onNext: () => void session.switchBranch(id, 'next'),
+                }
+              : undefined
+          }
+          onEdit={message.role === 'user' && !isLocalId(id) ? (text) => void session.editMessage(id, text) : undefined}
+          onRegenerate={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
+          error={message.error}
+          // Retry of a failed reply is a regenerate: the same question answered again.
+          onRetry={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
+          retrying={message.retrying}
+          reconnecting={message.reconnecting}
+          notice={message.notice}
+        />
+      </PlainTextBoundary>
     </div>
   );
 });
