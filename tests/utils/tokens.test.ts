@@ -97,3 +97,24 @@ describe('createTokenTally', () => {
     expect(tally.count).toBeGreaterThan(50);
   });
 });
+
+describe('text with very long runs without spaces (a pasted blob, a hostile import)', () => {
+  // Before, BPE merged such a run in quadratic time: a 300,000-character word held the server for
+  // minutes while a message or an import was counted (this test then ran past its timeout).
+  const word = Array.from({ length: 300_000 }, (_, i) => 'abcdefghij'[(i * 7919) % 10]).join('');
+
+  it('is counted in pieces, so a 300,000-character word is counted at once and not below its length in tokens per piece', () => {
+    const tokens = countTokens(word, { provider: 'openai', model: 'gpt-5-mini' });
+    expect(tokens).toBeGreaterThan(word.length / 16);
+    expect(countTokens(`${word} and more`, { provider: 'anthropic', model: 'claude-sonnet-4-5' })).toBeGreaterThan(tokens);
+  });
+
+  it('counts a long run within a few percent of the exact count, and ordinary text exactly as before', () => {
+    const run = word.slice(0, 4_000);
+    const exact = o200k(run, { disallowedSpecial: new Set<string>() });
+    const counted = countTokens(run, { provider: 'openai', model: 'gpt-5-mini' });
+    expect(Math.abs(counted - exact) / exact).toBeLessThan(0.05);
+    const prose = 'The quick brown fox jumps over the lazy dog. '.repeat(200);
+    expect(countTokens(prose, { provider: 'openai', model: 'gpt-5-mini' })).toBe(o200k(prose, { disallowedSpecial: new Set<string>() }));
+  });
+});

@@ -115,11 +115,34 @@ function lastWhitespaceRun(text: string): number {
 function counterFor(options: TokenCountOptions): { count: (text: string) => number; factor: number } {
   if (options.provider === 'anthropic') {
     const factor = CLAUDE_NEW_TOKENIZER.test(options.model.trim().toLowerCase()) ? CLAUDE_NEW_TOKENIZER_FACTOR : CLAUDE_LEGACY_FACTOR;
-    return { count: (text) => countO200k(text, AS_PLAIN_TEXT), factor };
+    return { count: inBoundedRuns((text) => countO200k(text, AS_PLAIN_TEXT)), factor };
   }
   return encodingForModel(options.model) === 'cl100k_base'
-    ? { count: (text) => countCl100k(text, AS_PLAIN_TEXT), factor: 1 }
-    : { count: (text) => countO200k(text, AS_PLAIN_TEXT), factor: 1 };
+    ? { count: inBoundedRuns((text) => countCl100k(text, AS_PLAIN_TEXT)), factor: 1 }
+    : { count: inBoundedRuns((text) => countO200k(text, AS_PLAIN_TEXT)), factor: 1 };
+}
+
+/**
+ * BPE merges one run without whitespace in time quadratic in its length: a 20,000-character word
+ * took 1.2 s and a 300,000-character one minutes, holding the server. Runs longer than this are
+ * counted in pieces of this size. Text of ordinary words has no such run and counts exactly; a
+ * long run can only lose merges at a cut, so its count stays close, and rather over than under.
+ */
+const MAX_RUN_CHARS = 512;
+const LONG_RUN = new RegExp(`\\S{${MAX_RUN_CHARS + 1},}`, 'g');
+
+function inBoundedRuns(count: (text: string) => number): (text: string) => number {
+  return (text) => {
+    if (text.length <= MAX_RUN_CHARS) return count(text);
+    let total = 0;
+    let from = 0;
+    for (const run of text.matchAll(LONG_RUN)) {
+      if (run.index > from) total += count(text.slice(from, run.index));
+      for (let at = 0; at < run[0].length; at += MAX_RUN_CHARS) total += count(run[0].slice(at, at + MAX_RUN_CHARS));
+      from = run.index + run[0].length;
+    }
+    return from === 0 ? count(text) : total + (from < text.length ? count(text.slice(from)) : 0);
+  };
 }
 
 /** Content tokens of one message: the stored count when present, otherwise counted. */
