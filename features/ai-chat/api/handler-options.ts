@@ -1,4 +1,5 @@
 import 'server-only';
+import { PROVIDER_NAMES, PROVIDERS } from '../providers/registry';
 import type { ChatError } from '../protocol/errors';
 import type { ConversationRecord, MessageRecord } from '../protocol/records';
 import type { ChatProvider, ProviderName } from '../providers/types';
@@ -136,15 +137,13 @@ export interface ChatHandlerOptions {
 }
 
 /** The model per provider when the app names none: current, capable and affordable. */
-export const DEFAULT_MODEL_BY_PROVIDER: Record<ProviderName, string> = {
-  openai: 'gpt-5-mini',
-  anthropic: 'claude-sonnet-5-5',
-};
+export const DEFAULT_MODEL_BY_PROVIDER: Record<ProviderName, string> = Object.fromEntries(
+  PROVIDER_NAMES.map((name) => [name, PROVIDERS[name].defaultModel]),
+) as Record<ProviderName, string>;
 
-export const PROVIDER_KEY_VARIABLES: Record<ProviderName, string> = {
-  openai: 'OPENAI_API_KEY',
-  anthropic: 'ANTHROPIC_API_KEY',
-};
+export const PROVIDER_KEY_VARIABLES: Record<ProviderName, string> = Object.fromEntries(
+  PROVIDER_NAMES.map((name) => [name, PROVIDERS[name].keyVariable]),
+) as Record<ProviderName, string>;
 
 export interface ResolvedHandlerOptions extends ChatHandlerOptions {
   defaultProvider: ProviderName;

@@ -1,4 +1,5 @@
 import 'server-only';
+import { isProviderName } from '../providers/registry';
 import { MAX_BODY_BYTES, chatRequestSchema, type ChatRequestBody } from '../protocol/chat-request';
 import { ChatError } from '../protocol/errors';
 import type { MessagePart } from '../protocol/parts';
@@ -233,10 +234,6 @@ async function loadHistory(body: ChatRequestBody, user: UserChatStore): Promise<
 function chooseSystemPrompt(body: ChatRequestBody, conversation: ConversationRecord | null, options: ResolvedHandlerOptions): string | undefined {
   if (options.allowClientSystemPrompt && body.systemPrompt) return body.systemPrompt;
   return conversation?.systemPrompt ?? options.systemPrompt;
-}
-
-function isProviderName(value: string): value is ProviderName {
-  return value === 'openai' || value === 'anthropic';
 }
 
 function sameTarget(a: ProviderTarget, b: ProviderTarget): boolean {

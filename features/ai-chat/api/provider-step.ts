@@ -1,4 +1,5 @@
 import 'server-only';
+import { PROVIDERS } from '../providers/registry';
 import type { ChatEvent, ChatFinishReason } from '../protocol/chat-events';
 import { asChatError, ChatError, type ChatErrorCode } from '../protocol/errors';
 import type { MessagePart, ReasoningPart } from '../protocol/parts';
@@ -139,7 +140,7 @@ export async function streamStep(candidates: readonly ProviderTarget[], context:
     if (outcome.finishReason === 'content-filter' && !parts.hasRefusal()) {
       // Claude's refusal streams as text and says so only at the end; a filter with nothing in it
       // is still a refusal to show, not an empty answer.
-      if (target.provider === 'anthropic' || outcome.text === '') parts.textBecomesRefusal();
+      if (PROVIDERS[target.provider].refusalStreamsAsText || outcome.text === '') parts.textBecomesRefusal();
     }
     outcome.parts = parts.parts;
     outcome.reasoning = parts.reasoning;

@@ -1,4 +1,5 @@
 import 'server-only';
+import { PROVIDER_NAMES } from '../providers/registry';
 import { conversationPatchSchema, MAX_BODY_BYTES, MAX_MESSAGE_CHARS } from '../protocol/chat-request';
 import { ChatError } from '../protocol/errors';
 import { conversationListQuerySchema, createConversationBodySchema, type ChatConfig, type UsageResponse } from '../protocol/rest';
@@ -115,7 +116,7 @@ async function usage(user: UserChatStore, options: ResolvedHandlerOptions): Prom
 }
 
 function chatConfig(options: ResolvedHandlerOptions): ChatConfig {
-  const names: ProviderName[] = ['openai', 'anthropic'];
+  const names = PROVIDER_NAMES;
   return {
     defaultProvider: options.defaultProvider,
     providers: names.map((name) => {

@@ -1,6 +1,5 @@
 import 'server-only';
-import { ANTHROPIC_MODELS } from '../anthropic/models';
-import { OPENAI_MODELS } from '../openai/models';
+import { PROVIDERS } from '../registry';
 import type { ModelInfo } from './types';
 
 export type { LongPromptPricing, ModelInfo, ModelProvider } from './types';
@@ -8,4 +7,4 @@ export { ANTHROPIC_MODELS } from '../anthropic/models';
 export { OPENAI_MODELS } from '../openai/models';
 
 /** Every model the module prices out of the box. */
-export const DEFAULT_MODELS: readonly ModelInfo[] = [...OPENAI_MODELS, ...ANTHROPIC_MODELS];
+export const DEFAULT_MODELS: readonly ModelInfo[] = Object.values(PROVIDERS).flatMap((provider) => provider.models);
