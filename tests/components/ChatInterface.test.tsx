@@ -64,6 +64,18 @@ describe('ChatInterface', () => {
     expect(log().textContent).not.toMatch(/w79/);
   });
 
+  it('the usage meter shows a reply "in progress" as soon as it starts, and spent once it ends', async () => {
+    backend.harness.openai.script({ text: Array.from({ length: 40 }, (_, i) => `w${i}`).join(' '), delayMs: 30 });
+    render(<ChatInterface showModelPicker={false} />);
+    type('Tell me a lot');
+
+    const usage = await screen.findByRole('region', { name: 'Usage' });
+    await waitFor(() => expect(usage.textContent).toMatch(/tokens today · up to [\d.,K]+ in progress/), { timeout: 10_000 });
+    expect(screen.getByRole('button', { name: 'Stop' })).toBeTruthy();
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull(), { timeout: 10_000 });
+    await waitFor(() => expect(usage.textContent).not.toContain('in progress'));
+  });
+
   it('a lost connection says it is reconnecting, and the reply then ends whole with no error', async () => {
     backend.harness.openai.script({ text: 'alpha beta gamma delta epsilon zeta eta theta', delayMs: 40 });
     cutNextChatResponse(backend, 3);

@@ -83,9 +83,12 @@ export function ChatInterface({
 }: ChatInterfaceProps) {
   const { config } = useChatConfig({ api });
   const [replies, setReplies] = useState(0);
+  // A reply that starts holds its most against the limits: the meter shows it "in progress" at once.
+  const [repliesStarted, setRepliesStarted] = useState(0);
   const initial = config ? initialModelChoice(config, { provider, model }) : null;
   const usage = useTokenUsage(undefined, { api });
   useRefreshOnChange(replies, usage.refresh);
+  useRefreshOnChange(repliesStarted, usage.refresh);
   const exhausted = usageExhaustion(usage);
 
   const chat = useChatController({
@@ -96,7 +99,10 @@ export function ChatInterface({
     model: initial?.model ?? model,
     temperature,
     maxTokens,
-    onMessageSent,
+    onMessageSent: (message) => {
+      setRepliesStarted((count) => count + 1);
+      onMessageSent?.(message);
+    },
     onConversationCreated,
     onFinish: () => setReplies((count) => count + 1),
   });
