@@ -1,4 +1,4 @@
-import { Blob } from 'node:buffer';
+import { Blob as NodeBlob } from 'node:buffer';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
@@ -55,7 +55,7 @@ export function pgliteSnapshot(): Promise<Blob | undefined> {
   snapshot ??= (async () => {
     const file = process.env[SNAPSHOT_ENV];
     // Node's Blob, not jsdom's: PGlite reads it as Node's, and the hook and component suites run under jsdom.
-    return file ? (new Blob([await readFile(file)]) as unknown as globalThis.Blob) : undefined;
+    return file ? (new NodeBlob([await readFile(file)]) as unknown as Blob) : undefined;
   })();
   return snapshot;
 }
