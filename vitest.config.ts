@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -18,6 +19,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest's default is one worker per core less one: a single worker on 2 cores, idle while its
+    // suite waits on a paced loopback stream. Two keep both cores busy; with three, paced suites
+    // that pass with one or two missed their timing on a crowded 2-core machine (issue 17).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: ['tests/support/global-setup.ts'],
     setupFiles: ['tests/support/jsdom-node-bodies.ts'],
   },
