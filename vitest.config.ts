@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -18,6 +19,15 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest's default is one worker per core less one: a single worker on 2 cores, idle while its
+    // suite waits on a paced loopback stream. Two keep both cores busy; with three, paced suites
+    // that pass with one or two missed their timing on a crowded 2-core machine (issue 17).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // A worker keeps its module cache from file to file: re-importing the SDKs, React and jsdom
+    // per file was 102 s of the workers' 245 s of CPU; without it the run took 180-195 s of CPU
+    // (issue 17; every test passing both ways, also on main's tree). Each file still gets a fresh environment and its own
+    // databases; `npx vitest run --isolate` brings per-file isolation back to hunt a leak.
+    isolate: false,
     globalSetup: ['tests/support/global-setup.ts'],
     setupFiles: ['tests/support/jsdom-node-bodies.ts'],
   },

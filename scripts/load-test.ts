@@ -88,8 +88,16 @@ runScript('load test', 20 * 60_000, async () => {
   };
 
   const copy = await step('production build (a copy of the working tree, not the repo’s .next)', async () => {
-    const built = await ensureBuiltCopy(REPO, { ...appEnv, AI_CHAT_DATA_DIR: path.join(BUILD_ROOT, 'build-data') });
-    console.log(`  ${built.built ? 'built' : 'reused the build of the same sources'} in ${built.dir}`);
+    const built = await ensureBuiltCopy(
+      REPO,
+      { ...appEnv, AI_CHAT_DATA_DIR: path.join(BUILD_ROOT, 'build-data') },
+      { needsReferenceRoute: false },
+    );
+    console.log(
+      built.dir === REPO
+        ? `  AI_CHAT_PREBUILT=1: started from ${path.join(REPO, '.next')} as it stands`
+        : `  ${built.built ? 'built' : 'reused the build of the same sources'} in ${built.dir}`,
+    );
     return built;
   });
 

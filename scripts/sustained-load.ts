@@ -116,8 +116,12 @@ runScript('sustained load', 40 * 60_000, async () => {
       NEXT_TELEMETRY_DISABLED: '1',
       AI_CHAT_STORE: 'embedded',
       AI_CHAT_DATA_DIR: path.join(BUILD_ROOT, 'build-data'),
-    });
-    console.log(`  ${built.built ? 'built' : 'reused the build of the same sources'} in ${built.dir}`);
+    }, { needsReferenceRoute: REFERENCE });
+    console.log(
+      built.dir === REPO
+        ? `  AI_CHAT_PREBUILT=1: started from ${path.join(REPO, '.next')} as it stands`
+        : `  ${built.built ? 'built' : 'reused the build of the same sources'} in ${built.dir}`,
+    );
     return built;
   });
 

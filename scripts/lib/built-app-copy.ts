@@ -50,10 +50,25 @@ async function hashOf(repo: string, files: readonly string[]): Promise<string> {
  * Copies the working tree to BUILD_ROOT (node_modules hard-linked, so the copy costs no disk) and
  * runs `next build` there, unless the previous build there is of exactly these sources. The repo's
  * own `.next` is never touched: other runs use it.
+ *
+ * With AI_CHAT_PREBUILT=1 a run that needs no reference route starts the repo's own `.next`
+ * instead, as it stands: CI builds the app once (the browser suite's `next build`) and the load
+ * runs reuse it. The module reads its environment at run time, so what that build was given does
+ * not change the store or the providers a load run starts it with.
  */
-export async function ensureBuiltCopy(repo: string, buildEnv: Record<string, string>): Promise<BuiltCopy> {
+export async function ensureBuiltCopy(
+  repo: string,
+  buildEnv: Record<string, string>,
+  { needsReferenceRoute = true }: { needsReferenceRoute?: boolean } = {},
+): Promise<BuiltCopy> {
   const files = sourceFiles(repo);
   const sourceHash = await hashOf(repo, files);
+  if (process.env.AI_CHAT_PREBUILT === '1' && !needsReferenceRoute) {
+    if (!existsSync(path.join(repo, '.next', 'BUILD_ID'))) {
+      throw new Error(`AI_CHAT_PREBUILT=1, but ${path.join(repo, '.next')} holds no build: run next build first, or unset it`);
+    }
+    return { dir: repo, built: false, sourceHash };
+  }
   const dir = path.join(BUILD_ROOT, 'app');
   const stamp = path.join(BUILD_ROOT, 'source-hash');
   const previous = existsSync(stamp) ? (await readFile(stamp, 'utf8')).trim() : '';

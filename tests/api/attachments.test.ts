@@ -6,6 +6,7 @@ import { createEmbeddedChatStore, LOCAL_USER } from '@/features/ai-chat/store/em
 import type { AttachmentRecord, UserChatStore } from '@/features/ai-chat/store/chat-store';
 import { fileForm, gif, jpeg, pdf, png, webp } from '../support/attachment-fixtures';
 import { startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { pgliteSnapshot } from '../support/pglite-snapshot';
 import { SUPABASE_DIR } from '../support/test-databases';
 
 /**
@@ -221,7 +222,8 @@ describe('attachments through the handler', () => {
 describe('attachments of the embedded store on disk', () => {
   it('keeps the bytes under AI_CHAT_DATA_DIR/attachments/<user>/<id>, and removes them with the file', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'ai-chat-files-'));
-    const store = createEmbeddedChatStore({ dataDir, supabaseDir: SUPABASE_DIR });
+    // The database in the folder starts migrated (tests/store/embedded.test.ts migrates an empty one).
+    const store = createEmbeddedChatStore({ dataDir, supabaseDir: SUPABASE_DIR, loadDataDir: await pgliteSnapshot() });
     try {
       const me = await store.forUser(LOCAL_USER.id);
       const file = await me.attachments.create({ mediaType: 'image/png', name: 'a.png', data: png(3, 3), width: 3, height: 3 });

@@ -99,10 +99,17 @@ describe('the response cache', () => {
 
 describe('the rolling summary', () => {
   let h: ChatHarness;
+  // The after-turn work (the summary), as a host's `after` would receive it: awaited, not slept on.
+  const afterTurn: Promise<unknown>[] = [];
   beforeAll(async () => {
     // gpt-4's 8,192-token window fills fast; the summary uses gpt-4o-mini on the same fake.
     h = await startChatHarness(
-      { models: { openai: { defaultModel: 'gpt-4' } }, summary: { model: 'gpt-4o-mini' }, defaultMaxTokens: 1_000 },
+      {
+        models: { openai: { defaultModel: 'gpt-4' } },
+        summary: { model: 'gpt-4o-mini' },
+        defaultMaxTokens: 1_000,
+        waitUntil: (work) => afterTurn.push(work),
+      },
       { openai: { defaultReply: (body) => ({ text: body.model === 'gpt-4o-mini' ? SUMMARY : 'ok' }) } },
     );
   });
@@ -138,6 +145,7 @@ describe('the rolling summary', () => {
     expect(system).toContain(SUMMARY);
     expect(stored.summary).toBe(SUMMARY);
     // Nothing new fell out of the window on a short turn: no new summary call.
+    await Promise.all(afterTurn);
     expect(summaryCalls().length).toBe(callsSoFar);
     // The summary call was billed like any other.
     expect(await h.sql(`select count(*)::int as n from public.ai_chat_usage where model = 'gpt-4o-mini'`)).toEqual([{ n: callsSoFar }]);
@@ -164,7 +172,7 @@ describe('the rolling summary', () => {
 
     // Back on branch A with a short question: A's summary still speaks for it.
     await readChatEvents(await h.post({ message: 'and on this branch?', conversationId, parentMessageId: lastOnA }));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await Promise.all(afterTurn);
     expect(summaryCalls()).toBe(before);
     const lastTurn = completions(h).filter((request) => request.body.model === 'gpt-4').at(-1)!;
     expect(JSON.stringify(lastTurn.body.messages)).toContain(SUMMARY);

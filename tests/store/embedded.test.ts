@@ -240,6 +240,12 @@ describe('the embedded store', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'ai-chat-embedded-'));
+    // The first open of an empty folder runs initdb and every migration: the store's real first
+    // start (the other suites start from the global setup's snapshot). Done here, under the hook
+    // timeout, so a crowded machine's slow initdb is not charged to the first test's 30 s.
+    const first = createEmbeddedChatStore({ dataDir, supabaseDir: SUPABASE_DIR });
+    await first.database();
+    await first.close();
   });
   afterEach(async () => {
     await Promise.all(open.map((store) => store.close()));

@@ -3,6 +3,7 @@ import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic/
 import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
 import { createEmbeddedChatStore, type EmbeddedChatStore } from '@/features/ai-chat/store/embedded/embedded-chat-store';
 import { startFakeAnthropic, startFakeOpenAI, type FakeProviderOptions, type FakeProviderServer } from './fake-providers';
+import { pgliteSnapshot } from './pglite-snapshot';
 import { SUPABASE_DIR } from './test-databases';
 
 export const OPENAI_TEST_KEY = 'sk-test-openai-0123456789';
@@ -32,8 +33,12 @@ export async function startChatHarness(
   overrides: Partial<ChatHandlerOptions> = {},
   fakes: { openai?: FakeProviderOptions; anthropic?: FakeProviderOptions } = {},
 ): Promise<ChatHarness> {
-  const [openai, anthropic] = await Promise.all([startFakeOpenAI(fakes.openai), startFakeAnthropic(fakes.anthropic)]);
-  const store = createEmbeddedChatStore({ dataDir: 'memory://', supabaseDir: SUPABASE_DIR });
+  const [openai, anthropic, loadDataDir] = await Promise.all([
+    startFakeOpenAI(fakes.openai),
+    startFakeAnthropic(fakes.anthropic),
+    pgliteSnapshot(),
+  ]);
+  const store = createEmbeddedChatStore({ dataDir: 'memory://', supabaseDir: SUPABASE_DIR, loadDataDir });
   const handler = createChatHandler({
     store,
     providers: {

@@ -1,12 +1,15 @@
 import pg from 'pg';
 import { createPostgresChatStore } from '../../features/ai-chat/store/postgres/postgres-chat-store';
+import { preparePgliteSnapshot } from './pglite-snapshot';
 import { SUPABASE_DIR } from './test-databases';
 
 /**
- * With TEST_DATABASE_URL set, migrates a template database once (`<db>_template`); each test file
+ * Migrates PGlite once and dumps it (each suite's PGlite starts from that snapshot). With
+ * TEST_DATABASE_URL set, also migrates a template database once (`<db>_template`); each test file
  * then copies it. Migrating once also proves the migration applies to an empty PostgreSQL.
  */
 export default async function setup(): Promise<() => Promise<void>> {
+  await preparePgliteSnapshot(SUPABASE_DIR);
   if (!process.env.TEST_DATABASE_URL) return async () => {};
   const base = new URL(process.env.TEST_DATABASE_URL);
   const templateName = `${base.pathname.slice(1)}_template`;

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { applyMigrations, readMigrationFiles } from '@/features/ai-chat/store/embedded/migrations';
 import { createPostgresChatStore } from '@/features/ai-chat/store/postgres/postgres-chat-store';
 import type { SqlDatabase } from '@/features/ai-chat/store/postgres/sql-database';
+import { openMigratedPglite } from './pglite-snapshot';
 
 export const SUPABASE_DIR = path.resolve(__dirname, '../../supabase');
 
@@ -56,8 +55,7 @@ export function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
 }
 
 async function openPglite(): Promise<TestDatabase> {
-  const db = await PGlite.create();
-  await applyMigrations(db, await readMigrationFiles(SUPABASE_DIR));
+  const db = await openMigratedPglite(SUPABASE_DIR);
   return wrap('pglite', { transaction: (work) => db.transaction(work), close: () => db.close() }, async (text, params) =>
     (await db.query<Record<string, unknown>>(text, params)).rows,
   );

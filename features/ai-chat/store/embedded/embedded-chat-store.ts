@@ -18,6 +18,11 @@ export interface EmbeddedChatStoreOptions {
   dataDir: string;
   /** The folder holding `local/auth.sql` and `migrations/`; defaults to `<cwd>/supabase`. */
   supabaseDir?: string;
+  /**
+   * A data folder to start from (PGlite's `loadDataDir`: a `dumpDataDir()` tarball), e.g. tests'
+   * migrated snapshot. Migrations still run on it: applied ones are checked and skipped.
+   */
+  loadDataDir?: Blob;
 }
 
 export interface EmbeddedChatStore extends ChatStore {
@@ -47,7 +52,10 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
       const files = await readMigrationFiles(supabaseDir);
       const inMemory = options.dataDir.startsWith('memory://');
       if (!inMemory) await mkdir(options.dataDir, { recursive: true });
-      const db = await PGlite.create(inMemory ? options.dataDir : path.resolve(options.dataDir));
+      const db = await PGlite.create({
+        dataDir: inMemory ? options.dataDir : path.resolve(options.dataDir),
+        ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      });
       try {
         await applyMigrations(
           db,
