@@ -46,8 +46,9 @@ describe.each(databaseKinds())('GET /usage tells spent from in progress, on %s',
     // What is left still counts the hold: that is what a second turn could get now.
     expect(during.remaining.tokensToday).toBe(10_000 - 451 - reserved!.total_tokens);
 
-    // The run still generating: the first turn's run is kept (finished) beside it, in no set order.
-    const replyId = ((await rig.db.admin(`select id from public.ai_chat_reply_runs where user_id = $1 and state = 'generating'`, [user.userId]))[0] as { id: string }).id;
+    // The second turn's run: the first one's row is kept beside it (its state is written at a
+    // later checkpoint tick), and a heap scan returns the two in no set order.
+    const replyId = ((await rig.db.admin(`select id from public.ai_chat_reply_runs where user_id = $1 order by started_at desc limit 1`, [user.userId]))[0] as { id: string }).id;
     expect((await user.call('POST', `/replies/${replyId}/stop`, {})).status).toBe(202);
     await reading;
     const after = await eventually(async () => {
