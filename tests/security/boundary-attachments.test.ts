@@ -1,5 +1,4 @@
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createChatHandler } from '@/features/ai-chat/api/chat-handler';
 import { ChatError } from '@/features/ai-chat/protocol/errors';
 import { attachmentBytesFor, type AttachmentBytes } from '@/features/ai-chat/store/attachments/attachment-bytes';
@@ -10,6 +9,7 @@ import { fileForm, pdf, png } from '../support/attachment-fixtures';
 import { createFakeSupabaseProject, type FakeSupabaseProject } from '../support/postgrest/fake-supabase-project';
 import { readSchemaCatalog } from '../support/postgrest/schema-catalog';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
+import { supabaseTestNetwork } from '../support/postgrest/supabase-network';
 
 /**
  * Private files, as an attacker tries them: another user's file must not be listed, read (row,
@@ -20,22 +20,7 @@ import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/t
 
 const PROJECT_URL = 'https://files.supabase.test';
 const BUCKET = 'ai-chat-attachments';
-const server = setupServer();
-
-class UnusedWebSocket {
-  constructor() {
-    throw new Error('the chat store opened a WebSocket');
-  }
-}
-
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  if (typeof globalThis.WebSocket === 'undefined') vi.stubGlobal('WebSocket', UnusedWebSocket);
-});
-afterAll(() => {
-  vi.unstubAllGlobals();
-  server.close();
-});
+const server = supabaseTestNetwork();
 
 type Role = 'anon' | 'authenticated' | 'service_role';
 

@@ -1,6 +1,5 @@
 import { http, passthrough } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatHandler, type ChatHandler } from '@/features/ai-chat/api/chat-handler';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
 import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
@@ -11,6 +10,7 @@ import { createFakeSupabaseProject, type FakeSupabaseProject } from '../support/
 import { readSchemaCatalog } from '../support/postgrest/schema-catalog';
 import { readChatEvents } from '../support/sse';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
+import { supabaseTestNetwork } from '../support/postgrest/supabase-network';
 
 /**
  * Issue 10, finding 2, end to end in Supabase mode: the real handler on the Supabase adapter,
@@ -22,22 +22,7 @@ import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/t
 const PROJECT_URL = 'https://turn.supabase.test';
 
 /** A WebSocket that must never be opened: the chat store has no use for Realtime. */
-class UnusedWebSocket {
-  constructor() {
-    throw new Error('the chat store opened a WebSocket');
-  }
-}
-
-const server = setupServer();
-
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  if (typeof globalThis.WebSocket === 'undefined') vi.stubGlobal('WebSocket', UnusedWebSocket);
-});
-afterAll(() => {
-  vi.unstubAllGlobals();
-  server.close();
-});
+const server = supabaseTestNetwork();
 
 describe.each(databaseKinds())('a chat turn in Supabase mode on %s', (kind) => {
   let db: TestDatabase;

@@ -1,7 +1,6 @@
 import { http, passthrough } from 'msw';
-import { setupServer } from 'msw/node';
 import { createClient } from '@supabase/supabase-js';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatHandler, type ChatHandler } from '@/features/ai-chat/api/chat-handler';
 import { conversationDetail } from '@/features/ai-chat/api/conversation-detail';
 import { conversationExportSchema } from '@/features/ai-chat/protocol/export';
@@ -17,6 +16,7 @@ import { readSchemaCatalog } from '../support/postgrest/schema-catalog';
 import { readChatEvents } from '../support/sse';
 import { seedBranchedConversation } from '../support/postgrest/walk-every-method';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
+import { supabaseTestNetwork } from '../support/postgrest/supabase-network';
 
 /**
  * Issue 19, finding 9: hosted PostgREST answers at most 1,000 rows a request (`max-rows`), and an
@@ -81,22 +81,7 @@ function expectedSiblings({ chain, alternates }: LongConversation): Record<strin
 }
 
 /** A WebSocket that must never be opened: the chat store has no use for Realtime. */
-class UnusedWebSocket {
-  constructor() {
-    throw new Error('the chat store opened a WebSocket');
-  }
-}
-
-const server = setupServer();
-
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  if (typeof globalThis.WebSocket === 'undefined') vi.stubGlobal('WebSocket', UnusedWebSocket);
-});
-afterAll(() => {
-  vi.unstubAllGlobals();
-  server.close();
-});
+const server = supabaseTestNetwork();
 
 describe.each(databaseKinds())('a conversation of 2,500 messages on %s', (kind) => {
   let db: TestDatabase;

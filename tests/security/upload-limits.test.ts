@@ -1,5 +1,4 @@
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { routeAttachments } from '@/features/ai-chat/api/attachment-routes';
 import { errorResponse } from '@/features/ai-chat/api/http';
 import { createChatHandler } from '@/features/ai-chat/api/chat-handler';
@@ -12,6 +11,7 @@ import { fileForm, png } from '../support/attachment-fixtures';
 import { createFakeSupabaseProject, type FakeSupabaseProject } from '../support/postgrest/fake-supabase-project';
 import { readSchemaCatalog } from '../support/postgrest/schema-catalog';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
+import { supabaseTestNetwork } from '../support/postgrest/supabase-network';
 
 /**
  * Issue 19, finding 2, as an attacker tries it: one user filled the database with 60 × 5 MB in
@@ -22,22 +22,7 @@ import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/t
 
 const PROJECT_URL = 'https://uploads.supabase.test';
 const BUCKET = 'ai-chat-attachments';
-const server = setupServer();
-
-class UnusedWebSocket {
-  constructor() {
-    throw new Error('the chat store opened a WebSocket');
-  }
-}
-
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  if (typeof globalThis.WebSocket === 'undefined') vi.stubGlobal('WebSocket', UnusedWebSocket);
-});
-afterAll(() => {
-  vi.unstubAllGlobals();
-  server.close();
-});
+const server = supabaseTestNetwork();
 
 const FILE = png(64, 64);
 const SIZE = FILE.byteLength;
