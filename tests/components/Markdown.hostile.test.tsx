@@ -9,6 +9,7 @@ import { MessageRow } from '@/features/ai-chat/components/MessageRow';
 import { ReasoningBlock } from '@/features/ai-chat/components/ReasoningBlock';
 import { installLayoutStubs } from '../hooks/support/chat-backend';
 import { HOSTILE_REPLIES } from '../support/hostile-markdown';
+import { messageView } from '../support/message-view';
 
 // A reply comes from a model that can be steered, and an import stores assistant text of any
 // length: the renderer must stay bounded and never throw, whatever the text.
@@ -59,30 +60,7 @@ describe('Markdown with hostile replies', () => {
   });
 });
 
-const view = (overrides: Partial<ChatMessageView>): ChatMessageView => ({
-  key: 'a1',
-  id: 'a1',
-  parentId: null,
-  role: 'assistant',
-  content: 'The reply, in plain words.',
-  parts: [],
-  thinkingSince: null,
-  finishReason: null,
-  cachedPromptTokens: null,
-  state: 'complete',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  provider: null,
-  model: null,
-  tokens: null,
-  cost: null,
-  tools: [],
-  siblingIds: [],
-  error: null,
-  retrying: null,
-  reconnecting: false,
-  notice: null,
-  ...overrides,
-});
+const view = (overrides: Partial<ChatMessageView>): ChatMessageView => messageView(overrides);
 
 describe('MessageRow render errors', () => {
   it('a message that fails to render shows its text plainly; the other rows and the page stay', () => {

@@ -5,6 +5,7 @@ import { ChatSession } from '@/features/ai-chat/client/chat-session';
 import type { ChatMessageView } from '@/features/ai-chat/client/chat-message-view';
 import { MessageList } from '@/features/ai-chat/components/MessageList';
 import { installLayoutStubs } from '../hooks/support/chat-backend';
+import { messageView } from '../support/message-view';
 
 // The real use-stick-to-bottom, with its scrollToBottom watched: jsdom has no layout to scroll.
 const scrollToBottom = vi.fn(async () => true);
@@ -16,29 +17,8 @@ vi.mock('use-stick-to-bottom', async (importOriginal) => {
 beforeAll(installLayoutStubs);
 afterEach(cleanup);
 
-const view = (key: string, role: 'user' | 'assistant', state: ChatMessageView['state']): ChatMessageView => ({
-  key,
-  id: key,
-  parentId: null,
-  role,
-  content: state === 'pending' ? '' : key,
-  parts: [],
-  thinkingSince: null,
-  finishReason: null,
-  cachedPromptTokens: null,
-  state,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  provider: null,
-  model: null,
-  tokens: null,
-  cost: null,
-  tools: [],
-  siblingIds: [],
-  error: null,
-  retrying: null,
-  reconnecting: false,
-  notice: null,
-});
+const view = (key: string, role: 'user' | 'assistant', state: ChatMessageView['state']): ChatMessageView =>
+  messageView({ key, id: key, role, state, content: state === 'pending' ? '' : key });
 
 describe('MessageList', () => {
   it('sending scrolls to the bottom again, even when the reader had scrolled up', () => {

@@ -2,30 +2,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ChatMessageView } from '@/features/ai-chat/client/chat-message-view';
 import { MessageStore } from '@/features/ai-chat/client/message-store';
+import { messageView } from '../support/message-view';
 
-const view = (key: string, content = key): ChatMessageView => ({
-  key,
-  id: key,
-  parentId: null,
-  role: 'assistant',
-  content,
-  parts: [],
-  thinkingSince: null,
-  finishReason: null,
-  cachedPromptTokens: null,
-  state: 'complete',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  provider: null,
-  model: null,
-  tokens: null,
-  cost: null,
-  tools: [],
-  siblingIds: [],
-  error: null,
-  retrying: null,
-  reconnecting: false,
-  notice: null,
-});
+const view = (key: string, content = key): ChatMessageView => messageView({ key, id: key, content });
 
 describe('MessageStore', () => {
   it('applies streamed text once per frame and tells only that row', async () => {
