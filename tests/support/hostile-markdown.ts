@@ -22,8 +22,8 @@ export const HOSTILE_REPLIES: readonly { name: string; text: string; throughServ
     text: Array.from({ length: 300 }, (_, i) => `${'  '.repeat(i)}- level ${i}`).join('\n'),
   },
   { name: 'a single line of 1,000,000 characters', text: 'lorem ipsum '.repeat(83_334) },
-  // Not imported in the browser journey: the import's token count (gpt-tokenizer) is superlinear
-  // on one long word and holds the server for minutes (223 s for this one), a server-side defect
-  // of its own, outside the renderer.
+  // Not imported in the browser journey, which keeps its page light. Its import once held the
+  // server for 223 s (BPE is quadratic on one long word); the server now counts long runs in
+  // pieces (tests/utils/tokens.test.ts), and the import takes a fraction of a second.
   { name: 'a single word of 300,000 characters', text: 'x'.repeat(300_000), throughServer: false },
 ];
