@@ -199,7 +199,7 @@ export async function checkTwoInstances(options: TwoInstanceOptions): Promise<Tw
       else if (turn.status === 200 && turn.error?.code === 'usage_limit') refused += 1;
       else {
         allowed += 1;
-        for (const problem of turnProblems(turn, replyTextFor(messages[i]!, LIMIT_REPLY_WORDS))) problems.push(`chat ${i} on ${i % 2 ? 'B' : 'A'}: ${problem}`);
+        for (const problem of limitedTurnProblems(turn, replyTextFor(messages[i]!, LIMIT_REPLY_WORDS))) problems.push(`chat ${i} on ${i % 2 ? 'B' : 'A'}: ${problem}`);
       }
     });
     await sleep(1_000);
@@ -253,4 +253,16 @@ async function query<Row>(url: string, sql: string, params: unknown[] = []): Pro
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A turn under the limit: whole, or cut where its hold ran out. The fake ignores `max_tokens` (and
+ * its tagged words are several tokens each), so the ledger stops a call whose streamed output
+ * passes its hold (issue 19, finding 8): such a reply ends `length`, a start of what was sent.
+ */
+function limitedTurnProblems(turn: ChatTurn, expected: string): string[] {
+  if (turn.finish?.finishReason !== 'length') return turnProblems(turn, expected);
+  const problems = turnProblems({ ...turn, finish: { ...turn.finish, finishReason: 'stop' } }, turn.text);
+  if (turn.text.length === 0 || !expected.startsWith(turn.text)) problems.push(`a reply cut at its hold is not the start of what the provider sent: ${JSON.stringify(turn.text.slice(0, 60))}`);
+  return problems;
 }
