@@ -41,7 +41,7 @@ const nextConfig: NextConfig = {
   async headers() {
     return [
       {
-        // Pages and their assets; the API's responses carry their own, stricter headers (api/http.ts).
+        // Pages and their assets; the API's responses carry their own, stricter headers (server/http/http.ts).
         source: '/((?!api/).*)',
         headers: [
           { key: 'Content-Security-Policy', value: PAGE_CSP },

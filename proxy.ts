@@ -31,7 +31,7 @@ export const config = {
   // for any request a proxy runs on, Next reads the body into a copy capped at
   // proxyClientMaxBodySize (10 MB by default), so a 32 MB PDF reaches the route cut short, and a
   // body of any size is read to its end before the route can refuse it. Off the proxy, the route
-  // reads the body itself and stops at the upload limit (api/attachment-routes.ts). Raising the
+  // reads the body itself and stops at the upload limit (server/files/attachment-routes.ts). Raising the
   // cap instead would still buffer every upload whole, and hostile ones to their end. The route
   // authenticates on its own; the session is refreshed by the page and API calls around it.
   matcher: ['/((?!_next/static|_next/image|favicon.ico|api/chat/attachments$|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico)$).*)'],

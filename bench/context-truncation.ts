@@ -1,4 +1,4 @@
-import { truncateMessages } from '../features/ai-chat/api/context';
+import { truncateMessages } from '../features/ai-chat/server/turn/context';
 import { sample, summarize, type Summary } from './support/stats';
 
 /**

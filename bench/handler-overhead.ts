@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { createChatHandler } from '../features/ai-chat/api/chat-handler';
+import { createChatHandler } from '../features/ai-chat/server/http/chat-handler';
 import { createOpenAIProvider } from '../features/ai-chat/providers/openai/chat-completions-provider';
 import { createEmbeddedChatStore } from '../features/ai-chat/store/embedded/embedded-chat-store';
 import type { FakeReply } from '../tests/support/fake-providers';

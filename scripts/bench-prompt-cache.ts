@@ -15,7 +15,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { createChatHandler } from '../features/ai-chat/api/chat-handler';
+import { createChatHandler } from '../features/ai-chat/server/http/chat-handler';
 import { createAnthropicProvider } from '../features/ai-chat/providers/anthropic/provider';
 import type { ChatProvider, ProviderUsage } from '../features/ai-chat/providers/types';
 import { describeCost } from '../features/ai-chat/providers/pricing';

@@ -22,17 +22,17 @@ export {
   type RequestGuardOptions,
   type UsageLimits,
   type UsageReport,
-} from './api/chat-handler';
-export type { ToolContext } from './api/tools';
-export { assertAllowedCaller, resolveRequestGuard, requestGuardOptionsFromEnv } from './api/request-guard';
-export { errorResponse } from './api/http';
+} from './server/http/chat-handler';
+export type { ToolContext } from './server/turn/tools';
+export { assertAllowedCaller, resolveRequestGuard, requestGuardOptionsFromEnv } from './server/http/request-guard';
+export { errorResponse } from './server/http/http';
 
 export { sendOpenAIMessage, type SendOpenAIMessageOptions } from './api/openai';
 export { sendClaudeMessage, type SendClaudeMessageOptions } from './api/claude';
 export { streamClaudeResponse, streamOpenAIResponse } from './api/bare-stream';
-export { fitToContextWindow, truncateMessages } from './api/context';
-export { checkUsageLimit, getUsageLimitStatus } from './api/check-usage-limit';
-export { summarizeConversation } from './api/summarize';
+export { fitToContextWindow, truncateMessages } from './server/turn/context';
+export { checkUsageLimit, getUsageLimitStatus } from './server/ledger/check-usage-limit';
+export { summarizeConversation } from './server/turn/summarize';
 
 export {
   calculateCost,

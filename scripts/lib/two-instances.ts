@@ -43,7 +43,7 @@ export interface TwoInstanceOptions {
 
 /** Whether this tree has what the checks need: the Postgres store and durable replies. */
 export function twoInstanceSupport(repo: string): string | null {
-  const needed = ['features/ai-chat/store/postgres/postgres-chat-store.ts', 'features/ai-chat/api/reply-routes.ts'];
+  const needed = ['features/ai-chat/store/postgres/postgres-chat-store.ts', 'features/ai-chat/server/replies/reply-routes.ts'];
   const missing = needed.filter((file) => !existsSync(path.join(repo, file)));
   return missing.length === 0 ? null : `this tree has no ${missing.map((file) => path.basename(file)).join(' or ')} yet`;
 }

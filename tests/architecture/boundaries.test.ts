@@ -60,7 +60,7 @@ describe('the module boundaries', () => {
     ]) {
       expect(await lint(allowed), allowed).toBe(false);
     }
-    for (const internal of ['@/features/ai-chat/protocol/records', '@/features/ai-chat/api/http', '@/features/ai-chat/components/icons']) {
+    for (const internal of ['@/features/ai-chat/protocol/records', '@/features/ai-chat/server/http/http', '@/features/ai-chat/components/icons']) {
       expect(await lint(internal), internal).toBe(true);
     }
   });

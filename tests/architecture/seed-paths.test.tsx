@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 // The seed's import paths and calls, as its README writes them: `npm run typecheck` holds them to
 // type-check, and this test to resolve. They are the compatibility layer over the front doors.
 import { sendClaudeMessage } from '@/features/ai-chat/api/claude';
-import { handleChatRequest } from '@/features/ai-chat/api/chat-handler';
+import { handleChatRequest } from '@/features/ai-chat/server/http/chat-handler';
 import { sendOpenAIMessage } from '@/features/ai-chat/api/openai';
 import { ChatInput } from '@/features/ai-chat/components/ChatInput';
 import { ChatInterface } from '@/features/ai-chat/components/ChatInterface';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 
-import { defineTool } from '@/features/ai-chat/api/chat-handler';
+import { defineTool } from '@/features/ai-chat/server/http/chat-handler';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
 import { createOpenAIResponsesProvider } from '@/features/ai-chat/providers/openai/responses-provider';
 import { startChatHarness, type ChatHarness } from '@/tests/support/chat-harness';

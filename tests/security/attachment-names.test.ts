@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatHandler, type ChatHandler } from '@/features/ai-chat/api/chat-handler';
+import { createChatHandler, type ChatHandler } from '@/features/ai-chat/server/http/chat-handler';
 import { attachmentBytesFor } from '@/features/ai-chat/store/attachments/attachment-bytes';
 import type { AttachmentRecord } from '@/features/ai-chat/store/chat-store';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';

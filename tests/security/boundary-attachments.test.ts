@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createChatHandler } from '@/features/ai-chat/api/chat-handler';
+import { createChatHandler } from '@/features/ai-chat/server/http/chat-handler';
 import { ChatError } from '@/features/ai-chat/protocol/errors';
 import { attachmentBytesFor, type AttachmentBytes } from '@/features/ai-chat/store/attachments/attachment-bytes';
 import type { UserChatStore } from '@/features/ai-chat/store/chat-store';

@@ -1,6 +1,6 @@
 import { http, passthrough } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatHandler, type ChatHandler } from '@/features/ai-chat/api/chat-handler';
+import { createChatHandler, type ChatHandler } from '@/features/ai-chat/server/http/chat-handler';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
 import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
 import { createSupabaseChatStore } from '@/features/ai-chat/store/supabase/supabase-chat-store';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createChatHandler, type ChatHandler } from '@/features/ai-chat/api/chat-handler';
-import { requestGuardOptionsFromEnv } from '@/features/ai-chat/api/request-guard';
+import { createChatHandler, type ChatHandler } from '@/features/ai-chat/server/http/chat-handler';
+import { requestGuardOptionsFromEnv } from '@/features/ai-chat/server/http/request-guard';
 import { parseChatEnv } from '@/features/ai-chat/config/env';
 import type { ChatEvent } from '@/features/ai-chat/protocol/chat-events';
 import { startChatHarness, type ChatHarness } from '../support/chat-harness';

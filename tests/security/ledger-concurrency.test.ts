@@ -2,7 +2,7 @@ import { createParser } from 'eventsource-parser';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineTool } from '@/features/ai-chat/api/chat-handler';
+import { defineTool } from '@/features/ai-chat/server/http/chat-handler';
 import { chatEventSchema, type ChatEvent } from '@/features/ai-chat/protocol/chat-events';
 import { eventually } from '../support/chat-harness';
 import type { FakeReply } from '../support/fake-providers';

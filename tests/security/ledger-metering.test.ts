@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineTool } from '@/features/ai-chat/api/chat-handler';
+import { defineTool } from '@/features/ai-chat/server/http/chat-handler';
 import { eventually } from '../support/chat-harness';
 import { readChatEvents, textOf } from '../support/sse';
 import { databaseKinds } from '../support/test-databases';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { modelPolicy } from '@/features/ai-chat/api/handler-options';
+import { modelPolicy } from '@/features/ai-chat/server/http/handler-options';
 import { parseChatEnv } from '@/features/ai-chat/config/env';
 import { readChatEvents } from '../support/sse';
 import { databaseKinds } from '../support/test-databases';

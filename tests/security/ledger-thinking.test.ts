@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic/provider';
-import { summarizeWithUsage } from '@/features/ai-chat/api/summarize';
+import { summarizeWithUsage } from '@/features/ai-chat/server/turn/summarize';
 import { ANTHROPIC_TEST_KEY, eventually } from '../support/chat-harness';
 import { readChatEvents } from '../support/sse';
 import { databaseKinds } from '../support/test-databases';

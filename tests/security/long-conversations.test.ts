@@ -1,8 +1,8 @@
 import { http, passthrough } from 'msw';
 import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatHandler, type ChatHandler } from '@/features/ai-chat/api/chat-handler';
-import { conversationDetail } from '@/features/ai-chat/api/conversation-detail';
+import { createChatHandler, type ChatHandler } from '@/features/ai-chat/server/http/chat-handler';
+import { conversationDetail } from '@/features/ai-chat/server/http/conversation-detail';
 import { conversationExportSchema } from '@/features/ai-chat/protocol/export';
 import { conversationDetailSchema } from '@/features/ai-chat/protocol/rest';
 import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';

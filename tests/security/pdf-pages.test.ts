@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { countPdfPages } from '@/features/ai-chat/api/file-sniff';
+import { countPdfPages } from '@/features/ai-chat/server/files/file-sniff';
 import type { AttachmentRecord } from '@/features/ai-chat/store/chat-store';
 import { escapedPdf, fileForm, objectStreamPdf, pdf } from '../support/attachment-fixtures';
 import { startChatHarness, type ChatHarness } from '../support/chat-harness';

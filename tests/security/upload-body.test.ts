@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maxUploadBodyBytes, resolveAttachmentLimits } from '@/features/ai-chat/api/attachment-check';
+import { maxUploadBodyBytes, resolveAttachmentLimits } from '@/features/ai-chat/server/files/attachment-check';
 import { startChatHarness, type ChatHarness } from '../support/chat-harness';
 
 /**

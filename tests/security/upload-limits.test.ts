@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { routeAttachments } from '@/features/ai-chat/api/attachment-routes';
-import { errorResponse } from '@/features/ai-chat/api/http';
-import { createChatHandler } from '@/features/ai-chat/api/chat-handler';
-import { resolveHandlerOptions, type ChatHandlerOptions } from '@/features/ai-chat/api/handler-options';
+import { routeAttachments } from '@/features/ai-chat/server/files/attachment-routes';
+import { errorResponse } from '@/features/ai-chat/server/http/http';
+import { createChatHandler } from '@/features/ai-chat/server/http/chat-handler';
+import { resolveHandlerOptions, type ChatHandlerOptions } from '@/features/ai-chat/server/http/handler-options';
 import { attachmentBytesFor, type AttachmentBytes } from '@/features/ai-chat/store/attachments/attachment-bytes';
 import type { ChatStore, UserChatStore } from '@/features/ai-chat/store/chat-store';
 import { PostgresUserStore } from '@/features/ai-chat/store/postgres/postgres-user-store';

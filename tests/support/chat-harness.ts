@@ -1,4 +1,4 @@
-import { createChatHandler, type ChatHandler, type ChatHandlerOptions } from '@/features/ai-chat/api/chat-handler';
+import { createChatHandler, type ChatHandler, type ChatHandlerOptions } from '@/features/ai-chat/server/http/chat-handler';
 import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic/provider';
 import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
 import { createEmbeddedChatStore, type EmbeddedChatStore } from '@/features/ai-chat/store/embedded/embedded-chat-store';

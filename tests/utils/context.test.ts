@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChatError } from '../../features/ai-chat/protocol/errors';
-import { fitToContextWindow, truncateMessages, truncateMessagesDetailed } from '../../features/ai-chat/api/context';
+import { fitToContextWindow, truncateMessages, truncateMessagesDetailed } from '../../features/ai-chat/server/turn/context';
 import { createPricing } from '../../features/ai-chat/providers/pricing';
 import { countConversationTokens, countMessageTokens } from '../../features/ai-chat/providers/tokens';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importedTitle, titleFromMessage } from '@/features/ai-chat/api/conversation-title';
+import { importedTitle, titleFromMessage } from '@/features/ai-chat/server/turn/conversation-title';
 
 describe('titleFromMessage', () => {
   it.each([

@@ -1,12 +1,12 @@
 import 'server-only';
 import { sendClaudeMessage, type SendClaudeMessageOptions } from './claude';
-import { DEFAULT_MODEL_BY_PROVIDER } from './handler-options';
+import { DEFAULT_MODEL_BY_PROVIDER } from '../server/http/handler-options';
 import { sendOpenAIMessage, type SendOpenAIMessageOptions } from './openai';
 import type { ChatEvent } from '../protocol/chat-events';
 import { ChatError, isChatError } from '../protocol/errors';
 import type { ProviderEvent, ProviderName } from '../providers/types';
 import { calculateCost } from '../providers/pricing';
-import { createSseStream } from './sse-stream';
+import { createSseStream } from '../server/http/sse-stream';
 
 /**
  * Bare streaming, for apps that want a reply as SSE without conversations, persistence or
@@ -32,7 +32,7 @@ export async function streamClaudeResponse(options: BareOptions<SendClaudeMessag
 }
 
 /** The SSE headers to answer these streams with. */
-export { SSE_HEADERS } from './http';
+export { SSE_HEADERS } from '../server/http/http';
 
 /**
  * Provider events as SSE frames, with a `: ping` every `pingIntervalMs` of silence. Cancelling

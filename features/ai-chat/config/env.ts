@@ -17,7 +17,7 @@ const modelList = z
   .transform((value) => value.split(',').map((model) => model.trim()).filter(Boolean))
   .pipe(z.array(z.string().max(128)).min(1, 'list at least one model'));
 
-// --- Who may call the routes (api/request-guard.ts) ---------------------------------------------
+// --- Who may call the routes (server/http/request-guard.ts) ---------------------------------------------
 // A host entry: chat.example.com, chat.example.com:8443, *.example.com, [::1], or * for any host.
 export const HOST_ENTRY_PATTERN = /^(\*|(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.?(:\d{1,5})?|\[[0-9a-f:.]+\](:\d{1,5})?)$/i;
 const commaList = (value: string) => value.split(',').map((entry) => entry.trim()).filter(Boolean);

@@ -9,4 +9,4 @@ export {
   type FitToContextResult,
   type TruncateOptions,
   type TruncateResult,
-} from '../api/context';
+} from '../server/turn/context';

@@ -6,4 +6,4 @@ export {
   getUsageLimitStatus,
   type CheckUsageLimitOptions,
   type UsageLimitValues,
-} from '../api/check-usage-limit';
+} from '../server/ledger/check-usage-limit';

@@ -6,4 +6,4 @@ export {
   summarizeWithUsage,
   type SummarizeOptions,
   type SummaryResult,
-} from '../api/summarize';
+} from '../server/turn/summarize';

@@ -1,6 +1,6 @@
 import { http, passthrough } from 'msw';
 import { setupServer, type SetupServer } from 'msw/node';
-import type { ChatHandlerOptions } from '@/features/ai-chat/api/chat-handler';
+import type { ChatHandlerOptions } from '@/features/ai-chat/server/http/chat-handler';
 import { startChatHarness, type ChatHarness } from '../../support/chat-harness';
 
 /**
