@@ -1,4 +1,4 @@
-import type { AttachmentMediaType, MessagePart } from '../protocol/parts';
+import type { MessagePart } from '../protocol/parts';
 import type {
   ConversationRecord,
   MessageRecord,
@@ -12,6 +12,13 @@ import type {
  * request's session) and embedded (PGlite). Both run every user operation under the same
  * row-level security policies, so a bug in a `where` clause can never leak another user's rows.
  */
+
+export type * from './reply-run-contract';
+export type * from './usage-contract';
+export type * from './attachment-contract';
+import type { NewReplyRun, ReplyRunStore } from './reply-run-contract';
+import type { UsageHold, UsageHoldRequest, UsageReservation, UsageReservationRequest, UsageSettlement } from './usage-contract';
+import type { UserAttachmentStore } from './attachment-contract';
 export interface ChatStore {
   /**
    * Opens the store as the user of this request's session; null when nobody is signed in.
@@ -27,89 +34,6 @@ export interface ChatStore {
   readonly replies: ReplyRunStore;
   /** Releases connections (the embedded database); safe to call twice. */
   close(): Promise<void>;
-}
-
-/** A reply run as it starts: the run id is the assistant message's id. */
-export interface NewReplyRun {
-  id: string;
-  userId: string;
-  conversationId: string;
-  parentId: string | null;
-  provider: string;
-  model: string;
-  reservationId: string | null;
-  /**
-   * The conversation's shown leaf when the turn began: the reply, when it is saved (even by a
-   * sweeper), becomes the shown leaf only if the person is still there or at its question.
-   */
-  expectedLeafId: string | null;
-  /** What the run leaves if its instance dies before its first checkpoint (its prompt billed). */
-  fallback: ReplyFallback | null;
-}
-
-/** What a run would leave if its instance died now: the partial row and its usage settlement. */
-export interface ReplyFallback {
-  message: Omit<NewMessage, 'conversationId' | 'parentId' | 'role' | 'id'>;
-  settlement: Omit<UsageSettlement, 'messageId' | 'conversationId'>;
-}
-
-/** One run's share of an instance's checkpoint tick. */
-export interface ReplyCheckpoint {
-  id: string;
-  /** Chunk number, from 0, one per checkpoint that carried events. */
-  seq: number;
-  /** The events since the previous checkpoint (deltas coalesced); empty for a heartbeat only. */
-  events: readonly unknown[];
-  fallback: ReplyFallback | null;
-  /** The run ended with this checkpoint (its last events are in it). */
-  ended: boolean;
-}
-
-export type ReplyRunState = 'generating' | 'finished' | 'interrupted';
-
-/** A run of the user's as another instance sees it, with the event chunks after a seq. */
-export interface ReplyRunSnapshot {
-  id: string;
-  conversationId: string;
-  parentId: string | null;
-  provider: string;
-  model: string;
-  state: ReplyRunState;
-  startedAt: string;
-  /** Seconds since its last checkpoint. */
-  staleSeconds: number;
-  settlement: ReplyFallback['settlement'] | null;
-  chunks: { seq: number; events: unknown[] }[];
-}
-
-export interface GeneratingReply {
-  id: string;
-  parentId: string | null;
-  provider: string;
-  model: string;
-  startedAt: string;
-}
-
-/**
- * Reply runs across instances, written with the server's role only. Methods taking a user id
- * act only on that user's runs; the others are the instances' own housekeeping.
- */
-export interface ReplyRunStore {
-  /** Registers a run of the user's conversation; false when the conversation is not theirs. */
-  start(run: NewReplyRun): Promise<boolean>;
-  /**
-   * One instance tick, one statement: writes the checkpoints and returns which of `live` (this
-   * instance's running runs) were asked to stop.
-   */
-  tick(checkpoints: readonly ReplyCheckpoint[], live: readonly string[]): Promise<string[]>;
-  /** Records a stop request; the run's state (null: no such run of this user's). */
-  requestStop(userId: string, id: string): Promise<ReplyRunState | null>;
-  /** The run and its chunks after `afterSeq`; null when no such run of this user's is kept. */
-  read(userId: string, id: string, afterSeq: number): Promise<ReplyRunSnapshot | null>;
-  /** The user's runs of a conversation still generating. */
-  generating(userId: string, conversationId: string): Promise<GeneratingReply[]>;
-  /** Marks interrupted the runs whose checkpoints stopped (or only `id`); returns their ids. */
-  sweep(staleSeconds: number, id?: string): Promise<string[]>;
 }
 
 export interface NewConversation {
@@ -181,58 +105,6 @@ export interface ListConversationsOptions {
   before?: string;
 }
 
-export interface UsageReservationRequest {
-  provider: string;
-  model: string;
-  conversationId?: string | null;
-  estimatedTokens: number;
-  /** Decimal string. */
-  estimatedCost: string;
-  maxTokensPerDay?: number | null;
-  /** Decimal string or number of dollars. */
-  maxCostPerMonth?: string | number | null;
-  maxRequestsPerMinute?: number | null;
-}
-
-export type UsageLimitReason = 'tokens_per_day' | 'cost_per_month' | 'requests_per_minute';
-
-export type UsageReservation =
-  | { allowed: true; reservationId: string; tokensToday: number; costThisMonth: string }
-  | {
-      allowed: false;
-      reason: UsageLimitReason;
-      retryAfterSeconds: number;
-      tokensToday: number;
-      costThisMonth: string;
-    };
-
-/** A new hold for a running turn: what it has spent so far plus its next call's estimate. */
-export interface UsageHoldRequest {
-  tokens: number;
-  /** Decimal string. */
-  cost: string;
-  maxTokensPerDay?: number | null;
-  maxCostPerMonth?: string | number | null;
-}
-
-export type UsageHold =
-  | { allowed: true; tokensToday: number; costThisMonth: string }
-  | { allowed: false; reason: Exclude<UsageLimitReason, 'requests_per_minute'>; retryAfterSeconds: number; tokensToday: number; costThisMonth: string };
-
-export interface UsageSettlement {
-  provider: string;
-  model: string;
-  promptTokens: number;
-  completionTokens: number;
-  cachedPromptTokens?: number;
-  /** The part of promptTokens written to the provider's prompt cache (billed above input). */
-  cacheWriteTokens?: number;
-  /** Decimal string; null when the model's price is unknown. */
-  cost: string | null;
-  messageId?: string | null;
-  conversationId?: string | null;
-}
-
 export interface BranchSummary {
   summary: string;
   throughMessageId: string;
@@ -242,77 +114,6 @@ export interface CachedReply {
   provider: string;
   model: string;
   content: string;
-}
-
-/** A file a user uploaded, as the database knows it (the bytes live in storage). */
-export interface AttachmentRecord {
-  id: string;
-  mediaType: AttachmentMediaType;
-  name: string;
-  /** Bytes. */
-  size: number;
-  /** Pixels, for images (read from the file's header at upload). */
-  width: number | null;
-  height: number | null;
-  /** Pages, for PDFs. */
-  pages: number | null;
-  /** Null until the file is sent with a message. */
-  conversationId: string | null;
-  messageId: string | null;
-  createdAt: string;
-}
-
-export interface NewAttachment {
-  mediaType: AttachmentMediaType;
-  name: string;
-  /** Already checked: its type by its bytes, its size against the limits. */
-  data: Uint8Array;
-  width?: number | null;
-  height?: number | null;
-  pages?: number | null;
-}
-
-/**
- * A user's files: private to them in storage and in the database, under RLS on both (Supabase
- * Storage policies on storage.objects; embedded, a folder read only after an RLS-checked row).
- */
-/**
- * What an upload must fit, decided by the database in the transaction that records it (so
- * parallel uploads are counted one after another). Null or absent: no limit.
- */
-export interface UploadAllowance {
-  /** Bytes all of the user's files (sent or not) may take, this one included. */
-  maxStorageBytes?: number | null;
-  /** The user's requests a minute, chat turns and uploads together. */
-  maxRequestsPerMinute?: number | null;
-}
-
-export interface UserAttachmentStore {
-  /**
-   * Server only: stores the bytes under the user's own folder and writes the row, if the upload
-   * fits `allowance`: otherwise ChatError 'payload_too_large' (the storage quota, 413) or
-   * 'usage_limit' (requests per minute, 429), and nothing is kept.
-   */
-  create(input: NewAttachment, allowance?: UploadAllowance): Promise<AttachmentRecord>;
-  /**
-   * Deletes this user's files never sent with a message and older than `maxAgeSeconds` (by the
-   * database's clock), bytes and all, as the user; returns how many went.
-   */
-  expireUnsent(maxAgeSeconds: number): Promise<number>;
-  /** Null when it does not exist or is not this user's. */
-  get(id: string): Promise<AttachmentRecord | null>;
-  /** The bytes; null when not this user's. */
-  read(id: string): Promise<Uint8Array | null>;
-  /** A short-lived URL the browser may load it from directly (Supabase Storage); null: serve it through the route. */
-  signedUrl(id: string, ttlSeconds: number): Promise<string | null>;
-  /** Deletes a file not yet sent with a message; false when there was none such of this user's. */
-  remove(id: string): Promise<boolean>;
-  /**
-   * Server only: binds files to the user message that carries them. Each must be this user's and
-   * either unsent or already in this conversation (an edit re-sends them); otherwise ChatError
-   * 'bad_request' naming the file, and nothing is bound.
-   */
-  attach(ids: readonly string[], target: { conversationId: string; messageId: string }): Promise<AttachmentRecord[]>;
 }
 
 /** Everything one signed-in user may do. Each call is its own transaction. */

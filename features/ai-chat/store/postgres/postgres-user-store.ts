@@ -33,7 +33,6 @@ import {
   updateConversationArgs,
 } from '../function-args';
 import { isUuid } from '../ids';
-import { mapDatabaseError } from './map-database-error';
 import {
   cachedReplyRowSchema,
   conversationRowSchema,
@@ -45,7 +44,8 @@ import {
   usageSummaryRowSchema,
 } from './rows';
 import { replyRunArgs } from './reply-run-store';
-import { runStatements, type SqlDatabase } from './sql-database';
+import type { SqlDatabase } from './sql-database';
+import { functionCall, PostgresUserSession, scalarCall } from './user-session';
 
 const MAX_PAGE = 200;
 
@@ -56,53 +56,16 @@ const MAX_PAGE = 200;
  * cache, usage) runs as `service_role` through the migration's functions, which take this
  * store's user id and check ownership themselves, as the Supabase adapter's service client does.
  */
-export class PostgresUserStore implements UserChatStore {
+export class PostgresUserStore extends PostgresUserSession implements UserChatStore {
   readonly attachments: PostgresAttachmentStore;
   constructor(
-    private readonly db: SqlDatabase,
-    readonly userId: string,
+    db: SqlDatabase,
+    userId: string,
     /** Where file bytes live (the embedded store's folder); default: in this process's memory. */
     attachmentBytes: AttachmentBytes = sharedMemoryBytes(),
   ) {
+    super(db, userId);
     this.attachments = new PostgresAttachmentStore(db, userId, attachmentBytes);
-  }
-
-  /** One statement as the role, in one transaction (see statementsAs). */
-  private async statementAs(
-    role: 'authenticated' | 'service_role',
-    context: string,
-    text: string,
-    params: readonly unknown[] = [],
-  ): Promise<Record<string, unknown>[]> {
-    const [rows] = await this.statementsAs(role, context, [{ text, params }]);
-    return rows!;
-  }
-
-  /**
-   * Statements as the role with the user's claims set (`set_config(…, true)`, as PostgREST does),
-   * in one transaction, sent in one round trip where the driver can (node-postgres): nothing one
-   * of them locks then waits on this process to send the next statement or the commit.
-   */
-  private async statementsAs(
-    role: 'authenticated' | 'service_role',
-    context: string,
-    list: ReadonlyArray<{ text: string; params?: readonly unknown[] }>,
-  ): Promise<Array<Record<string, unknown>[]>> {
-    try {
-      const results = await runStatements(this.db, [
-        { text: SET_CLAIMS, params: [role, JSON.stringify({ sub: this.userId, role })] },
-        ...list,
-      ]);
-      return results.slice(1).map((result) => result.rows);
-    } catch (error) {
-      throw mapDatabaseError(error, context);
-    }
-  }
-
-  /** A migration function as service_role, named arguments as PostgREST's rpc passes them. */
-  private callAsServer(context: string, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>[]> {
-    const { text, params } = functionCall(name, args);
-    return this.statementAs('service_role', context, text, params);
   }
 
   async listConversations(options: ListConversationsOptions = {}): Promise<ConversationRecord[]> {
@@ -325,31 +288,4 @@ export class PostgresUserStore implements UserChatStore {
   async recordUsage(settlement: UsageSettlement): Promise<void> {
     await this.callAsServer('Recording usage', 'ai_chat_record_usage', recordUsageArgs(this.userId, settlement));
   }
-}
-
-const SET_CLAIMS = `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`;
-
-/**
- * A migration function's call with named arguments (`p_x => $1`), as PostgREST does for rpc. Names
- * come from the fixed argument builders, never from input; objects are passed as JSON text.
- */
-function functionCall(name: string, args: Record<string, unknown>): { text: string; params: unknown[] } {
-  const { list, params } = namedArguments(args);
-  return { text: `select * from public.${name}(${list})`, params };
-}
-
-/** `select public.name(p_x => $1, …) as <column>`: a scalar function's value under one name. */
-function scalarCall(name: string, args: Record<string, unknown>, column: string): { text: string; params: unknown[] } {
-  const { list, params } = namedArguments(args);
-  return { text: `select public.${name}(${list}) as ${column}`, params };
-}
-
-/** `p_x => $1, …` in the builder's order, and the values (objects as JSON). */
-function namedArguments(args: Record<string, unknown>): { list: string; params: unknown[] } {
-  const names = Object.keys(args);
-  return { list: names.map((key, index) => `${key} => $${index + 1}`).join(', '), params: names.map((key) => toParameter(args[key])) };
-}
-
-function toParameter(value: unknown): unknown {
-  return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
 }
