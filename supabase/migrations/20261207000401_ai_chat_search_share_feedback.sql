@@ -1,0 +1,314 @@
+-- ai-chat: search across chats, share links and feedback on replies (issue 20, points 2, 4, 5).
+
+-- =============================================================================================
+-- Search
+-- =============================================================================================
+-- Words are indexed with the `simple` configuration: no stemming and no stop words, so it works
+-- alike in every language and exists on Supabase, PostgreSQL and PGlite. A message's first 50,000
+-- characters are indexed: to_tsvector refuses a vector over 1 MB, and an index expression that
+-- failed would refuse the message itself. An expression index, not a stored column: a stored
+-- tsvector would travel with every `select *` of a message to every client.
+create index ai_chat_messages_search_idx on public.ai_chat_messages
+  using gin (to_tsvector('simple'::regconfig, left(content, 50000)));
+create index ai_chat_conversations_search_idx on public.ai_chat_conversations
+  using gin (to_tsvector('simple'::regconfig, title));
+
+-- The caller's conversations (by title) and messages (by words, in any branch) that hold every
+-- term as a word or a word's start, best first, with a snippet whose matching words sit between
+-- chr(2) and chr(3) (both removed from the text first, so only the markers are markers). The
+-- terms are words the server split out of what was typed; each is quoted into the query as one
+-- lexeme, so nothing typed is ever read as query syntax. A one-character term matches whole
+-- words only (as a prefix it would match nearly everything). Runs as the caller: RLS decides.
+create function public.ai_chat_search(p_terms text[], p_limit integer default 20)
+returns table (
+  kind text,
+  conversation_id uuid,
+  conversation_title text,
+  message_id uuid,
+  role text,
+  snippet text,
+  rank real,
+  created_at timestamptz
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  q tsquery;
+  term text;
+  lexeme text;
+begin
+  foreach term in array coalesce(p_terms[1:8], '{}'::text[]) loop
+    term := left(coalesce(term, ''), 64);
+    continue when term = '';
+    lexeme := '''' || replace(replace(term, '\', '\\'), '''', '''''') || '''' || case when char_length(term) > 1 then ':*' else '' end;
+    q := case when q is null then to_tsquery('simple'::regconfig, lexeme) else q && to_tsquery('simple'::regconfig, lexeme) end;
+  end loop;
+  if q is null or numnode(q) = 0 then
+    return;
+  end if;
+  return query
+  with hits as (
+    select 'message'::text as kind, m.conversation_id, c.title as conversation_title, m.id as message_id, m.role,
+           m.content as body, m.created_at,
+           ts_rank(to_tsvector('simple'::regconfig, left(m.content, 50000)), q) as rank
+      from public.ai_chat_messages m
+      join public.ai_chat_conversations c on c.id = m.conversation_id
+     where to_tsvector('simple'::regconfig, left(m.content, 50000)) @@ q
+       and m.role in ('user', 'assistant')
+       and c.user_id = (select auth.uid())
+    union all
+    select 'title'::text, c.id, c.title, null::uuid, null::text, c.title, c.last_message_at,
+           -- A title names the whole chat: it outranks a passing mention in one message.
+           ts_rank(to_tsvector('simple'::regconfig, c.title), q) * 2
+      from public.ai_chat_conversations c
+     where to_tsvector('simple'::regconfig, c.title) @@ q
+       and c.user_id = (select auth.uid())
+  ), top as (
+    select * from hits h order by h.rank desc, h.created_at desc limit least(greatest(coalesce(p_limit, 20), 1), 50)
+  )
+  select t.kind, t.conversation_id, t.conversation_title, t.message_id, t.role,
+         ts_headline('simple'::regconfig, translate(left(t.body, 50000), chr(2) || chr(3), ''), q,
+           'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxFragments=2, MaxWords=24, MinWords=8, FragmentDelimiter=" … "'),
+         t.rank, t.created_at
+    from top t
+   order by t.rank desc, t.created_at desc;
+end
+$$;
+comment on function public.ai_chat_search(text[], integer) is
+  'The caller''s chats and messages (all branches) holding every term (prefixes), ranked, with marked snippets. Runs as the caller, under RLS.';
+
+-- =============================================================================================
+-- Share links
+-- =============================================================================================
+-- A read-only copy of a conversation's shown branch as it stood when shared: the questions and
+-- replies (text, reasoning and refusals; files only if the owner chose; model names, tokens and
+-- costs only if the owner chose). A copy, not a reference: later turns, edits and branch flips
+-- never show through, and nothing leaves the conversation the owner did not share. One link per
+-- conversation; sharing again refreshes the copy under the same link; revoking deletes the row.
+-- The id is 32 random bytes (two v4 UUIDs' 244 random bits) in base64url: never guessed.
+create table public.ai_chat_shares (
+  id text primary key check (id ~ '^[A-Za-z0-9_-]{32,64}$'),
+  conversation_id uuid not null unique references public.ai_chat_conversations (id) on delete cascade,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  title text not null,
+  messages jsonb not null check (jsonb_typeof(messages) = 'array'),
+  show_models boolean not null default false,
+  show_files boolean not null default false,
+  created_at timestamptz not null default now()
+);
+comment on table public.ai_chat_shares is
+  'Share links: a snapshot of a conversation''s shown branch. The owner sees and revokes theirs; anyone with the id reads it through ai_chat_share_read only.';
+
+alter table public.ai_chat_shares enable row level security;
+revoke all on public.ai_chat_shares from public, anon, authenticated;
+grant select, delete on public.ai_chat_shares to authenticated;
+grant all on public.ai_chat_shares to service_role;
+
+-- The owner sees whether their conversation has a link (and its id).
+create policy "ai_chat_shares: owner reads"
+  on public.ai_chat_shares for select to authenticated
+  using (user_id = (select auth.uid()));
+comment on policy "ai_chat_shares: owner reads" on public.ai_chat_shares is
+  'A signed-in user sees their own share links, no one else''s.';
+
+-- The owner revokes their link: the row goes, and the link answers 404 at once.
+create policy "ai_chat_shares: owner revokes"
+  on public.ai_chat_shares for delete to authenticated
+  using (user_id = (select auth.uid()));
+comment on policy "ai_chat_shares: owner revokes" on public.ai_chat_shares is
+  'A signed-in user revokes (deletes) their own share links.';
+
+-- Shares p_user_id's conversation as its shown branch stands now; no row when it is not theirs.
+create function public.ai_chat_share_create(
+  p_user_id uuid,
+  p_conversation_id uuid,
+  p_show_models boolean default false,
+  p_show_files boolean default false
+) returns table (id text, conversation_id uuid, show_models boolean, show_files boolean, created_at timestamptz)
+language plpgsql
+set search_path = ''
+as $$
+declare
+  chat_title text;
+  snapshot jsonb;
+begin
+  select c.title into chat_title
+    from public.ai_chat_conversations c
+   where c.id = p_conversation_id and c.user_id = p_user_id;
+  if not found then
+    return;
+  end if;
+  select coalesce(jsonb_agg(jsonb_build_object(
+           'role', m.role,
+           'content', m.content,
+           'status', m.status,
+           'createdAt', m.created_at,
+           'parts', (select coalesce(jsonb_agg(p.part order by p.ord), '[]'::jsonb)
+                       from jsonb_array_elements(coalesce(m.parts, '[]'::jsonb)) with ordinality as p(part, ord)
+                      where p.part ->> 'type' in ('text', 'reasoning', 'refusal')
+                         or (p_show_files and p.part ->> 'type' = 'file')),
+           'model', case when p_show_models then m.model end,
+           'tokens', case when p_show_models then m.tokens end,
+           'cost', case when p_show_models then m.cost::text end
+         ) order by m.created_at, m.id), '[]'::jsonb)
+    into snapshot
+    from public.ai_chat_branch(p_conversation_id, null) m
+   where m.role in ('user', 'assistant');
+  return query
+  insert into public.ai_chat_shares as s (id, conversation_id, user_id, title, messages, show_models, show_files)
+  values (
+    translate(encode(decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex'), 'base64'), '+/=', '-_'),
+    p_conversation_id, p_user_id, chat_title, snapshot, p_show_models, p_show_files
+  )
+  on conflict on constraint ai_chat_shares_conversation_id_key do update
+     set title = excluded.title, messages = excluded.messages, show_models = excluded.show_models,
+         show_files = excluded.show_files, created_at = now()
+  returning s.id, s.conversation_id, s.show_models, s.show_files, s.created_at;
+end
+$$;
+comment on function public.ai_chat_share_create(uuid, uuid, boolean, boolean) is
+  'Server only: shares p_user_id''s conversation (its shown branch, copied now) or refreshes its link''s copy; no row when not theirs.';
+
+-- The one snapshot under p_share_id, for anyone holding the link (signed in or not): the only
+-- way to a share's rows without owning them. Security definer so anon needs no grant on any
+-- table; it reads one row by its exact id and returns only what the snapshot holds.
+create function public.ai_chat_share_read(p_share_id text)
+returns table (title text, messages jsonb, show_models boolean, show_files boolean, created_at timestamptz)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if p_share_id is null or p_share_id !~ '^[A-Za-z0-9_-]{32,64}$' then
+    return;
+  end if;
+  return query
+  select s.title, s.messages, s.show_models, s.show_files, s.created_at
+    from public.ai_chat_shares s
+   where s.id = p_share_id;
+end
+$$;
+comment on function public.ai_chat_share_read(text) is
+  'Anyone with a share link: that link''s snapshot (title and copied messages) and nothing else; no row when unknown or revoked.';
+
+-- =============================================================================================
+-- Feedback
+-- =============================================================================================
+-- A thumbs up or down on an assistant reply, with an optional short comment; one per reply,
+-- changed in place, gone with the reply. The owner writes it (ai_chat_set_feedback, under RLS).
+create table public.ai_chat_feedback (
+  message_id uuid primary key,
+  conversation_id uuid not null,
+  user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
+  rating text not null check (rating in ('up', 'down')),
+  comment text check (char_length(comment) <= 1000),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  foreign key (conversation_id, message_id) references public.ai_chat_messages (conversation_id, id) on delete cascade
+);
+create index ai_chat_feedback_conversation_idx on public.ai_chat_feedback (conversation_id);
+comment on table public.ai_chat_feedback is
+  'Thumbs up or down (and a comment) on assistant replies; each user''s own, written and read under RLS.';
+
+alter table public.ai_chat_feedback enable row level security;
+revoke all on public.ai_chat_feedback from public, anon, authenticated;
+grant select, delete on public.ai_chat_feedback to authenticated;
+grant insert (message_id, conversation_id, user_id, rating, comment) on public.ai_chat_feedback to authenticated;
+grant update (rating, comment, updated_at) on public.ai_chat_feedback to authenticated;
+grant all on public.ai_chat_feedback to service_role;
+
+-- A user reads their own feedback.
+create policy "ai_chat_feedback: owner reads"
+  on public.ai_chat_feedback for select to authenticated
+  using (user_id = (select auth.uid()));
+comment on policy "ai_chat_feedback: owner reads" on public.ai_chat_feedback is
+  'A signed-in user reads their own feedback, no one else''s.';
+
+-- A user rates only assistant replies of their own conversations, as themselves.
+create policy "ai_chat_feedback: owner rates own replies"
+  on public.ai_chat_feedback for insert to authenticated
+  with check (
+    user_id = (select auth.uid())
+    and exists (
+      select 1 from public.ai_chat_messages m
+        join public.ai_chat_conversations c on c.id = m.conversation_id
+       where m.id = ai_chat_feedback.message_id and m.conversation_id = ai_chat_feedback.conversation_id
+         and m.role = 'assistant' and c.user_id = (select auth.uid())
+    )
+  );
+comment on policy "ai_chat_feedback: owner rates own replies" on public.ai_chat_feedback is
+  'A signed-in user rates assistant replies of their own conversations only, as themselves.';
+
+-- A user changes their own rating and comment (the column grant), and cannot give it away.
+create policy "ai_chat_feedback: owner changes"
+  on public.ai_chat_feedback for update to authenticated
+  using (user_id = (select auth.uid()))
+  with check (user_id = (select auth.uid()));
+comment on policy "ai_chat_feedback: owner changes" on public.ai_chat_feedback is
+  'A signed-in user changes their own feedback''s rating and comment.';
+
+-- A user clears their own feedback.
+create policy "ai_chat_feedback: owner clears"
+  on public.ai_chat_feedback for delete to authenticated
+  using (user_id = (select auth.uid()));
+comment on policy "ai_chat_feedback: owner clears" on public.ai_chat_feedback is
+  'A signed-in user removes their own feedback.';
+
+-- Sets (or with a null rating clears) the caller's feedback on one of their assistant replies
+-- and returns it (rating null: cleared); no row when the reply is not the caller's or not a reply.
+create function public.ai_chat_set_feedback(p_message_id uuid, p_rating text, p_comment text default null)
+returns table (message_id uuid, conversation_id uuid, rating text, comment text, updated_at timestamptz)
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  reply record;
+begin
+  select m.id, m.conversation_id into reply
+    from public.ai_chat_messages m
+   where m.id = p_message_id and m.role = 'assistant';
+  if not found then
+    return;
+  end if;
+  if p_rating is null then
+    delete from public.ai_chat_feedback f where f.message_id = p_message_id;
+    return query select reply.id, reply.conversation_id, null::text, null::text, now();
+    return;
+  end if;
+  return query
+  insert into public.ai_chat_feedback as f (message_id, conversation_id, user_id, rating, comment)
+  values (reply.id, reply.conversation_id, (select auth.uid()), p_rating, nullif(p_comment, ''))
+  on conflict on constraint ai_chat_feedback_pkey do update
+     set rating = excluded.rating, comment = excluded.comment, updated_at = now()
+  returning f.message_id, f.conversation_id, f.rating, f.comment, f.updated_at;
+end
+$$;
+comment on function public.ai_chat_set_feedback(uuid, text, text) is
+  'Sets or (null rating) clears the caller''s feedback on their own assistant reply; no row when not theirs. Runs as the caller, under RLS.';
+
+-- =============================================================================================
+-- Who may execute what
+-- =============================================================================================
+revoke execute on function
+  public.ai_chat_search(text[], integer),
+  public.ai_chat_share_create(uuid, uuid, boolean, boolean),
+  public.ai_chat_share_read(text),
+  public.ai_chat_set_feedback(uuid, text, text)
+  from public, anon, authenticated;
+
+-- The user's own: they take no user id and run under RLS.
+grant execute on function
+  public.ai_chat_search(text[], integer),
+  public.ai_chat_set_feedback(uuid, text, text)
+  to authenticated, service_role;
+
+-- The server's: takes the user id from the server's verified session.
+grant execute on function public.ai_chat_share_create(uuid, uuid, boolean, boolean) to service_role;
+
+-- Anyone with a link, signed in or not.
+grant execute on function public.ai_chat_share_read(text) to anon, authenticated, service_role;
