@@ -62,7 +62,7 @@ begin
     union all
     select 'title'::text, c.id, c.title, null::uuid, null::text, c.title, c.last_message_at,
            -- A title names the whole chat: it outranks a passing mention in one message.
-           ts_rank(to_tsvector('simple'::regconfig, c.title), q) * 2
+           (ts_rank(to_tsvector('simple'::regconfig, c.title), q) * 2)::real
       from public.ai_chat_conversations c
      where to_tsvector('simple'::regconfig, c.title) @@ q
        and c.user_id = (select auth.uid())

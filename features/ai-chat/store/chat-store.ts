@@ -16,9 +16,11 @@ import type {
 export type * from './reply-run-contract';
 export type * from './usage-contract';
 export type * from './attachment-contract';
+export type * from './search-share-feedback-contract';
 import type { NewReplyRun, ReplyRunStore } from './reply-run-contract';
 import type { UsageHold, UsageHoldRequest, UsageReservation, UsageReservationRequest, UsageSettlement } from './usage-contract';
 import type { UserAttachmentStore } from './attachment-contract';
+import type { SharedConversationReader, UserSearchShareFeedback } from './search-share-feedback-contract';
 export interface ChatStore {
   /**
    * Opens the store as the user of this request's session; null when nobody is signed in.
@@ -32,6 +34,8 @@ export interface ChatStore {
   forUser?(userId: string, profile?: { email?: string | null }): Promise<UserChatStore>;
   /** Server-wide reply runs (service role): checkpoints, stop polling, the sweeper. */
   readonly replies: ReplyRunStore;
+  /** Share links as anyone holding one reads them (no session). Absent: the store cannot share. */
+  readonly shares?: SharedConversationReader;
   /** Releases connections (the embedded database); safe to call twice. */
   close(): Promise<void>;
 }
@@ -117,7 +121,7 @@ export interface CachedReply {
 }
 
 /** Everything one signed-in user may do. Each call is its own transaction. */
-export interface UserChatStore {
+export interface UserChatStore extends UserSearchShareFeedback {
   readonly userId: string;
   /** The user's uploaded files. Deleting a conversation deletes its files. */
   readonly attachments: UserAttachmentStore;

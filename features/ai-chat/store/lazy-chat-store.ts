@@ -1,5 +1,5 @@
 import 'server-only';
-import type { ChatStore, ReplyRunStore } from './chat-store';
+import type { ChatStore, ReplyRunStore, SharedConversationReader } from './chat-store';
 
 /**
  * A store whose driver loads on first use: the env-chosen store is imported only once chosen, so
@@ -27,6 +27,8 @@ export function lazyChatStore(load: () => Promise<ChatStore>, { actsAsUser }: { 
     generating: async (userId, conversationId) => (await store()).replies.generating(userId, conversationId),
     sweep: async (staleSeconds, id) => (await store()).replies.sweep(staleSeconds, id),
   };
+  // A store that cannot share reads every link as unknown.
+  const shares: SharedConversationReader = { read: async (shareId) => (await store()).shares?.read(shareId) ?? null };
   return {
     forRequest: async (request) => (await store()).forRequest(request),
     ...(actsAsUser
@@ -39,6 +41,7 @@ export function lazyChatStore(load: () => Promise<ChatStore>, { actsAsUser }: { 
         }
       : {}),
     replies,
+    shares,
     async close() {
       if (loading) await (await loading).close();
     },

@@ -7,6 +7,7 @@ import { attachmentBytesFor } from '../attachments/attachment-bytes';
 import { LOCAL_USER, type UserProfile } from '../local-user';
 import { PostgresUserStore } from '../postgres/postgres-user-store';
 import { SqlReplyRunStore } from '../postgres/reply-run-store';
+import { sqlSharedConversationReader } from '../postgres/postgres-user-search-share-feedback';
 import type { SqlDatabase } from '../postgres/sql-database';
 import { databaseUserId } from '../user-id';
 import { applyMigrations, readMigrationFiles } from './migrations';
@@ -105,6 +106,7 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
 
   return {
     replies: new SqlReplyRunStore(lazySql),
+    shares: sqlSharedConversationReader(lazySql),
     forUser,
     database: open,
     forRequest: () => forUser(LOCAL_USER.id, { email: LOCAL_USER.email }),

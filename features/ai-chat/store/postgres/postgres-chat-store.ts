@@ -11,6 +11,7 @@ import { pgDatabase } from './pg-database';
 import { migratePostgres } from './postgres-migrations';
 import { PostgresUserStore } from './postgres-user-store';
 import { SqlReplyRunStore } from './reply-run-store';
+import { sqlSharedConversationReader } from './postgres-user-search-share-feedback';
 import { runStatements, type SqlDatabase } from './sql-database';
 
 export interface PostgresChatStoreOptions {
@@ -137,6 +138,7 @@ export function createPostgresChatStore(options: PostgresChatStoreOptions = {}):
     sql,
     pool,
     replies: new SqlReplyRunStore(checkedSql),
+    shares: sqlSharedConversationReader(checkedSql),
     ready,
     forUser,
     async forRequest(request) {

@@ -45,7 +45,8 @@ import {
 } from './rows';
 import { replyRunArgs } from './reply-run-store';
 import type { SqlDatabase } from './sql-database';
-import { functionCall, PostgresUserSession, scalarCall } from './user-session';
+import { functionCall, scalarCall } from './user-session';
+import { PostgresUserSearchShareFeedback } from './postgres-user-search-share-feedback';
 
 const MAX_PAGE = 200;
 
@@ -56,7 +57,7 @@ const MAX_PAGE = 200;
  * cache, usage) runs as `service_role` through the migration's functions, which take this
  * store's user id and check ownership themselves, as the Supabase adapter's service client does.
  */
-export class PostgresUserStore extends PostgresUserSession implements UserChatStore {
+export class PostgresUserStore extends PostgresUserSearchShareFeedback implements UserChatStore {
   readonly attachments: PostgresAttachmentStore;
   constructor(
     db: SqlDatabase,

@@ -5,6 +5,7 @@ import type { ChatStore } from '../chat-store';
 import { SupabaseReplyRunStore } from './supabase-reply-run-store';
 import { SUPABASE_MAX_ROWS } from './read-pages';
 import { SupabaseUserStore } from './supabase-user-store';
+import { supabaseSharedConversationReader } from './supabase-user-search-share-feedback';
 
 export interface SupabaseChatStoreOptions {
   url: string;
@@ -54,8 +55,16 @@ export function createSupabaseChatStore(options: SupabaseChatStoreOptions): Chat
     realtime,
   });
 
+  // Share links are read as anyone holding one: the anon key, no session.
+  const anon = createClient(options.url, options.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    global,
+    realtime,
+  });
+
   return {
     replies: new SupabaseReplyRunStore(service),
+    shares: supabaseSharedConversationReader(anon),
     async forRequest(request) {
       const client = createServerClient(options.url, options.anonKey, {
         cookies: options.cookies?.(request) ?? readRequestCookies(request),

@@ -44,6 +44,7 @@ import {
   usageSummaryRowSchema,
 } from '../postgres/rows';
 import { readAllPages, SUPABASE_MAX_ROWS } from './read-pages';
+import { SupabaseUserSearchShareFeedback } from './supabase-user-search-share-feedback';
 
 const MAX_PAGE = 200;
 
@@ -66,14 +67,15 @@ function unwrap<T>(result: PostgrestResult<T>, context: string): T {
  * Lists that can outgrow PostgREST's `max-rows` (a conversation's messages, its branch) are read
  * in pages of `pageRows`.
  */
-export class SupabaseUserStore implements UserChatStore {
+export class SupabaseUserStore extends SupabaseUserSearchShareFeedback implements UserChatStore {
   readonly attachments: SupabaseAttachmentStore;
   constructor(
-    private readonly user: SupabaseClient,
-    private readonly service: SupabaseClient,
-    readonly userId: string,
+    user: SupabaseClient,
+    service: SupabaseClient,
+    userId: string,
     private readonly pageRows: number = SUPABASE_MAX_ROWS,
   ) {
+    super(user, service, userId);
     this.attachments = new SupabaseAttachmentStore(user, service, userId, pageRows);
   }
 
