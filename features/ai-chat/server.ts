@@ -23,6 +23,9 @@ export {
   type UsageLimits,
   type UsageReport,
 } from './server/http/chat-handler';
+export { readSharedConversation } from './server/http/shared-conversation';
+export type { FeedbackReport } from './protocol/feedback';
+export type { SharedConversation, SharedMessage } from './protocol/share';
 export type { ToolContext } from './server/turn/tools';
 export { assertAllowedCaller, resolveRequestGuard, requestGuardOptionsFromEnv } from './server/http/request-guard';
 export { errorResponse } from './server/http/http';

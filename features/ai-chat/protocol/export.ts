@@ -106,6 +106,11 @@ export const exportedMessageSchema = z.object({
    */
   parts: messagePartsSchema.refine((value) => !holdsNul(value), NO_NUL).nullable().optional(),
   createdAt: isoTime,
+  /** The owner's thumbs on a reply (and comment), when they gave one. An import does not restore it. */
+  feedback: z
+    .object({ rating: z.enum(['up', 'down']), comment: text(1000).nullable().default(null) })
+    .nullable()
+    .optional(),
 });
 export type ExportedMessage = z.infer<typeof exportedMessageSchema>;
 

@@ -8,7 +8,7 @@ export const MAX_FEEDBACK_COMMENT_CHARS = 1000;
 export const feedbackRatingSchema = z.enum(['up', 'down']);
 export type FeedbackRating = z.infer<typeof feedbackRatingSchema>;
 
-/** `PUT /api/chat/messages/:id/feedback`: rating null clears it. */
+/** `POST /api/chat/messages/:id/feedback`: rating null clears it. */
 export const feedbackBodySchema = z
   .object({
     rating: feedbackRatingSchema.nullable(),
@@ -27,6 +27,15 @@ export const messageFeedbackSchema = z.object({
 });
 export type MessageFeedback = z.infer<typeof messageFeedbackSchema>;
 
-/** `PUT …/feedback` → `{ feedback }`; `GET /api/chat/conversations/:id/feedback` → `{ feedback: [...] }`. */
+/** What a handler's `onFeedback` hears: a user rated (or, rating null, un-rated) one of their replies. */
+export interface FeedbackReport {
+  userId: string;
+  conversationId: string;
+  messageId: string;
+  rating: FeedbackRating | null;
+  comment: string | null;
+}
+
+/** `POST /api/chat/messages/:id/feedback` → `{ feedback }`; `GET /api/chat/conversations/:id/feedback` → `{ feedback: [...] }`. */
 export const feedbackSavedSchema = z.object({ feedback: messageFeedbackSchema });
 export const conversationFeedbackSchema = z.object({ feedback: z.array(messageFeedbackSchema) });

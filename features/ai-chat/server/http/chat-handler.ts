@@ -16,6 +16,7 @@ import { routeRest } from './rest-routes';
 import { startTurn } from '../turn/run-turn';
 
 export type { ChatHandlerOptions, UsageLimits, UsageReport, FinishReport, ModelPolicy, ProviderTarget } from './handler-options';
+export type { FeedbackReport } from '../../protocol/feedback';
 export { defineTool, type ChatTool } from '../turn/tools';
 export { createOpenAIModeration, type Moderation } from '../turn/moderation';
 export type { RequestGuardOptions } from './request-guard';

@@ -11,6 +11,7 @@ import { resolveRequestGuard, type RequestGuardOptions, type ResolvedRequestGuar
 import type { ChatTool } from '../turn/tools';
 import type { Pricing } from '../../providers/pricing';
 import { createTurnPricing, type TurnPricing } from '../ledger/turn-pricing';
+import type { FeedbackReport } from '../../protocol/feedback';
 
 export interface ModelPolicy {
   /** The model used when neither the request nor the conversation names one. */
@@ -134,6 +135,8 @@ export interface ChatHandlerOptions {
   onError?: (error: ChatError, context: { userId?: string; conversationId?: string }) => void | Promise<void>;
   /** A user crossed a usage threshold of one of their limits (cost alerts). */
   onUsageAlert?: (alert: UsageAlert) => void | Promise<void>;
+  /** A user rated one of their replies (thumbs up or down, a comment; rating null: cleared), after it is saved: for your analytics. */
+  onFeedback?: (report: FeedbackReport) => void | Promise<void>;
   /** Who may call the routes: hosts and origins (see request-guard). Default: loopback, same origin. */
   requestGuard?: RequestGuardOptions;
   /** What an uploaded file may be (files/attachment-check). Default: 5 MB images, 32 MB / 100-page PDFs, 10 files a message. */

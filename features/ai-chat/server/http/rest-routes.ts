@@ -14,6 +14,7 @@ import { json, parseWith, readJsonBody } from './http';
 import type { ReplyRegistry } from '../replies/reply-registry';
 import { routeReplies } from '../replies/reply-routes';
 import { modelReads } from '../files/turn-files';
+import { routeSearchShareFeedback } from './search-share-feedback-routes';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -32,6 +33,8 @@ export async function routeRest(
   const segments = rest.split('/').filter(Boolean);
   const method = request.method.toUpperCase() as Method;
 
+  const searchShareFeedback = await routeSearchShareFeedback(request, user, options, segments);
+  if (searchShareFeedback) return searchShareFeedback;
   if (segments[0] === 'conversations' && segments.length === 1) {
     if (method === 'GET') return listConversations(request, user);
     if (method === 'POST') return createConversation(request, user, options);

@@ -9,7 +9,7 @@ import {
 } from '../../protocol/export';
 import type { ConversationRecord, MessageRecord } from '../../protocol/records';
 import type { ProviderName } from '../../providers/types';
-import type { UserChatStore } from '../../store/chat-store';
+import type { MessageFeedback, UserChatStore } from '../../store/chat-store';
 import { importedTitle } from '../turn/conversation-title';
 import { tokensOf } from '../ledger/accounting';
 import { conversationMarkdown } from './export-markdown';
@@ -33,7 +33,7 @@ export async function exportConversation(request: Request, user: UserChatStore, 
 
   const [body, contentType, extension] =
     format === 'json'
-      ? [JSON.stringify(toExportDocument(conversation, await user.listMessages(id)), null, 2), 'application/json', 'json']
+      ? [JSON.stringify(toExportDocument(conversation, await user.listMessages(id), await user.listFeedback(id)), null, 2), 'application/json', 'json']
       : [conversationMarkdown(conversation, await user.getActiveBranch(id)), 'text/markdown', 'md'];
   return new Response(body, {
     headers: {
@@ -46,7 +46,12 @@ export async function exportConversation(request: Request, user: UserChatStore, 
 }
 
 /** The export file of a conversation and all its messages. */
-export function toExportDocument(conversation: ConversationRecord, messages: readonly MessageRecord[]): ConversationExport {
+export function toExportDocument(
+  conversation: ConversationRecord,
+  messages: readonly MessageRecord[],
+  feedback: readonly MessageFeedback[] = [],
+): ConversationExport {
+  const feedbackOf = new Map(feedback.flatMap((given) => (given.rating ? [[given.messageId, { rating: given.rating, comment: given.comment }] as const] : [])));
   return {
     format: CONVERSATION_EXPORT_FORMAT,
     version: CONVERSATION_EXPORT_VERSION,
@@ -76,6 +81,7 @@ export function toExportDocument(conversation: ConversationRecord, messages: rea
       metadata: message.metadata,
       parts: message.parts ? [...message.parts] : null,
       createdAt: message.createdAt,
+      ...(feedbackOf.has(message.id) ? { feedback: feedbackOf.get(message.id) } : {}),
     })),
   };
 }
