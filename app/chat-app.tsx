@@ -1,7 +1,16 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { ChatInterface, ConversationList, type ConversationListProps, type ConversationRecord } from '@/features/ai-chat';
+import {
+  ChatInterface,
+  ConversationList,
+  revealMessage,
+  SearchButton,
+  SearchDialog,
+  ShareButton,
+  type ConversationListProps,
+  type ConversationRecord,
+} from '@/features/ai-chat';
 import { MenuIcon, PlusIcon } from './icons';
 import { ChatsDialog } from './chats-dialog';
 import { SkipLink } from './skip-link';
@@ -33,6 +42,9 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
   const [listVersion, setListVersion] = useState(0);
   const [conversations, setConversations] = useState<readonly ConversationRecord[]>([]);
   const [chatsOpen, setChatsOpen] = useState(false);
+  const [searchOpen, setSearchOpen] = useState(false);
+  // Bumped when a search result opens a chat: the chat reloads on the branch the result is on.
+  const [chatLoad, setChatLoad] = useState(0);
   const title = activeId ? (conversations.find((c) => c.id === activeId)?.title ?? null) : null;
 
   useEffect(() => {
@@ -61,6 +73,13 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
     if (window.location.pathname !== '/') window.history.pushState(null, '', '/');
   };
 
+  const openSearchResult = (id: string, messageId: string | null) => {
+    setChatLoad((count) => count + 1);
+    openConversation(id);
+    if (messageId) void revealMessage(messageId);
+  };
+  const searchBox = <SearchButton className="mx-2 mt-2 w-auto" onClick={() => setSearchOpen(true)} />;
+
   const listProps: ConversationListProps = {
     activeId,
     refreshKey: listVersion,
@@ -86,17 +105,20 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
     <div className="flex h-dvh">
       <SkipLink targetId={INPUT_ID}>Skip to message input</SkipLink>
       <aside className="hidden w-72 shrink-0 flex-col border-r border-zinc-200 bg-zinc-50 md:flex dark:border-zinc-800 dark:bg-zinc-900">
+        {searchBox}
         <ConversationList className="min-h-0 flex-1 p-2" {...listProps} />
         {accountBar}
       </aside>
       <ChatsDialog open={chatsOpen} onClose={() => setChatsOpen(false)}>
         {(closeButton, headingId) => (
           <>
+            {searchBox}
             <ConversationList className="min-h-0 flex-1 p-2" headingId={headingId} headerAction={closeButton} {...listProps} />
             {accountBar}
           </>
         )}
       </ChatsDialog>
+      <SearchDialog open={searchOpen} onOpenChange={setSearchOpen} onSelect={openSearchResult} />
       <main className="flex min-w-0 flex-1 flex-col">
         {notice ? (
           <p role="status" className="border-b border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
@@ -104,6 +126,7 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
           </p>
         ) : null}
         <ChatInterface
+          key={chatLoad}
           className="min-h-0 flex-1"
           // The chat follows activeId: New chat clears it, a created conversation sets it.
           conversationId={activeId}
@@ -117,9 +140,12 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
             </button>
           }
           headerEnd={
-            <button type="button" className={PHONE_BUTTON} aria-label="New chat" onClick={startNewChat}>
-              <PlusIcon />
-            </button>
+            <>
+              <ShareButton conversationId={activeId} />
+              <button type="button" className={PHONE_BUTTON} aria-label="New chat" onClick={startNewChat}>
+                <PlusIcon />
+              </button>
+            </>
           }
           onConversationCreated={(id) => {
             setActiveId(id);

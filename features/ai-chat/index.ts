@@ -7,6 +7,11 @@ export { ChatMessage, type ChatMessageProps } from './components/ChatMessage';
 export { ChatInput, type ChatInputProps } from './components/ChatInput';
 export { StreamingMessage, type StreamingMessageProps } from './components/StreamingMessage';
 export { ConversationList, type ConversationListProps } from './components/ConversationList';
+export { SearchButton, SearchDialog, type SearchDialogProps } from './components/SearchDialog';
+export { revealMessage } from './components/reveal-message';
+export { ShareButton, ShareDialog, type ShareButtonProps } from './components/ShareDialog';
+export { FeedbackButtons, type FeedbackButtonsProps } from './components/FeedbackButtons';
+export { ChatTranscript, type ChatTranscriptProps } from './components/ChatTranscript';
 
 export {
   useChat,
@@ -35,3 +40,6 @@ export type { ChatEvent, ChatFinishReason } from './protocol/chat-events';
 export type { ProviderName, RequestedReasoningEffort } from './protocol/chat-request';
 export type { ChatConfig, ConversationDetail, UsageResponse } from './protocol/rest';
 export type { ChatErrorCode } from './protocol/errors';
+export type { SearchHit } from './protocol/search';
+export type { ShareLink, SharedConversation, SharedMessage } from './protocol/share';
+export type { FeedbackRating, MessageFeedback } from './protocol/feedback';

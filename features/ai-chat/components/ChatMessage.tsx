@@ -1,6 +1,6 @@
 'use client';
 
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { ChatMessageState, ReplyFailure, ReplyRetrying, ToolActivity } from '../client/chat-message-view';
 import { formatCost, formatTime, formatTokens } from '../client/format';
 import type { ChatFinishReason } from '../protocol/chat-events';
@@ -56,6 +56,8 @@ export interface ChatMessageProps {
   reconnecting?: boolean;
   /** Why the reply ended early when the reader did not stop it (the server's time limit). */
   notice?: string | null;
+  /** More actions in a finished reply's footer (the feedback thumbs). */
+  actions?: ReactNode;
   className?: string;
 }
 
@@ -104,6 +106,7 @@ export function ChatMessage({
   retrying = null,
   reconnecting = false,
   notice = null,
+  actions,
   className = '',
 }: ChatMessageProps) {
   const [editing, setEditing] = useState(false);
@@ -207,6 +210,7 @@ export function ChatMessage({
               <RegenerateIcon />
             </button>
           )}
+          {!isUser && !writing && actions}
           {note && <span className={state === 'error' ? 'text-red-700 dark:text-red-400' : ''}>{note}</span>}
           {!isUser && model && !writing && <span>{model}</span>}
           {!isUser && tokens != null && !(state === 'error' && tokens === 0) && (

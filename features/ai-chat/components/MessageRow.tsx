@@ -7,6 +7,7 @@ import { ChatMessage } from './ChatMessage';
 import { PlainTextBoundary } from './PlainTextBoundary';
 import { rowRenderProbe } from './row-render-probe';
 import { isLocalId } from '../client/chat-message-view';
+import { FeedbackButtons } from './FeedbackButtons';
 
 export interface MessageRowProps {
   session: ChatSession;
@@ -23,10 +24,11 @@ export const MessageRow = memo(function MessageRow({ session, messageKey }: Mess
   if (!message) return null;
   const { id, siblingIds } = message;
   const index = siblingIds.indexOf(id);
+  const conversationId = session.getState().conversationId;
 
   return (
     // content-visibility lets the browser skip layout and paint of rows far off screen.
-    <div className="py-3 [contain-intrinsic-size:auto_96px] [content-visibility:auto]">
+    <div data-message-id={id} className="py-3 [contain-intrinsic-size:auto_96px] [content-visibility:auto]">
       {/* A message that cannot render (malformed parts from an import…) shows its text plainly, alone. */}
       <PlainTextBoundary text={message.content} note="This message could not be displayed in full; its text:">
         <ChatMessage
@@ -61,6 +63,11 @@ export const MessageRow = memo(function MessageRow({ session, messageKey }: Mess
           retrying={message.retrying}
           reconnecting={message.reconnecting}
           notice={message.notice}
+          actions={
+            message.role === 'assistant' && conversationId && !isLocalId(id) && message.state === 'complete' ? (
+              <FeedbackButtons api={session.apiBase} conversationId={conversationId} messageId={id} />
+            ) : undefined
+          }
         />
       </PlainTextBoundary>
     </div>
