@@ -4,21 +4,79 @@
 -- Search
 -- =============================================================================================
 -- Words are indexed with the `simple` configuration: no stemming and no stop words, so it works
--- alike in every language and exists on Supabase, PostgreSQL and PGlite. A message's first 50,000
--- characters are indexed: to_tsvector refuses a vector over 1 MB, and an index expression that
--- failed would refuse the message itself. An expression index, not a stored column: a stored
--- tsvector would travel with every `select *` of a message to every client.
-create index ai_chat_messages_search_idx on public.ai_chat_messages
-  using gin (to_tsvector('simple'::regconfig, left(content, 50000)));
+-- alike in every language and exists on Supabase, PostgreSQL and PGlite. Each user and assistant
+-- message's words are kept in a table of their own, beside the message, with its owner: a search
+-- reads only the words (ranking a stored vector, never re-parsing the text), a message read
+-- never carries them, and RLS there is one column compare. A message's first 50,000 characters
+-- are indexed: to_tsvector refuses a vector over 1 MB, and a failing index would refuse the
+-- message itself.
+create table public.ai_chat_message_words (
+  message_id uuid primary key,
+  conversation_id uuid not null,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz not null,
+  words tsvector not null,
+  foreign key (conversation_id, message_id) references public.ai_chat_messages (conversation_id, id) on delete cascade
+);
+create index ai_chat_message_words_idx on public.ai_chat_message_words using gin (words);
+comment on table public.ai_chat_message_words is
+  'The words of each user and assistant message, for search; kept by a trigger on ai_chat_messages, read by their owner under RLS.';
 create index ai_chat_conversations_search_idx on public.ai_chat_conversations
   using gin (to_tsvector('simple'::regconfig, title));
+
+alter table public.ai_chat_message_words enable row level security;
+revoke all on public.ai_chat_message_words from public, anon, authenticated;
+grant select on public.ai_chat_message_words to authenticated;
+grant all on public.ai_chat_message_words to service_role;
+
+-- A user searches only the words of their own messages.
+create policy "ai_chat_message_words: owner reads"
+  on public.ai_chat_message_words for select to authenticated
+  using (user_id = (select auth.uid()));
+comment on policy "ai_chat_message_words: owner reads" on public.ai_chat_message_words is
+  'A signed-in user reads (searches) the words of their own messages, no one else''s.';
+
+-- Keeps a message's words whoever writes it (the server's functions, an import). Security
+-- definer: the row's owner comes from the conversation, not from the writer.
+create function public.ai_chat_index_message_words() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.role not in ('user', 'assistant') then
+    return null;
+  end if;
+  insert into public.ai_chat_message_words as w (message_id, conversation_id, user_id, created_at, words)
+  select new.id, new.conversation_id, c.user_id, new.created_at, to_tsvector('simple'::regconfig, left(new.content, 50000))
+    from public.ai_chat_conversations c
+   where c.id = new.conversation_id
+  on conflict on constraint ai_chat_message_words_pkey do update set words = excluded.words;
+  return null;
+end
+$$;
+comment on function public.ai_chat_index_message_words is
+  'Trigger: keeps ai_chat_message_words in step with a message''s text.';
+
+create trigger ai_chat_messages_index_words
+  after insert or update of content on public.ai_chat_messages
+  for each row execute function public.ai_chat_index_message_words();
+
+-- Messages written before this migration.
+insert into public.ai_chat_message_words (message_id, conversation_id, user_id, created_at, words)
+select m.id, m.conversation_id, c.user_id, m.created_at, to_tsvector('simple'::regconfig, left(m.content, 50000))
+  from public.ai_chat_messages m
+  join public.ai_chat_conversations c on c.id = m.conversation_id
+ where m.role in ('user', 'assistant');
 
 -- The caller's conversations (by title) and messages (by words, in any branch) that hold every
 -- term as a word or a word's start, best first, with a snippet whose matching words sit between
 -- chr(2) and chr(3) (both removed from the text first, so only the markers are markers). The
 -- terms are words the server split out of what was typed; each is quoted into the query as one
 -- lexeme, so nothing typed is ever read as query syntax. A one-character term matches whole
--- words only (as a prefix it would match nearly everything). Runs as the caller: RLS decides.
+-- words only (as a prefix it would match nearly everything). Of messages, the newest 1,000
+-- matches are ranked: a word found in nearly every message costs no more than that. Runs as the
+-- caller: RLS decides.
 create function public.ai_chat_search(p_terms text[], p_limit integer default 20)
 returns table (
   kind text,
@@ -39,6 +97,7 @@ declare
   q tsquery;
   term text;
   lexeme text;
+  wanted integer := least(greatest(coalesce(p_limit, 20), 1), 50);
 begin
   foreach term in array coalesce(p_terms[1:8], '{}'::text[]) loop
     term := left(coalesce(term, ''), 64);
@@ -50,15 +109,24 @@ begin
     return;
   end if;
   return query
-  with hits as (
+  with recent as (
+    select w.message_id, w.conversation_id, w.created_at, w.words
+      from public.ai_chat_message_words w
+     where w.words @@ q
+       and w.user_id = (select auth.uid())
+     order by w.created_at desc
+     limit 1000
+  ), ranked as (
+    select r.message_id, r.conversation_id, r.created_at, ts_rank(r.words, q) as rank
+      from recent r
+     order by rank desc, r.created_at desc
+     limit wanted
+  ), hits as (
     select 'message'::text as kind, m.conversation_id, c.title as conversation_title, m.id as message_id, m.role,
-           m.content as body, m.created_at,
-           ts_rank(to_tsvector('simple'::regconfig, left(m.content, 50000)), q) as rank
-      from public.ai_chat_messages m
+           m.content as body, m.created_at, x.rank
+      from ranked x
+      join public.ai_chat_messages m on m.conversation_id = x.conversation_id and m.id = x.message_id
       join public.ai_chat_conversations c on c.id = m.conversation_id
-     where to_tsvector('simple'::regconfig, left(m.content, 50000)) @@ q
-       and m.role in ('user', 'assistant')
-       and c.user_id = (select auth.uid())
     union all
     select 'title'::text, c.id, c.title, null::uuid, null::text, c.title, c.last_message_at,
            -- A title names the whole chat: it outranks a passing mention in one message.
@@ -67,7 +135,7 @@ begin
      where to_tsvector('simple'::regconfig, c.title) @@ q
        and c.user_id = (select auth.uid())
   ), top as (
-    select * from hits h order by h.rank desc, h.created_at desc limit least(greatest(coalesce(p_limit, 20), 1), 50)
+    select * from hits h order by h.rank desc, h.created_at desc limit wanted
   )
   select t.kind, t.conversation_id, t.conversation_title, t.message_id, t.role,
          ts_headline('simple'::regconfig, translate(left(t.body, 50000), chr(2) || chr(3), ''), q,
@@ -295,6 +363,7 @@ comment on function public.ai_chat_set_feedback(uuid, text, text) is
 -- Who may execute what
 -- =============================================================================================
 revoke execute on function
+  public.ai_chat_index_message_words(),
   public.ai_chat_search(text[], integer),
   public.ai_chat_share_create(uuid, uuid, boolean, boolean),
   public.ai_chat_share_read(text),

@@ -92,7 +92,7 @@ describe.each(databaseKinds())('share links, search and feedback through PostgRE
   });
 
   it('the anon key alone reads no table of the module, and no function but the share reader', async () => {
-    for (const table of ['ai_chat_shares', 'ai_chat_feedback', 'ai_chat_messages', 'ai_chat_conversations']) {
+    for (const table of ['ai_chat_shares', 'ai_chat_feedback', 'ai_chat_message_words', 'ai_chat_messages', 'ai_chat_conversations']) {
       const read = await rest('GET', `${table}?select=*`, undefined, null);
       expect(read.status, table).toBe(401);
     }
@@ -127,6 +127,8 @@ describe.each(databaseKinds())('share links, search and feedback through PostgRE
   it("another user's JWT reaches none of Alice's shares, feedback or words, by table or function", async () => {
     expect(await (await rest('GET', 'ai_chat_shares?select=*')).json()).toEqual([]);
     expect(await (await rest('GET', `ai_chat_feedback?message_id=eq.${aliceReply}`)).json()).toEqual([]);
+    expect(await (await rest('GET', 'ai_chat_message_words?select=message_id')).json()).toEqual([]);
+    expect((await rest('POST', 'ai_chat_message_words', { message_id: aliceReply, conversation_id: aliceConversation, user_id: mallory.userId, created_at: new Date().toISOString(), words: 'confidential' })).status).toBe(403);
     expect(await (await rest('POST', 'rpc/ai_chat_search', { p_terms: ['confidential'], p_limit: 50 })).json()).toEqual([]);
     expect(await (await rest('POST', 'rpc/ai_chat_search', { p_terms: ["' | 'confidential"], p_limit: 50 })).json()).toEqual([]);
 
