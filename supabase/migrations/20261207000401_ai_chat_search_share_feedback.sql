@@ -267,7 +267,8 @@ comment on function public.ai_chat_share_read(text) is
 -- Feedback
 -- =============================================================================================
 -- A thumbs up or down on an assistant reply, with an optional short comment; one per reply,
--- changed in place, gone with the reply. The owner writes it (ai_chat_set_feedback, under RLS).
+-- changed in place, gone with the reply. The owner writes it only through ai_chat_set_feedback,
+-- which takes who they are from their JWT: no user inserts or updates a row of it directly.
 create table public.ai_chat_feedback (
   message_id uuid primary key,
   conversation_id uuid not null,
@@ -285,8 +286,6 @@ comment on table public.ai_chat_feedback is
 alter table public.ai_chat_feedback enable row level security;
 revoke all on public.ai_chat_feedback from public, anon, authenticated;
 grant select, delete on public.ai_chat_feedback to authenticated;
-grant insert (message_id, conversation_id, user_id, rating, comment) on public.ai_chat_feedback to authenticated;
-grant update (rating, comment, updated_at) on public.ai_chat_feedback to authenticated;
 grant all on public.ai_chat_feedback to service_role;
 
 -- A user reads their own feedback.
@@ -295,29 +294,6 @@ create policy "ai_chat_feedback: owner reads"
   using (user_id = (select auth.uid()));
 comment on policy "ai_chat_feedback: owner reads" on public.ai_chat_feedback is
   'A signed-in user reads their own feedback, no one else''s.';
-
--- A user rates only assistant replies of their own conversations, as themselves.
-create policy "ai_chat_feedback: owner rates own replies"
-  on public.ai_chat_feedback for insert to authenticated
-  with check (
-    user_id = (select auth.uid())
-    and exists (
-      select 1 from public.ai_chat_messages m
-        join public.ai_chat_conversations c on c.id = m.conversation_id
-       where m.id = ai_chat_feedback.message_id and m.conversation_id = ai_chat_feedback.conversation_id
-         and m.role = 'assistant' and c.user_id = (select auth.uid())
-    )
-  );
-comment on policy "ai_chat_feedback: owner rates own replies" on public.ai_chat_feedback is
-  'A signed-in user rates assistant replies of their own conversations only, as themselves.';
-
--- A user changes their own rating and comment (the column grant), and cannot give it away.
-create policy "ai_chat_feedback: owner changes"
-  on public.ai_chat_feedback for update to authenticated
-  using (user_id = (select auth.uid()))
-  with check (user_id = (select auth.uid()));
-comment on policy "ai_chat_feedback: owner changes" on public.ai_chat_feedback is
-  'A signed-in user changes their own feedback''s rating and comment.';
 
 -- A user clears their own feedback.
 create policy "ai_chat_feedback: owner clears"
@@ -328,36 +304,43 @@ comment on policy "ai_chat_feedback: owner clears" on public.ai_chat_feedback is
 
 -- Sets (or with a null rating clears) the caller's feedback on one of their assistant replies
 -- and returns it (rating null: cleared); no row when the reply is not the caller's or not a reply.
+-- Security definer, so no user needs a write grant on the table: who the caller is comes from
+-- their JWT (auth.uid()), and the reply must be in one of their conversations.
 create function public.ai_chat_set_feedback(p_message_id uuid, p_rating text, p_comment text default null)
 returns table (message_id uuid, conversation_id uuid, rating text, comment text, updated_at timestamptz)
 language plpgsql
-security invoker
+security definer
 set search_path = ''
 as $$
 declare
+  caller uuid := auth.uid();
   reply record;
 begin
+  if caller is null then
+    return;
+  end if;
   select m.id, m.conversation_id into reply
     from public.ai_chat_messages m
-   where m.id = p_message_id and m.role = 'assistant';
+    join public.ai_chat_conversations c on c.id = m.conversation_id
+   where m.id = p_message_id and m.role = 'assistant' and c.user_id = caller;
   if not found then
     return;
   end if;
   if p_rating is null then
-    delete from public.ai_chat_feedback f where f.message_id = p_message_id;
+    delete from public.ai_chat_feedback f where f.message_id = p_message_id and f.user_id = caller;
     return query select reply.id, reply.conversation_id, null::text, null::text, now();
     return;
   end if;
   return query
   insert into public.ai_chat_feedback as f (message_id, conversation_id, user_id, rating, comment)
-  values (reply.id, reply.conversation_id, (select auth.uid()), p_rating, nullif(p_comment, ''))
+  values (reply.id, reply.conversation_id, caller, p_rating, nullif(p_comment, ''))
   on conflict on constraint ai_chat_feedback_pkey do update
      set rating = excluded.rating, comment = excluded.comment, updated_at = now()
   returning f.message_id, f.conversation_id, f.rating, f.comment, f.updated_at;
 end
 $$;
 comment on function public.ai_chat_set_feedback(uuid, text, text) is
-  'Sets or (null rating) clears the caller''s feedback on their own assistant reply; no row when not theirs. Runs as the caller, under RLS.';
+  'Sets or (null rating) clears the caller''s feedback on their own assistant reply; no row when not theirs. The caller is the JWT''s user.';
 
 -- =============================================================================================
 -- Who may execute what
@@ -370,7 +353,7 @@ revoke execute on function
   public.ai_chat_set_feedback(uuid, text, text)
   from public, anon, authenticated;
 
--- The user's own: they take no user id and run under RLS.
+-- The user's own: they take no user id; the caller is the JWT's user.
 grant execute on function
   public.ai_chat_search(text[], integer),
   public.ai_chat_set_feedback(uuid, text, text)

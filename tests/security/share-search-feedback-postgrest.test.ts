@@ -147,7 +147,8 @@ describe.each(databaseKinds())('share links, search and feedback through PostgRE
       const inserted = await rest('POST', 'ai_chat_feedback', row);
       expect(inserted.ok, JSON.stringify(row)).toBe(false);
     }
-    expect(await (await rest('PATCH', `ai_chat_feedback?message_id=eq.${aliceReply}`, { rating: 'down' })).json()).toEqual([]);
+    // No user writes the table directly (the function is the only way), their own rows included.
+    expect((await rest('PATCH', `ai_chat_feedback?message_id=eq.${aliceReply}`, { rating: 'down' })).status).toBe(403);
     expect(await (await rest('DELETE', `ai_chat_feedback?message_id=eq.${aliceReply}`)).json()).toEqual([]);
     expect(await (await rest('POST', 'rpc/ai_chat_set_feedback', { p_message_id: aliceReply, p_rating: 'down' })).json()).toEqual([]);
     expect(await db.admin('select rating, comment from public.ai_chat_feedback')).toEqual([{ rating: 'up', comment: 'private note' }]);
