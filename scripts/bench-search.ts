@@ -59,14 +59,14 @@ async function seedUser(user: UserChatStore, messages: number, tag: string): Pro
 /** Queries as people type them: a rare whole word, a word's start, two words, a common word. */
 const QUERIES = [RARE[3]!, RARE[40]!, RARE[700]!, RARE[15_000]!, RARE[2]!.slice(0, 3), RARE[90]!.slice(0, 4), `${RARE[5]} ${RARE[9]}`, 'the', 'you can', 'zzzz'];
 
-async function timeSearches(user: UserChatStore): Promise<number[]> {
-  const times: number[] = [];
+async function timeSearches(user: UserChatStore): Promise<Map<string, number[]>> {
+  const times = new Map(QUERIES.map((query) => [query, [] as number[]]));
   for (const query of QUERIES) await user.search(searchTerms(query)); // warm the plans
   for (let run = 0; run < RUNS_PER_QUERY; run += 1) {
     for (const query of QUERIES) {
       const started = performance.now();
       await user.search(searchTerms(query));
-      times.push(performance.now() - started);
+      times.get(query)!.push(performance.now() - started);
     }
   }
   return times;
@@ -74,6 +74,7 @@ async function timeSearches(user: UserChatStore): Promise<number[]> {
 
 async function main(): Promise<void> {
   const rows: string[] = [];
+  const perQuery: string[] = [];
   for (const size of SIZES) {
     const store = createEmbeddedChatStore({ dataDir: 'memory://', supabaseDir: path.join(process.cwd(), 'supabase') });
     const user = await store.forUser(`bench-search-${size}`);
@@ -84,18 +85,23 @@ async function main(): Promise<void> {
     const seededMs = performance.now() - seeding;
     const db = await store.database();
     await db.exec('analyze');
-    const times = await timeSearches(user);
+    const byQuery = await timeSearches(user);
+    const times = [...byQuery.values()].flat();
     const hits = await Promise.all(QUERIES.map(async (query) => (await user.search(searchTerms(query))).length));
     rows.push(
-      `| ${size.toLocaleString('en-US')} | ${percentile(times, 50).toFixed(1)} ms | ${percentile(times, 95).toFixed(1)} ms | ${Math.max(...times).toFixed(1)} ms | ${times.length} | ${(seededMs / 1000).toFixed(0)} s | ${hits.join(', ')} |`,
+      `| ${size.toLocaleString('en-US')} | ${Math.min(...times).toFixed(1)} ms | ${percentile(times, 50).toFixed(1)} ms | ${percentile(times, 95).toFixed(1)} ms | ${Math.max(...times).toFixed(1)} ms | ${times.length} | ${(seededMs / 1000).toFixed(0)} s | ${hits.join(', ')} |`,
     );
+    perQuery.push(`| ${size.toLocaleString('en-US')} | ${QUERIES.map((query) => percentile(byQuery.get(query)!, 50).toFixed(1)).join(' | ')} |`);
     await store.close();
   }
   console.log(`Search on PGlite (in memory), one user's messages plus 2,000 of another user; load average ${loadavg()[0]!.toFixed(2)}.`);
   console.log('Queries: ' + QUERIES.map((query) => `\`${query}\``).join(', ') + '\n');
-  console.log('| messages | median | p95 | max | searches | seeding | results per query (max 20) |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  console.log('| messages | min | median | p95 | max | searches | seeding | results per query (max 20) |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const row of rows) console.log(row);
+  console.log(`\nMedian per query (ms):\n\n| messages | ${QUERIES.map((query) => `\`${query}\``).join(' | ')} |`);
+  console.log(`| ---: | ${QUERIES.map(() => '---:').join(' | ')} |`);
+  for (const row of perQuery) console.log(row);
 }
 
 await main();

@@ -26,7 +26,8 @@ export function ShareButton({ conversationId, api = DEFAULT_CHAT_API, className 
     <>
       <button type="button" aria-haspopup="dialog" className={`${BUTTON} ${className}`} onClick={() => setOpen(true)}>
         <ShareIcon />
-        <span>Share</span>
+        {/* The name stays "Share" on a phone, where the header keeps only the icon. */}
+        <span className="sr-only sm:not-sr-only">Share</span>
       </button>
       {open && <ShareDialog conversationId={conversationId} api={api} onClose={() => setOpen(false)} />}
     </>
@@ -49,7 +50,7 @@ export function ShareDialog({ conversationId, api = DEFAULT_CHAT_API, onClose }:
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    ref.current?.showModal();
+    if (ref.current && !ref.current.open) ref.current.showModal();
     const controller = new AbortController();
     getShareLink(api, conversationId, controller.signal).then(
       (share) => {
