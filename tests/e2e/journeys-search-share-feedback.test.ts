@@ -97,7 +97,7 @@ describe.each(CASES)('on a $viewport, $colorScheme', ({ viewport, colorScheme })
     const reader = await open('/', viewport, { colorScheme: colorScheme === 'light' ? 'dark' : 'light' });
     const first = await reader.goto(address.pathname);
     expect(first?.status()).toBe(200);
-    await expect(reader.getByRole('heading', { level: 1 }).innerText()).resolves.toBe(title);
+    await expect(reader.getByRole('heading', { level: 1 }).innerText()).resolves.toBe(`${title} (imported)`);
     const transcript = reader.getByRole('log', { name: 'Conversation' });
     await expect(transcript.getByRole('article', { name: 'Assistant said' }).innerText()).resolves.toContain(`Swirl the water and simmer ${tag}.`);
     expect(await reader.getByText('Old branch: never shared.').count()).toBe(0);
