@@ -1,16 +1,11 @@
 import 'server-only';
-import { getChatEnv, type ResolvedChatEnv } from '../../config/env';
 import { ChatError } from '../../protocol/errors';
-import { createAnthropicProvider } from '../../providers/anthropic/provider';
-import { createConfiguredOpenAIProvider } from '../../providers/openai/configured-provider';
-import type { ChatProvider, ProviderName } from '../../providers/types';
 import type { UserChatStore } from '../../store/chat-store';
 import { splitAuthenticatedUser } from '../../store/local-user';
-import { resolveHandlerOptions, type ChatHandlerOptions, type ModelPolicy, type ResolvedHandlerOptions } from './handler-options';
+import { resolveHandlerOptions, type ChatHandlerOptions, type ResolvedHandlerOptions } from './handler-options';
 import { errorResponse, SSE_HEADERS } from './http';
-import { createOpenAIModeration } from '../turn/moderation';
 import { planTurn } from '../turn/plan-turn';
-import { assertAllowedRequest, isAttachmentUpload, requestGuardOptionsFromEnv } from './request-guard';
+import { assertAllowedRequest, isAttachmentUpload } from './request-guard';
 import { ReplyRegistry } from '../replies/reply-registry';
 import { inProcessReplyRuns } from '../replies/in-process-reply-runs';
 import { routeRest } from './rest-routes';

@@ -3,7 +3,6 @@ import { PROVIDER_NAMES } from '../../providers/registry';
 import { conversationPatchSchema, MAX_BODY_BYTES, MAX_MESSAGE_CHARS } from '../../protocol/chat-request';
 import { ChatError } from '../../protocol/errors';
 import { conversationListQuerySchema, createConversationBodySchema, type ChatConfig, type UsageResponse } from '../../protocol/rest';
-import type { ProviderName } from '../../providers/types';
 import type { UserChatStore } from '../../store/chat-store';
 import { describeUsage } from '../ledger/describe-usage';
 import { routeAttachments } from '../files/attachment-routes';

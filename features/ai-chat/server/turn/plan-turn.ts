@@ -4,7 +4,7 @@ import { MAX_BODY_BYTES, chatRequestSchema, type ChatRequestBody } from '../../p
 import { ChatError } from '../../protocol/errors';
 import type { MessagePart } from '../../protocol/parts';
 import type { ConversationRecord, MessageRecord } from '../../protocol/records';
-import type { ProviderName, ProviderRequest } from '../../providers/types';
+import type { ProviderRequest } from '../../providers/types';
 import type { NewConversation, UserChatStore } from '../../store/chat-store';
 import { titleFromMessage } from './conversation-title';
 import { fitHistory, replyBudget, tokensOf, type FittedHistory } from '../ledger/accounting';
