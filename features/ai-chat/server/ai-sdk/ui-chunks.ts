@@ -153,7 +153,8 @@ export function createUiChunkTranslator(): (event: ChatEvent) => UiChunk[] {
         break;
       }
       case 'usage': {
-        const { type: _type, cost, ...usage } = event;
+        const { promptTokens, completionTokens, totalTokens, cachedPromptTokens, cacheWriteTokens, reasoningTokens, cost } = event;
+        const usage = { promptTokens, completionTokens, totalTokens, cachedPromptTokens, cacheWriteTokens, reasoningTokens };
         out.push({ type: 'message-metadata', messageMetadata: { usage, cost } });
         break;
       }

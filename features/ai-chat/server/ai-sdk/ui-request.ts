@@ -58,8 +58,9 @@ export async function turnOfUiRequest(
 ): Promise<{ body: Omit<ChatRequestBody, 'conversationId'> & { conversationId?: string }; conversationId: string; exists: boolean }> {
   const conversationId = conversationIdOfChat(user.userId, request.id);
   const exists = (await user.getConversation(conversationId)) !== null;
-  const { id: _id, messages, trigger, messageId, ...rest } = request;
-  const base = { ...rest, ...(exists ? { conversationId } : {}) };
+  const { messages, trigger, messageId } = request;
+  const { provider, model, temperature, maxTokens, systemPrompt, reasoningEffort } = request;
+  const base = { provider, model, temperature, maxTokens, systemPrompt, reasoningEffort, ...(exists ? { conversationId } : {}) };
   if (trigger === 'regenerate-message') {
     if (!exists) throw new ChatError('not_found', 'Conversation not found: nothing to regenerate.', { field: 'id' });
     const question = await questionToAnswerAgain(user, conversationId, messageId ?? null);
