@@ -89,7 +89,7 @@ describe('useChat from @ai-sdk/react on our server', () => {
 
     const messages = await saved(page);
     expect(messages[1]).toMatchObject({ role: 'assistant', metadata: { stopped: true } });
-    expect(savedText(messages[1])).toBe(shown);
+    expect(savedText(messages[1]).trim()).toBe(shown);
     await page.reload();
     await expect.poll(() => lastReply(page), UNTIL).toMatch(/Stopped$/);
     expect((await lastReply(page)).replace(/\s*Stopped$/, '')).toBe(shown);
