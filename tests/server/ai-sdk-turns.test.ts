@@ -35,6 +35,7 @@ describe.each(databaseKinds())('AI SDK clients on %s', (kind) => {
   let anthropic: FakeProviderServer;
   let server: AiSdkInstance;
   let limited: AiSdkInstance;
+  let retrying: AiSdkInstance;
   let alice: string;
 
   beforeAll(async () => {
@@ -42,11 +43,13 @@ describe.each(databaseKinds())('AI SDK clients on %s', (kind) => {
     [openai, anthropic] = await Promise.all([startFakeOpenAI(markers()), startFakeAnthropic(markers())]);
     server = openAiSdkInstance(db.sql, { openai, anthropic }, { tools: [weather, broken] });
     limited = openAiSdkInstance(db.sql, { openai, anthropic }, { limits: { maxTokensPerDay: 50 } });
+    retrying = openAiSdkInstance(db.sql, { openai, anthropic }, {}, 2);
     alice = await db.createUser();
   });
   afterAll(async () => {
     server?.halt();
     limited?.halt();
+    retrying?.halt();
     await Promise.all([openai?.close(), anthropic?.close()]);
     await db?.close();
   });
@@ -151,6 +154,27 @@ describe.each(databaseKinds())('AI SDK clients on %s', (kind) => {
     expect(textOfMessage(reply.message).length).toBeGreaterThan(0);
     expect(reply.message!.metadata).toMatchObject({ refusal: true });
     expect(reply.errors).toEqual([]);
+  });
+
+  it('a retrying notice arrives as a transient data-retrying chunk, and the reply after it', async () => {
+    openai.script({ httpError: { status: 429, retryAfterMs: '30' } }, { text: 'Made it.' });
+    const reply = await send(retrying.transport(alice), chatId(), [userMessage('Busy?')]);
+    const notice = reply.chunks.find((chunk) => chunk.type === 'data-retrying');
+    expect(notice).toMatchObject({ transient: true, data: { type: 'retrying', attempt: 1, reason: 'rate_limited' } });
+    expect(reply.chunks.findIndex((chunk) => chunk.type === 'data-retrying')).toBeLessThan(reply.chunks.findIndex((chunk) => chunk.type === 'text-start'));
+    expect(textOfMessage(reply.message)).toBe('Made it.');
+    // Transient: shown by onData, never kept among the message's parts.
+    expect(reply.message!.parts.some((part) => part.type.startsWith('data-'))).toBe(false);
+  });
+
+  it('a provider failure mid-reply ends with an error chunk in words, the text so far kept', async () => {
+    openai.script({ text: 'one two three four five six', failAfterChunks: 3 });
+    const reply = await send(server.transport(alice), chatId(), [userMessage('Count for me')]);
+    const error = reply.chunks.find((chunk) => chunk.type === 'error') as { errorText: string } | undefined;
+    expect(error?.errorText).toMatch(/^[A-Z][^{}]+\.$/);
+    expect(reply.errors).toEqual([error!.errorText]);
+    expect(textOfMessage(reply.message)).toBe('one two three ');
+    expect(reply.chunks.at(-1)?.type).toBe('error');
   });
 
   it('a limit refusal is our 429, which the transport reports in words: which limit and when it resets', async () => {

@@ -29,6 +29,8 @@ export function openAiSdkInstance(
   sql: SqlDatabase,
   fakes: { openai: FakeProviderServer; anthropic: FakeProviderServer },
   overrides: Partial<ChatHandlerOptions> = {},
+  /** The SDKs' own retries (0: a provider error fails the turn at once). */
+  maxRetries = 0,
 ): AiSdkInstance {
   const handler = createChatHandler({
     store: {
@@ -37,8 +39,8 @@ export function openAiSdkInstance(
       close: async () => undefined,
     },
     providers: {
-      openai: createOpenAIProvider({ apiKeys: [OPENAI_TEST_KEY], baseURL: fakes.openai.url, maxRetries: 0 }),
-      anthropic: createAnthropicProvider({ apiKeys: [ANTHROPIC_TEST_KEY], baseURL: fakes.anthropic.url, maxRetries: 0 }),
+      openai: createOpenAIProvider({ apiKeys: [OPENAI_TEST_KEY], baseURL: fakes.openai.url, maxRetries }),
+      anthropic: createAnthropicProvider({ apiKeys: [ANTHROPIC_TEST_KEY], baseURL: fakes.anthropic.url, maxRetries }),
     },
     models: {
       openai: { defaultModel: 'gpt-4o' },
