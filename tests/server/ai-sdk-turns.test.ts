@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { APICallError, uiMessageChunkSchema, validateUIMessages, type UIMessage } from 'ai';
 import { conversationIdOfChat } from '@/features/ai-chat/server/ai-sdk/chat-id';
 import { defineTool } from '@/features/ai-chat/server/http/chat-handler';
+import { fileForm, png } from '../support/attachment-fixtures';
 import { createMarkerReplies, startFakeAnthropic, startFakeOpenAI, type FakeProviderServer } from '../support/fake-providers';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
 import { API, openAiSdkInstance, send, textOfMessage, userMessage, type AiSdkInstance } from './support/ai-sdk-client';
@@ -200,6 +201,35 @@ describe.each(databaseKinds())('AI SDK clients on %s', (kind) => {
     expect(sentTexts(openai, 1)).toEqual(['user: "Tell me a fact"']);
     const rows = await db.admin(`select parent_id from public.ai_chat_messages where id in ($1, $2)`, [first.message!.id, again.message!.id]);
     expect(new Set(rows.map((row) => row.parent_id)).size).toBe(1);
+  });
+
+  it('a file uploaded first and sent as a file part reaches the model, and comes back as a file part', async () => {
+    const id = chatId();
+    const upload = await server.fetchAs(alice)(`${API}/attachments`, { method: 'POST', body: fileForm(png(8, 8), 'dot.png') });
+    expect(upload.status).toBe(201);
+    const { attachment } = (await upload.json()) as { attachment: { id: string } };
+    const url = `/api/chat/attachments/${attachment.id}`;
+    openai.script({ text: 'A grey square.' });
+    const question: UIMessage = { id: 'u1', role: 'user', parts: [{ type: 'file', mediaType: 'image/png', url }, { type: 'text', text: 'What is this?' }] };
+    const reply = await send(server.transport(alice), id, [question]);
+    expect(textOfMessage(reply.message)).toBe('A grey square.');
+    expect(JSON.stringify(openai.requests[0]!.body.messages)).toContain('data:image/png;base64,');
+    const { messages } = (await (await server.fetchAs(alice)(`${API}/${id}/messages`)).json()) as { messages: UIMessage[] };
+    expect(messages[0]!.parts).toContainEqual({ type: 'file', mediaType: 'image/png', filename: 'dot.png', url });
+  });
+
+  it('submit-message naming a stored question is an edit: a new branch beside it, without the old history', async () => {
+    const id = chatId();
+    const transport = server.transport(alice);
+    openai.script({ text: 'Berlin.' }, { text: 'Madrid.' });
+    await send(transport, id, [userMessage('Capital of Germany?')]);
+    const { messages } = (await (await server.fetchAs(alice)(`${API}/${id}/messages`)).json()) as { messages: UIMessage[] };
+    const edited: UIMessage = { id: messages[0]!.id, role: 'user', parts: [{ type: 'text', text: 'Capital of Spain?' }] };
+    const reply = await send(transport, id, [edited], { messageId: messages[0]!.id });
+    expect(textOfMessage(reply.message)).toBe('Madrid.');
+    expect(sentTexts(openai, 1)).toEqual(['user: "Capital of Spain?"']);
+    const roots = await db.admin(`select content from public.ai_chat_messages where conversation_id = $1 and parent_id is null order by created_at`, [conversationIdOfChat(alice, id)]);
+    expect(roots.map((row) => row.content)).toEqual(['Capital of Germany?', 'Capital of Spain?']);
   });
 
   it('GET {id}/messages returns the chat as valid UIMessages that open it again', async () => {
