@@ -2,7 +2,7 @@ import 'server-only';
 import { ChatError } from '../../protocol/errors';
 import type { GeneratingReply, UserChatStore } from '../../store/chat-store';
 import type { ResolvedHandlerOptions } from '../http/handler-options';
-import { json } from '../http/http';
+import { API_SECURITY_HEADERS, json } from '../http/http';
 import { followFromCheckpoints } from '../replies/reply-follow';
 import type { ReplyRegistry } from '../replies/reply-registry';
 import { readStopBody } from '../replies/reply-routes';
@@ -110,5 +110,5 @@ async function stop(request: Request, user: UserChatStore, replies: ReplyRegistr
 
 /** Nothing to resume: 204, as the AI SDK's transport expects. */
 function noReply(): Response {
-  return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
+  return new Response(null, { status: 204, headers: { ...API_SECURITY_HEADERS, 'cache-control': 'no-store' } });
 }
