@@ -13,6 +13,7 @@ import { json, parseWith, readJsonBody } from './http';
 import type { ReplyRegistry } from '../replies/reply-registry';
 import { routeReplies } from '../replies/reply-routes';
 import { modelReads } from '../files/turn-files';
+import { routeUiChat } from '../ai-sdk/ui-routes';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -60,6 +61,9 @@ export async function routeRest(
   if (segments[0] === 'config' && segments.length === 1) {
     return method === 'GET' ? json(chatConfig(options)) : notAllowed('GET');
   }
+  // An AI SDK client's routes by its chat id ({id}/stream, {id}/stop, {id}/messages), after ours.
+  const uiChat = await routeUiChat(request, user, options, replies, segments);
+  if (uiChat) return uiChat;
   throw new ChatError('not_found', 'No such route.');
 }
 

@@ -32,17 +32,21 @@ export async function routeReplies(
   return action === 'stop' ? stop(request, user, replies, id!) : attach(user, options, replies, id!);
 }
 
-async function stop(request: Request, user: UserChatStore, replies: ReplyRegistry, id: string): Promise<Response> {
+/** A stop takes no body: `{}` or nothing; anything else is refused (400). */
+export async function readStopBody(request: Request): Promise<void> {
   const body = (await readTextCapped(request, STOP_BODY_BYTES)).trim();
-  if (body !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      throw new ChatError('bad_request', 'The body must be JSON: {} or nothing.');
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ChatError('bad_request', 'The body must be {} or nothing.');
+  if (body === '') return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new ChatError('bad_request', 'The body must be JSON: {} or nothing.');
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ChatError('bad_request', 'The body must be {} or nothing.');
+}
+
+async function stop(request: Request, user: UserChatStore, replies: ReplyRegistry, id: string): Promise<Response> {
+  await readStopBody(request);
   const local = replies.get(id, user.userId);
   if (local) {
     if (local.isEnded) return json({ id, state: 'finished' } satisfies ReplyStopResponse);

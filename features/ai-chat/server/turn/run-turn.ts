@@ -8,6 +8,7 @@ import { tokensOf } from '../ledger/accounting';
 import { updateRollingSummary, usageAlertsCrossed } from './after-turn';
 import { stepTurn, type TurnResult } from './step-turn';
 import type { ResolvedHandlerOptions } from '../http/handler-options';
+import type { SseFraming } from '../http/sse-stream';
 import type { TurnPlan } from './plan-turn';
 import { replyFallback } from './reply-fallback';
 import type { ReplyRegistry } from '../replies/reply-registry';
@@ -20,7 +21,7 @@ import { isInProcess } from '../replies/in-process-reply-runs';
  * only unsubscribes, and the reply still ends, is saved whole and is billed. Only a Stop (this
  * instance at once, another through the database) or the time limit aborts the provider call.
  */
-export function startTurn(plan: TurnPlan, options: ResolvedHandlerOptions, replies: ReplyRegistry): ReadableStream<Uint8Array> {
+export function startTurn(plan: TurnPlan, options: ResolvedHandlerOptions, replies: ReplyRegistry, framing?: SseFraming): ReadableStream<Uint8Array> {
   const run = new ReplyRun(
     {
       id: plan.assistantMessageId,
@@ -47,7 +48,7 @@ export function startTurn(plan: TurnPlan, options: ResolvedHandlerOptions, repli
     persisted: (started) => replies.persisted(run, started),
   };
   void runTurn(plan, options, run.abort.signal, (event) => run.emit(event), record).finally(() => run.end());
-  return run.subscribe(options.pingIntervalMs);
+  return run.subscribe(options.pingIntervalMs, framing);
 }
 
 /** How the turn writes its reply's run row: with its question where the store can, else on its own after it. */
