@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { providerNameSchema, type ProviderName } from '../protocol/provider-names';
 import { ChatError } from '../protocol/errors';
 import { defaultOpenAIApi, OPENAI_APIS, type OpenAIApi } from '../providers/openai/configured-provider';
 
@@ -59,7 +60,7 @@ export const envSchema = z.object({
   OPENAI_API: optional(z.enum(OPENAI_APIS)),
   ANTHROPIC_API_KEY: optional(apiKeyList),
   ANTHROPIC_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
-  DEFAULT_AI_PROVIDER: optional(z.enum(['openai', 'anthropic'])),
+  DEFAULT_AI_PROVIDER: optional(providerNameSchema),
   NEXT_PUBLIC_SUPABASE_URL: optional(z.url({ protocol: /^https?$/ })),
   NEXT_PUBLIC_SUPABASE_ANON_KEY: optional(z.string()),
   SUPABASE_SERVICE_ROLE_KEY: optional(z.string()),
@@ -105,7 +106,7 @@ export type StoreKind = 'supabase' | 'postgres' | 'embedded';
 export interface ResolvedChatEnv extends ChatEnv {
   store: StoreKind;
   dataDir: string;
-  defaultProvider: 'openai' | 'anthropic';
+  defaultProvider: ProviderName;
   /** OPENAI_API, else Responses for api.openai.com and Chat Completions behind OPENAI_BASE_URL. */
   openaiApi: OpenAIApi;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { providerNameSchema } from './provider-names';
 
 /**
  * A message is an ordered list of parts. `content` (the plain text of the text parts) stays on
@@ -21,7 +22,7 @@ export const reasoningPartSchema = z.object({
   type: z.literal('reasoning'),
   /** The summarised thinking as shown; empty for a redacted block. */
   text: z.string(),
-  provider: z.enum(['openai', 'anthropic']),
+  provider: providerNameSchema,
   /** Anthropic `thinking.signature`. */
   signature: z.string().optional(),
   /** Anthropic `redacted_thinking.data`: encrypted thinking, never shown. */
