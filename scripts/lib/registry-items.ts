@@ -168,10 +168,10 @@ export async function buildRegistry(root: string): Promise<Registry> {
   const versions = { ...pkg.devDependencies, ...pkg.dependencies };
   const routes = await filesUnder(root, ROUTES, (file) => SOURCE.test(file));
   const sql = [...(await filesUnder(root, MIGRATIONS, (file) => /_ai_chat[^/]*\.sql$/.test(file))), ...(await filesUnder(root, LOCAL_SQL, (file) => file.endsWith('.sql')))];
-  const module = await filesUnder(root, MODULE);
+  const moduleFiles = await filesUnder(root, MODULE);
   const theme = themeDefaults(await readFile(path.join(root, THEME_CSS), 'utf8'));
 
-  const everything = await closure(root, [...routes, ...module]);
+  const everything = await closure(root, [...routes, ...moduleFiles]);
   const server = await closure(root, [...routes, `${MODULE}/server.ts`]);
   const ui = await closure(root, [`${MODULE}/index.ts`]);
   const aliased = await aliasImporters(root, everything.files);
@@ -192,7 +192,7 @@ export async function buildRegistry(root: string): Promise<Registry> {
           'The whole module: chat UI, hooks, the streaming handler (OpenAI, Anthropic), Postgres storage under RLS (Supabase, any PostgreSQL, embedded PGlite), the /api/chat routes and the SQL migrations.',
         dependencies: pinned(everything.packages, versions),
         devDependencies: devFor(everything.packages),
-        files: entries([...module, ...routes, ...sql]),
+        files: entries([...moduleFiles, ...routes, ...sql]),
         cssVars: theme,
         css: CSS_IMPORT,
         envVars: ENV_VARS,
