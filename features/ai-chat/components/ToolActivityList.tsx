@@ -15,13 +15,13 @@ export function ToolActivityList({ tools }: { tools: readonly ToolActivity[] }) 
     <ul className="my-2 flex flex-col gap-1 text-xs" aria-label="Tool calls">
       {tools.map((tool) => (
         <li key={tool.id}>
-          <details className="rounded-md border border-zinc-200 bg-zinc-50 px-2 py-1 dark:border-zinc-800 dark:bg-zinc-900">
-            <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">
+          <details className="rounded-md border border-border bg-muted px-2 py-1">
+            <summary className="cursor-pointer text-foreground">
               {tool.result === undefined ? 'Calling' : 'Called'} <code className="font-mono">{tool.name}</code>
             </summary>
             <pre className="mt-1 overflow-x-auto font-mono whitespace-pre-wrap">{pretty(tool.args)}</pre>
             {tool.result !== undefined && (
-              <pre className="mt-1 overflow-x-auto border-t border-zinc-200 pt-1 font-mono whitespace-pre-wrap dark:border-zinc-800">
+              <pre className="mt-1 overflow-x-auto border-t border-border pt-1 font-mono whitespace-pre-wrap">
                 {pretty(tool.result)}
               </pre>
             )}
