@@ -12,6 +12,7 @@ import type { TurnPlan } from './plan-turn';
 import { replyFallback } from './reply-fallback';
 import type { ReplyRegistry } from '../replies/reply-registry';
 import { ReplyRun } from '../replies/reply-run';
+import type { ApprovalWakeups } from '../approvals/approval-wakeups';
 
 /**
  * Starts the turn detached from the request and returns the reply as SSE, the POST being its
@@ -39,7 +40,12 @@ export function startTurn(plan: TurnPlan, options: ResolvedHandlerOptions, repli
     expectedLeafId: plan.existing?.activeLeafId ?? null,
     fallback: run.fallbackNow(),
   });
-  const record: RunRecording = { row: runRow, persist: () => replies.persist(run, runRow()), persisted: (started) => replies.persisted(run, started) };
+  const record: RunRecording = {
+    row: runRow,
+    persist: () => replies.persist(run, runRow()),
+    persisted: (started) => replies.persisted(run, started),
+    approvals: run.approvals,
+  };
   void runTurn(plan, options, run.abort.signal, (event) => run.emit(event), record).finally(() => run.end());
   return run.subscribe(options.pingIntervalMs);
 }
@@ -49,6 +55,8 @@ interface RunRecording {
   row: () => NewReplyRun;
   persist: () => void;
   persisted: (started: boolean) => void;
+  /** The reply's approval waits, woken by an answer given on this instance. */
+  approvals: ApprovalWakeups;
 }
 
 async function runTurn(
@@ -93,7 +101,7 @@ async function saveTurn(
   // stepTurn starts first and runs to its first wait: the provider request on its way (or, with the
   // response cache on, the cache read). The writes start at once beside it, not after its first
   // event: the client refreshes its chat list on `start`. The run's row goes with the question.
-  const conversing = stepTurn(plan, options, turnAbort.signal, emit);
+  const conversing = stepTurn(plan, options, turnAbort.signal, emit, run.approvals);
   const saving = saveQuestion(plan, run).then(
     (saved) => ({ ...saved, error: undefined }),
     (error: unknown) => {

@@ -8,7 +8,9 @@ import type { ProviderTarget, ResolvedHandlerOptions } from '../http/handler-opt
 import type { TurnPlan } from './plan-turn';
 import { callProvider } from './call-provider';
 import { responseCacheKey, responseCacheTtl } from './response-cache';
-import { executeToolCall, toToolSpecs } from './tools';
+import { callNeedsApproval, executeToolCall, toToolSpecs, type ChatTool } from './tools';
+import { awaitApproval, deniedResult } from '../approvals/await-approval';
+import { ApprovalWakeups } from '../approvals/approval-wakeups';
 
 /** What a turn produced, across all its provider calls (tool steps, a failover). */
 export interface TurnResult {
@@ -35,9 +37,14 @@ export async function stepTurn(
   options: ResolvedHandlerOptions,
   signal: AbortSignal,
   emit: (event: ChatEvent) => void,
+  /** The reply's approval waits, woken by an answer given on this instance. */
+  wakeups: ApprovalWakeups = new ApprovalWakeups(),
 ): Promise<TurnResult> {
   const messages: ProviderMessage[] = [...plan.fitted.messages];
-  const tools = options.tools.length > 0 ? toToolSpecs(options.tools) : undefined;
+  const caller = { userId: plan.user.userId, conversationId: plan.conversationId };
+  // The app's tools and, when MCP servers are configured, theirs (a server that is down has none).
+  const toolList: readonly ChatTool[] = options.mcp ? [...options.tools, ...(await options.mcp.toolsFor(caller))] : options.tools;
+  const tools = toolList.length > 0 ? toToolSpecs(toolList) : undefined;
   const result: TurnResult = {
     target: plan.targets[0]!,
     text: '',
@@ -107,11 +114,20 @@ export async function stepTurn(
       ...(outcome.reasoning.length > 0 ? { reasoning: outcome.reasoning } : {}),
     });
     for (const call of outcome.toolCalls) {
-      const toolResult = await executeToolCall(options.tools, call, {
-        userId: plan.user.userId,
-        conversationId: plan.conversationId,
-        signal,
-      });
+      const approval = (await callNeedsApproval(toolList, call, caller))
+        ? await awaitApproval(call, {
+            store: options.store.replies,
+            ...caller,
+            replyId: plan.assistantMessageId,
+            options: options.toolApprovals,
+            wakeups,
+            signal,
+            emit,
+          })
+        : ({ approved: true } as const);
+      const toolResult = approval.approved
+        ? await executeToolCall(toolList, call, { ...caller, signal })
+        : deniedResult(call.name, approval);
       result.toolResults.push({ id: call.id, result: toolResult });
       result.parts.push({ type: 'tool-result', id: call.id, result: toolResult });
       emit({ type: 'tool-result', id: call.id, result: toolResult });
