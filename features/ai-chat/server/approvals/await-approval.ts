@@ -1,6 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { ChatEvent } from '../../protocol/chat-events';
+import type { ToolApproval } from '../../protocol/parts';
 import type { ReplyRunStore, ToolApprovalState } from '../../store/chat-store';
 import type { ResolvedToolApprovalOptions } from './approval-clock';
 import type { ApprovalWakeups } from './approval-wakeups';
@@ -12,11 +13,16 @@ export interface ApprovalContext {
   conversationId: string;
   options: ResolvedToolApprovalOptions;
   wakeups: ApprovalWakeups;
+  /** Resolves when the approval's row may be written (its conversation saved). */
+  ready: () => Promise<void>;
   signal: AbortSignal;
   emit: (event: ChatEvent) => void;
 }
 
-export type ApprovalOutcome = { approved: true } | { approved: false; reason: 'declined' | 'timeout' | 'stopped' | 'unavailable' };
+/** The answer, and (when it was asked) the approval as the reply's tool-call part keeps it. */
+export type ApprovalOutcome =
+  | { approved: true; approval?: ToolApproval }
+  | { approved: false; approval?: ToolApproval; reason: 'declined' | 'timeout' | 'stopped' | 'unavailable' };
 
 /**
  * Asks the person to approve one tool call and waits for the answer: a durable row (so any tab
@@ -30,6 +36,7 @@ export async function awaitApproval(call: { id: string; name: string; args: unkn
   const id = randomUUID();
   const deadline = options.clock.now() + options.timeoutSeconds * 1000;
   try {
+    await context.ready();
     const recorded = await store.requestApproval({
       id,
       userId: context.userId,
@@ -74,7 +81,8 @@ export async function awaitApproval(call: { id: string; name: string; args: unkn
   const approved = state === 'approved';
   const reason = approved ? undefined : state === 'denied' ? 'declined' : closedAs;
   context.emit({ type: 'tool-approval-response', approvalId: id, toolCallId: call.id, approved, ...(reason ? { reason } : {}) });
-  return approved ? { approved: true } : { approved: false, reason: reason! };
+  if (approved) return { approved: true, approval: { id, state: 'approved' } };
+  return { approved: false, approval: { id, state: 'denied', reason: reason! }, reason: reason! };
 }
 
 /** What the model is told about a call that did not run. */

@@ -101,7 +101,10 @@ async function saveTurn(
   // stepTurn starts first and runs to its first wait: the provider request on its way (or, with the
   // response cache on, the cache read). The writes start at once beside it, not after its first
   // event: the client refreshes its chat list on `start`. The run's row goes with the question.
-  const conversing = stepTurn(plan, options, turnAbort.signal, emit, run.approvals);
+  // A tool approval's row refers to the conversation: it is written once the question is saved.
+  let questionSettled = () => {};
+  const questionSaved = new Promise<void>((resolve) => (questionSettled = resolve));
+  const conversing = stepTurn(plan, options, turnAbort.signal, emit, { wakeups: run.approvals, questionSaved: () => questionSaved });
   const saving = saveQuestion(plan, run).then(
     (saved) => ({ ...saved, error: undefined }),
     (error: unknown) => {
@@ -109,6 +112,7 @@ async function saveTurn(
       return { conversation: null, userMessage: null, error: asChatError(error) };
     },
   );
+  void saving.then(questionSettled);
 
   let result: TurnResult;
   try {

@@ -9,8 +9,9 @@ import type { TurnPlan } from './plan-turn';
 import { callProvider } from './call-provider';
 import { responseCacheKey, responseCacheTtl } from './response-cache';
 import { callNeedsApproval, executeToolCall, toToolSpecs, type ChatTool } from './tools';
-import { awaitApproval, deniedResult } from '../approvals/await-approval';
+import { awaitApproval, deniedResult, type ApprovalOutcome } from '../approvals/await-approval';
 import { ApprovalWakeups } from '../approvals/approval-wakeups';
+import { withApproval } from '../../protocol/reduce-parts';
 
 /** What a turn produced, across all its provider calls (tool steps, a failover). */
 export interface TurnResult {
@@ -27,6 +28,14 @@ export interface TurnResult {
   error?: ChatError;
 }
 
+/** What a turn's approval waits need from the reply around it. */
+export interface TurnApprovals {
+  /** Woken by an answer given on this instance. */
+  wakeups: ApprovalWakeups;
+  /** Resolves once the question (and its conversation) is saved: an approval row refers to it. */
+  questionSaved: () => Promise<void>;
+}
+
 /**
  * Calls the provider, runs tools and calls again, until the model answers or the steps run out.
  * Each call after the first is first cleared with the ledger: a step that would pass a limit is
@@ -37,8 +46,7 @@ export async function stepTurn(
   options: ResolvedHandlerOptions,
   signal: AbortSignal,
   emit: (event: ChatEvent) => void,
-  /** The reply's approval waits, woken by an answer given on this instance. */
-  wakeups: ApprovalWakeups = new ApprovalWakeups(),
+  approvals: TurnApprovals = { wakeups: new ApprovalWakeups(), questionSaved: async () => undefined },
 ): Promise<TurnResult> {
   const messages: ProviderMessage[] = [...plan.fitted.messages];
   const caller = { userId: plan.user.userId, conversationId: plan.conversationId };
@@ -114,17 +122,20 @@ export async function stepTurn(
       ...(outcome.reasoning.length > 0 ? { reasoning: outcome.reasoning } : {}),
     });
     for (const call of outcome.toolCalls) {
-      const approval = (await callNeedsApproval(toolList, call, caller))
+      const approval: ApprovalOutcome = (await callNeedsApproval(toolList, call, caller))
         ? await awaitApproval(call, {
             store: options.store.replies,
             ...caller,
             replyId: plan.assistantMessageId,
             options: options.toolApprovals,
-            wakeups,
+            wakeups: approvals.wakeups,
+            ready: approvals.questionSaved,
             signal,
             emit,
           })
-        : ({ approved: true } as const);
+        : { approved: true };
+      // The saved reply keeps the answer on its call, as the stream's reducer does.
+      if (approval.approval) result.parts = withApproval(result.parts, call.id, approval.approval);
       const toolResult = approval.approved
         ? await executeToolCall(toolList, call, { ...caller, signal })
         : deniedResult(call.name, approval);
