@@ -70,8 +70,11 @@ describe('MCP servers', () => {
   });
 
   it('gives up on a tool that hangs after the call timeout, as a tool error', async () => {
-    const { hub } = hubOf([{ name: 'dict', url: mcp.url, allowPrivateNetwork: true, callTimeoutMs: 150 }]);
-    const result = (await tool(await hub.toolsFor(caller), 'dict__hang')!.execute({}, context())) as { error: string };
+    const { hub } = hubOf([
+      { name: 'slow', url: mcp.url, allowPrivateNetwork: true, callTimeoutMs: 150, tools: { allow: ['hang'] } },
+      { name: 'dict', url: mcp.url, allowPrivateNetwork: true },
+    ]);
+    const result = (await tool(await hub.toolsFor(caller), 'slow__hang')!.execute({}, context())) as { error: string };
     expect(result.error).toMatch(/did not answer within 150 ms/);
     // The hub still works for the next call.
     expect(await tool(await hub.toolsFor(caller), 'dict__lookup')!.execute({ word: 'fig' }, context())).toEqual({ content: 'fig: a small hard fruit.' });
