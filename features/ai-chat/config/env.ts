@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { ChatError } from '../protocol/errors';
 import { defaultOpenAIApi, OPENAI_APIS, type OpenAIApi } from '../providers/openai/configured-provider';
-import { mcpServersSchema } from '../server/mcp/mcp-config';
+import { mcpServersSchema } from './mcp-servers';
 
 // Empty strings mean "unset": `.env` files often carry `KEY=` lines copied from an example.
 const optional = <T extends z.ZodType>(schema: T) =>
