@@ -6,6 +6,7 @@ import {
   conversationDetailSchema,
   conversationListSchema,
   replyStopResponseSchema,
+  toolApprovalAnswerResponseSchema,
   usageResponseSchema,
   type ChatConfig,
   type ConversationDetail,
@@ -67,6 +68,12 @@ export function attachReply(api: string, id: string, signal: AbortSignal): Promi
 /** POST {api}/replies/:id/stop: asks the server to stop writing the reply, whichever tab began it. */
 export async function stopReply(api: string, id: string): Promise<'stopping' | 'finished'> {
   return (await sendJson(chatUrl(api, `/replies/${encodeURIComponent(id)}/stop`), jsonInit('POST', {}), replyStopResponseSchema)).state;
+}
+
+/** POST {api}/replies/:id/approvals/:approvalId: the person's answer to a tool call waiting for it (409: already answered). */
+export async function answerToolApproval(api: string, replyId: string, approvalId: string, approved: boolean): Promise<'approved' | 'denied'> {
+  const path = `/replies/${encodeURIComponent(replyId)}/approvals/${encodeURIComponent(approvalId)}`;
+  return (await sendJson(chatUrl(api, path), jsonInit('POST', { approved }), toolApprovalAnswerResponseSchema)).state;
 }
 
 export function getConversation(api: string, id: string, signal?: AbortSignal): Promise<ConversationDetail> {

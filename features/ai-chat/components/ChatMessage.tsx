@@ -157,7 +157,7 @@ export function ChatMessage({
               durationMs={part.durationMs}
             />
           ))}
-          <ToolActivityList tools={tools} />
+          <ToolActivityList tools={tools} api={api} />
           {showAnswer && (
             <StreamingMessage content={content} isComplete={!writing} retrying={retrying} />
           )}
