@@ -9,7 +9,7 @@ export interface TestClock extends ApprovalClock {
 export function createTestClock(start = Date.UTC(2026, 11, 7, 12)): TestClock {
   let now = start;
   let sleepers: { due: number; resolve: () => void }[] = [];
-  let onSleep: (() => void)[] = [];
+  const onSleep: (() => void)[] = [];
   return {
     now: () => now,
     sleep(ms, signal) {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ChatTool, ToolCaller, ToolContext } from '../turn/tools';
 import { headersFromConfig, mcpServersSchema, toolAllowed, type McpCredentials, type McpServerConfig } from './mcp-config';
-import { McpConnection } from './mcp-connection';
+import type { McpConnection } from './mcp-connection';
 import { chatToolName, toChatTool } from './mcp-tools';
 import { ToolPins } from './tool-pins';
 import { toolResultForModel } from './tool-result';
@@ -98,6 +98,8 @@ export class McpHub {
 
   private async connect(server: McpServerConfig, headers: Record<string, string>, key: string): Promise<void> {
     try {
+      // The MCP client loads only when a server is configured and first connected.
+      const { McpConnection } = await import('./mcp-connection');
       const connection = await McpConnection.open({
         name: server.name,
         url: server.url,
