@@ -138,6 +138,16 @@ describe.each(databaseKinds())('tool approvals on %s', (kind) => {
     expect(await approvalRow(request.approvalId)).toMatchObject({ state: 'pending', user_id: alice, tool_name: 'delete_file', args: { path: 'notes.txt' } });
     expect(deleted).toEqual([]);
     expect(openai.requests).toHaveLength(1);
+    // While it waits the turn holds its own reservation and nothing more.
+    const holds = await db.admin(`select prompt_tokens from public.ai_chat_usage where user_id = $1 and status = 'reserved'`, [alice]);
+    expect(holds).toHaveLength(1);
+    // A few polls of the row later, still just that.
+    for (let poll = 0; poll < 3; poll += 1) {
+      await clock.sleeping();
+      clock.advance(POLL_MS);
+    }
+    await clock.sleeping();
+    expect(await db.admin(`select prompt_tokens from public.ai_chat_usage where user_id = $1 and status = 'reserved'`, [alice])).toEqual(holds);
 
     const answered = await answer(a, alice, start.assistantMessageId, request.approvalId, true);
     expect(answered.status).toBe(200);

@@ -93,3 +93,48 @@ export async function startRedirectServer(location: string): Promise<{ url: stri
   state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return state;
 }
+
+/**
+ * A server that speaks only the legacy HTTP+SSE transport (GET /sse, POST /messages), with one
+ * read-only tool `echo`: what the client falls back to when streamable HTTP is refused.
+ */
+export async function startLegacySseMcpServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const { SSEServerTransport } = await import('@modelcontextprotocol/sdk/server/sse.js');
+  const transports = new Map<string, InstanceType<typeof SSEServerTransport>>();
+  const httpServer = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    void (async () => {
+      if (request.method === 'GET' && url.pathname === '/sse') {
+        const server = new McpServer({ name: 'legacy-mcp', version: '1.0.0' });
+        server.registerTool('echo', { description: 'Echoes.', inputSchema: { text: z.string() }, annotations: { readOnlyHint: true } }, ({ text }) => ({
+          content: [{ type: 'text', text: `echo: ${text}` }],
+        }));
+        const transport = new SSEServerTransport('/messages', response);
+        transports.set(transport.sessionId, transport);
+        response.on('close', () => transports.delete(transport.sessionId));
+        await server.connect(transport);
+        return;
+      }
+      if (request.method === 'POST' && url.pathname === '/messages') {
+        const transport = transports.get(url.searchParams.get('sessionId') ?? '');
+        if (!transport) return void response.writeHead(404).end();
+        await transport.handlePostMessage(request, response);
+        return;
+      }
+      // No streamable HTTP here: what an old server answers to its POST.
+      response.writeHead(405, { allow: 'GET' }).end();
+    })().catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500);
+      response.end(String(error));
+    });
+  });
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}/sse`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        httpServer.closeAllConnections();
+        httpServer.close(() => resolve());
+      }),
+  };
+}

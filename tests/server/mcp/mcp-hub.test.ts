@@ -4,7 +4,7 @@ import type { McpServerConfig } from '@/features/ai-chat/server/mcp/mcp-config';
 import { isPrivateAddress } from '@/features/ai-chat/server/mcp/private-address';
 import { toolDefinitionHash } from '@/features/ai-chat/server/mcp/tool-pins';
 import type { ChatTool } from '@/features/ai-chat/server/turn/tools';
-import { startRedirectServer, startTestMcpServer, type TestMcpServer } from '../../support/mcp-server';
+import { startLegacySseMcpServer, startRedirectServer, startTestMcpServer, type TestMcpServer } from '../../support/mcp-server';
 
 /**
  * Issue 22, MCP servers, through the official client against a real MCP server (the official
@@ -170,5 +170,18 @@ describe('MCP servers', () => {
     const { headersFromConfig } = await import('@/features/ai-chat/server/mcp/mcp-config');
     expect(headersFromConfig({ name: 'x', url: mcp.url, headers: { a: '$TOKEN', b: 'Bearer ${TOKEN}' } }, { TOKEN: 't0k' })).toEqual({ a: 't0k', b: 'Bearer t0k' });
     expect(() => headersFromConfig({ name: 'x', url: mcp.url, headers: { a: '$MISSING' } }, {})).toThrow(/MISSING/);
+  });
+
+  it('falls back to the legacy SSE transport when that is all a server offers', async () => {
+    const legacy = await startLegacySseMcpServer();
+    const { hub } = hubOf([{ name: 'old', url: legacy.url, allowPrivateNetwork: true }]);
+    try {
+      const tools = await hub.toolsFor(caller);
+      expect(tools.map((t) => t.name)).toEqual(['old__echo']);
+      expect(await tools[0]!.execute({ text: 'hi' }, context())).toEqual({ content: 'echo: hi' });
+    } finally {
+      await hub.close();
+      await legacy.close();
+    }
   });
 });
