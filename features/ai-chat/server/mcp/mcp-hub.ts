@@ -13,7 +13,7 @@ const DEFAULTS = { connectTimeoutMs: 10_000, callTimeoutMs: 30_000, maxResultCha
 const RETRY_DOWN_MS = 30_000;
 
 type Entry =
-  | { state: 'connecting'; ready: Promise<void> }
+  | { state: 'connecting'; ready: Promise<void>; retry?: true }
   | { state: 'up'; connection: McpConnection; tools: ChatTool[] }
   | { state: 'down'; retryAt: number };
 
@@ -84,12 +84,17 @@ export class McpHub {
     }
     const key = `${server.name}\0${createHash('sha256').update(JSON.stringify(Object.entries(headers).sort())).digest('hex')}`;
     let entry = this.entries.get(key);
-    if (!entry || (entry.state === 'down' && this.now() >= entry.retryAt)) {
-      const ready = this.connect(server, headers, key);
-      entry = { state: 'connecting', ready };
+    if (entry?.state === 'down') {
+      // A server that was down is tried again in the background: no turn waits on it.
+      if (this.now() >= entry.retryAt) this.entries.set(key, { state: 'connecting', ready: this.connect(server, headers, key), retry: true });
+      return [];
+    }
+    if (!entry) {
+      entry = { state: 'connecting', ready: this.connect(server, headers, key) };
       this.entries.set(key, entry);
     }
     if (entry.state === 'connecting') {
+      if (entry.retry) return [];
       await entry.ready;
       entry = this.entries.get(key);
     }
