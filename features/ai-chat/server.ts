@@ -23,7 +23,9 @@ export {
   type UsageLimits,
   type UsageReport,
 } from './server/http/chat-handler';
-export type { ToolContext } from './server/turn/tools';
+export type { ToolContext, ToolApprovalPolicy, ToolCaller } from './server/turn/tools';
+export type { ToolApprovalOptions, ApprovalClock } from './server/approvals/approval-clock';
+export type { McpServerConfig, McpCredentials } from './server/mcp/mcp-config';
 export { assertAllowedCaller, resolveRequestGuard, requestGuardOptionsFromEnv } from './server/http/request-guard';
 export { errorResponse } from './server/http/http';
 
