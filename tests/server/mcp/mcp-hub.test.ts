@@ -184,4 +184,23 @@ describe('MCP servers', () => {
       await legacy.close();
     }
   });
+
+  it('gives up on a server that accepts the connection but never answers, after its connect timeout', async () => {
+    const http = await import('node:http');
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const { hub, errors } = hubOf([
+      { name: 'silent', url: `http://127.0.0.1:${port}/mcp`, allowPrivateNetwork: true, connectTimeoutMs: 200 },
+      { name: 'dict', url: mcp.url, allowPrivateNetwork: true, tools: { allow: ['lookup'] } },
+    ]);
+    try {
+      expect((await hub.toolsFor(caller)).map((t) => t.name)).toEqual(['dict__lookup']);
+      expect(errors.join('\n')).toMatch(/"silent" is not reachable.*did not connect within 200 ms/);
+    } finally {
+      await hub.close();
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
 });
