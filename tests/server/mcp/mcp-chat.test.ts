@@ -45,6 +45,8 @@ describe('MCP tools in a chat', () => {
   it('offers the server\'s tools to the model, and a call\'s result reaches the model, inside the turn\'s ledger', async () => {
     h.openai.script({ toolCalls: [{ name: 'dict__lookup', args: { word: 'quince' } }] }, { text: 'A quince is a fruit.', usage: { promptTokens: 40, completionTokens: 6 } });
     const events = await readChatEvents(await h.post({ message: 'What is a quince?' }));
+    // Nothing logged about the server that is up (were it, this says why).
+    expect(logged.filter((line) => line.includes('"dict"'))).toEqual([]);
     const offered = (h.openai.requests[0]!.body.tools as { function: { name: string } }[]).map((tool) => tool.function.name);
     expect(offered).toEqual(expect.arrayContaining(['dict__lookup', 'dict__send_email']));
     expect(offered.some((name) => name.startsWith('gone__'))).toBe(false);
