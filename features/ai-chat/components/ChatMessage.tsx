@@ -193,7 +193,7 @@ function MessageBody({
               durationMs={part.durationMs}
             />
           ))}
-          <ToolActivityList tools={tools} />
+          <ToolActivityList tools={tools} api={api} />
           {showAnswer && (
             <StreamingMessage content={content} isComplete={!writing} retrying={retrying} />
           )}

@@ -118,7 +118,7 @@ export interface MarkdownProps {
 
 /**
  * GitHub-flavoured markdown (tables, task lists), split into blocks; an unclosed fence shows as
- * plain code. A block past the parser's bounds (client/markdown-limits), or one that fails to
+ * plain code. A block past the parser's bounds (components/markdown-limits), or one that fails to
  * render, shows as plain text: any text renders in bounded time and never throws.
  */
 export function Markdown({ content, className = '' }: MarkdownProps) {

@@ -1,4 +1,6 @@
+import { DEFAULT_CHAT_API } from '../client/server-api';
 import type { ToolActivity } from '../client/chat-message-view';
+import { ToolApprovalPrompt } from './ToolApprovalPrompt';
 
 function pretty(value: unknown): string {
   try {
@@ -8,8 +10,8 @@ function pretty(value: unknown): string {
   }
 }
 
-/** The tools a reply called, each expandable to its arguments and result. */
-export function ToolActivityList({ tools }: { tools: readonly ToolActivity[] }) {
+/** The tools a reply called, each expandable to its arguments and result; one waiting for approval asks. */
+export function ToolActivityList({ tools, api = DEFAULT_CHAT_API }: { tools: readonly ToolActivity[]; api?: string }) {
   if (tools.length === 0) return null;
   return (
     <ul className="my-2 flex flex-col gap-1 text-xs" aria-label="Tool calls">
@@ -26,6 +28,7 @@ export function ToolActivityList({ tools }: { tools: readonly ToolActivity[] }) 
               </pre>
             )}
           </details>
+          {tool.approval && <ToolApprovalPrompt tool={tool} api={api} />}
         </li>
       ))}
     </ul>

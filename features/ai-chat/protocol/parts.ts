@@ -43,7 +43,23 @@ export const filePartSchema = z.object({
   size: z.number().int().nonnegative(),
 });
 
-export const toolCallPartSchema = z.object({ type: z.literal('tool-call'), id: z.string(), name: z.string(), args: z.unknown() });
+/** A tool call's approval: asked (`requested`), then answered or run out (`approved` / `denied`). */
+export const toolApprovalSchema = z.object({
+  id: z.string(),
+  state: z.enum(['requested', 'approved', 'denied']),
+  /** Why a call was denied: the person declined, nobody answered in time, the reply stopped. */
+  reason: z.enum(['declined', 'timeout', 'stopped']).optional(),
+  expiresAt: z.string().optional(),
+});
+export type ToolApproval = z.infer<typeof toolApprovalSchema>;
+
+export const toolCallPartSchema = z.object({
+  type: z.literal('tool-call'),
+  id: z.string(),
+  name: z.string(),
+  args: z.unknown(),
+  approval: toolApprovalSchema.optional(),
+});
 export const toolResultPartSchema = z.object({ type: z.literal('tool-result'), id: z.string(), result: z.unknown() });
 /** The model declined: an OpenAI `refusal`, or Claude's `stop_reason: refusal` with what it wrote. */
 export const refusalPartSchema = z.object({ type: z.literal('refusal'), text: z.string() });

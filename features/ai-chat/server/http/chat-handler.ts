@@ -47,6 +47,8 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
     staleReplySeconds: resolved.staleReplySeconds,
     sweepIntervalMs: SWEEP_INTERVAL_MS,
   });
+  // MCP servers connect now: one that is down is logged and the chat starts without its tools.
+  void resolved.mcp?.start();
   const authenticate = async (request: Request) => {
     const user = resolved.authenticate ? await userFromSignIn(resolved, request) : await resolved.store.forRequest(request);
     if (!user) throw new ChatError('unauthorized', 'Sign in to chat.');

@@ -6,6 +6,7 @@ import { isUuid } from '../../store/ids';
 import type { ResolvedHandlerOptions } from '../http/handler-options';
 import { json, readTextCapped, SSE_HEADERS } from '../http/http';
 import { followFromCheckpoints } from './reply-follow';
+import { answerApproval } from '../approvals/approval-routes';
 import type { ReplyRegistry } from './reply-registry';
 
 /** How often a follower on another instance reads new checkpoint chunks. */
@@ -13,7 +14,8 @@ const FOLLOW_POLL_MS = 300;
 const STOP_BODY_BYTES = 1024;
 
 /**
- * `POST replies/:id/stop` and `GET replies/:id/stream`, for this user's replies only: another
+ * `POST replies/:id/stop`, `GET replies/:id/stream` and `POST replies/:id/approvals/:approvalId`
+ * (approvals/approval-routes), for this user's replies only: another
  * user's run answers 404, as a missing one does.
  */
 export async function routeReplies(
@@ -25,6 +27,10 @@ export async function routeReplies(
 ): Promise<Response> {
   const [id, action] = segments;
   const method = request.method.toUpperCase();
+  if (segments.length === 3 && action === 'approvals') {
+    if (method !== 'POST') return notAllowed('POST');
+    return answerApproval(request, user, replies, id!, segments[2]!);
+  }
   if (segments.length !== 2 || (action !== 'stop' && action !== 'stream')) throw new ChatError('not_found', 'No such route.');
   if (action === 'stop' && method !== 'POST') return notAllowed('POST');
   if (action === 'stream' && method !== 'GET') return notAllowed('GET');

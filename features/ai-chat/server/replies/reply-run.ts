@@ -3,6 +3,7 @@ import type { ChatEvent } from '../../protocol/chat-events';
 import { ChatError } from '../../protocol/errors';
 import type { ReplyCheckpoint, ReplyFallback } from '../../store/chat-store';
 import { createSseStream, type SseFraming } from '../http/sse-stream';
+import { ApprovalWakeups } from '../approvals/approval-wakeups';
 
 
 /** Sooner than the interval when this much event text piled up since the last checkpoint. */
@@ -26,6 +27,8 @@ export interface ReplyRunInfo {
  */
 export class ReplyRun {
   readonly abort = new AbortController();
+  /** Its tool calls waiting for the person's approval: an answer given on this instance wakes them. */
+  readonly approvals = new ApprovalWakeups();
   private readonly events: ChatEvent[] = [];
   private readonly listeners = new Set<() => void>();
   private ended = false;

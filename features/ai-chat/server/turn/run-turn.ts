@@ -14,6 +14,7 @@ import { replyFallback } from './reply-fallback';
 import type { ReplyRegistry } from '../replies/reply-registry';
 import { ReplyRun } from '../replies/reply-run';
 import { isInProcess } from '../replies/in-process-reply-runs';
+import type { ApprovalWakeups } from '../approvals/approval-wakeups';
 
 /**
  * Starts the turn detached from the request and returns the reply as SSE, the POST being its
@@ -46,6 +47,7 @@ export function startTurn(plan: TurnPlan, options: ResolvedHandlerOptions, repli
     withQuestion: !isInProcess(replies.store),
     persist: () => replies.persist(run, runRow()),
     persisted: (started) => replies.persisted(run, started),
+    approvals: run.approvals,
   };
   void runTurn(plan, options, run.abort.signal, (event) => run.emit(event), record).finally(() => run.end());
   return run.subscribe(options.pingIntervalMs, framing);
@@ -58,6 +60,8 @@ interface RunRecording {
   withQuestion: boolean;
   persist: () => void;
   persisted: (started: boolean) => void;
+  /** The reply's approval waits, woken by an answer given on this instance. */
+  approvals: ApprovalWakeups;
 }
 
 async function runTurn(
@@ -102,7 +106,10 @@ async function saveTurn(
   // stepTurn starts first and runs to its first wait: the provider request on its way (or, with the
   // response cache on, the cache read). The writes start at once beside it, not after its first
   // event: the client refreshes its chat list on `start`. The run's row goes with the question.
-  const conversing = stepTurn(plan, options, turnAbort.signal, emit);
+  // A tool approval's row refers to the conversation: it is written once the question is saved.
+  let questionSettled = () => {};
+  const questionSaved = new Promise<void>((resolve) => (questionSettled = resolve));
+  const conversing = stepTurn(plan, options, turnAbort.signal, emit, { wakeups: run.approvals, questionSaved: () => questionSaved });
   const saving = saveQuestion(plan, run).then(
     (saved) => ({ ...saved, error: undefined }),
     (error: unknown) => {
@@ -110,6 +117,7 @@ async function saveTurn(
       return { conversation: null, userMessage: null, error: asChatError(error) };
     },
   );
+  void saving.then(questionSettled);
 
   let result: TurnResult;
   try {
