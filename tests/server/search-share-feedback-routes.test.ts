@@ -4,7 +4,6 @@ import { errorResponseSchema } from '@/features/ai-chat/protocol/rest';
 import { searchResultsSchema } from '@/features/ai-chat/protocol/search';
 import { shareStatusSchema } from '@/features/ai-chat/protocol/share';
 import { conversationExportSchema } from '@/features/ai-chat/protocol/export';
-import { readSharedConversation } from '@/features/ai-chat/server/http/shared-conversation';
 import type { UserChatStore } from '@/features/ai-chat/store/chat-store';
 import { startChatHarness, type ChatHarness } from '../support/chat-harness';
 
@@ -97,12 +96,12 @@ describe('share links', () => {
     const { share } = shareStatusSchema.parse(await created.json());
     expect(shareStatusSchema.parse(await (await as('alice', 'GET', `/conversations/${conversation.id}/share`)).json()).share).toEqual(share);
 
-    const shared = await readSharedConversation(share!.id, h.store);
+    const shared = await h.handler.readShare(share!.id);
     expect(shared?.messages.map((message) => message.content)).toEqual(['How long to boil an egg?', 'Seven minutes for a jammy yolk.']);
     expect(shared?.messages[1]).toMatchObject({ model: null, cost: null });
 
     expect((await as('alice', 'DELETE', `/conversations/${conversation.id}/share`)).status).toBe(204);
-    expect(await readSharedConversation(share!.id, h.store)).toBeNull();
+    expect(await h.handler.readShare(share!.id)).toBeNull();
     expect((await as('alice', 'DELETE', `/conversations/${conversation.id}/share`)).status).toBe(404);
   });
 

@@ -2,13 +2,13 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { ChatTranscript } from '@/features/ai-chat';
-import { readSharedConversation } from '@/features/ai-chat/server';
+import { getDefaultChatHandler } from '@/features/ai-chat/api/chat-handler';
 
 // A share link is read on every request: a revoked link must be 404 at once, never served from a cache.
 export const dynamic = 'force-dynamic';
 
 // One read per request, shared by the metadata and the page.
-const readShare = cache((id: string) => readSharedConversation(id));
+const readShare = cache((id: string) => getDefaultChatHandler().readShare(id));
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
   const shared = await readShare((await params).id);

@@ -3,7 +3,7 @@ import { ChatError } from '../protocol/errors';
 import { conversationFeedbackSchema, feedbackSavedSchema, type FeedbackRating, type MessageFeedback } from '../protocol/feedback';
 import { searchResultsSchema, type SearchHit } from '../protocol/search';
 import { shareStatusSchema, type CreateShareBody, type ShareLink } from '../protocol/share';
-import { chatUrl } from './chat-api';
+import { chatUrl } from './server-api';
 import { chatErrorFromResponse, toChatError } from './http-error';
 
 /** The routes of search, share links and feedback, for the components (see server/http/search-share-feedback-routes). */

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useId, useState } from 'react';
-import { DEFAULT_CHAT_API } from '../client/chat-api';
+import { DEFAULT_CHAT_API } from '../client/server-api';
 import { conversationFeedback, rateReply } from '../client/search-share-feedback-api';
 import { MAX_FEEDBACK_COMMENT_CHARS, type FeedbackRating } from '../protocol/feedback';
 import { ThumbDownIcon, ThumbUpIcon } from './feature-icons';

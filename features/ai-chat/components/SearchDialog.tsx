@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import { DEFAULT_CHAT_API } from '../client/chat-api';
+import { DEFAULT_CHAT_API } from '../client/server-api';
 import { isAbortError } from '../client/http-error';
 import { searchChats, showMessageBranch } from '../client/search-share-feedback-api';
 import { MAX_SEARCH_QUERY_CHARS, snippetRuns, type SearchHit } from '../protocol/search';

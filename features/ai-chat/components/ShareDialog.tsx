@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useId, useRef, useState } from 'react';
-import { DEFAULT_CHAT_API } from '../client/chat-api';
+import { DEFAULT_CHAT_API } from '../client/server-api';
 import { createShareLink, getShareLink, revokeShareLink, shareUrl } from '../client/search-share-feedback-api';
 import type { ShareLink } from '../protocol/share';
 import { CopyButton } from './CopyButton';
