@@ -224,3 +224,48 @@ revoke execute on function
   public.ai_chat_usage_in_windows(uuid, timestamptz)
   from public, anon, authenticated;
 grant execute on function public.ai_chat_usage_in_windows(uuid, timestamptz) to service_role;
+
+-- =============================================================================================
+-- The branch a turn reads: its newest part only
+-- =============================================================================================
+-- A turn sends the model only the newest messages that fit its context window, so it needs only
+-- those: ai_chat_branch read every message of a 2,000-message conversation (and the server parsed
+-- them all) to keep a few hundred. This reads the branch from the leaf up, as ai_chat_branch does,
+-- and stops at the first message whose stored token count brings the sum past p_max_tokens (that
+-- one included, so the caller sees where the window ends). Stored counts never exceed what the
+-- context fitting counts for a message (a missing count counts 0), so nothing the fitting could
+-- keep is left out. Root first, whole rows; runs as the caller, so RLS decides.
+create function public.ai_chat_branch_tail(p_conversation_id uuid, p_leaf_id uuid, p_max_tokens bigint)
+returns setof public.ai_chat_messages
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  -- `union` with the running sum: a cycle planted before the constraints ends after one lap (its
+  -- rows repeat when they count nothing) or at p_max_tokens (the sum grows when they do).
+  return query
+  with recursive chain (conversation_id, id, parent_id, total) as (
+    select m.conversation_id, m.id, m.parent_id, coalesce(m.tokens, 0)::bigint
+      from public.ai_chat_messages m
+      join public.ai_chat_conversations c on c.id = m.conversation_id
+     where c.id = p_conversation_id
+       and m.id = coalesce(p_leaf_id, c.active_leaf_id)
+    union
+    select m.conversation_id, m.id, m.parent_id, b.total + coalesce(m.tokens, 0)
+      from chain b
+      join public.ai_chat_messages m on m.conversation_id = b.conversation_id and m.id = b.parent_id
+     where b.total <= p_max_tokens
+  )
+  select m.*
+    from public.ai_chat_messages m
+   where m.conversation_id = p_conversation_id
+     and m.id in (select chain.id from chain)
+   order by m.created_at, m.id;
+end
+$$;
+comment on function public.ai_chat_branch_tail is
+  'The caller''s branch ending at p_leaf_id (or the shown leaf), from the leaf up until the stored token counts pass p_max_tokens, root first; RLS decides.';
+
+revoke execute on function public.ai_chat_branch_tail(uuid, uuid, bigint) from public, anon, authenticated;
+grant execute on function public.ai_chat_branch_tail(uuid, uuid, bigint) to authenticated, service_role;
