@@ -26,6 +26,8 @@ const SHORT = 10;
 const LONG = 2_000;
 const WORDS = 150;
 const CHUNKS = 20;
+/** Messages of the long history that fit gpt-4o's 128,000 tokens beside a 4,096-token reply. */
+const SENT_OF_LONG = 809;
 const RUNS = Number(process.env.RUNS ?? 40);
 const WARMUP = 8;
 const API_KEY = 'sk-bench-0123456789';
@@ -65,9 +67,9 @@ async function run(label: string, store: ChatStore, admin: Admin, fakeUrl: strin
     const first = JSON.parse(sse.split('\n\n')[0]!.slice('data: '.length)) as { conversationId: string; assistantMessageId: string };
     return { ttft, start: first };
   };
-  const sdkTurn = async (): Promise<number> => {
+  const sdkTurn = async (messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: PROMPT }]): Promise<number> => {
     const begin = performance.now();
-    const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: PROMPT }], stream: true });
+    const stream = await client.chat.completions.create({ model: MODEL, messages, stream: true });
     let ttft = NaN;
     for await (const chunk of stream) if (Number.isNaN(ttft) && chunk.choices[0]?.delta?.content) ttft = performance.now() - begin;
     return ttft;
@@ -98,15 +100,23 @@ async function run(label: string, store: ChatStore, admin: Admin, fakeUrl: strin
   };
 
   const bodies = { short: await conversation(SHORT), long: await conversation(LONG) };
-  const times = { sdk: [] as number[], new: [] as number[], short: [] as number[], long: [] as number[] };
+  // The prompt the long follow-up sends (what fits gpt-4o's window after the reply's room), for the
+  // SDK alone: what any server pays to send that much, beside what the module adds to it.
+  const longPrompt: OpenAI.ChatCompletionMessageParam[] = [
+    ...Array.from({ length: SENT_OF_LONG }, (_, i): OpenAI.ChatCompletionMessageParam => ({ role: i % 2 === 0 ? 'user' : 'assistant', content: 'word '.repeat(WORDS) })),
+    { role: 'user', content: PROMPT },
+  ];
+  const times = { sdk: [] as number[], sdkLong: [] as number[], new: [] as number[], short: [] as number[], long: [] as number[] };
   for (let i = 0; i < WARMUP + RUNS; i++) {
     const measured = i >= WARMUP;
     const sdk = await sdkTurn();
+    const sdkLong = await sdkTurn(longPrompt);
     const fresh = (await turn({ message: PROMPT })).ttft;
     const short = (await turn(bodies.short)).ttft;
     const long = (await turn(bodies.long)).ttft;
     if (measured) {
       times.sdk.push(sdk);
+      times.sdkLong.push(sdkLong);
       times.new.push(fresh);
       times.short.push(short);
       times.long.push(long);
@@ -119,6 +129,8 @@ async function run(label: string, store: ChatStore, admin: Admin, fakeUrl: strin
     row('new conversation', times.new),
     row(`follow-up, ${SHORT} messages`, times.short),
     row(`follow-up, ${LONG.toLocaleString('en')} messages`, times.long),
+    row(`openai SDK alone, the long follow-up's prompt (${SENT_OF_LONG} messages)`, times.sdkLong),
+    `| ${label} | ${LONG.toLocaleString('en')}-message follow-up over the SDK alone with its prompt | ${(m(times.long) - m(times.sdkLong)).toFixed(2)} ms | | |`,
     `| ${label} | ${LONG.toLocaleString('en')} ÷ ${SHORT} messages, median TTFT (goal ≤ 1.5) | ${(m(times.long) / m(times.short)).toFixed(2)} | | |`,
   ];
 }
