@@ -57,7 +57,20 @@ export interface TurnPlan {
  * written; the only writes are the usage reservation and a new conversation, both last.
  */
 export async function planTurn(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<TurnPlan> {
-  const body = await readJsonBody(request, chatRequestSchema, MAX_BODY_BYTES);
+  return planTurnFor(await readJsonBody(request, chatRequestSchema, MAX_BODY_BYTES), request.signal, user, options);
+}
+
+/**
+ * planTurn for a body already read and validated. `newConversationId`: the id a conversation this
+ * turn starts gets (an AI SDK chat's, derived from its client id); default: a random one.
+ */
+export async function planTurnFor(
+  body: ChatRequestBody,
+  signal: AbortSignal,
+  user: UserChatStore,
+  options: ResolvedHandlerOptions,
+  choices: { newConversationId?: string } = {},
+): Promise<TurnPlan> {
   // Without rolling summaries the turn needs only the branch's newest part that any allowed model
   // could fit; a summary folds in everything that falls out, so it reads the whole branch.
   const readTokens = options.summary ? undefined : historyReadTokens(options);
@@ -98,7 +111,7 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
     summaryThroughMessageId: summary?.throughMessageId,
   });
   fitted.messages = await withHistoryFiles(fitted.messages, fitted.sources, user, model);
-  if (userMessage?.content && options.moderation) await moderate(options, user.userId, userMessage.content, request.signal);
+  if (userMessage?.content && options.moderation) await moderate(options, user.userId, userMessage.content, signal);
 
   // Hold the most this turn's first call can cost (the prompt plus a full reply), settled to the
   // real figures afterwards, so concurrent requests cannot overshoot a limit by more than that.
@@ -110,7 +123,7 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
   const newConversation = existing
     ? null
     : {
-        id: crypto.randomUUID(),
+        id: choices.newConversationId ?? crypto.randomUUID(),
         title: titleFromMessage(content || attached.parts[0]?.name || 'Files'),
         systemPrompt: options.allowClientSystemPrompt ? (body.systemPrompt ?? null) : null,
         provider: target.provider,
