@@ -10,14 +10,17 @@
  *   npm run test:sustained -- --store pglite --search        # PGlite: the highest rate whose p99 stays under 1 s
  *   npm run test:sustained -- --store postgres --instances 2 # the local PostgreSQL 15, two servers on one database
  *   npm run test:sustained -- --ci                           # shorter: 8 s per run, for CI
- *   options: --rate 50 --seconds 20 --reply-ms 2000 --words 36 --no-write --no-reference --cpu-prof DIR
+ *   npm run test:sustained -- --store postgres --instances 2 --users 1000  # chats spread over 1,000 users
+ *   options: --rate 50 --seconds 20 --reply-ms 2000 --words 36 --no-write --no-reference --cpu-prof DIR --users N
  *
  * After the chats, the same rate runs once more against the reference route (scripts/lib/reference-relay.ts:
  * Next and the OpenAI SDK relaying the fake, no module) on the same servers, so the module's share of
  * the CPU and of the first-token overhead is read side by side in one run (not with --ci).
  *
  * The Postgres store runs on a fresh database created by scripts/local-postgres.sh (dropped at the
- * end), with AI_CHAT_AUTH=local-user and the store's own migrations. Loopback addresses only.
+ * end), with AI_CHAT_AUTH=local-user and the store's own migrations. Loopback addresses only. With
+ * --users N the chats go to a route of the build copy whose `authenticate` takes the user from a
+ * header (scripts/lib/many-users-route.ts): chat i is user i mod N's, so N users share the load.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +42,7 @@ import { startFakeOpenAIChild } from './lib/fake-openai-child';
 import { freshLocalDatabase } from './lib/local-postgres';
 import { machineNow, writeDocSection } from './lib/load-report';
 import { percentile } from './lib/percentiles';
+import { LOAD_USER_HEADER, MANY_USERS_ROUTE } from './lib/many-users-route';
 import { REFERENCE_RELAY_ROUTE } from './lib/reference-relay';
 import { sampleMemory, treeCpuTimeMs } from './lib/process-usage';
 import { runScript, step, StepFailure } from './lib/run-steps';
@@ -62,6 +66,7 @@ const { values } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     'no-reference': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    users: { type: 'string', default: '0' },
   },
 });
 const STORE = values.store === 'postgres' ? 'postgres' : values.store === 'pglite' ? 'pglite' : null;
@@ -78,6 +83,10 @@ const REPLY_MS = (WORDS + 4) * DELAY_MS;
 const P99_LIMIT_MS = 1_000;
 const MODEL = 'gpt-4o-mini';
 const REFERENCE = !values['no-reference'] && !values.ci;
+/** Users the chats are spread over (the many-users route); 0: the one local user. */
+const USERS = Number(values.users);
+if (!Number.isInteger(USERS) || USERS < 0) throw new Error(`--users must be a whole number, not ${values.users}`);
+const CHAT_ROUTE = USERS > 0 ? MANY_USERS_ROUTE : '/api/chat';
 
 interface Phase {
   rate: number;
@@ -108,7 +117,9 @@ const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
 runScript('sustained load', 40 * 60_000, async () => {
   const machine = machineNow();
   const runId = Date.now().toString(36);
-  const label = STORE === 'pglite' ? 'PGlite (embedded), one server' : `PostgreSQL 15, ${INSTANCES} server${INSTANCES > 1 ? 's' : ''} on one database`;
+  const label =
+    (STORE === 'pglite' ? 'PGlite (embedded), one server' : `PostgreSQL 15, ${INSTANCES} server${INSTANCES > 1 ? 's' : ''} on one database`) +
+    (USERS > 0 ? `, ${USERS.toLocaleString('en')} users` : '');
 
   const copy = await step('production build (a copy of the working tree, not the repo’s .next)', async () => {
     const built = await ensureBuiltCopy(REPO, {
@@ -116,7 +127,7 @@ runScript('sustained load', 40 * 60_000, async () => {
       NEXT_TELEMETRY_DISABLED: '1',
       AI_CHAT_STORE: 'embedded',
       AI_CHAT_DATA_DIR: path.join(BUILD_ROOT, 'build-data'),
-    }, { needsReferenceRoute: REFERENCE });
+    }, { needsReferenceRoute: REFERENCE || USERS > 0 });
     console.log(
       built.dir === REPO
         ? `  AI_CHAT_PREBUILT=1: started from ${path.join(REPO, '.next')} as it stands`
@@ -161,7 +172,11 @@ runScript('sustained load', 40 * 60_000, async () => {
   const warmUps = INSTANCES * 13;
 
   async function checkedTurn(server: NextServer, message: string): Promise<ChatTurn> {
-    const turn = await postChatTurn(server.base, { message }, AbortSignal.timeout(60_000));
+    // Through the route the phases use, so its first compile is not billed to the first phase.
+    const turn =
+      USERS > 0
+        ? await postChatTurnLean(server.base, { message }, AbortSignal.timeout(60_000), CHAT_ROUTE, { [LOAD_USER_HEADER]: 'load-user-warm-up' })
+        : await postChatTurn(server.base, { message }, AbortSignal.timeout(60_000));
     const problems = turnProblems(turn, replyTextFor(message, WORDS));
     if (problems.length > 0) throw new StepFailure(`a warm-up chat failed on ${server.base}`, `${problems.join('\n')}\n${tail(server.process.output())}`);
     return turn;
@@ -180,8 +195,8 @@ runScript('sustained load', 40 * 60_000, async () => {
     return first;
   };
 
-  const runPhase = async (rate: number, route = '/api/chat'): Promise<Phase> => {
-    const reference = route !== '/api/chat';
+  const runPhase = async (rate: number, route = CHAT_ROUTE): Promise<Phase> => {
+    const reference = route === REFERENCE_RELAY_ROUTE;
     const chats = Math.round(rate * SECONDS);
     const messages = Array.from({ length: chats }, (_, index) => `sustained${reference ? ' reference' : ''} ${rate}/s chat ${index}, run ${runId}`);
     const cpuBefore = servers.map((server) => treeCpuTimeMs(server.process.pid));
@@ -207,7 +222,8 @@ runScript('sustained load', 40 * 60_000, async () => {
         maxSendLagMs = Math.max(maxSendLagMs, performance.now() - started - due);
         if (index === messages.length - 1) sending = false;
         // node:http, not fetch: the generator shares the cores with the servers it measures.
-        return postChatTurnLean(servers[index % servers.length]!.base, { message }, stopAll, route);
+        const user: Record<string, string> = USERS > 0 && !reference ? { [LOAD_USER_HEADER]: `load-user-${index % USERS}` } : {};
+        return postChatTurnLean(servers[index % servers.length]!.base, { message }, stopAll, route, user);
       }),
     );
     const wallMs = performance.now() - started;

@@ -156,7 +156,13 @@ const leanAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
  * fraction of the client's CPU. For the load scripts, whose generator shares the machine's cores
  * with the servers it measures (fetch's web streams cost it several ms of CPU a chat).
  */
-export function postChatTurnLean(baseUrl: string, body: Record<string, unknown>, signal: AbortSignal, route = '/api/chat'): Promise<ChatTurn> {
+export function postChatTurnLean(
+  baseUrl: string,
+  body: Record<string, unknown>,
+  signal: AbortSignal,
+  route = '/api/chat',
+  extraHeaders: Record<string, string> = {},
+): Promise<ChatTurn> {
   const started = performance.now();
   const payload = JSON.stringify(body);
   return new Promise<ChatTurn>((resolve, reject) => {
@@ -166,7 +172,7 @@ export function postChatTurnLean(baseUrl: string, body: Record<string, unknown>,
         method: 'POST',
         agent: leanAgent,
         signal,
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'content-length': Buffer.byteLength(payload) },
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'content-length': Buffer.byteLength(payload), ...extraHeaders },
       },
       (response) => {
         const turn = answeredTurn(response.statusCode ?? 0, started);

@@ -8,6 +8,7 @@ import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/t
  */
 const PER_TURN_FUNCTIONS = [
   'ai_chat_branch',
+  'ai_chat_branch_tail',
   'ai_chat_usage_in_windows',
   'ai_chat_usage_summary',
   'ai_chat_reserve_usage',

@@ -132,11 +132,14 @@ export interface UserChatStore extends UserSearchShareFeedback {
   getConversation(id: string): Promise<ConversationRecord | null>;
   /**
    * The conversation and a branch of it (see getActiveBranch) read together, in one round trip
-   * where the backend allows: what a chat turn needs before it can call the provider.
+   * where the backend allows: what a chat turn needs before it can call the provider. With
+   * `maxTokens`, only the branch's newest part: from the leaf up to the first message whose stored
+   * token count brings the sum past it (that one included).
    */
   getConversationWithBranch(
     id: string,
     leafId?: string | null,
+    options?: { maxTokens?: number },
   ): Promise<{ conversation: ConversationRecord; branch: MessageRecord[] } | null>;
   /**
    * Changes a conversation of this user's. The title is the user's own write; every other field

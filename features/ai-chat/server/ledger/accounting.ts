@@ -12,7 +12,8 @@ import { countTokens } from '../../providers/tokens';
  * reads as a story and the arithmetic lives here.
  */
 
-const FALLBACK_CONTEXT_WINDOW = 128_000;
+/** The context window assumed for a model whose window the pricing does not know. */
+export const FALLBACK_CONTEXT_WINDOW = 128_000;
 /** Recent messages kept even when older ones must go, so the model always sees the thread. */
 const KEEP_RECENT_MESSAGES = 4;
 

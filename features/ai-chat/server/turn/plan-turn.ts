@@ -4,10 +4,10 @@ import { MAX_BODY_BYTES, chatRequestSchema, type ChatRequestBody } from '../../p
 import { ChatError } from '../../protocol/errors';
 import type { MessagePart } from '../../protocol/parts';
 import type { ConversationRecord, MessageRecord } from '../../protocol/records';
-import type { ProviderRequest } from '../../providers/types';
+import type { ProviderName, ProviderRequest } from '../../providers/types';
 import type { NewConversation, UserChatStore } from '../../store/chat-store';
 import { titleFromMessage } from './conversation-title';
-import { fitHistory, replyBudget, tokensOf, type FittedHistory } from '../ledger/accounting';
+import { FALLBACK_CONTEXT_WINDOW, fitHistory, replyBudget, tokensOf, type FittedHistory } from '../ledger/accounting';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ProviderTarget, type ResolvedHandlerOptions, type UsageLimits } from '../http/handler-options';
 import { readJsonBody } from '../http/http';
 import { modelReads, resolveAttachments, withHistoryFiles } from '../files/turn-files';
@@ -71,7 +71,10 @@ export async function planTurnFor(
   options: ResolvedHandlerOptions,
   choices: { newConversationId?: string } = {},
 ): Promise<TurnPlan> {
-  const { existing, history, parentId, regenerate } = await loadHistory(body, user);
+  // Without rolling summaries the turn needs only the branch's newest part that any allowed model
+  // could fit; a summary folds in everything that falls out, so it reads the whole branch.
+  const readTokens = options.summary ? undefined : historyReadTokens(options);
+  const { existing, history, parentId, regenerate } = await loadHistory(body, user, readTokens);
   const limits = await limitsFor(options, user.userId);
   const target = chooseTarget(body, existing, options, limits);
   const content = body.message ?? '';
@@ -220,7 +223,7 @@ interface LoadedHistory {
 }
 
 /** The conversation and the branch this turn continues, read in one round trip. */
-async function loadHistory(body: ChatRequestBody, user: UserChatStore): Promise<LoadedHistory> {
+async function loadHistory(body: ChatRequestBody, user: UserChatStore, maxTokens: number | undefined): Promise<LoadedHistory> {
   // No text and no files: answer the named user message again.
   const regenerate = body.message === undefined && (body.attachments?.length ?? 0) === 0;
   if (regenerate && !body.parentMessageId) throw new ChatError('bad_request', 'message: required', { field: 'message' });
@@ -232,7 +235,7 @@ async function loadHistory(body: ChatRequestBody, user: UserChatStore): Promise<
   }
   // An edit of the first message (parent null) starts a new root: it needs no history.
   const leaf = body.parentMessageId ?? undefined;
-  const loaded = await user.getConversationWithBranch(body.conversationId, leaf);
+  const loaded = await user.getConversationWithBranch(body.conversationId, leaf, maxTokens === undefined ? {} : { maxTokens });
   if (!loaded) throw new ChatError('not_found', 'Conversation not found.', { field: 'conversationId' });
   const { conversation, branch } = loaded;
   if (body.parentMessageId === null) return { existing: conversation, history: [], parentId: null, regenerate };
@@ -250,6 +253,18 @@ async function loadHistory(body: ChatRequestBody, user: UserChatStore): Promise<
 function chooseSystemPrompt(body: ChatRequestBody, conversation: ConversationRecord | null, options: ResolvedHandlerOptions): string | undefined {
   if (options.allowClientSystemPrompt && body.systemPrompt) return body.systemPrompt;
   return conversation?.systemPrompt ?? options.systemPrompt;
+}
+
+/** The largest context window among the models this handler lets a turn use: the most history any turn can send. */
+function historyReadTokens(options: ResolvedHandlerOptions): number {
+  let most = 0;
+  for (const provider of Object.keys(options.providers) as ProviderName[]) {
+    if (!options.providers[provider]) continue;
+    for (const model of modelPolicy(options, provider).allowedModels) {
+      most = Math.max(most, options.pricing.model(provider, model)?.contextWindow ?? FALLBACK_CONTEXT_WINDOW);
+    }
+  }
+  return most || FALLBACK_CONTEXT_WINDOW;
 }
 
 function sameTarget(a: ProviderTarget, b: ProviderTarget): boolean {

@@ -98,11 +98,15 @@ export class PostgresUserStore extends PostgresUserSearchShareFeedback implement
   async getConversationWithBranch(
     id: string,
     leafId?: string | null,
+    options: { maxTokens?: number } = {},
   ): Promise<{ conversation: ConversationRecord; branch: MessageRecord[] } | null> {
     if (!isUuid(id) || (leafId != null && !isUuid(leafId))) return null;
+    const maxTokens = options.maxTokens === undefined ? null : Math.max(0, Math.floor(options.maxTokens));
     const [conversation, branch] = await this.statementsAs('authenticated', 'Reading the conversation', [
       { text: `select * from public.ai_chat_conversations where id = $1`, params: [id] },
-      { text: `select * from public.ai_chat_branch($1, $2)`, params: [id, leafId ?? null] },
+      maxTokens === null
+        ? { text: `select * from public.ai_chat_branch($1, $2)`, params: [id, leafId ?? null] }
+        : { text: `select * from public.ai_chat_branch_tail($1, $2, $3)`, params: [id, leafId ?? null, maxTokens] },
     ]);
     if (!conversation![0]) return null;
     return {

@@ -113,9 +113,10 @@ export class SupabaseUserStore extends SupabaseUserSearchShareFeedback implement
   async getConversationWithBranch(
     id: string,
     leafId?: string | null,
+    options: { maxTokens?: number } = {},
   ): Promise<{ conversation: ConversationRecord; branch: MessageRecord[] } | null> {
     // Two PostgREST calls, sent at once: one round trip of latency.
-    const [conversation, branch] = await Promise.all([this.getConversation(id), this.getActiveBranch(id, leafId)]);
+    const [conversation, branch] = await Promise.all([this.getConversation(id), this.branchRows(id, leafId, options.maxTokens)]);
     return conversation ? { conversation, branch } : null;
   }
 
@@ -182,6 +183,11 @@ export class SupabaseUserStore extends SupabaseUserSearchShareFeedback implement
   }
 
   async getActiveBranch(conversationId: string, leafId?: string | null): Promise<MessageRecord[]> {
+    return this.branchRows(conversationId, leafId);
+  }
+
+  /** The branch, or with maxTokens its newest part (ai_chat_branch_tail). */
+  private async branchRows(conversationId: string, leafId?: string | null, maxTokens?: number): Promise<MessageRecord[]> {
     if (!isUuid(conversationId) || (leafId != null && !isUuid(leafId))) return [];
     // Newest first, so the first page names the leaf (a message is always newer than its parent)
     // and every later page reads that leaf's branch: a branch switch between two pages cannot
@@ -190,7 +196,12 @@ export class SupabaseUserStore extends SupabaseUserSearchShareFeedback implement
     const rows = await readAllPages<{ id: string }>(
       async (from, to) => {
         const page = await this.user
-          .rpc('ai_chat_branch', { p_conversation_id: conversationId, p_leaf_id: leaf })
+          .rpc(
+            maxTokens === undefined ? 'ai_chat_branch' : 'ai_chat_branch_tail',
+            maxTokens === undefined
+              ? { p_conversation_id: conversationId, p_leaf_id: leaf }
+              : { p_conversation_id: conversationId, p_leaf_id: leaf, p_max_tokens: Math.max(0, Math.floor(maxTokens)) },
+          )
           .order('created_at', { ascending: false })
           .order('id', { ascending: false })
           .range(from, to);
