@@ -542,30 +542,176 @@ create policy "ai_chat_usage: owner reads"
 comment on policy "ai_chat_usage: owner reads" on public.ai_chat_usage is
   'A signed-in user reads their own usage; only the server writes it (limits would be forgeable otherwise).';
 
--- The user's usage in the windows the limits use, every row counted (reservations at their hold).
--- Called under the per-user lock by the two functions that may grant a hold.
-create function public.ai_chat_usage_in_windows(p_user_id uuid)
+-- Per-user usage totals, what the limits and the meter read, kept in step with ai_chat_usage.
+--
+-- The limits used to sum every usage row of the user's month on each reservation, so a turn of
+-- a user with 100,000 provider calls this month summed 100,000 rows (tens of milliseconds, under
+-- the user's lock). ai_chat_usage stays the record; this table is a cache of its sums per user
+-- and UTC day, written by a trigger on ai_chat_usage in the same transaction as the row it sums:
+-- a transaction that commits a usage row commits its totals with it, and one that rolls back
+-- leaves neither, so a reader sees totals equal to the sum of the committed rows, on one server
+-- or many. Concurrent writers of one user's day queue on that day's totals row (an upsert), for
+-- as long as their transaction lasts; a reservation already holds the user's advisory lock.
+--
+-- Buckets are UTC days of the row's created_at, the calendar the windows use: "today" is the
+-- rows created at or after today's UTC midnight, "this month" those at or after the first of the
+-- month's UTC midnight, and summing the days from that midnight on gives exactly those rows.
+
+create table public.ai_chat_usage_totals (
+  user_id uuid not null references auth.users (id) on delete cascade,
+  -- The UTC calendar day of the rows' created_at.
+  day date not null,
+  -- Every row: settled rows at what was billed, reserved rows at their hold.
+  tokens bigint not null default 0,
+  cost numeric not null default 0,
+  -- The reserved rows' part of the two above (holds of replies in progress).
+  held_tokens bigint not null default 0,
+  held_cost numeric not null default 0,
+  -- Usage rows (provider calls and turn holds).
+  requests bigint not null default 0,
+  primary key (user_id, day)
+)
+-- Room on each page for the next versions of its rows (HOT updates), so a counter updated on
+-- every turn stays on its page without a vacuum (PGlite has no autovacuum).
+with (fillfactor = 50);
+comment on table public.ai_chat_usage_totals is
+  'Sums of ai_chat_usage per user and UTC day, kept by a trigger in the same transaction; the limits and the meter read them. Read by its owner, written only through ai_chat_usage.';
+
+alter table public.ai_chat_usage_totals enable row level security;
+revoke all on public.ai_chat_usage_totals from anon, authenticated;
+grant select on public.ai_chat_usage_totals to authenticated;
+grant all on public.ai_chat_usage_totals to service_role;
+
+-- A user reads their own totals (the meter). No policy lets a user write them.
+create policy "ai_chat_usage_totals: owner reads"
+  on public.ai_chat_usage_totals for select to authenticated
+  using (user_id = (select auth.uid()));
+comment on policy "ai_chat_usage_totals: owner reads" on public.ai_chat_usage_totals is
+  'A signed-in user reads their own usage totals; only the trigger on ai_chat_usage writes them (limits would be forgeable otherwise).';
+
+-- Adds a statement's usage rows to their days' totals, one upsert per user and day however many
+-- rows the statement wrote (a bulk import or a seeded benchmark writes each totals row once, not
+-- once per usage row), in (user, day) order so two statements lock shared rows in one order. A
+-- delete only subtracts: the user's totals may be going with the user, by cascade, and must not
+-- be made again.
+--
+-- Security definer, the one function that is: a usage row changes as a side effect of writes by
+-- others (a user deleting a chat sets its rows' conversation_id null, an auth admin deleting a
+-- user cascades), and the foreign keys' actions fire this trigger as that writer, who may not
+-- write the totals. A trigger function cannot be called directly; search_path stays empty.
+create function public.ai_chat_usage_totals_keep()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'TRUNCATE' then
+    delete from public.ai_chat_usage_totals;
+  elsif tg_op = 'DELETE' then
+    update public.ai_chat_usage_totals t
+       set tokens = t.tokens - d.tokens, cost = t.cost - d.cost, held_tokens = t.held_tokens - d.held_tokens,
+           held_cost = t.held_cost - d.held_cost, requests = t.requests - d.requests
+      from (
+        select o.user_id, (o.created_at at time zone 'UTC')::date as day,
+               sum(o.prompt_tokens::bigint + o.completion_tokens) as tokens, coalesce(sum(o.cost), 0) as cost,
+               coalesce(sum(o.prompt_tokens::bigint + o.completion_tokens) filter (where o.status = 'reserved'), 0) as held_tokens,
+               coalesce(sum(o.cost) filter (where o.status = 'reserved'), 0) as held_cost,
+               count(*) as requests
+          from old_rows o
+         group by 1, 2
+      ) d
+     where t.user_id = d.user_id and t.day = d.day;
+  elsif tg_op = 'INSERT' then
+    insert into public.ai_chat_usage_totals as t (user_id, day, tokens, cost, held_tokens, held_cost, requests)
+    select n.user_id, (n.created_at at time zone 'UTC')::date,
+           sum(n.prompt_tokens::bigint + n.completion_tokens), coalesce(sum(n.cost), 0),
+           coalesce(sum(n.prompt_tokens::bigint + n.completion_tokens) filter (where n.status = 'reserved'), 0),
+           coalesce(sum(n.cost) filter (where n.status = 'reserved'), 0),
+           count(*)
+      from new_rows n
+     group by 1, 2
+     order by 1, 2
+    on conflict (user_id, day) do update
+      set tokens = t.tokens + excluded.tokens, cost = t.cost + excluded.cost,
+          held_tokens = t.held_tokens + excluded.held_tokens, held_cost = t.held_cost + excluded.held_cost,
+          requests = t.requests + excluded.requests;
+  else
+    -- An update: the rows as they are join their day, the rows as they were leave theirs.
+    insert into public.ai_chat_usage_totals as t (user_id, day, tokens, cost, held_tokens, held_cost, requests)
+    select r.user_id, r.day, sum(r.tokens), sum(r.cost), sum(r.held_tokens), sum(r.held_cost), sum(r.requests)
+      from (
+        select n.user_id, (n.created_at at time zone 'UTC')::date as day,
+               n.prompt_tokens::bigint + n.completion_tokens as tokens, coalesce(n.cost, 0) as cost,
+               case when n.status = 'reserved' then n.prompt_tokens::bigint + n.completion_tokens else 0 end as held_tokens,
+               case when n.status = 'reserved' then coalesce(n.cost, 0) else 0 end as held_cost,
+               1 as requests
+          from new_rows n
+        union all
+        select o.user_id, (o.created_at at time zone 'UTC')::date,
+               -(o.prompt_tokens::bigint + o.completion_tokens), -coalesce(o.cost, 0),
+               case when o.status = 'reserved' then -(o.prompt_tokens::bigint + o.completion_tokens) else 0 end,
+               case when o.status = 'reserved' then -coalesce(o.cost, 0) else 0 end,
+               -1
+          from old_rows o
+      ) r
+     group by r.user_id, r.day
+    -- An update that changes nothing counted (a chat deleted sets conversation_id null) writes nothing.
+    having sum(r.tokens) <> 0 or sum(r.cost) <> 0 or sum(r.held_tokens) <> 0 or sum(r.held_cost) <> 0 or sum(r.requests) <> 0
+     order by r.user_id, r.day
+    on conflict (user_id, day) do update
+      set tokens = t.tokens + excluded.tokens, cost = t.cost + excluded.cost,
+          held_tokens = t.held_tokens + excluded.held_tokens, held_cost = t.held_cost + excluded.held_cost,
+          requests = t.requests + excluded.requests;
+  end if;
+  return null;
+end
+$$;
+comment on function public.ai_chat_usage_totals_keep is
+  'Trigger: keeps ai_chat_usage_totals equal to the sums of ai_chat_usage, in the writer''s transaction.';
+
+-- One trigger per event: a trigger with transition tables takes one event.
+create trigger ai_chat_usage_totals_insert
+  after insert on public.ai_chat_usage
+  referencing new table as new_rows
+  for each statement execute function public.ai_chat_usage_totals_keep();
+create trigger ai_chat_usage_totals_update
+  after update on public.ai_chat_usage
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function public.ai_chat_usage_totals_keep();
+create trigger ai_chat_usage_totals_delete
+  after delete on public.ai_chat_usage
+  referencing old table as old_rows
+  for each statement execute function public.ai_chat_usage_totals_keep();
+-- A truncate (an operator's reset, a test's) fires no delete trigger: it empties the totals too.
+create trigger ai_chat_usage_totals_truncate
+  after truncate on public.ai_chat_usage
+  for each statement execute function public.ai_chat_usage_totals_keep();
+
+-- The user's usage in the windows the limits use, every row counted (reservations at their
+-- hold), as of p_at (now, unless a test moves the clock): at most 31 rows of totals, whatever
+-- the user's history. Called under the per-user lock by the two functions that may grant a hold.
+create function public.ai_chat_usage_in_windows(p_user_id uuid, p_at timestamptz default now())
 returns table (tokens_today bigint, cost_this_month numeric)
 language plpgsql
 stable
 set search_path = ''
 as $$
 declare
-  -- Once, not per row: date_trunc with a time zone in a filter was most of the sum's time.
-  day_start timestamptz := date_trunc('day', now(), 'UTC');
-  month_start timestamptz := date_trunc('month', now(), 'UTC');
+  today date := (date_trunc('day', p_at, 'UTC') at time zone 'UTC')::date;
+  month_first date := (date_trunc('month', p_at, 'UTC') at time zone 'UTC')::date;
 begin
   return query
   select
-    coalesce(sum(u.total_tokens) filter (where u.created_at >= day_start), 0)::bigint,
-    coalesce(sum(u.cost) filter (where u.created_at >= month_start), 0)
-  from public.ai_chat_usage u
-  where u.user_id = p_user_id
-    and u.created_at >= least(day_start, month_start);
+    coalesce(sum(t.tokens) filter (where t.day >= today), 0)::bigint,
+    coalesce(sum(t.cost) filter (where t.day >= month_first), 0)
+  from public.ai_chat_usage_totals t
+  where t.user_id = p_user_id
+    and t.day >= least(today, month_first);
 end
 $$;
 comment on function public.ai_chat_usage_in_windows is
-  'Server only: p_user_id''s tokens today and cost this month, every row counted.';
+  'Server only: p_user_id''s tokens today and cost this month (UTC) as of p_at, every row counted, from the totals.';
 
 -- The caller's usage today and this calendar month (UTC): spent (settled rows) and held (reserved
 -- rows: the most the replies in progress may still spend) apart, so a meter never shows a hold as
@@ -586,25 +732,23 @@ security invoker
 set search_path = ''
 as $$
 declare
-  day_start timestamptz := date_trunc('day', now(), 'UTC');
-  month_start timestamptz := date_trunc('month', now(), 'UTC');
+  today date := (date_trunc('day', now(), 'UTC') at time zone 'UTC')::date;
+  month_first date := (date_trunc('month', now(), 'UTC') at time zone 'UTC')::date;
 begin
   return query
   select
-    coalesce(sum(u.total_tokens) filter (where u.status = 'settled' and u.created_at >= day_start), 0)::bigint,
-    coalesce(sum(u.cost) filter (where u.status = 'settled' and u.created_at >= day_start), 0),
-    coalesce(sum(u.total_tokens) filter (where u.status = 'settled'), 0)::bigint,
-    coalesce(sum(u.cost) filter (where u.status = 'settled'), 0),
-    count(*),
-    coalesce(sum(u.total_tokens) filter (where u.status = 'reserved' and u.created_at >= day_start), 0)::bigint,
-    coalesce(sum(u.cost) filter (where u.status = 'reserved'), 0)
-  from public.ai_chat_usage u
-  where u.user_id = (select auth.uid())
-    and u.created_at >= month_start;
+    coalesce(sum(t.tokens - t.held_tokens) filter (where t.day >= today), 0)::bigint,
+    coalesce(sum(t.cost - t.held_cost) filter (where t.day >= today), 0),
+    coalesce(sum(t.tokens - t.held_tokens), 0)::bigint,
+    coalesce(sum(t.cost - t.held_cost), 0),
+    coalesce(sum(t.requests), 0)::bigint,
+    coalesce(sum(t.held_tokens) filter (where t.day >= today), 0)::bigint,
+    coalesce(sum(t.held_cost), 0)
+  from public.ai_chat_usage_totals t
+  where t.user_id = (select auth.uid())
+    and t.day >= month_first;
 end
 $$;
-comment on function public.ai_chat_usage_summary is
-  'The caller''s own usage today and this month (UTC): spent and held (replies in progress) apart.';
 
 -- When each upload was taken, for the requests-per-minute count: a file removed at once (or
 -- expired) must still count. Rows older than a minute are pruned by the next upload of the same
@@ -1518,7 +1662,8 @@ revoke execute on function
   public.ai_chat_branch_siblings(uuid, uuid),
   public.ai_chat_newest_leaf(uuid, uuid),
   public.ai_chat_switch_branch(uuid, uuid),
-  public.ai_chat_usage_in_windows(uuid),
+  public.ai_chat_usage_totals_keep(),
+  public.ai_chat_usage_in_windows(uuid, timestamptz),
   public.ai_chat_usage_summary(),
   public.ai_chat_recent_requests(uuid),
   public.ai_chat_reserve_usage(uuid, text, text, uuid, integer, numeric, bigint, numeric, integer),
@@ -1553,7 +1698,7 @@ grant execute on function
   public.ai_chat_update_conversation(uuid, uuid, jsonb),
   public.ai_chat_append_message(uuid, uuid, uuid, text, text, text, text, text, integer, numeric, jsonb, jsonb, jsonb, uuid, jsonb, uuid),
   public.ai_chat_import_conversation(uuid, jsonb, jsonb, integer),
-  public.ai_chat_usage_in_windows(uuid),
+  public.ai_chat_usage_in_windows(uuid, timestamptz),
   public.ai_chat_recent_requests(uuid),
   public.ai_chat_reserve_usage(uuid, text, text, uuid, integer, numeric, bigint, numeric, integer),
   public.ai_chat_hold_usage(uuid, uuid, integer, numeric, bigint, numeric),
@@ -1571,3 +1716,566 @@ grant execute on function
   public.ai_chat_read_cached_reply(uuid, text),
   public.ai_chat_cache_reply(uuid, text, text, text, text, integer)
   to service_role;
+
+-- =============================================================================================
+-- The branch a turn reads: its newest part only
+-- =============================================================================================
+-- A turn sends the model only the newest messages that fit its context window, so it needs only
+-- those: ai_chat_branch read every message of a 2,000-message conversation (and the server parsed
+-- them all) to keep a few hundred. This reads the branch from the leaf up, as ai_chat_branch does,
+-- and stops at the first message whose stored token count brings the sum past p_max_tokens (that
+-- one included, so the caller sees where the window ends). Stored counts never exceed what the
+-- context fitting counts for a message (a missing count counts 0), so nothing the fitting could
+-- keep is left out. Root first, whole rows; runs as the caller, so RLS decides.
+create function public.ai_chat_branch_tail(p_conversation_id uuid, p_leaf_id uuid, p_max_tokens bigint)
+returns setof public.ai_chat_messages
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  -- `union` with the running sum: a cycle planted before the constraints ends after one lap (its
+  -- rows repeat when they count nothing) or at p_max_tokens (the sum grows when they do).
+  return query
+  with recursive chain (conversation_id, id, parent_id, total) as (
+    select m.conversation_id, m.id, m.parent_id, coalesce(m.tokens, 0)::bigint
+      from public.ai_chat_messages m
+      join public.ai_chat_conversations c on c.id = m.conversation_id
+     where c.id = p_conversation_id
+       and m.id = coalesce(p_leaf_id, c.active_leaf_id)
+    union
+    select m.conversation_id, m.id, m.parent_id, b.total + coalesce(m.tokens, 0)
+      from chain b
+      join public.ai_chat_messages m on m.conversation_id = b.conversation_id and m.id = b.parent_id
+     where b.total <= p_max_tokens
+  )
+  select m.*
+    from public.ai_chat_messages m
+   where m.conversation_id = p_conversation_id
+     and m.id in (select chain.id from chain)
+   order by m.created_at, m.id;
+end
+$$;
+comment on function public.ai_chat_branch_tail is
+  'The caller''s branch ending at p_leaf_id (or the shown leaf), from the leaf up until the stored token counts pass p_max_tokens, root first; RLS decides.';
+
+revoke execute on function public.ai_chat_branch_tail(uuid, uuid, bigint) from public, anon, authenticated;
+grant execute on function public.ai_chat_branch_tail(uuid, uuid, bigint) to authenticated, service_role;
+
+-- =============================================================================================
+-- Tool approvals
+-- =============================================================================================
+-- A tool call that needs a person's approval pauses its reply until they answer, from any tab
+-- or instance. The pending call is a row here: the generating server writes it and waits on it;
+-- the person's answer (a request of its own, checked by the server against this user's reply)
+-- moves it out of 'pending' exactly once; a wait that runs out marks it 'expired' (the model is
+-- told it was declined). Only the server writes these rows; a user may read their own.
+
+create table public.ai_chat_tool_approvals (
+  id uuid primary key,
+  -- The reply run the call belongs to (the assistant message's id).
+  reply_id uuid not null,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  conversation_id uuid not null references public.ai_chat_conversations (id) on delete cascade,
+  tool_call_id text not null,
+  tool_name text not null,
+  args jsonb not null default '{}'::jsonb,
+  state text not null default 'pending' check (state in ('pending', 'approved', 'denied', 'expired')),
+  requested_at timestamptz not null default now(),
+  -- After this no answer is taken (the server that waits may time it out sooner, by its clock).
+  expires_at timestamptz not null,
+  answered_at timestamptz,
+  unique (reply_id, tool_call_id)
+);
+comment on table public.ai_chat_tool_approvals is
+  'Tool calls waiting for (or given) a person''s approval. Read by their owner, written only by the server.';
+
+create index ai_chat_tool_approvals_reply on public.ai_chat_tool_approvals (reply_id);
+
+alter table public.ai_chat_tool_approvals enable row level security;
+revoke all on public.ai_chat_tool_approvals from anon, authenticated;
+grant select on public.ai_chat_tool_approvals to authenticated;
+grant all on public.ai_chat_tool_approvals to service_role;
+
+-- A user reads their own approvals (what a tool asked, what they answered). Nobody but the
+-- server's functions writes them: an answer goes through the server, which checks it.
+create policy "ai_chat_tool_approvals: owner reads"
+  on public.ai_chat_tool_approvals for select to authenticated
+  using (user_id = (select auth.uid()));
+comment on policy "ai_chat_tool_approvals: owner reads" on public.ai_chat_tool_approvals is
+  'A signed-in user reads their own tool approvals; only the server writes them.';
+
+-- Records a pending tool call of p_user_id's reply, in p_user_id's conversation, open for
+-- p_timeout_seconds. False when the conversation is not theirs (or the call is already recorded).
+-- Server only.
+create function public.ai_chat_tool_approval_request(
+  p_user_id uuid,
+  p_id uuid,
+  p_reply_id uuid,
+  p_conversation_id uuid,
+  p_tool_call_id text,
+  p_tool_name text,
+  p_args jsonb,
+  p_timeout_seconds integer
+) returns boolean
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+begin
+  insert into public.ai_chat_tool_approvals (id, reply_id, user_id, conversation_id, tool_call_id, tool_name, args, expires_at)
+  select p_id, p_reply_id, p_user_id, c.id, p_tool_call_id, p_tool_name, coalesce(p_args, '{}'::jsonb),
+         now() + make_interval(secs => greatest(p_timeout_seconds, 1))
+    from public.ai_chat_conversations c
+   where c.id = p_conversation_id and c.user_id = p_user_id
+  on conflict do nothing;
+  return found;
+end
+$$;
+comment on function public.ai_chat_tool_approval_request is
+  'Server only: records a tool call of p_user_id''s reply that waits for their approval.';
+
+-- The person's answer to approval p_id of their reply p_reply_id. Returns 'approved' or 'denied'
+-- when this answer was recorded; the approval's state when it was not pending any more (answered
+-- before, expired, or its reply ended: 'expired'); null when there is no such approval of this
+-- user's reply. Server only.
+create function public.ai_chat_tool_approval_answer(p_user_id uuid, p_reply_id uuid, p_id uuid, p_approved boolean)
+returns text
+language sql
+security invoker
+set search_path = ''
+as $$
+  with answered as (
+    update public.ai_chat_tool_approvals a
+       set state = case when p_approved then 'approved' else 'denied' end,
+           answered_at = now()
+     where a.id = p_id and a.reply_id = p_reply_id and a.user_id = p_user_id
+       and a.state = 'pending' and a.expires_at > now()
+       and not exists (
+         select 1 from public.ai_chat_reply_runs r where r.id = p_reply_id and r.state <> 'generating'
+       )
+    returning a.state
+  )
+  select coalesce(
+    (select state from answered),
+    (select case when a.state = 'pending' then 'expired' else a.state end
+       from public.ai_chat_tool_approvals a
+      where a.id = p_id and a.reply_id = p_reply_id and a.user_id = p_user_id)
+  )
+$$;
+comment on function public.ai_chat_tool_approval_answer is
+  'Server only: p_user_id''s answer to a pending tool approval of their reply; returns the approval''s state.';
+
+-- The state of approval p_id (what the waiting server polls). Server only.
+create function public.ai_chat_tool_approval_state(p_id uuid)
+returns text
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select state from public.ai_chat_tool_approvals where id = p_id
+$$;
+comment on function public.ai_chat_tool_approval_state is
+  'Server only: the state of a tool approval, for the server waiting on it.';
+
+-- Closes approval p_id unanswered (its wait ran out, or its reply stopped) unless an answer
+-- landed first; returns the final state. Server only.
+create function public.ai_chat_tool_approval_expire(p_id uuid)
+returns text
+language sql
+security invoker
+set search_path = ''
+as $$
+  with expired as (
+    update public.ai_chat_tool_approvals set state = 'expired', answered_at = now()
+     where id = p_id and state = 'pending'
+    returning state
+  )
+  select coalesce((select state from expired), (select state from public.ai_chat_tool_approvals where id = p_id))
+$$;
+comment on function public.ai_chat_tool_approval_expire is
+  'Server only: closes an unanswered tool approval; returns its final state.';
+
+revoke execute on function
+  public.ai_chat_tool_approval_request(uuid, uuid, uuid, uuid, text, text, jsonb, integer),
+  public.ai_chat_tool_approval_answer(uuid, uuid, uuid, boolean),
+  public.ai_chat_tool_approval_state(uuid),
+  public.ai_chat_tool_approval_expire(uuid)
+  from public, anon, authenticated;
+
+-- The server's: each takes the user id from the server's verified session, or acts on its own wait.
+grant execute on function
+  public.ai_chat_tool_approval_request(uuid, uuid, uuid, uuid, text, text, jsonb, integer),
+  public.ai_chat_tool_approval_answer(uuid, uuid, uuid, boolean),
+  public.ai_chat_tool_approval_state(uuid),
+  public.ai_chat_tool_approval_expire(uuid)
+  to service_role;
+
+-- =============================================================================================
+-- Search
+-- =============================================================================================
+-- Words are indexed with the `simple` configuration: no stemming and no stop words, so it works
+-- alike in every language and exists on Supabase, PostgreSQL and PGlite. Each user and assistant
+-- message's words are kept in a table of their own, beside the message, with its owner: a search
+-- reads only the words (ranking a stored vector, never re-parsing the text), a message read
+-- never carries them, and RLS there is one column compare. A message's first 50,000 characters
+-- are indexed: to_tsvector refuses a vector over 1 MB, and a failing index would refuse the
+-- message itself.
+create table public.ai_chat_message_words (
+  message_id uuid primary key,
+  conversation_id uuid not null,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz not null,
+  words tsvector not null,
+  foreign key (conversation_id, message_id) references public.ai_chat_messages (conversation_id, id) on delete cascade
+);
+-- fastupdate off: a pending list of new entries is read whole by every search until a vacuum
+-- merges it, and the embedded store never runs one (at 10,000 fresh messages: ~30 ms a search).
+create index ai_chat_message_words_idx on public.ai_chat_message_words using gin (words) with (fastupdate = off);
+-- A word in most of a user's messages is found faster by walking their newest messages than
+-- through the word's long list in the GIN index: the planner picks, by the word's statistics.
+create index ai_chat_message_words_user_time_idx on public.ai_chat_message_words (user_id, created_at desc);
+comment on table public.ai_chat_message_words is
+  'The words of each user and assistant message, for search; kept by a trigger on ai_chat_messages, read by their owner under RLS.';
+create index ai_chat_conversations_search_idx on public.ai_chat_conversations
+  using gin (to_tsvector('simple'::regconfig, title));
+
+alter table public.ai_chat_message_words enable row level security;
+revoke all on public.ai_chat_message_words from public, anon, authenticated;
+grant select on public.ai_chat_message_words to authenticated;
+grant all on public.ai_chat_message_words to service_role;
+
+-- A user searches only the words of their own messages.
+create policy "ai_chat_message_words: owner reads"
+  on public.ai_chat_message_words for select to authenticated
+  using (user_id = (select auth.uid()));
+comment on policy "ai_chat_message_words: owner reads" on public.ai_chat_message_words is
+  'A signed-in user reads (searches) the words of their own messages, no one else''s.';
+
+-- Keeps a message's words whoever writes it (the server's functions, an import). Security
+-- definer: the row's owner comes from the conversation, not from the writer.
+create function public.ai_chat_index_message_words() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.role not in ('user', 'assistant') then
+    return null;
+  end if;
+  insert into public.ai_chat_message_words as w (message_id, conversation_id, user_id, created_at, words)
+  select new.id, new.conversation_id, c.user_id, new.created_at, to_tsvector('simple'::regconfig, left(new.content, 50000))
+    from public.ai_chat_conversations c
+   where c.id = new.conversation_id
+  on conflict on constraint ai_chat_message_words_pkey do update set words = excluded.words;
+  return null;
+end
+$$;
+comment on function public.ai_chat_index_message_words is
+  'Trigger: keeps ai_chat_message_words in step with a message''s text.';
+
+create trigger ai_chat_messages_index_words
+  after insert or update of content on public.ai_chat_messages
+  for each row execute function public.ai_chat_index_message_words();
+
+-- The caller's conversations (by title) and messages (by words, in any branch) that hold every
+-- term as a word or a word's start, best first, with a snippet whose matching words sit between
+-- chr(2) and chr(3) (both removed from the text first, so only the markers are markers). The
+-- terms are words the server split out of what was typed; each is quoted into the query as one
+-- lexeme, so nothing typed is ever read as query syntax. A one-character term matches whole
+-- words only (as a prefix it would match nearly everything). Of messages, the newest 1,000
+-- matches are ranked: a word found in nearly every message costs no more than that. Runs as the
+-- caller: RLS decides.
+create function public.ai_chat_search(p_terms text[], p_limit integer default 20)
+returns table (
+  kind text,
+  conversation_id uuid,
+  conversation_title text,
+  message_id uuid,
+  role text,
+  snippet text,
+  rank real,
+  created_at timestamptz
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+-- Postgres cannot estimate how many words a prefix matches, and for a rare one it guessed a
+-- scan of every vector (23 ms at 10,000 messages on PGlite, for no match at all) over the GIN
+-- index. Off for this function only: the planner still picks between the GIN index and the
+-- newest-first walk of the user's messages (a word in most of them).
+set enable_seqscan = off
+as $$
+declare
+  q tsquery;
+  term text;
+  lexeme text;
+  wanted integer := least(greatest(coalesce(p_limit, 20), 1), 50);
+begin
+  foreach term in array coalesce(p_terms[1:8], '{}'::text[]) loop
+    term := left(coalesce(term, ''), 64);
+    continue when term = '';
+    lexeme := '''' || replace(replace(term, '\', '\\'), '''', '''''') || '''' || case when char_length(term) > 1 then ':*' else '' end;
+    q := case when q is null then to_tsquery('simple'::regconfig, lexeme) else q && to_tsquery('simple'::regconfig, lexeme) end;
+  end loop;
+  if q is null or numnode(q) = 0 then
+    return;
+  end if;
+  return query
+  with recent as (
+    select w.message_id, w.conversation_id, w.created_at, w.words
+      from public.ai_chat_message_words w
+     where w.words @@ q
+       and w.user_id = (select auth.uid())
+     order by w.created_at desc
+     limit 1000
+  ), ranked as (
+    select r.message_id, r.conversation_id, r.created_at, ts_rank(r.words, q) as rank
+      from recent r
+     order by rank desc, r.created_at desc
+     limit wanted
+  ), hits as (
+    select 'message'::text as kind, m.conversation_id, c.title as conversation_title, m.id as message_id, m.role,
+           m.content as body, m.created_at, x.rank
+      from ranked x
+      join public.ai_chat_messages m on m.conversation_id = x.conversation_id and m.id = x.message_id
+      join public.ai_chat_conversations c on c.id = m.conversation_id
+    union all
+    select 'title'::text, c.id, c.title, null::uuid, null::text, c.title, c.last_message_at,
+           -- A title names the whole chat: it outranks a passing mention in one message.
+           (ts_rank(to_tsvector('simple'::regconfig, c.title), q) * 2)::real
+      from public.ai_chat_conversations c
+     where to_tsvector('simple'::regconfig, c.title) @@ q
+       and c.user_id = (select auth.uid())
+  ), top as (
+    select * from hits h order by h.rank desc, h.created_at desc limit wanted
+  )
+  select t.kind, t.conversation_id, t.conversation_title, t.message_id, t.role,
+         ts_headline('simple'::regconfig, translate(left(t.body, 50000), chr(2) || chr(3), ''), q,
+           'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxFragments=2, MaxWords=24, MinWords=8, FragmentDelimiter=" … "'),
+         t.rank, t.created_at
+    from top t
+   order by t.rank desc, t.created_at desc;
+end
+$$;
+comment on function public.ai_chat_search(text[], integer) is
+  'The caller''s chats and messages (all branches) holding every term (prefixes), ranked, with marked snippets. Runs as the caller, under RLS.';
+
+-- =============================================================================================
+-- Share links
+-- =============================================================================================
+-- A read-only copy of a conversation's shown branch as it stood when shared: the questions and
+-- replies (text, reasoning and refusals; files only if the owner chose; model names, tokens and
+-- costs only if the owner chose). A copy, not a reference: later turns, edits and branch flips
+-- never show through, and nothing leaves the conversation the owner did not share. One link per
+-- conversation; sharing again refreshes the copy under the same link; revoking deletes the row.
+-- The id is 32 random bytes (two v4 UUIDs' 244 random bits) in base64url: never guessed.
+create table public.ai_chat_shares (
+  id text primary key check (id ~ '^[A-Za-z0-9_-]{32,64}$'),
+  conversation_id uuid not null unique references public.ai_chat_conversations (id) on delete cascade,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  title text not null,
+  messages jsonb not null check (jsonb_typeof(messages) = 'array'),
+  show_models boolean not null default false,
+  show_files boolean not null default false,
+  created_at timestamptz not null default now()
+);
+comment on table public.ai_chat_shares is
+  'Share links: a snapshot of a conversation''s shown branch. The owner sees and revokes theirs; anyone with the id reads it through ai_chat_share_read only.';
+
+alter table public.ai_chat_shares enable row level security;
+revoke all on public.ai_chat_shares from public, anon, authenticated;
+grant select, delete on public.ai_chat_shares to authenticated;
+grant all on public.ai_chat_shares to service_role;
+
+-- The owner sees whether their conversation has a link (and its id).
+create policy "ai_chat_shares: owner reads"
+  on public.ai_chat_shares for select to authenticated
+  using (user_id = (select auth.uid()));
+comment on policy "ai_chat_shares: owner reads" on public.ai_chat_shares is
+  'A signed-in user sees their own share links, no one else''s.';
+
+-- The owner revokes their link: the row goes, and the link answers 404 at once.
+create policy "ai_chat_shares: owner revokes"
+  on public.ai_chat_shares for delete to authenticated
+  using (user_id = (select auth.uid()));
+comment on policy "ai_chat_shares: owner revokes" on public.ai_chat_shares is
+  'A signed-in user revokes (deletes) their own share links.';
+
+-- Shares p_user_id's conversation as its shown branch stands now; no row when it is not theirs.
+create function public.ai_chat_share_create(
+  p_user_id uuid,
+  p_conversation_id uuid,
+  p_show_models boolean default false,
+  p_show_files boolean default false
+) returns table (id text, conversation_id uuid, show_models boolean, show_files boolean, created_at timestamptz)
+language plpgsql
+set search_path = ''
+as $$
+declare
+  chat_title text;
+  snapshot jsonb;
+begin
+  select c.title into chat_title
+    from public.ai_chat_conversations c
+   where c.id = p_conversation_id and c.user_id = p_user_id;
+  if not found then
+    return;
+  end if;
+  select coalesce(jsonb_agg(jsonb_build_object(
+           'role', m.role,
+           'content', m.content,
+           'status', m.status,
+           'createdAt', m.created_at,
+           'parts', (select coalesce(jsonb_agg(p.part order by p.ord), '[]'::jsonb)
+                       from jsonb_array_elements(coalesce(m.parts, '[]'::jsonb)) with ordinality as p(part, ord)
+                      where p.part ->> 'type' in ('text', 'reasoning', 'refusal')
+                         or (p_show_files and p.part ->> 'type' = 'file')),
+           'model', case when p_show_models then m.model end,
+           'tokens', case when p_show_models then m.tokens end,
+           'cost', case when p_show_models then m.cost::text end
+         ) order by m.created_at, m.id), '[]'::jsonb)
+    into snapshot
+    from public.ai_chat_branch(p_conversation_id, null) m
+   where m.role in ('user', 'assistant');
+  return query
+  insert into public.ai_chat_shares as s (id, conversation_id, user_id, title, messages, show_models, show_files)
+  values (
+    translate(encode(decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex'), 'base64'), '+/=', '-_'),
+    p_conversation_id, p_user_id, chat_title, snapshot, p_show_models, p_show_files
+  )
+  on conflict on constraint ai_chat_shares_conversation_id_key do update
+     set title = excluded.title, messages = excluded.messages, show_models = excluded.show_models,
+         show_files = excluded.show_files, created_at = now()
+  returning s.id, s.conversation_id, s.show_models, s.show_files, s.created_at;
+end
+$$;
+comment on function public.ai_chat_share_create(uuid, uuid, boolean, boolean) is
+  'Server only: shares p_user_id''s conversation (its shown branch, copied now) or refreshes its link''s copy; no row when not theirs.';
+
+-- The one snapshot under p_share_id, for anyone holding the link (signed in or not): the only
+-- way to a share's rows without owning them. Security definer so anon needs no grant on any
+-- table; it reads one row by its exact id and returns only what the snapshot holds.
+create function public.ai_chat_share_read(p_share_id text)
+returns table (title text, messages jsonb, show_models boolean, show_files boolean, created_at timestamptz)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if p_share_id is null or p_share_id !~ '^[A-Za-z0-9_-]{32,64}$' then
+    return;
+  end if;
+  return query
+  select s.title, s.messages, s.show_models, s.show_files, s.created_at
+    from public.ai_chat_shares s
+   where s.id = p_share_id;
+end
+$$;
+comment on function public.ai_chat_share_read(text) is
+  'Anyone with a share link: that link''s snapshot (title and copied messages) and nothing else; no row when unknown or revoked.';
+
+-- =============================================================================================
+-- Feedback
+-- =============================================================================================
+-- A thumbs up or down on an assistant reply, with an optional short comment; one per reply,
+-- changed in place, gone with the reply. The owner writes it only through ai_chat_set_feedback,
+-- which takes who they are from their JWT: no user inserts or updates a row of it directly.
+create table public.ai_chat_feedback (
+  message_id uuid primary key,
+  conversation_id uuid not null,
+  user_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
+  rating text not null check (rating in ('up', 'down')),
+  comment text check (char_length(comment) <= 1000),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  foreign key (conversation_id, message_id) references public.ai_chat_messages (conversation_id, id) on delete cascade
+);
+create index ai_chat_feedback_conversation_idx on public.ai_chat_feedback (conversation_id);
+comment on table public.ai_chat_feedback is
+  'Thumbs up or down (and a comment) on assistant replies; each user''s own, written and read under RLS.';
+
+alter table public.ai_chat_feedback enable row level security;
+revoke all on public.ai_chat_feedback from public, anon, authenticated;
+grant select, delete on public.ai_chat_feedback to authenticated;
+grant all on public.ai_chat_feedback to service_role;
+
+-- A user reads their own feedback.
+create policy "ai_chat_feedback: owner reads"
+  on public.ai_chat_feedback for select to authenticated
+  using (user_id = (select auth.uid()));
+comment on policy "ai_chat_feedback: owner reads" on public.ai_chat_feedback is
+  'A signed-in user reads their own feedback, no one else''s.';
+
+-- A user clears their own feedback.
+create policy "ai_chat_feedback: owner clears"
+  on public.ai_chat_feedback for delete to authenticated
+  using (user_id = (select auth.uid()));
+comment on policy "ai_chat_feedback: owner clears" on public.ai_chat_feedback is
+  'A signed-in user removes their own feedback.';
+
+-- Sets (or with a null rating clears) the caller's feedback on one of their assistant replies
+-- and returns it (rating null: cleared); no row when the reply is not the caller's or not a reply.
+-- Security definer, so no user needs a write grant on the table: who the caller is comes from
+-- their JWT (auth.uid()), and the reply must be in one of their conversations.
+create function public.ai_chat_set_feedback(p_message_id uuid, p_rating text, p_comment text default null)
+returns table (message_id uuid, conversation_id uuid, rating text, comment text, updated_at timestamptz)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := auth.uid();
+  reply record;
+begin
+  if caller is null then
+    return;
+  end if;
+  select m.id, m.conversation_id into reply
+    from public.ai_chat_messages m
+    join public.ai_chat_conversations c on c.id = m.conversation_id
+   where m.id = p_message_id and m.role = 'assistant' and c.user_id = caller;
+  if not found then
+    return;
+  end if;
+  if p_rating is null then
+    delete from public.ai_chat_feedback f where f.message_id = p_message_id and f.user_id = caller;
+    return query select reply.id, reply.conversation_id, null::text, null::text, now();
+    return;
+  end if;
+  return query
+  insert into public.ai_chat_feedback as f (message_id, conversation_id, user_id, rating, comment)
+  values (reply.id, reply.conversation_id, caller, p_rating, nullif(p_comment, ''))
+  on conflict on constraint ai_chat_feedback_pkey do update
+     set rating = excluded.rating, comment = excluded.comment, updated_at = now()
+  returning f.message_id, f.conversation_id, f.rating, f.comment, f.updated_at;
+end
+$$;
+comment on function public.ai_chat_set_feedback(uuid, text, text) is
+  'Sets or (null rating) clears the caller''s feedback on their own assistant reply; no row when not theirs. The caller is the JWT''s user.';
+
+-- =============================================================================================
+-- Who may execute what
+-- =============================================================================================
+revoke execute on function
+  public.ai_chat_index_message_words(),
+  public.ai_chat_search(text[], integer),
+  public.ai_chat_share_create(uuid, uuid, boolean, boolean),
+  public.ai_chat_share_read(text),
+  public.ai_chat_set_feedback(uuid, text, text)
+  from public, anon, authenticated;
+
+-- The user's own: they take no user id; the caller is the JWT's user.
+grant execute on function
+  public.ai_chat_search(text[], integer),
+  public.ai_chat_set_feedback(uuid, text, text)
+  to authenticated, service_role;
+
+-- The server's: takes the user id from the server's verified session.
+grant execute on function public.ai_chat_share_create(uuid, uuid, boolean, boolean) to service_role;
+
+-- Anyone with a link, signed in or not.
+grant execute on function public.ai_chat_share_read(text) to anon, authenticated, service_role;

@@ -13,11 +13,8 @@ export interface MigrationFile {
 export async function readMigrationFiles(supabaseDir: string): Promise<MigrationFile[]> {
   const shim = await readSqlFiles(path.join(supabaseDir, 'local'), () => true);
   // Only the module's own migrations: an app's other Supabase migrations may need extensions
-  // that PGlite does not have, and the embedded store has no use for them. Ours are named
-  // *_ai_chat*, or begin with an `-- ai-chat:` line (a change waiting to be folded into the baseline).
-  const own = (await readSqlFiles(path.join(supabaseDir, 'migrations'), (name) => !name.startsWith('.'))).filter(
-    (file) => file.name.includes('_ai_chat') || file.sql.startsWith('-- ai-chat:'),
-  );
+  // that PGlite does not have, and the embedded store has no use for them.
+  const own = await readSqlFiles(path.join(supabaseDir, 'migrations'), (name) => name.includes('_ai_chat'));
   if (own.length === 0) {
     throw new ChatError(
       'not_configured',
