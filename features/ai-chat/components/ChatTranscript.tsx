@@ -24,9 +24,9 @@ export function ChatTranscript({ messages, className = '' }: ChatTranscriptProps
         return (
           <div key={index} className="py-3">
             {files.length > 0 && (
-              <ul aria-label="Attached files" className={`mb-1 flex flex-wrap gap-1 text-xs text-zinc-700 dark:text-zinc-300 ${message.role === 'user' ? 'justify-end' : ''}`}>
+              <ul aria-label="Attached files" className={`mb-1 flex flex-wrap gap-1 text-xs text-foreground ${message.role === 'user' ? 'justify-end' : ''}`}>
                 {files.map((name, fileIndex) => (
-                  <li key={fileIndex} className="rounded-md border border-zinc-300 px-2 py-0.5 dark:border-zinc-600">
+                  <li key={fileIndex} className="rounded-md border border-border px-2 py-0.5">
                     {name}
                   </li>
                 ))}

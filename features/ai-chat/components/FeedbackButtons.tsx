@@ -15,7 +15,7 @@ export interface FeedbackButtonsProps {
 }
 
 const ACTION =
-  'inline-flex size-7 shrink-0 items-center justify-center rounded-md text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 aria-pressed:bg-zinc-200 aria-pressed:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100 dark:aria-pressed:bg-zinc-700 dark:aria-pressed:text-white';
+  'inline-flex size-7 shrink-0 items-center justify-center rounded-md text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:outline-2 focus-visible:outline-ring aria-pressed:bg-accent aria-pressed:text-accent-foreground';
 
 /**
  * Thumbs up or down on a reply, pressed again to take back; once rated, an optional short comment.
@@ -79,7 +79,7 @@ export function FeedbackButtons({ conversationId, messageId, api = DEFAULT_CHAT_
       {rating && !editing && (
         <button
           type="button"
-          className="rounded-md px-1.5 py-0.5 text-xs text-zinc-600 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-zinc-400 dark:hover:bg-zinc-800"
+          className="rounded-md px-1.5 py-0.5 text-xs text-muted-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring"
           onClick={() => {
             setDraft(comment ?? '');
             setEditing(true);
@@ -88,7 +88,7 @@ export function FeedbackButtons({ conversationId, messageId, api = DEFAULT_CHAT_
           {comment ? 'Edit comment' : 'Add a comment'}
         </button>
       )}
-      {error && <span role="alert" className="text-red-700 dark:text-red-400">{error}</span>}
+      {error && <span role="alert" className="text-destructive">{error}</span>}
       {editing && rating && (
         <form
           className="flex w-full items-center gap-2"
@@ -114,9 +114,9 @@ export function FeedbackButtons({ conversationId, messageId, api = DEFAULT_CHAT_
                 setEditing(false);
               }
             }}
-            className="min-w-0 flex-1 rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm text-zinc-900 dark:border-zinc-600 dark:bg-zinc-900 dark:text-zinc-100"
+            className="min-w-0 flex-1 rounded-md border border-border bg-background px-2 py-1 text-sm text-foreground"
           />
-          <button type="submit" className="rounded-md bg-blue-700 px-2 py-1 text-xs text-white hover:bg-blue-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600">
+          <button type="submit" className="rounded-md bg-primary px-2 py-1 text-xs text-primary-foreground hover:bg-primary/90 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring">
             Save
           </button>
         </form>

@@ -113,12 +113,12 @@ export function SearchDialog({ open, onOpenChange, onSelect, api = DEFAULT_CHAT_
       onClick={(event) => {
         if (event.target === event.currentTarget) onOpenChange(false);
       }}
-      className="mx-auto mt-[10vh] w-[min(40rem,calc(100vw-1.5rem))] max-w-none flex-col overflow-hidden rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl open:flex backdrop:bg-black/50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+      className="mx-auto mt-[10vh] w-[min(40rem,calc(100vw-1.5rem))] max-w-none flex-col overflow-hidden rounded-xl border border-border bg-background p-0 text-foreground shadow-xl open:flex backdrop:bg-black/50"
     >
       <h2 id={headingId} className="sr-only">
         Search chats
       </h2>
-      <div className="flex items-center gap-2 border-b border-zinc-200 px-3 dark:border-zinc-700">
+      <div className="flex items-center gap-2 border-b border-border px-3">
         <SearchIcon />
         <input
           ref={inputRef}
@@ -130,10 +130,10 @@ export function SearchDialog({ open, onOpenChange, onSelect, api = DEFAULT_CHAT_
           value={query}
           onChange={(event) => setQuery(event.target.value)}
           onKeyDown={onInputKeyDown}
-          className="min-w-0 flex-1 bg-transparent py-3 text-base outline-none placeholder:text-zinc-500 dark:placeholder:text-zinc-400"
+          className="min-w-0 flex-1 bg-transparent py-3 text-base outline-none placeholder:text-muted-foreground"
         />
       </div>
-      <p role="status" className="px-4 pt-2 text-xs text-zinc-600 dark:text-zinc-400">
+      <p role="status" className="px-4 pt-2 text-xs text-muted-foreground">
         {shown === null
           ? query.trim() === ''
             ? 'Type to search titles and messages of every chat.'
@@ -151,12 +151,12 @@ export function SearchDialog({ open, onOpenChange, onSelect, api = DEFAULT_CHAT_
               type="button"
               disabled={opening}
               onClick={() => void choose(hit)}
-              className="flex w-full flex-col gap-0.5 rounded-md px-3 py-2 text-left hover:bg-zinc-100 focus-visible:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:hover:bg-zinc-800 dark:focus-visible:bg-zinc-800"
+              className="flex w-full flex-col gap-0.5 rounded-md px-3 py-2 text-left hover:bg-accent focus-visible:bg-accent focus-visible:outline-2 focus-visible:outline-ring"
             >
               <span className="truncate text-sm font-medium">{hit.conversationTitle}</span>
               {hit.kind === 'message' && (
-                <span className="line-clamp-2 text-sm text-zinc-700 dark:text-zinc-300">
-                  <span className="text-zinc-600 dark:text-zinc-400">{hit.role === 'user' ? 'You: ' : 'Assistant: '}</span>
+                <span className="line-clamp-2 text-sm text-foreground">
+                  <span className="text-muted-foreground">{hit.role === 'user' ? 'You: ' : 'Assistant: '}</span>
                   <Snippet text={hit.snippet} />
                 </span>
               )}
@@ -174,7 +174,7 @@ function Snippet({ text }: { text: string }) {
     <>
       {snippetRuns(text).map((run, index) =>
         run.marked ? (
-          <mark key={index} className="rounded-sm bg-yellow-200 px-0.5 text-zinc-900 dark:bg-yellow-600/60 dark:text-white">
+          <mark key={index} className="rounded-sm bg-primary px-0.5 text-primary-foreground">
             {run.text}
           </mark>
         ) : (
@@ -192,7 +192,7 @@ export function SearchButton({ onClick, className = '' }: { onClick: () => void;
       type="button"
       aria-haspopup="dialog"
       onClick={onClick}
-      className={`flex w-full items-center gap-2 rounded-md border border-zinc-300 bg-white px-3 py-2 text-left text-sm text-zinc-600 hover:border-zinc-400 focus-visible:outline-2 focus-visible:outline-blue-600 dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-400 dark:hover:border-zinc-500 ${className}`}
+      className={`flex w-full items-center gap-2 rounded-md border border-border bg-background px-3 py-2 text-left text-sm text-muted-foreground hover:border-ring focus-visible:outline-2 focus-visible:outline-ring ${className}`}
     >
       <SearchIcon />
       <span>Search chats</span>

@@ -16,7 +16,7 @@ export interface ShareButtonProps {
 }
 
 const BUTTON =
-  'inline-flex h-9 shrink-0 items-center justify-center gap-1.5 rounded-md px-2 text-sm text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-300 dark:hover:bg-zinc-800';
+  'inline-flex h-9 shrink-0 items-center justify-center gap-1.5 rounded-md px-2 text-sm text-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring';
 
 /** "Share" for the open chat: opens the share dialog. */
 export function ShareButton({ conversationId, api = DEFAULT_CHAT_API, className = '' }: ShareButtonProps) {
@@ -87,12 +87,12 @@ export function ShareDialog({ conversationId, api = DEFAULT_CHAT_API, onClose }:
       onClick={(event) => {
         if (event.target === event.currentTarget) onClose();
       }}
-      className="m-auto w-[min(32rem,calc(100vw-1.5rem))] max-w-none rounded-xl border border-zinc-200 bg-white p-5 text-zinc-900 shadow-xl backdrop:bg-black/50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+      className="m-auto w-[min(32rem,calc(100vw-1.5rem))] max-w-none rounded-xl border border-border bg-background p-5 text-foreground shadow-xl backdrop:bg-black/50"
     >
       <h2 id={headingId} className="text-base font-semibold">
         Share this chat
       </h2>
-      <p className="mt-1 text-sm text-zinc-700 dark:text-zinc-300">
+      <p className="mt-1 text-sm text-foreground">
         Anyone with the link can read the chat as it is now, without signing in. Later messages are not shared until you update the link.
       </p>
       <p role="status" className="mt-3 text-sm">
@@ -111,7 +111,7 @@ export function ShareDialog({ conversationId, api = DEFAULT_CHAT_API, onClose }:
             aria-label="Share link"
             value={shareUrl(share.id)}
             onFocus={(event) => event.currentTarget.select()}
-            className="min-w-0 flex-1 rounded-md border border-zinc-300 bg-zinc-50 px-2 py-1.5 text-sm dark:border-zinc-600 dark:bg-zinc-800"
+            className="min-w-0 flex-1 rounded-md border border-border bg-muted px-2 py-1.5 text-sm"
           />
           <CopyButton text={shareUrl(share.id)} label="Copy link" />
         </div>
@@ -133,19 +133,19 @@ export function ShareDialog({ conversationId, api = DEFAULT_CHAT_API, onClose }:
             type="button"
             disabled={busy}
             onClick={() => void act(async () => (await revokeShareLink(api, conversationId), null))}
-            className="rounded-md px-3 py-1.5 text-sm text-red-700 hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-red-600 dark:text-red-400 dark:hover:bg-red-950"
+            className="rounded-md px-3 py-1.5 text-sm text-destructive hover:bg-destructive/10 focus-visible:outline-2 focus-visible:outline-destructive"
           >
             Revoke link
           </button>
         )}
-        <button type="button" onClick={onClose} className="rounded-md px-3 py-1.5 text-sm hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:hover:bg-zinc-800">
+        <button type="button" onClick={onClose} className="rounded-md px-3 py-1.5 text-sm hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring">
           Close
         </button>
         <button
           type="button"
           disabled={busy || status.state === 'loading'}
           onClick={() => void act(() => createShareLink(api, conversationId, { showModels, showFiles }))}
-          className="rounded-md bg-blue-700 px-3 py-1.5 text-sm text-white hover:bg-blue-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:opacity-60"
+          className="rounded-md bg-primary px-3 py-1.5 text-sm text-primary-foreground hover:bg-primary/90 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring disabled:opacity-60"
         >
           {share ? 'Update link' : 'Create link'}
         </button>

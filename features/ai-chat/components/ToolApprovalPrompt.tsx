@@ -25,7 +25,7 @@ function ArgumentValue({ value }: { value: unknown }) {
   return (
     <details>
       <summary className="cursor-pointer">
-        <code className="font-mono">{start}…</code> <span className="text-zinc-500">({text.length} characters)</span>
+        <code className="font-mono">{start}…</code> <span className="text-muted-foreground">({text.length} characters)</span>
       </summary>
       <pre className="mt-1 max-h-64 overflow-auto font-mono whitespace-pre-wrap">{text}</pre>
     </details>
@@ -35,12 +35,12 @@ function ArgumentValue({ value }: { value: unknown }) {
 function ToolArguments({ args }: { args: unknown }) {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) return <ArgumentValue value={args} />;
   const entries = Object.entries(args as Record<string, unknown>);
-  if (entries.length === 0) return <p className="text-zinc-500">No arguments.</p>;
+  if (entries.length === 0) return <p className="text-muted-foreground">No arguments.</p>;
   return (
     <dl className="grid grid-cols-[max-content_1fr] gap-x-2 gap-y-1">
       {entries.map(([key, value]) => (
         <div key={key} className="contents">
-          <dt className="font-medium text-zinc-600 dark:text-zinc-400">{key}</dt>
+          <dt className="font-medium text-muted-foreground">{key}</dt>
           <dd className="min-w-0">
             <ArgumentValue value={value} />
           </dd>
@@ -68,7 +68,7 @@ export function ToolApprovalPrompt({ tool, api }: { tool: ToolActivity; api: str
   if (!approval) return null;
   if (approval.state !== 'requested') {
     return (
-      <p className="mt-1 text-zinc-600 dark:text-zinc-400">
+      <p className="mt-1 text-muted-foreground">
         {approval.state === 'approved' ? 'Approved.' : (DENIED[approval.reason ?? 'declined'] ?? DENIED.declined)}
       </p>
     );
@@ -89,8 +89,8 @@ export function ToolApprovalPrompt({ tool, api }: { tool: ToolActivity; api: str
     }
   };
   return (
-    <div role="group" aria-label={`Approve ${tool.name}?`} className="mt-2 rounded-md border border-amber-300 bg-amber-50 p-2 dark:border-amber-700 dark:bg-amber-950">
-      <p className="mb-1 text-zinc-800 dark:text-zinc-200">
+    <div role="group" aria-label={`Approve ${tool.name}?`} className="mt-2 rounded-md border border-ring bg-accent p-2">
+      <p className="mb-1 text-foreground">
         The assistant wants to run <code className="font-mono">{tool.name}</code> with:
       </p>
       <ToolArguments args={tool.args} />
@@ -99,7 +99,7 @@ export function ToolApprovalPrompt({ tool, api }: { tool: ToolActivity; api: str
           type="button"
           disabled={sent !== null}
           onClick={() => void answer(true)}
-          className="rounded-md bg-zinc-900 px-3 py-1 text-white disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900"
+          className="rounded-md bg-primary px-3 py-1 text-primary-foreground disabled:opacity-50"
         >
           {sent === true ? 'Approving…' : 'Approve'}
         </button>
@@ -107,13 +107,13 @@ export function ToolApprovalPrompt({ tool, api }: { tool: ToolActivity; api: str
           type="button"
           disabled={sent !== null}
           onClick={() => void answer(false)}
-          className="rounded-md border border-zinc-300 px-3 py-1 disabled:opacity-50 dark:border-zinc-700"
+          className="rounded-md border border-border px-3 py-1 disabled:opacity-50"
         >
           {sent === false ? 'Denying…' : 'Deny'}
         </button>
       </div>
       {error && (
-        <p role="alert" className="mt-1 text-red-700 dark:text-red-400">
+        <p role="alert" className="mt-1 text-destructive">
           {error}
         </p>
       )}
