@@ -46,7 +46,11 @@ export interface NewConversation {
 }
 
 export interface ConversationPatch {
+  /** A rename: the title becomes the person's own (title source 'user'). */
   title?: string;
+  /** The person's own: pin or unpin, archive or restore. */
+  pinned?: boolean;
+  archived?: boolean;
   systemPrompt?: string | null;
   provider?: string;
   model?: string;
@@ -101,8 +105,13 @@ export interface ImportedConversation {
 
 export interface ListConversationsOptions {
   limit?: number;
-  /** Only conversations whose last message is strictly before this ISO time (paging, newest first). */
+  /**
+   * Only conversations whose last message is strictly before this ISO time (paging, newest
+   * first). A page with it holds no pinned chat: the first page (without it) has them all first.
+   */
   before?: string;
+  /** The Archived view (only archived chats, newest first) instead of the chats on show. */
+  archived?: boolean;
 }
 
 export interface BranchSummary {
@@ -139,7 +148,12 @@ export interface UserChatStore {
    * (system prompt, summary, provider, model) is the server's, written with the server's role.
    */
   updateConversation(id: string, patch: ConversationPatch): Promise<ConversationRecord | null>;
-  /** Writes a whole imported conversation in one database call and returns its id. */
+  /**
+   * Server side: the title a model wrote, kept only while the title is still the one made from the
+   * first message (a rename or an import wins, even one a moment before). True when written.
+   */
+  setModelTitle(id: string, title: string): Promise<boolean>;
+  /** Writes a whole imported conversation in one database call and returns its id; its title stays ('import'). */
   importConversation(input: ImportedConversation): Promise<string>;
   /** False when there was nothing of this user's to delete. */
   deleteConversation(id: string): Promise<boolean>;

@@ -18,6 +18,13 @@ export interface Walk {
   created: ConversationRecord;
   read: ConversationRecord | null;
   updated: ConversationRecord | null;
+  /** setModelTitle on the renamed conversation (false) and on the seeded one (true). */
+  modelTitleOverRename: boolean;
+  modelTitle: boolean;
+  pinned: ConversationRecord | null;
+  archived: ConversationRecord | null;
+  listedShown: ConversationRecord[];
+  listedArchived: ConversationRecord[];
   appended: MessageRecord;
   messages: MessageRecord[];
   branch: MessageRecord[];
@@ -64,6 +71,13 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
   const listedBefore = await store.listConversations({ limit: 10, before: created.lastMessageAt });
   const read = await store.getConversation(created.id);
   const updated = await store.updateConversation(created.id, { title: 'Renamed', summary: 'So far: nothing.' });
+  const modelTitleOverRename = await store.setModelTitle(created.id, 'A model title');
+  const modelTitle = await store.setModelTitle(seeded.conversationId, 'Monads explained');
+  const pinned = await store.updateConversation(seeded.conversationId, { pinned: true });
+  const archived = await store.updateConversation(created.id, { archived: true });
+  const listedShown = await store.listConversations();
+  const listedArchived = await store.listConversations({ archived: true });
+  await store.updateConversation(created.id, { archived: false });
   const appended = await store.appendMessage({
     id: crypto.randomUUID(),
     conversationId: created.id,
@@ -132,6 +146,12 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     created,
     read,
     updated,
+    modelTitleOverRename,
+    modelTitle,
+    pinned,
+    archived,
+    listedShown,
+    listedArchived,
     appended,
     messages,
     branch,

@@ -79,14 +79,16 @@ export class SupabaseUserStore implements UserChatStore {
 
   async listConversations(options: ListConversationsOptions = {}): Promise<ConversationRecord[]> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), MAX_PAGE);
-    let query = this.user
-      .from('ai_chat_conversations')
-      .select('*')
-      .eq('user_id', this.userId)
-      .order('last_message_at', { ascending: false })
-      .order('id', { ascending: false })
-      .limit(limit);
-    if (options.before) query = query.lt('last_message_at', options.before);
+    const archived = options.archived ?? false;
+    let query = this.user.from('ai_chat_conversations').select('*').eq('user_id', this.userId);
+    query = archived ? query.not('archived_at', 'is', null) : query.is('archived_at', null);
+    // The first page of the chats on show heads with the pinned ones; later pages hold none.
+    if (!archived) query = query.order('pinned_at', { ascending: false, nullsFirst: false });
+    query = query.order('last_message_at', { ascending: false }).order('id', { ascending: false }).limit(limit);
+    if (options.before) {
+      query = query.lt('last_message_at', options.before);
+      if (!archived) query = query.is('pinned_at', null);
+    }
     const rows = unwrap(await query, 'Listing conversations') ?? [];
     return rows.map((row) => conversationRowSchema.parse(row));
   }
@@ -135,12 +137,21 @@ export class SupabaseUserStore implements UserChatStore {
     return row ? conversationRowSchema.parse(row) : null;
   }
 
-  async importConversation(input: ImportedConversation): Promise<string> {
-    const id = unwrap(
-      await this.service.rpc('ai_chat_import_conversation', importConversationArgs(this.userId, input)),
-      'Importing the conversation',
+  async setModelTitle(id: string, title: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const written = unwrap(
+      await this.service.rpc('ai_chat_set_model_title', { p_user_id: this.userId, p_conversation_id: id, p_title: title }),
+      'Saving the title',
     );
-    return String(id);
+    return written === true;
+  }
+
+  async importConversation(input: ImportedConversation): Promise<string> {
+    const id = String(
+      unwrap(await this.service.rpc('ai_chat_import_conversation', importConversationArgs(this.userId, input)), 'Importing the conversation'),
+    );
+    unwrap(await this.service.rpc('ai_chat_mark_imported', { p_user_id: this.userId, p_conversation_id: id }), 'Importing the conversation');
+    return id;
   }
 
   async deleteConversation(id: string): Promise<boolean> {
