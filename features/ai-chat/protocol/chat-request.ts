@@ -58,6 +58,10 @@ export const conversationPatchSchema = z
     systemPrompt: withoutNul(z.string().max(MAX_MESSAGE_CHARS)).nullable().optional(),
     /** Show the branch through this message (sibling navigation). */
     activeMessageId: z.uuid().optional(),
+    /** Pin (head the list) or unpin. */
+    pinned: z.boolean().optional(),
+    /** Archive (only in the Archived view) or restore. */
+    archived: z.boolean().optional(),
   })
   .strict();
 export type ConversationPatchBody = z.infer<typeof conversationPatchSchema>;

@@ -118,6 +118,7 @@ export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): 
         : undefined,
     responseCache: env.AI_CHAT_RESPONSE_CACHE_SECONDS ? { ttlSeconds: env.AI_CHAT_RESPONSE_CACHE_SECONDS } : false,
     summary: env.AI_CHAT_SUMMARY === 'on' ? {} : false,
+    titles: env.AI_CHAT_TITLES === 'off' ? false : {},
     unpricedModelPrice: env.AI_CHAT_UNPRICED_MODEL_PRICE,
     limits: {
       maxTokensPerDay: env.AI_CHAT_MAX_TOKENS_PER_DAY ?? null,

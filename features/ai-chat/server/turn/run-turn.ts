@@ -6,6 +6,7 @@ import type { ConversationRecord, MessageRecord, MessageStatus } from '../../pro
 import type { NewMessage, NewReplyRun } from '../../store/chat-store';
 import { tokensOf } from '../ledger/accounting';
 import { updateRollingSummary, usageAlertsCrossed } from './after-turn';
+import { writeModelTitle } from './model-title';
 import { stepTurn, type TurnResult } from './step-turn';
 import type { ResolvedHandlerOptions } from '../http/handler-options';
 import type { TurnPlan } from './plan-turn';
@@ -155,6 +156,8 @@ async function saveTurn(
   // Started unconditionally: `waitUntil?.(…)` alone would skip evaluating its argument.
   const summarising = updateRollingSummary(plan, conversation, options);
   options.waitUntil?.(summarising);
+  const titling = writeModelTitle(plan, conversation, { question: plan.userMessage?.content ?? '', answer: assistant?.content ?? '' }, options);
+  options.waitUntil?.(titling);
 }
 
 /**
