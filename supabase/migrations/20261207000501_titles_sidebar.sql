@@ -90,3 +90,50 @@ grant execute on function
   public.ai_chat_set_model_title(uuid, uuid, text),
   public.ai_chat_mark_imported(uuid, uuid)
   to service_role;
+
+-- =============================================================================================
+-- Continue: a reply cut by its length limit or stopped goes on in the same message (point 8)
+-- =============================================================================================
+
+-- Replaces an assistant reply of p_user_id's with itself carried on: the server joined the new
+-- text and parts to the old and summed the cost, so this only writes them, and moves the list's
+-- "last message" time. No row when the message is not that user's reply.
+create function public.ai_chat_continue_message(
+  p_user_id uuid,
+  p_message_id uuid,
+  p_content text,
+  p_parts jsonb,
+  p_status text,
+  p_tokens integer,
+  p_cost numeric,
+  p_metadata jsonb
+) returns setof public.ai_chat_messages
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  continued public.ai_chat_messages;
+begin
+  update public.ai_chat_messages m
+     set content = p_content, parts = nullif(p_parts, 'null'::jsonb), status = p_status, tokens = p_tokens,
+         cost = p_cost, metadata = coalesce(p_metadata, '{}'::jsonb)
+    from public.ai_chat_conversations c
+   where m.id = p_message_id and m.role = 'assistant' and c.id = m.conversation_id and c.user_id = p_user_id
+  returning m.* into continued;
+  if continued.id is null then
+    return;
+  end if;
+  update public.ai_chat_conversations c set last_message_at = now() where c.id = continued.conversation_id;
+  return next continued;
+end
+$$;
+comment on function public.ai_chat_continue_message is
+  'Server only: writes p_user_id''s assistant reply as carried on (Continue); no row when it is not theirs.';
+
+revoke execute on function
+  public.ai_chat_continue_message(uuid, uuid, text, jsonb, text, integer, numeric, jsonb)
+  from public, anon, authenticated;
+grant execute on function
+  public.ai_chat_continue_message(uuid, uuid, text, jsonb, text, integer, numeric, jsonb)
+  to service_role;

@@ -44,6 +44,7 @@ const SERVICE_RPC = new Set([
   'ai_chat_append_message',
   'ai_chat_import_conversation',
   'ai_chat_set_model_title',
+  'ai_chat_continue_message',
   'ai_chat_read_cached_reply',
   'ai_chat_cache_reply',
 ]);
@@ -217,6 +218,7 @@ describe('the Supabase chat store against the migrated schema', () => {
     expect(walk.archived?.archivedAt).toEqual(expect.any(String));
     expect(walk.listedShown.map((c) => c.id)).toEqual([seeded.conversationId]);
     expect(walk.listedArchived.map((c) => c.id)).toEqual([walk.created.id]);
+    expect(walk.continued).toMatchObject({ id: walk.appended.id, content: 'Hello! And more.', status: 'complete', cost: '0.0025' });
 
     expect(messageRecordSchema.parse(walk.appended)).toMatchObject({
       conversationId: walk.created.id,

@@ -84,6 +84,18 @@ export interface NewMessage {
   parts?: readonly MessagePart[] | null;
 }
 
+/** A reply carried on (Continue): its whole new text, parts, status, size, cost and metadata. */
+export interface ContinuedMessage {
+  id: string;
+  content: string;
+  parts: readonly MessagePart[];
+  status: MessageStatus;
+  tokens: number | null;
+  /** Decimal string: the reply's cost so far plus the continuation's; null when unknown. */
+  cost: string | null;
+  metadata: Record<string, unknown>;
+}
+
 /** One message of an import: like a new message, but its parent is an earlier one of the import. */
 export interface ImportedMessage extends Omit<NewMessage, 'id' | 'conversationId' | 'parentId'> {
   /** Index in `messages` of the parent, smaller than this message's own; null for a root. */
@@ -183,6 +195,11 @@ export interface UserChatStore {
     message: NewMessage;
     run: NewReplyRun;
   }): Promise<{ conversation: ConversationRecord | null; message: MessageRecord; runStarted: boolean }>;
+  /**
+   * Server only: rewrites this user's assistant reply as carried on (Continue), in place; null
+   * when it is not this user's reply.
+   */
+  continueMessage(input: ContinuedMessage): Promise<MessageRecord | null>;
   /** Every message of the conversation, all branches, oldest first. */
   listMessages(conversationId: string): Promise<MessageRecord[]>;
   /**

@@ -26,6 +26,7 @@ export interface Walk {
   listedShown: ConversationRecord[];
   listedArchived: ConversationRecord[];
   appended: MessageRecord;
+  continued: MessageRecord | null;
   messages: MessageRecord[];
   branch: MessageRecord[];
   branchThroughFirst: MessageRecord[];
@@ -93,6 +94,15 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     toolResults: null,
     metadata: { finishReason: 'stop' },
   });
+  const continued = await store.continueMessage({
+    id: appended.id,
+    content: 'Hello! And more.',
+    parts: [{ type: 'text', text: 'Hello! And more.' }],
+    status: 'complete',
+    tokens: 5,
+    cost: '0.0025000000',
+    metadata: { finishReason: 'stop', continuations: 1 },
+  });
   const messages = await store.listMessages(seeded.conversationId);
   const branch = await store.getActiveBranch(seeded.conversationId);
   const branchThroughFirst = await store.getActiveBranch(seeded.conversationId, seeded.first);
@@ -153,6 +163,7 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     listedShown,
     listedArchived,
     appended,
+    continued,
     messages,
     branch,
     branchThroughFirst,

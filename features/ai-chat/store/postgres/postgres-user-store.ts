@@ -5,6 +5,7 @@ import type { ConversationRecord, MessageRecord, UsageSummary } from '../../prot
 import type {
   BranchSummary,
   CachedReply,
+  ContinuedMessage,
   ConversationPatch,
   ImportedConversation,
   ListConversationsOptions,
@@ -21,6 +22,7 @@ import type {
 import {
   appendMessageArgs,
   cacheReplyArgs,
+  continueMessageArgs,
   createConversationArgs,
   holdUsageArgs,
   importConversationArgs,
@@ -158,6 +160,12 @@ export class PostgresUserStore extends PostgresUserSession implements UserChatSt
       const rows = await this.statementAs('authenticated', 'Deleting the conversation', `delete from public.ai_chat_conversations where id = $1 returning id`, [id]);
       return rows.length > 0;
     });
+  }
+
+  async continueMessage(input: ContinuedMessage): Promise<MessageRecord | null> {
+    if (!isUuid(input.id)) return null;
+    const rows = await this.callAsServer('Saving the reply', 'ai_chat_continue_message', continueMessageArgs(this.userId, input));
+    return rows[0] ? messageRowSchema.parse(rows[0]) : null;
   }
 
   async appendMessage(input: NewMessage): Promise<MessageRecord> {

@@ -3,6 +3,7 @@ import { SupabaseAttachmentStore } from '../attachments/supabase-attachment-stor
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type {
+  ContinuedMessage,
   BranchSummary,
   CachedReply,
   ConversationPatch,
@@ -20,6 +21,7 @@ import type {
 import {
   appendMessageArgs,
   cacheReplyArgs,
+  continueMessageArgs,
   createConversationArgs,
   holdUsageArgs,
   importConversationArgs,
@@ -163,6 +165,13 @@ export class SupabaseUserStore implements UserChatStore {
       );
       return (rows ?? []).length > 0;
     });
+  }
+
+  async continueMessage(input: ContinuedMessage): Promise<MessageRecord | null> {
+    if (!isUuid(input.id)) return null;
+    const rows = unwrap(await this.service.rpc('ai_chat_continue_message', continueMessageArgs(this.userId, input)), 'Saving the reply');
+    const row = ((rows as unknown[] | null) ?? [])[0];
+    return row ? messageRowSchema.parse(row) : null;
   }
 
   async appendMessage(input: NewMessage): Promise<MessageRecord> {
