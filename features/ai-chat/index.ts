@@ -7,6 +7,12 @@ export { ChatMessage, type ChatMessageProps } from './components/ChatMessage';
 export { ChatInput, type ChatInputProps } from './components/ChatInput';
 export { StreamingMessage, type StreamingMessageProps } from './components/StreamingMessage';
 export { ConversationList, type ConversationListProps } from './components/ConversationList';
+export { SettingsDialog, useDefaultModel, type SettingsDialogProps } from './components/SettingsDialog';
+export { ShortcutsDialog } from './components/ShortcutsDialog';
+export { InstructionsDialog, type InstructionsDialogProps } from './components/InstructionsDialog';
+export { ThemeToggle } from './components/ThemeToggle';
+export { THEME_INIT_SCRIPT, type ThemeChoice } from './components/theme';
+export { useKeyboardShortcuts, KEYBOARD_SHORTCUTS, type ShortcutAction } from './components/keyboard-shortcuts';
 
 export {
   useChat,
