@@ -5,6 +5,7 @@ import { ChatInterface, ConversationList, type ConversationListProps, type Conve
 import { MenuIcon, PlusIcon } from './icons';
 import { ChatsDialog } from './chats-dialog';
 import { SkipLink } from './skip-link';
+import { SearchPlaceholder } from './search-placeholder';
 
 interface ChatAppProps {
   conversationId?: string;
@@ -33,6 +34,7 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
   const [listVersion, setListVersion] = useState(0);
   const [conversations, setConversations] = useState<readonly ConversationRecord[]>([]);
   const [chatsOpen, setChatsOpen] = useState(false);
+  const [searchOpen, setSearchOpen] = useState(false);
   const title = activeId ? (conversations.find((c) => c.id === activeId)?.title ?? null) : null;
 
   useEffect(() => {
@@ -97,6 +99,7 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
           </>
         )}
       </ChatsDialog>
+      <SearchPlaceholder open={searchOpen} onOpenChange={setSearchOpen} />
       <main className="flex min-w-0 flex-1 flex-col">
         {notice ? (
           <p role="status" className="border-b border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
@@ -111,6 +114,7 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
           inputId={INPUT_ID}
           systemPrompt="You are a helpful assistant. Answer clearly; use Markdown where it helps."
           onNewChat={startNewChat}
+          onSearch={() => setSearchOpen(true)}
           headerStart={
             <button type="button" className={PHONE_BUTTON} aria-label="Open chats" aria-haspopup="dialog" onClick={() => setChatsOpen(true)}>
               <MenuIcon />

@@ -20,6 +20,8 @@ declare module 'vitest' {
      * limit (LIMITED_TOKENS_PER_DAY), for the journeys that run into a usage limit.
      */
     limitedBaseUrl: string;
+    /** A third `next start` of the same build, its own database, with model-written titles on (AI_CHAT_TITLES). */
+    titledBaseUrl: string;
   }
 }
 
@@ -34,8 +36,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const providers = await startFakeProviders();
   const dataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-'));
   const limitedDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-limited-'));
+  const titledDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-titled-'));
   const removeData = () =>
-    Promise.all([dataDir, limitedDataDir].map((dir) => rm(dir, { recursive: true, force: true })));
+    Promise.all([dataDir, limitedDataDir, titledDataDir].map((dir) => rm(dir, { recursive: true, force: true })));
 
   const appEnv: Record<string, string> = {
     ...PLANTED_SECRETS,
@@ -52,6 +55,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     AI_CHAT_OPENAI_MODELS: 'gpt-5-mini,gpt-4.1-mini',
     AI_CHAT_ANTHROPIC_MODELS: 'claude-sonnet-5-5,claude-haiku-5-5',
     AI_CHAT_MAX_TOKENS_PER_DAY: '1000000',
+    // Titles written by a model make a second provider call per new chat: on in their own app only,
+    // so the other journeys' scripted replies and request counts stay theirs.
+    AI_CHAT_TITLES: 'off',
     NEXT_TELEMETRY_DISABLED: '1',
   };
   // Not DATABASE_URL: the app would take it for its own store (the suites' database is TEST_DATABASE_URL).
@@ -76,17 +82,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const port = await freePort();
     let limitedPort = await freePort();
     while (limitedPort === port) limitedPort = await freePort();
+    let titledPort = await freePort();
+    while (titledPort === port || titledPort === limitedPort) titledPort = await freePort();
     const started = (running: RunningApp) => (apps.push(running), running);
-    const [app, limited] = await Promise.all([
+    const [app, limited, titled] = await Promise.all([
       startApp(env, port).then(started),
       // Same build, read at run time: the limit and the data directory are server-only variables.
       startApp(
         { ...env, AI_CHAT_DATA_DIR: limitedDataDir, AI_CHAT_MAX_TOKENS_PER_DAY: String(LIMITED_TOKENS_PER_DAY) },
         limitedPort,
       ).then(started),
+      startApp({ ...env, AI_CHAT_DATA_DIR: titledDataDir, AI_CHAT_TITLES: 'on' }, titledPort).then(started),
     ]);
     project.provide('baseUrl', app.url);
     project.provide('limitedBaseUrl', limited.url);
+    project.provide('titledBaseUrl', titled.url);
     project.provide('providerControlUrl', providers.controlUrl);
     project.provide('buildEnv', Object.fromEntries(Object.keys(appEnv).map((name) => [name, env[name] ?? ''])));
     return stopAll;
