@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { DEFAULT_CHAT_API, patchConversation } from '../client/chat-api';
 import { toChatError } from '../client/http-error';
 import { MAX_MESSAGE_CHARS } from '../protocol/chat-request';
@@ -22,15 +22,24 @@ export interface InstructionsDialogProps {
  * the server lets clients set them (config.allowSystemPrompt); the server refuses otherwise.
  */
 export function InstructionsDialog({ open, onOpenChange, conversation, onSaved, api = DEFAULT_CHAT_API }: InstructionsDialogProps) {
+  return (
+    <ModalDialog open={open} onOpenChange={onOpenChange} title={`Instructions for “${conversation.title}”`}>
+      {/* Mounted on each opening (the dialog renders its content only while open): starts from what is saved. */}
+      <InstructionsForm conversation={conversation} onSaved={onSaved} onClose={() => onOpenChange(false)} api={api} />
+    </ModalDialog>
+  );
+}
+
+function InstructionsForm({
+  conversation,
+  onSaved,
+  onClose,
+  api,
+}: Pick<InstructionsDialogProps, 'conversation' | 'onSaved'> & { onClose: () => void; api: string }) {
   const fieldId = useId();
   const [text, setText] = useState(conversation.systemPrompt ?? '');
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    if (!open) return;
-    setText(conversation.systemPrompt ?? '');
-    setError(null);
-  }, [open, conversation.systemPrompt]);
 
   const save = async () => {
     setSaving(true);
@@ -39,7 +48,7 @@ export function InstructionsDialog({ open, onOpenChange, conversation, onSaved, 
     try {
       await patchConversation(api, conversation.id, { systemPrompt });
       onSaved?.(systemPrompt);
-      onOpenChange(false);
+      onClose();
     } catch (caught) {
       setError(toChatError(caught).message);
     } finally {
@@ -48,8 +57,7 @@ export function InstructionsDialog({ open, onOpenChange, conversation, onSaved, 
   };
 
   return (
-    <ModalDialog open={open} onOpenChange={onOpenChange} title={`Instructions for “${conversation.title}”`}>
-      <form
+    <form
         className="flex flex-col gap-3"
         onSubmit={(event) => {
           event.preventDefault();
@@ -75,7 +83,7 @@ export function InstructionsDialog({ open, onOpenChange, conversation, onSaved, 
         <div className="flex justify-end gap-2">
           <button
             type="button"
-            onClick={() => onOpenChange(false)}
+            onClick={onClose}
             className="rounded-md px-3 py-1.5 text-sm hover:bg-accent hover:text-accent-foreground focus-visible:outline-2 focus-visible:outline-ring"
           >
             Cancel
@@ -88,7 +96,6 @@ export function InstructionsDialog({ open, onOpenChange, conversation, onSaved, 
             {saving ? 'Saving…' : 'Save instructions'}
           </button>
         </div>
-      </form>
-    </ModalDialog>
+    </form>
   );
 }

@@ -1,8 +1,8 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useMemo, useSyncExternalStore } from 'react';
 import type { ChatConfig } from '../protocol/rest';
-import { DEFAULT_MODEL_CHANGE_EVENT, readDefaultModel, saveDefaultModel } from './default-model';
+import { parseModelKey, readDefaultModelKey, saveDefaultModel, subscribeDefaultModel } from './default-model';
 import { ModalDialog } from './ModalDialog';
 import { initialModelChoice, ModelPicker, type ModelChoice } from './ModelPicker';
 import { ThemeToggle } from './ThemeToggle';
@@ -18,10 +18,8 @@ export interface SettingsDialogProps {
 
 /** Settings in one place, kept per browser: the theme and the model new chats start on. */
 export function SettingsDialog({ open, onOpenChange, config, onShowShortcuts }: SettingsDialogProps) {
-  const [model, setModel] = useState<ModelChoice | null>(null);
-  useEffect(() => {
-    if (open && config) setModel(initialModelChoice(config, readDefaultModel() ?? {}));
-  }, [open, config]);
+  const saved = useDefaultModel();
+  const model = config ? initialModelChoice(config, saved ?? {}) : null;
 
   return (
     <ModalDialog open={open} onOpenChange={onOpenChange} title="Settings">
@@ -29,15 +27,7 @@ export function SettingsDialog({ open, onOpenChange, config, onShowShortcuts }: 
       <div className="flex flex-col gap-1.5">
         <span className="text-sm font-medium">Default model</span>
         {config && model ? (
-          <ModelPicker
-            config={config}
-            value={model}
-            label="Default model for new chats"
-            onChange={(choice) => {
-              setModel(choice);
-              saveDefaultModel(choice);
-            }}
-          />
+          <ModelPicker config={config} value={model} label="Default model for new chats" onChange={saveDefaultModel} />
         ) : (
           <p className="text-sm text-muted-foreground">{config ? 'No model provider is configured on the server.' : 'Loading models…'}</p>
         )}
@@ -55,14 +45,8 @@ export function SettingsDialog({ open, onOpenChange, config, onShowShortcuts }: 
   );
 }
 
-/** The model new chats start on: this browser's saved default, following the settings as they change. */
+/** The model new chats start on: this browser's saved default (Settings), following its changes. */
 export function useDefaultModel(): ModelChoice | null {
-  const [choice, setChoice] = useState<ModelChoice | null>(null);
-  useEffect(() => {
-    setChoice(readDefaultModel());
-    const onChange = (event: Event) => setChoice((event as CustomEvent<ModelChoice>).detail);
-    window.addEventListener(DEFAULT_MODEL_CHANGE_EVENT, onChange);
-    return () => window.removeEventListener(DEFAULT_MODEL_CHANGE_EVENT, onChange);
-  }, []);
-  return choice;
+  const key = useSyncExternalStore(subscribeDefaultModel, readDefaultModelKey, () => null);
+  return useMemo(() => parseModelKey(key), [key]);
 }

@@ -1,13 +1,14 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useSyncExternalStore } from 'react';
 import { KEYBOARD_SHORTCUTS, modifierLabel } from './keyboard-shortcuts';
 import { ModalDialog } from './ModalDialog';
 
+const noChanges = () => () => {};
+
 /** The keyboard shortcuts, listed (Ctrl/⌘ + / opens it; Esc closes it). */
 export function ShortcutsDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
-  const [mod, setMod] = useState('Ctrl');
-  useEffect(() => setMod(modifierLabel()), []);
+  const mod = useSyncExternalStore(noChanges, modifierLabel, () => 'Ctrl');
   return (
     <ModalDialog open={open} onOpenChange={onOpenChange} title="Keyboard shortcuts">
       <dl className="grid grid-cols-[1fr_auto] gap-x-6 gap-y-2 text-sm">

@@ -1,7 +1,7 @@
 'use client';
 
-import { useEffect, useId, useState } from 'react';
-import { followSystemTheme, readThemeChoice, saveThemeChoice, THEME_CHANGE_EVENT, type ThemeChoice } from './theme';
+import { useEffect, useId, useSyncExternalStore } from 'react';
+import { followSystemTheme, readThemeChoice, saveThemeChoice, subscribeThemeChoice, type ThemeChoice } from './theme';
 
 const CHOICES: readonly { value: ThemeChoice; label: string }[] = [
   { value: 'light', label: 'Light' },
@@ -12,18 +12,8 @@ const CHOICES: readonly { value: ThemeChoice; label: string }[] = [
 /** Light, dark or system, as a radio group (arrow keys move between them); kept per browser. */
 export function ThemeToggle({ className = '' }: { className?: string }) {
   const name = useId();
-  const [choice, setChoice] = useState<ThemeChoice>('system');
-
-  useEffect(() => {
-    setChoice(readThemeChoice());
-    const onChange = (event: Event) => setChoice((event as CustomEvent<ThemeChoice>).detail);
-    window.addEventListener(THEME_CHANGE_EVENT, onChange);
-    const unfollow = followSystemTheme();
-    return () => {
-      window.removeEventListener(THEME_CHANGE_EVENT, onChange);
-      unfollow();
-    };
-  }, []);
+  const choice = useSyncExternalStore(subscribeThemeChoice, readThemeChoice, () => 'system' as ThemeChoice);
+  useEffect(() => followSystemTheme(), []);
 
   return (
     <fieldset className={`flex flex-col gap-1.5 ${className}`}>
@@ -39,10 +29,7 @@ export function ThemeToggle({ className = '' }: { className?: string }) {
               name={name}
               value={value}
               checked={choice === value}
-              onChange={() => {
-                setChoice(value);
-                saveThemeChoice(value);
-              }}
+              onChange={() => saveThemeChoice(value)}
               className="sr-only"
             />
             {label}

@@ -3,16 +3,29 @@ import type { ModelChoice } from './ModelPicker';
 const DEFAULT_MODEL_KEY = 'ai-chat-default-model';
 export const DEFAULT_MODEL_CHANGE_EVENT = 'ai-chat-default-model-change';
 
-/** The model new chats start on, as this browser saved it; null when none (or storage is blocked). */
-export function readDefaultModel(): ModelChoice | null {
+/** The saved default as stored ("provider:model"); null when none (or storage is blocked). */
+export function readDefaultModelKey(): string | null {
   try {
-    const saved = window.localStorage.getItem(DEFAULT_MODEL_KEY);
-    const [provider, ...model] = saved?.split(':') ?? [];
-    if ((provider === 'openai' || provider === 'anthropic') && model.length > 0) return { provider, model: model.join(':') };
+    return window.localStorage.getItem(DEFAULT_MODEL_KEY);
   } catch {
-    // Storage blocked: the server's default.
+    return null;
   }
-  return null;
+}
+
+/** A stored "provider:model" as a choice; null when it is not one. */
+export function parseModelKey(saved: string | null): ModelChoice | null {
+  const [provider, ...model] = saved?.split(':') ?? [];
+  return (provider === 'openai' || provider === 'anthropic') && model.length > 0 ? { provider, model: model.join(':') } : null;
+}
+
+/** Calls back when the saved default changes (on this page or in another tab). */
+export function subscribeDefaultModel(callback: () => void): () => void {
+  window.addEventListener(DEFAULT_MODEL_CHANGE_EVENT, callback);
+  window.addEventListener('storage', callback);
+  return () => {
+    window.removeEventListener(DEFAULT_MODEL_CHANGE_EVENT, callback);
+    window.removeEventListener('storage', callback);
+  };
 }
 
 /** Saves the model new chats start on, and tells the chat on the page. */
@@ -22,5 +35,5 @@ export function saveDefaultModel(choice: ModelChoice): void {
   } catch {
     // Storage blocked: the choice holds for this page only.
   }
-  window.dispatchEvent(new CustomEvent(DEFAULT_MODEL_CHANGE_EVENT, { detail: choice }));
+  window.dispatchEvent(new Event(DEFAULT_MODEL_CHANGE_EVENT));
 }

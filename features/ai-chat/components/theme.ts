@@ -33,7 +33,17 @@ export function saveThemeChoice(choice: ThemeChoice): void {
     // Storage blocked: the choice holds for this page only.
   }
   applyTheme(choice);
-  window.dispatchEvent(new CustomEvent(THEME_CHANGE_EVENT, { detail: choice }));
+  window.dispatchEvent(new Event(THEME_CHANGE_EVENT));
+}
+
+/** Calls back when the choice changes (on this page or, through storage, in another tab). */
+export function subscribeThemeChoice(callback: () => void): () => void {
+  window.addEventListener(THEME_CHANGE_EVENT, callback);
+  window.addEventListener('storage', callback);
+  return () => {
+    window.removeEventListener(THEME_CHANGE_EVENT, callback);
+    window.removeEventListener('storage', callback);
+  };
 }
 
 /** While the choice is 'system', follows the system's changes; returns the unsubscribe. */

@@ -39,7 +39,8 @@ export function continuedReply(cut: MessageRecord, more: NewMessage): ContinuedM
     if (part.type === 'text' && last?.type === 'text') parts[parts.length - 1] = { ...last, text: last.text + part.text };
     else parts.push(part);
   }
-  const { error: _previousStop, ...kept } = cut.metadata;
+  // The stop (or failure) that cut the reply no longer describes it.
+  const kept = Object.fromEntries(Object.entries(cut.metadata).filter(([key]) => key !== 'error'));
   const cost = cut.cost === null || more.cost == null ? null : addMoney(cut.cost, more.cost);
   const continuations = typeof kept.continuations === 'number' ? kept.continuations + 1 : 1;
   return {
