@@ -158,13 +158,13 @@ export function ConversationItem({
           },
           ...(onPin && !archived ? [{ label: pinned ? 'Unpin' : 'Pin', onSelect: () => onPin(!pinned) }] : []),
           ...(onEditInstructions ? [{ label: 'Instructions…', onSelect: onEditInstructions }] : []),
-          ...(onArchive ? [{ label: archived ? 'Restore' : 'Archive', onSelect: () => onArchive(!archived) }] : []),
           ...(onExport
             ? [
                 { label: 'Export as Markdown', onSelect: () => onExport('markdown') },
                 { label: 'Export as JSON', onSelect: () => onExport('json') },
               ]
             : []),
+          ...(onArchive ? [{ label: archived ? 'Restore' : 'Archive', onSelect: () => onArchive(!archived) }] : []),
           { label: 'Delete', destructive: true, onSelect: () => setMode('confirming') },
         ]}
       />
