@@ -12,8 +12,12 @@ import { SUMMARY_MODELS } from './summarize';
 /** The small, cheap model per provider that writes titles (the summariser's). */
 export const TITLE_MODELS: Record<ProviderName, string> = SUMMARY_MODELS;
 
-/** A title is a few words: this is its most, and what is reserved for it. */
-export const TITLE_REPLY_TOKENS = 24;
+/**
+ * A title is a few words; this is its most, and what is reserved for it (billed: what it used).
+ * Room past the words for a reasoning model's least effort (gpt-5-nano's `minimal`), so the
+ * ceiling never cuts the title off.
+ */
+export const TITLE_REPLY_TOKENS = 64;
 /** How much of the question and of the answer the title model reads, in characters each. */
 const EXCERPT_CHARS = 1_500;
 /** The instructions and the labels, over-counted. */
