@@ -36,6 +36,11 @@ export interface ChatInterfaceProps {
   /** Called once the server has saved a message the user sent. */
   onMessageSent?: (message: ChatMessageView) => void;
   onConversationCreated?: (conversationId: string) => void;
+  /**
+   * A new chat's first reply ended. Its title, written by a model on the server, arrives a moment
+   * later: pass `{ conversationId, key }` to ConversationList's `awaitTitle` to show it as it does.
+   */
+  onFirstReply?: (conversationId: string) => void;
   /** "Start a new chat" on a conversation that does not exist: a link to `newChatHref`, or this. */
   onNewChat?: () => void;
   /** Default '/'. */
@@ -82,6 +87,7 @@ export function ChatInterface({
   maxTokens,
   onMessageSent,
   onConversationCreated,
+  onFirstReply,
   onNewChat,
   newChatHref = '/',
   api,
@@ -105,6 +111,8 @@ export function ChatInterface({
   );
   // New chats start on the browser's default model (Settings) unless the app names one.
   const savedModel = useDefaultModel();
+  // The conversation this chat's turn under way created, until its reply ends.
+  const createdNow = useRef<string | null>(null);
   const [replies, setReplies] = useState(0);
   // A reply that starts holds its most against the limits: the meter shows it "in progress" at once.
   const [repliesStarted, setRepliesStarted] = useState(0);
@@ -128,8 +136,16 @@ export function ChatInterface({
       setRepliesStarted((count) => count + 1);
       onMessageSent?.(message);
     },
-    onConversationCreated,
-    onFinish: () => setReplies((count) => count + 1),
+    onConversationCreated: (id) => {
+      createdNow.current = id;
+      onConversationCreated?.(id);
+    },
+    onFinish: () => {
+      setReplies((count) => count + 1);
+      const created = createdNow.current;
+      createdNow.current = null;
+      if (created) onFirstReply?.(created);
+    },
   });
   const streaming = chat.status === 'submitted' || chat.status === 'streaming';
   const messageCount = useMessageKeys(chat.session.messages).length;
