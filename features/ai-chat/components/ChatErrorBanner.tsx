@@ -1,7 +1,7 @@
 'use client';
 
 import { canRetry } from '../client/http-error';
-import { formatDuration, formatResetsAt } from '../client/format';
+import { formatDuration, formatResetsAt } from './format';
 import type { ChatError } from '../protocol/errors';
 
 export interface ChatErrorBannerProps {

@@ -12,8 +12,8 @@ import {
   type KeyboardEvent,
   type Ref,
 } from 'react';
-import type { AttachmentRecord } from '../client/attachments-api';
-import { DEFAULT_CHAT_API } from '../client/chat-api';
+import type { AttachmentRecord } from '../client/server-api';
+import { DEFAULT_CHAT_API } from '../client/server-api';
 import { useAttachmentDrafts } from '../hooks/useAttachmentDrafts';
 import { useFileDrop } from '../hooks/useFileDrop';
 import { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from '../protocol/parts';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { DEFAULT_CHAT_API } from '../client/chat-api';
+import { DEFAULT_CHAT_API } from '../client/server-api';
 import type { ChatMessageView } from '../client/chat-message-view';
 import { useChatConfig } from '../hooks/useChatConfig';
 import { useChatController } from '../hooks/useChatController';

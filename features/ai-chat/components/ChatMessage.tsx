@@ -1,8 +1,8 @@
 'use client';
 
 import { useState } from 'react';
-import type { ChatMessageState, ReplyFailure, ReplyRetrying, ToolActivity } from '../client/chat-message-view';
-import { formatCost, formatTime, formatTokens } from '../client/format';
+import type { ChatMessageState, ChatMessageView, ReplyFailure, ReplyRetrying, ToolActivity } from '../client/chat-message-view';
+import { formatCost, formatTime, formatTokens } from './format';
 import type { ChatFinishReason } from '../protocol/chat-events';
 import type { FilePart, MessagePart } from '../protocol/parts';
 import type { MessageRole } from '../protocol/records';
@@ -16,7 +16,7 @@ import { MessageEditor } from './MessageEditor';
 import { StreamingMessage } from './StreamingMessage';
 import { ToolActivityList } from './ToolActivityList';
 
-export interface ChatMessageProps {
+interface MessageFields {
   role: MessageRole;
   content: string;
   timestamp?: Date | string;
@@ -61,6 +61,38 @@ export interface ChatMessageProps {
   className?: string;
 }
 
+/**
+ * A message as the chat shows it (`message`, what useChat's `messages` hold), or the seed's loose
+ * props (`role`, `content`, `timestamp`, …). Props given beside `message` win over its fields.
+ */
+export type ChatMessageProps = (MessageFields & { message?: undefined }) | (Partial<MessageFields> & { message: ChatMessageView });
+
+/** The props a shown message stands for; a prop the caller set wins over the message's own. */
+function withMessage(props: ChatMessageProps): MessageFields {
+  const { message, ...given } = props;
+  if (!message) return given as MessageFields;
+  const fromMessage: MessageFields = {
+    role: message.role,
+    content: message.content,
+    timestamp: message.createdAt,
+    state: message.state,
+    tokens: message.tokens,
+    cost: message.cost,
+    model: message.model,
+    tools: message.tools,
+    parts: message.parts,
+    thinkingSince: message.thinkingSince,
+    finishReason: message.finishReason,
+    cachedPromptTokens: message.cachedPromptTokens,
+    error: message.error,
+    retrying: message.retrying,
+    reconnecting: message.reconnecting,
+    notice: message.notice,
+  };
+  const overrides = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+  return { ...fromMessage, ...overrides };
+}
+
 const NO_PARTS: readonly MessagePart[] = [];
 
 /** A user message longer than this (characters or lines) is shown collapsed, with "Show more". */
@@ -84,7 +116,11 @@ const STATE_NOTE: Partial<Record<ChatMessageState, { user?: string; assistant?: 
 };
 
 /** One message: markdown for replies, plain text for the user's; copy, edit, regenerate, versions. */
-export function ChatMessage({
+export function ChatMessage(props: ChatMessageProps) {
+  return <MessageBody {...withMessage(props)} />;
+}
+
+function MessageBody({
   role,
   content,
   timestamp,
@@ -108,7 +144,7 @@ export function ChatMessage({
   reconnecting = false,
   notice = null,
   className = '',
-}: ChatMessageProps) {
+}: MessageFields) {
   const [editing, setEditing] = useState(false);
   const [expanded, setExpanded] = useState(false);
   const isUser = role === 'user';

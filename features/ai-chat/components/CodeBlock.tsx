@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState, type CSSProperties } from 'react';
-import { cachedHighlight, highlightCode, resolveLanguage, type HighlightedToken } from '../client/highlight-code';
+import { cachedHighlight, highlightCode, resolveLanguage, type HighlightedToken } from './highlight-code';
 import { CopyButton } from './CopyButton';
 import { useNearViewport } from '../hooks/useNearViewport';
 

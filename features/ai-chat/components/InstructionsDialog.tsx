@@ -1,7 +1,7 @@
 'use client';
 
 import { useId, useState } from 'react';
-import { DEFAULT_CHAT_API, patchConversation } from '../client/chat-api';
+import { DEFAULT_CHAT_API, patchConversation } from '../client/server-api';
 import { toChatError } from '../client/http-error';
 import { MAX_MESSAGE_CHARS } from '../protocol/chat-request';
 import type { ConversationRecord } from '../protocol/records';

@@ -3,8 +3,8 @@
 import { memo, useMemo } from 'react';
 import ReactMarkdown, { type Components, type ExtraProps } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
-import { openFenceContent, splitMarkdownBlocks } from '../client/markdown-blocks';
-import { boundMarkdownBlocks } from '../client/markdown-limits';
+import { openFenceContent, splitMarkdownBlocks } from './markdown-blocks';
+import { boundMarkdownBlocks } from './markdown-limits';
 import { CodeBlock } from './CodeBlock';
 import { PlainText, PlainTextBoundary } from './PlainTextBoundary';
 

@@ -1,8 +1,8 @@
 'use client';
 
 import { useState } from 'react';
-import { attachmentUrl } from '../client/attachments-api';
-import { DEFAULT_CHAT_API } from '../client/chat-api';
+import { attachmentUrl } from '../client/server-api';
+import { DEFAULT_CHAT_API } from '../client/server-api';
 import type { FilePart } from '../protocol/parts';
 import { FileTextIcon } from './icons';
 import { ImageDialog } from './ImageDialog';

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import type { ReplyRetrying } from '../client/chat-message-view';
-import { formatDuration } from '../client/format';
+import { formatDuration } from './format';
 import { Markdown } from './Markdown';
 
 export interface StreamingMessageProps {

@@ -1,6 +1,6 @@
 'use client';
 
-import { formatCost, formatTokens } from '../client/format';
+import { formatCost, formatTokens } from './format';
 import type { UseTokenUsageResult } from '../hooks/useTokenUsage';
 
 export interface UsageMeterProps {

@@ -4,7 +4,7 @@ import { ChatError } from '../../protocol/errors';
 import { createAnthropicProvider } from '../../providers/anthropic/provider';
 import { createConfiguredOpenAIProvider } from '../../providers/openai/configured-provider';
 import type { ChatProvider, ProviderName } from '../../providers/types';
-import { getChatStore, type UserChatStore } from '../../store';
+import type { UserChatStore } from '../../store/chat-store';
 import { splitAuthenticatedUser } from '../../store/local-user';
 import { resolveHandlerOptions, type ChatHandlerOptions, type ModelPolicy, type ResolvedHandlerOptions } from './handler-options';
 import { errorResponse, SSE_HEADERS } from './http';
@@ -12,6 +12,7 @@ import { createOpenAIModeration } from '../turn/moderation';
 import { planTurn } from '../turn/plan-turn';
 import { assertAllowedRequest, isAttachmentUpload, requestGuardOptionsFromEnv } from './request-guard';
 import { ReplyRegistry } from '../replies/reply-registry';
+import { inProcessReplyRuns } from '../replies/in-process-reply-runs';
 import { routeRest } from './rest-routes';
 import { startTurn } from '../turn/run-turn';
 
@@ -38,9 +39,10 @@ const SWEEP_INTERVAL_MS = 5_000;
 /** A chat handler for these options: call it from route files, or in tests without a server. */
 export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
   const resolved = resolveHandlerOptions(options);
-  // This handler's reply runs: one instance's, checkpointed to the store for the others.
+  // This handler's reply runs: one instance's, checkpointed to the store for the others (or,
+  // with durableReplies: false, kept in this process only).
   const replies = new ReplyRegistry({
-    store: resolved.store.replies,
+    store: resolved.durableReplies === false ? inProcessReplyRuns() : resolved.store.replies,
     checkpointIntervalMs: resolved.checkpointIntervalMs,
     stopPollMs: STOP_POLL_MS,
     staleReplySeconds: resolved.staleReplySeconds,
@@ -93,74 +95,4 @@ async function userFromSignIn(options: ResolvedHandlerOptions, request: Request)
   const { id, profile } = splitAuthenticatedUser(signedIn);
   if (typeof id !== 'string' || id.length === 0) throw new ChatError('internal', '`authenticate` returned a user without an id.');
   return store.forUser(id, profile);
-}
-
-/** The options the environment describes: its store, its providers and keys, its limits. */
-export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): ChatHandlerOptions {
-  const providers: Partial<Record<ProviderName, ChatProvider>> = {};
-  if (env.OPENAI_API_KEY?.length) {
-    providers.openai = createConfiguredOpenAIProvider({ apiKeys: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, api: env.openaiApi });
-  }
-  if (env.ANTHROPIC_API_KEY?.length) {
-    providers.anthropic = createAnthropicProvider({ apiKeys: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL });
-  }
-  return {
-    store: getChatStore(),
-    providers,
-    defaultProvider: env.defaultProvider,
-    models: {
-      openai: modelPolicyFromList(env.AI_CHAT_OPENAI_MODELS),
-      anthropic: modelPolicyFromList(env.AI_CHAT_ANTHROPIC_MODELS),
-    },
-    moderation:
-      env.AI_CHAT_MODERATION === 'openai'
-        ? createOpenAIModeration({ apiKey: env.OPENAI_API_KEY![0]!, baseURL: env.OPENAI_BASE_URL })
-        : undefined,
-    responseCache: env.AI_CHAT_RESPONSE_CACHE_SECONDS ? { ttlSeconds: env.AI_CHAT_RESPONSE_CACHE_SECONDS } : false,
-    summary: env.AI_CHAT_SUMMARY === 'on' ? {} : false,
-    titles: env.AI_CHAT_TITLES === 'off' ? false : {},
-    unpricedModelPrice: env.AI_CHAT_UNPRICED_MODEL_PRICE,
-    limits: {
-      maxTokensPerDay: env.AI_CHAT_MAX_TOKENS_PER_DAY ?? null,
-      maxCostPerMonth: env.AI_CHAT_MAX_COST_PER_MONTH ?? null,
-      maxRequestsPerMinute: env.AI_CHAT_MAX_REQUESTS_PER_MINUTE ?? null,
-    },
-    requestGuard: requestGuardOptionsFromEnv(env),
-    attachments: {
-      ...(env.AI_CHAT_STORAGE_QUOTA_MB ? { maxStorageBytesPerUser: env.AI_CHAT_STORAGE_QUOTA_MB * 1024 * 1024 } : {}),
-      ...(env.AI_CHAT_UNSENT_FILE_HOURS ? { unsentFileMaxAgeSeconds: env.AI_CHAT_UNSENT_FILE_HOURS * 3600 } : {}),
-    },
-    ...(env.AI_CHAT_MAX_REPLY_SECONDS ? { maxReplySeconds: env.AI_CHAT_MAX_REPLY_SECONDS } : {}),
-  };
-}
-
-/** A list's first model is the default; no list means the provider's default model only. */
-function modelPolicyFromList(models: string[] | undefined): ModelPolicy | undefined {
-  return models ? { defaultModel: models[0]!, allowedModels: models } : undefined;
-}
-
-const holder = globalThis as typeof globalThis & { __aiChatHandler?: ChatHandler };
-
-/** The process-wide handler configured from the environment. */
-export function getDefaultChatHandler(): ChatHandler {
-  holder.__aiChatHandler ??= createChatHandler(chatHandlerOptionsFromEnv());
-  return holder.__aiChatHandler;
-}
-
-/** The seed's entry point: `export async function POST(request) { return handleChatRequest(request) }`. */
-export async function handleChatRequest(request: Request): Promise<Response> {
-  try {
-    return await getDefaultChatHandler().chat(request);
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
-
-/** The REST routes, for `app/api/chat/[...path]/route.ts`. */
-export async function handleChatRoutes(request: Request): Promise<Response> {
-  try {
-    return await getDefaultChatHandler().route(request);
-  } catch (error) {
-    return errorResponse(error);
-  }
 }

@@ -131,6 +131,12 @@ export interface ChatHandlerOptions {
   pingIntervalMs?: number;
   /** A reply nobody stops still ends after this long, saved as partial. Default 600 (env AI_CHAT_MAX_REPLY_SECONDS). */
   maxReplySeconds?: number;
+  /**
+   * Replies outlive their request either way. `true` (default): runs and checkpoints go to the
+   * store, so a reply survives its instance and any instance can attach to it or stop it. `false`:
+   * runs are kept in this process only (one instance, nothing written for them).
+   */
+  durableReplies?: boolean;
   /** How often a generating reply is checkpointed to the database (sooner on 16 KB of events). Default 1000 ms. */
   checkpointIntervalMs?: number;
   /** A generating reply without a checkpoint for this long is marked interrupted (its server died). Default 10 s. */

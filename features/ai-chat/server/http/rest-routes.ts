@@ -5,7 +5,7 @@ import { ChatError } from '../../protocol/errors';
 import { conversationListQuerySchema, createConversationBodySchema, type ChatConfig, type UsageResponse } from '../../protocol/rest';
 import type { ProviderName } from '../../providers/types';
 import type { UserChatStore } from '../../store/chat-store';
-import { describeUsage } from '../ledger/check-usage-limit';
+import { describeUsage } from '../ledger/describe-usage';
 import { routeAttachments } from '../files/attachment-routes';
 import { conversationDetail } from './conversation-detail';
 import { exportConversation, importConversation } from '../transfer/export-import';
@@ -45,8 +45,8 @@ export async function routeRest(
   }
   if (segments[0] === 'conversations' && segments.length === 2) {
     const id = segments[1]!;
-    if (method === 'GET') return json(await conversationDetail(user, id, options.store.replies));
-    if (method === 'PATCH') return patchConversation(request, user, id, options);
+    if (method === 'GET') return json(await conversationDetail(user, id, replies.store));
+    if (method === 'PATCH') return patchConversation(request, user, id, options, replies);
     if (method === 'DELETE') {
       if (!(await user.deleteConversation(id))) throw notFound();
       return new Response(null, { status: 204 });
@@ -93,7 +93,13 @@ async function createConversation(request: Request, user: UserChatStore, options
   return json({ conversation }, { status: 201 });
 }
 
-async function patchConversation(request: Request, user: UserChatStore, id: string, options: ResolvedHandlerOptions): Promise<Response> {
+async function patchConversation(
+  request: Request,
+  user: UserChatStore,
+  id: string,
+  options: ResolvedHandlerOptions,
+  replies: ReplyRegistry,
+): Promise<Response> {
   const body = await readJsonBody(request, conversationPatchSchema, MAX_BODY_BYTES);
   // The system prompt reaches the model as the operator's text: only where the app lets clients set it.
   if (body.systemPrompt !== undefined && !options.allowClientSystemPrompt) {
@@ -108,7 +114,7 @@ async function patchConversation(request: Request, user: UserChatStore, id: stri
   if (body.title !== undefined || body.systemPrompt !== undefined || body.pinned !== undefined || body.archived !== undefined) {
     await user.updateConversation(id, { title: body.title, systemPrompt: body.systemPrompt, pinned: body.pinned, archived: body.archived });
   }
-  return json(await conversationDetail(user, id, options.store.replies));
+  return json(await conversationDetail(user, id, replies.store));
 }
 
 async function usage(user: UserChatStore, options: ResolvedHandlerOptions): Promise<UsageResponse> {

@@ -14,6 +14,7 @@ import type { TurnPlan } from './plan-turn';
 import { replyFallback } from './reply-fallback';
 import type { ReplyRegistry } from '../replies/reply-registry';
 import { ReplyRun } from '../replies/reply-run';
+import { isInProcess } from '../replies/in-process-reply-runs';
 
 /**
  * Starts the turn detached from the request and returns the reply as SSE, the POST being its
@@ -41,7 +42,12 @@ export function startTurn(plan: TurnPlan, options: ResolvedHandlerOptions, repli
     expectedLeafId: plan.existing?.activeLeafId ?? null,
     fallback: run.fallbackNow(),
   });
-  const record: RunRecording = { row: runRow, persist: () => replies.persist(run, runRow()), persisted: (started) => replies.persisted(run, started) };
+  const record: RunRecording = {
+    row: runRow,
+    withQuestion: !isInProcess(replies.store),
+    persist: () => replies.persist(run, runRow()),
+    persisted: (started) => replies.persisted(run, started),
+  };
   void runTurn(plan, options, run.abort.signal, (event) => run.emit(event), record).finally(() => run.end());
   return run.subscribe(options.pingIntervalMs);
 }
@@ -49,6 +55,8 @@ export function startTurn(plan: TurnPlan, options: ResolvedHandlerOptions, repli
 /** How the turn writes its reply's run row: with its question where the store can, else on its own after it. */
 interface RunRecording {
   row: () => NewReplyRun;
+  /** The run's row goes to the database, so it may be written in the question's transaction. */
+  withQuestion: boolean;
   persist: () => void;
   persisted: (started: boolean) => void;
 }
@@ -249,7 +257,7 @@ async function saveQuestion(plan: TurnPlan, run: RunRecording): Promise<{ conver
   };
   let conversation: ConversationRecord;
   let userMessage: MessageRecord | null = null;
-  if (row && plan.user.saveQuestionWithRun) {
+  if (row && run.withQuestion && plan.user.saveQuestionWithRun) {
     const saved = await plan.user.saveQuestionWithRun({ conversation: plan.newConversation, message: row, run: run.row() });
     run.persisted(saved.runStarted);
     conversation = saved.conversation ?? plan.existing!;

@@ -1,0 +1,10 @@
+// No `import 'server-only'` here: a module with no side effects is dropped from a bundle that does
+// not call its factory, with its dynamic import (the store it opens starts with one).
+import { lazyChatStore } from '../lazy-chat-store';
+import type { ActingChatStore } from '../store-factories';
+import type { EmbeddedChatStoreOptions } from './embedded-chat-store';
+
+/** The embedded store, PGlite loaded on first use (see store-factories). */
+export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): ActingChatStore {
+  return lazyChatStore(async () => (await import('./embedded-chat-store')).createEmbeddedChatStore(options), { actsAsUser: true }) as ActingChatStore;
+}
