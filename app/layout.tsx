@@ -16,13 +16,13 @@ export const viewport: Viewport = {
 
 export default function RootLayout({ children }: Readonly<{ children: React.ReactNode }>) {
   return (
-    // The theme script sets `.dark` and color-scheme on <html> before React hydrates.
+    // The theme script puts `.dark` or `.light` on <html> (the saved choice) before React hydrates.
     <html lang="en" suppressHydrationWarning>
       <head>
         {/* The theme (light, dark or system, kept per browser) before the first paint: no flash. */}
         <script dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
       </head>
-      <body className="h-dvh bg-white text-neutral-900 antialiased dark:bg-neutral-950 dark:text-neutral-100">{children}</body>
+      <body className="h-dvh bg-background text-foreground antialiased">{children}</body>
     </html>
   );
 }

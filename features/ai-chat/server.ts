@@ -22,7 +22,9 @@ export {
 // The environment's options, all but the store: pair them with the store you choose. (The handler
 // the environment configures whole, store included, is the seed's `api/chat-handler`.)
 export { handlerOptionsFromEnv } from './server/http/env-options';
-export type { ToolContext } from './server/turn/tools';
+export type { ToolContext, ToolApprovalPolicy, ToolCaller } from './server/turn/tools';
+export type { ToolApprovalOptions, ApprovalClock } from './server/approvals/approval-clock';
+export type { McpServerConfig, McpCredentials } from './server/mcp/mcp-config';
 export { assertAllowedCaller, resolveRequestGuard, requestGuardOptionsFromEnv } from './server/http/request-guard';
 export { errorResponse } from './server/http/http';
 

@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { buildApp, freePort, ROOT, startApp, type RunningApp } from './support/app-server';
 import { PLANTED_SECRETS } from './support/planted-secrets';
 import { startFakeProviders } from './support/provider-control';
+import { startTestMcpServer } from '../support/mcp-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,6 +23,8 @@ declare module 'vitest' {
     limitedBaseUrl: string;
     /** A third `next start` of the same build, its own database, with model-written titles on (AI_CHAT_TITLES). */
     titledBaseUrl: string;
+    /** A third `next start` of the build with a real MCP server's tools (AI_CHAT_MCP_SERVERS), for the tool journeys. */
+    toolsBaseUrl: string;
   }
 }
 
@@ -37,8 +40,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-'));
   const limitedDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-limited-'));
   const titledDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-titled-'));
+  const toolsDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-tools-'));
+  const mcp = await startTestMcpServer();
   const removeData = () =>
-    Promise.all([dataDir, limitedDataDir, titledDataDir].map((dir) => rm(dir, { recursive: true, force: true })));
+    Promise.all([dataDir, limitedDataDir, toolsDataDir, titledDataDir].map((dir) => rm(dir, { recursive: true, force: true })));
 
   const appEnv: Record<string, string> = {
     ...PLANTED_SECRETS,
@@ -73,6 +78,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const stopAll = async () => {
     await Promise.all(apps.map((app) => app.stop()));
     await providers.close();
+    await mcp.close();
     await removeData();
   };
   try {
@@ -85,15 +91,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
     let titledPort = await freePort();
     while (titledPort === port || titledPort === limitedPort) titledPort = await freePort();
     const started = (running: RunningApp) => (apps.push(running), running);
-    const [app, limited, titled] = await Promise.all([
+    let toolsPort = await freePort();
+    while (toolsPort === port || toolsPort === limitedPort || toolsPort === titledPort) toolsPort = await freePort();
+    const mcpServers = [{ name: 'mail', url: mcp.url, allowPrivateNetwork: true, tools: { allow: ['send_email', 'lookup'] } }];
+    const [app, limited, tools, titled] = await Promise.all([
       startApp(env, port).then(started),
       // Same build, read at run time: the limit and the data directory are server-only variables.
       startApp(
         { ...env, AI_CHAT_DATA_DIR: limitedDataDir, AI_CHAT_MAX_TOKENS_PER_DAY: String(LIMITED_TOKENS_PER_DAY) },
         limitedPort,
       ).then(started),
+      startApp({ ...env, AI_CHAT_DATA_DIR: toolsDataDir, AI_CHAT_MCP_SERVERS: JSON.stringify(mcpServers) }, toolsPort).then(started),
       startApp({ ...env, AI_CHAT_DATA_DIR: titledDataDir, AI_CHAT_TITLES: 'on' }, titledPort).then(started),
     ]);
+    project.provide('toolsBaseUrl', tools.url);
     project.provide('baseUrl', app.url);
     project.provide('limitedBaseUrl', limited.url);
     project.provide('titledBaseUrl', titled.url);

@@ -1,5 +1,5 @@
 import type { ChatFinishReason } from '../protocol/chat-events';
-import { type MessagePart, partsOf } from '../protocol/parts';
+import { partsOf, type MessagePart, type ToolApproval } from '../protocol/parts';
 import type { MessageRecord, MessageRole } from '../protocol/records';
 import type { Branching } from './chat-turn';
 import type { MessageStore } from './message-store';
@@ -30,6 +30,8 @@ export interface ToolActivity {
   args: unknown;
   /** Undefined until the tool's result arrives. */
   result?: unknown;
+  /** Set when the call waits (or waited) for the person's approval; `replyId` is where to answer. */
+  approval?: ToolApproval & { replyId?: string };
 }
 
 /**
@@ -109,7 +111,8 @@ function toolsFromRecord(record: MessageRecord): ToolActivity[] {
     const match = results.find((r) => typeof r === 'object' && r !== null && (r as { id?: unknown }).id === id) as
       | { result?: unknown }
       | undefined;
-    return [{ id, name, args, ...(match ? { result: match.result } : {}) }];
+    const approval = record.parts?.flatMap((part) => (part.type === 'tool-call' && part.id === id && part.approval ? [part.approval] : []))[0];
+    return [{ id, name, args, ...(match ? { result: match.result } : {}), ...(approval ? { approval } : {}) }];
   });
 }
 

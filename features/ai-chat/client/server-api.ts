@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ChatRequestBody, ConversationPatchBody } from '../protocol/chat-request';
-import { attachmentRecordSchema, attachmentUploadedSchema, type ChatConfig, chatConfigSchema, conversationCreatedSchema, type ConversationDetail, conversationDetailSchema, conversationListSchema, type CreateConversationBody, errorResponseSchema, replyStopResponseSchema, type UsageResponse, usageResponseSchema } from '../protocol/rest';
+import { attachmentRecordSchema, attachmentUploadedSchema, type ChatConfig, chatConfigSchema, conversationCreatedSchema, type ConversationDetail, conversationDetailSchema, conversationListSchema, type CreateConversationBody, errorResponseSchema, replyStopResponseSchema, toolApprovalAnswerResponseSchema, type UsageResponse, usageResponseSchema } from '../protocol/rest';
 import type { ConversationRecord } from '../protocol/records';
 import { ChatError } from '../protocol/errors';
 import { chatErrorFromCode, chatErrorFromResponse, isAbortError, toChatError } from './http-error';
@@ -60,6 +60,12 @@ export function attachReply(api: string, id: string, signal: AbortSignal): Promi
 /** POST {api}/replies/:id/stop: asks the server to stop writing the reply, whichever tab began it. */
 export async function stopReply(api: string, id: string): Promise<'stopping' | 'finished'> {
   return (await sendJson(chatUrl(api, `/replies/${encodeURIComponent(id)}/stop`), jsonInit('POST', {}), replyStopResponseSchema)).state;
+}
+
+/** POST {api}/replies/:id/approvals/:approvalId: the person's answer to a tool call waiting for it (409: already answered). */
+export async function answerToolApproval(api: string, replyId: string, approvalId: string, approved: boolean): Promise<'approved' | 'denied'> {
+  const path = `/replies/${encodeURIComponent(replyId)}/approvals/${encodeURIComponent(approvalId)}`;
+  return (await sendJson(chatUrl(api, path), jsonInit('POST', { approved }), toolApprovalAnswerResponseSchema)).state;
 }
 
 export function getConversation(api: string, id: string, signal?: AbortSignal): Promise<ConversationDetail> {

@@ -5,6 +5,7 @@ import { chatErrorFromCode, toChatError } from './http-error';
 import type { MessageStore } from './message-store';
 import type { ChatTransport, ReplyEvents } from './chat-transport';
 import { endReasoning, startReasoning, textBecomesRefusal } from '../protocol/reduce-parts';
+import { withToolApproval } from './tool-approval-view';
 
 type StartEvent = Extract<ChatEvent, { type: 'start' }>;
 
@@ -134,6 +135,12 @@ export async function streamReply(read: ReplyEvents, target: StreamReplyTarget):
           const tools = current.tools.map((tool) => (tool.id === event.id ? { ...tool, result: event.result } : tool));
           store.update(assistantKey, { tools });
         }
+        return;
+      }
+      case 'tool-approval-request':
+      case 'tool-approval-response': {
+        const current = store.getMessage(assistantKey);
+        if (current) store.update(assistantKey, { tools: withToolApproval(current.tools, event, current.id) });
         return;
       }
       case 'usage':

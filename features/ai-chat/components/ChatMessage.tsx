@@ -107,7 +107,7 @@ function isLong(text: string): boolean {
 }
 
 const ACTION =
-  'inline-flex size-7 shrink-0 items-center justify-center rounded-md text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100';
+  'inline-flex size-7 shrink-0 items-center justify-center rounded-md text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:outline-2 focus-visible:outline-ring';
 
 const STATE_NOTE: Partial<Record<ChatMessageState, { user?: string; assistant?: string }>> = {
   partial: { assistant: 'Stopped' },
@@ -187,7 +187,7 @@ function MessageBody({
           {content !== '' && <UserText content={content} expanded={expanded} onToggle={() => setExpanded((open) => !open)} />}
         </>
       ) : (
-        <div className="w-full max-w-none text-sm text-zinc-900 dark:text-zinc-100">
+        <div className="w-full max-w-none text-sm text-foreground">
           {reasoning.map(({ part, index }) => (
             <ReasoningBlock
               key={index}
@@ -196,33 +196,33 @@ function MessageBody({
               durationMs={part.durationMs}
             />
           ))}
-          <ToolActivityList tools={tools} />
+          <ToolActivityList tools={tools} api={api} />
           {showAnswer && (
             <StreamingMessage content={content} isComplete={!writing} retrying={retrying} />
           )}
           {reconnecting && (
-            <p role="status" className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
+            <p role="status" className="mt-2 text-sm text-muted-foreground">
               Connection lost; reconnecting…
             </p>
           )}
           {refused && <RefusalNotice text={refusal} />}
-          {notice && !writing && <p className="mt-2 text-sm text-zinc-600 italic dark:text-zinc-400">{notice}</p>}
+          {notice && !writing && <p className="mt-2 text-sm text-muted-foreground italic">{notice}</p>}
           {finishReason === 'length' && !writing && (
-            <p className="mt-2 text-sm text-zinc-600 italic dark:text-zinc-400">
+            <p className="mt-2 text-sm text-muted-foreground italic">
               The reply stopped here: it reached the length limit.
             </p>
           )}
           {state === 'error' && error && (
             <div
               role="alert"
-              className="mt-2 flex items-center gap-3 rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+              className="mt-2 flex items-center gap-3 rounded-lg border border-destructive/50 bg-card px-3 py-2 text-destructive"
             >
               <p className="flex-1">{error.message}</p>
               {onRetry && error.retryable && (
                 <button
                   type="button"
                   onClick={onRetry}
-                  className="rounded-md bg-red-700 px-3 py-1 text-white hover:bg-red-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-500"
+                  className="rounded-md border border-destructive/50 bg-background px-3 py-1 text-destructive hover:bg-destructive/10 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring"
                 >
                   Retry
                 </button>
@@ -233,7 +233,7 @@ function MessageBody({
       )}
 
       {!editing && (
-        <div className="flex min-h-7 flex-wrap items-center gap-1 text-xs text-zinc-500 dark:text-zinc-400">
+        <div className="flex min-h-7 flex-wrap items-center gap-1 text-xs text-muted-foreground">
           {branch && <BranchPicker {...branch} />}
           {!writing && content !== '' && <CopyButton text={content} label="Copy message" className="shrink-0 opacity-70 group-hover:opacity-100" />}
           {isUser && onEdit && state !== 'pending' && (
@@ -255,7 +255,7 @@ function MessageBody({
               Continue
             </button>
           )}
-          {note && <span className={state === 'error' ? 'text-red-700 dark:text-red-400' : ''}>{note}</span>}
+          {note && <span className={state === 'error' ? 'text-destructive' : ''}>{note}</span>}
           {!isUser && model && !writing && <span>{model}</span>}
           {!isUser && tokens != null && !(state === 'error' && tokens === 0) && (
             <span className="tabular-nums">
@@ -283,7 +283,7 @@ function UserText({ content, expanded, onToggle }: { content: string; expanded: 
   return (
     <div className="flex max-w-[85%] flex-col items-end gap-1">
       <div
-        className={`rounded-2xl bg-blue-600 px-4 py-2 text-sm whitespace-pre-wrap text-white dark:bg-blue-600 ${
+        className={`rounded-2xl bg-primary px-4 py-2 text-sm whitespace-pre-wrap text-primary-foreground ${
           long && !expanded ? 'max-h-72 overflow-hidden [mask-image:linear-gradient(to_bottom,black_75%,transparent)]' : ''
         }`}
       >
@@ -294,7 +294,7 @@ function UserText({ content, expanded, onToggle }: { content: string; expanded: 
           type="button"
           aria-expanded={expanded}
           onClick={onToggle}
-          className="rounded-md px-2 py-0.5 text-xs text-blue-700 hover:underline focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-blue-300"
+          className="rounded-md px-2 py-0.5 text-xs text-primary hover:underline focus-visible:outline-2 focus-visible:outline-ring"
         >
           {expanded ? 'Show less' : 'Show more'}
         </button>

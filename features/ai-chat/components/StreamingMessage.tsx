@@ -27,7 +27,7 @@ export function StreamingMessage({ content, isComplete, retrying = null, classNa
           {[0, 1, 2].map((dot) => (
             <span
               key={dot}
-              className="size-1.5 animate-bounce rounded-full bg-zinc-400 motion-reduce:animate-none dark:bg-zinc-500"
+              className="size-1.5 animate-bounce rounded-full bg-muted-foreground motion-reduce:animate-none"
               style={{ animationDelay: `${dot * 150}ms` }}
             />
           ))}
@@ -36,7 +36,7 @@ export function StreamingMessage({ content, isComplete, retrying = null, classNa
         <Markdown content={content} />
       )}
       {!isComplete && content !== '' && (
-        <span aria-hidden="true" className="ml-0.5 inline-block h-4 w-1.5 animate-pulse bg-zinc-400 align-text-bottom motion-reduce:animate-none" />
+        <span aria-hidden="true" className="ml-0.5 inline-block h-4 w-1.5 animate-pulse bg-muted-foreground align-text-bottom motion-reduce:animate-none" />
       )}
     </div>
   );
@@ -51,7 +51,7 @@ function RetryingNote({ retrying }: { retrying: ReplyRetrying }) {
   }, []);
   const seconds = Math.min(retrying.retryAfterSeconds, Math.max(0, retrying.retryAfterSeconds - (now - retrying.since) / 1000));
   return (
-    <p role="status" className="py-2 text-sm text-zinc-600 dark:text-zinc-400">
+    <p role="status" className="py-2 text-sm text-muted-foreground">
       {seconds >= 1 ? `The provider is busy; retrying in ${formatDuration(seconds)}…` : 'The provider is busy; retrying now…'}
     </p>
   );

@@ -1,7 +1,7 @@
 'use client';
 
-import { useEffect, useId, useSyncExternalStore } from 'react';
-import { followSystemTheme, readThemeChoice, saveThemeChoice, subscribeThemeChoice, type ThemeChoice } from './theme';
+import { useId, useSyncExternalStore } from 'react';
+import { readThemeChoice, saveThemeChoice, subscribeThemeChoice, type ThemeChoice } from './theme';
 
 const CHOICES: readonly { value: ThemeChoice; label: string }[] = [
   { value: 'light', label: 'Light' },
@@ -13,7 +13,6 @@ const CHOICES: readonly { value: ThemeChoice; label: string }[] = [
 export function ThemeToggle({ className = '' }: { className?: string }) {
   const name = useId();
   const choice = useSyncExternalStore(subscribeThemeChoice, readThemeChoice, () => 'system' as ThemeChoice);
-  useEffect(() => followSystemTheme(), []);
 
   return (
     <fieldset className={`flex flex-col gap-1.5 ${className}`}>

@@ -1,10 +1,12 @@
-/** Light, dark, or whatever the system says: kept per browser, applied as `.dark` on <html>. */
+/**
+ * Light, dark, or whatever the system says: kept per browser. A choice puts `.light` or `.dark`
+ * on <html>; 'system' puts neither, and the theme tokens and `dark:` follow the system
+ * (styles/ai-chat.css, app/globals.css).
+ */
 export type ThemeChoice = 'light' | 'dark' | 'system';
 
 export const THEME_STORAGE_KEY = 'ai-chat-theme';
 export const THEME_CHANGE_EVENT = 'ai-chat-theme-change';
-
-const DARK_QUERY = '(prefers-color-scheme: dark)';
 
 /** The browser's saved choice; 'system' when none (or storage is blocked). */
 export function readThemeChoice(): ThemeChoice {
@@ -16,12 +18,11 @@ export function readThemeChoice(): ThemeChoice {
   }
 }
 
-/** Applies a choice to <html> (the `.dark` class and the browser's own color-scheme). */
+/** Applies a choice to <html>: `.dark`, `.light`, or neither for the system's. */
 export function applyTheme(choice: ThemeChoice): void {
-  const dark = choice === 'dark' || (choice === 'system' && window.matchMedia(DARK_QUERY).matches);
   const root = document.documentElement;
-  root.classList.toggle('dark', dark);
-  root.style.colorScheme = dark ? 'dark' : 'light';
+  root.classList.toggle('dark', choice === 'dark');
+  root.classList.toggle('light', choice === 'light');
 }
 
 /** Saves and applies a choice, and tells other toggles on the page. */
@@ -38,26 +39,21 @@ export function saveThemeChoice(choice: ThemeChoice): void {
 
 /** Calls back when the choice changes (on this page or, through storage, in another tab). */
 export function subscribeThemeChoice(callback: () => void): () => void {
+  const onStorage = (event: StorageEvent) => {
+    if (event.key !== THEME_STORAGE_KEY) return;
+    applyTheme(readThemeChoice());
+    callback();
+  };
   window.addEventListener(THEME_CHANGE_EVENT, callback);
-  window.addEventListener('storage', callback);
+  window.addEventListener('storage', onStorage);
   return () => {
     window.removeEventListener(THEME_CHANGE_EVENT, callback);
-    window.removeEventListener('storage', callback);
+    window.removeEventListener('storage', onStorage);
   };
-}
-
-/** While the choice is 'system', follows the system's changes; returns the unsubscribe. */
-export function followSystemTheme(): () => void {
-  const query = window.matchMedia(DARK_QUERY);
-  const onChange = () => {
-    if (readThemeChoice() === 'system') applyTheme('system');
-  };
-  query.addEventListener('change', onChange);
-  return () => query.removeEventListener('change', onChange);
 }
 
 /**
  * Run in <head> before the page paints (app/layout.tsx inlines it), so a dark page never flashes
- * light on load. The same logic as readThemeChoice + applyTheme, as a string.
+ * light on load: the same as applyTheme(readThemeChoice()), as a string.
  */
-export const THEME_INIT_SCRIPT = `(function(){try{var t=localStorage.getItem(${JSON.stringify(THEME_STORAGE_KEY)});var d=t==='dark'||(t!=='light'&&window.matchMedia(${JSON.stringify(DARK_QUERY)}).matches);var r=document.documentElement;r.classList.toggle('dark',d);r.style.colorScheme=d?'dark':'light';}catch(e){}})();`;
+export const THEME_INIT_SCRIPT = `(function(){try{var t=localStorage.getItem(${JSON.stringify(THEME_STORAGE_KEY)});if(t==='dark'||t==='light')document.documentElement.classList.add(t);}catch(e){}})();`;

@@ -1,16 +1,15 @@
 import 'server-only';
-import { getChatEnv, type ResolvedChatEnv } from '../../config/env';
 import { ChatError } from '../../protocol/errors';
-import { createAnthropicProvider } from '../../providers/anthropic/provider';
-import { createConfiguredOpenAIProvider } from '../../providers/openai/configured-provider';
-import type { ChatProvider, ProviderName } from '../../providers/types';
 import type { UserChatStore } from '../../store/chat-store';
 import { splitAuthenticatedUser } from '../../store/local-user';
-import { resolveHandlerOptions, type ChatHandlerOptions, type ModelPolicy, type ResolvedHandlerOptions } from './handler-options';
-import { errorResponse, SSE_HEADERS } from './http';
-import { createOpenAIModeration } from '../turn/moderation';
-import { planTurn } from '../turn/plan-turn';
-import { assertAllowedRequest, isAttachmentUpload, requestGuardOptionsFromEnv } from './request-guard';
+import { resolveHandlerOptions, type ChatHandlerOptions, type ResolvedHandlerOptions } from './handler-options';
+import { errorResponse, parseWith, readJsonBody, SSE_HEADERS } from './http';
+import { planTurnFor } from '../turn/plan-turn';
+import { answerUiChat } from '../ai-sdk/ui-chat';
+import { isUiChatRequest } from '../ai-sdk/ui-request';
+import { chatRequestSchema, MAX_BODY_BYTES } from '../../protocol/chat-request';
+import { z } from 'zod';
+import { assertAllowedRequest, isAttachmentUpload } from './request-guard';
 import { ReplyRegistry } from '../replies/reply-registry';
 import { inProcessReplyRuns } from '../replies/in-process-reply-runs';
 import { routeRest } from './rest-routes';
@@ -22,7 +21,7 @@ export { createOpenAIModeration, type Moderation } from '../turn/moderation';
 export type { RequestGuardOptions } from './request-guard';
 
 export interface ChatHandler {
-  /** POST /api/chat: one turn, streamed as SSE (see protocol/chat-events). */
+  /** POST /api/chat: one turn, streamed as SSE (see protocol/chat-events; an AI SDK client's body: the UI message stream). */
   chat(request: Request): Promise<Response>;
   /** The REST routes under the base path (conversations, usage, config). */
   route(request: Request): Promise<Response>;
@@ -48,6 +47,8 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
     staleReplySeconds: resolved.staleReplySeconds,
     sweepIntervalMs: SWEEP_INTERVAL_MS,
   });
+  // MCP servers connect now: one that is down is logged and the chat starts without its tools.
+  void resolved.mcp?.start();
   const authenticate = async (request: Request) => {
     const user = resolved.authenticate ? await userFromSignIn(resolved, request) : await resolved.store.forRequest(request);
     if (!user) throw new ChatError('unauthorized', 'Sign in to chat.');
@@ -65,7 +66,10 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
         }
         const user = await authenticate(request);
         replies.touch();
-        const plan = await planTurn(request, user, resolved);
+        const body = await readJsonBody(request, z.unknown(), MAX_BODY_BYTES);
+        // The AI SDK's DefaultChatTransport, told apart by its body's shape, gets its own stream.
+        if (isUiChatRequest(body)) return await answerUiChat(body, request.signal, user, resolved, replies);
+        const plan = await planTurnFor(parseWith(chatRequestSchema, body), request.signal, user, resolved);
         return new Response(startTurn(plan, resolved, replies), { headers: SSE_HEADERS });
       } catch (error) {
         return errorResponse(error);

@@ -46,6 +46,7 @@ export function handlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): Omit
       ...(env.AI_CHAT_UNSENT_FILE_HOURS ? { unsentFileMaxAgeSeconds: env.AI_CHAT_UNSENT_FILE_HOURS * 3600 } : {}),
     },
     ...(env.AI_CHAT_MAX_REPLY_SECONDS ? { maxReplySeconds: env.AI_CHAT_MAX_REPLY_SECONDS } : {}),
+    ...(env.AI_CHAT_MCP_SERVERS ? { mcpServers: env.AI_CHAT_MCP_SERVERS } : {}),
   };
 }
 

@@ -11,6 +11,9 @@ import { resolveRequestGuard, type RequestGuardOptions, type ResolvedRequestGuar
 import type { ChatTool } from '../turn/tools';
 import type { Pricing } from '../../providers/pricing';
 import { createTurnPricing, type TurnPricing } from '../ledger/turn-pricing';
+import { resolveToolApprovalOptions, type ResolvedToolApprovalOptions, type ToolApprovalOptions } from '../approvals/approval-clock';
+import { McpHub } from '../mcp/mcp-hub';
+import type { McpCredentials, McpServerConfig } from '../mcp/mcp-config';
 
 export interface ModelPolicy {
   /** The model used when neither the request nor the conversation names one. */
@@ -89,6 +92,15 @@ export interface ChatHandlerOptions {
   /** Whether a request's `systemPrompt` is honoured. Default true, as in the original module. */
   allowClientSystemPrompt?: boolean;
   tools?: readonly ChatTool[];
+  /** How a tool call that needs approval waits for it (see docs/tools.md). Default: 300 s, read every 500 ms. */
+  toolApprovals?: ToolApprovalOptions;
+  /** MCP servers whose tools join `tools` as `<server>__<tool>` (see docs/tools.md). Default: none. */
+  mcpServers?: readonly McpServerConfig[];
+  /**
+   * A server's credentials for this user (headers added to its requests): the one place per-user
+   * credentials (OAuth) plug in. Default: the server's `headers`, `$NAME` values read from the environment.
+   */
+  mcpCredentials?: McpCredentials;
   /** How many provider calls one turn may make while the model keeps calling tools. Default 5. */
   maxToolSteps?: number;
   /** Reply length when the request sets none; also what a turn reserves against limits. Default 4096. */
@@ -169,6 +181,9 @@ export interface ResolvedHandlerOptions extends ChatHandlerOptions {
   defaultProvider: ProviderName;
   allowClientSystemPrompt: boolean;
   tools: readonly ChatTool[];
+  toolApprovals: ResolvedToolApprovalOptions;
+  /** The MCP servers' tools, null when none are configured. */
+  mcp: McpHub | null;
   maxToolSteps: number;
   defaultMaxTokens: number;
   backups: readonly ProviderTarget[];
@@ -189,6 +204,8 @@ export function resolveHandlerOptions(options: ChatHandlerOptions): ResolvedHand
     defaultProvider: options.defaultProvider ?? 'openai',
     allowClientSystemPrompt: options.allowClientSystemPrompt ?? true,
     tools: options.tools ?? [],
+    toolApprovals: resolveToolApprovalOptions(options.toolApprovals),
+    mcp: options.mcpServers && options.mcpServers.length > 0 ? new McpHub(options.mcpServers, { credentials: options.mcpCredentials }) : null,
     maxToolSteps: options.maxToolSteps ?? 5,
     defaultMaxTokens: options.defaultMaxTokens ?? 4096,
     backups: options.backups ?? [],

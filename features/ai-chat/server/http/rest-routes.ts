@@ -3,7 +3,6 @@ import { PROVIDER_NAMES } from '../../providers/registry';
 import { conversationPatchSchema, MAX_BODY_BYTES, MAX_MESSAGE_CHARS } from '../../protocol/chat-request';
 import { ChatError } from '../../protocol/errors';
 import { conversationListQuerySchema, createConversationBodySchema, type ChatConfig, type UsageResponse } from '../../protocol/rest';
-import type { ProviderName } from '../../providers/types';
 import type { UserChatStore } from '../../store/chat-store';
 import { describeUsage } from '../ledger/describe-usage';
 import { routeAttachments } from '../files/attachment-routes';
@@ -14,6 +13,7 @@ import { json, parseWith, readJsonBody } from './http';
 import type { ReplyRegistry } from '../replies/reply-registry';
 import { routeReplies } from '../replies/reply-routes';
 import { modelReads } from '../files/turn-files';
+import { routeUiChat } from '../ai-sdk/ui-routes';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -61,6 +61,9 @@ export async function routeRest(
   if (segments[0] === 'config' && segments.length === 1) {
     return method === 'GET' ? json(chatConfig(options)) : notAllowed('GET');
   }
+  // An AI SDK client's routes by its chat id ({id}/stream, {id}/stop, {id}/messages), after ours.
+  const uiChat = await routeUiChat(request, user, options, replies, segments);
+  if (uiChat) return uiChat;
   throw new ChatError('not_found', 'No such route.');
 }
 

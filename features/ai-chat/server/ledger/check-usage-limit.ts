@@ -1,6 +1,5 @@
 import 'server-only';
 import { ChatError } from '../../protocol/errors';
-import type { UsageSummary } from '../../protocol/records';
 import type { UsageResponse } from '../../protocol/rest';
 import type { ChatStore, UserChatStore } from '../../store/chat-store';
 import { describeUsage, type UsageLimitValues } from './describe-usage';

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { GeneratingReply, NewReplyRun, ReplyRunState, ReplyRunStore } from '../../store/chat-store';
+import type { GeneratingReply, NewReplyRun, ReplyRunState, ReplyRunStore, ToolApprovalState } from '../../store/chat-store';
 
 /**
  * Reply runs kept in this process only: the one-line choice (`durableReplies: false`) for a
@@ -9,6 +9,12 @@ import type { GeneratingReply, NewReplyRun, ReplyRunState, ReplyRunStore } from 
  */
 export function inProcessReplyRuns(): ReplyRunStore & { readonly inProcess: true } {
   const runs = new Map<string, { run: NewReplyRun; startedAt: string; stopRequested: boolean }>();
+  // Tool calls waiting for their user's answer, until the run they belong to is forgotten.
+  const approvals = new Map<string, { userId: string; replyId: string; state: ToolApprovalState }>();
+  const forget = (runId: string) => {
+    runs.delete(runId);
+    for (const [id, approval] of approvals) if (approval.replyId === runId) approvals.delete(id);
+  };
   return {
     inProcess: true,
     async start(run) {
@@ -17,7 +23,7 @@ export function inProcessReplyRuns(): ReplyRunStore & { readonly inProcess: true
     },
     async tick(checkpoints, live) {
       // A run is forgotten with its last checkpoint; the registry keeps it for its grace period.
-      for (const checkpoint of checkpoints) if (checkpoint.ended) runs.delete(checkpoint.id);
+      for (const checkpoint of checkpoints) if (checkpoint.ended) forget(checkpoint.id);
       return live.filter((id) => runs.get(id)?.stopRequested);
     },
     async requestStop(userId, id): Promise<ReplyRunState | null> {
@@ -38,6 +44,27 @@ export function inProcessReplyRuns(): ReplyRunStore & { readonly inProcess: true
     // Nothing here outlives its instance, so nothing is ever left behind to sweep.
     async sweep() {
       return [];
+    },
+    async requestApproval(approval) {
+      const entry = runs.get(approval.replyId);
+      if (!entry || entry.run.userId !== approval.userId || entry.run.conversationId !== approval.conversationId) return false;
+      approvals.set(approval.id, { userId: approval.userId, replyId: approval.replyId, state: 'pending' });
+      return true;
+    },
+    async answerApproval(userId, replyId, id, approved) {
+      const approval = approvals.get(id);
+      if (!approval || approval.userId !== userId || approval.replyId !== replyId) return null;
+      if (approval.state === 'pending') approval.state = approved ? 'approved' : 'denied';
+      return approval.state;
+    },
+    async approvalState(id) {
+      return approvals.get(id)?.state ?? null;
+    },
+    async expireApproval(id) {
+      const approval = approvals.get(id);
+      if (!approval) return null;
+      if (approval.state === 'pending') approval.state = 'expired';
+      return approval.state;
     },
   };
 }

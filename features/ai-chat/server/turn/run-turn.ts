@@ -10,11 +10,13 @@ import { writeModelTitle } from './model-title';
 import { continuedReply } from './continue-reply';
 import { stepTurn, type TurnResult } from './step-turn';
 import type { ResolvedHandlerOptions } from '../http/handler-options';
+import type { SseFraming } from '../http/sse-stream';
 import type { TurnPlan } from './plan-turn';
 import { replyFallback } from './reply-fallback';
 import type { ReplyRegistry } from '../replies/reply-registry';
 import { ReplyRun } from '../replies/reply-run';
 import { isInProcess } from '../replies/in-process-reply-runs';
+import type { ApprovalWakeups } from '../approvals/approval-wakeups';
 
 /**
  * Starts the turn detached from the request and returns the reply as SSE, the POST being its
@@ -22,7 +24,7 @@ import { isInProcess } from '../replies/in-process-reply-runs';
  * only unsubscribes, and the reply still ends, is saved whole and is billed. Only a Stop (this
  * instance at once, another through the database) or the time limit aborts the provider call.
  */
-export function startTurn(plan: TurnPlan, options: ResolvedHandlerOptions, replies: ReplyRegistry): ReadableStream<Uint8Array> {
+export function startTurn(plan: TurnPlan, options: ResolvedHandlerOptions, replies: ReplyRegistry, framing?: SseFraming): ReadableStream<Uint8Array> {
   const run = new ReplyRun(
     {
       id: plan.assistantMessageId,
@@ -47,9 +49,10 @@ export function startTurn(plan: TurnPlan, options: ResolvedHandlerOptions, repli
     withQuestion: !isInProcess(replies.store),
     persist: () => replies.persist(run, runRow()),
     persisted: (started) => replies.persisted(run, started),
+    approvals: run.approvals,
   };
   void runTurn(plan, options, run.abort.signal, (event) => run.emit(event), record).finally(() => run.end());
-  return run.subscribe(options.pingIntervalMs);
+  return run.subscribe(options.pingIntervalMs, framing);
 }
 
 /** How the turn writes its reply's run row: with its question where the store can, else on its own after it. */
@@ -59,6 +62,8 @@ interface RunRecording {
   withQuestion: boolean;
   persist: () => void;
   persisted: (started: boolean) => void;
+  /** The reply's approval waits, woken by an answer given on this instance. */
+  approvals: ApprovalWakeups;
 }
 
 async function runTurn(
@@ -104,7 +109,10 @@ async function saveTurn(
   // stepTurn starts first and runs to its first wait: the provider request on its way (or, with the
   // response cache on, the cache read). The writes start at once beside it, not after its first
   // event: the client refreshes its chat list on `start`. The run's row goes with the question.
-  const conversing = stepTurn(plan, options, turnAbort.signal, emit);
+  // A tool approval's row refers to the conversation: it is written once the question is saved.
+  let questionSettled = () => {};
+  const questionSaved = new Promise<void>((resolve) => (questionSettled = resolve));
+  const conversing = stepTurn(plan, options, turnAbort.signal, emit, { wakeups: run.approvals, questionSaved: () => questionSaved });
   const saving = saveQuestion(plan, run).then(
     (saved) => ({ ...saved, error: undefined }),
     (error: unknown) => {
@@ -112,6 +120,7 @@ async function saveTurn(
       return { conversation: null, userMessage: null, error: asChatError(error) };
     },
   );
+  void saving.then(questionSettled);
 
   let result: TurnResult;
   try {

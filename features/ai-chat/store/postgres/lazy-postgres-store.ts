@@ -1,5 +1,4 @@
-// No `import 'server-only'` here: a module with no side effects is dropped from a bundle that does
-// not call its factory, with its dynamic import (the store it opens starts with one).
+import 'server-only';
 import { lazyChatStore } from '../lazy-chat-store';
 import type { ActingChatStore } from '../store-factories';
 import type { PostgresChatStoreOptions } from './postgres-chat-store';

@@ -1,8 +1,7 @@
 import 'server-only';
-import type { ModelInfo } from './types';
+import type { ModelInfo, ReasoningEffortLevel } from '../models/types';
 
-/** The reasoning efforts a request may name ('minimal' … 'high'). */
-export type ReasoningEffortLevel = NonNullable<NonNullable<ModelInfo['reasoning']>['defaultEffort']>;
+export type { ReasoningEffortLevel } from '../models/types';
 
 /** The API's smallest thinking budget. */
 export const MIN_THINKING_BUDGET = 1024;
@@ -36,7 +35,7 @@ export function thinkingEffort(model: ModelInfo | null, effort: ReasoningEffortL
  * tokens asks for N plus this, and reserves that much.
  */
 export function reasoningRoomTokens(model: ModelInfo | null, effort: ReasoningEffortLevel | 'off' | undefined): number {
-  if (model?.provider !== 'anthropic' || !model.reasoning?.thinking) return 0;
+  if (!model?.reasoning?.thinking) return 0;
   const level = thinkingEffort(model, effort);
   return level === 'off' ? 0 : THINKING_TOKENS[level];
 }

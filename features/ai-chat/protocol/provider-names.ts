@@ -1,0 +1,11 @@
+import { z } from 'zod';
+
+/**
+ * The providers the module speaks, by id: the one list client and server share. A new provider is
+ * its id here, its folder under providers/, and its line in providers/registry.ts.
+ */
+export const PROVIDER_IDS = ['openai', 'anthropic'] as const;
+
+export type ProviderName = (typeof PROVIDER_IDS)[number];
+
+export const providerNameSchema = z.enum(PROVIDER_IDS);
