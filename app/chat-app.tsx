@@ -35,6 +35,8 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
   const [conversations, setConversations] = useState<readonly ConversationRecord[]>([]);
   const [chatsOpen, setChatsOpen] = useState(false);
   const [searchOpen, setSearchOpen] = useState(false);
+  // A new chat's first reply ended: the list looks for the title a model writes for it.
+  const [awaitTitle, setAwaitTitle] = useState<{ conversationId: string; key: number } | null>(null);
   const title = activeId ? (conversations.find((c) => c.id === activeId)?.title ?? null) : null;
 
   useEffect(() => {
@@ -73,6 +75,10 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
     onDeleted: (id) => {
       if (id === activeId) startNewChat();
     },
+    onArchived: (id) => {
+      if (id === activeId) startNewChat();
+    },
+    awaitTitle,
   };
 
   const accountBar = account ? (
@@ -115,6 +121,7 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
           systemPrompt="You are a helpful assistant. Answer clearly; use Markdown where it helps."
           onNewChat={startNewChat}
           onSearch={() => setSearchOpen(true)}
+          onFirstReply={(id) => setAwaitTitle((previous) => ({ conversationId: id, key: (previous?.key ?? 0) + 1 }))}
           headerStart={
             <button type="button" className={PHONE_BUTTON} aria-label="Open chats" aria-haspopup="dialog" onClick={() => setChatsOpen(true)}>
               <MenuIcon />
