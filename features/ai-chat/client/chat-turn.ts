@@ -256,7 +256,8 @@ export function showRefusedTurn(store: MessageStore, placed: PlacedTurn): Failed
   const { turn, regeneratingKey, displaced } = placed;
   if (turn.branch?.kind === 'continue') {
     // The reply stays as it was, still cut: Continue may be asked again.
-    store.update(turn.assistantKey, { state: 'partial' });
+    const cutByLength = store.getMessage(turn.assistantKey)?.finishReason === 'length';
+    store.update(turn.assistantKey, { state: cutByLength ? 'complete' : 'partial' });
     return { text: '', attachments: [], branch: turn.branch, userKey: null };
   }
   store.remove([turn.assistantKey]);
