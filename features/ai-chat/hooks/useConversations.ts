@@ -6,7 +6,6 @@ import {
   createConversation as postConversation,
   deleteConversation as removeConversation,
   DEFAULT_CHAT_API,
-  listConversations,
   patchConversation,
 } from '../client/server-api';
 import { chatErrorFromResponse, toChatError } from '../client/http-error';
@@ -15,8 +14,6 @@ import { ChatError } from '../protocol/errors';
 import type { ConversationRecord } from '../protocol/records';
 import { conversationDetailSchema, type CreateConversationBody } from '../protocol/rest';
 import { useConversationFlags, useConversationPages } from './useConversationPages';
-
-const EMPTY: readonly ConversationRecord[] = [];
 
 export interface UseConversationsOptions {
   api?: string;
