@@ -95,7 +95,12 @@ describe.each(VIEWPORT_NAMES.flatMap((viewport) => SCHEMES.map((colorScheme) => 
 
     it('the theme setting switches light and dark at once, is kept after a reload, and follows the system', async () => {
       const page = await open('/', viewport, { colorScheme });
-      const isDark = () => page.evaluate(() => document.documentElement.classList.contains('dark'));
+      // Dark is what the page paints: its background (the theme token), whichever way it was chosen.
+      const isDark = () =>
+        page.evaluate(() => {
+          const [r = 255, g = 255, b = 255] = (getComputedStyle(document.body).backgroundColor.match(/[\d.]+/g) ?? []).map(Number);
+          return r + g + b < 300;
+        });
       await chatScreen(page).input.waitFor();
       expect(await isDark()).toBe(colorScheme === 'dark');
 
@@ -113,6 +118,7 @@ describe.each(VIEWPORT_NAMES.flatMap((viewport) => SCHEMES.map((colorScheme) => 
       // Before React runs: the inline script set it, so the page never flashes the other theme.
       await page.reload({ waitUntil: 'commit' });
       await page.waitForFunction(() => document.body !== null);
+      expect(await page.evaluate(() => document.documentElement.className)).toContain(other.toLowerCase());
       expect(await isDark()).toBe(other === 'Dark');
       await chatScreen(page).input.waitFor();
       await expectAxeClean(page, `the chat in ${other.toLowerCase()}`);
