@@ -73,7 +73,8 @@ export function createReplies(): (body: Record<string, unknown>) => FakeReply {
   return (body) => {
     const text = lastUserText(body);
     // A title call (after a new chat's first reply, on the app with titles on): "Named <question>".
-    const question = TITLE_REQUEST.test(JSON.stringify(body.system ?? body.instructions ?? '')) ? /^User: (.*)$/m.exec(text)?.[1] : undefined;
+    // (The instructions travel as `system`, `instructions` or a system message, by wire format.)
+    const question = TITLE_REQUEST.test(JSON.stringify(body)) ? /^User: (.*)$/m.exec(text)?.[1] : undefined;
     if (question !== undefined) return { text: `Named ${question.slice(0, 60)}` };
     if (/\[\[(think|redacted|refuse)\]\]/.test(text)) return markerReplies(body);
     if (text.includes('[fail]')) return { httpError: { status: 500 } };
