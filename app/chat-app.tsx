@@ -59,10 +59,14 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
     setActiveId(id);
     if (window.location.pathname !== `/c/${id}`) window.history.pushState(null, '', `/c/${id}`);
   };
-  const startNewChat = () => {
-    setChatsOpen(false);
+  // The open chat was deleted or archived from the list: the chat empties, the list stays open.
+  const leaveChat = () => {
     setActiveId(null);
     if (window.location.pathname !== '/') window.history.pushState(null, '', '/');
+  };
+  const startNewChat = () => {
+    setChatsOpen(false);
+    leaveChat();
   };
 
   const listProps: ConversationListProps = {
@@ -73,10 +77,10 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
     onImported: (conversation) => openConversation(conversation.id),
     onConversationsChange: setConversations,
     onDeleted: (id) => {
-      if (id === activeId) startNewChat();
+      if (id === activeId) leaveChat();
     },
     onArchived: (id) => {
-      if (id === activeId) startNewChat();
+      if (id === activeId) leaveChat();
     },
     awaitTitle,
   };
