@@ -2,6 +2,7 @@ import 'server-only';
 import { ChatError } from '../../protocol/errors';
 import type { MessagePart } from '../../protocol/parts';
 import type { MessageRecord } from '../../protocol/records';
+import type { TurnPlan } from './plan-turn';
 import { addMoney } from '../../protocol/decimal';
 import type { ContinuedMessage, NewMessage } from '../../store/chat-store';
 
@@ -52,4 +53,19 @@ export function continuedReply(cut: MessageRecord, more: NewMessage): ContinuedM
     cost,
     metadata: { ...kept, ...more.metadata, continuations },
   };
+}
+
+/** Writes the reply carried on, then settles the turn against it; settled without it if the write fails. */
+export async function saveContinuation(plan: TurnPlan, cut: MessageRecord, more: NewMessage): Promise<MessageRecord> {
+  const target = { messageId: cut.id, conversationId: plan.conversationId };
+  let saved: MessageRecord | null;
+  try {
+    saved = await plan.user.continueMessage(continuedReply(cut, more));
+  } catch (error) {
+    await plan.ledger.settle({ ...target, messageId: null });
+    throw error;
+  }
+  await plan.ledger.settle(saved ? target : { ...target, messageId: null });
+  if (!saved) throw new ChatError('not_found', 'The reply to continue is gone.');
+  return saved;
 }

@@ -7,7 +7,7 @@ import type { NewMessage, NewReplyRun } from '../../store/chat-store';
 import { tokensOf } from '../ledger/accounting';
 import { updateRollingSummary, usageAlertsCrossed } from './after-turn';
 import { writeModelTitle } from './model-title';
-import { continuedReply } from './continue-reply';
+import { saveContinuation } from './continue-reply';
 import { stepTurn, type TurnResult } from './step-turn';
 import type { ResolvedHandlerOptions } from '../http/handler-options';
 import type { SseFraming } from '../http/sse-stream';
@@ -184,21 +184,6 @@ async function saveTurn(
   options.waitUntil?.(summarising);
   const titling = writeModelTitle(plan, conversation, { question: plan.userMessage?.content ?? '', answer: assistant?.content ?? '' }, options);
   options.waitUntil?.(titling);
-}
-
-/** Writes the reply carried on, then settles the turn against it; settled without it if the write fails. */
-async function saveContinuation(plan: TurnPlan, cut: MessageRecord, more: NewMessage): Promise<MessageRecord> {
-  const target = { messageId: cut.id, conversationId: plan.conversationId };
-  let saved: MessageRecord | null;
-  try {
-    saved = await plan.user.continueMessage(continuedReply(cut, more));
-  } catch (error) {
-    await plan.ledger.settle({ ...target, messageId: null });
-    throw error;
-  }
-  await plan.ledger.settle(saved ? target : { ...target, messageId: null });
-  if (!saved) throw new ChatError('not_found', 'The reply to continue is gone.');
-  return saved;
 }
 
 /**
