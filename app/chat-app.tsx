@@ -45,6 +45,8 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
   const [searchOpen, setSearchOpen] = useState(false);
   // Bumped when a search result opens a chat: the chat reloads on the branch the result is on.
   const [chatLoad, setChatLoad] = useState(0);
+  // A new chat's first reply ended: the list looks for the title a model writes for it.
+  const [awaitTitle, setAwaitTitle] = useState<{ conversationId: string; key: number } | null>(null);
   const title = activeId ? (conversations.find((c) => c.id === activeId)?.title ?? null) : null;
 
   useEffect(() => {
@@ -67,10 +69,14 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
     setActiveId(id);
     if (window.location.pathname !== `/c/${id}`) window.history.pushState(null, '', `/c/${id}`);
   };
-  const startNewChat = () => {
-    setChatsOpen(false);
+  // The open chat was deleted or archived from the list: the chat empties, the list stays open.
+  const leaveChat = () => {
     setActiveId(null);
     if (window.location.pathname !== '/') window.history.pushState(null, '', '/');
+  };
+  const startNewChat = () => {
+    setChatsOpen(false);
+    leaveChat();
   };
 
   const openSearchResult = (id: string, messageId: string | null) => {
@@ -88,8 +94,12 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
     onImported: (conversation) => openConversation(conversation.id),
     onConversationsChange: setConversations,
     onDeleted: (id) => {
-      if (id === activeId) startNewChat();
+      if (id === activeId) leaveChat();
     },
+    onArchived: (id) => {
+      if (id === activeId) leaveChat();
+    },
+    awaitTitle,
   };
 
   const accountBar = account ? (
@@ -134,6 +144,8 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
           inputId={INPUT_ID}
           systemPrompt="You are a helpful assistant. Answer clearly; use Markdown where it helps."
           onNewChat={startNewChat}
+          onSearch={() => setSearchOpen(true)}
+          onFirstReply={(id) => setAwaitTitle((previous) => ({ conversationId: id, key: (previous?.key ?? 0) + 1 }))}
           headerStart={
             <button type="button" className={PHONE_BUTTON} aria-label="Open chats" aria-haspopup="dialog" onClick={() => setChatsOpen(true)}>
               <MenuIcon />

@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from 'next';
+import { THEME_INIT_SCRIPT } from '@/features/ai-chat';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -15,7 +16,12 @@ export const viewport: Viewport = {
 
 export default function RootLayout({ children }: Readonly<{ children: React.ReactNode }>) {
   return (
-    <html lang="en">
+    // The theme script puts `.dark` or `.light` on <html> (the saved choice) before React hydrates.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        {/* The theme (light, dark or system, kept per browser) before the first paint: no flash. */}
+        <script dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
+      </head>
       <body className="h-dvh bg-background text-foreground antialiased">{children}</body>
     </html>
   );

@@ -13,6 +13,12 @@ export { revealMessage } from './components/reveal-message';
 export { ShareButton, ShareDialog, type ShareButtonProps } from './components/ShareDialog';
 export { FeedbackButtons, type FeedbackButtonsProps } from './components/FeedbackButtons';
 export { ChatTranscript, type ChatTranscriptProps } from './components/ChatTranscript';
+export { SettingsDialog, useDefaultModel, type SettingsDialogProps } from './components/SettingsDialog';
+export { ShortcutsDialog } from './components/ShortcutsDialog';
+export { InstructionsDialog, type InstructionsDialogProps } from './components/InstructionsDialog';
+export { ThemeToggle } from './components/ThemeToggle';
+export { THEME_INIT_SCRIPT, type ThemeChoice } from './components/theme';
+export { useKeyboardShortcuts, KEYBOARD_SHORTCUTS, type ShortcutAction } from './components/keyboard-shortcuts';
 
 export {
   useChat,

@@ -75,13 +75,21 @@ describe('ConversationList', () => {
     const menu = await screen.findByRole('menu');
     expect(button.getAttribute('aria-expanded')).toBe('true');
     const items = within(menu).getAllByRole('menuitem');
-    expect(items.map((item) => item.textContent)).toEqual(['Rename', 'Export as Markdown', 'Export as JSON', 'Delete']);
+    // "Instructions…" joins once the server's config says clients may set them (issue 20).
+    expect(items.map((item) => item.textContent).filter((label) => label !== 'Instructions…')).toEqual([
+      'Rename',
+      'Pin',
+      'Export as Markdown',
+      'Export as JSON',
+      'Archive',
+      'Delete',
+    ]);
     await waitFor(() => expect(document.activeElement).toBe(items[0]));
     fireEvent.keyDown(menu, { key: 'ArrowDown' });
     expect(document.activeElement).toBe(items[1]);
     fireEvent.keyDown(menu, { key: 'ArrowUp' });
     fireEvent.keyDown(menu, { key: 'ArrowUp' });
-    expect(document.activeElement).toBe(items[3]);
+    expect(document.activeElement).toBe(within(menu).getAllByRole('menuitem').at(-1));
     fireEvent.keyDown(menu, { key: 'Home' });
     expect(document.activeElement).toBe(items[0]);
 

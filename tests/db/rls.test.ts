@@ -337,7 +337,7 @@ describe.each(databaseKinds())('row-level security on %s', (kind) => {
 
     it('every column a user may update is one the UI updates', async () => {
       const uiUpdates: Record<string, string[]> = {
-        ai_chat_conversations: ['active_leaf_id', 'title'],
+        ai_chat_conversations: ['active_leaf_id', 'archived_at', 'pinned_at', 'title'],
         ai_chat_messages: [],
         ai_chat_usage: [],
         ai_chat_response_cache: [],

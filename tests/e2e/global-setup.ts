@@ -21,6 +21,8 @@ declare module 'vitest' {
      * limit (LIMITED_TOKENS_PER_DAY), for the journeys that run into a usage limit.
      */
     limitedBaseUrl: string;
+    /** A third `next start` of the same build, its own database, with model-written titles on (AI_CHAT_TITLES). */
+    titledBaseUrl: string;
     /** A third `next start` of the build with a real MCP server's tools (AI_CHAT_MCP_SERVERS), for the tool journeys. */
     toolsBaseUrl: string;
   }
@@ -37,10 +39,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const providers = await startFakeProviders();
   const dataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-'));
   const limitedDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-limited-'));
+  const titledDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-titled-'));
   const toolsDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-tools-'));
   const mcp = await startTestMcpServer();
   const removeData = () =>
-    Promise.all([dataDir, limitedDataDir, toolsDataDir].map((dir) => rm(dir, { recursive: true, force: true })));
+    Promise.all([dataDir, limitedDataDir, toolsDataDir, titledDataDir].map((dir) => rm(dir, { recursive: true, force: true })));
 
   const appEnv: Record<string, string> = {
     ...PLANTED_SECRETS,
@@ -57,6 +60,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     AI_CHAT_OPENAI_MODELS: 'gpt-5-mini,gpt-4.1-mini',
     AI_CHAT_ANTHROPIC_MODELS: 'claude-sonnet-5-5,claude-haiku-5-5',
     AI_CHAT_MAX_TOKENS_PER_DAY: '1000000',
+    // Titles written by a model make a second provider call per new chat: on in their own app only,
+    // so the other journeys' scripted replies and request counts stay theirs.
+    AI_CHAT_TITLES: 'off',
     NEXT_TELEMETRY_DISABLED: '1',
   };
   // Not DATABASE_URL: the app would take it for its own store (the suites' database is TEST_DATABASE_URL).
@@ -82,11 +88,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const port = await freePort();
     let limitedPort = await freePort();
     while (limitedPort === port) limitedPort = await freePort();
+    let titledPort = await freePort();
+    while (titledPort === port || titledPort === limitedPort) titledPort = await freePort();
     const started = (running: RunningApp) => (apps.push(running), running);
     let toolsPort = await freePort();
-    while (toolsPort === port || toolsPort === limitedPort) toolsPort = await freePort();
+    while (toolsPort === port || toolsPort === limitedPort || toolsPort === titledPort) toolsPort = await freePort();
     const mcpServers = [{ name: 'mail', url: mcp.url, allowPrivateNetwork: true, tools: { allow: ['send_email', 'lookup'] } }];
-    const [app, limited, tools] = await Promise.all([
+    const [app, limited, tools, titled] = await Promise.all([
       startApp(env, port).then(started),
       // Same build, read at run time: the limit and the data directory are server-only variables.
       startApp(
@@ -94,10 +102,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
         limitedPort,
       ).then(started),
       startApp({ ...env, AI_CHAT_DATA_DIR: toolsDataDir, AI_CHAT_MCP_SERVERS: JSON.stringify(mcpServers) }, toolsPort).then(started),
+      startApp({ ...env, AI_CHAT_DATA_DIR: titledDataDir, AI_CHAT_TITLES: 'on' }, titledPort).then(started),
     ]);
     project.provide('toolsBaseUrl', tools.url);
     project.provide('baseUrl', app.url);
     project.provide('limitedBaseUrl', limited.url);
+    project.provide('titledBaseUrl', titled.url);
     project.provide('providerControlUrl', providers.controlUrl);
     project.provide('buildEnv', Object.fromEntries(Object.keys(appEnv).map((name) => [name, env[name] ?? ''])));
     return stopAll;

@@ -122,7 +122,36 @@ describe('the REST routes under /api/chat', () => {
     expect(config.maxMessageChars).toBe(32_000);
   });
 
+  it('pins a chat to the top, archives one out of the list into the Archived view, and restores it', async () => {
+    const ids: string[] = [];
+    for (const title of ['old', 'middle', 'new']) ids.push((await (await h.call('POST', '/conversations', { title })).json()).conversation.id);
+    const [old, middle] = ids as [string, string];
+    const list = async (query = '') => conversationListSchema.parse(await (await h.call('GET', `/conversations${query}`)).json()).conversations;
+
+    const pinned = conversationDetailSchema.parse(await (await h.call('PATCH', `/conversations/${old}`, { pinned: true })).json());
+    expect(pinned.conversation.pinnedAt).toEqual(expect.any(String));
+    expect((await list()).slice(0, 2).map((c) => c.title)).toEqual(['old', 'new']);
+    expect((await h.call('PATCH', `/conversations/${middle}`, { archived: true })).status).toBe(200);
+    expect((await list()).map((c) => c.id)).not.toContain(middle);
+    expect((await list('?archived=true')).map((c) => c.title)).toEqual(['middle']);
+
+    await h.call('PATCH', `/conversations/${middle}`, { archived: false });
+    await h.call('PATCH', `/conversations/${old}`, { pinned: false });
+    expect((await list()).slice(0, 3).map((c) => c.title)).toEqual(['new', 'middle', 'old']);
+    expect(await list('?archived=true')).toEqual([]);
+  });
+
+  it("cannot pin or archive another user's chat: 404, unchanged", async () => {
+    const stranger = await h.store.forUser(crypto.randomUUID());
+    const theirs = await stranger.createConversation({ title: 'Private', provider: 'openai', model: 'gpt-4o' });
+    expect((await h.call('PATCH', `/conversations/${theirs.id}`, { pinned: true })).status).toBe(404);
+    expect((await h.call('PATCH', `/conversations/${theirs.id}`, { archived: true })).status).toBe(404);
+    expect(await stranger.getConversation(theirs.id)).toMatchObject({ pinnedAt: null, archivedAt: null });
+  });
+
   it('refuses bad input with a JSON 4xx', async () => {
+    expect((await h.call('PATCH', `/conversations/${crypto.randomUUID()}`, { pinned: 'yes' })).status).toBe(400);
+    expect((await h.call('GET', '/conversations?archived=maybe')).status).toBe(400);
     expect((await h.call('PATCH', `/conversations/${crypto.randomUUID()}`, { title: '' })).status).toBe(400);
     expect((await h.call('PATCH', `/conversations/${crypto.randomUUID()}`, { owner: 'me' })).status).toBe(400);
     expect((await h.call('POST', '/conversations', { model: 'gpt-2' })).status).toBe(400);

@@ -67,7 +67,10 @@ describe.skipIf(!onServer)('the Postgres chat store on PostgreSQL', () => {
 
     expect(walk.listed.map((c) => c.id)).toContain(seeded.conversationId);
     expect(walk.read).toMatchObject({ title: 'Contract', systemPrompt: 'Be brief.' });
-    expect(walk.updated).toMatchObject({ title: 'Renamed', summary: 'So far: nothing.' });
+    expect(walk.updated).toMatchObject({ title: 'Renamed', summary: 'So far: nothing.', titleSource: 'user' });
+    expect([walk.modelTitleOverRename, walk.modelTitle]).toEqual([false, true]);
+    expect(walk.listedArchived.map((c) => c.id)).toEqual([walk.created.id]);
+    expect(walk.continued).toMatchObject({ id: walk.appended.id, content: 'Hello! And more.', status: 'complete' });
     expect(walk.appended).toMatchObject({ content: 'Hello!', status: 'partial', cost: '0.00125' });
     expect(walk.branch.map((m) => m.id)).toEqual([seeded.root, seeded.second]);
     expect(walk.branchThroughFirst.map((m) => m.id)).toEqual([seeded.root, seeded.first]);

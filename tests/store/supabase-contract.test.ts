@@ -43,6 +43,8 @@ const SERVICE_RPC = new Set([
   'ai_chat_update_conversation',
   'ai_chat_append_message',
   'ai_chat_import_conversation',
+  'ai_chat_set_model_title',
+  'ai_chat_continue_message',
   'ai_chat_read_cached_reply',
   'ai_chat_cache_reply',
 ]);
@@ -209,6 +211,14 @@ describe('the Supabase chat store against the migrated schema', () => {
     expect(walk.created).toMatchObject({ title: 'Contract', systemPrompt: 'Be brief.', provider: 'anthropic', activeLeafId: null });
     expect(walk.read).toEqual(walk.created);
     expect(walk.updated).toMatchObject({ id: walk.created.id, title: 'Renamed', summary: 'So far: nothing.' });
+    expect(walk.updated?.titleSource).toBe('user');
+    expect([walk.modelTitleOverRename, walk.modelTitle]).toEqual([false, true]);
+    expect(walk.pinned).toMatchObject({ title: 'Monads explained', titleSource: 'model' });
+    expect(walk.pinned?.pinnedAt).toEqual(expect.any(String));
+    expect(walk.archived?.archivedAt).toEqual(expect.any(String));
+    expect(walk.listedShown.map((c) => c.id)).toEqual([seeded.conversationId]);
+    expect(walk.listedArchived.map((c) => c.id)).toEqual([walk.created.id]);
+    expect(walk.continued).toMatchObject({ id: walk.appended.id, content: 'Hello! And more.', status: 'complete', cost: '0.0025' });
 
     expect(messageRecordSchema.parse(walk.appended)).toMatchObject({
       conversationId: walk.created.id,
@@ -381,11 +391,16 @@ describe('the Supabase chat store against the migrated schema', () => {
     expect(await bobStore!.getActiveBranch(conversationId)).toEqual([]);
     expect(await bobStore!.getBranchSiblings(conversationId)).toEqual({});
     expect(await bobStore!.updateConversation(conversationId, { title: 'Mine now' })).toBeNull();
+    expect(await bobStore!.updateConversation(conversationId, { pinned: false, archived: true })).toBeNull();
+    expect(await bobStore!.setModelTitle(conversationId, 'Mine now')).toBe(false);
     expect(await bobStore!.switchBranch(conversationId, root)).toBeNull();
     expect(await bobStore!.deleteConversation(conversationId)).toBe(false);
     await expect(bobStore!.appendMessage({ conversationId, parentId: root, role: 'user', content: 'hi' })).rejects.toMatchObject({
       code: 'not_found',
     });
-    expect(await db.admin(`select title from public.ai_chat_conversations where id = $1`, [conversationId])).toEqual([{ title: 'Seeded' }]);
+    // The walk gave it a model's title and pinned it; bob changed neither.
+    expect(
+      await db.admin(`select title, pinned_at is not null as pinned, archived_at from public.ai_chat_conversations where id = $1`, [conversationId]),
+    ).toEqual([{ title: 'Monads explained', pinned: true, archived_at: null }]);
   });
 });

@@ -173,6 +173,17 @@ export class ChatSession {
    * server answers the same question again, and the old reply stays as the previous version.
    * This is also the Retry of a failed reply.
    */
+  /**
+   * Continue: a reply cut by its length limit or stopped goes on from where it stopped, its words
+   * joining the same reply (POST /api/chat with `continueMessageId`), billed as a turn.
+   */
+  continueReply = (assistantMessageId: string): Promise<void> =>
+    this.afterStopping(() => {
+      const reply = this.messages.findById(assistantMessageId);
+      if (!reply || reply.role !== 'assistant') return Promise.resolve();
+      return this.send('', [], { kind: 'continue', replaces: reply.id });
+    });
+
   regenerate = (assistantMessageId?: string): Promise<void> =>
     this.afterStopping(() => this.regenerateNow(assistantMessageId));
 
@@ -262,7 +273,7 @@ export class ChatSession {
   }
 
   private send(text: string, attachments: readonly AttachmentRecord[], branch?: Branching): Promise<void> {
-    const empty = text.trim() === '' && attachments.length === 0 && branch?.kind !== 'regenerate';
+    const empty = text.trim() === '' && attachments.length === 0 && (branch === undefined || branch.kind === 'edit');
     if (this.busy || empty) return this.current;
     this.current = this.run(text, attachments, branch);
     return this.current;

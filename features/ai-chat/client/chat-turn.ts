@@ -7,6 +7,7 @@ import type { MessageStore } from './message-store';
 import { type ModelRef, viewsFromDetail } from './settle-turn';
 import type { ChatError } from '../protocol/errors';
 import { canRetry } from './http-error';
+import { placeContinuation } from './continue-turn';
 
 /** One turn of a chat on the client: what it sends, and what its rows become after it ends. */
 
@@ -17,7 +18,9 @@ import { canRetry } from './http-error';
  */
 export type Branching =
   | { kind: 'edit'; parentMessageId: string | null; replaces: string }
-  | { kind: 'regenerate'; userMessageId: string; replaces: string };
+  | { kind: 'regenerate'; userMessageId: string; replaces: string }
+  /** Continue: the reply `replaces` (cut by its length limit or stopped) goes on, in the same row. */
+  | { kind: 'continue'; replaces: string };
 
 export interface FailedSend {
   text: string;
@@ -113,10 +116,17 @@ export function chatRequestBody(turn: {
   maxTokens?: number;
 }): ChatRequestBody & { attachments?: string[] } {
   const { text, attachments = [], branch, parentId, conversationId, regenerating, provider, model, systemPrompt, temperature, maxTokens } = turn;
+  const settings = {
+    ...(provider ? { provider } : {}),
+    ...(model ? { model } : {}),
+    ...(temperature === undefined ? {} : { temperature }),
+    ...(maxTokens === undefined ? {} : { maxTokens }),
+  };
+  if (branch?.kind === 'continue' && conversationId) return { conversationId, continueMessageId: branch.replaces, ...settings };
   const target =
     branch?.kind === 'regenerate'
       ? { parentMessageId: branch.userMessageId }
-      : branch
+      : branch?.kind === 'edit'
         ? { parentMessageId: branch.parentMessageId }
         : parentId
           ? { parentMessageId: parentId }
@@ -127,11 +137,10 @@ export function chatRequestBody(turn: {
     ...(!regenerating && attachments.length > 0 ? { attachments: attachments.map((file) => file.id) } : {}),
     ...(conversationId ? { conversationId } : {}),
     ...target,
-    ...(provider ? { provider } : {}),
-    ...(model ? { model } : {}),
-    ...(systemPrompt ? { systemPrompt } : {}),
-    ...(temperature === undefined ? {} : { temperature }),
-    ...(maxTokens === undefined ? {} : { maxTokens }),
+    ...settings,
+    // A new chat's instructions: saved with it, and from then on the chat's own (which a person
+    // may change from its menu), so later turns do not send them again over the saved ones.
+    ...(systemPrompt && !conversationId ? { systemPrompt } : {}),
   };
 }
 
@@ -202,6 +211,7 @@ export function placeTurn(
   branch: Branching | undefined,
   conversationId: string | null,
 ): PlacedTurn {
+  if (branch?.kind === 'continue') return placeContinuation(store, branch, conversationId);
   const { text, attachments } = outgoing;
   const replaced = branch ? store.findById(branch.replaces) : undefined;
   const regenerating = branch?.kind === 'regenerate' ? store.findById(branch.userMessageId) : undefined;
@@ -244,6 +254,12 @@ export function placeTurn(
  */
 export function showRefusedTurn(store: MessageStore, placed: PlacedTurn): FailedSend {
   const { turn, regeneratingKey, displaced } = placed;
+  if (turn.branch?.kind === 'continue') {
+    // The reply stays as it was, still cut: Continue may be asked again.
+    const cutByLength = store.getMessage(turn.assistantKey)?.finishReason === 'length';
+    store.update(turn.assistantKey, { state: cutByLength ? 'complete' : 'partial' });
+    return { text: '', attachments: [], branch: turn.branch, userKey: null };
+  }
   store.remove([turn.assistantKey]);
   if (regeneratingKey) {
     store.append(displaced, { afterKey: regeneratingKey });

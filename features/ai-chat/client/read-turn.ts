@@ -122,7 +122,9 @@ export function replyToFollow(store: MessageStore, detail: ConversationDetail, s
   const last = store.last();
   if (!last) return null;
   const under = (run: GeneratingReply, id: string | null) => run.parentId !== null && run.parentId === id;
-  const answer = detail.generating.find((run) => under(run, last.id));
+  // A run under a reply is a Continue of it (its words join that reply, saved when it ends): not
+  // a new row. The reply shows as saved; the server may list the run a moment after it ended.
+  const answer = last.role === 'assistant' ? undefined : detail.generating.find((run) => under(run, last.id));
   if (answer) return skip.has(answer.id) ? null : { reply: answer, question: last };
   if (last.role !== 'assistant') return null;
   // A version already saved has ended, though the server may list it for a moment longer.

@@ -80,8 +80,18 @@ export async function deleteConversation(api: string, id: string): Promise<void>
   await send(chatUrl(api, `/conversations/${encodeURIComponent(id)}`), { method: 'DELETE' });
 }
 
-export async function listConversations(api: string, signal?: AbortSignal): Promise<ConversationRecord[]> {
-  return (await sendJson(chatUrl(api, '/conversations'), { signal }, conversationListSchema)).conversations;
+/** A page of the list: the first (pinned chats first) or the one `before` a time; the chats on show or the archived. */
+export async function listConversations(
+  api: string,
+  signal?: AbortSignal,
+  page: { limit?: number; before?: string; archived?: boolean } = {},
+): Promise<ConversationRecord[]> {
+  const query = new URLSearchParams();
+  if (page.limit !== undefined) query.set('limit', String(page.limit));
+  if (page.before) query.set('before', page.before);
+  if (page.archived) query.set('archived', 'true');
+  const search = query.size > 0 ? `?${query}` : '';
+  return (await sendJson(chatUrl(api, `/conversations${search}`), { signal }, conversationListSchema)).conversations;
 }
 
 export async function createConversation(api: string, body: CreateConversationBody): Promise<ConversationRecord> {

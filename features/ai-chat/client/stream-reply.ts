@@ -57,6 +57,12 @@ export async function streamReply(read: ReplyEvents, target: StreamReplyTarget):
   const reading = read((event) => {
     switch (event.type) {
       case 'start': {
+        if (event.continues) {
+          // Continue: the words join the reply shown, which keeps its ids (`finish` names it).
+          store.update(assistantKey, { state: 'streaming', provider: event.provider, model: event.model, finishReason: null, notice: null });
+          target.onStart(event);
+          return;
+        }
         const replyIsNewVersion = target.replacing === 'assistant';
         const versions = (id: string) => (target.replacedSiblings ? [...target.replacedSiblings, id] : []);
         // A regenerate answers a question already saved and shown: its row stays as it is.

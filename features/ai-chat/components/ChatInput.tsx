@@ -26,6 +26,11 @@ export interface ChatInputProps {
   /** Called with the text and the files uploaded for it (none unless `attachments` is on). */
   onSend: (message: string, attachments?: AttachmentRecord[]) => void | Promise<void>;
   /**
+   * ArrowUp in the empty box: edit the last message sent. Returns whether there was one to edit
+   * (if not, the key does what it always does).
+   */
+  onEditLast?: () => boolean;
+  /**
    * Lets the reader attach images and PDFs (paste, drop, or the paperclip): each is uploaded at
    * once to POST {api}/attachments. Off by default; `true` uses '/api/chat'. `accept` narrows the
    * types offered to what the chosen model reads (default: every type the server takes);
@@ -72,6 +77,7 @@ export function ChatInput({
   textareaRef,
   attachments = false,
   draftKey,
+  onEditLast,
 }: ChatInputProps) {
   const [value, setValue] = useState('');
   const ownRef = useRef<HTMLTextAreaElement | null>(null);
@@ -135,6 +141,11 @@ export function ChatInput({
     if (event.key === 'Escape' && canStop) {
       event.preventDefault();
       onStop();
+      return;
+    }
+    const plainArrowUp = event.key === 'ArrowUp' && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey;
+    if (plainArrowUp && value === '' && files.ready.length === 0 && !event.nativeEvent.isComposing && onEditLast?.()) {
+      event.preventDefault();
       return;
     }
     if (!isSubmitKey(event)) return;

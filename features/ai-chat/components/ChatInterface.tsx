@@ -16,6 +16,10 @@ import { MessageList } from './MessageList';
 import { fileTypesTheModelReads } from './model-file-types';
 import { initialModelChoice, ModelPicker, usableModelChoice } from './ModelPicker';
 import { UsageMeter } from './UsageMeter';
+import { useKeyboardShortcuts } from './keyboard-shortcuts';
+import { SettingsDialog, useDefaultModel } from './SettingsDialog';
+import { ShortcutsDialog } from './ShortcutsDialog';
+import { SettingsIcon } from './sidebar-icons';
 import { usageExhaustion } from './usage-exhaustion';
 
 export interface ChatInterfaceProps {
@@ -32,6 +36,11 @@ export interface ChatInterfaceProps {
   /** Called once the server has saved a message the user sent. */
   onMessageSent?: (message: ChatMessageView) => void;
   onConversationCreated?: (conversationId: string) => void;
+  /**
+   * A new chat's first reply ended. Its title, written by a model on the server, arrives a moment
+   * later: pass `{ conversationId, key }` to ConversationList's `awaitTitle` to show it as it does.
+   */
+  onFirstReply?: (conversationId: string) => void;
   /** "Start a new chat" on a conversation that does not exist: a link to `newChatHref`, or this. */
   onNewChat?: () => void;
   /** Default '/'. */
@@ -55,6 +64,15 @@ export interface ChatInterfaceProps {
   headerEnd?: ReactNode;
   /** The message box's id, for a skip link. Default 'chat-message-input'. */
   inputId?: string;
+  /**
+   * Ctrl/⌘+K: open the app's search (e.g. a SearchDialog). Unset, the keys are left alone.
+   * Ctrl/⌘+Shift+O starts a new chat (`onNewChat`); Ctrl/⌘+/ lists the shortcuts.
+   */
+  onSearch?: () => void;
+  /** Ctrl/⌘ shortcuts on the page (see keyboard-shortcuts). Default true. */
+  shortcuts?: boolean;
+  /** A Settings button in the top bar (theme, default model). Default true. */
+  showSettings?: boolean;
   className?: string;
 }
 
@@ -69,6 +87,7 @@ export function ChatInterface({
   maxTokens,
   onMessageSent,
   onConversationCreated,
+  onFirstReply,
   onNewChat,
   newChatHref = '/',
   api,
@@ -79,13 +98,27 @@ export function ChatInterface({
   headerStart,
   headerEnd,
   inputId = 'chat-message-input',
+  onSearch,
+  shortcuts = true,
+  showSettings = true,
   className = '',
 }: ChatInterfaceProps) {
   const { config } = useChatConfig({ api });
+  const [dialog, setDialog] = useState<'settings' | 'shortcuts' | null>(null);
+  useKeyboardShortcuts(
+    { search: onSearch, 'new-chat': onNewChat, shortcuts: () => setDialog((open) => (open === 'shortcuts' ? null : 'shortcuts')) },
+    shortcuts,
+  );
+  // New chats start on the browser's default model (Settings) unless the app names one.
+  const savedModel = useDefaultModel();
+  // The conversation this chat's turn under way created, until its reply ends.
+  const createdNow = useRef<string | null>(null);
   const [replies, setReplies] = useState(0);
   // A reply that starts holds its most against the limits: the meter shows it "in progress" at once.
   const [repliesStarted, setRepliesStarted] = useState(0);
-  const initial = config ? initialModelChoice(config, { provider, model }) : null;
+  const initial = config
+    ? initialModelChoice(config, provider || model ? { provider, model } : { provider: savedModel?.provider, model: savedModel?.model })
+    : null;
   const usage = useTokenUsage(undefined, { api });
   useRefreshOnChange(replies, usage.refresh);
   useRefreshOnChange(repliesStarted, usage.refresh);
@@ -103,8 +136,16 @@ export function ChatInterface({
       setRepliesStarted((count) => count + 1);
       onMessageSent?.(message);
     },
-    onConversationCreated,
-    onFinish: () => setReplies((count) => count + 1),
+    onConversationCreated: (id) => {
+      createdNow.current = id;
+      onConversationCreated?.(id);
+    },
+    onFinish: () => {
+      setReplies((count) => count + 1);
+      const created = createdNow.current;
+      createdNow.current = null;
+      if (created) onFirstReply?.(created);
+    },
   });
   const streaming = chat.status === 'submitted' || chat.status === 'streaming';
   const messageCount = useMessageKeys(chat.session.messages).length;
@@ -123,6 +164,7 @@ export function ChatInterface({
   // Opening a chat (a new one, one from the list, once its messages have loaded) puts the cursor
   // in the message box.
   const inputRef = useRef<HTMLTextAreaElement>(null);
+  const sectionRef = useRef<HTMLElement>(null);
   const inputDisabled = chat.historyLoading || (config !== null && choice === null) || exhausted !== null;
   const focusKey = `${conversationId ?? 'new'}:${chat.conversationId === null ? 'cleared' : 'open'}`;
   const focusedFor = useRef<string | null>(null);
@@ -145,6 +187,7 @@ export function ChatInterface({
 
   return (
     <section
+      ref={sectionRef}
       aria-label="Chat"
       className={`flex h-full min-h-0 flex-col bg-background text-foreground ${className}`}
     >
@@ -152,6 +195,17 @@ export function ChatInterface({
         <div className="flex min-w-0 flex-1 basis-full items-center gap-1 md:basis-0">
           {headerStart}
           <h1 className="min-w-0 flex-1 truncate px-1 text-base font-semibold">{heading}</h1>
+          {showSettings && (
+            <button
+              type="button"
+              aria-label="Settings"
+              aria-haspopup="dialog"
+              onClick={() => setDialog('settings')}
+              className="inline-flex size-9 shrink-0 items-center justify-center rounded-md text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:outline-2 focus-visible:outline-ring"
+            >
+              <SettingsIcon />
+            </button>
+          )}
           {headerEnd}
         </div>
         {(showModelPicker || showUsage) && (
@@ -205,6 +259,7 @@ export function ChatInterface({
               id={inputId}
               textareaRef={inputRef}
               onSend={(text, attachments) => void chat.sendMessage(text, { attachments })}
+              onEditLast={() => editLastMessage(sectionRef.current)}
               draftKey={draftChat.key}
               attachments={
                 allowAttachments && fileTypes.length > 0 && config?.maxFilesPerMessage !== 0
@@ -221,6 +276,24 @@ export function ChatInterface({
           </div>
         </>
       )}
+      {showSettings && (
+        <SettingsDialog
+          open={dialog === 'settings'}
+          onOpenChange={(open) => setDialog(open ? 'settings' : null)}
+          config={config}
+          onShowShortcuts={() => setDialog('shortcuts')}
+        />
+      )}
+      <ShortcutsDialog open={dialog === 'shortcuts'} onOpenChange={(open) => setDialog(open ? 'shortcuts' : null)} />
     </section>
   );
+}
+
+/** Opens the editor of the last message the reader sent, if it can be edited; false when none. */
+function editLastMessage(chat: HTMLElement | null): boolean {
+  const mine = chat?.querySelectorAll<HTMLElement>('[role="log"] article[aria-label="You said"]');
+  const edit = mine?.[mine.length - 1]?.querySelector<HTMLButtonElement>('button[aria-label="Edit message"]');
+  if (!edit) return false;
+  edit.click();
+  return true;
 }

@@ -46,6 +46,8 @@ interface MessageFields {
   onEdit?: (text: string) => void;
   /** Offers "Regenerate" on an assistant message. */
   onRegenerate?: () => void;
+  /** Offers "Continue" on a reply cut by its length limit or stopped: the model goes on in the same reply. */
+  onContinue?: () => void;
   /** Why this reply failed (state `error`): shown in the row as an alert. */
   error?: ReplyFailure | null;
   /** Offers "Retry" in a failed reply's alert, when retrying can help. */
@@ -137,6 +139,7 @@ function MessageBody({
   branch,
   onEdit,
   onRegenerate,
+  onContinue,
   error = null,
   onRetry,
   retrying = null,
@@ -247,6 +250,15 @@ function MessageBody({
             </button>
           )}
           {!isUser && !writing && actions}
+          {!isUser && onContinue && !writing && content !== '' && (state === 'partial' || finishReason === 'length') && (
+            <button
+              type="button"
+              onClick={onContinue}
+              className="rounded-md border border-border px-2 py-0.5 text-xs text-foreground hover:bg-accent hover:text-accent-foreground focus-visible:outline-2 focus-visible:outline-ring"
+            >
+              Continue
+            </button>
+          )}
           {note && <span className={state === 'error' ? 'text-destructive' : ''}>{note}</span>}
           {!isUser && model && !writing && <span>{model}</span>}
           {!isUser && tokens != null && !(state === 'error' && tokens === 0) && (

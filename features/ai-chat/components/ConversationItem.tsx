@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ExportFormat } from '../protocol/export';
 import type { ConversationRecord } from '../protocol/records';
 import { ConversationMenu } from './ConversationMenu';
+import { PinIcon } from './sidebar-icons';
 
 export interface ConversationItemProps {
   conversation: ConversationRecord;
@@ -13,10 +14,28 @@ export interface ConversationItemProps {
   onDelete: () => void;
   /** Offers "Export as Markdown" and "Export as JSON" in the menu. */
   onExport?: (format: ExportFormat) => void;
+  /** Offers "Pin" or "Unpin" in the menu (not in the Archived view). */
+  onPin?: (pinned: boolean) => void;
+  /** Offers "Archive", or "Restore" for an archived chat. */
+  onArchive?: (archived: boolean) => void;
+  /** Offers "Instructions…": the chat's own system prompt (where the server allows it). */
+  onEditInstructions?: () => void;
 }
 
 /** One conversation in the list: open it; its menu renames it in place, exports it, deletes it (asking once more). */
-export function ConversationItem({ conversation, active, onSelect, onRename, onDelete, onExport }: ConversationItemProps) {
+export function ConversationItem({
+  conversation,
+  active,
+  onSelect,
+  onRename,
+  onDelete,
+  onExport,
+  onPin,
+  onArchive,
+  onEditInstructions,
+}: ConversationItemProps) {
+  const archived = Boolean(conversation.archivedAt);
+  const pinned = Boolean(conversation.pinnedAt);
   const [mode, setMode] = useState<'idle' | 'renaming' | 'confirming'>('idle');
   const [title, setTitle] = useState(conversation.title);
   const rowRef = useRef<HTMLLIElement>(null);
@@ -121,6 +140,11 @@ export function ConversationItem({ conversation, active, onSelect, onRename, onD
       >
         {conversation.title}
       </button>
+      {pinned && !archived && (
+        <span className="shrink-0 text-muted-foreground" title="Pinned">
+          <PinIcon />
+        </span>
+      )}
       <ConversationMenu
         title={conversation.title}
         actions={[
@@ -132,12 +156,15 @@ export function ConversationItem({ conversation, active, onSelect, onRename, onD
               setMode('renaming');
             },
           },
+          ...(onPin && !archived ? [{ label: pinned ? 'Unpin' : 'Pin', onSelect: () => onPin(!pinned) }] : []),
+          ...(onEditInstructions ? [{ label: 'Instructions…', onSelect: onEditInstructions }] : []),
           ...(onExport
             ? [
                 { label: 'Export as Markdown', onSelect: () => onExport('markdown') },
                 { label: 'Export as JSON', onSelect: () => onExport('json') },
               ]
             : []),
+          ...(onArchive ? [{ label: archived ? 'Restore' : 'Archive', onSelect: () => onArchive(!archived) }] : []),
           { label: 'Delete', destructive: true, onSelect: () => setMode('confirming') },
         ]}
       />

@@ -46,6 +46,7 @@ export const MessageRow = memo(function MessageRow({ session, messageKey }: Mess
           }
           onEdit={message.role === 'user' && !isLocalId(id) ? (text) => void session.editMessage(id, text) : undefined}
           onRegenerate={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
+          onContinue={message.role === 'assistant' && !isLocalId(id) ? () => void session.continueReply(id) : undefined}
           // Retry of a failed reply is a regenerate: the same question answered again.
           onRetry={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
           actions={

@@ -14,6 +14,8 @@ export interface ModelPickerProps {
   value: ModelChoice;
   onChange: (choice: ModelChoice) => void;
   disabled?: boolean;
+  /** The select's name for assistive technology. Default 'Model'. */
+  label?: string;
 }
 
 const PROVIDER_LABEL: Record<ProviderName, string> = { openai: 'OpenAI', anthropic: 'Anthropic' };
@@ -22,13 +24,13 @@ const PROVIDER_LABEL: Record<ProviderName, string> = { openai: 'OpenAI', anthrop
  * The models this server allows, grouped by provider. A provider without a key is listed but not
  * selectable, with the environment variable that would enable it.
  */
-export function ModelPicker({ config, value, onChange, disabled = false }: ModelPickerProps) {
+export function ModelPicker({ config, value, onChange, disabled = false, label = 'Model' }: ModelPickerProps) {
   const id = useId();
   const missing = config.providers.filter((provider) => !provider.configured);
   return (
     <div className="flex flex-col gap-0.5">
       <label htmlFor={id} className="sr-only">
-        Model
+        {label}
       </label>
       <select
         id={id}

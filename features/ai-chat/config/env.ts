@@ -84,6 +84,8 @@ export const envSchema = z.object({
   AI_CHAT_RESPONSE_CACHE_SECONDS: optional(positiveInt),
   /** `on`: keep a rolling summary of what falls out of the context window (a cheap extra call). */
   AI_CHAT_SUMMARY: optional(z.enum(['on', 'off'])),
+  /** `off`: keep the title made from the first message (default: a cheap model writes one after the first reply). */
+  AI_CHAT_TITLES: optional(z.enum(['on', 'off'])),
   AI_CHAT_MAX_TOKENS_PER_DAY: optional(positiveInt),
   AI_CHAT_MAX_COST_PER_MONTH: optional(positiveNumber),
   AI_CHAT_MAX_REQUESTS_PER_MINUTE: optional(positiveInt),

@@ -19,6 +19,8 @@ export interface ChatController extends ChatSessionState {
   sendMessage: ChatSession['sendMessage'];
   editMessage: ChatSession['editMessage'];
   regenerate: ChatSession['regenerate'];
+  /** Continue: a reply cut by its length limit or stopped goes on, in the same reply. */
+  continueReply: ChatSession['continueReply'];
   retryLastMessage: ChatSession['retryLastMessage'];
   switchBranch: ChatSession['switchBranch'];
   stop: ChatSession['stop'];
@@ -64,6 +66,7 @@ export function useChatController(options: UseChatOptions = {}): ChatController 
     sendMessage: session.sendMessage,
     editMessage: session.editMessage,
     regenerate: session.regenerate,
+    continueReply: session.continueReply,
     retryLastMessage: session.retryLastMessage,
     switchBranch: session.switchBranch,
     stop: session.stop,

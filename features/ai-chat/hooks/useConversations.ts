@@ -6,7 +6,6 @@ import {
   createConversation as postConversation,
   deleteConversation as removeConversation,
   DEFAULT_CHAT_API,
-  listConversations,
   patchConversation,
 } from '../client/server-api';
 import { chatErrorFromResponse, toChatError } from '../client/http-error';
@@ -14,20 +13,30 @@ import { MAX_IMPORT_BYTES, type ExportFormat } from '../protocol/export';
 import { ChatError } from '../protocol/errors';
 import type { ConversationRecord } from '../protocol/records';
 import { conversationDetailSchema, type CreateConversationBody } from '../protocol/rest';
-import { useFetched } from './useFetched';
-
-const EMPTY: readonly ConversationRecord[] = [];
+import { useConversationFlags, useConversationPages } from './useConversationPages';
 
 export interface UseConversationsOptions {
   api?: string;
+  /** The Archived view instead of the chats on show. */
+  archived?: boolean;
+  /** Chats per page (default 50): more load with `loadMore`, as the list scrolls. */
+  pageSize?: number;
 }
 
 export interface UseConversationsResult {
-  /** Newest first. */
+  /** The pinned first, then newest first (by last message): the pages loaded so far. */
   conversations: readonly ConversationRecord[];
   loading: boolean;
   error: ChatError | null;
   refresh: () => Promise<void>;
+  /** Whether the server may have more chats past the last one loaded; `loadMore` fetches the next page. */
+  hasMore: boolean;
+  loadingMore: boolean;
+  loadMore: () => Promise<void>;
+  /** Pins (heads the list) or unpins, at once; taken back if the server refuses. Resolves to whether it was saved. */
+  pinConversation: (id: string, pinned: boolean) => Promise<boolean>;
+  /** Archives (into the Archived view) or restores, at once; taken back if the server refuses. */
+  archiveConversation: (id: string, archived: boolean) => Promise<boolean>;
   /** Creates an empty conversation and puts it first; throws (a ChatError) if the server refuses. */
   createConversation: (body?: CreateConversationBody) => Promise<ConversationRecord>;
   /** Renames at once; the old title comes back if the server refuses. Resolves to whether it was saved. */
@@ -124,13 +133,9 @@ function formatMegabytes(bytes: number): string {
  */
 export function useConversations(_userId?: string, options: UseConversationsOptions = {}): UseConversationsResult {
   const api = options.api ?? DEFAULT_CHAT_API;
-  const load = useCallback((signal: AbortSignal) => listConversations(api, signal), [api]);
-  const { data, loading, error, refresh, setData, setError } = useFetched<readonly ConversationRecord[]>(load);
-  const conversations = data ?? EMPTY;
-  const setConversations = useCallback(
-    (update: (list: readonly ConversationRecord[]) => readonly ConversationRecord[]) => setData((list) => update(list ?? EMPTY)),
-    [setData],
-  );
+  const pages = useConversationPages(api, { archived: options.archived, pageSize: options.pageSize });
+  const { conversations, loading, error, refresh, setConversations, setError } = pages;
+  const { pinConversation, archiveConversation } = useConversationFlags(api, pages);
 
   const createConversation = useCallback(
     async (body: CreateConversationBody = {}) => {
@@ -216,6 +221,11 @@ export function useConversations(_userId?: string, options: UseConversationsOpti
     loading,
     error,
     refresh,
+    hasMore: pages.hasMore,
+    loadingMore: pages.loadingMore,
+    loadMore: pages.loadMore,
+    pinConversation,
+    archiveConversation,
     createConversation,
     renameConversation,
     deleteConversation,

@@ -20,6 +20,11 @@ export const chatEventSchema = z.discriminatedUnion('type', [
     assistantMessageId: z.uuid(),
     provider: z.string(),
     model: z.string(),
+    /**
+     * Continue: the reply this one carries on. Its words join that message (saved under its id,
+     * which `finish` names); `assistantMessageId` is then only the run's id.
+     */
+    continues: z.uuid().optional(),
   }),
   /** The provider is busy and the server's SDK waits before trying again; before any text-delta. */
   z.object({

@@ -37,6 +37,11 @@ export const chatRequestSchema = z
     conversationId: z.uuid().optional(),
     /** Reply under this message instead of the active leaf: regenerate and edit. */
     parentMessageId: z.uuid().nullable().optional(),
+    /**
+     * Continue this reply (cut by its length limit or stopped): the model goes on from where it
+     * stopped and its words join the same message. With `conversationId`, without a message.
+     */
+    continueMessageId: z.uuid().optional(),
     provider: providerNameSchema.optional(),
     model: withoutNul(z.string().min(1).max(128)).optional(),
     temperature: z.number().min(0).max(2).optional(),
@@ -50,6 +55,12 @@ export const chatRequestSchema = z
     if (body.message === '' && (body.attachments?.length ?? 0) === 0) {
       ctx.addIssue({ code: 'custom', path: ['message'], message: 'must not be empty' });
     }
+    if (body.continueMessageId !== undefined) {
+      if (!body.conversationId) ctx.addIssue({ code: 'custom', path: ['conversationId'], message: 'required with continueMessageId' });
+      if (body.message !== undefined || (body.attachments?.length ?? 0) > 0 || body.parentMessageId !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['continueMessageId'], message: 'goes alone: no message, files or parentMessageId' });
+      }
+    }
   });
 export type ChatRequestBody = z.infer<typeof chatRequestSchema>;
 
@@ -60,6 +71,10 @@ export const conversationPatchSchema = z
     systemPrompt: withoutNul(z.string().max(MAX_MESSAGE_CHARS)).nullable().optional(),
     /** Show the branch through this message (sibling navigation). */
     activeMessageId: z.uuid().optional(),
+    /** Pin (head the list) or unpin. */
+    pinned: z.boolean().optional(),
+    /** Archive (only in the Archived view) or restore. */
+    archived: z.boolean().optional(),
   })
   .strict();
 export type ConversationPatchBody = z.infer<typeof conversationPatchSchema>;

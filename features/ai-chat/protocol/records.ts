@@ -37,6 +37,9 @@ export const messageRecordSchema = z.object({
 });
 export type MessageRecord = z.infer<typeof messageRecordSchema>;
 
+export const titleSourceSchema = z.enum(['first-message', 'model', 'user', 'import']);
+export type TitleSource = z.infer<typeof titleSourceSchema>;
+
 export const conversationRecordSchema = z.object({
   id: z.uuid(),
   title: z.string(),
@@ -53,6 +56,12 @@ export const conversationRecordSchema = z.object({
    * rename does not move a chat. Every server of this version sends it; older ones did not.
    */
   lastMessageAt: z.iso.datetime({ offset: true }).optional(),
+  /** Where the title came from; a model title never replaces a 'user' or 'import' one. Absent from older servers. */
+  titleSource: titleSourceSchema.optional(),
+  /** When it was pinned (pinned chats head the list); null when not. Absent from older servers. */
+  pinnedAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  /** When it was archived (shown only in the Archived view); null when not. */
+  archivedAt: z.iso.datetime({ offset: true }).nullable().optional(),
 });
 export type ConversationRecord = z.infer<typeof conversationRecordSchema>;
 

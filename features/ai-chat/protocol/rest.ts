@@ -22,9 +22,14 @@ export const createConversationBodySchema = z
   .strict();
 export type CreateConversationBody = z.infer<typeof createConversationBodySchema>;
 
-/** GET /api/chat/conversations?before=&limit=: `before` an ISO time (a previous page's lastMessageAt). */
+/**
+ * GET /api/chat/conversations?before=&limit=&archived=: `before` an ISO time (a previous page's
+ * last lastMessageAt; the first page heads with the pinned chats, later ones hold none);
+ * `archived=true` lists the Archived view instead.
+ */
 export const conversationListQuerySchema = z.object({
   before: z.iso.datetime({ offset: true, message: 'not an ISO date-time' }).optional(),
+  archived: z.enum(['true', 'false'], { message: 'true or false' }).optional(),
   limit: z.coerce.number().int('not a positive whole number').positive('not a positive whole number').optional(),
 });
 

@@ -50,7 +50,11 @@ export interface NewConversation {
 }
 
 export interface ConversationPatch {
+  /** A rename: the title becomes the person's own (title source 'user'). */
   title?: string;
+  /** The person's own: pin or unpin, archive or restore. */
+  pinned?: boolean;
+  archived?: boolean;
   systemPrompt?: string | null;
   provider?: string;
   model?: string;
@@ -84,6 +88,18 @@ export interface NewMessage {
   parts?: readonly MessagePart[] | null;
 }
 
+/** A reply carried on (Continue): its whole new text, parts, status, size, cost and metadata. */
+export interface ContinuedMessage {
+  id: string;
+  content: string;
+  parts: readonly MessagePart[];
+  status: MessageStatus;
+  tokens: number | null;
+  /** Decimal string: the reply's cost so far plus the continuation's; null when unknown. */
+  cost: string | null;
+  metadata: Record<string, unknown>;
+}
+
 /** One message of an import: like a new message, but its parent is an earlier one of the import. */
 export interface ImportedMessage extends Omit<NewMessage, 'id' | 'conversationId' | 'parentId'> {
   /** Index in `messages` of the parent, smaller than this message's own; null for a root. */
@@ -105,8 +121,13 @@ export interface ImportedConversation {
 
 export interface ListConversationsOptions {
   limit?: number;
-  /** Only conversations whose last message is strictly before this ISO time (paging, newest first). */
+  /**
+   * Only conversations whose last message is strictly before this ISO time (paging, newest
+   * first). A page with it holds no pinned chat: the first page (without it) has them all first.
+   */
   before?: string;
+  /** The Archived view (only archived chats, newest first) instead of the chats on show. */
+  archived?: boolean;
 }
 
 export interface BranchSummary {
@@ -146,7 +167,12 @@ export interface UserChatStore extends UserSearchShareFeedback {
    * (system prompt, summary, provider, model) is the server's, written with the server's role.
    */
   updateConversation(id: string, patch: ConversationPatch): Promise<ConversationRecord | null>;
-  /** Writes a whole imported conversation in one database call and returns its id. */
+  /**
+   * Server side: the title a model wrote, kept only while the title is still the one made from the
+   * first message (a rename or an import wins, even one a moment before). True when written.
+   */
+  setModelTitle(id: string, title: string): Promise<boolean>;
+  /** Writes a whole imported conversation in one database call and returns its id; its title stays ('import'). */
   importConversation(input: ImportedConversation): Promise<string>;
   /** False when there was nothing of this user's to delete. */
   deleteConversation(id: string): Promise<boolean>;
@@ -176,6 +202,11 @@ export interface UserChatStore extends UserSearchShareFeedback {
     message: NewMessage;
     run: NewReplyRun;
   }): Promise<{ conversation: ConversationRecord | null; message: MessageRecord; runStarted: boolean }>;
+  /**
+   * Server only: rewrites this user's assistant reply as carried on (Continue), in place; null
+   * when it is not this user's reply.
+   */
+  continueMessage(input: ContinuedMessage): Promise<MessageRecord | null>;
   /** Every message of the conversation, all branches, oldest first. */
   listMessages(conversationId: string): Promise<MessageRecord[]>;
   /**

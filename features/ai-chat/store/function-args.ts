@@ -2,6 +2,7 @@ import 'server-only';
 import type {
   BranchSummary,
   CachedReply,
+  ContinuedMessage,
   ConversationPatch,
   ImportedConversation,
   NewConversation,
@@ -16,6 +17,19 @@ import { toConversationChanges } from './postgres/rows';
  * The named arguments of the migration's SQL functions, built once for both adapters: the
  * embedded store calls them with `name => $n`, the Supabase store sends them as the rpc body.
  */
+
+export function continueMessageArgs(userId: string, input: ContinuedMessage) {
+  return {
+    p_user_id: userId,
+    p_message_id: input.id,
+    p_content: input.content,
+    p_parts: input.parts,
+    p_status: input.status,
+    p_tokens: input.tokens,
+    p_cost: input.cost,
+    p_metadata: input.metadata,
+  };
+}
 
 /** Every message write names the acting user, from the server's verified session. */
 export function appendMessageArgs(userId: string, input: NewMessage) {

@@ -35,6 +35,9 @@ const search = debounce((query: string) => fetchResults(query), 300);
 
 Use *throttle* when the user should see progress while the events keep coming.`;
 
+/** The title model's instructions (server/turn/model-title.ts). */
+const TITLE_REQUEST = /You name chat conversations/;
+
 /** Seconds the `[[429]]` answer asks the client to wait. */
 export const RATE_LIMIT_RETRY_AFTER_SECONDS = 3;
 /** How many words a `[[cut]]` reply streams before the connection drops. */
@@ -69,6 +72,10 @@ export function createReplies(): (body: Record<string, unknown>) => FakeReply {
   const markerReplies = createMarkerReplies();
   return (body) => {
     const text = lastUserText(body);
+    // A title call (after a new chat's first reply, on the app with titles on): "Named <question>".
+    // (The instructions travel as `system`, `instructions` or a system message, by wire format.)
+    const question = TITLE_REQUEST.test(JSON.stringify(body)) ? /^User: (.*)$/m.exec(text)?.[1] : undefined;
+    if (question !== undefined) return { text: `Named ${question.slice(0, 60)}` };
     if (/\[\[(think|redacted|refuse)\]\]/.test(text)) return markerReplies(body);
     if (text.includes('[fail]')) return { httpError: { status: 500 } };
     if (text.includes('[[429]]') && firstTime('429', text)) {

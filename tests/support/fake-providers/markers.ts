@@ -158,6 +158,11 @@ export function createMarkerReplies(options: MarkerRepliesOptions = {}): (body: 
   return (body) => {
     const { markers, rest } = parseMarkers(lastUserText(body));
     const model = typeof body.model === 'string' ? body.model : 'model';
+    // A title call (issue 20, after a new chat's first reply): the question's first few words.
+    if (JSON.stringify(body).includes('You name chat conversations')) {
+      const question = /^User: (.*)$/m.exec(rest)?.[1] ?? rest;
+      return { text: question.split(/\s+/).slice(0, 5).join(' ') || 'A new chat', delayMs };
+    }
 
     if (markers.has('fail')) return { httpError: { status: 500 } };
     for (const [marker, status] of [['429', 429], ['500', 500]] as const) {

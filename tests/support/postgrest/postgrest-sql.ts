@@ -76,7 +76,9 @@ function whereClause(query: URLSearchParams, table: string, params: Params): str
     if (comparison) return `${target} ${comparison} ${params.add(operand)}`;
     const isValue = IS_VALUES[operand];
     if (operator === 'is' && isValue) return `${target} is ${isValue}`;
-    throw new PostgrestRequestError(400, 'PGRST100', `"failed to parse filter (${filter})" (the fake knows eq, neq, gt, gte, lt, lte, is)`);
+    const negatedIs = operator === 'not' && operand.startsWith('is.') ? IS_VALUES[operand.slice(3)] : undefined;
+    if (negatedIs) return `${target} is not ${negatedIs}`;
+    throw new PostgrestRequestError(400, 'PGRST100', `"failed to parse filter (${filter})" (the fake knows eq, neq, gt, gte, lt, lte, is, not.is)`);
   });
   return conditions.length ? `where ${conditions.join(' and ')}` : '';
 }

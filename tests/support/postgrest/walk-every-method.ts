@@ -18,7 +18,15 @@ export interface Walk {
   created: ConversationRecord;
   read: ConversationRecord | null;
   updated: ConversationRecord | null;
+  /** setModelTitle on the renamed conversation (false) and on the seeded one (true). */
+  modelTitleOverRename: boolean;
+  modelTitle: boolean;
+  pinned: ConversationRecord | null;
+  archived: ConversationRecord | null;
+  listedShown: ConversationRecord[];
+  listedArchived: ConversationRecord[];
   appended: MessageRecord;
+  continued: MessageRecord | null;
   messages: MessageRecord[];
   branch: MessageRecord[];
   branchThroughFirst: MessageRecord[];
@@ -64,6 +72,13 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
   const listedBefore = await store.listConversations({ limit: 10, before: created.lastMessageAt });
   const read = await store.getConversation(created.id);
   const updated = await store.updateConversation(created.id, { title: 'Renamed', summary: 'So far: nothing.' });
+  const modelTitleOverRename = await store.setModelTitle(created.id, 'A model title');
+  const modelTitle = await store.setModelTitle(seeded.conversationId, 'Monads explained');
+  const pinned = await store.updateConversation(seeded.conversationId, { pinned: true });
+  const archived = await store.updateConversation(created.id, { archived: true });
+  const listedShown = await store.listConversations();
+  const listedArchived = await store.listConversations({ archived: true });
+  await store.updateConversation(created.id, { archived: false });
   const appended = await store.appendMessage({
     id: crypto.randomUUID(),
     conversationId: created.id,
@@ -78,6 +93,15 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     toolCalls: [{ id: 'call_1', name: 'search', arguments: { q: 'monads' } }],
     toolResults: null,
     metadata: { finishReason: 'stop' },
+  });
+  const continued = await store.continueMessage({
+    id: appended.id,
+    content: 'Hello! And more.',
+    parts: [{ type: 'text', text: 'Hello! And more.' }],
+    status: 'complete',
+    tokens: 5,
+    cost: '0.0025000000',
+    metadata: { finishReason: 'stop', continuations: 1 },
   });
   const messages = await store.listMessages(seeded.conversationId);
   const branch = await store.getActiveBranch(seeded.conversationId);
@@ -132,7 +156,14 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     created,
     read,
     updated,
+    modelTitleOverRename,
+    modelTitle,
+    pinned,
+    archived,
+    listedShown,
+    listedArchived,
     appended,
+    continued,
     messages,
     branch,
     branchThroughFirst,

@@ -33,6 +33,7 @@ export function handlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): Omit
         : undefined,
     responseCache: env.AI_CHAT_RESPONSE_CACHE_SECONDS ? { ttlSeconds: env.AI_CHAT_RESPONSE_CACHE_SECONDS } : false,
     summary: env.AI_CHAT_SUMMARY === 'on' ? {} : false,
+    titles: env.AI_CHAT_TITLES === 'off' ? false : {},
     unpricedModelPrice: env.AI_CHAT_UNPRICED_MODEL_PRICE,
     limits: {
       maxTokensPerDay: env.AI_CHAT_MAX_TOKENS_PER_DAY ?? null,

@@ -128,9 +128,17 @@ export interface ChatHandlerOptions {
    * a cheap model and reused by later turns. Off by default: it is one more billed call.
    */
   summary?: { provider?: ProviderName; model?: string } | false;
+  /**
+   * After a new chat's first reply, a small model of the same provider (or this one) writes its
+   * title, billed under the user's limits and skipped when it does not fit; a rename is never
+   * overwritten. `{}`: the provider's cheap model (TITLE_MODELS). Off (unset or `false`) keeps the
+   * title made from the first message; the handler the environment configures has it on
+   * (AI_CHAT_TITLES, default on).
+   */
+  titles?: { provider?: ProviderName; model?: string } | false;
   /** Fractions of a limit at which `onUsageAlert` fires, once per crossing. Default [0.8, 1]. */
   usageAlertThresholds?: readonly number[];
-  /** Work to finish after the response has ended (the rolling summary): e.g. Next's `after`. */
+  /** Work to finish after the response has ended (the rolling summary, the title): e.g. Next's `after`. */
   waitUntil?: (work: Promise<unknown>) => void;
   /** Comment frames keep idle connections open through proxies. Default 15 000 ms. */
   pingIntervalMs?: number;

@@ -75,10 +75,11 @@ async function listConversations(request: Request, user: UserChatStore): Promise
   const query = parseWith(conversationListQuerySchema, {
     before: params.get('before') ?? undefined,
     limit: params.get('limit') ?? undefined,
+    archived: params.get('archived') ?? undefined,
   });
   // Normalised, so the database parses exactly what was validated here.
   const before = query.before === undefined ? undefined : new Date(query.before).toISOString();
-  return json({ conversations: await user.listConversations({ before, limit: query.limit }) });
+  return json({ conversations: await user.listConversations({ before, limit: query.limit, archived: query.archived === 'true' }) });
 }
 
 async function createConversation(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<Response> {
@@ -116,8 +117,8 @@ async function patchConversation(
   if (body.activeMessageId && !(await user.switchBranch(id, body.activeMessageId))) {
     throw new ChatError('not_found', 'Message not found.', { field: 'activeMessageId' });
   }
-  if (body.title !== undefined || body.systemPrompt !== undefined) {
-    await user.updateConversation(id, { title: body.title, systemPrompt: body.systemPrompt });
+  if (body.title !== undefined || body.systemPrompt !== undefined || body.pinned !== undefined || body.archived !== undefined) {
+    await user.updateConversation(id, { title: body.title, systemPrompt: body.systemPrompt, pinned: body.pinned, archived: body.archived });
   }
   return json(await conversationDetail(user, id, replies.store));
 }

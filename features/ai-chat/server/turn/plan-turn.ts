@@ -7,6 +7,7 @@ import type { ConversationRecord, MessageRecord } from '../../protocol/records';
 import type { ProviderName, ProviderRequest } from '../../providers/types';
 import type { NewConversation, UserChatStore } from '../../store/chat-store';
 import { titleFromMessage } from './conversation-title';
+import { continuableReply, CONTINUE_INSTRUCTION } from './continue-reply';
 import { FALLBACK_CONTEXT_WINDOW, fitHistory, replyBudget, tokensOf, type FittedHistory } from '../ledger/accounting';
 import { limitsFor, modelPolicy, PROVIDER_KEY_VARIABLES, type ProviderTarget, type ResolvedHandlerOptions, type UsageLimits } from '../http/handler-options';
 import { readJsonBody } from '../http/http';
@@ -33,7 +34,12 @@ export interface TurnPlan {
     tokens: number;
     parentId: string | null;
   } | null;
-  /** The assistant reply's id and parent. */
+  /**
+   * The reply this turn carries on (Continue): its words join it, and the reply's own id below
+   * is only the run's. Null for every other turn.
+   */
+  continues: MessageRecord | null;
+  /** The assistant reply's id and parent (on Continue: the run's id, and the reply carried on). */
   assistantMessageId: string;
   assistantParentId: string;
   targets: ProviderTarget[];
@@ -75,6 +81,7 @@ export async function planTurnFor(
   // could fit; a summary folds in everything that falls out, so it reads the whole branch.
   const readTokens = options.summary ? undefined : historyReadTokens(options);
   const { existing, history, parentId, regenerate } = await loadHistory(body, user, readTokens);
+  const continues = body.continueMessageId ? continuableReply(history, body.continueMessageId) : null;
   const limits = await limitsFor(options, user.userId);
   const target = chooseTarget(body, existing, options, limits);
   const content = body.message ?? '';
@@ -90,7 +97,7 @@ export async function planTurnFor(
   const system = chooseSystemPrompt(body, existing, options);
   // The answer plus the room its thinking takes: the call's whole ceiling, all of it reserved.
   const wantedReplyTokens = replyBudget(model, body.maxTokens, options.defaultMaxTokens, body.reasoningEffort);
-  const userMessage = regenerate
+  const userMessage = regenerate || continues
     ? null
     : {
         id: crypto.randomUUID(),
@@ -101,7 +108,10 @@ export async function planTurnFor(
         parentId,
       };
   const summary = await branchSummary(user, existing, history, options);
-  const fitted = fitHistory(history, userMessage && { ...userMessage, files: attached.files }, {
+  const next = continues
+    ? { content: CONTINUE_INSTRUCTION, tokens: tokensOf(CONTINUE_INSTRUCTION, target.provider, target.model) }
+    : userMessage && { ...userMessage, files: attached.files };
+  const fitted = fitHistory(history, next, {
     provider: target.provider,
     model: target.model,
     contextWindow: model?.contextWindow,
@@ -135,6 +145,7 @@ export async function planTurnFor(
     existing,
     newConversation,
     userMessage,
+    continues,
     assistantMessageId: crypto.randomUUID(),
     assistantParentId: userMessage?.id ?? parentId!,
     targets: [
@@ -224,8 +235,8 @@ interface LoadedHistory {
 
 /** The conversation and the branch this turn continues, read in one round trip. */
 async function loadHistory(body: ChatRequestBody, user: UserChatStore, maxTokens: number | undefined): Promise<LoadedHistory> {
-  // No text and no files: answer the named user message again.
-  const regenerate = body.message === undefined && (body.attachments?.length ?? 0) === 0;
+  // No text and no files: answer the named user message again (unless it is a Continue).
+  const regenerate = body.message === undefined && (body.attachments?.length ?? 0) === 0 && !body.continueMessageId;
   if (regenerate && !body.parentMessageId) throw new ChatError('bad_request', 'message: required', { field: 'message' });
   if (!body.conversationId) {
     if (body.parentMessageId !== undefined) {
@@ -234,11 +245,12 @@ async function loadHistory(body: ChatRequestBody, user: UserChatStore, maxTokens
     return { existing: null, history: [], parentId: null, regenerate };
   }
   // An edit of the first message (parent null) starts a new root: it needs no history.
-  const leaf = body.parentMessageId ?? undefined;
+  const leaf = body.continueMessageId ?? body.parentMessageId ?? undefined;
   const loaded = await user.getConversationWithBranch(body.conversationId, leaf, maxTokens === undefined ? {} : { maxTokens });
   if (!loaded) throw new ChatError('not_found', 'Conversation not found.', { field: 'conversationId' });
   const { conversation, branch } = loaded;
   if (body.parentMessageId === null) return { existing: conversation, history: [], parentId: null, regenerate };
+  if (body.continueMessageId) return { existing: conversation, history: branch, parentId: body.continueMessageId, regenerate };
   if (body.parentMessageId === undefined) {
     return { existing: conversation, history: branch, parentId: branch.at(-1)?.id ?? null, regenerate };
   }

@@ -6,6 +6,8 @@ import type { ConversationRecord, MessageRecord, MessageStatus } from '../../pro
 import type { NewMessage, NewReplyRun } from '../../store/chat-store';
 import { tokensOf } from '../ledger/accounting';
 import { updateRollingSummary, usageAlertsCrossed } from './after-turn';
+import { writeModelTitle } from './model-title';
+import { saveContinuation } from './continue-reply';
 import { stepTurn, type TurnResult } from './step-turn';
 import type { ResolvedHandlerOptions } from '../http/handler-options';
 import type { SseFraming } from '../http/sse-stream';
@@ -78,6 +80,7 @@ async function runTurn(
     assistantMessageId: plan.assistantMessageId,
     provider: plan.targets[0]!.provider,
     model: plan.targets[0]!.model,
+    ...(plan.continues ? { continues: plan.continues.id } : {}),
   });
   try {
     await saveTurn(plan, options, signal, emit, run);
@@ -139,7 +142,14 @@ async function saveTurn(
   // A failed turn is saved even with nothing in it, so it stays visible and can be answered under;
   // a stopped one with nothing in it leaves no row.
   const failed = result.error !== undefined && result.error.code !== 'aborted';
-  if (result.parts.length > 0 || failed) {
+  if (plan.continues && result.parts.length > 0) {
+    // Continue: the words join the reply they carry on; a continuation with nothing leaves it as it was.
+    try {
+      assistant = await saveContinuation(plan, plan.continues, assistantRow(plan, result, cost));
+    } catch (error) {
+      return fail(asChatError(error), plan, options, emit);
+    }
+  } else if (!plan.continues && (result.parts.length > 0 || failed)) {
     try {
       // The answer and the turn's settlement together (one transaction where the store can).
       assistant = await plan.ledger.settleWithAnswer(assistantRow(plan, result, cost));
@@ -163,7 +173,7 @@ async function saveTurn(
   if (result.error) {
     await fail(result.error, plan, options, emit);
   } else {
-    emit({ type: 'finish', messageId: plan.assistantMessageId, finishReason: result.finishReason });
+    emit({ type: 'finish', messageId: plan.continues?.id ?? plan.assistantMessageId, finishReason: result.finishReason });
   }
   await runHook('onFinish', () =>
     options.onFinish?.({ userId: user.userId, conversation, userMessage: saved.userMessage, assistantMessage: assistant }),
@@ -172,6 +182,8 @@ async function saveTurn(
   // Started unconditionally: `waitUntil?.(…)` alone would skip evaluating its argument.
   const summarising = updateRollingSummary(plan, conversation, options);
   options.waitUntil?.(summarising);
+  const titling = writeModelTitle(plan, conversation, { question: plan.userMessage?.content ?? '', answer: assistant?.content ?? '' }, options);
+  options.waitUntil?.(titling);
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ConversationRecord, MessageRecord, UsageSummary } from '../../prot
 import type {
   BranchSummary,
   CachedReply,
+  ContinuedMessage,
   ConversationPatch,
   ImportedConversation,
   ListConversationsOptions,
@@ -21,6 +22,7 @@ import type {
 import {
   appendMessageArgs,
   cacheReplyArgs,
+  continueMessageArgs,
   createConversationArgs,
   holdUsageArgs,
   importConversationArgs,
@@ -71,15 +73,17 @@ export class PostgresUserStore extends PostgresUserSearchShareFeedback implement
 
   async listConversations(options: ListConversationsOptions = {}): Promise<ConversationRecord[]> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), MAX_PAGE);
+    // The first page of the chats on show heads with the pinned ones; later pages hold none.
     const rows = await this.statementAs(
       'authenticated',
       'Listing conversations',
       `select * from public.ai_chat_conversations
         where user_id = (select auth.uid())
-          and ($1::timestamptz is null or last_message_at < $1::timestamptz)
-        order by last_message_at desc, id desc
+          and (archived_at is not null) = $3
+          and ($1::timestamptz is null or (last_message_at < $1::timestamptz and ($3 or pinned_at is null)))
+        order by case when $3 then null else pinned_at end desc nulls last, last_message_at desc, id desc
         limit $2`,
-      [options.before ?? null, limit],
+      [options.before ?? null, limit, options.archived ?? false],
     );
     return rows.map((row) => conversationRowSchema.parse(row));
   }
@@ -142,9 +146,17 @@ export class PostgresUserStore extends PostgresUserSearchShareFeedback implement
     return rows[0] ? conversationRowSchema.parse(rows[0]) : null;
   }
 
+  async setModelTitle(id: string, title: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const rows = await this.callAsServer('Saving the title', 'ai_chat_set_model_title', { p_user_id: this.userId, p_conversation_id: id, p_title: title });
+    return rows[0]?.ai_chat_set_model_title === true;
+  }
+
   async importConversation(input: ImportedConversation): Promise<string> {
     const rows = await this.callAsServer('Importing the conversation', 'ai_chat_import_conversation', importConversationArgs(this.userId, input));
-    return String(rows[0]!.ai_chat_import_conversation);
+    const id = String(rows[0]!.ai_chat_import_conversation);
+    await this.callAsServer('Importing the conversation', 'ai_chat_mark_imported', { p_user_id: this.userId, p_conversation_id: id });
+    return id;
   }
 
   async deleteConversation(id: string): Promise<boolean> {
@@ -153,6 +165,12 @@ export class PostgresUserStore extends PostgresUserSearchShareFeedback implement
       const rows = await this.statementAs('authenticated', 'Deleting the conversation', `delete from public.ai_chat_conversations where id = $1 returning id`, [id]);
       return rows.length > 0;
     });
+  }
+
+  async continueMessage(input: ContinuedMessage): Promise<MessageRecord | null> {
+    if (!isUuid(input.id)) return null;
+    const rows = await this.callAsServer('Saving the reply', 'ai_chat_continue_message', continueMessageArgs(this.userId, input));
+    return rows[0] ? messageRowSchema.parse(rows[0]) : null;
   }
 
   async appendMessage(input: NewMessage): Promise<MessageRecord> {

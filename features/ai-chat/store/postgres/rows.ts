@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { messagePartsSchema } from '../../protocol/parts';
-import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
+import { titleSourceSchema, type ConversationRecord, type MessageRecord, type UsageSummary } from '../../protocol/records';
 import type { ConversationPatch, UsageHold, UsageReservation } from '../chat-store';
 
 // Drivers disagree on types at the edges: timestamps come as Date or string, bigint as string or
@@ -84,6 +84,9 @@ export const conversationRowSchema = z
     created_at: timestamp,
     updated_at: timestamp,
     last_message_at: timestamp,
+    title_source: titleSourceSchema,
+    pinned_at: timestamp.nullable(),
+    archived_at: timestamp.nullable(),
   })
   .transform(
     (row): ConversationRecord => ({
@@ -98,6 +101,9 @@ export const conversationRowSchema = z
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       lastMessageAt: row.last_message_at,
+      titleSource: row.title_source,
+      pinnedAt: row.pinned_at,
+      archivedAt: row.archived_at,
     }),
   );
 
@@ -168,7 +174,7 @@ export const CONVERSATION_PATCH_COLUMNS = {
   model: 'model',
   summary: 'summary',
   summaryThroughMessageId: 'summary_through_message_id',
-} as const satisfies Record<keyof ConversationPatch, string>;
+} as const satisfies Record<Exclude<keyof ConversationPatch, 'pinned' | 'archived'>, string>;
 
 /** The patch as column → value, leaving out what it does not set. */
 export function toConversationChanges(patch: ConversationPatch): Record<string, unknown> {
@@ -181,11 +187,18 @@ export function toConversationChanges(patch: ConversationPatch): Record<string, 
 }
 
 /**
- * A patch split by who writes it: the title with the user's own grant (what the UI renames), the
- * rest (system prompt, summary, provider, model) by the server's function. Either may be empty.
+ * A patch split by who writes it: the title, the pin and the archive with the user's own grant
+ * (what the UI changes), the rest (system prompt, summary, provider, model) by the server's function. Either may be empty.
  */
-export function splitConversationPatch(patch: ConversationPatch): { user: Record<string, unknown>; server: ConversationPatch } {
-  const { title, ...server } = patch;
+export function splitConversationPatch(
+  patch: ConversationPatch,
+  now: string = new Date().toISOString(),
+): { user: Record<string, unknown>; server: ConversationPatch } {
+  const { title, pinned, archived, ...server } = patch;
   const serverChanges = Object.fromEntries(Object.entries(server).filter(([, value]) => value !== undefined));
-  return { user: title === undefined ? {} : { title }, server: serverChanges };
+  const user: Record<string, unknown> = {};
+  if (title !== undefined) user.title = title;
+  if (pinned !== undefined) user.pinned_at = pinned ? now : null;
+  if (archived !== undefined) user.archived_at = archived ? now : null;
+  return { user, server: serverChanges };
 }

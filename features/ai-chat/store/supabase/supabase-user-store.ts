@@ -3,6 +3,7 @@ import { SupabaseAttachmentStore } from '../attachments/supabase-attachment-stor
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
 import type {
+  ContinuedMessage,
   BranchSummary,
   CachedReply,
   ConversationPatch,
@@ -20,6 +21,7 @@ import type {
 import {
   appendMessageArgs,
   cacheReplyArgs,
+  continueMessageArgs,
   createConversationArgs,
   holdUsageArgs,
   importConversationArgs,
@@ -81,14 +83,16 @@ export class SupabaseUserStore extends SupabaseUserSearchShareFeedback implement
 
   async listConversations(options: ListConversationsOptions = {}): Promise<ConversationRecord[]> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), MAX_PAGE);
-    let query = this.user
-      .from('ai_chat_conversations')
-      .select('*')
-      .eq('user_id', this.userId)
-      .order('last_message_at', { ascending: false })
-      .order('id', { ascending: false })
-      .limit(limit);
-    if (options.before) query = query.lt('last_message_at', options.before);
+    const archived = options.archived ?? false;
+    let query = this.user.from('ai_chat_conversations').select('*').eq('user_id', this.userId);
+    query = archived ? query.not('archived_at', 'is', null) : query.is('archived_at', null);
+    // The first page of the chats on show heads with the pinned ones; later pages hold none.
+    if (!archived) query = query.order('pinned_at', { ascending: false, nullsFirst: false });
+    query = query.order('last_message_at', { ascending: false }).order('id', { ascending: false }).limit(limit);
+    if (options.before) {
+      query = query.lt('last_message_at', options.before);
+      if (!archived) query = query.is('pinned_at', null);
+    }
     const rows = unwrap(await query, 'Listing conversations') ?? [];
     return rows.map((row) => conversationRowSchema.parse(row));
   }
@@ -138,12 +142,21 @@ export class SupabaseUserStore extends SupabaseUserSearchShareFeedback implement
     return row ? conversationRowSchema.parse(row) : null;
   }
 
-  async importConversation(input: ImportedConversation): Promise<string> {
-    const id = unwrap(
-      await this.service.rpc('ai_chat_import_conversation', importConversationArgs(this.userId, input)),
-      'Importing the conversation',
+  async setModelTitle(id: string, title: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const written = unwrap(
+      await this.service.rpc('ai_chat_set_model_title', { p_user_id: this.userId, p_conversation_id: id, p_title: title }),
+      'Saving the title',
     );
-    return String(id);
+    return written === true;
+  }
+
+  async importConversation(input: ImportedConversation): Promise<string> {
+    const id = String(
+      unwrap(await this.service.rpc('ai_chat_import_conversation', importConversationArgs(this.userId, input)), 'Importing the conversation'),
+    );
+    unwrap(await this.service.rpc('ai_chat_mark_imported', { p_user_id: this.userId, p_conversation_id: id }), 'Importing the conversation');
+    return id;
   }
 
   async deleteConversation(id: string): Promise<boolean> {
@@ -155,6 +168,13 @@ export class SupabaseUserStore extends SupabaseUserSearchShareFeedback implement
       );
       return (rows ?? []).length > 0;
     });
+  }
+
+  async continueMessage(input: ContinuedMessage): Promise<MessageRecord | null> {
+    if (!isUuid(input.id)) return null;
+    const rows = unwrap(await this.service.rpc('ai_chat_continue_message', continueMessageArgs(this.userId, input)), 'Saving the reply');
+    const row = ((rows as unknown[] | null) ?? [])[0];
+    return row ? messageRowSchema.parse(row) : null;
   }
 
   async appendMessage(input: NewMessage): Promise<MessageRecord> {
