@@ -22,7 +22,7 @@ export const reasoningPartSchema = z.object({
   type: z.literal('reasoning'),
   /** The summarised thinking as shown; empty for a redacted block. */
   text: z.string(),
-  provider: z.enum(['openai', 'anthropic']),
+  provider: z.enum(['openai', 'anthropic', 'demo']),
   /** Anthropic `thinking.signature`. */
   signature: z.string().optional(),
   /** Anthropic `redacted_thinking.data`: encrypted thinking, never shown. */

@@ -16,7 +16,7 @@ import {
 import { ChatError, isChatError, type ChatErrorCode } from '../protocol/errors';
 import type { ProviderName } from './types';
 
-const PROVIDER_LABEL: Record<ProviderName, string> = { openai: 'OpenAI', anthropic: 'Anthropic' };
+const PROVIDER_LABEL: Record<ProviderName, string> = { openai: 'OpenAI', anthropic: 'Anthropic', demo: 'the offline demo' };
 
 /**
  * Fixed, user-safe messages. The provider's own text can quote the request or a key prefix

@@ -6,7 +6,7 @@ import type { AttachmentMediaType, ReasoningPart } from '../protocol/parts';
  * wire field names, error classes) crosses it, so the chat handler is written once for all.
  */
 
-export type ProviderName = 'openai' | 'anthropic';
+export type ProviderName = 'openai' | 'anthropic' | 'demo';
 
 export interface ProviderToolCall {
   id: string;

@@ -4,7 +4,7 @@
  * the pricing page by eye.
  */
 
-export type ModelProvider = 'openai' | 'anthropic';
+export type ModelProvider = 'openai' | 'anthropic' | 'demo';
 
 /** A higher price band that applies to a whole request once its prompt passes a size. */
 export interface LongPromptPricing {

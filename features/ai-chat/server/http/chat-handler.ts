@@ -3,6 +3,7 @@ import { getChatEnv, type ResolvedChatEnv } from '../../config/env';
 import { ChatError } from '../../protocol/errors';
 import { createAnthropicProvider } from '../../providers/anthropic/provider';
 import { createConfiguredOpenAIProvider } from '../../providers/openai/configured-provider';
+import { createDemoProvider } from '../../providers/demo/provider';
 import type { ChatProvider, ProviderName } from '../../providers/types';
 import { getChatStore, type UserChatStore } from '../../store';
 import { splitAuthenticatedUser } from '../../store/local-user';
@@ -104,10 +105,13 @@ export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): 
   if (env.ANTHROPIC_API_KEY?.length) {
     providers.anthropic = createAnthropicProvider({ apiKeys: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL });
   }
+  // The first run of `next dev` chats before any key is set, with a model that says what it is.
+  if (env.demo) providers.demo = createDemoProvider();
+  tellOperator(env, providers);
   return {
     store: getChatStore(),
     providers,
-    defaultProvider: env.defaultProvider,
+    defaultProvider: providers.demo ? 'demo' : env.defaultProvider,
     models: {
       openai: modelPolicyFromList(env.AI_CHAT_OPENAI_MODELS),
       anthropic: modelPolicyFromList(env.AI_CHAT_ANTHROPIC_MODELS),
@@ -131,6 +135,24 @@ export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): 
     },
     ...(env.AI_CHAT_MAX_REPLY_SECONDS ? { maxReplySeconds: env.AI_CHAT_MAX_REPLY_SECONDS } : {}),
   };
+}
+
+/**
+ * What the operator may still set up, said once in the server log: never to the person chatting,
+ * who can do nothing about a missing key.
+ */
+function tellOperator(env: ResolvedChatEnv, providers: Partial<Record<ProviderName, ChatProvider>>): void {
+  if (env.NODE_ENV === 'test') return;
+  if (providers.demo) {
+    console.info('ai-chat: no provider key is set, so chats go to the offline demo model (canned replies, no AI). Set OPENAI_API_KEY or ANTHROPIC_API_KEY in .env.local and restart to chat with a real model.');
+    return;
+  }
+  if (!providers.openai && !providers.anthropic) {
+    console.warn('ai-chat: no provider key is set: people cannot chat. Set OPENAI_API_KEY or ANTHROPIC_API_KEY and restart.');
+    return;
+  }
+  if (!providers.openai) console.info('ai-chat: OpenAI models are not offered; set OPENAI_API_KEY to offer them.');
+  if (!providers.anthropic) console.info('ai-chat: Claude models are not offered; set ANTHROPIC_API_KEY to offer them.');
 }
 
 /** A list's first model is the default; no list means the provider's default model only. */
