@@ -52,4 +52,5 @@ export { createPostgresChatStore, type PostgresChatStoreOptions } from './store/
 export { createSupabaseChatStore, type SupabaseChatStoreOptions } from './store/supabase/supabase-chat-store';
 
 export { getChatEnv, parseChatEnv, type ResolvedChatEnv } from './config/env';
+export { prepareEmbeddedStore } from './store';
 export { ChatError, isChatError, type ChatErrorCode } from './protocol/errors';
