@@ -17,6 +17,7 @@ import { DEFAULT_CHAT_API } from '../client/chat-api';
 import { useAttachmentDrafts } from '../hooks/useAttachmentDrafts';
 import { useFileDrop } from '../hooks/useFileDrop';
 import { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from '../protocol/parts';
+import { acceptAttribute } from './model-file-types';
 import { MAX_MESSAGE_CHARS } from '../protocol/chat-request';
 import { AttachmentDrafts } from './AttachmentDrafts';
 import { ArrowUpIcon, PaperclipIcon, StopIcon } from './icons';
@@ -243,7 +244,7 @@ export function ChatInput({
                 ref={pickerRef}
                 type="file"
                 multiple
-                accept={accept.join(',')}
+                accept={acceptAttribute(accept)}
                 hidden
                 data-testid="attach-files-input"
                 onChange={(event) => {
