@@ -197,7 +197,9 @@ export function ChatInput({
     <span id={noteId} className="text-red-700 dark:text-red-300">
       Your message is {value.length.toLocaleString('en-US')} characters; the limit is {maxLength.toLocaleString('en-US')}.
     </span>
-  ) : nearLimit ? (
+  ) : null;
+  // The character count is short: it shares the row with the keyboard hint; any other note takes the row.
+  const counter = !note && nearLimit ? (
     <span id={noteId}>
       {value.length.toLocaleString('en-US')} / {maxLength.toLocaleString('en-US')}
     </span>
@@ -263,7 +265,7 @@ export function ChatInput({
             onPaste={onPaste}
             placeholder={placeholder}
             aria-label="Message"
-            aria-describedby={note ? noteId : undefined}
+            aria-describedby={note || counter ? noteId : undefined}
             aria-invalid={tooLong || undefined}
             rows={1}
             disabled={disabled && !isStreaming}
@@ -293,8 +295,13 @@ export function ChatInput({
         </div>
       </div>
       <div className="flex justify-between gap-2 px-2 text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">
-        <span className="max-sm:hidden">{reason ? null : 'Enter to send, Shift+Enter for a new line'}</span>
-        {note}
+        {/* A note that matters (a refused file, a limit) takes the whole row; the keyboard hint yields. */}
+        {note ?? (
+          <>
+            <span className="max-sm:hidden">Enter to send, Shift+Enter for a new line</span>
+            {counter}
+          </>
+        )}
       </div>
     </form>
   );

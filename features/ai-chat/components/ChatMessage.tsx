@@ -1,6 +1,6 @@
 'use client';
 
-import { useState } from 'react';
+import { useContext, useState } from 'react';
 import type { ChatMessageState, ReplyFailure, ReplyRetrying, ToolActivity } from '../client/chat-message-view';
 import { formatCost, formatTime, formatTokens } from '../client/format';
 import type { ChatFinishReason } from '../protocol/chat-events';
@@ -9,6 +9,7 @@ import type { MessageRole } from '../protocol/records';
 import { BranchPicker, type BranchPickerProps } from './BranchPicker';
 import { CopyButton } from './CopyButton';
 import { EditIcon, RegenerateIcon } from './icons';
+import { ShowCostContext } from './show-cost';
 import { MessageAttachments } from './MessageAttachments';
 import { ReasoningBlock } from './ReasoningBlock';
 import { RefusalNotice } from './RefusalNotice';
@@ -50,6 +51,8 @@ export interface ChatMessageProps {
   error?: ReplyFailure | null;
   /** Offers "Retry" in a failed reply's alert, when retrying can help. */
   onRetry?: () => void;
+  /** Show what the reply cost: operator detail, off unless the app opts in (ChatInterface `showCost`). */
+  showCost?: boolean;
   /** The provider is backing off before the first token. */
   retrying?: ReplyRetrying | null;
   /** True while the stream is broken and the reply is being read again. */
@@ -101,11 +104,13 @@ export function ChatMessage({
   onRegenerate,
   error = null,
   onRetry,
+  showCost: showCostProp,
   retrying = null,
   reconnecting = false,
   notice = null,
   className = '',
 }: ChatMessageProps) {
+  const showCost = useContext(ShowCostContext) || showCostProp === true;
   const [editing, setEditing] = useState(false);
   const [expanded, setExpanded] = useState(false);
   const isUser = role === 'user';
@@ -202,27 +207,30 @@ export function ChatMessage({
               <EditIcon />
             </button>
           )}
-          {!isUser && onRegenerate && !writing && (
+          {/* A failed reply offers one way to try again: its alert's Retry, when it has one. */}
+          {!isUser && onRegenerate && !writing && !(state === 'error' && error?.retryable && onRetry) && (
             <button type="button" className={ACTION} onClick={onRegenerate} aria-label="Regenerate reply" title="Regenerate">
               <RegenerateIcon />
             </button>
           )}
-          {note && <span className={state === 'error' ? 'text-red-700 dark:text-red-400' : ''}>{note}</span>}
-          {!isUser && model && !writing && <span>{model}</span>}
-          {!isUser && tokens != null && !(state === 'error' && tokens === 0) && (
-            <span className="tabular-nums">
-              {formatTokens(tokens)} tokens{cost != null ? ` · ${formatCost(cost)}` : ''}
-            </span>
-          )}
-          {!isUser && cachedPromptTokens != null && cachedPromptTokens > 0 && !writing && (
-            <span className="tabular-nums">{cachedPromptTokens.toLocaleString('en-US')} prompt tokens from cache</span>
-          )}
-          {date && (
-            // The time is formatted in the reader's locale and zone, which the server cannot know.
-            <time dateTime={date.toISOString()} className="tabular-nums" suppressHydrationWarning>
-              {formatTime(date)}
-            </time>
-          )}
+          {/* The facts under a message, each its own item with a dot between: never run together. */}
+          <ul aria-label="Message details" className="flex flex-wrap items-center gap-x-1.5 px-1 [&>li+li]:before:mr-1.5 [&>li+li]:before:content-['·']">
+            {note && <li className={state === 'error' ? 'text-red-700 dark:text-red-400' : ''}>{note}</li>}
+            {!isUser && model && !writing && <li>{model}</li>}
+            {!isUser && tokens != null && !(state === 'error' && tokens === 0) && <li className="tabular-nums">{formatTokens(tokens)} tokens</li>}
+            {!isUser && showCost && cost != null && <li className="tabular-nums">{formatCost(cost)}</li>}
+            {!isUser && cachedPromptTokens != null && cachedPromptTokens > 0 && !writing && (
+              <li className="tabular-nums">{cachedPromptTokens.toLocaleString('en-US')} prompt tokens from cache</li>
+            )}
+            {date && (
+              <li>
+                {/* The time is formatted in the reader's locale and zone, which the server cannot know. */}
+                <time dateTime={date.toISOString()} className="tabular-nums" suppressHydrationWarning>
+                  {formatTime(date)}
+                </time>
+              </li>
+            )}
+          </ul>
         </div>
       )}
     </article>
