@@ -59,7 +59,10 @@ describe('ConversationList', () => {
 
     fireEvent.click(within(nav).getByRole('button', { name: 'Options for Renamed chat' }));
     fireEvent.click(screen.getByRole('menuitem', { name: 'Delete' }));
-    fireEvent.click(screen.getByRole('button', { name: 'Delete “Renamed chat”' }));
+    // The question names the chat; its button is one short word, not the whole title again.
+    const confirm = screen.getByRole('button', { name: 'Delete “Renamed chat”' });
+    expect(confirm.textContent).toBe('Delete');
+    fireEvent.click(confirm);
     await waitFor(() => expect(onDeleted).toHaveBeenCalledWith(id));
     expect(within(nav).queryByRole('button', { name: 'Renamed chat' })).toBeNull();
     expect(await backend.harness.sql('select id from public.ai_chat_conversations where id = $1', [id])).toEqual([]);

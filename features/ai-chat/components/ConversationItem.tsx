@@ -87,8 +87,10 @@ export function ConversationItem({ conversation, active, onSelect, onRename, onD
             }}
             className="rounded-md bg-red-700 px-2 py-1 text-xs text-white hover:bg-red-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-600"
             autoFocus
+            // The title is in the question above; the button stays one short word, its name says which chat.
+            aria-label={`Delete “${conversation.title}”`}
           >
-            Delete “{conversation.title}”
+            Delete
           </button>
           <button
             type="button"
