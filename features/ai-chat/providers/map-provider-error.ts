@@ -44,6 +44,14 @@ function friendlyMessage(code: ChatErrorCode, provider: ProviderName): string {
   }
 }
 
+/**
+ * A network failure after part of the reply had arrived: the provider was reached, the connection
+ * then dropped. Said so (not "Could not reach"), with what happens next.
+ */
+export function connectionLostMidReply(provider: ProviderName, cause: unknown): ChatError {
+  return new ChatError('network', `The connection to ${PROVIDER_LABEL[provider]} was lost mid-reply. What arrived is kept; retry to answer again.`, { cause });
+}
+
 function chatError(code: ChatErrorCode, provider: ProviderName, cause: unknown, retryAfterSeconds?: number) {
   return new ChatError(code, friendlyMessage(code, provider), { cause, retryAfterSeconds });
 }
