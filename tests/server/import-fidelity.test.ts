@@ -132,7 +132,8 @@ describe('an import keeps what the export says', () => {
       conversation: { title: 'T', provider: 'openai', model: 'gpt-4o', createdAt: now, updatedAt: now },
       messages: [{ id: 'a', parentId: null, role: 'user', content: 'Hi', createdAt: now }],
     };
-    const { exportedAt: _dropped, ...withoutTime } = good;
+    const withoutTime: Partial<typeof good> = { ...good };
+    delete withoutTime.exportedAt;
     const cases: [unknown, RegExp][] = [
       [withoutTime, /^This export is damaged: the export time is missing\./],
       [{ messages: [] }, /^This file is not a conversation exported from this app/],
