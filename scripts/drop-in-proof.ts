@@ -1,5 +1,5 @@
 /**
- * `npm run proof:drop-in`: proves that a user who follows the README's "Put it in your app" gets a
+ * `npm run proof:drop-in`: proves that a user who follows the README's "Put it in your app", "By hand", gets a
  * working chat. In a temporary folder it writes a fresh Next.js app (TypeScript, App Router,
  * Tailwind v4, create-next-app's defaults), then does exactly what the README says, read from the
  * README itself: copies the listed paths, checks that the copied module imports nothing outside its
@@ -76,7 +76,7 @@ runScript('drop-in proof', 25 * 60_000, async () => {
   await step(`write a fresh Next.js app (tsconfig target ${tsTarget})`, () => writeFreshApp(app, versions, tsTarget));
   await step('README step 1: copy the module, routes and migrations', () => copyReadmePaths(REPO, app, readme.copy));
   await step('check the copied module imports nothing outside itself', () => checkImports(app, readme));
-  await step('README steps 3–5: next.config, Tailwind @source, the page', async () => {
+  await step('README steps 3–5: next.config, the chat’s stylesheet in the global CSS, the page', async () => {
     await applyNextConfig(app, readme.nextConfig);
     await applyTailwindSource(app, readme.tailwindSource);
     await applyPage(app, readme.page);

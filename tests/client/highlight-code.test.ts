@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { highlightCode, readableOn } from '@/features/ai-chat/client/highlight-code';
+import { highlightCode, readableOn } from '@/features/ai-chat/components/highlight-code';
 
 function luminance(hex: string): number {
   const value = Number.parseInt(hex.slice(1, 7), 16);

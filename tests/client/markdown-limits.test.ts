@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { splitMarkdownBlocks } from '@/features/ai-chat/client/markdown-blocks';
-import { boundMarkdownBlocks, MARKDOWN_LIMITS } from '@/features/ai-chat/client/markdown-limits';
+import { splitMarkdownBlocks } from '@/features/ai-chat/components/markdown-blocks';
+import { boundMarkdownBlocks, MARKDOWN_LIMITS } from '@/features/ai-chat/components/markdown-limits';
 
 const bound = (markdown: string) => boundMarkdownBlocks(splitMarkdownBlocks(markdown)).map((block) => block.plain);
 

@@ -84,7 +84,7 @@ function paste(files: File[]) {
 
 describe('uploadAttachment', () => {
   it('reports the upload progress from the request’s upload events and answers the stored record', async () => {
-    const { uploadAttachment } = await import('@/features/ai-chat/client/attachments-api');
+    const { uploadAttachment } = await import('@/features/ai-chat/client/server-api');
     const progress: number[] = [];
     const record = await uploadAttachment('/api/chat', png(), { onProgress: (fraction) => progress.push(fraction) });
     expect(record.name).toBe('cat.png');
@@ -93,7 +93,7 @@ describe('uploadAttachment', () => {
   });
 
   it('rejects with the server’s code and words', async () => {
-    const { uploadAttachment } = await import('@/features/ai-chat/client/attachments-api');
+    const { uploadAttachment } = await import('@/features/ai-chat/client/server-api');
     await expect(uploadAttachment('/api/chat', png('huge.png'))).rejects.toMatchObject({
       code: 'file_too_large',
       message: 'Images may be at most 5 MB.',

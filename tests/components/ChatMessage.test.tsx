@@ -3,10 +3,23 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatMessage } from '@/features/ai-chat/components/ChatMessage';
 import { StreamingMessage } from '@/features/ai-chat/components/StreamingMessage';
+import { messageView } from '../support/message-view';
 
 afterEach(cleanup);
 
 describe('ChatMessage', () => {
+  it('takes a message as the chat holds it, and a prop given beside it wins', () => {
+    const message = messageView({ role: 'assistant', content: 'From the view', state: 'partial', tokens: 12, model: 'gpt-5-mini' });
+    const { rerender } = render(<ChatMessage message={message} />);
+    const article = screen.getByRole('article', { name: 'Assistant said' });
+    expect(within(article).getByText('From the view')).toBeTruthy();
+    expect(within(article).getByText('Stopped')).toBeTruthy();
+    rerender(<ChatMessage message={message} content="Given beside it" />);
+    expect(screen.getByText('Given beside it')).toBeTruthy();
+    expect(screen.queryByText('From the view')).toBeNull();
+  });
+
+
   it('renders the spec’s standalone props: role, content, timestamp', () => {
     render(<ChatMessage role="assistant" content="Hello! How can I help you?" timestamp={new Date('2026-01-01T10:30:00Z')} />);
     const article = screen.getByRole('article', { name: 'Assistant said' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openFenceContent, splitMarkdownBlocks } from '@/features/ai-chat/client/markdown-blocks';
+import { openFenceContent, splitMarkdownBlocks } from '@/features/ai-chat/components/markdown-blocks';
 
 describe('splitMarkdownBlocks', () => {
   it('splits at blank lines and keeps a table and a tight list whole', () => {

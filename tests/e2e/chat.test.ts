@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { formatTokens } from '../../features/ai-chat/client/format';
+import { formatTokens } from '../../features/ai-chat/components/format';
 import { chatScreen, conversationIdOf, launchBrowser, openPage, replyBody, sendMessage, waitForIdle } from './support/browser';
 import { providerControl } from './support/provider-control';
 import { chatList } from './support/sidebar';

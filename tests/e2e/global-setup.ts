@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { buildApp, freePort, ROOT, startApp, type RunningApp } from './support/app-server';
 import { PLANTED_SECRETS } from './support/planted-secrets';
 import { startFakeProviders } from './support/provider-control';
+import { startTestMcpServer } from '../support/mcp-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +21,8 @@ declare module 'vitest' {
      * limit (LIMITED_TOKENS_PER_DAY), for the journeys that run into a usage limit.
      */
     limitedBaseUrl: string;
+    /** A third `next start` of the build with a real MCP server's tools (AI_CHAT_MCP_SERVERS), for the tool journeys. */
+    toolsBaseUrl: string;
   }
 }
 
@@ -34,8 +37,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const providers = await startFakeProviders();
   const dataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-'));
   const limitedDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-limited-'));
+  const toolsDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-tools-'));
+  const mcp = await startTestMcpServer();
   const removeData = () =>
-    Promise.all([dataDir, limitedDataDir].map((dir) => rm(dir, { recursive: true, force: true })));
+    Promise.all([dataDir, limitedDataDir, toolsDataDir].map((dir) => rm(dir, { recursive: true, force: true })));
 
   const appEnv: Record<string, string> = {
     ...PLANTED_SECRETS,
@@ -67,6 +72,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const stopAll = async () => {
     await Promise.all(apps.map((app) => app.stop()));
     await providers.close();
+    await mcp.close();
     await removeData();
   };
   try {
@@ -77,14 +83,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
     let limitedPort = await freePort();
     while (limitedPort === port) limitedPort = await freePort();
     const started = (running: RunningApp) => (apps.push(running), running);
-    const [app, limited] = await Promise.all([
+    let toolsPort = await freePort();
+    while (toolsPort === port || toolsPort === limitedPort) toolsPort = await freePort();
+    const mcpServers = [{ name: 'mail', url: mcp.url, allowPrivateNetwork: true, tools: { allow: ['send_email', 'lookup'] } }];
+    const [app, limited, tools] = await Promise.all([
       startApp(env, port).then(started),
       // Same build, read at run time: the limit and the data directory are server-only variables.
       startApp(
         { ...env, AI_CHAT_DATA_DIR: limitedDataDir, AI_CHAT_MAX_TOKENS_PER_DAY: String(LIMITED_TOKENS_PER_DAY) },
         limitedPort,
       ).then(started),
+      startApp({ ...env, AI_CHAT_DATA_DIR: toolsDataDir, AI_CHAT_MCP_SERVERS: JSON.stringify(mcpServers) }, toolsPort).then(started),
     ]);
+    project.provide('toolsBaseUrl', tools.url);
     project.provide('baseUrl', app.url);
     project.provide('limitedBaseUrl', limited.url);
     project.provide('providerControlUrl', providers.controlUrl);

@@ -41,4 +41,19 @@ describe('the one reducer from chat events to parts', () => {
     expect(after.at(-1)).toEqual({ type: 'text', text: 'It is  more' });
     expect(applyChatEvent(before, { type: 'retrying', attempt: 1, retryAfterSeconds: 1, reason: 'overloaded' }, 'openai')).toBe(before);
   });
+
+  it('keeps a tool call\'s approval on its call: asked, then answered (a reply cut while waiting keeps it asked)', () => {
+    const approvalId = '3b0f8a4e-6d7c-4e8a-9a51-0c6f1f7a2b10';
+    const asked: ChatEvent[] = [
+      { type: 'tool-call', id: 'c1', name: 'delete_file', args: { path: 'a.txt' } },
+      { type: 'tool-approval-request', approvalId, toolCallId: 'c1', name: 'delete_file', args: { path: 'a.txt' }, expiresAt: '2026-12-07T12:05:00.000Z' },
+    ];
+    expect(partsOfEvents(asked, 'openai')).toEqual([
+      { type: 'tool-call', id: 'c1', name: 'delete_file', args: { path: 'a.txt' }, approval: { id: approvalId, state: 'requested', expiresAt: '2026-12-07T12:05:00.000Z' } },
+    ]);
+    const denied = partsOfEvents([...asked, { type: 'tool-approval-response', approvalId, toolCallId: 'c1', approved: false, reason: 'timeout' }], 'openai');
+    expect(denied[0]).toMatchObject({ approval: { id: approvalId, state: 'denied', reason: 'timeout' } });
+    // An answer for a call the reply does not have changes nothing.
+    expect(applyChatEvent(denied, { type: 'tool-approval-response', approvalId, toolCallId: 'nope', approved: true }, 'openai')).toEqual(denied);
+  });
 });

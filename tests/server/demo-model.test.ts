@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseChatEnv } from '@/features/ai-chat/config/env';
-import { chatHandlerOptionsFromEnv } from '@/features/ai-chat/server/http/chat-handler';
+import { handlerOptionsFromEnv } from '@/features/ai-chat/server/http/env-options';
 import { createDemoProvider } from '@/features/ai-chat/providers/demo/provider';
 import { chatConfigSchema, usageResponseSchema } from '@/features/ai-chat/protocol/rest';
 import { startChatHarness, type ChatHarness } from '../support/chat-harness';
@@ -22,10 +22,10 @@ describe('when the offline demo model stands in', () => {
   });
 
   it('the handler the environment describes chats with it by default in development, and never in production', () => {
-    const dev = chatHandlerOptionsFromEnv(parseChatEnv({ NODE_ENV: 'development', AI_CHAT_DATA_DIR: 'memory://' }));
+    const dev = handlerOptionsFromEnv(parseChatEnv({ NODE_ENV: 'development', AI_CHAT_DATA_DIR: 'memory://' }));
     expect(Object.keys(dev.providers)).toEqual(['demo']);
     expect(dev.defaultProvider).toBe('demo');
-    const production = chatHandlerOptionsFromEnv(parseChatEnv({ NODE_ENV: 'production', AI_CHAT_STORE: 'embedded', AI_CHAT_DATA_DIR: 'memory://' }));
+    const production = handlerOptionsFromEnv(parseChatEnv({ NODE_ENV: 'production', AI_CHAT_STORE: 'embedded', AI_CHAT_DATA_DIR: 'memory://' }));
     expect(production.providers).toEqual({});
     expect(production.defaultProvider).toBe('openai');
   });

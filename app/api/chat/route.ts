@@ -1,4 +1,4 @@
-import { handleChatRequest } from '@/features/ai-chat/server/http/chat-handler';
+import { handleChatRequest } from '@/features/ai-chat/api/chat-handler';
 
 export async function POST(request: Request) {
   return handleChatRequest(request);

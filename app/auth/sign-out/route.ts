@@ -1,7 +1,8 @@
 import { createServerClient } from '@supabase/ssr';
 import { cookies } from 'next/headers';
 import { NextResponse } from 'next/server';
-import { assertAllowedCaller, errorResponse, getDefaultChatHandler } from '@/features/ai-chat/server';
+import { getDefaultChatHandler } from '@/features/ai-chat/api/chat-handler';
+import { assertAllowedCaller, errorResponse } from '@/features/ai-chat/server';
 
 export async function POST(request: Request) {
   // The sign-out form posts from the app's own page; another site must not sign the user out.

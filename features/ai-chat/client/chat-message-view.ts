@@ -1,6 +1,8 @@
 import type { ChatFinishReason } from '../protocol/chat-events';
-import { partsOf, type MessagePart } from '../protocol/parts';
+import { partsOf, type MessagePart, type ToolApproval } from '../protocol/parts';
 import type { MessageRecord, MessageRole } from '../protocol/records';
+import type { Branching } from './chat-turn';
+import type { MessageStore } from './message-store';
 
 /** Where a message is in its life on the client: `pending` and `streaming` exist only locally. */
 export type ChatMessageState = 'pending' | 'streaming' | 'complete' | 'partial' | 'error';
@@ -28,6 +30,8 @@ export interface ToolActivity {
   args: unknown;
   /** Undefined until the tool's result arrives. */
   result?: unknown;
+  /** Set when the call waits (or waited) for the person's approval; `replyId` is where to answer. */
+  approval?: ToolApproval & { replyId?: string };
 }
 
 /**
@@ -107,7 +111,8 @@ function toolsFromRecord(record: MessageRecord): ToolActivity[] {
     const match = results.find((r) => typeof r === 'object' && r !== null && (r as { id?: unknown }).id === id) as
       | { result?: unknown }
       | undefined;
-    return [{ id, name, args, ...(match ? { result: match.result } : {}) }];
+    const approval = record.parts?.flatMap((part) => (part.type === 'tool-call' && part.id === id && part.approval ? [part.approval] : []))[0];
+    return [{ id, name, args, ...(match ? { result: match.result } : {}), ...(approval ? { approval } : {}) }];
   });
 }
 
@@ -232,4 +237,34 @@ export function sameView(a: ChatMessageView, b: ChatMessageView): boolean {
 function sameParts(a: readonly MessagePart[], b: readonly MessagePart[]): boolean {
   if (a === b) return true;
   return a.length === b.length && a.every((part, i) => part === b[i] || JSON.stringify(part) === JSON.stringify(b[i]));
+}
+
+/** Which saved messages a regenerate or a branch switch points at; null where it points at nothing. */
+
+/**
+ * The regenerate of the reply `assistantMessageId` (default: the last reply shown): the text of
+ * the user message before it, sent again under that message. None while that message is unsaved.
+ */
+export function regenerateTarget(
+  store: MessageStore,
+  assistantMessageId?: string,
+): { text: string; branch: Branching } | null {
+  const all = store.getMessages();
+  const assistant = assistantMessageId
+    ? store.findById(assistantMessageId)
+    : [...all].reverse().find((m) => m.role === 'assistant');
+  if (!assistant) return null;
+  const index = all.indexOf(assistant);
+  const user = all.slice(0, index).reverse().find((m) => m.role === 'user');
+  if (!user || isLocalId(user.id)) return null;
+  return { text: user.content, branch: { kind: 'regenerate', userMessageId: user.id, replaces: assistant.id } };
+}
+
+/** The saved sibling of `message` that `target` names: its previous or next version, or a sibling id. */
+export function siblingTarget(message: ChatMessageView, target: 'previous' | 'next' | string): string | null {
+  const index = message.siblingIds.indexOf(message.id);
+  const targetId =
+    target === 'previous' ? message.siblingIds[index - 1] : target === 'next' ? message.siblingIds[index + 1] : target;
+  if (!targetId || targetId === message.id || isLocalId(targetId)) return null;
+  return targetId;
 }

@@ -1,23 +1,15 @@
-import type { AttachmentRecord } from './attachments-api';
-import { regenerateTarget, siblingTarget } from './branch-targets';
-import { DEFAULT_CHAT_API } from './chat-api';
-import { httpChatTransport, type ChatTransport } from './chat-transport';
-import type { ChatSessionOptions, ChatSessionState, SendMessageOptions } from './chat-session-types';
+import { type AttachmentRecord, DEFAULT_CHAT_API, showConversation } from './server-api';
+import { regenerateTarget } from './chat-message-view';
+import { type ChatTransport, sendTurn, sessionTransport, turnRequestBody } from './chat-transport';
+import { type ChatSessionOptions, type ChatSessionState, NEW_CHAT, type SendMessageOptions, SessionStateStore } from './session-types';
 import type { ConversationDetail } from '../protocol/rest';
-import { attachmentsOf, type Branching, type FailedSend } from './chat-turn';
-import { toChatError } from './http-error';
-import { placeFollowedReply, replyToFollow } from './follow-reply';
-import { showConversation } from './load-conversation';
+import { attachmentsOf, type Branching, type FailedSend, placeTurn } from './chat-turn';
 import { MessageStore } from './message-store';
-import type { ModelRef } from './saved-turn';
-import { NEW_CHAT, SessionStateStore } from './session-state';
-import { readTurn, type ReadingChat } from './read-turn';
-import type { ReplyReading } from './reply-reading';
-import { TurnSettling, type SettlingChat } from './settle-turn';
-import { sendTurn, turnRequestBody } from './turn-request';
-import { placeTurn } from './turn-rows';
+import { type ModelRef, type SettlingChat, showSibling, TurnSettling } from './settle-turn';
+import { followReply, type ReadingChat, readTurn } from './read-turn';
+import type { ReplyReading } from './stream-reply';
 
-export type { SendMessageOptions } from './chat-session-types';
+export type { SendMessageOptions } from './session-types';
 
 /**
  * One chat on the client, outside React: the messages, the request in flight, and the actions.
@@ -90,18 +82,12 @@ export class ChatSession {
     this.options = options;
   }
 
-  private get api(): string {
-    return this.options.api ?? DEFAULT_CHAT_API;
-  }
+  private readonly transportOf = sessionTransport();
 
-  /** The wire: the options' transport, else HTTP to the routes under `api` (made once per base path). */
+  /** The wire: the options' transport, else HTTP to the routes under `api`. */
   private get transport(): ChatTransport {
-    if (this.options.transport) return this.options.transport;
-    if (this.http?.api !== this.api) this.http = { api: this.api, transport: httpChatTransport(this.api) };
-    return this.http.transport;
+    return this.transportOf(this.options);
   }
-
-  private http: { api: string; transport: ChatTransport } | null = null;
 
   get busy(): boolean {
     return this.state.status === 'submitted' || this.state.status === 'streaming';
@@ -179,7 +165,7 @@ export class ChatSession {
 
   /** The base path of the module's routes (attachment URLs are under it). */
   get apiBase(): string {
-    return this.api;
+    return this.options.api ?? DEFAULT_CHAT_API;
   }
 
   /**
@@ -237,19 +223,9 @@ export class ChatSession {
   switchBranch = (messageId: string, target: 'previous' | 'next' | string): Promise<void> =>
     this.afterStopping(() => this.switchBranchNow(messageId, target));
 
-  private async switchBranchNow(messageId: string, target: string): Promise<void> {
-    const conversationId = this.state.conversationId;
-    const message = this.messages.findById(messageId);
-    if (this.busy || !conversationId || !message) return;
-    const targetId = siblingTarget(message, target);
-    if (!targetId) return;
-    try {
-      await this.transport.switchBranch(conversationId, targetId);
-    } catch (error) {
-      this.setState({ error: toChatError(error) });
-      return;
-    }
-    await this.load(conversationId);
+  private switchBranchNow(messageId: string, target: string): Promise<void> {
+    if (this.busy) return Promise.resolve();
+    return showSibling(this.chat, messageId, target, (conversationId) => this.load(conversationId));
   }
 
   /**
@@ -311,16 +287,10 @@ export class ChatSession {
     await readTurn(this.reader, placed, sendTurn(this.transport, body), 'sent');
   }
 
-  /**
-   * After a load: a reply the server is still writing under the last row shown (or a new version
-   * of the last reply shown) is read from its start, then live, as if it had been sent from here.
-   */
+  /** After a load: a reply the server is still writing is read from its start, then live (see followReply). */
   private followGenerating(detail: ConversationDetail): void {
-    const conversationId = this.state.conversationId;
-    const follow = conversationId && !this.busy ? replyToFollow(this.messages, detail, this.unattachable) : null;
-    if (!follow || !conversationId) return;
-    const placed = placeFollowedReply(this.messages, follow, conversationId);
-    this.setState({ status: 'submitted', error: null, failedReplyKey: null });
-    this.current = readTurn(this.reader, placed, (signal) => this.transport.attachReply(follow.reply.id, signal), 'attached');
+    if (this.busy) return;
+    const reading = followReply(this.reader, detail, this.state.conversationId, this.unattachable);
+    if (reading) this.current = reading;
   }
 }

@@ -1,5 +1,4 @@
-import { sameView, type ChatMessageView } from './chat-message-view';
-import { scheduleFrame } from './frame-scheduler';
+import { type ChatMessageView, sameView } from './chat-message-view';
 import { appendToParts, type StreamedKind } from '../protocol/reduce-parts';
 
 type Listener = () => void;
@@ -179,4 +178,17 @@ export class MessageStore {
 function subscribe(set: Set<Listener>, listener: Listener): () => void {
   set.add(listener);
   return () => set.delete(listener);
+}
+
+/**
+ * Runs `callback` once before the next paint (requestAnimationFrame), or after ~16 ms where
+ * there is no animation frame (workers, tests, server). Returns a cancel function.
+ */
+export function scheduleFrame(callback: () => void): () => void {
+  if (typeof requestAnimationFrame === 'function' && typeof cancelAnimationFrame === 'function') {
+    const handle = requestAnimationFrame(() => callback());
+    return () => cancelAnimationFrame(handle);
+  }
+  const handle = setTimeout(callback, 16);
+  return () => clearTimeout(handle);
 }

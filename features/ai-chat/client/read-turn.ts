@@ -1,9 +1,12 @@
-import type { ChatSessionOptions } from './chat-session-types';
-import { isBrokenStream, readWhileOnline, reconnectReply, type ReconnectOutcome } from './reconnect-reply';
-import { ReplyReading } from './reply-reading';
+import type { ChatSessionOptions } from './session-types';
+import type { ConversationDetail } from '../protocol/rest';
+import type { MessageStore } from './message-store';
+import { type ChatMessageView, isLocalId } from './chat-message-view';
+import { draftMessage, type PlacedTurn, showRefusedTurn } from './chat-turn';
+import { isBrokenStream, readWhileOnline, type ReconnectOutcome, reconnectReply } from './reconnect-reply';
+import { ReplyReading } from './stream-reply';
 import type { SettlingChat, TurnSettling } from './settle-turn';
-import { requestTurn, type OpenReply } from './turn-request';
-import { showRefusedTurn, type PlacedTurn } from './turn-rows';
+import { type OpenReply, requestTurn } from './chat-transport';
 
 /**
  * Where a reply being read comes from: `sent`, the answer to this chat's own POST; `attached`,
@@ -98,4 +101,88 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
     reading.end();
     chat.setReading(reading, false);
   }
+}
+
+/** A reply to follow: the run, the question it answers, and the reply it is a new version of. */
+/** Which reply the server is still writing a loaded chat follows, and where it goes. */
+type GeneratingReply = ConversationDetail['generating'][number];
+
+export interface ReplyToFollow {
+  reply: GeneratingReply;
+  question: ChatMessageView;
+  /** The reply shown last when the run is a new version of it (a regenerate): the branch shown ends there until the new one is saved. */
+  replaces?: ChatMessageView;
+}
+
+/**
+ * The reply the server is still writing under the last row shown, or a new version of the last
+ * reply shown; none when there is none, or it is one in `skip` (the server would not stream it).
+ */
+export function replyToFollow(store: MessageStore, detail: ConversationDetail, skip: ReadonlySet<string>): ReplyToFollow | null {
+  const last = store.last();
+  if (!last) return null;
+  const under = (run: GeneratingReply, id: string | null) => run.parentId !== null && run.parentId === id;
+  const answer = detail.generating.find((run) => under(run, last.id));
+  if (answer) return skip.has(answer.id) ? null : { reply: answer, question: last };
+  if (last.role !== 'assistant') return null;
+  // A version already saved has ended, though the server may list it for a moment longer.
+  const version = detail.generating.find((run) => !last.siblingIds.includes(run.id) && run.id !== last.id && under(run, last.parentId));
+  const question = last.parentId ? store.findById(last.parentId) : undefined;
+  if (!version || !question || skip.has(version.id)) return null;
+  return { reply: version, question, replaces: last };
+}
+
+/**
+ * Shows a reply the server is still writing under `question`, as a turn to read: its row has the
+ * run's id (the assistant message id) and fills from the attach stream. A new version of the
+ * reply shown last (a regenerate) takes that reply's place, with its versions for the switcher,
+ * as a regenerate sent from here does.
+ */
+export function placeFollowedReply(store: MessageStore, { reply, question, replaces }: ReplyToFollow, conversationId: string): PlacedTurn {
+  const row: ChatMessageView = {
+    ...draftMessage('assistant', '', question.id),
+    id: reply.id,
+    state: 'pending',
+    provider: reply.provider,
+    model: reply.model,
+  };
+  const displaced = replaces ? [replaces] : [];
+  if (replaces) store.remove([replaces.key]);
+  store.append([row]);
+  const replacedSiblings = replaces
+    ? (replaces.siblingIds.length > 0 ? replaces.siblingIds : [replaces.id]).filter((id) => !isLocalId(id) && id !== reply.id)
+    : [];
+  return {
+    // As a regenerate: the question is saved and shown already, only the reply is new.
+    turn: {
+      text: question.content,
+      attachments: [],
+      userKey: question.key,
+      assistantKey: row.key,
+      regenerating: true,
+      conversationIdBefore: conversationId,
+    },
+    parentId: question.id,
+    regeneratingKey: question.key,
+    displaced,
+    replacedSiblings,
+  };
+}
+
+/**
+ * After a load: a reply the server is still writing under the last row shown (or a new version
+ * of the last reply shown) is read from its start, then live, as if it had been sent from here.
+ * Returns the reading, or null when there is none to follow.
+ */
+export function followReply(
+  chat: ReadingChat,
+  detail: ConversationDetail,
+  conversationId: string | null,
+  skip: ReadonlySet<string>,
+): Promise<void> | null {
+  const follow = conversationId ? replyToFollow(chat.messages, detail, skip) : null;
+  if (!follow || !conversationId) return null;
+  const placed = placeFollowedReply(chat.messages, follow, conversationId);
+  chat.setState({ status: 'submitted', error: null, failedReplyKey: null });
+  return readTurn(chat, placed, (signal) => chat.transport().attachReply(follow.reply.id, signal), 'attached');
 }

@@ -1,7 +1,6 @@
-import type { ChatTransport } from './chat-transport';
+import type { ChatTransport, OpenReply, TurnOutcome } from './chat-transport';
 import type { MessageStore } from './message-store';
 import { BrokenStreamError } from './stream-reply';
-import type { OpenReply, TurnOutcome } from './turn-request';
 
 /**
  * The waits before each attempt to read a reply again after its stream broke: from 0.5 s,
@@ -127,3 +126,4 @@ function waitForConnection(ms: number, signal: AbortSignal): Promise<void> {
     globalThis.addEventListener?.('online', done, { once: true });
   });
 }
+

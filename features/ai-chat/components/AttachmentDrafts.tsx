@@ -40,16 +40,16 @@ export function AttachmentDrafts({ drafts, onRemove, onEmptied }: AttachmentDraf
       {drafts.map((draft, index) => (
         <li
           key={draft.key}
-          className={`relative flex items-center gap-2 rounded-lg border bg-zinc-50 p-1.5 pr-8 text-xs text-zinc-800 dark:bg-zinc-800 dark:text-zinc-100 ${
-            draft.status === 'failed' ? 'border-red-600 dark:border-red-400' : 'border-zinc-300 dark:border-zinc-600'
+          className={`relative flex items-center gap-2 rounded-lg border bg-muted p-1.5 pr-8 text-xs text-foreground ${
+            draft.status === 'failed' ? 'border-destructive' : 'border-border'
           }`}
         >
           {/* A refused file's bytes may be no image at all: a file icon, not a broken image. */}
           {draft.previewUrl && draft.status !== 'failed' ? (
             // eslint-disable-next-line @next/next/no-img-element -- an object URL of a local file
-            <img src={draft.previewUrl} alt={draft.name} className="size-12 rounded object-cover" />
+            <img src={draft.previewUrl} alt={draft.name} className="size-12 rounded-sm object-cover" />
           ) : (
-            <span className="inline-flex size-8 items-center justify-center text-zinc-600 dark:text-zinc-300">
+            <span className="inline-flex size-8 items-center justify-center text-muted-foreground">
               <FileTextIcon />
             </span>
           )}
@@ -62,12 +62,12 @@ export function AttachmentDrafts({ drafts, onRemove, onEmptied }: AttachmentDraf
                 aria-valuemin={0}
                 aria-valuemax={100}
                 aria-valuenow={Math.round(draft.progress * 100)}
-                className="h-1 w-24 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-700"
+                className="h-1 w-24 overflow-hidden rounded-full bg-muted"
               >
-                <span className="block h-full bg-blue-600 dark:bg-blue-400" style={{ width: `${Math.round(draft.progress * 100)}%` }} />
+                <span className="block h-full bg-primary" style={{ width: `${Math.round(draft.progress * 100)}%` }} />
               </span>
             )}
-            {draft.status === 'failed' && <span className="text-red-700 dark:text-red-300">Not uploaded</span>}
+            {draft.status === 'failed' && <span className="text-destructive">Not uploaded</span>}
           </span>
           <button
             type="button"
@@ -78,7 +78,7 @@ export function AttachmentDrafts({ drafts, onRemove, onEmptied }: AttachmentDraf
             onClick={() => remove(index)}
             aria-label={`Remove ${draft.name}`}
             title="Remove"
-            className="absolute top-1 right-1 inline-flex size-6 items-center justify-center rounded-full text-zinc-600 hover:bg-zinc-200 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-300 dark:hover:bg-zinc-700 dark:hover:text-zinc-100"
+            className="absolute top-1 right-1 inline-flex size-6 items-center justify-center rounded-full text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:outline-2 focus-visible:outline-ring"
           >
             <CloseIcon />
           </button>

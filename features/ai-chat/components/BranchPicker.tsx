@@ -12,12 +12,12 @@ export interface BranchPickerProps {
 }
 
 const BUTTON =
-  'inline-flex size-7 items-center justify-center rounded-md hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-500 disabled:opacity-40 disabled:hover:bg-transparent dark:hover:bg-zinc-800';
+  'inline-flex size-7 items-center justify-center rounded-md hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring disabled:opacity-40 disabled:hover:bg-transparent';
 
 /** `< 2/3 >`: pages through the versions of a message (edits, regenerations). */
 export function BranchPicker({ index, total, onPrevious, onNext, disabled = false }: BranchPickerProps) {
   return (
-    <div role="group" aria-label="Versions" className="inline-flex items-center text-xs text-zinc-500 dark:text-zinc-400">
+    <div role="group" aria-label="Versions" className="inline-flex items-center text-xs text-muted-foreground">
       <button type="button" className={BUTTON} onClick={onPrevious} disabled={disabled || index <= 0} aria-label="Previous version">
         <ChevronLeftIcon />
       </button>

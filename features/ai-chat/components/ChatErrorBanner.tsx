@@ -1,7 +1,7 @@
 'use client';
 
 import { canRetry } from '../client/http-error';
-import { formatDuration, formatResetsAt } from '../client/format';
+import { formatDuration, formatResetsAt } from './format';
 import type { ChatError } from '../protocol/errors';
 
 export interface ChatErrorBannerProps {
@@ -19,7 +19,7 @@ export function ChatErrorBanner({ error, onRetry, onDismiss }: ChatErrorBannerPr
   return (
     <div
       role="alert"
-      className="mx-auto flex w-full max-w-3xl items-center gap-3 rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+      className="mx-auto flex w-full max-w-3xl items-center gap-3 rounded-lg border border-destructive/50 bg-card px-3 py-2 text-sm text-destructive"
     >
       <p className="flex-1">
         {error.message}
@@ -29,7 +29,7 @@ export function ChatErrorBanner({ error, onRetry, onDismiss }: ChatErrorBannerPr
         <button
           type="button"
           onClick={onRetry}
-          className="rounded-md bg-red-700 px-3 py-1 text-white hover:bg-red-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-500"
+          className="rounded-md border border-destructive/50 bg-background px-3 py-1 text-destructive hover:bg-destructive/10 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring"
         >
           Retry
         </button>
@@ -39,7 +39,7 @@ export function ChatErrorBanner({ error, onRetry, onDismiss }: ChatErrorBannerPr
           type="button"
           onClick={onDismiss}
           aria-label="Dismiss error"
-          className="rounded-md px-2 py-1 hover:bg-red-100 focus-visible:outline-2 focus-visible:outline-red-500 dark:hover:bg-red-900"
+          className="rounded-md px-2 py-1 hover:bg-destructive/10 focus-visible:outline-2 focus-visible:outline-ring"
         >
           ✕
         </button>

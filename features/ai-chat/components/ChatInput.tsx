@@ -12,8 +12,8 @@ import {
   type KeyboardEvent,
   type Ref,
 } from 'react';
-import type { AttachmentRecord } from '../client/attachments-api';
-import { DEFAULT_CHAT_API } from '../client/chat-api';
+import type { AttachmentRecord } from '../client/server-api';
+import { DEFAULT_CHAT_API } from '../client/server-api';
 import { useAttachmentDrafts } from '../hooks/useAttachmentDrafts';
 import { useFileDrop } from '../hooks/useFileDrop';
 import { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from '../protocol/parts';
@@ -177,12 +177,12 @@ export function ChatInput({
   // No `maxLength` on the textarea: the browser would cut a long paste without a word. The text
   // stays whole, the note says by how much it is over, and Send waits until it fits.
   const note = (notAdded > 0 || overFileLimit) && maxFiles !== undefined ? (
-    <span id={noteId} role="alert" className="text-red-700 dark:text-red-300">
+    <span id={noteId} role="alert" className="text-destructive">
       A message may carry at most {maxFiles} {maxFiles === 1 ? 'file' : 'files'}
       {overFileLimit ? `: remove ${files.ready.length - maxFiles}.` : `: ${notAdded} ${notAdded === 1 ? 'was' : 'were'} not added.`}
     </span>
   ) : failedUpload?.error ? (
-    <span id={noteId} role="alert" className="text-red-700 dark:text-red-300">
+    <span id={noteId} role="alert" className="text-destructive">
       {failedUpload.name}: {failedUpload.error}
     </span>
   ) : sendWaiting && uploadingCount > 0 ? (
@@ -190,11 +190,11 @@ export function ChatInput({
       Waiting for {uploadingCount} {uploadingCount === 1 ? 'file' : 'files'} to upload…
     </span>
   ) : reason ? (
-    <span id={noteId} className="text-amber-800 dark:text-amber-300">
+    <span id={noteId} className="text-foreground">
       {reason}
     </span>
   ) : tooLong ? (
-    <span id={noteId} className="text-red-700 dark:text-red-300">
+    <span id={noteId} className="text-destructive">
       Your message is {value.length.toLocaleString('en-US')} characters; the limit is {maxLength.toLocaleString('en-US')}.
     </span>
   ) : null;
@@ -218,14 +218,14 @@ export function ChatInput({
         <div
           aria-hidden="true"
           data-testid="drop-zone"
-          className="pointer-events-none absolute inset-0 z-10 flex items-center justify-center rounded-2xl border-2 border-dashed border-blue-600 bg-blue-50/90 text-sm font-medium text-blue-800 dark:border-blue-400 dark:bg-blue-950/90 dark:text-blue-200"
+          className="pointer-events-none absolute inset-0 z-10 flex items-center justify-center rounded-2xl border-2 border-dashed border-ring bg-background/90 text-sm font-medium text-foreground"
         >
           Drop images or PDFs to attach
         </div>
       )}
       <div
-        className={`flex flex-col rounded-2xl border bg-white p-2 focus-within:border-blue-600 dark:bg-zinc-900 dark:focus-within:border-blue-400 ${
-          tooLong ? 'border-red-600 dark:border-red-400' : 'border-zinc-400 dark:border-zinc-600'
+        className={`flex flex-col rounded-2xl border bg-background p-2 focus-within:border-ring ${
+          tooLong ? 'border-destructive' : 'border-input'
         }`}
       >
         {canAttach && <AttachmentDrafts drafts={files.drafts} onRemove={removeFile} onEmptied={() => ownRef.current?.focus()} />}
@@ -238,7 +238,7 @@ export function ChatInput({
                 aria-label="Attach files"
                 title="Attach images or PDFs"
                 disabled={disabled && !isStreaming}
-                className="inline-flex size-9 shrink-0 items-center justify-center rounded-full text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:cursor-not-allowed disabled:opacity-60 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+                className="inline-flex size-9 shrink-0 items-center justify-center rounded-full text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring disabled:cursor-not-allowed disabled:opacity-60"
               >
                 <PaperclipIcon />
               </button>
@@ -270,14 +270,14 @@ export function ChatInput({
             rows={1}
             disabled={disabled && !isStreaming}
             autoFocus={autoFocus}
-            className="max-h-60 min-h-9 flex-1 resize-none bg-transparent px-2 py-1.5 text-base text-zinc-900 outline-none placeholder:text-zinc-500 disabled:cursor-not-allowed disabled:opacity-60 sm:text-sm dark:text-zinc-100 dark:placeholder:text-zinc-400"
+            className="max-h-60 min-h-9 flex-1 resize-none bg-transparent px-2 py-1.5 text-base text-foreground outline-none placeholder:text-muted-foreground disabled:cursor-not-allowed disabled:opacity-60 sm:text-sm"
           />
           {canStop ? (
             <button
               type="submit"
               aria-label="Stop"
               title="Stop (Esc)"
-              className="inline-flex size-9 shrink-0 items-center justify-center rounded-full bg-zinc-900 text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300"
+              className="inline-flex size-9 shrink-0 items-center justify-center rounded-full bg-foreground text-background hover:bg-foreground/80 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring"
             >
               <StopIcon />
             </button>
@@ -287,14 +287,14 @@ export function ChatInput({
               aria-label="Send"
               title="Send (Enter)"
               disabled={!canSend}
-              className="inline-flex size-9 shrink-0 items-center justify-center rounded-full bg-blue-600 text-white hover:bg-blue-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:cursor-not-allowed disabled:bg-zinc-300 disabled:text-zinc-600 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-400"
+              className="inline-flex size-9 shrink-0 items-center justify-center rounded-full bg-primary text-primary-foreground hover:bg-primary/90 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring disabled:cursor-not-allowed disabled:bg-muted disabled:text-muted-foreground"
             >
               <ArrowUpIcon />
             </button>
           )}
         </div>
       </div>
-      <div className="flex justify-between gap-2 px-2 text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">
+      <div className="flex justify-between gap-2 px-2 text-xs text-muted-foreground" aria-live="polite">
         {/* A note that matters (a refused file, a limit) takes the whole row; the keyboard hint yields. */}
         {note ?? (
           <>

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { DEFAULT_CHAT_API } from '../client/chat-api';
+import { DEFAULT_CHAT_API } from '../client/server-api';
 import type { ChatMessageView } from '../client/chat-message-view';
 import { useChatConfig } from '../hooks/useChatConfig';
 import { useChatController } from '../hooks/useChatController';
@@ -151,9 +151,9 @@ export function ChatInterface({
   return (
     <section
       aria-label="Chat"
-      className={`flex h-full min-h-0 flex-col bg-white text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100 ${className}`}
+      className={`flex h-full min-h-0 flex-col bg-background text-foreground ${className}`}
     >
-      <header className="flex flex-wrap items-center gap-x-3 gap-y-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
+      <header className="flex flex-wrap items-center gap-x-3 gap-y-2 border-b border-border px-3 py-2">
         <div className="flex min-w-0 flex-1 basis-full items-center gap-1 md:basis-0">
           {headerStart}
           <h1 className="min-w-0 flex-1 truncate px-1 text-base font-semibold">{heading}</h1>
@@ -174,7 +174,7 @@ export function ChatInterface({
 
       {notFound ? (
         <div className="flex flex-1 flex-col items-center justify-center gap-3 px-4 text-center">
-          <p className="text-lg text-zinc-700 dark:text-zinc-300">This chat doesn&apos;t exist or was deleted.</p>
+          <p className="text-lg text-foreground">This chat doesn&apos;t exist or was deleted.</p>
           <a
             href={newChatHref}
             onClick={(event) => {
@@ -182,7 +182,7 @@ export function ChatInterface({
               event.preventDefault();
               onNewChat();
             }}
-            className="rounded-md bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600"
+            className="rounded-md bg-primary px-4 py-2 text-sm font-medium text-primary-foreground hover:bg-primary/90 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring"
           >
             Start a new chat
           </a>
@@ -194,11 +194,11 @@ export function ChatInterface({
               session={chat.session}
               empty={
                 chat.historyLoading ? (
-                  <p role="status" className="py-8 text-center text-sm text-zinc-600 dark:text-zinc-400">
+                  <p role="status" className="py-8 text-center text-sm text-muted-foreground">
                     Loading conversation…
                   </p>
                 ) : (
-                  <p className="py-16 text-center text-lg text-zinc-600 dark:text-zinc-400">How can I help?</p>
+                  <p className="py-16 text-center text-lg text-muted-foreground">How can I help?</p>
                 )
               }
             />

@@ -1,8 +1,8 @@
 'use client';
 
 import { useContext, useState } from 'react';
-import type { ChatMessageState, ReplyFailure, ReplyRetrying, ToolActivity } from '../client/chat-message-view';
-import { formatCost, formatTime, formatTokens } from '../client/format';
+import type { ChatMessageState, ChatMessageView, ReplyFailure, ReplyRetrying, ToolActivity } from '../client/chat-message-view';
+import { formatCost, formatTime, formatTokens } from './format';
 import type { ChatFinishReason } from '../protocol/chat-events';
 import type { FilePart, MessagePart } from '../protocol/parts';
 import type { MessageRole } from '../protocol/records';
@@ -17,7 +17,7 @@ import { MessageEditor } from './MessageEditor';
 import { StreamingMessage } from './StreamingMessage';
 import { ToolActivityList } from './ToolActivityList';
 
-export interface ChatMessageProps {
+interface MessageFields {
   role: MessageRole;
   content: string;
   timestamp?: Date | string;
@@ -62,6 +62,38 @@ export interface ChatMessageProps {
   className?: string;
 }
 
+/**
+ * A message as the chat shows it (`message`, what useChat's `messages` hold), or the seed's loose
+ * props (`role`, `content`, `timestamp`, …). Props given beside `message` win over its fields.
+ */
+export type ChatMessageProps = (MessageFields & { message?: undefined }) | (Partial<MessageFields> & { message: ChatMessageView });
+
+/** The props a shown message stands for; a prop the caller set wins over the message's own. */
+function withMessage(props: ChatMessageProps): MessageFields {
+  const { message, ...given } = props;
+  if (!message) return given as MessageFields;
+  const fromMessage: MessageFields = {
+    role: message.role,
+    content: message.content,
+    timestamp: message.createdAt,
+    state: message.state,
+    tokens: message.tokens,
+    cost: message.cost,
+    model: message.model,
+    tools: message.tools,
+    parts: message.parts,
+    thinkingSince: message.thinkingSince,
+    finishReason: message.finishReason,
+    cachedPromptTokens: message.cachedPromptTokens,
+    error: message.error,
+    retrying: message.retrying,
+    reconnecting: message.reconnecting,
+    notice: message.notice,
+  };
+  const overrides = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+  return { ...fromMessage, ...overrides };
+}
+
 const NO_PARTS: readonly MessagePart[] = [];
 
 /** A user message longer than this (characters or lines) is shown collapsed, with "Show more". */
@@ -76,7 +108,7 @@ function isLong(text: string): boolean {
 }
 
 const ACTION =
-  'inline-flex size-7 shrink-0 items-center justify-center rounded-md text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100';
+  'inline-flex size-7 shrink-0 items-center justify-center rounded-md text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:outline-2 focus-visible:outline-ring';
 
 const STATE_NOTE: Partial<Record<ChatMessageState, { user?: string; assistant?: string }>> = {
   partial: { assistant: 'Stopped' },
@@ -85,7 +117,11 @@ const STATE_NOTE: Partial<Record<ChatMessageState, { user?: string; assistant?: 
 };
 
 /** One message: markdown for replies, plain text for the user's; copy, edit, regenerate, versions. */
-export function ChatMessage({
+export function ChatMessage(props: ChatMessageProps) {
+  return <MessageBody {...withMessage(props)} />;
+}
+
+function MessageBody({
   role,
   content,
   timestamp,
@@ -109,7 +145,7 @@ export function ChatMessage({
   reconnecting = false,
   notice = null,
   className = '',
-}: ChatMessageProps) {
+}: MessageFields) {
   const showCost = useContext(ShowCostContext) || showCostProp === true;
   const [editing, setEditing] = useState(false);
   const [expanded, setExpanded] = useState(false);
@@ -153,7 +189,7 @@ export function ChatMessage({
           {content !== '' && <UserText content={content} expanded={expanded} onToggle={() => setExpanded((open) => !open)} />}
         </>
       ) : (
-        <div className="w-full max-w-none text-sm text-zinc-900 dark:text-zinc-100">
+        <div className="w-full max-w-none text-sm text-foreground">
           {reasoning.map(({ part, index }) => (
             <ReasoningBlock
               key={index}
@@ -162,33 +198,33 @@ export function ChatMessage({
               durationMs={part.durationMs}
             />
           ))}
-          <ToolActivityList tools={tools} />
+          <ToolActivityList tools={tools} api={api} />
           {showAnswer && (
             <StreamingMessage content={content} isComplete={!writing} retrying={retrying} />
           )}
           {reconnecting && (
-            <p role="status" className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
+            <p role="status" className="mt-2 text-sm text-muted-foreground">
               Connection lost; reconnecting…
             </p>
           )}
           {refused && <RefusalNotice text={refusal} />}
-          {notice && !writing && <p className="mt-2 text-sm text-zinc-600 italic dark:text-zinc-400">{notice}</p>}
+          {notice && !writing && <p className="mt-2 text-sm text-muted-foreground italic">{notice}</p>}
           {finishReason === 'length' && !writing && (
-            <p className="mt-2 text-sm text-zinc-600 italic dark:text-zinc-400">
+            <p className="mt-2 text-sm text-muted-foreground italic">
               The reply stopped here: it reached the length limit.
             </p>
           )}
           {state === 'error' && error && (
             <div
               role="alert"
-              className="mt-2 flex items-center gap-3 rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+              className="mt-2 flex items-center gap-3 rounded-lg border border-destructive/50 bg-card px-3 py-2 text-destructive"
             >
               <p className="flex-1">{error.message}</p>
               {onRetry && error.retryable && (
                 <button
                   type="button"
                   onClick={onRetry}
-                  className="rounded-md bg-red-700 px-3 py-1 text-white hover:bg-red-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-500"
+                  className="rounded-md border border-destructive/50 bg-background px-3 py-1 text-destructive hover:bg-destructive/10 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring"
                 >
                   Retry
                 </button>
@@ -199,7 +235,7 @@ export function ChatMessage({
       )}
 
       {!editing && (
-        <div className="flex min-h-7 flex-wrap items-center gap-1 text-xs text-zinc-500 dark:text-zinc-400">
+        <div className="flex min-h-7 flex-wrap items-center gap-1 text-xs text-muted-foreground">
           {branch && <BranchPicker {...branch} />}
           {!writing && content !== '' && <CopyButton text={content} label="Copy message" className="shrink-0 opacity-70 group-hover:opacity-100" />}
           {isUser && onEdit && state !== 'pending' && (
@@ -215,7 +251,7 @@ export function ChatMessage({
           )}
           {/* The facts under a message, each its own item with a dot between: never run together. */}
           <ul aria-label="Message details" className="flex flex-wrap items-center gap-x-1.5 px-1 [&>li+li]:before:mr-1.5 [&>li+li]:before:content-['·']">
-            {note && <li className={state === 'error' ? 'text-red-700 dark:text-red-400' : ''}>{note}</li>}
+            {note && <li className={state === 'error' ? 'text-destructive' : ''}>{note}</li>}
             {!isUser && model && !writing && <li>{model}</li>}
             {!isUser && tokens != null && !(state === 'error' && tokens === 0) && <li className="tabular-nums">{formatTokens(tokens)} tokens</li>}
             {!isUser && showCost && cost != null && <li className="tabular-nums">{formatCost(cost)}</li>}
@@ -243,7 +279,7 @@ function UserText({ content, expanded, onToggle }: { content: string; expanded: 
   return (
     <div className="flex max-w-[85%] flex-col items-end gap-1">
       <div
-        className={`rounded-2xl bg-blue-600 px-4 py-2 text-sm whitespace-pre-wrap text-white dark:bg-blue-600 ${
+        className={`rounded-2xl bg-primary px-4 py-2 text-sm whitespace-pre-wrap text-primary-foreground ${
           long && !expanded ? 'max-h-72 overflow-hidden [mask-image:linear-gradient(to_bottom,black_75%,transparent)]' : ''
         }`}
       >
@@ -254,7 +290,7 @@ function UserText({ content, expanded, onToggle }: { content: string; expanded: 
           type="button"
           aria-expanded={expanded}
           onClick={onToggle}
-          className="rounded-md px-2 py-0.5 text-xs text-blue-700 hover:underline focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-blue-300"
+          className="rounded-md px-2 py-0.5 text-xs text-primary hover:underline focus-visible:outline-2 focus-visible:outline-ring"
         >
           {expanded ? 'Show less' : 'Show more'}
         </button>

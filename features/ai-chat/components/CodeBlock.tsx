@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState, type CSSProperties } from 'react';
-import { cachedHighlight, highlightCode, resolveLanguage, type HighlightedToken } from '../client/highlight-code';
+import { cachedHighlight, highlightCode, resolveLanguage, type HighlightedToken } from './highlight-code';
 import { CopyButton } from './CopyButton';
 import { useNearViewport } from '../hooks/useNearViewport';
 
@@ -14,7 +14,7 @@ export interface CodeBlockProps {
 }
 
 const PRE =
-  'overflow-x-auto p-3 outline-none focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-blue-600 font-mono text-[13px] leading-relaxed text-zinc-800 dark:text-zinc-200 [&_span]:text-[var(--light)] dark:[&_span]:text-[var(--dark)]';
+  'overflow-x-auto p-3 outline-none focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-ring font-mono text-[13px] leading-relaxed text-ai-chat-code-foreground dark:text-ai-chat-code-foreground-dark [&_span]:text-[var(--light)] dark:[&_span]:text-[var(--dark)]';
 
 /** A fenced code block: plain while streaming, highlighted by Shiki (loaded on demand) once closed. */
 export function CodeBlock({ code, language, open = false }: CodeBlockProps) {
@@ -42,8 +42,8 @@ export function CodeBlock({ code, language, open = false }: CodeBlockProps) {
   const label = language?.trim() || 'text';
 
   return (
-    <div ref={ref} className="group/code my-3 overflow-hidden rounded-lg border border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900">
-      <div className="flex items-center justify-between border-b border-zinc-200 px-3 py-1 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
+    <div ref={ref} className="group/code my-3 overflow-hidden rounded-lg border border-border bg-ai-chat-code dark:bg-ai-chat-code-dark">
+      <div className="flex items-center justify-between border-b border-border px-3 py-1 text-xs text-ai-chat-code-foreground dark:text-ai-chat-code-foreground-dark">
         <span>{label}</span>
         {!open && <CopyButton text={code} label="Copy code" />}
       </div>

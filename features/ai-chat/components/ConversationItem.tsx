@@ -67,7 +67,7 @@ export function ConversationItem({ conversation, active, onSelect, onRename, onD
             maxLength={200}
             aria-label="Conversation title"
             autoFocus
-            className="w-full rounded-md border border-blue-600 bg-white px-2 py-1.5 text-sm text-zinc-900 outline-none dark:border-blue-400 dark:bg-zinc-900 dark:text-zinc-100"
+            className="w-full rounded-md border border-ring bg-background px-2 py-1.5 text-sm text-foreground outline-none"
           />
         </form>
       </li>
@@ -76,8 +76,8 @@ export function ConversationItem({ conversation, active, onSelect, onRename, onD
 
   if (mode === 'confirming') {
     return (
-      <li ref={rowRef} className="flex flex-col gap-1 rounded-md border border-red-300 p-2 text-sm dark:border-red-800" role="group" aria-label={`Delete ${conversation.title}?`}>
-        <p className="truncate text-zinc-900 dark:text-zinc-100">Delete “{conversation.title}”?</p>
+      <li ref={rowRef} className="flex flex-col gap-1 rounded-md border border-destructive/50 p-2 text-sm" role="group" aria-label={`Delete ${conversation.title}?`}>
+        <p className="truncate text-foreground">Delete “{conversation.title}”?</p>
         <div className="flex gap-2">
           <button
             type="button"
@@ -85,7 +85,7 @@ export function ConversationItem({ conversation, active, onSelect, onRename, onD
               setMode('idle');
               onDelete();
             }}
-            className="rounded-md bg-red-700 px-2 py-1 text-xs text-white hover:bg-red-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-600"
+            className="rounded-md border border-destructive/50 bg-background px-2 py-1 text-xs text-destructive hover:bg-destructive/10 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring"
             autoFocus
             // The title is in the question above; the button stays one short word, its name says which chat.
             aria-label={`Delete “${conversation.title}”`}
@@ -102,7 +102,7 @@ export function ConversationItem({ conversation, active, onSelect, onRename, onD
                 finish();
               }
             }}
-            className="rounded-md px-2 py-1 text-xs text-zinc-800 hover:bg-zinc-200 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-200 dark:hover:bg-zinc-800"
+            className="rounded-md px-2 py-1 text-xs text-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring"
           >
             Keep
           </button>
@@ -117,8 +117,8 @@ export function ConversationItem({ conversation, active, onSelect, onRename, onD
         type="button"
         onClick={onSelect}
         aria-current={active ? 'page' : undefined}
-        className={`min-w-0 flex-1 truncate rounded-md px-2 py-1.5 text-left text-sm focus-visible:outline-2 focus-visible:outline-blue-600 ${
-          active ? 'bg-zinc-200 font-medium dark:bg-zinc-800' : 'hover:bg-zinc-200/70 dark:hover:bg-zinc-800/70'
+        className={`min-w-0 flex-1 truncate rounded-md px-2 py-1.5 text-left text-sm focus-visible:outline-2 focus-visible:outline-ring ${
+          active ? 'bg-accent font-medium text-accent-foreground' : 'hover:bg-accent'
         }`}
       >
         {conversation.title}

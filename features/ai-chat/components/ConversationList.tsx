@@ -31,7 +31,7 @@ export interface ConversationListProps {
 }
 
 const ACTION_BUTTON =
-  'inline-flex flex-1 items-center justify-center gap-2 rounded-md border border-zinc-400 px-3 py-1.5 text-sm text-zinc-900 hover:bg-zinc-200 focus-visible:outline-2 focus-visible:outline-blue-600 disabled:opacity-60 dark:border-zinc-600 dark:text-zinc-100 dark:hover:bg-zinc-800';
+  'inline-flex flex-1 items-center justify-center gap-2 rounded-md border border-input px-3 py-1.5 text-sm text-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring disabled:opacity-60';
 
 /** The user's conversations in the server's order: open, rename, export, delete; start or import one. */
 export function ConversationList({
@@ -79,9 +79,9 @@ export function ConversationList({
   const shownError = actionError ?? error?.message ?? null;
 
   return (
-    <nav aria-label="Conversations" className={`flex min-h-0 flex-col gap-2 text-zinc-900 dark:text-zinc-100 ${className}`}>
+    <nav aria-label="Conversations" className={`flex min-h-0 flex-col gap-2 text-foreground ${className}`}>
       <div className="flex items-center justify-between gap-2 px-2 pt-1">
-        <h2 id={headingId} className="text-sm font-semibold text-zinc-700 dark:text-zinc-300">
+        <h2 id={headingId} className="text-sm font-semibold text-foreground">
           Chats
         </h2>
         {headerAction}
@@ -120,7 +120,7 @@ export function ConversationList({
         )}
       </div>
       {shownError && (
-        <div role="alert" className="flex items-start gap-1 px-2 text-xs text-red-700 dark:text-red-300">
+        <div role="alert" className="flex items-start gap-1 px-2 text-xs text-destructive">
           <p className="min-w-0 flex-1">{shownError}</p>
           {actionError && (
             // A failed import or export is news once: the person clears it, or it goes when they move on.
@@ -131,11 +131,11 @@ export function ConversationList({
         </div>
       )}
       {loading && conversations.length === 0 ? (
-        <p className="px-2 text-sm text-zinc-600 dark:text-zinc-400" role="status">
+        <p className="px-2 text-sm text-muted-foreground" role="status">
           Loading conversations…
         </p>
       ) : conversations.length === 0 ? (
-        <p className="px-2 text-sm text-zinc-600 dark:text-zinc-400">No conversations yet.</p>
+        <p className="px-2 text-sm text-muted-foreground">No conversations yet.</p>
       ) : (
         <ul className="flex min-h-0 flex-1 flex-col gap-0.5 overflow-y-auto pb-52">
           {conversations.map((conversation) => (

@@ -90,7 +90,7 @@ export function ConversationMenu({ title, actions }: ConversationMenuProps) {
         aria-controls={open ? menuId : undefined}
         onClick={() => (open ? close(false) : setOpen('first'))}
         onKeyDown={onButtonKeyDown}
-        className="inline-flex size-8 items-center justify-center rounded-md text-zinc-600 hover:bg-zinc-200 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-600 aria-expanded:bg-zinc-200 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100 dark:aria-expanded:bg-zinc-800"
+        className="inline-flex size-8 items-center justify-center rounded-md text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:outline-2 focus-visible:outline-ring aria-expanded:bg-accent"
       >
         <MoreIcon />
       </button>
@@ -101,7 +101,7 @@ export function ConversationMenu({ title, actions }: ConversationMenuProps) {
           role="menu"
           aria-label={`Options for ${title}`}
           onKeyDown={onMenuKeyDown}
-          className="absolute top-full right-0 z-20 mt-1 flex w-48 flex-col rounded-lg border border-zinc-200 bg-white p-1 text-sm shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
+          className="absolute top-full right-0 z-20 mt-1 flex w-48 flex-col rounded-lg border border-border bg-popover p-1 text-sm text-popover-foreground shadow-lg"
         >
           {actions.map((action) => (
             <button
@@ -113,8 +113,8 @@ export function ConversationMenu({ title, actions }: ConversationMenuProps) {
                 close(false);
                 action.onSelect();
               }}
-              className={`rounded-md px-3 py-1.5 text-left outline-none hover:bg-zinc-100 focus:bg-zinc-100 dark:hover:bg-zinc-800 dark:focus:bg-zinc-800 ${
-                action.destructive ? 'text-red-700 dark:text-red-300' : 'text-zinc-900 dark:text-zinc-100'
+              className={`rounded-md px-3 py-1.5 text-left outline-none hover:bg-accent focus:bg-accent ${
+                action.destructive ? 'text-destructive' : 'text-foreground'
               }`}
             >
               {action.label}

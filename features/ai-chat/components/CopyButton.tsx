@@ -35,7 +35,7 @@ export function CopyButton({ text, label = 'Copy', className = '' }: CopyButtonP
       onClick={copy}
       aria-label={copied ? 'Copied' : label}
       title={copied ? 'Copied' : label}
-      className={`inline-flex size-7 items-center justify-center rounded-md text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100 ${className}`}
+      className={`inline-flex size-7 items-center justify-center rounded-md text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:outline-2 focus-visible:outline-ring ${className}`}
     >
       {copied ? <CheckIcon /> : <CopyIcon />}
     </button>

@@ -55,7 +55,7 @@ export function ImageDialog({ src, alt, onClose }: ImageDialogProps) {
         type="button"
         onClick={onClose}
         aria-label="Close image"
-        className="absolute top-3 right-3 inline-flex size-10 items-center justify-center rounded-full bg-white text-zinc-900 hover:bg-zinc-200 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-white"
+        className="absolute top-3 right-3 inline-flex size-10 items-center justify-center rounded-full bg-background text-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-white"
       >
         <CloseIcon />
       </button>

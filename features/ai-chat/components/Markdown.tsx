@@ -3,8 +3,8 @@
 import { memo, useMemo } from 'react';
 import ReactMarkdown, { type Components, type ExtraProps } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
-import { openFenceContent, splitMarkdownBlocks } from '../client/markdown-blocks';
-import { boundMarkdownBlocks } from '../client/markdown-limits';
+import { openFenceContent, splitMarkdownBlocks } from './markdown-blocks';
+import { boundMarkdownBlocks } from './markdown-limits';
 import { CodeBlock } from './CodeBlock';
 import { PlainText, PlainTextBoundary } from './PlainTextBoundary';
 
@@ -59,9 +59,9 @@ function hostOf(href: string): string {
 function ImageLink({ src, alt }: { src?: unknown; alt?: string }) {
   const href = typeof src === 'string' ? safeHref(src) : null;
   const label = `Image: ${alt?.trim() || (href ? hostOf(href) : 'not shown')}`;
-  if (!href) return <span className="text-zinc-600 dark:text-zinc-400">[{label}]</span>;
+  if (!href) return <span className="text-muted-foreground">[{label}]</span>;
   return (
-    <a href={href} target="_blank" rel="noopener noreferrer nofollow" className="text-blue-700 underline underline-offset-2 dark:text-blue-300">
+    <a href={href} target="_blank" rel="noopener noreferrer nofollow" className="text-primary underline underline-offset-2">
       {label}
     </a>
   );
@@ -70,13 +70,13 @@ function ImageLink({ src, alt }: { src?: unknown; alt?: string }) {
 const COMPONENTS: Components = {
   pre: ({ node }) => <CodeBlock {...codeOf(node)} />,
   code: ({ children }) => (
-    <code className="rounded bg-zinc-100 px-1 py-0.5 font-mono text-[0.9em] dark:bg-zinc-800">{children}</code>
+    <code className="rounded-sm bg-muted px-1 py-0.5 font-mono text-[0.9em]">{children}</code>
   ),
   a: ({ children, href }) => {
     const safe = safeHref(href);
     if (!safe) return <span className="underline decoration-dotted">{children}</span>;
     return (
-      <a href={safe} target="_blank" rel="noopener noreferrer nofollow" className="text-blue-700 underline underline-offset-2 dark:text-blue-300">
+      <a href={safe} target="_blank" rel="noopener noreferrer nofollow" className="text-primary underline underline-offset-2">
         {children}
       </a>
     );
@@ -84,7 +84,7 @@ const COMPONENTS: Components = {
   img: ({ src, alt }) => <ImageLink src={src} alt={alt} />,
   table: ({ children }) => (
     // Focusable so a keyboard can scroll a table wider than the screen.
-    <div className="my-3 overflow-x-auto focus-visible:outline-2 focus-visible:outline-blue-600" tabIndex={0}>
+    <div className="my-3 overflow-x-auto focus-visible:outline-2 focus-visible:outline-ring" tabIndex={0}>
       <table className="w-full border-collapse text-sm">{children}</table>
     </div>
   ),
@@ -97,9 +97,9 @@ const PROSE = [
   '[&_ul]:my-2 [&_ul]:list-disc [&_ul]:pl-6 [&_ol]:my-2 [&_ol]:list-decimal [&_ol]:pl-6 [&_li]:my-0.5',
   '[&_h1]:mt-4 [&_h1]:mb-2 [&_h1]:text-xl [&_h1]:font-semibold [&_h2]:mt-4 [&_h2]:mb-2 [&_h2]:text-lg [&_h2]:font-semibold',
   '[&_h3]:mt-3 [&_h3]:mb-1 [&_h3]:font-semibold',
-  '[&_blockquote]:border-l-4 [&_blockquote]:border-zinc-300 [&_blockquote]:pl-3 [&_blockquote]:text-zinc-600 dark:[&_blockquote]:border-zinc-700 dark:[&_blockquote]:text-zinc-400',
-  '[&_th]:border [&_th]:border-zinc-300 [&_th]:px-2 [&_th]:py-1 [&_th]:text-left [&_td]:border [&_td]:border-zinc-300 [&_td]:px-2 [&_td]:py-1',
-  'dark:[&_th]:border-zinc-700 dark:[&_td]:border-zinc-700 [&_hr]:my-4 [&_hr]:border-zinc-200 dark:[&_hr]:border-zinc-800',
+  '[&_blockquote]:border-l-4 [&_blockquote]:border-border [&_blockquote]:pl-3 [&_blockquote]:text-muted-foreground',
+  '[&_th]:border [&_th]:border-border [&_th]:px-2 [&_th]:py-1 [&_th]:text-left [&_td]:border [&_td]:border-border [&_td]:px-2 [&_td]:py-1',
+  '[&_hr]:my-4 [&_hr]:border-border',
 ].join(' ');
 
 /** One block, parsed once: memo on its source, so a block that stopped growing never re-parses. */
@@ -118,7 +118,7 @@ export interface MarkdownProps {
 
 /**
  * GitHub-flavoured markdown (tables, task lists), split into blocks; an unclosed fence shows as
- * plain code. A block past the parser's bounds (client/markdown-limits), or one that fails to
+ * plain code. A block past the parser's bounds (components/markdown-limits), or one that fails to
  * render, shows as plain text: any text renders in bounded time and never throws.
  */
 export function Markdown({ content, className = '' }: MarkdownProps) {

@@ -1,8 +1,8 @@
 'use client';
 
 import { useState } from 'react';
-import { attachmentUrl } from '../client/attachments-api';
-import { DEFAULT_CHAT_API } from '../client/chat-api';
+import { attachmentUrl } from '../client/server-api';
+import { DEFAULT_CHAT_API } from '../client/server-api';
 import type { FilePart } from '../protocol/parts';
 import { FileTextIcon } from './icons';
 import { ImageDialog } from './ImageDialog';
@@ -24,7 +24,7 @@ export function MessageAttachments({ files, api = DEFAULT_CHAT_API }: { files: r
                 type="button"
                 onClick={() => setEnlarged(file)}
                 aria-label={`Enlarge ${file.name}`}
-                className="block overflow-hidden rounded-lg border border-zinc-300 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 dark:border-zinc-700"
+                className="block overflow-hidden rounded-lg border border-border focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring"
               >
                 {/* eslint-disable-next-line @next/next/no-img-element -- a private file behind the route */}
                 <img src={url} alt={file.name} loading="lazy" className="block h-28 max-w-56 object-cover" />
@@ -44,7 +44,7 @@ export function MessageAttachments({ files, api = DEFAULT_CHAT_API }: { files: r
                 href={url}
                 target="_blank"
                 rel="noopener"
-                className="inline-flex max-w-64 items-center gap-1.5 rounded-lg border border-zinc-300 bg-zinc-50 px-2.5 py-1.5 text-sm text-zinc-900 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800"
+                className="inline-flex max-w-64 items-center gap-1.5 rounded-lg border border-border bg-muted px-2.5 py-1.5 text-sm text-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring"
               >
                 <FileTextIcon />
                 <span className="truncate">{file.name}</span>

@@ -71,10 +71,10 @@ export function MessageEditor({ initialText, files = NO_FILES, api, onSave, onCa
         aria-invalid={tooLong || undefined}
         ref={textareaRef}
         rows={Math.min(10, text.split('\n').length + 1)}
-        className="w-full resize-y rounded-lg border border-zinc-300 bg-white p-2 text-sm text-zinc-900 outline-none focus:border-blue-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+        className="w-full resize-y rounded-lg border border-input bg-background p-2 text-sm text-foreground outline-none focus:border-ring"
       />
       {tooLong && (
-        <p id={noteId} className="text-xs text-red-700 dark:text-red-300">
+        <p id={noteId} className="text-xs text-destructive">
           Your message is {text.length.toLocaleString('en-US')} characters; the limit is {MAX_MESSAGE_CHARS.toLocaleString('en-US')}.
         </p>
       )}
@@ -82,14 +82,14 @@ export function MessageEditor({ initialText, files = NO_FILES, api, onSave, onCa
         <button
           type="button"
           onClick={onCancel}
-          className="rounded-md px-3 py-1 text-sm text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-zinc-300 dark:hover:bg-zinc-800"
+          className="rounded-md px-3 py-1 text-sm text-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring"
         >
           Cancel
         </button>
         <button
           type="submit"
           disabled={!canSave}
-          className="rounded-md bg-blue-600 px-3 py-1 text-sm text-white hover:bg-blue-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-500 disabled:opacity-50"
+          className="rounded-md bg-primary px-3 py-1 text-sm text-primary-foreground hover:bg-primary/90 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring disabled:opacity-50"
         >
           Save and send
         </button>

@@ -91,8 +91,8 @@ const PlainMessageRow = memo(function PlainMessageRow({ session, messageKey }: R
         <div
           className={
             isUser
-              ? 'max-w-[85%] rounded-2xl bg-blue-600 px-4 py-2 text-sm whitespace-pre-wrap text-white'
-              : 'w-full text-sm leading-relaxed break-words whitespace-pre-wrap text-zinc-900 dark:text-zinc-100'
+              ? 'max-w-[85%] rounded-2xl bg-primary px-4 py-2 text-sm whitespace-pre-wrap text-primary-foreground'
+              : 'w-full text-sm leading-relaxed break-words whitespace-pre-wrap text-foreground'
           }
         >
           {message.content}

@@ -23,7 +23,7 @@ function JumpToLatest() {
       type="button"
       onClick={() => void scrollToBottom()}
       aria-label="Jump to latest message"
-      className="absolute bottom-3 left-1/2 inline-flex -translate-x-1/2 items-center gap-1 rounded-full border border-zinc-200 bg-white px-3 py-1.5 text-xs text-zinc-700 shadow-md hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-blue-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-200 dark:hover:bg-zinc-800"
+      className="absolute bottom-3 left-1/2 inline-flex -translate-x-1/2 items-center gap-1 rounded-full border border-border bg-background px-3 py-1.5 text-xs text-foreground shadow-md hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring"
     >
       <ArrowDownIcon /> Latest
     </button>

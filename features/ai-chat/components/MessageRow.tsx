@@ -30,18 +30,7 @@ export const MessageRow = memo(function MessageRow({ session, messageKey }: Mess
       {/* A message that cannot render (malformed parts from an import…) shows its text plainly, alone. */}
       <PlainTextBoundary text={message.content} note="This message could not be displayed in full; its text:">
         <ChatMessage
-          role={message.role}
-          content={message.content}
-          timestamp={message.createdAt}
-          state={message.state}
-          tokens={message.tokens}
-          cost={message.cost}
-          model={message.model}
-          tools={message.tools}
-          parts={message.parts}
-          thinkingSince={message.thinkingSince}
-          finishReason={message.finishReason}
-          cachedPromptTokens={message.cachedPromptTokens}
+          message={message}
           api={session.apiBase}
           branch={
             siblingIds.length > 1 && index >= 0
@@ -55,12 +44,8 @@ export const MessageRow = memo(function MessageRow({ session, messageKey }: Mess
           }
           onEdit={message.role === 'user' && !isLocalId(id) ? (text) => void session.editMessage(id, text) : undefined}
           onRegenerate={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
-          error={message.error}
           // Retry of a failed reply is a regenerate: the same question answered again.
           onRetry={message.role === 'assistant' ? () => void session.regenerate(id) : undefined}
-          retrying={message.retrying}
-          reconnecting={message.reconnecting}
-          notice={message.notice}
         />
       </PlainTextBoundary>
     </div>

@@ -39,7 +39,7 @@ export function ModelPicker({ config, value, onChange, disabled = false }: Model
           const [provider, ...model] = event.target.value.split(':');
           onChange({ provider: provider as ProviderName, model: model.join(':') });
         }}
-        className="rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 disabled:opacity-60 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+        className="rounded-md border border-input bg-background px-2 py-1 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-ring disabled:opacity-60"
       >
         {offered.map((provider) => (
           <optgroup key={provider.name} label={PROVIDER_LABEL[provider.name]}>

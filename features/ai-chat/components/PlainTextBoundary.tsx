@@ -39,7 +39,7 @@ export class PlainTextBoundary extends Component<PlainTextBoundaryProps, { faile
     if (!this.state.failed) return this.props.children;
     return (
       <div data-render-error="">
-        {this.props.note && <p className="mb-1 text-sm text-zinc-600 dark:text-zinc-400">{this.props.note}</p>}
+        {this.props.note && <p className="mb-1 text-sm text-muted-foreground">{this.props.note}</p>}
         <PlainText text={this.props.text} />
       </div>
     );

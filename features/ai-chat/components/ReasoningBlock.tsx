@@ -33,7 +33,7 @@ export function ReasoningBlock({ text, thinkingSince, durationMs }: ReasoningBlo
   if (!hasText) {
     // Redacted thinking, or reasoning the provider keeps encrypted: say why there is nothing to open.
     return (
-      <p className="mb-2 px-1.5 py-0.5 text-sm text-zinc-600 dark:text-zinc-400">
+      <p className="mb-2 px-1.5 py-0.5 text-sm text-muted-foreground">
         {label} (encrypted by the provider: nothing to show)
       </p>
     );
@@ -46,7 +46,7 @@ export function ReasoningBlock({ text, thinkingSince, durationMs }: ReasoningBlo
         // Only while the panel exists: a reference to a missing element is an error to checkers.
         aria-controls={open ? panelId : undefined}
         onClick={() => setOpen((value) => !value)}
-        className="inline-flex items-center gap-1 rounded-md px-1.5 py-0.5 text-sm text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+        className="inline-flex items-center gap-1 rounded-md px-1.5 py-0.5 text-sm text-muted-foreground hover:bg-accent hover:text-accent-foreground focus-visible:outline-2 focus-visible:outline-ring"
       >
         <span className={`transition-transform motion-reduce:transition-none ${open ? 'rotate-90' : ''}`}>
           <ChevronRightIcon />
@@ -58,7 +58,7 @@ export function ReasoningBlock({ text, thinkingSince, durationMs }: ReasoningBlo
           id={panelId}
           role="region"
           aria-label="Reasoning"
-          className="mt-1 border-l-2 border-zinc-300 pl-3 text-zinc-700 dark:border-zinc-700 dark:text-zinc-300"
+          className="mt-1 border-l-2 border-border pl-3 text-foreground"
         >
           <Markdown content={text} />
         </div>
@@ -80,7 +80,7 @@ function LiveThinking({ text, since }: { text: string; since: number }) {
   const elapsed = Math.max(0, Math.floor((now - since) / 1000));
   return (
     <div className="mb-2">
-      <p className="inline-flex items-center gap-1.5 px-1.5 py-0.5 text-sm text-zinc-600 dark:text-zinc-400">
+      <p className="inline-flex items-center gap-1.5 px-1.5 py-0.5 text-sm text-muted-foreground">
         <span role="status">Thinking…</span>
         <span aria-hidden="true" className="tabular-nums">
           {elapsed} s
@@ -91,7 +91,7 @@ function LiveThinking({ text, since }: { text: string; since: number }) {
           aria-label="Reasoning so far"
           role="region"
           // Bottom-aligned in a short box: the latest lines show, the older ones scroll off the top.
-          className="mt-1 flex max-h-40 flex-col justify-end overflow-hidden border-l-2 border-zinc-300 pl-3 text-sm text-zinc-600 [mask-image:linear-gradient(to_top,black_70%,transparent)] dark:border-zinc-700 dark:text-zinc-400"
+          className="mt-1 flex max-h-40 flex-col justify-end overflow-hidden border-l-2 border-border pl-3 text-sm text-muted-foreground [mask-image:linear-gradient(to_top,black_70%,transparent)]"
         >
           {/* Markdown split into cached blocks, as the streaming answer: only the growing block re-parses. */}
           <Markdown content={text} className="shrink-0" />

@@ -7,7 +7,7 @@ export function RefusalNotice({ text }: { text: string }) {
     <div
       role="note"
       aria-labelledby={titleId}
-      className="mt-2 rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+      className="mt-2 rounded-lg border border-border bg-muted px-3 py-2 text-foreground"
     >
       <p id={titleId} className="text-sm font-semibold">
         The model declined to answer

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import type { ReplyRetrying } from '../client/chat-message-view';
-import { formatDuration } from '../client/format';
+import { formatDuration } from './format';
 import { Markdown } from './Markdown';
 
 export interface StreamingMessageProps {
@@ -25,7 +25,7 @@ const CARET = [
   '[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:h-4 [&>div>:is(ul,ol):last-child>li:last-child]:after:h-4',
   '[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:w-1.5 [&>div>:is(ul,ol):last-child>li:last-child]:after:w-1.5',
   '[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:align-text-bottom [&>div>:is(ul,ol):last-child>li:last-child]:after:align-text-bottom',
-  '[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:bg-zinc-400 [&>div>:is(ul,ol):last-child>li:last-child]:after:bg-zinc-400',
+  '[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:bg-muted-foreground [&>div>:is(ul,ol):last-child>li:last-child]:after:bg-muted-foreground',
   'motion-safe:[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:animate-pulse motion-safe:[&>div>:is(ul,ol):last-child>li:last-child]:after:animate-pulse',
 ].join(' ');
 
@@ -42,7 +42,7 @@ export function StreamingMessage({ content, isComplete, retrying = null, classNa
           {[0, 1, 2].map((dot) => (
             <span
               key={dot}
-              className="size-1.5 animate-bounce rounded-full bg-zinc-400 motion-reduce:animate-none dark:bg-zinc-500"
+              className="size-1.5 animate-bounce rounded-full bg-muted-foreground motion-reduce:animate-none"
               style={{ animationDelay: `${dot * 150}ms` }}
             />
           ))}
@@ -63,7 +63,7 @@ function RetryingNote({ retrying }: { retrying: ReplyRetrying }) {
   }, []);
   const seconds = Math.min(retrying.retryAfterSeconds, Math.max(0, retrying.retryAfterSeconds - (now - retrying.since) / 1000));
   return (
-    <p role="status" className="py-2 text-sm text-zinc-600 dark:text-zinc-400">
+    <p role="status" className="py-2 text-sm text-muted-foreground">
       {seconds >= 1 ? `The provider is busy; retrying in ${formatDuration(seconds)}…` : 'The provider is busy; retrying now…'}
     </p>
   );

@@ -1,6 +1,6 @@
 'use client';
 
-import { formatCost, formatTokens } from '../client/format';
+import { formatCost, formatTokens } from './format';
 import type { UseTokenUsageResult } from '../hooks/useTokenUsage';
 
 export interface UsageMeterProps {
@@ -12,10 +12,10 @@ function Bar({ label, used, held, limit, text }: { label: string; used: number; 
   const percent = Math.min(100, Math.round((used / limit) * 100));
   // What replies in progress hold shows after the spent part, paler: it may not all be spent.
   const heldPercent = Math.min(100 - percent, Math.round((held / limit) * 100));
-  const tone = percent >= 90 ? 'bg-red-500' : percent >= 70 ? 'bg-amber-500' : 'bg-blue-500';
+  const tone = percent >= 90 ? 'bg-destructive' : percent >= 70 ? 'bg-destructive/60' : 'bg-primary';
   return (
     <div className="flex min-w-32 flex-col gap-0.5">
-      <span className="text-xs text-zinc-600 dark:text-zinc-400">{text}</span>
+      <span className="text-xs text-muted-foreground">{text}</span>
       <div
         role="progressbar"
         aria-label={label}
@@ -23,7 +23,7 @@ function Bar({ label, used, held, limit, text }: { label: string; used: number; 
         aria-valuemax={100}
         aria-valuenow={percent}
         aria-valuetext={text}
-        className="flex h-1.5 w-full overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800"
+        className="flex h-1.5 w-full overflow-hidden rounded-full bg-muted"
       >
         <div className={`h-full ${tone}`} style={{ width: `${percent}%` }} />
         {heldPercent > 0 && <div className={`h-full ${tone} opacity-40`} style={{ width: `${heldPercent}%` }} />}
@@ -52,12 +52,12 @@ export function UsageMeter({ usage, className = '' }: UsageMeterProps) {
       {tokenLimit ? (
         <Bar label="Tokens used today" used={usage.tokensToday} held={tokensHeld} limit={tokenLimit} text={tokensText} />
       ) : (
-        <span className="text-xs text-zinc-600 dark:text-zinc-400">{tokensText}</span>
+        <span className="text-xs text-muted-foreground">{tokensText}</span>
       )}
       {costLimit && Number(costLimit) > 0 ? (
         <Bar label="Spent this month" used={Number(usage.cost)} held={Number(costHeld)} limit={Number(costLimit)} text={costText} />
       ) : (
-        <span className="text-xs text-zinc-600 dark:text-zinc-400">{costText}</span>
+        <span className="text-xs text-muted-foreground">{costText}</span>
       )}
     </section>
   );

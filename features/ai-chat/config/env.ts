@@ -1,7 +1,9 @@
 import 'server-only';
 import { z } from 'zod';
+import { providerNameSchema, type ProviderName } from '../protocol/provider-names';
 import { ChatError } from '../protocol/errors';
 import { defaultOpenAIApi, OPENAI_APIS, type OpenAIApi } from '../providers/openai/configured-provider';
+import { mcpServersSchema } from './mcp-servers';
 
 // Empty strings mean "unset": `.env` files often carry `KEY=` lines copied from an example.
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -59,7 +61,7 @@ export const envSchema = z.object({
   OPENAI_API: optional(z.enum(OPENAI_APIS)),
   ANTHROPIC_API_KEY: optional(apiKeyList),
   ANTHROPIC_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
-  DEFAULT_AI_PROVIDER: optional(z.enum(['openai', 'anthropic'])),
+  DEFAULT_AI_PROVIDER: optional(providerNameSchema.exclude(['demo'])),
   /** `off`: no offline demo model in development when no key is set (it never runs in production). */
   AI_CHAT_DEMO: optional(z.enum(['off'])),
   NEXT_PUBLIC_SUPABASE_URL: optional(z.url({ protocol: /^https?$/ })),
@@ -93,6 +95,20 @@ export const envSchema = z.object({
   AI_CHAT_UNSENT_FILE_HOURS: optional(positiveInt),
   /** A reply ends (saved as partial) after this many seconds, watched or not. Default 600. */
   AI_CHAT_MAX_REPLY_SECONDS: optional(positiveInt),
+  /** MCP servers for the demo app: a JSON array of { name, url, headers?, allowPrivateNetwork?, tools? } (docs/tools.md). */
+  AI_CHAT_MCP_SERVERS: optional(
+    z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'not JSON: a JSON array of MCP servers, e.g. [{"name":"docs","url":"https://mcp.example.com/mcp"}]' });
+          return z.NEVER;
+        }
+      })
+      .pipe(mcpServersSchema),
+  ),
   /**
    * The price of a model the pricing table does not know, `input,output` in USD per million
    * tokens. Unset: such a model is refused while a cost limit is set.
@@ -107,7 +123,7 @@ export type StoreKind = 'supabase' | 'postgres' | 'embedded';
 export interface ResolvedChatEnv extends ChatEnv {
   store: StoreKind;
   dataDir: string;
-  defaultProvider: 'openai' | 'anthropic';
+  defaultProvider: ProviderName;
   /**
    * The offline demo model stands in: `next dev` (NODE_ENV=development) with no provider key and
    * AI_CHAT_DEMO not `off`. Never true in a production server or in tests.

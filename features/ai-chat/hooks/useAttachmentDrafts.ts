@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { deleteAttachment, uploadAttachment, type AttachmentRecord } from '../client/attachments-api';
+import { deleteAttachment, uploadAttachment, type AttachmentRecord } from '../client/server-api';
 import { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from '../protocol/parts';
 import type { ChatError } from '../protocol/errors';
 

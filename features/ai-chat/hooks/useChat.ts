@@ -6,9 +6,9 @@ import { useChatController, type ChatController, type UseChatOptions } from './u
 
 export type { UseChatOptions } from './useChatController';
 export type { ChatMessageView, ChatMessageState } from '../client/chat-message-view';
-export type { ChatStatus } from '../client/chat-session-types';
+export type { ChatStatus } from '../client/session-types';
 export type { SendMessageOptions } from '../client/chat-session';
-export type { AttachmentRecord } from '../client/attachments-api';
+export type { AttachmentRecord } from '../client/server-api';
 
 export interface UseChatResult extends ChatController {
   /**

@@ -2,7 +2,7 @@
 
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { ChatSession } from '../client/chat-session';
-import type { ChatSessionOptions, ChatSessionState } from '../client/chat-session-types';
+import type { ChatSessionOptions, ChatSessionState } from '../client/session-types';
 
 export interface UseChatOptions extends ChatSessionOptions {
   /** The conversation to show; omitted or null for a new one (the server names it on the first message). */

@@ -1,9 +1,9 @@
 'use client';
 
 import { useCallback, useState } from 'react';
-import { DEFAULT_CHAT_API, patchConversation, postChat } from '../client/chat-api';
+import { DEFAULT_CHAT_API, patchConversation, postChat } from '../client/server-api';
 import { chatErrorFromCode, toChatError } from '../client/http-error';
-import { readChatEvents } from '../client/read-chat-events';
+import { readChatEvents } from '../client/chat-transport';
 import { ChatError } from '../protocol/errors';
 
 export interface CreateBranchInput {

@@ -8,7 +8,7 @@ import {
   DEFAULT_CHAT_API,
   listConversations,
   patchConversation,
-} from '../client/chat-api';
+} from '../client/server-api';
 import { chatErrorFromResponse, toChatError } from '../client/http-error';
 import { MAX_IMPORT_BYTES, type ExportFormat } from '../protocol/export';
 import { ChatError } from '../protocol/errors';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback } from 'react';
-import { DEFAULT_CHAT_API, getUsage } from '../client/chat-api';
+import { DEFAULT_CHAT_API, getUsage } from '../client/server-api';
 import type { ChatError } from '../protocol/errors';
 import type { UsageResponse } from '../protocol/rest';
 import { useFetched } from './useFetched';

@@ -44,6 +44,26 @@ export const chatEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text-is-refusal') }),
   z.object({ type: z.literal('tool-call'), id: z.string(), name: z.string(), args: z.unknown() }),
   z.object({ type: z.literal('tool-result'), id: z.string(), result: z.unknown() }),
+  /**
+   * The tool call `toolCallId` waits for the person's approval: answer with
+   * `POST replies/:replyId/approvals/:approvalId` `{ approved }`, from any tab, until `expiresAt`.
+   */
+  z.object({
+    type: z.literal('tool-approval-request'),
+    approvalId: z.uuid(),
+    toolCallId: z.string(),
+    name: z.string(),
+    args: z.unknown(),
+    expiresAt: z.string(),
+  }),
+  /** The approval was answered (`declined` when denied) or ran out (`timeout`) or its reply stopped (`stopped`). */
+  z.object({
+    type: z.literal('tool-approval-response'),
+    approvalId: z.uuid(),
+    toolCallId: z.string(),
+    approved: z.boolean(),
+    reason: z.enum(['declined', 'timeout', 'stopped']).optional(),
+  }),
   z.object({
     type: z.literal('usage'),
     promptTokens: z.number().int().nonnegative(),

@@ -5,8 +5,9 @@ export const MAX_MESSAGE_CHARS = 32_000;
 /** Bodies past this are refused before parsing (413): a message plus options fits with room. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-/** `demo`: the offline demo model of a development server with no key (providers/demo). */
-export const providerNameSchema = z.enum(['openai', 'anthropic', 'demo']);
+import { providerNameSchema } from './provider-names';
+
+export { providerNameSchema };
 
 /** Postgres text cannot hold NUL (U+0000): refused at the edge, naming the field, before any write. */
 export const NO_NUL_MESSAGE = 'must not contain NUL characters';

@@ -12,6 +12,8 @@ export const CHAT_ERROR_CODES = [
   'unauthorized',
   'forbidden',
   'not_found',
+  // The request came too late for what it answers (a tool approval already answered or closed)
+  'conflict',
   'usage_limit',
   'content_flagged',
   // An attachment refused: too big, too many, or not a type the providers take (by its bytes)
@@ -42,6 +44,7 @@ const HTTP_STATUS: Record<ChatErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   usage_limit: 429,
   content_flagged: 400,
   file_too_large: 413,

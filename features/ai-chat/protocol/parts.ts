@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { providerNameSchema } from './provider-names';
 
 /**
  * A message is an ordered list of parts. `content` (the plain text of the text parts) stays on
@@ -22,7 +23,7 @@ export const reasoningPartSchema = z.object({
   type: z.literal('reasoning'),
   /** The summarised thinking as shown; empty for a redacted block. */
   text: z.string(),
-  provider: z.enum(['openai', 'anthropic', 'demo']),
+  provider: providerNameSchema,
   /** Anthropic `thinking.signature`. */
   signature: z.string().optional(),
   /** Anthropic `redacted_thinking.data`: encrypted thinking, never shown. */
@@ -43,7 +44,23 @@ export const filePartSchema = z.object({
   size: z.number().int().nonnegative(),
 });
 
-export const toolCallPartSchema = z.object({ type: z.literal('tool-call'), id: z.string(), name: z.string(), args: z.unknown() });
+/** A tool call's approval: asked (`requested`), then answered or run out (`approved` / `denied`). */
+export const toolApprovalSchema = z.object({
+  id: z.string(),
+  state: z.enum(['requested', 'approved', 'denied']),
+  /** Why a call was denied: the person declined, nobody answered in time, the reply stopped. */
+  reason: z.enum(['declined', 'timeout', 'stopped']).optional(),
+  expiresAt: z.string().optional(),
+});
+export type ToolApproval = z.infer<typeof toolApprovalSchema>;
+
+export const toolCallPartSchema = z.object({
+  type: z.literal('tool-call'),
+  id: z.string(),
+  name: z.string(),
+  args: z.unknown(),
+  approval: toolApprovalSchema.optional(),
+});
 export const toolResultPartSchema = z.object({ type: z.literal('tool-result'), id: z.string(), result: z.unknown() });
 /** The model declined: an OpenAI `refusal`, or Claude's `stop_reason: refusal` with what it wrote. */
 export const refusalPartSchema = z.object({ type: z.literal('refusal'), text: z.string() });

@@ -1,5 +1,5 @@
 import type { ChatEvent } from './chat-events';
-import type { MessagePart, ReasoningPart } from './parts';
+import type { MessagePart, ReasoningPart, ToolApproval, ToolCallPart } from './parts';
 
 // The one reducer from chat events to a reply's parts: the server rebuilds a cut-off reply with it
 // (checkpoints, fallbacks), and the client applies the same steps as a reply streams. Immutable:
@@ -52,6 +52,15 @@ export function textBecomesRefusal(parts: readonly MessagePart[]): MessagePart[]
   return [...parts.filter((part) => part.type !== 'text'), { type: 'refusal', text }];
 }
 
+/** The tool call `toolCallId` with its approval as it now stands (unchanged when no such call). */
+export function withApproval(parts: readonly MessagePart[], toolCallId: string, approval: ToolApproval): MessagePart[] {
+  const index = parts.findLastIndex((part) => part.type === 'tool-call' && part.id === toolCallId);
+  if (index < 0) return [...parts];
+  const next = [...parts];
+  next[index] = { ...(parts[index] as ToolCallPart), approval };
+  return next;
+}
+
 /** The parts after one event; events that carry no content leave them as they are. */
 export function applyChatEvent(parts: readonly MessagePart[], event: ChatEvent, provider: string | null): readonly MessagePart[] {
   switch (event.type) {
@@ -71,6 +80,14 @@ export function applyChatEvent(parts: readonly MessagePart[], event: ChatEvent, 
       return [...parts, { type: 'tool-call', id: event.id, name: event.name, args: event.args }];
     case 'tool-result':
       return [...parts, { type: 'tool-result', id: event.id, result: event.result }];
+    case 'tool-approval-request':
+      return withApproval(parts, event.toolCallId, { id: event.approvalId, state: 'requested', expiresAt: event.expiresAt });
+    case 'tool-approval-response':
+      return withApproval(parts, event.toolCallId, {
+        id: event.approvalId,
+        state: event.approved ? 'approved' : 'denied',
+        ...(event.reason ? { reason: event.reason } : {}),
+      });
     default:
       return parts;
   }

@@ -62,6 +62,10 @@ export type ConversationDetail = z.infer<typeof conversationDetailSchema>;
 export const replyStopResponseSchema = z.object({ id: z.uuid(), state: z.enum(['stopping', 'finished']) });
 export type ReplyStopResponse = z.infer<typeof replyStopResponseSchema>;
 
+/** POST /api/chat/replies/:replyId/approvals/:approvalId `{ approved: boolean }` → the answer as counted. */
+export const toolApprovalAnswerResponseSchema = z.object({ id: z.uuid(), state: z.enum(['approved', 'denied']) });
+export type ToolApprovalAnswerResponse = z.infer<typeof toolApprovalAnswerResponseSchema>;
+
 /** GET /api/chat/usage → what the user spent and what is left under their limits. */
 export const usageResponseSchema = z.object({
   usage: usageSummarySchema,

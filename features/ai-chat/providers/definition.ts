@@ -1,4 +1,4 @@
-import type { ModelInfo } from './models/types';
+import type { ModelInfo, ReasoningEffortLevel } from './models/types';
 import type { ProviderName } from './types';
 
 /**
@@ -21,6 +21,11 @@ export interface ProviderDefinition {
   readonly refusalStreamsAsText: boolean;
   /** A model's text counter before the call: `count` exact or an estimate, scaled by `factor` (rounded up). */
   tokenCounter(model: string): { count: (text: string) => number; factor: number };
+  /**
+   * Output tokens a call at this effort may spend thinking before its answer, on top of the
+   * answer's length (0 where reasoning already counts inside the output cap, as OpenAI's does).
+   */
+  reasoningRoom(model: ModelInfo, effort: ReasoningEffortLevel | 'off' | undefined): number;
   /** Input tokens one image costs at these pixels; 0 × 0 (unknown) is the most one may cost. */
   imageTokens(model: string, width: number, height: number): number;
 }

@@ -6,7 +6,8 @@ import type { AttachmentMediaType, ReasoningPart } from '../protocol/parts';
  * wire field names, error classes) crosses it, so the chat handler is written once for all.
  */
 
-export type ProviderName = 'openai' | 'anthropic' | 'demo';
+export type { ProviderName } from '../protocol/provider-names';
+import type { ProviderName } from '../protocol/provider-names';
 
 export interface ProviderToolCall {
   id: string;

@@ -1,7 +1,9 @@
 import 'server-only';
 import { getChatEnv, type ResolvedChatEnv } from '../config/env';
 import type { ChatStore } from './chat-store';
-import { lazyChatStore } from './lazy-chat-store';
+import { createEmbeddedChatStore } from './embedded/lazy-embedded-store';
+import { createPostgresChatStore } from './postgres/lazy-postgres-store';
+import { createSupabaseChatStore } from './supabase/lazy-supabase-store';
 
 export type { ChatStore, UserChatStore } from './chat-store';
 
@@ -13,31 +15,21 @@ export type { ChatStore, UserChatStore } from './chat-store';
  */
 export function createChatStoreFromEnv(env: ResolvedChatEnv): ChatStore {
   if (env.store === 'postgres') {
-    return lazyChatStore(
-      async () =>
-        (await import('./postgres/postgres-chat-store')).createPostgresChatStore({
-          connectionString: env.DATABASE_URL!,
-          localUser: env.AI_CHAT_AUTH === 'local-user',
-          migrate: env.AI_CHAT_DATABASE_MIGRATE ?? false,
-          maxConnections: env.AI_CHAT_DATABASE_POOL_SIZE,
-        }),
-      { actsAsUser: true },
-    );
+    return createPostgresChatStore({
+      connectionString: env.DATABASE_URL!,
+      localUser: env.AI_CHAT_AUTH === 'local-user',
+      migrate: env.AI_CHAT_DATABASE_MIGRATE ?? false,
+      maxConnections: env.AI_CHAT_DATABASE_POOL_SIZE,
+    });
   }
   if (env.store === 'supabase') {
-    return lazyChatStore(
-      async () =>
-        (await import('./supabase/supabase-chat-store')).createSupabaseChatStore({
-          url: env.NEXT_PUBLIC_SUPABASE_URL!,
-          anonKey: env.NEXT_PUBLIC_SUPABASE_ANON_KEY!,
-          serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY!,
-        }),
-      { actsAsUser: false },
-    );
+    return createSupabaseChatStore({
+      url: env.NEXT_PUBLIC_SUPABASE_URL!,
+      anonKey: env.NEXT_PUBLIC_SUPABASE_ANON_KEY!,
+      serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY!,
+    });
   }
-  return lazyChatStore(async () => (await import('./embedded/embedded-chat-store')).createEmbeddedChatStore({ dataDir: env.dataDir }), {
-    actsAsUser: true,
-  });
+  return createEmbeddedChatStore({ dataDir: env.dataDir });
 }
 
 // On globalThis, not in module scope: Next's dev server re-evaluates modules on every edit, and

@@ -26,6 +26,10 @@ export function lazyChatStore(load: () => Promise<ChatStore>, { actsAsUser }: { 
     read: async (userId, id, afterSeq) => (await store()).replies.read(userId, id, afterSeq),
     generating: async (userId, conversationId) => (await store()).replies.generating(userId, conversationId),
     sweep: async (staleSeconds, id) => (await store()).replies.sweep(staleSeconds, id),
+    requestApproval: async (approval) => (await store()).replies.requestApproval(approval),
+    answerApproval: async (userId, replyId, id, approved) => (await store()).replies.answerApproval(userId, replyId, id, approved),
+    approvalState: async (id) => (await store()).replies.approvalState(id),
+    expireApproval: async (id) => (await store()).replies.expireApproval(id),
   };
   return {
     forRequest: async (request) => (await store()).forRequest(request),

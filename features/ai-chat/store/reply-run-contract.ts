@@ -84,4 +84,29 @@ export interface ReplyRunStore {
   generating(userId: string, conversationId: string): Promise<GeneratingReply[]>;
   /** Marks interrupted the runs whose checkpoints stopped (or only `id`); returns their ids. */
   sweep(staleSeconds: number, id?: string): Promise<string[]>;
+  /** Records a tool call of the user's reply that waits for their approval; false when the conversation is not theirs. */
+  requestApproval(approval: NewToolApproval): Promise<boolean>;
+  /**
+   * The user's answer to a pending approval of their reply: the state it leaves (`approved`/`denied`
+   * when this answer counted; the earlier state when it was not pending); null: no such approval of theirs.
+   */
+  answerApproval(userId: string, replyId: string, id: string, approved: boolean): Promise<ToolApprovalState | null>;
+  /** An approval's state, for the server waiting on it. */
+  approvalState(id: string): Promise<ToolApprovalState | null>;
+  /** Closes an unanswered approval (timed out, reply stopped); its final state (an answer that landed first wins). */
+  expireApproval(id: string): Promise<ToolApprovalState | null>;
+}
+
+export type ToolApprovalState = 'pending' | 'approved' | 'denied' | 'expired';
+
+/** A tool call waiting for its user's approval (see server/approvals). */
+export interface NewToolApproval {
+  id: string;
+  userId: string;
+  replyId: string;
+  conversationId: string;
+  toolCallId: string;
+  toolName: string;
+  args: unknown;
+  timeoutSeconds: number;
 }

@@ -19,7 +19,8 @@ export function databaseUserId(externalId: string): string {
   return uuidV5(externalId, USER_ID_NAMESPACE);
 }
 
-function uuidV5(name: string, namespace: string): string {
+/** The UUID v5 of `name` in `namespace` (RFC 9562 §5.5). */
+export function uuidV5(name: string, namespace: string): string {
   const hash = createHash('sha1')
     .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
     .update(name, 'utf8')

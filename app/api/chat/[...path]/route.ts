@@ -1,4 +1,4 @@
-import { handleChatRoutes } from '@/features/ai-chat/server/http/chat-handler';
+import { handleChatRoutes } from '@/features/ai-chat/api/chat-handler';
 
 // The module's REST routes: conversations, usage and config under /api/chat/...
 export const GET = handleChatRoutes;

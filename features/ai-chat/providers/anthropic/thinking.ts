@@ -2,7 +2,7 @@ import 'server-only';
 
 import type Anthropic from '@anthropic-ai/sdk';
 
-import { alwaysThinks, MIN_ANSWER_TOKENS, MIN_THINKING_BUDGET, reasoningRoomTokens, THINKING_TOKENS, thinkingEffort } from '../models/reasoning-room';
+import { alwaysThinks, MIN_ANSWER_TOKENS, MIN_THINKING_BUDGET, reasoningRoomTokens, THINKING_TOKENS, thinkingEffort } from './reasoning-room';
 import type { ModelInfo } from '../models/types';
 import type { ProviderRequest, ReasoningEffort } from '../types';
 

@@ -24,5 +24,7 @@ export const DEMO: ProviderDefinition = {
   models: DEMO_MODELS,
   refusalStreamsAsText: false,
   tokenCounter: () => ({ count: countO200kText, factor: 1 }),
+  // It never thinks: no room beyond the answer.
+  reasoningRoom: () => 0,
   imageTokens: () => 0,
 };

@@ -4,7 +4,9 @@
  * the pricing page by eye.
  */
 
-export type ModelProvider = 'openai' | 'anthropic' | 'demo';
+import type { ProviderName } from '../../protocol/provider-names';
+
+export type ModelProvider = ProviderName;
 
 /** A higher price band that applies to a whole request once its prompt passes a size. */
 export interface LongPromptPricing {
@@ -53,3 +55,6 @@ export interface ModelInfo {
   /** What the model reads besides text; absent means text only. */
   readonly accepts?: { readonly images?: boolean; readonly pdf?: boolean };
 }
+
+/** The reasoning efforts a request may name ('minimal' … 'high'). */
+export type ReasoningEffortLevel = NonNullable<NonNullable<ModelInfo['reasoning']>['defaultEffort']>;

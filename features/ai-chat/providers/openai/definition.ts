@@ -13,5 +13,7 @@ export const OPENAI: ProviderDefinition = {
   refusalStreamsAsText: false,
   tokenCounter: (model) => ({ count: encodingForModel(model) === 'cl100k_base' ? countCl100kText : countO200kText, factor: 1 }),
   // Size unknown: priced as the largest image the API keeps (2048 px a side).
+  // Reasoning tokens are part of max_output_tokens: no room on top.
+  reasoningRoom: () => 0,
   imageTokens: (model, width, height) => (width > 0 && height > 0 ? openAIImageTokens(model, width, height) : openAIImageTokens(model, 2048, 2048)),
 };

@@ -1,18 +1,17 @@
 import 'server-only';
-import { getChatEnv, type ResolvedChatEnv } from '../../config/env';
 import { ChatError } from '../../protocol/errors';
-import { createAnthropicProvider } from '../../providers/anthropic/provider';
-import { createConfiguredOpenAIProvider } from '../../providers/openai/configured-provider';
-import { createDemoProvider } from '../../providers/demo/provider';
-import type { ChatProvider, ProviderName } from '../../providers/types';
-import { getChatStore, type UserChatStore } from '../../store';
+import type { UserChatStore } from '../../store/chat-store';
 import { splitAuthenticatedUser } from '../../store/local-user';
-import { resolveHandlerOptions, type ChatHandlerOptions, type ModelPolicy, type ResolvedHandlerOptions } from './handler-options';
-import { errorResponse, SSE_HEADERS } from './http';
-import { createOpenAIModeration } from '../turn/moderation';
-import { planTurn } from '../turn/plan-turn';
-import { assertAllowedRequest, isAttachmentUpload, requestGuardOptionsFromEnv } from './request-guard';
+import { resolveHandlerOptions, type ChatHandlerOptions, type ResolvedHandlerOptions } from './handler-options';
+import { errorResponse, parseWith, readJsonBody, SSE_HEADERS } from './http';
+import { planTurnFor } from '../turn/plan-turn';
+import { answerUiChat } from '../ai-sdk/ui-chat';
+import { isUiChatRequest } from '../ai-sdk/ui-request';
+import { chatRequestSchema, MAX_BODY_BYTES } from '../../protocol/chat-request';
+import { z } from 'zod';
+import { assertAllowedRequest, isAttachmentUpload } from './request-guard';
 import { ReplyRegistry } from '../replies/reply-registry';
+import { inProcessReplyRuns } from '../replies/in-process-reply-runs';
 import { routeRest } from './rest-routes';
 import { startTurn } from '../turn/run-turn';
 
@@ -22,7 +21,7 @@ export { createOpenAIModeration, type Moderation } from '../turn/moderation';
 export type { RequestGuardOptions } from './request-guard';
 
 export interface ChatHandler {
-  /** POST /api/chat: one turn, streamed as SSE (see protocol/chat-events). */
+  /** POST /api/chat: one turn, streamed as SSE (see protocol/chat-events; an AI SDK client's body: the UI message stream). */
   chat(request: Request): Promise<Response>;
   /** The REST routes under the base path (conversations, usage, config). */
   route(request: Request): Promise<Response>;
@@ -39,14 +38,17 @@ const SWEEP_INTERVAL_MS = 5_000;
 /** A chat handler for these options: call it from route files, or in tests without a server. */
 export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
   const resolved = resolveHandlerOptions(options);
-  // This handler's reply runs: one instance's, checkpointed to the store for the others.
+  // This handler's reply runs: one instance's, checkpointed to the store for the others (or,
+  // with durableReplies: false, kept in this process only).
   const replies = new ReplyRegistry({
-    store: resolved.store.replies,
+    store: resolved.durableReplies === false ? inProcessReplyRuns() : resolved.store.replies,
     checkpointIntervalMs: resolved.checkpointIntervalMs,
     stopPollMs: STOP_POLL_MS,
     staleReplySeconds: resolved.staleReplySeconds,
     sweepIntervalMs: SWEEP_INTERVAL_MS,
   });
+  // MCP servers connect now: one that is down is logged and the chat starts without its tools.
+  void resolved.mcp?.start();
   const authenticate = async (request: Request) => {
     const user = resolved.authenticate ? await userFromSignIn(resolved, request) : await resolved.store.forRequest(request);
     if (!user) throw new ChatError('unauthorized', 'Sign in to chat.');
@@ -64,7 +66,10 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
         }
         const user = await authenticate(request);
         replies.touch();
-        const plan = await planTurn(request, user, resolved);
+        const body = await readJsonBody(request, z.unknown(), MAX_BODY_BYTES);
+        // The AI SDK's DefaultChatTransport, told apart by its body's shape, gets its own stream.
+        if (isUiChatRequest(body)) return await answerUiChat(body, request.signal, user, resolved, replies);
+        const plan = await planTurnFor(parseWith(chatRequestSchema, body), request.signal, user, resolved);
         return new Response(startTurn(plan, resolved, replies), { headers: SSE_HEADERS });
       } catch (error) {
         return errorResponse(error);
@@ -94,94 +99,4 @@ async function userFromSignIn(options: ResolvedHandlerOptions, request: Request)
   const { id, profile } = splitAuthenticatedUser(signedIn);
   if (typeof id !== 'string' || id.length === 0) throw new ChatError('internal', '`authenticate` returned a user without an id.');
   return store.forUser(id, profile);
-}
-
-/** The options the environment describes: its store, its providers and keys, its limits. */
-export function chatHandlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): ChatHandlerOptions {
-  const providers: Partial<Record<ProviderName, ChatProvider>> = {};
-  if (env.OPENAI_API_KEY?.length) {
-    providers.openai = createConfiguredOpenAIProvider({ apiKeys: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, api: env.openaiApi });
-  }
-  if (env.ANTHROPIC_API_KEY?.length) {
-    providers.anthropic = createAnthropicProvider({ apiKeys: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL });
-  }
-  // The first run of `next dev` chats before any key is set, with a model that says what it is.
-  if (env.demo) providers.demo = createDemoProvider();
-  tellOperator(env, providers);
-  return {
-    store: getChatStore(),
-    providers,
-    defaultProvider: providers.demo ? 'demo' : env.defaultProvider,
-    models: {
-      openai: modelPolicyFromList(env.AI_CHAT_OPENAI_MODELS),
-      anthropic: modelPolicyFromList(env.AI_CHAT_ANTHROPIC_MODELS),
-    },
-    moderation:
-      env.AI_CHAT_MODERATION === 'openai'
-        ? createOpenAIModeration({ apiKey: env.OPENAI_API_KEY![0]!, baseURL: env.OPENAI_BASE_URL })
-        : undefined,
-    responseCache: env.AI_CHAT_RESPONSE_CACHE_SECONDS ? { ttlSeconds: env.AI_CHAT_RESPONSE_CACHE_SECONDS } : false,
-    summary: env.AI_CHAT_SUMMARY === 'on' ? {} : false,
-    unpricedModelPrice: env.AI_CHAT_UNPRICED_MODEL_PRICE,
-    limits: {
-      maxTokensPerDay: env.AI_CHAT_MAX_TOKENS_PER_DAY ?? null,
-      maxCostPerMonth: env.AI_CHAT_MAX_COST_PER_MONTH ?? null,
-      maxRequestsPerMinute: env.AI_CHAT_MAX_REQUESTS_PER_MINUTE ?? null,
-    },
-    requestGuard: requestGuardOptionsFromEnv(env),
-    attachments: {
-      ...(env.AI_CHAT_STORAGE_QUOTA_MB ? { maxStorageBytesPerUser: env.AI_CHAT_STORAGE_QUOTA_MB * 1024 * 1024 } : {}),
-      ...(env.AI_CHAT_UNSENT_FILE_HOURS ? { unsentFileMaxAgeSeconds: env.AI_CHAT_UNSENT_FILE_HOURS * 3600 } : {}),
-    },
-    ...(env.AI_CHAT_MAX_REPLY_SECONDS ? { maxReplySeconds: env.AI_CHAT_MAX_REPLY_SECONDS } : {}),
-  };
-}
-
-/**
- * What the operator may still set up, said once in the server log: never to the person chatting,
- * who can do nothing about a missing key.
- */
-function tellOperator(env: ResolvedChatEnv, providers: Partial<Record<ProviderName, ChatProvider>>): void {
-  if (env.NODE_ENV === 'test') return;
-  if (providers.demo) {
-    console.info('ai-chat: no provider key is set, so chats go to the offline demo model (canned replies, no AI). Set OPENAI_API_KEY or ANTHROPIC_API_KEY in .env.local and restart to chat with a real model.');
-    return;
-  }
-  if (!providers.openai && !providers.anthropic) {
-    console.warn('ai-chat: no provider key is set: people cannot chat. Set OPENAI_API_KEY or ANTHROPIC_API_KEY and restart.');
-    return;
-  }
-  if (!providers.openai) console.info('ai-chat: OpenAI models are not offered; set OPENAI_API_KEY to offer them.');
-  if (!providers.anthropic) console.info('ai-chat: Claude models are not offered; set ANTHROPIC_API_KEY to offer them.');
-}
-
-/** A list's first model is the default; no list means the provider's default model only. */
-function modelPolicyFromList(models: string[] | undefined): ModelPolicy | undefined {
-  return models ? { defaultModel: models[0]!, allowedModels: models } : undefined;
-}
-
-const holder = globalThis as typeof globalThis & { __aiChatHandler?: ChatHandler };
-
-/** The process-wide handler configured from the environment. */
-export function getDefaultChatHandler(): ChatHandler {
-  holder.__aiChatHandler ??= createChatHandler(chatHandlerOptionsFromEnv());
-  return holder.__aiChatHandler;
-}
-
-/** The seed's entry point: `export async function POST(request) { return handleChatRequest(request) }`. */
-export async function handleChatRequest(request: Request): Promise<Response> {
-  try {
-    return await getDefaultChatHandler().chat(request);
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
-
-/** The REST routes, for `app/api/chat/[...path]/route.ts`. */
-export async function handleChatRoutes(request: Request): Promise<Response> {
-  try {
-    return await getDefaultChatHandler().route(request);
-  } catch (error) {
-    return errorResponse(error);
-  }
 }

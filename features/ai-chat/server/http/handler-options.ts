@@ -11,6 +11,9 @@ import { resolveRequestGuard, type RequestGuardOptions, type ResolvedRequestGuar
 import type { ChatTool } from '../turn/tools';
 import type { Pricing } from '../../providers/pricing';
 import { createTurnPricing, type TurnPricing } from '../ledger/turn-pricing';
+import { resolveToolApprovalOptions, type ResolvedToolApprovalOptions, type ToolApprovalOptions } from '../approvals/approval-clock';
+import { McpHub } from '../mcp/mcp-hub';
+import type { McpCredentials, McpServerConfig } from '../mcp/mcp-config';
 
 export interface ModelPolicy {
   /** The model used when neither the request nor the conversation names one. */
@@ -89,6 +92,15 @@ export interface ChatHandlerOptions {
   /** Whether a request's `systemPrompt` is honoured. Default true, as in the original module. */
   allowClientSystemPrompt?: boolean;
   tools?: readonly ChatTool[];
+  /** How a tool call that needs approval waits for it (see docs/tools.md). Default: 300 s, read every 500 ms. */
+  toolApprovals?: ToolApprovalOptions;
+  /** MCP servers whose tools join `tools` as `<server>__<tool>` (see docs/tools.md). Default: none. */
+  mcpServers?: readonly McpServerConfig[];
+  /**
+   * A server's credentials for this user (headers added to its requests): the one place per-user
+   * credentials (OAuth) plug in. Default: the server's `headers`, `$NAME` values read from the environment.
+   */
+  mcpCredentials?: McpCredentials;
   /** How many provider calls one turn may make while the model keeps calling tools. Default 5. */
   maxToolSteps?: number;
   /** Reply length when the request sets none; also what a turn reserves against limits. Default 4096. */
@@ -123,6 +135,12 @@ export interface ChatHandlerOptions {
   pingIntervalMs?: number;
   /** A reply nobody stops still ends after this long, saved as partial. Default 600 (env AI_CHAT_MAX_REPLY_SECONDS). */
   maxReplySeconds?: number;
+  /**
+   * Replies outlive their request either way. `true` (default): runs and checkpoints go to the
+   * store, so a reply survives its instance and any instance can attach to it or stop it. `false`:
+   * runs are kept in this process only (one instance, nothing written for them).
+   */
+  durableReplies?: boolean;
   /** How often a generating reply is checkpointed to the database (sooner on 16 KB of events). Default 1000 ms. */
   checkpointIntervalMs?: number;
   /** A generating reply without a checkpoint for this long is marked interrupted (its server died). Default 10 s. */
@@ -155,6 +173,9 @@ export interface ResolvedHandlerOptions extends ChatHandlerOptions {
   defaultProvider: ProviderName;
   allowClientSystemPrompt: boolean;
   tools: readonly ChatTool[];
+  toolApprovals: ResolvedToolApprovalOptions;
+  /** The MCP servers' tools, null when none are configured. */
+  mcp: McpHub | null;
   maxToolSteps: number;
   defaultMaxTokens: number;
   backups: readonly ProviderTarget[];
@@ -175,6 +196,8 @@ export function resolveHandlerOptions(options: ChatHandlerOptions): ResolvedHand
     defaultProvider: options.defaultProvider ?? 'openai',
     allowClientSystemPrompt: options.allowClientSystemPrompt ?? true,
     tools: options.tools ?? [],
+    toolApprovals: resolveToolApprovalOptions(options.toolApprovals),
+    mcp: options.mcpServers && options.mcpServers.length > 0 ? new McpHub(options.mcpServers, { credentials: options.mcpCredentials }) : null,
     maxToolSteps: options.maxToolSteps ?? 5,
     defaultMaxTokens: options.defaultMaxTokens ?? 4096,
     backups: options.backups ?? [],

@@ -3,9 +3,8 @@ import { PROVIDER_NAMES } from '../../providers/registry';
 import { conversationPatchSchema, MAX_BODY_BYTES, MAX_MESSAGE_CHARS } from '../../protocol/chat-request';
 import { ChatError } from '../../protocol/errors';
 import { conversationListQuerySchema, createConversationBodySchema, type ChatConfig, type UsageResponse } from '../../protocol/rest';
-import type { ProviderName } from '../../providers/types';
 import type { UserChatStore } from '../../store/chat-store';
-import { describeUsage } from '../ledger/check-usage-limit';
+import { describeUsage } from '../ledger/describe-usage';
 import { routeAttachments } from '../files/attachment-routes';
 import { conversationDetail } from './conversation-detail';
 import { exportConversation, importConversation } from '../transfer/export-import';
@@ -15,6 +14,7 @@ import type { ReplyRegistry } from '../replies/reply-registry';
 import { routeReplies } from '../replies/reply-routes';
 import { modelReads } from '../files/turn-files';
 import { modelLabel } from '../../providers/model-labels';
+import { routeUiChat } from '../ai-sdk/ui-routes';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -46,8 +46,8 @@ export async function routeRest(
   }
   if (segments[0] === 'conversations' && segments.length === 2) {
     const id = segments[1]!;
-    if (method === 'GET') return json(await conversationDetail(user, id, options.store.replies));
-    if (method === 'PATCH') return patchConversation(request, user, id, options);
+    if (method === 'GET') return json(await conversationDetail(user, id, replies.store));
+    if (method === 'PATCH') return patchConversation(request, user, id, options, replies);
     if (method === 'DELETE') {
       if (!(await user.deleteConversation(id))) throw notFound();
       return new Response(null, { status: 204 });
@@ -62,6 +62,9 @@ export async function routeRest(
   if (segments[0] === 'config' && segments.length === 1) {
     return method === 'GET' ? json(chatConfig(options)) : notAllowed('GET');
   }
+  // An AI SDK client's routes by its chat id ({id}/stream, {id}/stop, {id}/messages), after ours.
+  const uiChat = await routeUiChat(request, user, options, replies, segments);
+  if (uiChat) return uiChat;
   throw new ChatError('not_found', 'No such route.');
 }
 
@@ -93,7 +96,13 @@ async function createConversation(request: Request, user: UserChatStore, options
   return json({ conversation }, { status: 201 });
 }
 
-async function patchConversation(request: Request, user: UserChatStore, id: string, options: ResolvedHandlerOptions): Promise<Response> {
+async function patchConversation(
+  request: Request,
+  user: UserChatStore,
+  id: string,
+  options: ResolvedHandlerOptions,
+  replies: ReplyRegistry,
+): Promise<Response> {
   const body = await readJsonBody(request, conversationPatchSchema, MAX_BODY_BYTES);
   // The system prompt reaches the model as the operator's text: only where the app lets clients set it.
   if (body.systemPrompt !== undefined && !options.allowClientSystemPrompt) {
@@ -108,7 +117,7 @@ async function patchConversation(request: Request, user: UserChatStore, id: stri
   if (body.title !== undefined || body.systemPrompt !== undefined) {
     await user.updateConversation(id, { title: body.title, systemPrompt: body.systemPrompt });
   }
-  return json(await conversationDetail(user, id, options.store.replies));
+  return json(await conversationDetail(user, id, replies.store));
 }
 
 async function usage(user: UserChatStore, options: ResolvedHandlerOptions): Promise<UsageResponse> {

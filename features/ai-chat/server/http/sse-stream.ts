@@ -16,11 +16,16 @@ export interface SseWriter<Event = ChatEvent> {
 export interface SseStreamOptions<Event> {
   /** A `: ping` comment after this much silence, so proxies keep an idle connection open. */
   pingIntervalMs: number;
-  /** One event as its frame. Default: `data: <json>` of the module's own protocol. */
+  /** One event as its frame (several, or none). Default: `data: <json>` of the module's own protocol. */
   frame?: (event: Event) => string;
+  /** Written last when the producer ends the body (the AI SDK stream's `data: [DONE]`). */
+  trailer?: string;
   /** The reader left (not called when the producer closed the body itself). */
   onCancel?: () => void | Promise<void>;
 }
+
+/** How a body frames its events when not in our own protocol: each event, and the last frame. */
+export type SseFraming<Event = ChatEvent> = Pick<SseStreamOptions<Event>, 'frame' | 'trailer'>;
 
 /**
  * The one SSE writer: every streamed body of the module (a reply as it is written, a reply
@@ -44,6 +49,7 @@ export function createSseStream<Event = ChatEvent>(
     start(controller) {
       const write = (text: string): boolean => {
         if (closed) return false;
+        if (text === '') return true;
         try {
           controller.enqueue(encoder.encode(text));
           lastSentAt = Date.now();
@@ -57,6 +63,7 @@ export function createSseStream<Event = ChatEvent>(
         send: (event) => write(frame(event)),
         close() {
           if (closed) return;
+          if (options.trailer) write(options.trailer);
           stop();
           try {
             controller.close();

@@ -3,7 +3,7 @@ import type { MessageRecord } from '../../protocol/records';
 import { partsOf } from '../../protocol/parts';
 import type { ProviderFile, ProviderMessage, ProviderName, ProviderRequest, ProviderUsage } from '../../providers/types';
 import { truncateMessagesDetailed } from '../turn/context';
-import { reasoningRoomTokens } from '../../providers/models/reasoning-room';
+import { PROVIDERS } from '../../providers/registry';
 import type { ModelInfo } from '../../providers/pricing';
 import { countTokens } from '../../providers/tokens';
 
@@ -49,7 +49,7 @@ export function replyBudget(
   fallback: number,
   reasoning?: ProviderRequest['reasoning'],
 ): number {
-  const wanted = (requested ?? fallback) + reasoningRoomTokens(info, reasoning);
+  const wanted = (requested ?? fallback) + (info ? PROVIDERS[info.provider].reasoningRoom(info, reasoning) : 0);
   return info ? Math.min(wanted, info.maxOutputTokens) : wanted;
 }
 

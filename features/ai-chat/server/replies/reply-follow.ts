@@ -1,7 +1,7 @@
 import 'server-only';
 import { chatEventSchema, type ChatEvent } from '../../protocol/chat-events';
 import type { ReplyRunSnapshot, ReplyRunStore } from '../../store/chat-store';
-import { createSseStream } from '../http/sse-stream';
+import { createSseStream, type SseFraming } from '../http/sse-stream';
 
 export interface FollowOptions {
   store: ReplyRunStore;
@@ -12,6 +12,8 @@ export interface FollowOptions {
   staleReplySeconds: number;
   /** Claims a stale run (marks it interrupted) before reading it again. */
   sweep: (id: string) => Promise<void>;
+  /** Another protocol's framing (the AI SDK's); default: ours. */
+  framing?: SseFraming;
 }
 
 /**
@@ -52,7 +54,7 @@ export function followFromCheckpoints(first: ReplyRunSnapshot, options: FollowOp
       }
       writer.close();
     },
-    { pingIntervalMs: options.pingIntervalMs },
+    { pingIntervalMs: options.pingIntervalMs, ...options.framing },
   );
 }
 

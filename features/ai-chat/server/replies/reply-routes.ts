@@ -6,6 +6,7 @@ import { isUuid } from '../../store/ids';
 import type { ResolvedHandlerOptions } from '../http/handler-options';
 import { json, readTextCapped, SSE_HEADERS } from '../http/http';
 import { followFromCheckpoints } from './reply-follow';
+import { answerApproval } from '../approvals/approval-routes';
 import type { ReplyRegistry } from './reply-registry';
 
 /** How often a follower on another instance reads new checkpoint chunks. */
@@ -13,7 +14,8 @@ const FOLLOW_POLL_MS = 300;
 const STOP_BODY_BYTES = 1024;
 
 /**
- * `POST replies/:id/stop` and `GET replies/:id/stream`, for this user's replies only: another
+ * `POST replies/:id/stop`, `GET replies/:id/stream` and `POST replies/:id/approvals/:approvalId`
+ * (approvals/approval-routes), for this user's replies only: another
  * user's run answers 404, as a missing one does.
  */
 export async function routeReplies(
@@ -25,6 +27,10 @@ export async function routeReplies(
 ): Promise<Response> {
   const [id, action] = segments;
   const method = request.method.toUpperCase();
+  if (segments.length === 3 && action === 'approvals') {
+    if (method !== 'POST') return notAllowed('POST');
+    return answerApproval(request, user, replies, id!, segments[2]!);
+  }
   if (segments.length !== 2 || (action !== 'stop' && action !== 'stream')) throw new ChatError('not_found', 'No such route.');
   if (action === 'stop' && method !== 'POST') return notAllowed('POST');
   if (action === 'stream' && method !== 'GET') return notAllowed('GET');
@@ -32,17 +38,21 @@ export async function routeReplies(
   return action === 'stop' ? stop(request, user, replies, id!) : attach(user, options, replies, id!);
 }
 
-async function stop(request: Request, user: UserChatStore, replies: ReplyRegistry, id: string): Promise<Response> {
+/** A stop takes no body: `{}` or nothing; anything else is refused (400). */
+export async function readStopBody(request: Request): Promise<void> {
   const body = (await readTextCapped(request, STOP_BODY_BYTES)).trim();
-  if (body !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      throw new ChatError('bad_request', 'The body must be JSON: {} or nothing.');
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ChatError('bad_request', 'The body must be {} or nothing.');
+  if (body === '') return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new ChatError('bad_request', 'The body must be JSON: {} or nothing.');
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ChatError('bad_request', 'The body must be {} or nothing.');
+}
+
+async function stop(request: Request, user: UserChatStore, replies: ReplyRegistry, id: string): Promise<Response> {
+  await readStopBody(request);
   const local = replies.get(id, user.userId);
   if (local) {
     if (local.isEnded) return json({ id, state: 'finished' } satisfies ReplyStopResponse);

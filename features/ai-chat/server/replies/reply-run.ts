@@ -2,7 +2,8 @@ import 'server-only';
 import type { ChatEvent } from '../../protocol/chat-events';
 import { ChatError } from '../../protocol/errors';
 import type { ReplyCheckpoint, ReplyFallback } from '../../store/chat-store';
-import { createSseStream } from '../http/sse-stream';
+import { createSseStream, type SseFraming } from '../http/sse-stream';
+import { ApprovalWakeups } from '../approvals/approval-wakeups';
 
 
 /** Sooner than the interval when this much event text piled up since the last checkpoint. */
@@ -26,6 +27,8 @@ export interface ReplyRunInfo {
  */
 export class ReplyRun {
   readonly abort = new AbortController();
+  /** Its tool calls waiting for the person's approval: an answer given on this instance wakes them. */
+  readonly approvals = new ApprovalWakeups();
   private readonly events: ChatEvent[] = [];
   private readonly listeners = new Set<() => void>();
   private ended = false;
@@ -129,8 +132,11 @@ export class ReplyRun {
     };
   }
 
-  /** The reply as SSE, from its first event, then live, to its end. Cancelling only unsubscribes. */
-  subscribe(pingIntervalMs: number): ReadableStream<Uint8Array> {
+  /**
+   * The reply as SSE, from its first event, then live, to its end. Cancelling only unsubscribes.
+   * `framing` writes it in another protocol (the AI SDK's); default: ours.
+   */
+  subscribe(pingIntervalMs: number, framing: SseFraming = {}): ReadableStream<Uint8Array> {
     let listener: (() => void) | undefined;
     const unsubscribe = () => {
       if (listener) this.listeners.delete(listener);
@@ -148,7 +154,7 @@ export class ReplyRun {
         this.listeners.add(listener);
         listener();
       },
-      { pingIntervalMs, onCancel: unsubscribe },
+      { pingIntervalMs, onCancel: unsubscribe, ...framing },
     );
   }
 }

@@ -4,7 +4,7 @@ import { MAX_BODY_BYTES, chatRequestSchema, type ChatRequestBody } from '../../p
 import { ChatError } from '../../protocol/errors';
 import type { MessagePart } from '../../protocol/parts';
 import type { ConversationRecord, MessageRecord } from '../../protocol/records';
-import type { ProviderName, ProviderRequest } from '../../providers/types';
+import type { ProviderRequest } from '../../providers/types';
 import type { NewConversation, UserChatStore } from '../../store/chat-store';
 import { titleFromMessage } from './conversation-title';
 import { fitHistory, replyBudget, tokensOf, type FittedHistory } from '../ledger/accounting';
@@ -57,7 +57,20 @@ export interface TurnPlan {
  * written; the only writes are the usage reservation and a new conversation, both last.
  */
 export async function planTurn(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<TurnPlan> {
-  const body = await readJsonBody(request, chatRequestSchema, MAX_BODY_BYTES);
+  return planTurnFor(await readJsonBody(request, chatRequestSchema, MAX_BODY_BYTES), request.signal, user, options);
+}
+
+/**
+ * planTurn for a body already read and validated. `newConversationId`: the id a conversation this
+ * turn starts gets (an AI SDK chat's, derived from its client id); default: a random one.
+ */
+export async function planTurnFor(
+  body: ChatRequestBody,
+  signal: AbortSignal,
+  user: UserChatStore,
+  options: ResolvedHandlerOptions,
+  choices: { newConversationId?: string } = {},
+): Promise<TurnPlan> {
   const { existing, history, parentId, regenerate } = await loadHistory(body, user);
   const limits = await limitsFor(options, user.userId);
   const target = chooseTarget(body, existing, options, limits);
@@ -95,7 +108,7 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
     summaryThroughMessageId: summary?.throughMessageId,
   });
   fitted.messages = await withHistoryFiles(fitted.messages, fitted.sources, user, model);
-  if (userMessage?.content && options.moderation) await moderate(options, user.userId, userMessage.content, request.signal);
+  if (userMessage?.content && options.moderation) await moderate(options, user.userId, userMessage.content, signal);
 
   // Hold the most this turn's first call can cost (the prompt plus a full reply), settled to the
   // real figures afterwards, so concurrent requests cannot overshoot a limit by more than that.
@@ -107,7 +120,7 @@ export async function planTurn(request: Request, user: UserChatStore, options: R
   const newConversation = existing
     ? null
     : {
-        id: crypto.randomUUID(),
+        id: choices.newConversationId ?? crypto.randomUUID(),
         title: titleFromMessage(content || attached.parts[0]?.name || 'Files'),
         systemPrompt: options.allowClientSystemPrompt ? (body.systemPrompt ?? null) : null,
         provider: target.provider,

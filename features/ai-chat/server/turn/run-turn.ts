@@ -8,10 +8,13 @@ import { tokensOf } from '../ledger/accounting';
 import { updateRollingSummary, usageAlertsCrossed } from './after-turn';
 import { stepTurn, type TurnResult } from './step-turn';
 import type { ResolvedHandlerOptions } from '../http/handler-options';
+import type { SseFraming } from '../http/sse-stream';
 import type { TurnPlan } from './plan-turn';
 import { replyFallback } from './reply-fallback';
 import type { ReplyRegistry } from '../replies/reply-registry';
 import { ReplyRun } from '../replies/reply-run';
+import { isInProcess } from '../replies/in-process-reply-runs';
+import type { ApprovalWakeups } from '../approvals/approval-wakeups';
 
 /**
  * Starts the turn detached from the request and returns the reply as SSE, the POST being its
@@ -19,7 +22,7 @@ import { ReplyRun } from '../replies/reply-run';
  * only unsubscribes, and the reply still ends, is saved whole and is billed. Only a Stop (this
  * instance at once, another through the database) or the time limit aborts the provider call.
  */
-export function startTurn(plan: TurnPlan, options: ResolvedHandlerOptions, replies: ReplyRegistry): ReadableStream<Uint8Array> {
+export function startTurn(plan: TurnPlan, options: ResolvedHandlerOptions, replies: ReplyRegistry, framing?: SseFraming): ReadableStream<Uint8Array> {
   const run = new ReplyRun(
     {
       id: plan.assistantMessageId,
@@ -39,16 +42,26 @@ export function startTurn(plan: TurnPlan, options: ResolvedHandlerOptions, repli
     expectedLeafId: plan.existing?.activeLeafId ?? null,
     fallback: run.fallbackNow(),
   });
-  const record: RunRecording = { row: runRow, persist: () => replies.persist(run, runRow()), persisted: (started) => replies.persisted(run, started) };
+  const record: RunRecording = {
+    row: runRow,
+    withQuestion: !isInProcess(replies.store),
+    persist: () => replies.persist(run, runRow()),
+    persisted: (started) => replies.persisted(run, started),
+    approvals: run.approvals,
+  };
   void runTurn(plan, options, run.abort.signal, (event) => run.emit(event), record).finally(() => run.end());
-  return run.subscribe(options.pingIntervalMs);
+  return run.subscribe(options.pingIntervalMs, framing);
 }
 
 /** How the turn writes its reply's run row: with its question where the store can, else on its own after it. */
 interface RunRecording {
   row: () => NewReplyRun;
+  /** The run's row goes to the database, so it may be written in the question's transaction. */
+  withQuestion: boolean;
   persist: () => void;
   persisted: (started: boolean) => void;
+  /** The reply's approval waits, woken by an answer given on this instance. */
+  approvals: ApprovalWakeups;
 }
 
 async function runTurn(
@@ -93,7 +106,10 @@ async function saveTurn(
   // stepTurn starts first and runs to its first wait: the provider request on its way (or, with the
   // response cache on, the cache read). The writes start at once beside it, not after its first
   // event: the client refreshes its chat list on `start`. The run's row goes with the question.
-  const conversing = stepTurn(plan, options, turnAbort.signal, emit);
+  // A tool approval's row refers to the conversation: it is written once the question is saved.
+  let questionSettled = () => {};
+  const questionSaved = new Promise<void>((resolve) => (questionSettled = resolve));
+  const conversing = stepTurn(plan, options, turnAbort.signal, emit, { wakeups: run.approvals, questionSaved: () => questionSaved });
   const saving = saveQuestion(plan, run).then(
     (saved) => ({ ...saved, error: undefined }),
     (error: unknown) => {
@@ -101,6 +117,7 @@ async function saveTurn(
       return { conversation: null, userMessage: null, error: asChatError(error) };
     },
   );
+  void saving.then(questionSettled);
 
   let result: TurnResult;
   try {
@@ -222,7 +239,7 @@ async function saveQuestion(plan: TurnPlan, run: RunRecording): Promise<{ conver
   };
   let conversation: ConversationRecord;
   let userMessage: MessageRecord | null = null;
-  if (row && plan.user.saveQuestionWithRun) {
+  if (row && run.withQuestion && plan.user.saveQuestionWithRun) {
     const saved = await plan.user.saveQuestionWithRun({ conversation: plan.newConversation, message: row, run: run.row() });
     run.persisted(saved.runStarted);
     conversation = saved.conversation ?? plan.existing!;

@@ -8,7 +8,10 @@ import type { ProviderTarget, ResolvedHandlerOptions } from '../http/handler-opt
 import type { TurnPlan } from './plan-turn';
 import { callProvider } from './call-provider';
 import { responseCacheKey, responseCacheTtl } from './response-cache';
-import { executeToolCall, toToolSpecs } from './tools';
+import { callNeedsApproval, executeToolCall, toToolSpecs, type ChatTool } from './tools';
+import { awaitApproval, deniedResult, type ApprovalOutcome } from '../approvals/await-approval';
+import { ApprovalWakeups } from '../approvals/approval-wakeups';
+import { withApproval } from '../../protocol/reduce-parts';
 
 /** What a turn produced, across all its provider calls (tool steps, a failover). */
 export interface TurnResult {
@@ -25,6 +28,14 @@ export interface TurnResult {
   error?: ChatError;
 }
 
+/** What a turn's approval waits need from the reply around it. */
+export interface TurnApprovals {
+  /** Woken by an answer given on this instance. */
+  wakeups: ApprovalWakeups;
+  /** Resolves once the question (and its conversation) is saved: an approval row refers to it. */
+  questionSaved: () => Promise<void>;
+}
+
 /**
  * Calls the provider, runs tools and calls again, until the model answers or the steps run out.
  * Each call after the first is first cleared with the ledger: a step that would pass a limit is
@@ -35,9 +46,13 @@ export async function stepTurn(
   options: ResolvedHandlerOptions,
   signal: AbortSignal,
   emit: (event: ChatEvent) => void,
+  approvals: TurnApprovals = { wakeups: new ApprovalWakeups(), questionSaved: async () => undefined },
 ): Promise<TurnResult> {
   const messages: ProviderMessage[] = [...plan.fitted.messages];
-  const tools = options.tools.length > 0 ? toToolSpecs(options.tools) : undefined;
+  const caller = { userId: plan.user.userId, conversationId: plan.conversationId };
+  // The app's tools and, when MCP servers are configured, theirs (a server that is down has none).
+  const toolList: readonly ChatTool[] = options.mcp ? [...options.tools, ...(await options.mcp.toolsFor(caller))] : options.tools;
+  const tools = toolList.length > 0 ? toToolSpecs(toolList) : undefined;
   const result: TurnResult = {
     target: plan.targets[0]!,
     text: '',
@@ -107,11 +122,23 @@ export async function stepTurn(
       ...(outcome.reasoning.length > 0 ? { reasoning: outcome.reasoning } : {}),
     });
     for (const call of outcome.toolCalls) {
-      const toolResult = await executeToolCall(options.tools, call, {
-        userId: plan.user.userId,
-        conversationId: plan.conversationId,
-        signal,
-      });
+      const approval: ApprovalOutcome = (await callNeedsApproval(toolList, call, caller))
+        ? await awaitApproval(call, {
+            store: options.store.replies,
+            ...caller,
+            replyId: plan.assistantMessageId,
+            options: options.toolApprovals,
+            wakeups: approvals.wakeups,
+            ready: approvals.questionSaved,
+            signal,
+            emit,
+          })
+        : { approved: true };
+      // The saved reply keeps the answer on its call, as the stream's reducer does.
+      if (approval.approval) result.parts = withApproval(result.parts, call.id, approval.approval);
+      const toolResult = approval.approved
+        ? await executeToolCall(toolList, call, { ...caller, signal })
+        : deniedResult(call.name, approval);
       result.toolResults.push({ id: call.id, result: toolResult });
       result.parts.push({ type: 'tool-result', id: call.id, result: toolResult });
       emit({ type: 'tool-result', id: call.id, result: toolResult });

@@ -9,6 +9,21 @@ export interface ToolContext {
   signal: AbortSignal;
 }
 
+/** Who a tool call is for, as an approval rule sees it. */
+export interface ToolCaller {
+  userId: string;
+  conversationId: string;
+}
+
+/** Whether a call needs the person's approval before it runs: a rule of its (checked) arguments and the caller. */
+export type ToolApprovalRule<Args> = { bivariant(args: Args, caller: ToolCaller): boolean | Promise<boolean> }['bivariant'];
+
+/**
+ * When a call waits for the person's approval: `never` (the default: read-only tools), `always`,
+ * or a rule of the arguments and the caller.
+ */
+export type ToolApprovalPolicy<Args = unknown> = 'never' | 'always' | ToolApprovalRule<Args>;
+
 /**
  * A tool the model may call, declared once: its zod schema is both what the providers are told
  * (as JSON Schema) and what the model's arguments are checked against before `execute` runs.
@@ -18,6 +33,10 @@ export interface ChatTool<Schema extends z.ZodType = z.ZodType> {
   description: string;
   parameters: Schema;
   execute(args: z.infer<Schema>, context: ToolContext): unknown;
+  /** Whether a call waits for the person's approval first. Default `never`. */
+  approval?: ToolApprovalPolicy<z.infer<Schema>>;
+  /** The JSON Schema the providers are told, when it is given as such (an MCP tool's), not derived from `parameters`. */
+  inputJsonSchema?: Record<string, unknown>;
 }
 
 /** Declares a tool with its argument types inferred from the schema. */
@@ -30,8 +49,28 @@ export function toToolSpecs(tools: readonly ChatTool[]): ProviderToolSpec[] {
   return tools.map((tool) => ({
     name: tool.name,
     description: tool.description,
-    parameters: z.toJSONSchema(tool.parameters, { target: 'draft-7' }) as Record<string, unknown>,
+    parameters: tool.inputJsonSchema ?? (z.toJSONSchema(tool.parameters, { target: 'draft-7' }) as Record<string, unknown>),
   }));
+}
+
+/**
+ * Whether this call must wait for the person's approval: its tool's policy, asked with the
+ * checked arguments. A call to an unknown tool or with bad arguments runs nothing, so needs none;
+ * a rule that throws counts as "ask" (the safe side).
+ */
+export async function callNeedsApproval(tools: readonly ChatTool[], call: { name: string; args: unknown }, caller: ToolCaller): Promise<boolean> {
+  const tool = tools.find((candidate) => candidate.name === call.name);
+  const policy = tool?.approval ?? 'never';
+  if (!tool || policy === 'never') return false;
+  const args = tool.parameters.safeParse(call.args);
+  if (!args.success) return false;
+  if (policy === 'always') return true;
+  try {
+    return (await policy(args.data, caller)) !== false;
+  } catch (error) {
+    console.error(`ai-chat: the approval rule of tool ${call.name} failed; asking`, error);
+    return true;
+  }
 }
 
 /**

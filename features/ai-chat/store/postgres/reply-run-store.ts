@@ -7,6 +7,8 @@ import type {
   ReplyRunSnapshot,
   ReplyRunStore,
   ReplyRunState,
+  NewToolApproval,
+  ToolApprovalState,
 } from '../chat-store';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from './map-database-error';
@@ -36,7 +38,30 @@ export const replyRunArgs = {
   read: (userId: string, id: string, afterSeq: number) => ({ p_user_id: userId, p_id: id, p_after_seq: afterSeq }),
   generating: (userId: string, conversationId: string) => ({ p_user_id: userId, p_conversation_id: conversationId }),
   sweep: (staleSeconds: number, id?: string) => ({ p_stale_seconds: Math.max(0, Math.round(staleSeconds)), p_id: id ?? null }),
+  requestApproval: (approval: NewToolApproval) => ({
+    p_user_id: approval.userId,
+    p_id: approval.id,
+    p_reply_id: approval.replyId,
+    p_conversation_id: approval.conversationId,
+    p_tool_call_id: approval.toolCallId,
+    p_tool_name: approval.toolName,
+    p_args: approval.args ?? {},
+    p_timeout_seconds: Math.max(1, Math.ceil(approval.timeoutSeconds)),
+  }),
+  answerApproval: (userId: string, replyId: string, id: string, approved: boolean) => ({
+    p_user_id: userId,
+    p_reply_id: replyId,
+    p_id: id,
+    p_approved: approved,
+  }),
+  approvalState: (id: string) => ({ p_id: id }),
 };
+
+const approvalStateSchema = z.enum(['pending', 'approved', 'denied', 'expired']);
+
+export function parseApprovalState(value: unknown): ToolApprovalState | null {
+  return value === null || value === undefined ? null : approvalStateSchema.parse(value);
+}
 
 const stateSchema = z.enum(['generating', 'finished', 'interrupted']);
 
@@ -161,10 +186,33 @@ export class SqlReplyRunStore implements ReplyRunStore {
     const rows = await this.call('Marking interrupted replies', 'ai_chat_reply_sweep', replyRunArgs.sweep(staleSeconds, id), 'scalar');
     return rows.map(String);
   }
+
+  async requestApproval(approval: NewToolApproval): Promise<boolean> {
+    const [value] = await this.call('Asking for approval', 'ai_chat_tool_approval_request', replyRunArgs.requestApproval(approval), 'scalar');
+    return value === true;
+  }
+
+  async answerApproval(userId: string, replyId: string, id: string, approved: boolean): Promise<ToolApprovalState | null> {
+    if (!isUuid(replyId) || !isUuid(id)) return null;
+    const args = replyRunArgs.answerApproval(userId, replyId, id, approved);
+    const [value] = await this.call('Answering the approval', 'ai_chat_tool_approval_answer', args, 'scalar');
+    return parseApprovalState(value);
+  }
+
+  async approvalState(id: string): Promise<ToolApprovalState | null> {
+    const [value] = await this.call('Reading the approval', 'ai_chat_tool_approval_state', replyRunArgs.approvalState(id), 'scalar');
+    return parseApprovalState(value);
+  }
+
+  async expireApproval(id: string): Promise<ToolApprovalState | null> {
+    const [value] = await this.call('Closing the approval', 'ai_chat_tool_approval_expire', replyRunArgs.approvalState(id), 'scalar');
+    return parseApprovalState(value);
+  }
 }
 
-/** `p_live` is a uuid[] (the driver sends a Postgres array); every other object is jsonb, sent as JSON text. */
+/** `p_live` is a uuid[] (the driver sends a Postgres array); `p_args` and every other object is jsonb, sent as JSON text. */
 function toParameter(key: string, value: unknown): unknown {
   if (key === 'p_live') return value;
+  if (key === 'p_args') return JSON.stringify(value ?? {});
   return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
 }

@@ -7,10 +7,12 @@ import type {
   ReplyRunSnapshot,
   ReplyRunState,
   ReplyRunStore,
+  NewToolApproval,
+  ToolApprovalState,
 } from '../chat-store';
 import { isUuid } from '../ids';
 import { mapDatabaseError } from '../postgres/map-database-error';
-import { parseGeneratingReplies, parseReplySnapshot, parseRunState, replyRunArgs } from '../postgres/reply-run-store';
+import { parseApprovalState, parseGeneratingReplies, parseReplySnapshot, parseRunState, replyRunArgs } from '../postgres/reply-run-store';
 
 /**
  * ReplyRunStore over PostgREST with the service client: the same migration functions the SQL
@@ -54,6 +56,24 @@ export class SupabaseReplyRunStore implements ReplyRunStore {
     if (id !== undefined && !isUuid(id)) return [];
     const data = await this.rpc('Marking interrupted replies', 'ai_chat_reply_sweep', replyRunArgs.sweep(staleSeconds, id));
     return idsOf(data);
+  }
+
+  async requestApproval(approval: NewToolApproval): Promise<boolean> {
+    return (await this.rpc('Asking for approval', 'ai_chat_tool_approval_request', replyRunArgs.requestApproval(approval))) === true;
+  }
+
+  async answerApproval(userId: string, replyId: string, id: string, approved: boolean): Promise<ToolApprovalState | null> {
+    if (!isUuid(replyId) || !isUuid(id)) return null;
+    const args = replyRunArgs.answerApproval(userId, replyId, id, approved);
+    return parseApprovalState(await this.rpc('Answering the approval', 'ai_chat_tool_approval_answer', args));
+  }
+
+  async approvalState(id: string): Promise<ToolApprovalState | null> {
+    return parseApprovalState(await this.rpc('Reading the approval', 'ai_chat_tool_approval_state', replyRunArgs.approvalState(id)));
+  }
+
+  async expireApproval(id: string): Promise<ToolApprovalState | null> {
+    return parseApprovalState(await this.rpc('Closing the approval', 'ai_chat_tool_approval_expire', replyRunArgs.approvalState(id)));
   }
 }
 
