@@ -2,7 +2,7 @@
 
 import { useContext, useState } from 'react';
 import type { ChatMessageState, ChatMessageView, ReplyFailure, ReplyRetrying, ToolActivity } from '../client/chat-message-view';
-import { formatCost, formatTime, formatTokens } from './format';
+import { formatCost, formatTokens, formatWhen } from './format';
 import type { ChatFinishReason } from '../protocol/chat-events';
 import type { FilePart, MessagePart } from '../protocol/parts';
 import type { MessageRole } from '../protocol/records';
@@ -262,7 +262,7 @@ function MessageBody({
               <li>
                 {/* The time is formatted in the reader's locale and zone, which the server cannot know. */}
                 <time dateTime={date.toISOString()} className="tabular-nums" suppressHydrationWarning>
-                  {formatTime(date)}
+                  {formatWhen(date)}
                 </time>
               </li>
             )}
