@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { axeViolations, describeViolations, isSerious } from './support/axe';
 import { freePort, ROOT } from './support/app-server';
-import { chatScreen, launchBrowser, openPage, replyBody, sendMessage, VIEWPORTS, waitForIdle } from './support/browser';
+import { chatScreen, launchBrowser, replyBody, sendMessage, VIEWPORTS, waitForIdle } from './support/browser';
 import { UNTIL } from './support/journey';
 
 // The first five minutes (issue 21): `npm install && npm run dev` with no key at all, a fresh
@@ -44,6 +44,8 @@ beforeAll(async () => {
     if (answered) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+  // The page compiles on its first load under next dev: done here, not inside the journey's timeouts.
+  await fetch(`${url}/`);
   browser = await launchBrowser();
 }, 240_000);
 
@@ -58,8 +60,10 @@ afterAll(async () => {
 }, 30_000);
 
 it('with no key, the offline demo model answers, labelled, and the banner says how to add a key', async () => {
-  const page = await openPage(browser, url, '/', { ...VIEWPORTS.desktop });
+  const context = await browser.newContext({ baseURL: url, ...VIEWPORTS.desktop });
+  const page = await context.newPage();
   page.setDefaultTimeout(120_000);
+  await page.goto('/', { timeout: 180_000 });
   const screen = chatScreen(page);
   const banner = screen.main.getByRole('status').filter({ hasText: 'Offline demo' });
   await banner.waitFor();

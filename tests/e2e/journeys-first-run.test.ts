@@ -78,8 +78,8 @@ it('an export re-imported keeps each message’s time and its picture; an older 
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Import chat', exact: true }).click()]);
   await chooser.setFiles(saved);
   await expect.poll(() => screen.heading.innerText(), UNTIL).toBe(`${question} (imported)`);
-  const times = await screen.log.locator('time').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('datetime')));
-  expect(times).toEqual(file.messages.map((message) => new Date(message.createdAt).toISOString()));
+  const times = () => screen.log.locator('time').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('datetime')));
+  await expect.poll(times, UNTIL).toEqual(file.messages.map((message) => new Date(message.createdAt).toISOString()));
   const shown = new Date(file.messages[0]!.createdAt).toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
   await expect(screen.userMessages.first().locator('time').innerText()).resolves.toContain(shown);
   const picture = screen.userMessages.first().getByRole('img', { name: `red-${tag}.png` });

@@ -1,6 +1,6 @@
 import 'server-only';
 import { getChatEnv, type ResolvedChatEnv } from '../../config/env';
-import { createDemoProvider } from '../../providers/demo/provider';
+import { lazyDemoProvider } from '../../providers/demo/lazy-demo';
 import { createAnthropicProvider } from '../../providers/anthropic/provider';
 import { createConfiguredOpenAIProvider } from '../../providers/openai/configured-provider';
 import type { ChatProvider, ProviderName } from '../../providers/types';
@@ -22,7 +22,8 @@ export function handlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): Omit
     providers.anthropic = createAnthropicProvider({ apiKeys: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL });
   }
   // The first run of `next dev` chats before any key is set, with a model that says what it is.
-  if (env.demo) providers.demo = createDemoProvider();
+  // The NODE_ENV test is the build's: folded to false in production, the demo's code goes with it.
+  if (process.env.NODE_ENV !== 'production' && env.demo) providers.demo = lazyDemoProvider();
   tellOperator(env, providers);
   return {
     providers,
