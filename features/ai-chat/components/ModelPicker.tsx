@@ -39,7 +39,7 @@ export function ModelPicker({ config, value, onChange, disabled = false }: Model
           const [provider, ...model] = event.target.value.split(':');
           onChange({ provider: provider as ProviderName, model: model.join(':') });
         }}
-        className="rounded-md border border-input bg-background px-2 py-1 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-ring disabled:opacity-60"
+        className="max-w-60 min-w-0 rounded-md border border-input bg-background px-2 py-1 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-ring disabled:opacity-60"
       >
         {offered.map((provider) => (
           <optgroup key={provider.name} label={PROVIDER_LABEL[provider.name]}>
