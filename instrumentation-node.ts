@@ -1,4 +1,5 @@
-import { getChatEnv, prepareEmbeddedStore } from '@/features/ai-chat/server';
+import { prepareEmbeddedStore } from '@/features/ai-chat/api/chat-handler';
+import { getChatEnv } from '@/features/ai-chat/server';
 
 // A bad environment fails here, at start, with a message naming the variable, instead of on the
 // first chat request.

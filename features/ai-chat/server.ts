@@ -59,5 +59,4 @@ export type { PostgresChatStoreOptions } from './store/postgres/postgres-chat-st
 export type { SupabaseChatStoreOptions } from './store/supabase/supabase-chat-store';
 
 export { getChatEnv, parseChatEnv, type ResolvedChatEnv } from './config/env';
-export { prepareEmbeddedStore } from './store';
 export { ChatError, isChatError, type ChatErrorCode } from './protocol/errors';

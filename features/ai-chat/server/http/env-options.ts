@@ -1,6 +1,6 @@
 import 'server-only';
 import { getChatEnv, type ResolvedChatEnv } from '../../config/env';
-import { lazyDemoProvider } from '../../providers/demo/lazy-demo';
+import { createDemoProvider } from '../../providers/demo/provider';
 import { createAnthropicProvider } from '../../providers/anthropic/provider';
 import { createConfiguredOpenAIProvider } from '../../providers/openai/configured-provider';
 import type { ChatProvider, ProviderName } from '../../providers/types';
@@ -22,8 +22,8 @@ export function handlerOptionsFromEnv(env: ResolvedChatEnv = getChatEnv()): Omit
     providers.anthropic = createAnthropicProvider({ apiKeys: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL });
   }
   // The first run of `next dev` chats before any key is set, with a model that says what it is.
-  // The NODE_ENV test is the build's: folded to false in production, the demo's code goes with it.
-  if (process.env.NODE_ENV !== 'production' && env.demo) providers.demo = lazyDemoProvider();
+  // Never in a production server: the build folds this NODE_ENV test to false (env.demo also needs development).
+  if (process.env.NODE_ENV !== 'production' && env.demo) providers.demo = createDemoProvider();
   tellOperator(env, providers);
   return {
     providers,
