@@ -24,10 +24,21 @@ const { values } = parseArgs({
 });
 const delayMs = Number(values['delay-ms']);
 
-const [openai, anthropic] = await Promise.all([
-  startFakeOpenAI({ port: Number(values['openai-port']), defaultReply: createMarkerReplies({ delayMs }) }),
-  startFakeAnthropic({ port: Number(values['anthropic-port']), defaultReply: createMarkerReplies({ delayMs }) }),
+const ports = { openai: Number(values['openai-port']), anthropic: Number(values['anthropic-port']) };
+const started = await Promise.allSettled([
+  startFakeOpenAI({ port: ports.openai, defaultReply: createMarkerReplies({ delayMs }) }),
+  startFakeAnthropic({ port: ports.anthropic, defaultReply: createMarkerReplies({ delayMs }) }),
 ]);
+const failed = started.flatMap((result, index) => (result.status === 'rejected' ? [{ error: result.reason as unknown, which: index === 0 ? 'openai' : 'anthropic' } as const] : []));
+if (failed.length > 0) {
+  await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.close() : undefined)));
+  for (const { error, which } of failed) console.error(startFailure(error, which));
+  process.exit(1);
+}
+const [openai, anthropic] = started.map((result) => (result as PromiseFulfilledResult<Awaited<ReturnType<typeof startFakeOpenAI>>>).value) as [
+  Awaited<ReturnType<typeof startFakeOpenAI>>,
+  Awaited<ReturnType<typeof startFakeAnthropic>>,
+];
 console.log(`fake OpenAI on ${openai.url}, fake Anthropic on ${anthropic.url}`);
 console.log('markers: [[429]] [[500]] [[fail]] [[cut]] [[slow]] [[long]] [[code]] [[tool]] [[think]] [[redacted]] [[refuse]]');
 
@@ -37,3 +48,19 @@ const stop = async () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
+/** Why a fake could not start, in words: which port, and how to pick another (never a raw stack). */
+function startFailure(error: unknown, which: 'openai' | 'anthropic'): string {
+  const flag = which === 'openai' ? '--openai-port' : '--anthropic-port';
+  const variable = which === 'openai' ? 'OPENAI_BASE_URL=http://127.0.0.1:<port>/v1' : 'ANTHROPIC_BASE_URL=http://127.0.0.1:<port>';
+  const name = which === 'openai' ? 'OpenAI' : 'Anthropic';
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    const why = code === 'EADDRINUSE' ? 'is already in use (another `npm run fake-providers`, or another program)' : 'may not be opened by this user';
+    return (
+      `fake-providers: port ${ports[which]} for the fake ${name} ${why}.\n` +
+      `  Choose another: npm run fake-providers -- ${flag} <port>   and point the app at it with ${variable}`
+    );
+  }
+  return `fake-providers: the fake ${name} could not start on port ${ports[which]}: ${error instanceof Error ? error.message : String(error)}`;
+}

@@ -313,8 +313,8 @@ as $$
 declare
   new_conversation uuid := gen_random_uuid();
   message_count integer := jsonb_array_length(p_messages);
-  -- One base time, one microsecond apart: the imported tree sorts in write order.
   base_time timestamptz := clock_timestamp();
+  ids uuid[];
   bad_index integer;
 begin
   if message_count > 5000 then
@@ -327,6 +327,7 @@ begin
   if bad_index is not null then
     raise exception 'message % names a parent written after it', bad_index using errcode = '22023';
   end if;
+  ids := array(select gen_random_uuid() from generate_series(1, message_count));
 
   insert into public.ai_chat_conversations (id, user_id, title, system_prompt, summary, provider, model, last_message_at)
   values (
@@ -337,38 +338,44 @@ begin
 
   -- Foreign keys are checked at the end of the statement, so a parent and its children may
   -- arrive in the same insert.
-  with numbered as materialized (
-    select (ord - 1)::integer as idx, m, gen_random_uuid() as id
+  -- A branch reads in time order, so times must rise in write order (parents first): each
+  -- message keeps its own time unless an earlier-written one is as late or later (equal times,
+  -- clocks that disagree), and then comes one microsecond after it.
+  with said as (
+    select ord, m,
+           -- least() skips nulls, so a missing time is handled apart.
+           case when m ->> 'created_at' is null then base_time
+                else least((m ->> 'created_at')::timestamptz, base_time) end as at
       from jsonb_array_elements(p_messages) with ordinality as t(m, ord)
+  ), timed as (
+    select ord, m,
+           max(at - ord * interval '1 microsecond') over (order by ord rows between unbounded preceding and current row)
+             + ord * interval '1 microsecond' as at
+      from said
   )
   insert into public.ai_chat_messages (
     id, conversation_id, parent_id, role, content, status, provider, model, tokens, cost,
     tool_calls, tool_results, metadata, parts, created_at
   )
-  select n.id, new_conversation, p.id, n.m ->> 'role', coalesce(n.m ->> 'content', ''),
-         coalesce(n.m ->> 'status', 'complete'), n.m ->> 'provider', n.m ->> 'model',
-         (n.m ->> 'tokens')::integer, (n.m ->> 'cost')::numeric,
-         nullif(n.m -> 'tool_calls', 'null'::jsonb), nullif(n.m -> 'tool_results', 'null'::jsonb),
-         coalesce(nullif(n.m -> 'metadata', 'null'::jsonb), '{}'::jsonb),
-         nullif(n.m -> 'parts', 'null'::jsonb),
-         base_time + n.idx * interval '1 microsecond'
-    from numbered n
-    left join numbered p on p.idx = (n.m ->> 'parent')::integer;
+  select ids[ord], new_conversation, ids[(m ->> 'parent')::integer + 1], m ->> 'role', coalesce(m ->> 'content', ''),
+         coalesce(m ->> 'status', 'complete'), m ->> 'provider', m ->> 'model',
+         (m ->> 'tokens')::integer, (m ->> 'cost')::numeric,
+         nullif(m -> 'tool_calls', 'null'::jsonb), nullif(m -> 'tool_results', 'null'::jsonb),
+         coalesce(nullif(m -> 'metadata', 'null'::jsonb), '{}'::jsonb),
+         nullif(m -> 'parts', 'null'::jsonb),
+         at
+    from timed;
 
   if p_active_index is not null then
     update public.ai_chat_conversations
-       set active_leaf_id = public.ai_chat_newest_leaf(
-             new_conversation,
-             (select m.id from public.ai_chat_messages m
-               where m.conversation_id = new_conversation
-                 and m.created_at = base_time + p_active_index * interval '1 microsecond'))
+       set active_leaf_id = public.ai_chat_newest_leaf(new_conversation, ids[p_active_index + 1])
      where id = new_conversation;
   end if;
   return new_conversation;
 end
 $$;
 comment on function public.ai_chat_import_conversation is
-  'Server only: imports a whole conversation for p_user_id in one statement, all or nothing.';
+  'Server only: imports a whole conversation for p_user_id in one statement, all or nothing, keeping each message''s own time.';
 
 -- Branch walks are bounded, whatever the data: the check constraint and server-chosen ids keep
 -- cycles out of the tree, and each walk goes by ids with `union`, not `union all`, which drops a
@@ -1318,7 +1325,8 @@ create table public.ai_chat_attachments (
   conversation_id uuid references public.ai_chat_conversations (id) on delete cascade,
   message_id uuid,
   media_type text not null
-    check (media_type in ('image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf')),
+    -- Text files (plain text, Markdown, CSV, JSON, source code) are checked as UTF-8 and kept as text/plain.
+    check (media_type in ('image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain')),
   name text not null check (char_length(name) between 1 and 255),
   size_bytes bigint not null check (size_bytes > 0),
   width integer check (width > 0),
@@ -1386,7 +1394,7 @@ comment on policy "ai_chat_attachments: owner deletes an unsent file" on public.
 insert into storage.buckets (id, name, public, file_size_limit, allowed_mime_types)
 values (
   'ai-chat-attachments', 'ai-chat-attachments', false, 33554432,
-  array['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf']
+  array['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain']
 )
 on conflict (id) do nothing;
 

@@ -68,6 +68,26 @@ describe('ChatSession: the server’s time limit', () => {
     expect(reopened.messages.getMessages()[1]).toMatchObject({ state: 'partial', notice: null });
   });
 
+  it('a reply stopped in another tab reads "Stopped" there too: one wording, no notice', async () => {
+    backend.harness.openai.script({ text: words(200), delayMs: 25 });
+    const stopper = newSession();
+    const done = stopper.sendMessage('Talk for long');
+    await eventually(async () => expect(stopper.messages.getMessages()[1]?.content).toMatch(/w1/));
+    const watcher = newSession();
+    await watcher.load(stopper.getState().conversationId!);
+    await eventually(async () => expect(watcher.messages.getMessages()[1]?.content).toMatch(/w3/));
+
+    stopper.stop();
+    await done;
+    const seen = await eventually(async () => {
+      const shown = watcher.messages.getMessages()[1]!;
+      expect(shown.state).toBe('partial');
+      expect(shown.tokens).not.toBeNull();
+      return shown;
+    });
+    expect(seen).toMatchObject({ state: 'partial', error: null, notice: null });
+  });
+
   it('opened again after a reload, a reply cut at the time limit still says so, not "Stopped"', async () => {
     backend.harness.openai.script({ text: words(200), delayMs: 25 });
     const session = newSession();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatResetsAt } from '@/features/ai-chat/components/format';
+import { formatDuration, formatResetsAt, formatWhen } from '@/features/ai-chat/components/format';
 
 describe('formatDuration', () => {
   it('says a wait in words, never as a raw count of seconds', () => {
@@ -29,5 +29,14 @@ describe('formatResetsAt', () => {
 
   it('a time already past resets now', () => {
     expect(formatResetsAt(new Date('2026-12-01T00:00:00Z'), now)).toBe('resets now');
+  });
+});
+
+describe('formatWhen: when a message was said', () => {
+  const now = new Date(2026, 11, 7, 15, 0);
+  it('today: the time alone; another day: its date too; another year: the year as well', () => {
+    expect(formatWhen(new Date(2026, 11, 7, 9, 46), now)).toMatch(/^9:46\sAM$/);
+    expect(formatWhen(new Date(2026, 11, 4, 9, 46), now)).toMatch(/^Dec 4, 9:46\sAM$/);
+    expect(formatWhen(new Date(2025, 0, 2, 18, 5), now)).toMatch(/^Jan 2, 2025, 6:05\sPM$/);
   });
 });

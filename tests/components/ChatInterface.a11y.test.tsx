@@ -80,7 +80,7 @@ describe('ChatInterface: keyboard, headings and states a reader meets', () => {
     expect(onNewChat).toHaveBeenCalled();
   });
 
-  it('over the daily token limit on arrival: the input is disabled and says why and when it reopens', async () => {
+  it('over the daily token limit on arrival: an alert as plain as an error says so and when it reopens, and the input is disabled', async () => {
     backend.server.use(
       http.get(`${backend.base}/usage`, () =>
         HttpResponse.json({
@@ -91,8 +91,11 @@ describe('ChatInterface: keyboard, headings and states a reader meets', () => {
       ),
     );
     render(<ChatInterface />);
-    const note = await screen.findByText(/You have used all of today's tokens\. You can write again when the limit resets at midnight UTC, in \d+ (h|min)\./);
+    const alert = await screen.findByRole('alert', { name: 'Usage limit reached' });
+    expect(alert.textContent).toMatch(/You have used all of today's tokens\. You can write again when the limit resets at midnight UTC, in \d+ (h|min)\./);
+    expect(alert.querySelector('time')?.getAttribute('datetime')).toMatch(/T00:00:00\.000Z$/);
     expect(input()).toHaveProperty('disabled', true);
-    expect(input().getAttribute('aria-describedby')).toBe(note.id);
+    const note = document.getElementById(input().getAttribute('aria-describedby')!);
+    expect(note?.textContent).toBe('Writing is paused until the limit resets.');
   });
 });

@@ -68,7 +68,7 @@ describe('ChatMessage', () => {
     expect(onEdit).toHaveBeenCalledWith('Capital of Italy?');
   });
 
-  it('offers regenerate, a version picker, and shows tokens and cost of a reply', () => {
+  it('offers regenerate, a version picker, and shows the model, tokens and time as separate items; cost only when the app opts in', () => {
     const onRegenerate = vi.fn();
     const onPrevious = vi.fn();
     render(
@@ -77,6 +77,8 @@ describe('ChatMessage', () => {
         content="Answer"
         tokens={1234}
         cost="0.0042"
+        model="gpt-5-mini"
+        timestamp="2026-12-07T09:46:00.000Z"
         onRegenerate={onRegenerate}
         branch={{ index: 1, total: 3, onPrevious, onNext: () => {} }}
       />,
@@ -86,7 +88,27 @@ describe('ChatMessage', () => {
     expect(onRegenerate).toHaveBeenCalled();
     expect(onPrevious).toHaveBeenCalled();
     expect(screen.getByRole('group', { name: 'Versions' }).textContent).toMatch(/Version 2\/? of 3/);
-    expect(screen.getByText('1.2K tokens · $0.0042')).toBeTruthy();
+    const details = within(screen.getByRole('list', { name: 'Message details' })).getAllByRole('listitem');
+    expect(details.map((item) => item.textContent)).toEqual(['gpt-5-mini', '1.2K tokens', expect.stringMatching(/\d{1,2}:46/)]);
+    expect(screen.queryByText(/\$0\.0042/)).toBeNull();
+    cleanup();
+    render(<ChatMessage role="assistant" content="Answer" tokens={1234} cost="0.0042" showCost />);
+    expect(within(screen.getByRole('list', { name: 'Message details' })).getAllByRole('listitem').map((item) => item.textContent)).toEqual(['1.2K tokens', '$0.0042']);
+  });
+
+  it('a failed reply offers one way to try again: Retry in its alert, not also the regenerate icon', () => {
+    const onRetry = vi.fn();
+    render(
+      <ChatMessage
+        role="assistant"
+        content=""
+        state="error"
+        error={{ code: 'provider_error', message: 'The connection to OpenAI was lost.', retryable: true }}
+        onRetry={onRetry}
+        onRegenerate={() => {}}
+      />,
+    );
+    expect(screen.getAllByRole('button', { name: /Retry|Regenerate/ }).map((button) => button.textContent || button.getAttribute('aria-label'))).toEqual(['Retry']);
   });
 
   it('marks a stopped reply and an unsent message', () => {

@@ -59,7 +59,10 @@ describe('ConversationList', () => {
 
     fireEvent.click(within(nav).getByRole('button', { name: 'Options for Renamed chat' }));
     fireEvent.click(screen.getByRole('menuitem', { name: 'Delete' }));
-    fireEvent.click(screen.getByRole('button', { name: 'Delete “Renamed chat”' }));
+    // The question names the chat; its button is one short word, not the whole title again.
+    const confirm = screen.getByRole('button', { name: 'Delete “Renamed chat”' });
+    expect(confirm.textContent).toBe('Delete');
+    fireEvent.click(confirm);
     await waitFor(() => expect(onDeleted).toHaveBeenCalledWith(id));
     expect(within(nav).queryByRole('button', { name: 'Renamed chat' })).toBeNull();
     expect(await backend.harness.sql('select id from public.ai_chat_conversations where id = $1', [id])).toEqual([]);
@@ -140,7 +143,7 @@ describe('ConversationList', () => {
     }
   });
 
-  it('a file that is not an export is refused in words, and nothing is imported', async () => {
+  it('a file that is not an export is refused in words, nothing is imported, and the note can be cleared', async () => {
     const onImported = vi.fn();
     render(<ConversationList onSelect={() => {}} onImported={onImported} />);
     const before = await backend.harness.sql<{ count: number }>('select count(*)::int as count from public.ai_chat_conversations');
@@ -150,7 +153,12 @@ describe('ConversationList', () => {
     fireEvent.change(screen.getByLabelText('Import chat file'), {
       target: { files: [new File([JSON.stringify({ format: 'something-else', messages: [] })], 'other.json')] },
     });
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/Could not import “other.json”: \S/));
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toMatch(/Could not import “other.json”: This file is not a conversation exported from this app\. Choose a \.json file made with Export\./),
+    );
+    expect(screen.getByRole('alert').textContent).not.toMatch(/Invalid input|expected/);
+    fireEvent.click(within(screen.getByRole('alert')).getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByRole('alert')).toBeNull();
     expect(onImported).not.toHaveBeenCalled();
     expect(await backend.harness.sql('select count(*)::int as count from public.ai_chat_conversations')).toEqual(before);
   });

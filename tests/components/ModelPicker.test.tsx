@@ -19,13 +19,22 @@ const config: ChatConfig = {
 };
 
 describe('ModelPicker', () => {
-  it('offers only configured providers and names the variable that enables the others', () => {
+  it('offers only configured providers, by name with a note, grouped by provider, and never tells a user which key the server lacks', () => {
     const onChange = vi.fn();
-    render(<ModelPicker config={config} value={{ provider: 'openai', model: 'gpt-4o' }} onChange={onChange} />);
+    const labelled: ChatConfig = {
+      ...config,
+      providers: config.providers.map((provider) =>
+        provider.name === 'openai'
+          ? { ...provider, labels: { 'gpt-4o': { name: 'GPT-4o', note: 'smart, reads images' }, 'gpt-4o-mini': { name: 'GPT-4o mini', note: 'fast, reads images' } } }
+          : provider,
+      ),
+    };
+    render(<ModelPicker config={labelled} value={{ provider: 'openai', model: 'gpt-4o' }} onChange={onChange} />);
     const picker = screen.getByRole('combobox', { name: 'Model' });
-    const claude = within(picker).getByRole('option', { name: 'claude-sonnet-4-5' }) as HTMLOptionElement;
-    expect(claude.disabled).toBe(true);
-    expect(screen.getByText('To use Anthropic, set ANTHROPIC_API_KEY on the server.')).toBeTruthy();
+    expect(within(picker).getAllByRole('option').map((option) => option.textContent)).toEqual(['GPT-4o — smart, reads images', 'GPT-4o mini — fast, reads images']);
+    expect(within(picker).getByRole('group', { name: 'OpenAI' })).toBeTruthy();
+    expect(within(picker).queryByRole('option', { name: /claude/i })).toBeNull();
+    expect(document.body.textContent).not.toMatch(/ANTHROPIC_API_KEY|on the server/);
     fireEvent.change(picker, { target: { value: 'openai:gpt-4o-mini' } });
     expect(onChange).toHaveBeenCalledWith({ provider: 'openai', model: 'gpt-4o-mini' });
   });

@@ -90,12 +90,19 @@ describe('attachments through the handler', () => {
     expect(response.headers.get('content-disposition')).toMatch(/^attachment; /);
   });
 
-  it('a .png that is really HTML is refused 415 unsupported_file_type and nothing is stored', async () => {
+  it('a .png that is really HTML is kept only as plain text (cat.png.txt), served as text/plain never sniffed; binary junk is refused 415', async () => {
     const html = new TextEncoder().encode('<html><script>alert(document.cookie)</script></html>');
-    const response = await upload(fileForm(html, 'cat.png', 'image/png'));
-    expect(response.status).toBe(415);
-    expect((await response.json()).error.code).toBe('unsupported_file_type');
-    expect(await counts()).toEqual({ rows: 0, objects: 0 });
+    const text = await uploaded(html, 'cat.png');
+    expect(text).toMatchObject({ mediaType: 'text/plain', name: 'cat.png.txt' });
+    const served = await get(text.id);
+    expect(served.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(served.headers.get('content-security-policy')).toContain('sandbox');
+
+    const junk = await upload(fileForm(new Uint8Array([0x89, 0x50, 0x4e, 0x00, 0xff, 0xfe, 0x00, 0x01]), 'cat.png', 'image/png'));
+    expect(junk.status).toBe(415);
+    expect((await junk.json()).error.code).toBe('unsupported_file_type');
+    expect(await counts()).toEqual({ rows: 1, objects: 1 });
   });
 
   it('an image over the image limit is refused 413, naming maxImageBytes; a PDF over the page limit names maxPdfPages', async () => {

@@ -10,7 +10,7 @@ import { startChatHarness, type ChatHarness } from '../support/chat-harness';
 import { readChatEvents } from '../support/sse';
 
 /** What an import must keep of each message; ids, owners and times are the importer's. */
-// Token counts are recounted on import (a file could under-count them), so they are not compared.
+// Token counts and times are compared in import-fidelity.test.ts.
 const KEPT_FIELDS = ['role', 'content', 'status', 'provider', 'model', 'cost', 'toolCalls', 'toolResults', 'metadata'] as const;
 
 interface TreeNode {
@@ -287,10 +287,10 @@ describe('exporting and importing a conversation', () => {
     );
     expect(response.status).toBe(201);
     const detail = conversationDetailSchema.parse(await response.json());
-    // The file's cost is kept as a record; its forged token count is not trusted but recounted.
+    // The file's cost and counts are kept as a record (a count can only over-reserve later turns); nothing is billed.
     expect(detail.messages.map((m) => [m.tokens, m.cost])).toEqual([
-      [1, null],
-      [1, '3.25'],
+      [10, null],
+      [5_000, '3.25'],
     ]);
     expect(await h.counts()).toMatchObject({ conversations: before.conversations + 1, messages: before.messages + 2 });
     expect(usageResponseSchema.parse(await (await h.call('GET', '/usage')).json()).usage).toEqual({

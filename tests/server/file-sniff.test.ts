@@ -30,9 +30,9 @@ describe('what a file is, by its bytes', () => {
     expect(await sniffFile(lossless)).toMatchObject({ width: 100, height: 50 });
   });
 
-  it('refuses what only looks like a format: HTML, SVG, a PNG cut before its header, a JPEG with no frame', async () => {
-    expect(await sniffFile(latin1('<!doctype html><script>alert(1)</script>'))).toBeNull();
-    expect(await sniffFile(latin1('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'))).toBeNull();
+  it('refuses what only looks like a format: a PNG cut before its header, a JPEG with no frame; HTML and SVG are only ever text', async () => {
+    expect(await sniffFile(latin1('<!doctype html><script>alert(1)</script>'))).toMatchObject({ mediaType: 'text/plain' });
+    expect(await sniffFile(latin1('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'))).toMatchObject({ mediaType: 'text/plain' });
     expect(await sniffFile(png(10, 10).subarray(0, 20))).toBeNull();
     expect(await sniffFile(new Uint8Array([0xff, 0xd8, 0xff, 0xd9, 0, 0, 0, 0, 0, 0, 0, 0]))).toBeNull();
     expect(await sniffFile(new Uint8Array())).toBeNull();

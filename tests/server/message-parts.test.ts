@@ -534,7 +534,9 @@ describe.each(databaseKinds())('message parts through a turn on %s', (kind) => {
     for (const parts of hostile) {
       const response = await importRequest(t, importFile([{ id: 'q', parentId: null, role: 'user', content: 'hi', parts }]));
       expect(response.status, JSON.stringify(parts).slice(0, 80)).toBe(400);
-      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/^messages\.0\.parts/);
+      const { error } = (await response.json()) as { error: { message: string; field?: string } };
+      expect(error.field).toMatch(/^messages\.0\.parts/);
+      expect(error.message).toMatch(/^This export is damaged: message 1's parts/);
     }
     expect(await t.counts()).toEqual(before);
   });

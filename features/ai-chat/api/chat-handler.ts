@@ -4,3 +4,5 @@ export * from '../server/http/chat-handler';
 // The handler the environment configures, store included (all three stores' drivers bundled).
 export { chatHandlerOptionsFromEnv, getDefaultChatHandler, handleChatRequest, handleChatRoutes } from '../server/http/default-handler';
 export { handlerOptionsFromEnv } from '../server/http/env-options';
+// Opens the env-chosen embedded store at server start (instrumentation), beside the handler that uses it.
+export { prepareEmbeddedStore } from '../store/prepare-embedded';

@@ -1,5 +1,6 @@
+import { openTabSignal, type TabSignal } from './tab-signal';
 import { type AttachmentRecord, DEFAULT_CHAT_API, showConversation } from './server-api';
-import { regenerateTarget } from './chat-message-view';
+import { type ChatMessageView, regenerateTarget } from './chat-message-view';
 import { type ChatTransport, sendTurn, sessionTransport, turnRequestBody } from './chat-transport';
 import { type ChatSessionOptions, type ChatSessionState, NEW_CHAT, type SendMessageOptions, SessionStateStore } from './session-types';
 import type { ConversationDetail } from '../protocol/rest';
@@ -49,7 +50,8 @@ export class ChatSession {
   private readonly reader: ReadingChat = {
     ...this.chat,
     settling: this.settling,
-    options: () => this.options,
+    // A message sent from here is news to this browser's other tabs open on the chat.
+    options: () => ({ ...this.options, onMessageSent: this.announceSent }),
     setReading: (reading, active) => {
       if (active) this.reading = reading;
       else if (this.reading === reading) this.reading = null;
@@ -64,10 +66,23 @@ export class ChatSession {
   /** Bumped whenever the chat shown changes (new chat, another conversation): late answers for the old one are dropped. */
   private epoch = 0;
 
+  /** The other tabs of this browser: a message sent there is shown here (see tab-signal). */
+  private readonly tabs: TabSignal;
+
   constructor(options: ChatSessionOptions = {}, conversationId: string | null = null) {
     this.options = options;
     this.stateStore = new SessionStateStore({ ...NEW_CHAT, conversationId });
+    this.tabs = openTabSignal(`ai-chat:${this.apiBase}`, (sentIn) => {
+      // Shown here and idle: load it again, which shows the message and follows its reply.
+      if (sentIn === this.state.conversationId && !this.busy && !this.loading) void this.load(sentIn);
+    });
   }
+
+  private readonly announceSent = (message: ChatMessageView): void => {
+    const { conversationId } = this.state;
+    if (conversationId) this.tabs.announce(conversationId);
+    this.options.onMessageSent?.(message);
+  };
 
   getState = (): ChatSessionState => this.stateStore.get();
 
@@ -268,6 +283,7 @@ export class ChatSession {
   clearMessages = (): void => this.startNewChat();
 
   dispose(): void {
+    this.tabs.close();
     this.leave();
     this.messages.flush();
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHAT_ERROR_CODES, ChatError, type ChatErrorCode, type ChatErrorOptions } from '../protocol/errors';
+import { CHAT_ERROR_CODES, ChatError, type ChatErrorCode, type ChatErrorDetails, type ChatErrorOptions } from '../protocol/errors';
 import { errorResponseSchema } from '../protocol/rest';
 import { isRetryableCode } from './chat-message-view';
 
@@ -49,8 +49,8 @@ export function canRetry(error: ChatError): boolean {
 }
 
 /** A ChatError from an SSE `error` event or an error body's code. */
-export function chatErrorFromCode(code: string, message: string): ChatError {
-  return new ChatError(toCode(code), message);
+export function chatErrorFromCode(code: string, message: string, details?: ChatErrorDetails): ChatError {
+  return new ChatError(toCode(code), message, details ? { details } : undefined);
 }
 
 /** The ChatError a failed response carries (`{"error":{"code","message",…}}`), or one made from its status. */

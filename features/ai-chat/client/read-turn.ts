@@ -88,8 +88,8 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
       return;
     }
     if (outcome.kind === 'stopped') {
-      // Not this reader's Stop (the server's time limit, another tab): the row says why, in the server's words.
-      const notice = !reading.stopRequested && outcome.error ? outcome.error.message : null;
+      // The server's time limit says why, in its words; a person's Stop (here or in another tab) reads "Stopped" everywhere.
+      const notice = !reading.stopRequested && outcome.error?.details?.reason === 'time_limit' ? outcome.error.message : null;
       chat.settling.afterStop(outcome.started, turn, notice);
     }
     else if (outcome.started) chat.settling.afterFailedReply(turn, outcome.error);

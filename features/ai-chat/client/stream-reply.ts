@@ -170,7 +170,7 @@ export async function streamReply(read: ReplyEvents, target: StreamReplyTarget):
         return;
       }
       case 'error':
-        failure = chatErrorFromCode(event.code, event.message);
+        failure = chatErrorFromCode(event.code, event.message, event.reason ? { reason: event.reason } : undefined);
         return;
     }
   }, target.signal);

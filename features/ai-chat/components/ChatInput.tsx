@@ -17,6 +17,7 @@ import { DEFAULT_CHAT_API } from '../client/server-api';
 import { useAttachmentDrafts } from '../hooks/useAttachmentDrafts';
 import { useFileDrop } from '../hooks/useFileDrop';
 import { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from '../protocol/parts';
+import { acceptAttribute } from './model-file-types';
 import { MAX_MESSAGE_CHARS } from '../protocol/chat-request';
 import { AttachmentDrafts } from './AttachmentDrafts';
 import { ArrowUpIcon, PaperclipIcon, StopIcon } from './icons';
@@ -207,7 +208,9 @@ export function ChatInput({
     <span id={noteId} className="text-destructive">
       Your message is {value.length.toLocaleString('en-US')} characters; the limit is {maxLength.toLocaleString('en-US')}.
     </span>
-  ) : nearLimit ? (
+  ) : null;
+  // The character count is short: it shares the row with the keyboard hint; any other note takes the row.
+  const counter = !note && nearLimit ? (
     <span id={noteId}>
       {value.length.toLocaleString('en-US')} / {maxLength.toLocaleString('en-US')}
     </span>
@@ -254,7 +257,7 @@ export function ChatInput({
                 ref={pickerRef}
                 type="file"
                 multiple
-                accept={accept.join(',')}
+                accept={acceptAttribute(accept)}
                 hidden
                 data-testid="attach-files-input"
                 onChange={(event) => {
@@ -273,7 +276,7 @@ export function ChatInput({
             onPaste={onPaste}
             placeholder={placeholder}
             aria-label="Message"
-            aria-describedby={note ? noteId : undefined}
+            aria-describedby={note || counter ? noteId : undefined}
             aria-invalid={tooLong || undefined}
             rows={1}
             disabled={disabled && !isStreaming}
@@ -303,8 +306,13 @@ export function ChatInput({
         </div>
       </div>
       <div className="flex justify-between gap-2 px-2 text-xs text-muted-foreground" aria-live="polite">
-        <span className="max-sm:hidden">{reason ? null : 'Enter to send, Shift+Enter for a new line'}</span>
-        {note}
+        {/* A note that matters (a refused file, a limit) takes the whole row; the keyboard hint yields. */}
+        {note ?? (
+          <>
+            <span className="max-sm:hidden">Enter to send, Shift+Enter for a new line</span>
+            {counter}
+          </>
+        )}
       </div>
     </form>
   );

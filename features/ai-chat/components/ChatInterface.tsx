@@ -11,6 +11,8 @@ import { useStopOnEscape } from '../hooks/useStopOnEscape';
 import { useTokenUsage } from '../hooks/useTokenUsage';
 import type { ProviderName } from '../protocol/chat-request';
 import { ChatErrorBanner } from './ChatErrorBanner';
+import { LimitNotice } from './LimitNotice';
+import { ShowCostContext } from './show-cost';
 import { ChatInput } from './ChatInput';
 import { MessageList } from './MessageList';
 import { fileTypesTheModelReads } from './model-file-types';
@@ -57,6 +59,8 @@ export interface ChatInterfaceProps {
   showModelPicker?: boolean;
   /** Default true. */
   showUsage?: boolean;
+  /** Show each reply's cost under it (operator detail; the usage meter shows spend). Default false. */
+  showCost?: boolean;
   /** Images and PDFs in the message box (paste, drop, pick), uploaded under `api`. Default true. */
   allowAttachments?: boolean;
   /** Shown before and after the heading in the chat's top bar (e.g. the app's navigation on a phone). */
@@ -94,6 +98,7 @@ export function ChatInterface({
   placeholder,
   showModelPicker = true,
   showUsage = true,
+  showCost = false,
   allowAttachments = true,
   headerStart,
   headerEnd,
@@ -209,7 +214,8 @@ export function ChatInterface({
           {headerEnd}
         </div>
         {(showModelPicker || showUsage) && (
-          <div className="flex min-w-0 basis-full items-center justify-between gap-3 md:basis-auto">
+          // Its height is held before the picker and the meter load, so the bar never jumps.
+          <div className="flex min-h-9 min-w-0 basis-full items-center justify-between gap-3 md:basis-auto">
             {showModelPicker && config && choice && !notFound ? (
               <ModelPicker config={config} value={choice} onChange={chat.selectModel} disabled={streaming} />
             ) : (
@@ -237,22 +243,25 @@ export function ChatInterface({
         </div>
       ) : (
         <>
-          <MessageList
-            session={chat.session}
-            empty={
-              chat.historyLoading ? (
-                <p role="status" className="py-8 text-center text-sm text-muted-foreground">
-                  Loading conversation…
-                </p>
-              ) : (
-                <p className="py-16 text-center text-lg text-muted-foreground">How can I help?</p>
-              )
-            }
-          />
+          <ShowCostContext.Provider value={showCost}>
+            <MessageList
+              session={chat.session}
+              empty={
+                chat.historyLoading ? (
+                  <p role="status" className="py-8 text-center text-sm text-muted-foreground">
+                    Loading conversation…
+                  </p>
+                ) : (
+                  <p className="py-16 text-center text-lg text-muted-foreground">How can I help?</p>
+                )
+              }
+            />
+          </ShowCostContext.Provider>
 
           <div className="mx-auto flex w-full max-w-3xl flex-col gap-2 px-4 pb-4">
             {/* A reply that failed shows its error (and Retry) in its own row. */}
-            {chat.error && !chat.failedReplyKey && (
+            {exhausted && <LimitNotice exhaustion={exhausted} />}
+            {chat.error && !chat.failedReplyKey && !(exhausted && chat.error.code === 'usage_limit') && (
               <ChatErrorBanner error={chat.error} onRetry={() => void chat.retryLastMessage()} onDismiss={chat.dismissError} />
             )}
             <ChatInput
@@ -269,8 +278,9 @@ export function ChatInterface({
               onStop={chat.stop}
               isStreaming={streaming}
               disabled={inputDisabled}
-              disabledReason={exhausted?.message ?? null}
-              placeholder={config !== null && choice === null ? 'No model provider is configured on the server' : placeholder}
+              disabledReason={exhausted ? 'Writing is paused until the limit resets.' : null}
+              // The operator's part (which key to set) is in the server log and the dev banner, not here.
+              placeholder={config !== null && choice === null ? 'Chat is not available yet.' : placeholder}
               maxLength={config?.maxMessageChars}
             />
           </div>

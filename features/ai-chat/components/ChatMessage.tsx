@@ -1,14 +1,15 @@
 'use client';
 
-import { useState, type ReactNode } from 'react';
+import { useContext, useState, type ReactNode } from 'react';
 import type { ChatMessageState, ChatMessageView, ReplyFailure, ReplyRetrying, ToolActivity } from '../client/chat-message-view';
-import { formatCost, formatTime, formatTokens } from './format';
+import { formatCost, formatTokens, formatWhen } from './format';
 import type { ChatFinishReason } from '../protocol/chat-events';
 import type { FilePart, MessagePart } from '../protocol/parts';
 import type { MessageRole } from '../protocol/records';
 import { BranchPicker, type BranchPickerProps } from './BranchPicker';
 import { CopyButton } from './CopyButton';
 import { EditIcon, RegenerateIcon } from './icons';
+import { ShowCostContext } from './show-cost';
 import { MessageAttachments } from './MessageAttachments';
 import { ReasoningBlock } from './ReasoningBlock';
 import { RefusalNotice } from './RefusalNotice';
@@ -52,6 +53,8 @@ interface MessageFields {
   error?: ReplyFailure | null;
   /** Offers "Retry" in a failed reply's alert, when retrying can help. */
   onRetry?: () => void;
+  /** Show what the reply cost: operator detail, off unless the app opts in (ChatInterface `showCost`). */
+  showCost?: boolean;
   /** The provider is backing off before the first token. */
   retrying?: ReplyRetrying | null;
   /** True while the stream is broken and the reply is being read again. */
@@ -142,12 +145,14 @@ function MessageBody({
   onContinue,
   error = null,
   onRetry,
+  showCost: showCostProp,
   retrying = null,
   reconnecting = false,
   notice = null,
   actions,
   className = '',
 }: MessageFields) {
+  const showCost = useContext(ShowCostContext) || showCostProp === true;
   const [editing, setEditing] = useState(false);
   const [expanded, setExpanded] = useState(false);
   const isUser = role === 'user';
@@ -244,7 +249,8 @@ function MessageBody({
               <EditIcon />
             </button>
           )}
-          {!isUser && onRegenerate && !writing && (
+          {/* A failed reply offers one way to try again: its alert's Retry, when it has one. */}
+          {!isUser && onRegenerate && !writing && !(state === 'error' && error?.retryable && onRetry) && (
             <button type="button" className={ACTION} onClick={onRegenerate} aria-label="Regenerate reply" title="Regenerate">
               <RegenerateIcon />
             </button>
@@ -259,22 +265,24 @@ function MessageBody({
               Continue
             </button>
           )}
-          {note && <span className={state === 'error' ? 'text-destructive' : ''}>{note}</span>}
-          {!isUser && model && !writing && <span>{model}</span>}
-          {!isUser && tokens != null && !(state === 'error' && tokens === 0) && (
-            <span className="tabular-nums">
-              {formatTokens(tokens)} tokens{cost != null ? ` · ${formatCost(cost)}` : ''}
-            </span>
-          )}
-          {!isUser && cachedPromptTokens != null && cachedPromptTokens > 0 && !writing && (
-            <span className="tabular-nums">{cachedPromptTokens.toLocaleString('en-US')} prompt tokens from cache</span>
-          )}
-          {date && (
-            // The time is formatted in the reader's locale and zone, which the server cannot know.
-            <time dateTime={date.toISOString()} className="tabular-nums" suppressHydrationWarning>
-              {formatTime(date)}
-            </time>
-          )}
+          {/* The facts under a message, each its own item with a dot between: never run together. */}
+          <ul aria-label="Message details" className="flex flex-wrap items-center gap-x-1.5 px-1 [&>li+li]:before:mr-1.5 [&>li+li]:before:content-['·']">
+            {note && <li className={state === 'error' ? 'text-destructive' : ''}>{note}</li>}
+            {!isUser && model && !writing && <li>{model}</li>}
+            {!isUser && tokens != null && !(state === 'error' && tokens === 0) && <li className="tabular-nums">{formatTokens(tokens)} tokens</li>}
+            {!isUser && showCost && cost != null && <li className="tabular-nums">{formatCost(cost)}</li>}
+            {!isUser && cachedPromptTokens != null && cachedPromptTokens > 0 && !writing && (
+              <li className="tabular-nums">{cachedPromptTokens.toLocaleString('en-US')} prompt tokens from cache</li>
+            )}
+            {date && (
+              <li>
+                {/* The time is formatted in the reader's locale and zone, which the server cannot know. */}
+                <time dateTime={date.toISOString()} className="tabular-nums" suppressHydrationWarning>
+                  {formatWhen(date)}
+                </time>
+              </li>
+            )}
+          </ul>
         </div>
       )}
     </article>

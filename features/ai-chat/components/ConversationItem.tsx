@@ -106,8 +106,10 @@ export function ConversationItem({
             }}
             className="rounded-md border border-destructive/50 bg-background px-2 py-1 text-xs text-destructive hover:bg-destructive/10 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring"
             autoFocus
+            // The title is in the question above; the button stays one short word, its name says which chat.
+            aria-label={`Delete “${conversation.title}”`}
           >
-            Delete “{conversation.title}”
+            Delete
           </button>
           <button
             type="button"

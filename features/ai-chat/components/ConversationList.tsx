@@ -139,7 +139,11 @@ export function ConversationList({
       key={conversation.id}
       conversation={conversation}
       active={conversation.id === activeId}
-      onSelect={() => onSelect(conversation.id)}
+      onSelect={() => {
+        // A failed import or export is news once: it goes when the person moves on.
+        setActionError(null);
+        onSelect(conversation.id);
+      }}
       onRename={(title) => void renameConversation(conversation.id, title)}
       onPin={(pinned) => void pinConversation(conversation.id, pinned)}
       onArchive={(archived) => {
@@ -179,7 +183,14 @@ export function ConversationList({
       ) : (
         <div className="flex gap-2 px-1">
           {onNew && (
-            <button type="button" onClick={onNew} className={ACTION_BUTTON}>
+            <button
+              type="button"
+              onClick={() => {
+                setActionError(null);
+                onNew();
+              }}
+              className={ACTION_BUTTON}
+            >
               <PlusIcon /> New chat
             </button>
           )}
@@ -205,9 +216,15 @@ export function ConversationList({
         </div>
       )}
       {shownError && (
-        <p role="alert" className="px-2 text-xs text-red-700 dark:text-red-300">
-          {shownError}
-        </p>
+        <div role="alert" className="flex items-start gap-1 px-2 text-xs text-destructive">
+          <p className="min-w-0 flex-1">{shownError}</p>
+          {actionError && (
+            // A failed import or export is news once: the person clears it, or it goes when they move on.
+            <button type="button" onClick={() => setActionError(null)} aria-label="Dismiss" className="shrink-0 rounded px-1 hover:underline">
+              ✕
+            </button>
+          )}
+        </div>
       )}
       {loading && conversations.length === 0 ? (
         <p className="px-2 text-sm text-zinc-600 dark:text-zinc-400" role="status">

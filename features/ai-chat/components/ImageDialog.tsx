@@ -47,8 +47,9 @@ export function ImageDialog({ src, alt, onClose }: ImageDialogProps) {
       }}
       className="fixed inset-0 z-50 flex items-center justify-center bg-black/85 p-4 pt-16"
     >
+      {/* At most the screen, never larger than the picture itself: a 320×200 image stays 320×200. */}
       {/* eslint-disable-next-line @next/next/no-img-element -- a private file behind the route, not a static asset */}
-      <img src={src} alt={alt} className="h-full w-full object-contain" />
+      <img src={src} alt={alt} className="max-h-full max-w-full object-contain" />
       <button
         ref={closeRef}
         type="button"

@@ -6,10 +6,12 @@ import { DEFAULT_CHAT_API } from '../client/server-api';
 import type { FilePart } from '../protocol/parts';
 import { FileTextIcon } from './icons';
 import { ImageDialog } from './ImageDialog';
+import { TextFileDialog } from './TextFileDialog';
 
-/** The files of a user's message: image thumbnails (click to enlarge) and PDFs as named chips. */
+/** The files of a user's message: image thumbnails (click to enlarge), text files as named chips (click to preview), PDFs as named links. */
 export function MessageAttachments({ files, api = DEFAULT_CHAT_API }: { files: readonly FilePart[]; api?: string }) {
   const [enlarged, setEnlarged] = useState<FilePart | null>(null);
+  const [previewed, setPreviewed] = useState<FilePart | null>(null);
   if (files.length === 0) return null;
   return (
     <ul aria-label="Attachments" className="flex max-w-[85%] flex-wrap justify-end gap-2">
@@ -27,6 +29,16 @@ export function MessageAttachments({ files, api = DEFAULT_CHAT_API }: { files: r
                 {/* eslint-disable-next-line @next/next/no-img-element -- a private file behind the route */}
                 <img src={url} alt={file.name} loading="lazy" className="block h-28 max-w-56 object-cover" />
               </button>
+            ) : file.mediaType === 'text/plain' ? (
+              <button
+                type="button"
+                onClick={() => setPreviewed(file)}
+                aria-label={`Preview ${file.name}`}
+                className="inline-flex max-w-64 items-center gap-1.5 rounded-lg border border-zinc-300 bg-zinc-50 px-2.5 py-1.5 text-sm text-zinc-900 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800"
+              >
+                <FileTextIcon />
+                <span className="truncate">{file.name}</span>
+              </button>
             ) : (
               <a
                 href={url}
@@ -41,6 +53,7 @@ export function MessageAttachments({ files, api = DEFAULT_CHAT_API }: { files: r
           </li>
         );
       })}
+      {previewed && <TextFileDialog src={attachmentUrl(api, previewed.attachmentId)} name={previewed.name} onClose={() => setPreviewed(null)} />}
       {enlarged && <ImageDialog src={attachmentUrl(api, enlarged.attachmentId)} alt={enlarged.name} onClose={() => setEnlarged(null)} />}
     </ul>
   );

@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { MAX_MESSAGE_CHARS } from '../protocol/chat-request';
 import type { FilePart } from '../protocol/parts';
 import { MessageAttachments } from './MessageAttachments';
@@ -29,6 +29,15 @@ export function MessageEditor({ initialText, files = NO_FILES, api, onSave, onCa
   const filesOnly = hasFiles && initialText.trim() === '';
   const canSave = !tooLong && (filesOnly || (text.trim() !== '' && text !== initialText));
   const noteId = useId();
+  // Focus without the browser's minimal scroll (which left the first line under the top bar), then
+  // bring the whole editor into the middle of the list.
+  const textareaRef = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    const textarea = textareaRef.current;
+    if (!textarea) return;
+    textarea.focus({ preventScroll: true });
+    textarea.closest('form')?.scrollIntoView?.({ block: 'center' });
+  }, []);
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Escape') {
@@ -60,8 +69,8 @@ export function MessageEditor({ initialText, files = NO_FILES, api, onSave, onCa
         aria-label="Edit message"
         aria-describedby={tooLong ? noteId : undefined}
         aria-invalid={tooLong || undefined}
+        ref={textareaRef}
         rows={Math.min(10, text.split('\n').length + 1)}
-        autoFocus
         className="w-full resize-y rounded-lg border border-input bg-background p-2 text-sm text-foreground outline-none focus:border-ring"
       />
       {tooLong && (

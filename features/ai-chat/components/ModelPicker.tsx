@@ -18,15 +18,16 @@ export interface ModelPickerProps {
   label?: string;
 }
 
-const PROVIDER_LABEL: Record<ProviderName, string> = { openai: 'OpenAI', anthropic: 'Anthropic' };
+const PROVIDER_LABEL: Record<ProviderName, string> = { openai: 'OpenAI', anthropic: 'Anthropic', demo: 'Offline demo' };
 
 /**
- * The models this server allows, grouped by provider. A provider without a key is listed but not
- * selectable, with the environment variable that would enable it.
+ * The models this server offers, by name with a short note ("GPT-5 mini — fast"), grouped by
+ * provider. Providers without a key are not listed: which variable to set is the operator's
+ * business (the server log and the development banner say it), not the person chatting.
  */
 export function ModelPicker({ config, value, onChange, disabled = false, label = 'Model' }: ModelPickerProps) {
   const id = useId();
-  const missing = config.providers.filter((provider) => !provider.configured);
+  const offered = config.providers.filter((provider) => provider.configured);
   return (
     <div className="flex flex-col gap-0.5">
       <label htmlFor={id} className="sr-only">
@@ -36,31 +37,25 @@ export function ModelPicker({ config, value, onChange, disabled = false, label =
         id={id}
         value={`${value.provider}:${value.model}`}
         disabled={disabled}
-        aria-describedby={missing.length > 0 ? `${id}-missing` : undefined}
         onChange={(event) => {
           const [provider, ...model] = event.target.value.split(':');
           onChange({ provider: provider as ProviderName, model: model.join(':') });
         }}
-        className="rounded-md border border-input bg-background px-2 py-1 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-ring disabled:opacity-60"
+        className="max-w-60 min-w-0 rounded-md border border-input bg-background px-2 py-1 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-ring disabled:opacity-60"
       >
-        {config.providers.map((provider) => (
-          <optgroup
-            key={provider.name}
-            label={provider.configured ? PROVIDER_LABEL[provider.name] : `${PROVIDER_LABEL[provider.name]} (set ${provider.keyVariable})`}
-          >
-            {provider.models.map((model) => (
-              <option key={model} value={`${provider.name}:${model}`} disabled={!provider.configured}>
-                {model}
-              </option>
-            ))}
+        {offered.map((provider) => (
+          <optgroup key={provider.name} label={PROVIDER_LABEL[provider.name]}>
+            {provider.models.map((model) => {
+              const label = provider.labels?.[model];
+              return (
+                <option key={model} value={`${provider.name}:${model}`}>
+                  {label ? `${label.name} — ${label.note}` : model}
+                </option>
+              );
+            })}
           </optgroup>
         ))}
       </select>
-      {missing.length > 0 && (
-        <p id={`${id}-missing`} className="text-xs text-muted-foreground">
-          {missing.map((provider) => `To use ${PROVIDER_LABEL[provider.name]}, set ${provider.keyVariable} on the server.`).join(' ')}
-        </p>
-      )}
     </div>
   );
 }

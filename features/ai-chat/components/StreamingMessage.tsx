@@ -14,12 +14,27 @@ export interface StreamingMessageProps {
   className?: string;
 }
 
+/**
+ * The caret at the end of the text as it streams: drawn after the last paragraph's (or list
+ * item's, or heading's) last word, on its line, never on a line of its own.
+ */
+const CARET = [
+  "[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:content-[''] [&>div>:is(ul,ol):last-child>li:last-child]:after:content-['']",
+  '[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:ml-0.5 [&>div>:is(ul,ol):last-child>li:last-child]:after:ml-0.5',
+  '[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:inline-block [&>div>:is(ul,ol):last-child>li:last-child]:after:inline-block',
+  '[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:h-4 [&>div>:is(ul,ol):last-child>li:last-child]:after:h-4',
+  '[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:w-1.5 [&>div>:is(ul,ol):last-child>li:last-child]:after:w-1.5',
+  '[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:align-text-bottom [&>div>:is(ul,ol):last-child>li:last-child]:after:align-text-bottom',
+  '[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:bg-muted-foreground [&>div>:is(ul,ol):last-child>li:last-child]:after:bg-muted-foreground',
+  'motion-safe:[&>div>:is(p,h1,h2,h3,h4,h5,h6,blockquote):last-child]:after:animate-pulse motion-safe:[&>div>:is(ul,ol):last-child>li:last-child]:after:animate-pulse',
+].join(' ');
+
 /** A reply as it streams: markdown re-parsed block by block, a caret until it is complete. */
 export function StreamingMessage({ content, isComplete, retrying = null, className = '' }: StreamingMessageProps) {
   const waiting = content === '' && !isComplete;
   return (
     // aria-busy: screen readers wait for the finished reply instead of reading every fragment.
-    <div aria-busy={!isComplete} className={className}>
+    <div aria-busy={!isComplete} data-streaming-caret={!isComplete && content !== '' ? '' : undefined} className={`${!isComplete && content !== '' ? CARET : ''} ${className}`}>
       {waiting && retrying ? (
         <RetryingNote retrying={retrying} />
       ) : waiting ? (
@@ -34,9 +49,6 @@ export function StreamingMessage({ content, isComplete, retrying = null, classNa
         </span>
       ) : (
         <Markdown content={content} />
-      )}
-      {!isComplete && content !== '' && (
-        <span aria-hidden="true" className="ml-0.5 inline-block h-4 w-1.5 animate-pulse bg-muted-foreground align-text-bottom motion-reduce:animate-none" />
       )}
     </div>
   );

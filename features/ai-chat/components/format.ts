@@ -21,6 +21,21 @@ export function formatTime(date: Date): string {
   return Number.isNaN(date.getTime()) ? '' : timeFormat.format(date);
 }
 
+const dayFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric' });
+const yearFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric' });
+
+/**
+ * When a message was said: the time alone today ("9:46 AM"), with the day before that ("Dec 4,
+ * 9:46 AM"), and the year too when it is another year: an imported or old chat reads as old.
+ */
+export function formatWhen(date: Date, now: Date = new Date()): string {
+  if (Number.isNaN(date.getTime())) return '';
+  const sameDay = date.getFullYear() === now.getFullYear() && date.getMonth() === now.getMonth() && date.getDate() === now.getDate();
+  if (sameDay) return timeFormat.format(date);
+  const day = (date.getFullYear() === now.getFullYear() ? dayFormat : yearFormat).format(date);
+  return `${day}, ${timeFormat.format(date)}`;
+}
+
 /**
  * A wait in words: "20 s", "3 min", "17 h", "2 days". Seconds and minutes round up (never
  * promise too early); hours and days round down, as people say "in 17 h" of 17 h 32 min.

@@ -61,7 +61,9 @@ export const envSchema = z.object({
   OPENAI_API: optional(z.enum(OPENAI_APIS)),
   ANTHROPIC_API_KEY: optional(apiKeyList),
   ANTHROPIC_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
-  DEFAULT_AI_PROVIDER: optional(providerNameSchema),
+  DEFAULT_AI_PROVIDER: optional(providerNameSchema.exclude(['demo'])),
+  /** `off`: no offline demo model in development when no key is set (it never runs in production). */
+  AI_CHAT_DEMO: optional(z.enum(['off'])),
   NEXT_PUBLIC_SUPABASE_URL: optional(z.url({ protocol: /^https?$/ })),
   NEXT_PUBLIC_SUPABASE_ANON_KEY: optional(z.string()),
   SUPABASE_SERVICE_ROLE_KEY: optional(z.string()),
@@ -124,6 +126,11 @@ export interface ResolvedChatEnv extends ChatEnv {
   store: StoreKind;
   dataDir: string;
   defaultProvider: ProviderName;
+  /**
+   * The offline demo model stands in: `next dev` (NODE_ENV=development) with no provider key and
+   * AI_CHAT_DEMO not `off`. Never true in a production server or in tests.
+   */
+  demo: boolean;
   /** OPENAI_API, else Responses for api.openai.com and Chat Completions behind OPENAI_BASE_URL. */
   openaiApi: OpenAIApi;
 }
@@ -179,6 +186,7 @@ export function parseChatEnv(source: Record<string, string | undefined> = proces
     store,
     dataDir: env.AI_CHAT_DATA_DIR ?? DEFAULT_DATA_DIR,
     defaultProvider: env.DEFAULT_AI_PROVIDER ?? 'openai',
+    demo: env.NODE_ENV === 'development' && env.AI_CHAT_DEMO !== 'off' && !env.OPENAI_API_KEY?.length && !env.ANTHROPIC_API_KEY?.length,
     openaiApi: env.OPENAI_API ?? defaultOpenAIApi(env.OPENAI_BASE_URL),
   };
 }

@@ -92,6 +92,8 @@ export const chatEventSchema = z.discriminatedUnion('type', [
     limit: z.enum(['tokens_per_day', 'cost_per_month', 'requests_per_minute']).optional(),
     resetsAt: z.string().optional(),
     retryable: z.boolean().optional(),
+    /** An `aborted` reply the server cut at its time limit, not a person's Stop (both read the same otherwise). */
+    reason: z.enum(['time_limit']).optional(),
   }),
 ]);
 export type ChatEvent = z.infer<typeof chatEventSchema>;

@@ -7,7 +7,8 @@ import { providerNameSchema } from './provider-names';
  * is. A message saved before parts existed has none: read it as one text part of its content.
  */
 
-export const ATTACHMENT_MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf'] as const;
+/** `text/plain` is any UTF-8 text (Markdown, CSV, JSON, source code): its name says which. */
+export const ATTACHMENT_MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'] as const;
 export const attachmentMediaTypeSchema = z.enum(ATTACHMENT_MEDIA_TYPES);
 export type AttachmentMediaType = z.infer<typeof attachmentMediaTypeSchema>;
 

@@ -100,6 +100,8 @@ export const chatConfigSchema = z.object({
       models: z.array(z.string()),
       /** What each model reads besides text (a model missing here reads text only); absent from older servers. */
       accepts: z.record(z.string(), z.object({ images: z.boolean(), pdf: z.boolean() })).optional(),
+      /** A name and a short note per model ("GPT-5 mini", "fast"); absent from older servers: the id is shown. */
+      labels: z.record(z.string(), z.object({ name: z.string(), note: z.string() })).optional(),
     }),
   ),
   allowSystemPrompt: z.boolean(),

@@ -18,6 +18,8 @@ export interface AttachmentShape {
  */
 export function estimateAttachmentTokens(provider: ProviderName, model: string, record: AttachmentShape): number {
   if (record.mediaType === 'application/pdf') return PDF_TOKENS_PER_PAGE * Math.max(1, record.pages ?? 1);
+  // Text is counted from its bytes by the turn (server/files/turn-files); without them, nothing to estimate from.
+  if (record.mediaType === 'text/plain') return 0;
   const width = record.width ?? 0;
   const height = record.height ?? 0;
   // Dimensions unknown (0 × 0): the provider's most for one image.

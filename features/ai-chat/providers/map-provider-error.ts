@@ -16,7 +16,7 @@ import {
 import { ChatError, isChatError, type ChatErrorCode } from '../protocol/errors';
 import type { ProviderName } from './types';
 
-const PROVIDER_LABEL: Record<ProviderName, string> = { openai: 'OpenAI', anthropic: 'Anthropic' };
+const PROVIDER_LABEL: Record<ProviderName, string> = { openai: 'OpenAI', anthropic: 'Anthropic', demo: 'the offline demo' };
 
 /**
  * Fixed, user-safe messages. The provider's own text can quote the request or a key prefix
@@ -42,6 +42,14 @@ function friendlyMessage(code: ChatErrorCode, provider: ProviderName): string {
     default:
       return `${label} had a problem answering. Please try again.`;
   }
+}
+
+/**
+ * A network failure after part of the reply had arrived: the provider was reached, the connection
+ * then dropped. Said so (not "Could not reach"), with what happens next.
+ */
+export function connectionLostMidReply(provider: ProviderName, cause: unknown): ChatError {
+  return new ChatError('network', `The connection to ${PROVIDER_LABEL[provider]} was lost mid-reply. What arrived is kept; retry to answer again.`, { cause });
 }
 
 function chatError(code: ChatErrorCode, provider: ProviderName, cause: unknown, retryAfterSeconds?: number) {

@@ -104,6 +104,8 @@ export interface ContinuedMessage {
 export interface ImportedMessage extends Omit<NewMessage, 'id' | 'conversationId' | 'parentId'> {
   /** Index in `messages` of the parent, smaller than this message's own; null for a root. */
   parentIndex: number | null;
+  /** When it was said (ISO), kept from the file; a time after the import is taken as the import's. Absent: now. */
+  createdAt?: string | null;
 }
 
 /** A whole conversation to write at once (an import): the database gives it fresh ids. */

@@ -92,6 +92,7 @@ export function importConversationArgs(userId: string, input: ImportedConversati
       tool_results: message.toolResults ?? null,
       metadata: message.metadata ?? {},
       parts: message.parts ?? null,
+      created_at: message.createdAt ?? null,
     })),
     p_active_index: input.activeIndex,
   };

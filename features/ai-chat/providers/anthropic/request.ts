@@ -7,6 +7,7 @@ import type { ReasoningPart } from '../../protocol/parts';
 import { resolveModel } from '../pricing';
 import type { ModelInfo } from '../models/types';
 import { thinkingParams } from './thinking';
+import { isTextFile, textFileBlock } from '../text-file';
 import type { ProviderFile, ProviderMessage, ProviderRequest, ProviderToolChoice } from '../types';
 
 type MessageParams = Anthropic.Messages.MessageCreateParamsNonStreaming;
@@ -15,8 +16,9 @@ type ImageMediaType = Anthropic.Messages.Base64ImageSource['media_type'];
 
 const base64 = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
 
-/** An attachment as the API's native block: base64 image, or a base64 PDF document titled by its name. */
+/** An attachment as the API's native block: a text file as named text, a base64 image, or a base64 PDF document titled by its name. */
 function fileBlock(file: ProviderFile, model: ModelInfo | null): ContentBlock {
+  if (isTextFile(file)) return { type: 'text', text: textFileBlock(file) };
   const accepts = model?.accepts;
   if (file.mediaType === 'application/pdf') {
     if (model && !accepts?.pdf) throw new ChatError('unsupported_file_type', `${model.id} cannot read PDFs; pick a newer Claude model.`);

@@ -4,6 +4,7 @@ import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions/completions';
 
 import { dataUrlOf, isPdf, pdfFilename } from './files';
+import { isTextFile, textFileBlock } from '../text-file';
 import { openAIReasoningFor } from './reasoning';
 import type { ProviderMessage, ProviderRequest, ProviderToolChoice } from '../types';
 
@@ -11,14 +12,16 @@ type ChatParams = ChatCompletionCreateParamsBase;
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 type ContentPart = OpenAI.Chat.Completions.ChatCompletionContentPart;
 
-/** Text, then images as `image_url` parts and PDFs as `file` parts, both inline as data URLs. */
+/** Files, then text: text files as text parts (named), images as `image_url` and PDFs as `file` parts inline. */
 function userContent(message: Extract<ProviderMessage, { role: 'user' }>): string | ContentPart[] {
   const files = message.files ?? [];
   if (files.length === 0) return message.content;
   const parts: ContentPart[] = files.map((file) =>
-    isPdf(file)
-      ? { type: 'file', file: { filename: pdfFilename(file), file_data: dataUrlOf(file) } }
-      : { type: 'image_url', image_url: { url: dataUrlOf(file) } },
+    isTextFile(file)
+      ? { type: 'text', text: textFileBlock(file) }
+      : isPdf(file)
+        ? { type: 'file', file: { filename: pdfFilename(file), file_data: dataUrlOf(file) } }
+        : { type: 'image_url', image_url: { url: dataUrlOf(file) } },
   );
   if (message.content !== '') parts.push({ type: 'text', text: message.content });
   return parts;

@@ -9,6 +9,7 @@ import type {
 
 import type { ReasoningPart } from '../../protocol/parts';
 import { dataUrlOf, isPdf, pdfFilename } from './files';
+import { isTextFile, textFileBlock } from '../text-file';
 import { openAIReasoningFor } from './reasoning';
 import type { ProviderMessage, ProviderRequest, ProviderToolChoice } from '../types';
 
@@ -18,9 +19,11 @@ function userContent(message: Extract<ProviderMessage, { role: 'user' }>): strin
   const files = message.files ?? [];
   if (files.length === 0) return message.content;
   const content: ResponseInputContent[] = files.map((file) =>
-    isPdf(file)
-      ? { type: 'input_file', filename: pdfFilename(file), file_data: dataUrlOf(file) }
-      : { type: 'input_image', detail: 'auto', image_url: dataUrlOf(file) },
+    isTextFile(file)
+      ? { type: 'input_text', text: textFileBlock(file) }
+      : isPdf(file)
+        ? { type: 'input_file', filename: pdfFilename(file), file_data: dataUrlOf(file) }
+        : { type: 'input_image', detail: 'auto', image_url: dataUrlOf(file) },
   );
   // A message may be files only; an empty input_text is refused.
   if (message.content !== '') content.push({ type: 'input_text', text: message.content });

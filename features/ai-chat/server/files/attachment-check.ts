@@ -1,7 +1,7 @@
 import 'server-only';
 import { ChatError } from '../../protocol/errors';
 import type { NewAttachment } from '../../store/chat-store';
-import { sniffFile } from './file-sniff';
+import { sniffFile, textVerdict } from './file-sniff';
 
 /**
  * What an upload may be. The defaults are the providers' own limits: Anthropic takes images up to
@@ -11,6 +11,8 @@ import { sniffFile } from './file-sniff';
 export interface AttachmentLimits {
   maxImageBytes: number;
   maxPdfBytes: number;
+  /** Bytes of one text file (plain text, Markdown, CSV, JSON, source code). */
+  maxTextBytes: number;
   /** Files one message may carry (checked by the chat request). */
   maxFilesPerMessage: number;
   maxPdfPages: number;
@@ -25,6 +27,8 @@ export interface AttachmentLimits {
 export const DEFAULT_ATTACHMENT_LIMITS: AttachmentLimits = {
   maxImageBytes: 5 * 1024 * 1024,
   maxPdfBytes: 32 * 1024 * 1024,
+  // About 250,000 tokens of English: more than most context windows take in one message.
+  maxTextBytes: 1024 * 1024,
   maxFilesPerMessage: 10,
   maxPdfPages: 100,
   maxImageEdge: 8000,
@@ -38,7 +42,7 @@ export function resolveAttachmentLimits(options: Partial<AttachmentLimits> | und
 
 /** The largest upload body worth reading: the largest file allowed plus room for the form's framing. */
 export function maxUploadBodyBytes(limits: AttachmentLimits): number {
-  return Math.max(limits.maxImageBytes, limits.maxPdfBytes) + 64 * 1024;
+  return Math.max(limits.maxImageBytes, limits.maxPdfBytes, limits.maxTextBytes) + 64 * 1024;
 }
 
 /**
@@ -47,13 +51,11 @@ export function maxUploadBodyBytes(limits: AttachmentLimits): number {
  */
 export async function checkAttachment(file: { name: string; bytes: Uint8Array }, limits: AttachmentLimits): Promise<NewAttachment> {
   const sniffed = await sniffFile(file.bytes);
-  if (!sniffed) {
-    throw new ChatError('unsupported_file_type', 'This file is not a PNG, JPEG, GIF or WebP image or a PDF (judged by its contents, not its name).', {
-      field: 'file',
-    });
-  }
+  if (!sniffed) throw unsupported(file.bytes);
   const size = file.bytes.byteLength;
-  if (sniffed.mediaType === 'application/pdf') {
+  if (sniffed.mediaType === 'text/plain') {
+    if (size > limits.maxTextBytes) throw tooLarge('maxTextBytes', limits.maxTextBytes, size, `text files may be at most ${megabytes(limits.maxTextBytes)}`);
+  } else if (sniffed.mediaType === 'application/pdf') {
     if (size > limits.maxPdfBytes) throw tooLarge('maxPdfBytes', limits.maxPdfBytes, size, `PDFs may be at most ${megabytes(limits.maxPdfBytes)}`);
     // The page count holds the page cap and a turn's reservation: a PDF that hides it is refused.
     if (sniffed.pages === null) {
@@ -88,6 +90,24 @@ export async function checkAttachment(file: { name: string; bytes: Uint8Array },
   };
 }
 
+const NOT_TEXT_BECAUSE: Record<string, string> = {
+  empty: 'it is empty',
+  nul: 'it holds NUL bytes, so it is binary',
+  'not-utf8': 'it is not valid UTF-8 text',
+  binary: 'it holds control characters, so it is binary',
+};
+
+/** The refusal of a file of no known kind, saying why it is not text either. */
+function unsupported(bytes: Uint8Array): ChatError {
+  const verdict = textVerdict(bytes);
+  const why = verdict.text ? '' : ` (${NOT_TEXT_BECAUSE[verdict.reason]})`;
+  return new ChatError(
+    'unsupported_file_type',
+    `This file is not a PNG, JPEG, GIF or WebP image, a PDF or a UTF-8 text file${why}; judged by its contents, not its name.`,
+    { field: 'file' },
+  );
+}
+
 /** Too many files for one message: names the limit. */
 export function tooManyFiles(count: number, limits: AttachmentLimits): ChatError {
   return new ChatError('too_many_files', `A message may carry at most ${limits.maxFilesPerMessage} files, not ${count}.`, {
@@ -109,6 +129,7 @@ const EXTENSIONS: Record<NewAttachment['mediaType'], string> = {
   'image/gif': 'gif',
   'image/webp': 'webp',
   'application/pdf': 'pdf',
+  'text/plain': 'txt',
 };
 const MAX_NAME_CHARS = 200;
 
@@ -119,6 +140,14 @@ const KNOWN_EXTENSIONS: Record<NewAttachment['mediaType'], readonly string[]> = 
   'image/gif': ['gif'],
   'image/webp': ['webp'],
   'application/pdf': ['pdf'],
+  // Text of any kind: the name says which (and picks the preview's highlighting).
+  'text/plain': [
+    'txt', 'text', 'md', 'markdown', 'mdx', 'rst', 'adoc', 'csv', 'tsv', 'json', 'jsonl', 'ndjson', 'yaml', 'yml', 'toml',
+    'ini', 'cfg', 'conf', 'env', 'xml', 'html', 'htm', 'css', 'scss', 'svg', 'log', 'sql', 'graphql', 'sh', 'bash', 'zsh',
+    'ps1', 'bat', 'js', 'mjs', 'cjs', 'jsx', 'ts', 'mts', 'cts', 'tsx', 'py', 'rb', 'go', 'rs', 'java', 'kt', 'swift',
+    'c', 'h', 'cc', 'cpp', 'hpp', 'cs', 'php', 'pl', 'r', 'lua', 'dart', 'scala', 'ex', 'exs', 'erl', 'hs', 'clj',
+    'vue', 'svelte', 'tex', 'diff', 'patch', 'dockerfile', 'makefile', 'gitignore', 'srt', 'vtt',
+  ],
 };
 
 /**

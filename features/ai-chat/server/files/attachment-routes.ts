@@ -93,7 +93,7 @@ async function serve(user: UserChatStore, id: string): Promise<Response> {
 function fileHeaders(record: AttachmentRecord, length: number): Headers {
   const disposition = record.mediaType === 'application/pdf' ? 'attachment' : 'inline';
   return new Headers({
-    'content-type': record.mediaType,
+    'content-type': record.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : record.mediaType,
     'content-length': String(length),
     'x-content-type-options': 'nosniff',
     'cache-control': 'private, max-age=300',

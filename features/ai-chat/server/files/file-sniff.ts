@@ -1,12 +1,14 @@
 import 'server-only';
 import type { AttachmentMediaType } from '../../protocol/parts';
 import { countPdfPages } from './pdf-pages';
+import { sniffText, type TextVerdict } from './text-sniff';
 
 export { countPdfPages } from './pdf-pages';
 
 /**
  * What a file is, read from its bytes and never from its name or a declared type: the five
- * formats both providers take, an image's size in pixels from its header, a PDF's page count.
+ * formats both providers take, an image's size in pixels from its header, a PDF's page count,
+ * or UTF-8 text.
  */
 export interface SniffedFile {
   mediaType: AttachmentMediaType;
@@ -16,12 +18,12 @@ export interface SniffedFile {
 }
 
 /**
- * The file's type and dimensions, or null when it is none of PNG, JPEG, GIF, WebP, PDF (or its
- * header is broken). A PDF's `pages` is null when its page tree cannot be read.
+ * The file's type and dimensions, or null when it is none of PNG, JPEG, GIF, WebP, PDF, UTF-8
+ * text (or its header is broken). A PDF's `pages` is null when its page tree cannot be read.
  */
 export async function sniffFile(bytes: Uint8Array): Promise<SniffedFile | null> {
   const mediaType = sniffMediaType(bytes);
-  if (!mediaType) return null;
+  if (!mediaType) return sniffText(bytes).text ? { mediaType: 'text/plain', width: null, height: null, pages: null } : null;
   if (mediaType === 'application/pdf') return { mediaType, width: null, height: null, pages: await countPdfPages(bytes) };
   const size = imageSize(mediaType, bytes);
   // A header that names no size is not an image a provider will decode.
@@ -29,7 +31,12 @@ export async function sniffFile(bytes: Uint8Array): Promise<SniffedFile | null> 
   return { mediaType, ...size, pages: null };
 }
 
-/** The format by its signature (magic bytes). */
+/** Why bytes with no known signature are not text, for the refusal's words. */
+export function textVerdict(bytes: Uint8Array): TextVerdict {
+  return sniffText(bytes);
+}
+
+/** The binary format by its signature (magic bytes); text has none (see sniffText). */
 export function sniffMediaType(bytes: Uint8Array): AttachmentMediaType | null {
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'image/jpeg';

@@ -6,6 +6,8 @@ import type { ProviderFile, ProviderMessage } from '../../providers/types';
 import type { AttachmentRecord, UserChatStore } from '../../store/chat-store';
 import type { ModelInfo } from '../../providers/pricing';
 import { estimateAttachmentTokens } from '../../providers/attachment-tokens';
+import { isTextFile, textFileBlock } from '../../providers/text-file';
+import { countTokens } from '../../providers/tokens';
 import { tooManyFiles, type AttachmentLimits } from './attachment-check';
 import type { ProviderTarget } from '../http/handler-options';
 
@@ -62,12 +64,19 @@ export async function resolveAttachments(
     ids: found.map((record) => record.id),
     parts: found.map(filePartOf),
     files,
-    tokens: found.reduce((sum, record) => sum + estimateAttachmentTokens(target.provider, target.model, record), 0),
+    tokens: files.reduce((sum, file, index) => sum + fileTokens(target, found[index]!, file), 0),
   };
 }
 
-/** A model reads images or PDFs only where the catalogue says so; an unknown model reads text only. */
+/** A text file costs its block's tokens, counted as the provider will read it; an image or PDF its estimate. */
+function fileTokens(target: ProviderTarget, record: AttachmentRecord, file: ProviderFile): number {
+  if (isTextFile(file)) return countTokens(textFileBlock(file), target);
+  return estimateAttachmentTokens(target.provider, target.model, record);
+}
+
+/** Every model reads text files; images or PDFs only where the catalogue says so (an unknown model: text only). */
 export function modelReads(model: ModelInfo | null, mediaType: AttachmentRecord['mediaType']): boolean {
+  if (mediaType === 'text/plain') return true;
   const accepts = model?.accepts;
   return (mediaType === 'application/pdf' ? accepts?.pdf : accepts?.images) === true;
 }

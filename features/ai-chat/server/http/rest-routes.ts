@@ -14,6 +14,7 @@ import type { ReplyRegistry } from '../replies/reply-registry';
 import { routeReplies } from '../replies/reply-routes';
 import { modelReads } from '../files/turn-files';
 import { routeSearchShareFeedback } from './search-share-feedback-routes';
+import { modelLabel } from '../../providers/model-labels';
 import { routeUiChat } from '../ai-sdk/ui-routes';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -129,7 +130,8 @@ async function usage(user: UserChatStore, options: ResolvedHandlerOptions): Prom
 }
 
 function chatConfig(options: ResolvedHandlerOptions): ChatConfig {
-  const names = PROVIDER_NAMES;
+  // The offline demo is listed only where it runs: a development server with no key.
+  const names = PROVIDER_NAMES.filter((name) => name !== 'demo' || options.providers.demo);
   return {
     defaultProvider: options.defaultProvider,
     providers: names.map((name) => {
@@ -141,6 +143,7 @@ function chatConfig(options: ResolvedHandlerOptions): ChatConfig {
         keyVariable: PROVIDER_KEY_VARIABLES[name],
         defaultModel: policy.defaultModel,
         models,
+        labels: Object.fromEntries(models.map((model) => [model, modelLabel(model, options.pricing.model(name, model))])),
         accepts: Object.fromEntries(
           models.map((model) => [model, { images: modelReads(options.pricing.model(name, model), 'image/png'), pdf: modelReads(options.pricing.model(name, model), 'application/pdf') }]),
         ),

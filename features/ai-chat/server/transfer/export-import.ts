@@ -18,6 +18,7 @@ import { API_SECURITY_HEADERS, json } from '../http/http';
 import { readImportDocument } from './import-body';
 import { importedParts } from './import-parts';
 import { importWriteOrder, leafToRestore } from './import-plan';
+import { bindImportedFiles, reattachOwnFiles } from './import-files';
 import { conversationDetail } from '../http/conversation-detail';
 
 /**
@@ -88,9 +89,10 @@ export function toExportDocument(
 
 /**
  * POST …/conversations/import: recreates an export file as a new conversation of the caller's,
- * with fresh ids and the same branch on show, and answers 201 with its detail. The whole tree is
- * written by one database call, so it is all or nothing and holds no other request up for long.
- * An import counts as one request against the requests-per-minute limit; it bills no tokens.
+ * with fresh ids and the same branch on show, and answers 201 with its detail. Messages keep
+ * their times and token counts; the importer's own files come back with them (copied). The whole
+ * tree is written by one database call, so it is all or nothing and holds no other request up for
+ * long. An import counts as one request against the requests-per-minute limit; it bills no tokens.
  */
 export async function importConversation(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<Response> {
   const document = await readImportDocument(request);
@@ -101,6 +103,7 @@ export async function importConversation(request: Request, user: UserChatStore, 
   const trusted = options.allowClientSystemPrompt;
   const target = importedTarget(document, options);
   await countImportRequest(user, options, target);
+  const files = await reattachOwnFiles(document, user, options.attachments);
 
   const indexOf = new Map(order.map((message, index) => [message.id, index]));
   const id = await user.importConversation({
@@ -109,7 +112,7 @@ export async function importConversation(request: Request, user: UserChatStore, 
     summary: trusted ? document.conversation.summary : null,
     ...target,
     messages: order.map((message) => {
-      const { parts, content } = importedParts(message.parts ?? null, message.content);
+      const { parts, content } = importedParts(message.parts ?? null, message.content, message.role === 'user' ? files : undefined);
       return {
         parentIndex: message.parentId === null ? null : indexOf.get(message.parentId)!,
         role: message.role,
@@ -118,18 +121,28 @@ export async function importConversation(request: Request, user: UserChatStore, 
         status: message.status,
         provider: message.provider,
         model: message.model,
-        // Counted here, not taken from the file: context fitting and the usage estimate trust
-        // stored counts, and a file could under-count them.
-        tokens: tokensOf(content, target.provider, target.model),
+        tokens: importedTokens(message.tokens, content, target),
         cost: message.cost,
         toolCalls: message.toolCalls,
         toolResults: message.toolResults,
         metadata: message.metadata,
+        createdAt: message.createdAt,
       };
     }),
     activeIndex: leaf === null ? null : indexOf.get(leaf)!,
   });
+  await bindImportedFiles(user, id, files);
   return json(await conversationDetail(user, id), { status: 201 });
+}
+
+/**
+ * The file's own count when it has one, else counted here. Context fitting and the usage hold
+ * trust stored counts, so a count under half of ours is taken for a file shrinking them and
+ * recounted (two tokenizers differ by tens of percent, never by half).
+ */
+function importedTokens(fromFile: number | null, content: string, target: { provider: ProviderName; model: string }): number {
+  const counted = tokensOf(content, target.provider, target.model);
+  return fromFile !== null && fromFile * 2 >= counted ? fromFile : counted;
 }
 
 /**

@@ -7,7 +7,8 @@ import {
   jsonNestingDepth,
   type ConversationExport,
 } from '../../protocol/export';
-import { parseWith, readTextCapped } from '../http/http';
+import { readTextCapped } from '../http/http';
+import { describeImportProblem } from './import-problem';
 
 /**
  * Reads an import body: at most MAX_IMPORT_BYTES (413 past it, without reading on), nested at
@@ -18,15 +19,18 @@ import { parseWith, readTextCapped } from '../http/http';
  */
 export async function readImportDocument(request: Request): Promise<ConversationExport> {
   const text = await readTextCapped(request, MAX_IMPORT_BYTES);
-  if (text.trim().length === 0) throw new ChatError('bad_request', 'The request body is empty: send a JSON object.');
+  if (text.trim().length === 0) throw new ChatError('bad_request', 'This file is empty. Choose a .json file made with Export.');
   if (jsonNestingDepth(text, MAX_IMPORT_JSON_DEPTH) > MAX_IMPORT_JSON_DEPTH) {
-    throw new ChatError('bad_request', `The file nests arrays or objects deeper than ${MAX_IMPORT_JSON_DEPTH} levels.`);
+    throw new ChatError('bad_request', `This file nests lists or objects deeper than ${MAX_IMPORT_JSON_DEPTH} levels: it is not an export of this app.`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    throw new ChatError('bad_request', 'The request body is not valid JSON.', { cause });
+    throw new ChatError('bad_request', 'This file is not JSON: it may be damaged, or not an export. Choose a .json file made with Export.', { cause });
   }
-  return parseWith(conversationExportSchema, raw);
+  const parsed = conversationExportSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new ChatError('bad_request', describeImportProblem(issue, raw), { field: issue.path.join('.') || undefined, cause: parsed.error });
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import { PROVIDERS } from '../../providers/registry';
+import { connectionLostMidReply } from '../../providers/map-provider-error';
 import type { ChatEvent, ChatFinishReason } from '../../protocol/chat-events';
 import { asChatError, ChatError, type ChatErrorCode } from '../../protocol/errors';
 import type { MessagePart, ReasoningPart } from '../../protocol/parts';
@@ -127,6 +128,8 @@ export async function callProvider(candidates: readonly ProviderTarget[], contex
     } catch (error) {
       // Ending a stream we stopped may throw on its way out: that is not the call's failure.
       if (!overHold) outcome.error = signal.aborted ? new ChatError('aborted', 'The reply was stopped.', { cause: error }) : asChatError(error);
+      // The provider answered and then the connection broke: not "could not reach".
+      if (outcome.error?.code === 'network' && shown) outcome.error = connectionLostMidReply(target.provider, error);
     } finally {
       signal.removeEventListener('abort', stopCall);
     }

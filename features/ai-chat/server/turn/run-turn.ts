@@ -274,7 +274,7 @@ async function saveQuestion(plan: TurnPlan, run: RunRecording): Promise<{ conver
 }
 
 async function fail(error: ChatError, plan: TurnPlan, options: ResolvedHandlerOptions, emit: (event: ChatEvent) => void): Promise<void> {
-  emit({ type: 'error', code: error.code, message: error.message, ...limitFacts(error) });
+  emit({ type: 'error', code: error.code, message: error.message, ...limitFacts(error), ...stopReason(error) });
   if (error.code !== 'aborted' && error.status >= 500) console.error('ai-chat: turn failed', error.cause ?? error);
   await runHook('onError', () => options.onError?.(error, { userId: plan.user.userId, conversationId: plan.conversationId }));
 }

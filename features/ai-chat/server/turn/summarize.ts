@@ -9,6 +9,7 @@ import type { ChatProvider, ProviderName, ProviderUsage } from '../../providers/
 export const SUMMARY_MODELS: Record<ProviderName, string> = {
   openai: 'gpt-5-nano',
   anthropic: 'claude-haiku-5-5',
+  demo: 'offline-demo',
 };
 
 const INSTRUCTIONS = [
