@@ -1,10 +1,9 @@
 import 'server-only';
 import { sharedMemoryBytes, type AttachmentBytes } from '../attachments/attachment-bytes';
 import { PostgresAttachmentStore } from '../attachments/postgres-attachment-store';
-import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
+import type { ConversationRecord, MessageRecord } from '../../protocol/records';
 import type {
   BranchSummary,
-  CachedReply,
   ContinuedMessage,
   ConversationPatch,
   ImportedConversation,
@@ -12,43 +11,25 @@ import type {
   NewConversation,
   NewMessage,
   NewReplyRun,
-  UsageHold,
-  UsageHoldRequest,
-  UsageReservation,
-  UsageReservationRequest,
   UsageSettlement,
   UserChatStore,
 } from '../chat-store';
 import {
   appendMessageArgs,
-  cacheReplyArgs,
   continueMessageArgs,
   createConversationArgs,
-  holdUsageArgs,
   importConversationArgs,
   latestOnBranch,
-  readCachedReplyArgs,
-  recordUsageArgs,
-  reserveUsageArgs,
   saveSummaryArgs,
   settleUsageArgs,
   updateConversationArgs,
 } from '../function-args';
 import { isUuid } from '../ids';
-import {
-  cachedReplyRowSchema,
-  conversationRowSchema,
-  holdRowSchema,
-  messageRowSchema,
-  reservationRowSchema,
-  siblingsFromRows,
-  splitConversationPatch,
-  usageSummaryRowSchema,
-} from './rows';
+import { conversationRowSchema, messageRowSchema, siblingsFromRows, splitConversationPatch } from './rows';
 import { replyRunArgs } from './reply-run-store';
 import type { SqlDatabase } from './sql-database';
 import { functionCall, scalarCall } from './user-session';
-import { PostgresUserSearchShareFeedback } from './postgres-user-search-share-feedback';
+import { PostgresUserUsage } from './postgres-user-usage';
 
 const MAX_PAGE = 200;
 
@@ -59,7 +40,7 @@ const MAX_PAGE = 200;
  * cache, usage) runs as `service_role` through the migration's functions, which take this
  * store's user id and check ownership themselves, as the Supabase adapter's service client does.
  */
-export class PostgresUserStore extends PostgresUserSearchShareFeedback implements UserChatStore {
+export class PostgresUserStore extends PostgresUserUsage implements UserChatStore {
   readonly attachments: PostgresAttachmentStore;
   constructor(
     db: SqlDatabase,
@@ -248,28 +229,6 @@ export class PostgresUserStore extends PostgresUserSearchShareFeedback implement
     return (rows[0]?.leaf as string | null | undefined) ?? null;
   }
 
-  async getUsageSummary(): Promise<UsageSummary> {
-    const rows = await this.statementAs('authenticated', 'Reading usage', `select * from public.ai_chat_usage_summary()`);
-    return usageSummaryRowSchema.parse(rows[0]);
-  }
-
-  async reserveUsage(request: UsageReservationRequest): Promise<UsageReservation> {
-    // The function takes the user's advisory lock: sent as one round trip, it is held only while it runs.
-    const rows = await this.callAsServer('Checking usage limits', 'ai_chat_reserve_usage', reserveUsageArgs(this.userId, request));
-    return reservationRowSchema.parse(rows[0]);
-  }
-
-  async holdUsage(reservationId: string, request: UsageHoldRequest): Promise<UsageHold> {
-    const rows = await this.callAsServer('Checking usage limits', 'ai_chat_hold_usage', holdUsageArgs(this.userId, reservationId, request));
-    return holdRowSchema.parse(rows[0]);
-  }
-
-  async settleUsage(reservationId: string, settlement: UsageSettlement): Promise<boolean> {
-    const { text, params } = scalarCall('ai_chat_settle_usage', settleUsageArgs(reservationId, settlement), 'settled');
-    const rows = await this.statementAs('service_role', 'Recording usage', text, params);
-    return rows[0]?.settled === true;
-  }
-
   async appendMessageAndSettle(
     message: NewMessage,
     reservationId: string,
@@ -297,18 +256,5 @@ export class PostgresUserStore extends PostgresUserSearchShareFeedback implement
 
   async saveSummary(conversationId: string, summary: BranchSummary): Promise<void> {
     await this.callAsServer('Saving the summary', 'ai_chat_save_summary', saveSummaryArgs(this.userId, conversationId, summary));
-  }
-
-  async getCachedReply(key: string): Promise<CachedReply | null> {
-    const rows = await this.callAsServer('Reading the reply cache', 'ai_chat_read_cached_reply', readCachedReplyArgs(this.userId, key));
-    return rows.length > 0 ? cachedReplyRowSchema.parse(rows[0]) : null;
-  }
-
-  async putCachedReply(key: string, reply: CachedReply, ttlSeconds: number): Promise<void> {
-    await this.callAsServer('Caching the reply', 'ai_chat_cache_reply', cacheReplyArgs(this.userId, key, reply, ttlSeconds));
-  }
-
-  async recordUsage(settlement: UsageSettlement): Promise<void> {
-    await this.callAsServer('Recording usage', 'ai_chat_record_usage', recordUsageArgs(this.userId, settlement));
   }
 }

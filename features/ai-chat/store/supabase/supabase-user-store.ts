@@ -1,65 +1,33 @@
 import 'server-only';
 import { SupabaseAttachmentStore } from '../attachments/supabase-attachment-store';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { ConversationRecord, MessageRecord, UsageSummary } from '../../protocol/records';
+import type { ConversationRecord, MessageRecord } from '../../protocol/records';
 import type {
   ContinuedMessage,
   BranchSummary,
-  CachedReply,
   ConversationPatch,
   ImportedConversation,
   ListConversationsOptions,
   NewConversation,
   NewMessage,
-  UsageHold,
-  UsageHoldRequest,
-  UsageReservation,
-  UsageReservationRequest,
-  UsageSettlement,
   UserChatStore,
 } from '../chat-store';
 import {
   appendMessageArgs,
-  cacheReplyArgs,
   continueMessageArgs,
   createConversationArgs,
-  holdUsageArgs,
   importConversationArgs,
   latestOnBranch,
-  readCachedReplyArgs,
-  recordUsageArgs,
-  reserveUsageArgs,
   saveSummaryArgs,
-  settleUsageArgs,
   updateConversationArgs,
 } from '../function-args';
 import { isUuid } from '../ids';
-import { mapDatabaseError } from '../postgres/map-database-error';
-import {
-  cachedReplyRowSchema,
-  conversationRowSchema,
-  messageRowSchema,
-  holdRowSchema,
-  reservationRowSchema,
-  siblingsFromRows,
-  splitConversationPatch,
-  usageSummaryRowSchema,
-} from '../postgres/rows';
+import { conversationRowSchema, messageRowSchema, siblingsFromRows, splitConversationPatch } from '../postgres/rows';
 import { readAllPages, SUPABASE_MAX_ROWS } from './read-pages';
-import { SupabaseUserSearchShareFeedback } from './supabase-user-search-share-feedback';
+import { unwrap } from './postgrest-result';
+import { SupabaseUserUsage } from './supabase-user-usage';
 
 const MAX_PAGE = 200;
-
-interface PostgrestResult<T> {
-  data: T | null;
-  error: unknown;
-}
-
-/** Unwraps a PostgREST answer, mapping its SQLSTATE into a ChatError. */
-function unwrap<T>(result: PostgrestResult<T>, context: string): T {
-  if (result.error) throw mapDatabaseError(result.error, context);
-  return result.data as T;
-}
 
 /**
  * UserChatStore over PostgREST. `user` carries the user's JWT, so RLS scopes every read and the
@@ -69,7 +37,7 @@ function unwrap<T>(result: PostgrestResult<T>, context: string): T {
  * Lists that can outgrow PostgREST's `max-rows` (a conversation's messages, its branch) are read
  * in pages of `pageRows`.
  */
-export class SupabaseUserStore extends SupabaseUserSearchShareFeedback implements UserChatStore {
+export class SupabaseUserStore extends SupabaseUserUsage implements UserChatStore {
   readonly attachments: SupabaseAttachmentStore;
   constructor(
     user: SupabaseClient,
@@ -260,37 +228,6 @@ export class SupabaseUserStore extends SupabaseUserSearchShareFeedback implement
     return typeof leaf === 'string' ? leaf : null;
   }
 
-  async getUsageSummary(): Promise<UsageSummary> {
-    const row = unwrap(await this.user.rpc('ai_chat_usage_summary').single(), 'Reading usage');
-    return usageSummaryRowSchema.parse(row);
-  }
-
-  async reserveUsage(request: UsageReservationRequest): Promise<UsageReservation> {
-    const raw = unwrap(
-      await this.service
-        .rpc('ai_chat_reserve_usage', reserveUsageArgs(this.userId, request))
-        .single(),
-      'Checking usage limits',
-    );
-    return reservationRowSchema.parse(raw);
-  }
-
-  async holdUsage(reservationId: string, request: UsageHoldRequest): Promise<UsageHold> {
-    const raw = unwrap(
-      await this.service.rpc('ai_chat_hold_usage', holdUsageArgs(this.userId, reservationId, request)).single(),
-      'Checking usage limits',
-    );
-    return holdRowSchema.parse(raw);
-  }
-
-  async settleUsage(reservationId: string, settlement: UsageSettlement): Promise<boolean> {
-    const settled = unwrap(
-      await this.service.rpc('ai_chat_settle_usage', settleUsageArgs(reservationId, settlement)),
-      'Recording usage',
-    );
-    return settled === true;
-  }
-
   async getBranchSummary(conversationId: string, branchMessageIds: readonly string[]): Promise<BranchSummary | null> {
     const ids = branchMessageIds.filter(isUuid);
     if (!isUuid(conversationId) || ids.length === 0) return null;
@@ -311,28 +248,5 @@ export class SupabaseUserStore extends SupabaseUserSearchShareFeedback implement
 
   async saveSummary(conversationId: string, summary: BranchSummary): Promise<void> {
     unwrap(await this.service.rpc('ai_chat_save_summary', saveSummaryArgs(this.userId, conversationId, summary)), 'Saving the summary');
-  }
-
-  async getCachedReply(key: string): Promise<CachedReply | null> {
-    const rows = unwrap(
-      await this.service.rpc('ai_chat_read_cached_reply', readCachedReplyArgs(this.userId, key)),
-      'Reading the reply cache',
-    );
-    const [row] = (rows as unknown[] | null) ?? [];
-    return row === undefined ? null : cachedReplyRowSchema.parse(row);
-  }
-
-  async putCachedReply(key: string, reply: CachedReply, ttlSeconds: number): Promise<void> {
-    unwrap(
-      await this.service.rpc('ai_chat_cache_reply', cacheReplyArgs(this.userId, key, reply, ttlSeconds)),
-      'Caching the reply',
-    );
-  }
-
-  async recordUsage(settlement: UsageSettlement): Promise<void> {
-    unwrap(
-      await this.service.rpc('ai_chat_record_usage', recordUsageArgs(this.userId, settlement)),
-      'Recording usage',
-    );
   }
 }
