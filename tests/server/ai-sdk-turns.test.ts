@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { APICallError, uiMessageChunkSchema, validateUIMessages, type UIMessage } from 'ai';
+import { APICallError, uiMessageChunkSchema, validateUIMessages, type UIMessage, type UIMessageChunk } from 'ai';
 import { conversationIdOfChat } from '@/features/ai-chat/server/ai-sdk/chat-id';
 import { defineTool } from '@/features/ai-chat/server/http/chat-handler';
 import { fileForm, png } from '../support/attachment-fixtures';
 import { createMarkerReplies, startFakeAnthropic, startFakeOpenAI, type FakeProviderServer } from '../support/fake-providers';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
-import { API, openAiSdkInstance, send, textOfMessage, userMessage, type AiSdkInstance } from './support/ai-sdk-client';
+import { API, openAiSdkInstance, readReply, send, textOfMessage, userMessage, type AiSdkInstance } from './support/ai-sdk-client';
 
 /**
  * Issue 18 §1: the AI SDK's own client (DefaultChatTransport, readUIMessageStream) against the
@@ -28,6 +28,13 @@ const broken = defineTool({
     throw new Error('tide service down');
   },
 });
+const sendEmail = defineTool({
+  name: 'send_email',
+  description: 'Sends an email',
+  parameters: z.object({ to: z.string() }),
+  approval: 'always',
+  execute: ({ to }) => ({ sent: true, to }),
+});
 const markers = () => ({ defaultReply: createMarkerReplies({ delayMs: 0, slowDelayMs: 0, retryAfterSeconds: 0 }) });
 
 describe.each(databaseKinds())('AI SDK clients on %s', (kind) => {
@@ -42,7 +49,7 @@ describe.each(databaseKinds())('AI SDK clients on %s', (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     [openai, anthropic] = await Promise.all([startFakeOpenAI(markers()), startFakeAnthropic(markers())]);
-    server = openAiSdkInstance(db.sql, { openai, anthropic }, { tools: [weather, broken] });
+    server = openAiSdkInstance(db.sql, { openai, anthropic }, { tools: [weather, broken, sendEmail] });
     limited = openAiSdkInstance(db.sql, { openai, anthropic }, { limits: { maxTokensPerDay: 50 } });
     retrying = openAiSdkInstance(db.sql, { openai, anthropic }, {}, 2);
     alice = await db.createUser();
@@ -129,6 +136,49 @@ describe.each(databaseKinds())('AI SDK clients on %s', (kind) => {
     const tool = reply.message!.parts.find((part) => part.type === 'tool-get_weather');
     expect(tool).toMatchObject({ state: 'output-available', input: { city: 'Oslo' }, output: { city: 'Oslo', forecast: 'sunny', celsius: 21 } });
     expect(textOfMessage(reply.message)).toBe('Sunny in Oslo.');
+  });
+
+  it('a tool call that needs approval: tool-approval-request, answered through our approvals route; approved it runs, denied it is tool-output-denied', async () => {
+    for (const approved of [true, false]) {
+      openai.reset();
+      openai.script({ toolCalls: [{ name: 'send_email', args: { to: 'ada@example.com' } }] }, { text: approved ? 'Sent.' : 'Not sent, as you asked.' });
+      const stream = await server.transport(alice).sendMessages({
+        chatId: chatId(),
+        messages: [userMessage('Email Ada')],
+        trigger: 'submit-message',
+        messageId: undefined,
+        abortSignal: undefined,
+      });
+      const [forReply, forWatch] = stream.tee();
+      const reading = readReply(forReply);
+      let messageId = '';
+      for await (const chunk of forWatch as unknown as AsyncIterable<UIMessageChunk>) {
+        if (chunk.type === 'start') messageId = chunk.messageId!;
+        if (chunk.type === 'tool-approval-request') {
+          // The person's answer, from this tab or any other: our approvals route, named by the reply's id.
+          const answer = await server.fetchAs(alice)(`${API}/replies/${messageId}/approvals/${chunk.approvalId}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ approved }),
+          });
+          expect(answer.status).toBe(200);
+        }
+      }
+      const reply = await reading;
+      const types = reply.chunks.map((chunk) => chunk.type);
+      for (const chunk of reply.chunks) expect((await uiMessageChunkSchema().validate!(chunk)).success).toBe(true);
+      expect(types.indexOf('tool-input-available')).toBeLessThan(types.indexOf('tool-approval-request'));
+      expect(types.indexOf('tool-approval-request')).toBeLessThan(types.indexOf('tool-approval-response'));
+      const part = reply.message!.parts.find((candidate) => candidate.type === 'tool-send_email');
+      if (approved) {
+        expect(part).toMatchObject({ state: 'output-available', output: { sent: true, to: 'ada@example.com' }, approval: { approved: true } });
+      } else {
+        expect(types).toContain('tool-output-denied');
+        expect(types).not.toContain('tool-output-available');
+        expect(part).toMatchObject({ state: 'output-denied', approval: { approved: false } });
+      }
+      expect(textOfMessage(reply.message)).toBe(approved ? 'Sent.' : 'Not sent, as you asked.');
+    }
   });
 
   it('a tool that fails arrives as tool-output-error with its words', async () => {

@@ -42,6 +42,9 @@ export type UiChunk =
   | { type: 'tool-input-available'; toolCallId: string; toolName: string; input: unknown }
   | { type: 'tool-output-available'; toolCallId: string; output: unknown }
   | { type: 'tool-output-error'; toolCallId: string; errorText: string }
+  | { type: 'tool-approval-request'; approvalId: string; toolCallId: string }
+  | { type: 'tool-approval-response'; approvalId: string; approved: boolean; reason?: string }
+  | { type: 'tool-output-denied'; toolCallId: string }
   | { type: 'message-metadata'; messageMetadata: UiReplyMetadata }
   | { type: 'data-retrying'; data: Extract<ChatEvent, { type: 'retrying' }>; transient: true }
   | { type: 'error'; errorText: string }
@@ -62,6 +65,8 @@ export function createUiChunkTranslator(): (event: ChatEvent) => UiChunk[] {
   let afterToolResult = false;
   let refused = false;
   let ended = false;
+  // Calls the person denied: the model is told in a tool result of ours, the client sees denied.
+  const denied = new Set<string>();
 
   const close = (out: UiChunk[]) => {
     if (open) out.push({ type: open.kind === 'text' ? 'text-end' : 'reasoning-end', id: open.id });
@@ -142,7 +147,24 @@ export function createUiChunkTranslator(): (event: ChatEvent) => UiChunk[] {
         close(out);
         out.push({ type: 'tool-input-available', toolCallId: event.id, toolName: event.name, input: event.args ?? {} });
         break;
+      case 'tool-approval-request':
+        // The call itself went out as tool-input-available; `approvalId` is what the answer names
+        // (POST {api}/replies/{messageId of start}/approvals/{approvalId}, docs/ai-sdk.md).
+        out.push({ type: 'tool-approval-request', approvalId: event.approvalId, toolCallId: event.toolCallId });
+        break;
+      case 'tool-approval-response':
+        out.push({ type: 'tool-approval-response', approvalId: event.approvalId, approved: event.approved, ...(event.reason ? { reason: event.reason } : {}) });
+        if (!event.approved) {
+          denied.add(event.toolCallId);
+          out.push({ type: 'tool-output-denied', toolCallId: event.toolCallId });
+        }
+        break;
       case 'tool-result': {
+        if (denied.has(event.id)) {
+          // Its result is the words the model was told; the client already shows the denial.
+          afterToolResult = true;
+          break;
+        }
         const errorText = toolErrorText(event.result);
         out.push(
           errorText === null
