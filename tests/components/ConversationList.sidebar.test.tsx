@@ -112,7 +112,7 @@ describe('the organised chat list', () => {
       await within(nav).findByRole('button', { name: 'Paged 54' });
       expect(titlesIn(nav)).toHaveLength(50);
       act(() => io.reachEnd());
-      await waitFor(() => expect(titlesIn(nav).length).toBeGreaterThan(50));
+      await waitFor(() => expect(titlesIn(nav).length).toBeGreaterThan(50), { timeout: 10_000 });
       const titles = titlesIn(nav);
       expect(new Set(titles).size).toBe(titles.length);
       expect(titles).toContain('Paged 00');

@@ -433,7 +433,7 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
     onTestFinished(() => limited.kill());
     openai.script({ ...SLOW, delayMs: 100 });
     const events = await readChatEvents(await limited.post(user, { message: 'Ramble' }));
-    expect(events.at(-1)).toEqual({ type: 'error', code: 'aborted', message: 'The reply reached its time limit of 1 s.' });
+    expect(events.at(-1)).toEqual({ type: 'error', code: 'aborted', message: 'The reply reached its time limit of 1 s.', reason: 'time_limit' });
     const start = events[0] as Start;
     const row = (await eventually(async () => {
       const found = await assistantRow(start.assistantMessageId);

@@ -43,7 +43,7 @@ export interface ConversationListProps {
 }
 
 const ACTION_BUTTON =
-  'inline-flex flex-1 items-center justify-center gap-2 rounded-md border border-zinc-400 px-3 py-1.5 text-sm text-zinc-900 hover:bg-zinc-200 focus-visible:outline-2 focus-visible:outline-blue-600 disabled:opacity-60 dark:border-zinc-600 dark:text-zinc-100 dark:hover:bg-zinc-800';
+  'inline-flex flex-1 items-center justify-center gap-2 rounded-md border border-border px-3 py-1.5 text-sm text-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring disabled:opacity-60';
 const VIEW_BUTTON =
   'inline-flex items-center gap-2 rounded-md px-2 py-1.5 text-sm text-foreground hover:bg-accent hover:text-accent-foreground focus-visible:outline-2 focus-visible:outline-ring';
 
@@ -167,9 +167,9 @@ export function ConversationList({
   );
 
   return (
-    <nav aria-label="Conversations" className={`flex min-h-0 flex-col gap-2 text-zinc-900 dark:text-zinc-100 ${className}`}>
+    <nav aria-label="Conversations" className={`flex min-h-0 flex-col gap-2 text-foreground ${className}`}>
       <div className="flex items-center justify-between gap-2 px-2 pt-1">
-        <h2 id={headingId} className="text-sm font-semibold text-zinc-700 dark:text-zinc-300">
+        <h2 id={headingId} className="text-sm font-semibold text-foreground">
           Chats
         </h2>
         {headerAction}
@@ -227,11 +227,11 @@ export function ConversationList({
         </div>
       )}
       {loading && conversations.length === 0 ? (
-        <p className="px-2 text-sm text-zinc-600 dark:text-zinc-400" role="status">
+        <p className="px-2 text-sm text-muted-foreground" role="status">
           Loading conversations…
         </p>
       ) : conversations.length === 0 ? (
-        <p className="px-2 text-sm text-zinc-600 dark:text-zinc-400">{archivedView ? 'No archived chats.' : 'No conversations yet.'}</p>
+        <p className="px-2 text-sm text-muted-foreground">{archivedView ? 'No archived chats.' : 'No conversations yet.'}</p>
       ) : (
         <div ref={scrollRef} className="flex min-h-0 flex-1 flex-col gap-3 overflow-y-auto pb-52">
           {groups.map((group, index) => (

@@ -12,7 +12,7 @@ export function LimitNotice({ exhaustion }: { exhaustion: UsageExhaustion }) {
     <div
       role="alert"
       aria-labelledby="ai-chat-limit-title"
-      className="mx-auto flex w-full max-w-3xl flex-col gap-1 rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+      className="mx-auto flex w-full max-w-3xl flex-col gap-1 rounded-lg border border-destructive/50 bg-card px-3 py-2 text-sm text-destructive"
     >
       <p id="ai-chat-limit-title" className="font-semibold">
         Usage limit reached

@@ -34,7 +34,7 @@ export function MessageAttachments({ files, api = DEFAULT_CHAT_API }: { files: r
                 type="button"
                 onClick={() => setPreviewed(file)}
                 aria-label={`Preview ${file.name}`}
-                className="inline-flex max-w-64 items-center gap-1.5 rounded-lg border border-zinc-300 bg-zinc-50 px-2.5 py-1.5 text-sm text-zinc-900 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800"
+                className="inline-flex max-w-64 items-center gap-1.5 rounded-lg border border-border bg-muted px-2.5 py-1.5 text-sm text-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring"
               >
                 <FileTextIcon />
                 <span className="truncate">{file.name}</span>

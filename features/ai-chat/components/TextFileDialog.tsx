@@ -55,10 +55,10 @@ export function TextFileDialog({ src, name, onClose }: TextFileDialogProps) {
       }}
       className="fixed inset-0 z-50 flex items-center justify-center bg-black/70 p-4"
     >
-      <div className="flex max-h-full w-full max-w-3xl flex-col overflow-hidden rounded-lg bg-white shadow-xl dark:bg-zinc-900">
-        <div className="flex items-center gap-2 border-b border-zinc-200 px-4 py-2 dark:border-zinc-700">
-          <h2 className="min-w-0 flex-1 truncate text-sm font-medium text-zinc-900 dark:text-zinc-100">{name}</h2>
-          <a href={src} download={name} className="text-sm text-blue-700 underline dark:text-blue-300">
+      <div className="flex max-h-full w-full max-w-3xl flex-col overflow-hidden rounded-lg bg-background shadow-xl">
+        <div className="flex items-center gap-2 border-b border-border px-4 py-2">
+          <h2 className="min-w-0 flex-1 truncate text-sm font-medium text-foreground">{name}</h2>
+          <a href={src} download={name} className="text-sm text-primary underline">
             Download
           </a>
           <button
@@ -66,7 +66,7 @@ export function TextFileDialog({ src, name, onClose }: TextFileDialogProps) {
             type="button"
             onClick={onClose}
             aria-label="Close preview"
-            className="inline-flex size-8 items-center justify-center rounded-full text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-200 dark:hover:bg-zinc-800"
+            className="inline-flex size-8 items-center justify-center rounded-full text-foreground hover:bg-accent focus-visible:outline-2 focus-visible:outline-ring"
           >
             <CloseIcon />
           </button>
@@ -74,7 +74,7 @@ export function TextFileDialog({ src, name, onClose }: TextFileDialogProps) {
         <pre
           tabIndex={0}
           aria-label={`Contents of ${name}`}
-          className="min-h-24 overflow-auto p-4 font-mono text-xs leading-relaxed break-words whitespace-pre-wrap text-zinc-900 dark:text-zinc-100"
+          className="min-h-24 overflow-auto p-4 font-mono text-xs leading-relaxed break-words whitespace-pre-wrap text-foreground"
         >
           {failed ? 'This file could not be loaded.' : text === null ? 'Loading…' : cut ? `${text.slice(0, PREVIEW_CHARS)}\n…` : text}
         </pre>
