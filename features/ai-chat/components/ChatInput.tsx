@@ -15,6 +15,7 @@ import {
 import type { AttachmentRecord } from '../client/server-api';
 import { DEFAULT_CHAT_API } from '../client/server-api';
 import { useAttachmentDrafts } from '../hooks/useAttachmentDrafts';
+import { inputNote } from './input-note';
 import { useFileDrop } from '../hooks/useFileDrop';
 import { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from '../protocol/parts';
 import { acceptAttribute } from './model-file-types';
@@ -187,28 +188,17 @@ export function ChatInput({
 
   // No `maxLength` on the textarea: the browser would cut a long paste without a word. The text
   // stays whole, the note says by how much it is over, and Send waits until it fits.
-  const note = (notAdded > 0 || overFileLimit) && maxFiles !== undefined ? (
-    <span id={noteId} role="alert" className="text-destructive">
-      A message may carry at most {maxFiles} {maxFiles === 1 ? 'file' : 'files'}
-      {overFileLimit ? `: remove ${files.ready.length - maxFiles}.` : `: ${notAdded} ${notAdded === 1 ? 'was' : 'were'} not added.`}
-    </span>
-  ) : failedUpload?.error ? (
-    <span id={noteId} role="alert" className="text-destructive">
-      {failedUpload.name}: {failedUpload.error}
-    </span>
-  ) : sendWaiting && uploadingCount > 0 ? (
-    <span id={noteId} role="status">
-      Waiting for {uploadingCount} {uploadingCount === 1 ? 'file' : 'files'} to upload…
-    </span>
-  ) : reason ? (
-    <span id={noteId} className="text-foreground">
-      {reason}
-    </span>
-  ) : tooLong ? (
-    <span id={noteId} className="text-destructive">
-      Your message is {value.length.toLocaleString('en-US')} characters; the limit is {maxLength.toLocaleString('en-US')}.
-    </span>
-  ) : null;
+  const note = inputNote({
+    id: noteId,
+    maxFiles,
+    notAdded,
+    overBy: overFileLimit && maxFiles !== undefined ? files.ready.length - maxFiles : 0,
+    failedUpload,
+    waitingFor: sendWaiting ? uploadingCount : 0,
+    reason,
+    length: tooLong ? value.length : null,
+    maxLength,
+  });
   // The character count is short: it shares the row with the keyboard hint; any other note takes the row.
   const counter = !note && nearLimit ? (
     <span id={noteId}>

@@ -1,102 +1,22 @@
 'use client';
 
-import { useContext, useState, type ReactNode } from 'react';
-import type { ChatMessageState, ChatMessageView, ReplyFailure, ReplyRetrying, ToolActivity } from '../client/chat-message-view';
-import { formatCost, formatTokens, formatWhen } from './format';
-import type { ChatFinishReason } from '../protocol/chat-events';
+import { useContext, useState } from 'react';
+import type { ChatMessageState } from '../client/chat-message-view';
 import type { FilePart, MessagePart } from '../protocol/parts';
-import type { MessageRole } from '../protocol/records';
-import { BranchPicker, type BranchPickerProps } from './BranchPicker';
+import { BranchPicker } from './BranchPicker';
 import { CopyButton } from './CopyButton';
 import { EditIcon, RegenerateIcon } from './icons';
 import { ShowCostContext } from './show-cost';
 import { MessageAttachments } from './MessageAttachments';
+import { MessageDetails } from './MessageDetails';
+import { withMessage, type ChatMessageProps, type MessageFields } from './chat-message-props';
+
+export type { ChatMessageProps } from './chat-message-props';
 import { ReasoningBlock } from './ReasoningBlock';
 import { RefusalNotice } from './RefusalNotice';
 import { MessageEditor } from './MessageEditor';
 import { StreamingMessage } from './StreamingMessage';
 import { ToolActivityList } from './ToolActivityList';
-
-interface MessageFields {
-  role: MessageRole;
-  content: string;
-  timestamp?: Date | string;
-  /** Default 'complete'. `pending`/`streaming` show the reply as it is written. */
-  state?: ChatMessageState;
-  /** Tokens and dollars (decimal string) of this reply. */
-  tokens?: number | null;
-  cost?: string | null;
-  model?: string | null;
-  tools?: readonly ToolActivity[];
-  /**
-   * The message's parts: reasoning (shown apart, collapsed once done), files (a user's images and
-   * PDFs), a refusal. The answer's text is `content`. Default: none beyond `content`.
-   */
-  parts?: readonly MessagePart[];
-  /** While the model thinks: since when (ms since epoch). */
-  thinkingSince?: number | null;
-  /** `length`: the reply was cut at the token limit, said under its text. */
-  finishReason?: ChatFinishReason | null;
-  /** Prompt tokens read from the provider's cache, said in the footer when any. */
-  cachedPromptTokens?: number | null;
-  /** Base path of the module's routes, where attachments are read. Default '/api/chat'. */
-  api?: string;
-  /** Shown when the message has other versions. */
-  branch?: BranchPickerProps;
-  /** Offers "Edit" on a user message; called with the new text. */
-  onEdit?: (text: string) => void;
-  /** Offers "Regenerate" on an assistant message. */
-  onRegenerate?: () => void;
-  /** Offers "Continue" on a reply cut by its length limit or stopped: the model goes on in the same reply. */
-  onContinue?: () => void;
-  /** Why this reply failed (state `error`): shown in the row as an alert. */
-  error?: ReplyFailure | null;
-  /** Offers "Retry" in a failed reply's alert, when retrying can help. */
-  onRetry?: () => void;
-  /** Show what the reply cost: operator detail, off unless the app opts in (ChatInterface `showCost`). */
-  showCost?: boolean;
-  /** The provider is backing off before the first token. */
-  retrying?: ReplyRetrying | null;
-  /** True while the stream is broken and the reply is being read again. */
-  reconnecting?: boolean;
-  /** Why the reply ended early when the reader did not stop it (the server's time limit). */
-  notice?: string | null;
-  /** More actions in a finished reply's footer (the feedback thumbs). */
-  actions?: ReactNode;
-  className?: string;
-}
-
-/**
- * A message as the chat shows it (`message`, what useChat's `messages` hold), or the seed's loose
- * props (`role`, `content`, `timestamp`, …). Props given beside `message` win over its fields.
- */
-export type ChatMessageProps = (MessageFields & { message?: undefined }) | (Partial<MessageFields> & { message: ChatMessageView });
-
-/** The props a shown message stands for; a prop the caller set wins over the message's own. */
-function withMessage(props: ChatMessageProps): MessageFields {
-  const { message, ...given } = props;
-  if (!message) return given as MessageFields;
-  const fromMessage: MessageFields = {
-    role: message.role,
-    content: message.content,
-    timestamp: message.createdAt,
-    state: message.state,
-    tokens: message.tokens,
-    cost: message.cost,
-    model: message.model,
-    tools: message.tools,
-    parts: message.parts,
-    thinkingSince: message.thinkingSince,
-    finishReason: message.finishReason,
-    cachedPromptTokens: message.cachedPromptTokens,
-    error: message.error,
-    retrying: message.retrying,
-    reconnecting: message.reconnecting,
-    notice: message.notice,
-  };
-  const overrides = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
-  return { ...fromMessage, ...overrides };
-}
 
 const NO_PARTS: readonly MessagePart[] = [];
 
@@ -265,24 +185,15 @@ function MessageBody({
               Continue
             </button>
           )}
-          {/* The facts under a message, each its own item with a dot between: never run together. */}
-          <ul aria-label="Message details" className="flex flex-wrap items-center gap-x-1.5 px-1 [&>li+li]:before:mr-1.5 [&>li+li]:before:content-['·']">
-            {note && <li className={state === 'error' ? 'text-destructive' : ''}>{note}</li>}
-            {!isUser && model && !writing && <li>{model}</li>}
-            {!isUser && tokens != null && !(state === 'error' && tokens === 0) && <li className="tabular-nums">{formatTokens(tokens)} tokens</li>}
-            {!isUser && showCost && cost != null && <li className="tabular-nums">{formatCost(cost)}</li>}
-            {!isUser && cachedPromptTokens != null && cachedPromptTokens > 0 && !writing && (
-              <li className="tabular-nums">{cachedPromptTokens.toLocaleString('en-US')} prompt tokens from cache</li>
-            )}
-            {date && (
-              <li>
-                {/* The time is formatted in the reader's locale and zone, which the server cannot know. */}
-                <time dateTime={date.toISOString()} className="tabular-nums" suppressHydrationWarning>
-                  {formatWhen(date)}
-                </time>
-              </li>
-            )}
-          </ul>
+          <MessageDetails
+            note={note}
+            noteIsError={state === 'error'}
+            model={!isUser && !writing ? model : null}
+            tokens={!isUser && tokens != null && !(state === 'error' && tokens === 0) ? tokens : null}
+            cost={!isUser && showCost ? cost : null}
+            cachedPromptTokens={!isUser && !writing ? cachedPromptTokens : null}
+            date={date}
+          />
         </div>
       )}
     </article>
