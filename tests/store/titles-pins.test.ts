@@ -89,7 +89,12 @@ describe.each(databaseKinds())('titles, pins and the archive on %s', (kind) => {
     const carol = new PostgresUserStore(db.sql, await db.createUser());
     const chats = [];
     for (let index = 0; index < 5; index += 1) chats.push(await newChat(carol, `Chat ${index}`));
-    // Oldest first: chats[0] is the oldest.
+    // Oldest first: chats[0] is the oldest, a second apart. The list's cursor is a time in
+    // milliseconds, and two chats made within one millisecond (a fast PostgreSQL) could fall on
+    // either side of it: a known limit of the time-only cursor, not what this test is about.
+    for (const [index, chat] of chats.entries()) {
+      await db.admin(`update public.ai_chat_conversations set last_message_at = now() - make_interval(secs => $2) where id = $1`, [chat.id, 10 - index]);
+    }
     await carol.updateConversation(chats[0]!.id, { pinned: true });
     await carol.updateConversation(chats[2]!.id, { archived: true });
 
