@@ -48,7 +48,12 @@ describe.each(databaseKinds())('GET /usage tells spent from in progress, on %s',
 
     // The second turn's run: the first one's row is kept beside it (its state is written at a
     // later checkpoint tick), and a heap scan returns the two in no set order.
-    const replyId = ((await rig.db.admin(`select id from public.ai_chat_reply_runs where user_id = $1 order by started_at desc limit 1`, [user.userId]))[0] as { id: string }).id;
+    // Its row is written with the question, beside the provider call: wait until it is there.
+    const replyId = await eventually(async () => {
+      const runs = (await rig.db.admin(`select id from public.ai_chat_reply_runs where user_id = $1 order by started_at desc`, [user.userId])) as { id: string }[];
+      expect(runs).toHaveLength(2);
+      return runs[0]!.id;
+    });
     expect((await user.call('POST', `/replies/${replyId}/stop`, {})).status).toBe(202);
     await reading;
     const after = await eventually(async () => {
