@@ -114,7 +114,7 @@ it('a regenerate refused by the daily token limit keeps the answer, says why in 
   expect(note).toMatch(/resets/i);
 });
 
-it('after Stop the reply shows its tokens and cost at once, and the text shown is the text saved', async () => {
+it('after Stop the reply shows its tokens at once (cost only where the app opts in: not here), and the text shown is the text saved', async () => {
   const tag = uniqueTag();
   const page = await open('/');
   const screen = chatScreen(page);
@@ -123,12 +123,13 @@ it('after Stop the reply shows its tokens and cost at once, and the text shown i
   await screen.stop.click();
 
   const reply = screen.replies.last();
-  // One look at the row within two seconds of Stop, no reload: the label, the tokens, the cost.
+  // One look at the row within two seconds of Stop, no reload: the label and the tokens; the
+  // per-message cost is operator detail (issue 21), shown only with `showCost`, which this app leaves off.
   const footer = async () => {
     const text = await reply.innerText();
     return { stopped: text.includes('Stopped'), tokens: /\d[KM]? tokens/.test(text), cost: /\$\d/.test(text) };
   };
-  await expect.poll(footer, { timeout: 2_000, interval: 50 }).toEqual({ stopped: true, tokens: true, cost: true });
+  await expect.poll(footer, { timeout: 2_000, interval: 50 }).toEqual({ stopped: true, tokens: true, cost: false });
   const shown = (await replyBody(reply).innerText()).trim();
   expect(shown).not.toContain('word399');
 

@@ -80,6 +80,12 @@ export async function startFakeProviders(): Promise<FakeProviders> {
           fake.script(...(body as { replies: FakeReply[] }).replies);
           return reply(200, {});
         }
+        if (req.method === 'POST' && action === 'reset') {
+          // Drops scripted replies nobody asked for: a journey whose request never reached the
+          // provider (refused by a limit, say) must not hand its reply to the next journey.
+          fake.reset();
+          return reply(200, {});
+        }
         if (req.method === 'POST' && action === 'failing') {
           failing[provider as ProviderName] = (body as { failing: boolean }).failing;
           return reply(200, {});
@@ -132,6 +138,8 @@ export function providerControl(controlUrl: string) {
   return {
     /** Queue replies: the provider's next requests get them, in order, before any default. */
     script: (provider: ProviderName, ...replies: FakeReply[]) => call('POST', `/${provider}/script`, { replies }),
+    /** Forgets both fakes' unused scripts and seen requests. */
+    reset: () => Promise.all([call('POST', '/openai/reset', {}), call('POST', '/anthropic/reset', {})]),
     /** While on, every request to the provider answers HTTP 500 (the SDK's retries included). */
     setFailing: (provider: ProviderName, failing: boolean) => call('POST', `/${provider}/failing`, { failing }),
     /** Every chat request the provider received since the run started. */
