@@ -33,7 +33,7 @@ import { startFakeOpenAIChild } from './lib/fake-openai-child';
 import { machineNow, writeDocSection } from './lib/load-report';
 import { percentile } from './lib/percentiles';
 import { runScript, step, StepFailure } from './lib/run-steps';
-import { REFERENCE_RELAY_ROUTE } from './lib/reference-relay';
+import { REFERENCE_RELAY_ROUTE } from './lib/planted-routes';
 import { replyTextFor } from './lib/scripted-reply';
 import { freshLocalDatabase } from './lib/local-postgres';
 import { freshDataDir, startNextServer } from './lib/server-under-test';

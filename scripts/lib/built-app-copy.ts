@@ -6,8 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProcess } from './child-processes';
-import { MANY_USERS_ROUTE_VERSION, writeManyUsersRoute } from './many-users-route';
-import { REFERENCE_RELAY_VERSION, writeReferenceRelay } from './reference-relay';
+import { plantRoutes, plantedRoutesSource } from './planted-routes';
 
 /** A production build of the repo's working tree, in a copy outside the repo. */
 export interface BuiltCopy {
@@ -41,8 +40,8 @@ function sourceFiles(repo: string): string[] {
 }
 
 async function hashOf(repo: string, files: readonly string[]): Promise<string> {
-  // The copy also holds the benchmarks' reference route: its version is part of what was built.
-  const hash = createHash('sha256').update(REFERENCE_RELAY_VERSION).update('\0').update(MANY_USERS_ROUTE_VERSION).update('\0');
+  // The copy also holds the load scripts' planted routes: their sources are part of what was built.
+  const hash = createHash('sha256').update(await plantedRoutesSource()).update('\0');
   for (const file of files) hash.update(file).update('\0').update(await readFile(path.join(repo, file))).update('\0');
   return hash.digest('hex');
 }
@@ -81,8 +80,7 @@ export async function ensureBuiltCopy(
     await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
     await copyFile(path.join(repo, file), path.join(dir, file));
   }
-  await writeReferenceRelay(dir);
-  await writeManyUsersRoute(dir);
+  await plantRoutes(dir);
   // The copy's config extends the project's and skips the build's type check: `npm run typecheck`
   // checks the same sources, and it is a third of the build's time on a busy machine.
   await copyFile(path.join(dir, 'next.config.ts'), path.join(dir, 'next.config.project.ts'));

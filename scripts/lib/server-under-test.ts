@@ -37,7 +37,10 @@ export async function startNextServer(options: NextServerOptions): Promise<NextS
   const env: Record<string, string | undefined> = Object.fromEntries(NOT_FOR_THE_APP.map((name) => [name, undefined]));
   const server = startProcess(options.name ?? 'next start', process.execPath, [...profile, nextCli, 'start', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: options.appDir,
-    env: { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...options.env },
+    // Titles off: the load runs measure the turn, one provider call as the reference relay makes,
+    // and count one usage row per chat. A title is a second call after the reply (issue 20),
+    // billed but not a request; a run that wants it passes AI_CHAT_TITLES=on.
+    env: { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', AI_CHAT_TITLES: 'off', ...options.env },
   });
   await waitForHttp(`${base}/api/chat/config`, server, 60_000);
   return { base, port, process: server };

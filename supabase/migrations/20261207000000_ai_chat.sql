@@ -540,12 +540,17 @@ create table public.ai_chat_usage (
   status text not null default 'settled' check (status in ('reserved', 'settled')),
   created_at timestamptz not null default now(),
   settled_at timestamptz,
-  cache_write_tokens integer not null default 0 check (cache_write_tokens >= 0)
+  cache_write_tokens integer not null default 0 check (cache_write_tokens >= 0),
+  -- What the call was for. A person's request is a turn or an import; a title or a summary is a
+  -- side call a turn caused: billed in full, never counted as one more request.
+  purpose text not null default 'turn' check (purpose in ('turn', 'import', 'title', 'summary'))
 );
 comment on table public.ai_chat_usage is
   'Tokens and exact cost per provider call or turn hold; the limits read it. Read by its owner, written only by the server.';
 
 -- The hold a turn has is what `prompt_tokens` and `cost` say while `status = 'reserved'`.
+comment on column public.ai_chat_usage.purpose is
+  'turn or import: a request of the person (the requests-per-minute limit and the month''s request count); title or summary: a side call of a turn, billed but not a request.';
 comment on column public.ai_chat_usage.status is
   'reserved: the turn''s current hold (prompt_tokens = tokens held, cost = dollars held), counted in full until settled; settled: what the provider billed.';
 
@@ -639,7 +644,7 @@ begin
                sum(o.prompt_tokens::bigint + o.completion_tokens) as tokens, coalesce(sum(o.cost), 0) as cost,
                coalesce(sum(o.prompt_tokens::bigint + o.completion_tokens) filter (where o.status = 'reserved'), 0) as held_tokens,
                coalesce(sum(o.cost) filter (where o.status = 'reserved'), 0) as held_cost,
-               count(*) as requests
+               count(*) filter (where o.purpose in ('turn', 'import')) as requests
           from old_rows o
          group by 1, 2
       ) d
@@ -650,7 +655,7 @@ begin
            sum(n.prompt_tokens::bigint + n.completion_tokens), coalesce(sum(n.cost), 0),
            coalesce(sum(n.prompt_tokens::bigint + n.completion_tokens) filter (where n.status = 'reserved'), 0),
            coalesce(sum(n.cost) filter (where n.status = 'reserved'), 0),
-           count(*)
+           count(*) filter (where n.purpose in ('turn', 'import'))
       from new_rows n
      group by 1, 2
      order by 1, 2
@@ -667,14 +672,14 @@ begin
                n.prompt_tokens::bigint + n.completion_tokens as tokens, coalesce(n.cost, 0) as cost,
                case when n.status = 'reserved' then n.prompt_tokens::bigint + n.completion_tokens else 0 end as held_tokens,
                case when n.status = 'reserved' then coalesce(n.cost, 0) else 0 end as held_cost,
-               1 as requests
+               case when n.purpose in ('turn', 'import') then 1 else 0 end as requests
           from new_rows n
         union all
         select o.user_id, (o.created_at at time zone 'UTC')::date,
                -(o.prompt_tokens::bigint + o.completion_tokens), -coalesce(o.cost, 0),
                case when o.status = 'reserved' then -(o.prompt_tokens::bigint + o.completion_tokens) else 0 end,
                case when o.status = 'reserved' then -coalesce(o.cost, 0) else 0 end,
-               -1
+               case when o.purpose in ('turn', 'import') then -1 else 0 end
           from old_rows o
       ) r
      group by r.user_id, r.day
@@ -798,7 +803,7 @@ as $$
   select count(*)::integer, min(r.created_at)
   from (
     select u.created_at from public.ai_chat_usage u
-     where u.user_id = p_user_id and u.created_at > now() - interval '1 minute'
+     where u.user_id = p_user_id and u.created_at > now() - interval '1 minute' and u.purpose in ('turn', 'import')
     union all
     select q.created_at from public.ai_chat_upload_requests q
      where q.user_id = p_user_id and q.created_at > now() - interval '1 minute'
@@ -819,7 +824,8 @@ create function public.ai_chat_reserve_usage(
   p_estimated_cost numeric default 0,
   p_max_tokens_per_day bigint default null,
   p_max_cost_per_month numeric default null,
-  p_max_requests_per_minute integer default null
+  p_max_requests_per_minute integer default null,
+  p_purpose text default 'turn'
 ) returns table (
   reservation_id uuid,
   allowed boolean,
@@ -871,11 +877,11 @@ begin
   end if;
 
   insert into public.ai_chat_usage (
-    user_id, conversation_id, provider, model, prompt_tokens, completion_tokens, cost, status
+    user_id, conversation_id, provider, model, prompt_tokens, completion_tokens, cost, status, purpose
   ) values (
     p_user_id,
     (select c.id from public.ai_chat_conversations c where c.id = p_conversation_id),
-    p_provider, p_model, greatest(p_estimated_tokens, 0), 0, greatest(p_estimated_cost, 0), 'reserved'
+    p_provider, p_model, greatest(p_estimated_tokens, 0), 0, greatest(p_estimated_cost, 0), 'reserved', p_purpose
   )
   returning id into new_id;
 
@@ -1689,7 +1695,7 @@ revoke execute on function
   public.ai_chat_usage_in_windows(uuid, timestamptz),
   public.ai_chat_usage_summary(),
   public.ai_chat_recent_requests(uuid),
-  public.ai_chat_reserve_usage(uuid, text, text, uuid, integer, numeric, bigint, numeric, integer),
+  public.ai_chat_reserve_usage(uuid, text, text, uuid, integer, numeric, bigint, numeric, integer, text),
   public.ai_chat_hold_usage(uuid, uuid, integer, numeric, bigint, numeric),
   public.ai_chat_settle_usage(uuid, text, text, integer, integer, integer, integer, numeric, uuid, uuid),
   public.ai_chat_record_usage(uuid, text, text, integer, integer, integer, integer, numeric, uuid, uuid),
@@ -1723,7 +1729,7 @@ grant execute on function
   public.ai_chat_import_conversation(uuid, jsonb, jsonb, integer),
   public.ai_chat_usage_in_windows(uuid, timestamptz),
   public.ai_chat_recent_requests(uuid),
-  public.ai_chat_reserve_usage(uuid, text, text, uuid, integer, numeric, bigint, numeric, integer),
+  public.ai_chat_reserve_usage(uuid, text, text, uuid, integer, numeric, bigint, numeric, integer, text),
   public.ai_chat_hold_usage(uuid, uuid, integer, numeric, bigint, numeric),
   public.ai_chat_settle_usage(uuid, text, text, integer, integer, integer, integer, numeric, uuid, uuid),
   public.ai_chat_record_usage(uuid, text, text, integer, integer, integer, integer, numeric, uuid, uuid),

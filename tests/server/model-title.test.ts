@@ -103,6 +103,27 @@ describe.each(databaseKinds())('titles written by a model on %s', (kind) => {
     expect(await off.conversation(untitled.conversationId)).toEqual({ title: 'Hello there', title_source: 'first-message' });
   });
 
+  it('bills a title in tokens and cost but never counts it as a request: the meter and the per-minute limit see the person’s turns', async () => {
+    // Two new chats a minute allowed: the first chat's title must not take the second one's slot.
+    const { after, post, handler } = await setup({ limits: { maxRequestsPerMinute: 2 } });
+    openai.script(
+      { text: 'First answer.', usage: { promptTokens: 10, completionTokens: 3 } },
+      { text: 'First title', usage: { promptTokens: 40, completionTokens: 2 } },
+      { text: 'Second answer.', usage: { promptTokens: 10, completionTokens: 3 } },
+      { text: 'Second title', usage: { promptTokens: 40, completionTokens: 2 } },
+    );
+    await post({ message: 'One' });
+    await Promise.all(after.splice(0));
+    const second = await post({ message: 'Two' });
+    expect(second.at(-1)).toMatchObject({ type: 'finish' });
+    await Promise.all(after.splice(0));
+
+    const meter = (await (await handler.route(new Request('http://localhost/api/chat/usage'))).json()) as {
+      usage: { requestsThisMonth: number; tokensToday: number };
+    };
+    expect(meter.usage).toMatchObject({ requestsThisMonth: 2, tokensToday: 2 * (13 + 42) });
+  });
+
   it('skips the title when it does not fit the daily limit: the first-message title stays and the limit holds', async () => {
     // The reply leaves less room than a title needs (its prompt plus its few words).
     const { after, post, conversation, usage } = await setup({ limits: { maxTokensPerDay: 130 } });

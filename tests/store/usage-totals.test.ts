@@ -27,7 +27,7 @@ const MISMATCHES = `
            sum(u.total_tokens)::bigint as tokens, coalesce(sum(u.cost), 0) as cost,
            coalesce(sum(u.total_tokens) filter (where u.status = 'reserved'), 0)::bigint as held_tokens,
            coalesce(sum(u.cost) filter (where u.status = 'reserved'), 0) as held_cost,
-           count(*)::bigint as requests
+           count(*) filter (where u.purpose in ('turn', 'import'))::bigint as requests
       from public.ai_chat_usage u group by 1, 2
   ), kept as (
     select t.user_id, t.day, t.tokens, t.cost, t.held_tokens, t.held_cost, t.requests
@@ -68,7 +68,10 @@ describe.each(databaseKinds())('usage totals on %s', (kind) => {
       const draw = random(seed);
       for (let turn = 0; turn < 12; turn++) {
         const estimate = 1_000 + Math.floor(draw() * 20_000);
+        // Titles and summaries are billed but are not requests: the totals count only the rest.
+        const purpose = (['turn', 'turn', 'import', 'title', 'summary'] as const)[Math.floor(draw() * 5)];
         const reservation = await user.reserveUsage({
+          purpose,
           provider: 'openai',
           model: 'gpt-4o',
           estimatedTokens: estimate,
@@ -103,6 +106,8 @@ describe.each(databaseKinds())('usage totals on %s', (kind) => {
     const [{ count }] = (await db.admin(`select count(*)::integer as count from public.ai_chat_usage`)) as [{ count: number }];
     expect(count).toBeGreaterThan(50);
     expect(refused).toBeGreaterThan(0); // the limits were reached, so the totals were what decided
+    const purposes = (await db.admin(`select distinct purpose from public.ai_chat_usage order by 1`)) as { purpose: string }[];
+    expect(purposes.map((row) => row.purpose)).toEqual(['import', 'summary', 'title', 'turn']);
 
     // A statement that fails leaves neither the row nor its totals.
     await expect(db.admin(`insert into public.ai_chat_usage (user_id, provider, model, prompt_tokens) values ($1, 'openai', 'x', -1)`, [(users[0] as PostgresUserStore).userId])).rejects.toThrow();

@@ -124,6 +124,7 @@ export function reserveUsageArgs(userId: string, request: UsageReservationReques
     p_max_tokens_per_day: request.maxTokensPerDay ?? null,
     p_max_cost_per_month: request.maxCostPerMonth == null ? null : String(request.maxCostPerMonth),
     p_max_requests_per_minute: request.maxRequestsPerMinute ?? null,
+    p_purpose: request.purpose ?? 'turn',
   };
 }
 

@@ -11,7 +11,15 @@ export interface UsageReservationRequest {
   /** Decimal string or number of dollars. */
   maxCostPerMonth?: string | number | null;
   maxRequestsPerMinute?: number | null;
+  /** What the call is for; a title or a summary is billed but is not a request. Default `turn`. */
+  purpose?: UsagePurpose;
 }
+
+/**
+ * A person's requests are turns and imports (the requests-per-minute limit and the month's
+ * request count); a title or a summary is a side call a turn caused.
+ */
+export type UsagePurpose = 'turn' | 'import' | 'title' | 'summary';
 
 export type UsageLimitReason = 'tokens_per_day' | 'cost_per_month' | 'requests_per_minute';
 

@@ -1,5 +1,6 @@
 import type { ProviderToolCall, ProviderUsage } from '../../providers/types';
 import type { UserChatStore } from '../../store/chat-store';
+import type { UsagePurpose } from '../../store/usage-contract';
 import type { ProviderTarget, UsageLimits } from '../http/handler-options';
 import type { TurnPricing } from './turn-pricing';
 
@@ -10,6 +11,8 @@ export interface LedgerOptions {
   limits: UsageLimits;
   /** The handler's prices (its table plus the operator's fallback). */
   pricing: TurnPricing;
+  /** What the ledger's call is for (default `turn`): a title or a summary is not a request. */
+  purpose?: UsagePurpose;
   /** Test seam for the settle's backoff. */
   sleep?: (ms: number) => Promise<void>;
 }

@@ -74,6 +74,7 @@ export class TurnLedger {
         maxTokensPerDay: limits.maxTokensPerDay ?? null,
         maxCostPerMonth: limits.maxCostPerMonth ?? null,
         maxRequestsPerMinute: limits.maxRequestsPerMinute ?? null,
+        purpose: options.purpose,
       });
 
     let replyTokens = first.replyTokens;

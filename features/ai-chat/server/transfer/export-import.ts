@@ -157,6 +157,7 @@ async function countImportRequest(user: UserChatStore, options: ResolvedHandlerO
     estimatedTokens: 0,
     estimatedCost: '0',
     maxRequestsPerMinute: limits.maxRequestsPerMinute ?? null,
+    purpose: 'import',
   });
   if (!reservation.allowed) {
     throw new ChatError('usage_limit', 'Too many requests in a minute. Wait a moment and import the file again.', {

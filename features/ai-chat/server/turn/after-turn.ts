@@ -38,8 +38,9 @@ export async function updateRollingSummary(
   let ledger: TurnLedger | undefined;
   try {
     const opened = await TurnLedger.open(
-      // A summary is part of the turn that caused it, not a request of its own.
-      { user: plan.user, limits: { ...plan.limits, maxRequestsPerMinute: null }, pricing: options.pricing },
+      // A summary is part of the turn that caused it, not a request of its own: no per-minute check,
+      // and its row is not counted as one.
+      { user: plan.user, limits: { ...plan.limits, maxRequestsPerMinute: null }, pricing: options.pricing, purpose: 'summary' },
       { target, promptTokens, replyTokens: SUMMARY_REPLY_TOKENS, conversationId: conversation.id },
     );
     ledger = opened.ledger;

@@ -63,8 +63,9 @@ export async function writeModelTitle(
   let ledger: TurnLedger | undefined;
   try {
     const opened = await TurnLedger.open(
-      // A title is part of the turn that caused it, not a request of its own.
-      { user: plan.user, limits: { ...plan.limits, maxRequestsPerMinute: null }, pricing: options.pricing },
+      // A title is part of the turn that caused it, not a request of its own: no per-minute check,
+      // and its row is not counted as one.
+      { user: plan.user, limits: { ...plan.limits, maxRequestsPerMinute: null }, pricing: options.pricing, purpose: 'title' },
       { target, promptTokens, replyTokens: TITLE_REPLY_TOKENS, conversationId: conversation.id },
     );
     ledger = opened.ledger;
