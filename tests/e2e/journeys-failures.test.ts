@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
+import { axeViolations, describeViolations, isSerious } from './support/axe';
 import { chatScreen, conversationIdOf, replyBody, sendMessage, VIEWPORT_NAMES, waitForIdle } from './support/browser';
 import { providers, UNTIL, uniqueTag, browserPerFile } from './support/journey';
 
@@ -112,6 +113,20 @@ it('a regenerate refused by the daily token limit keeps the answer, says why in 
   const note = await screen.main.innerText();
   expect(note).toMatch(/limit/i);
   expect(note).toMatch(/resets/i);
+
+  // The same person arrives on their phone, in dark mode (issue 21): an alert as plain as an
+  // error says so and when it resets, in the reader's clock. This journey owns the limited app's
+  // one daily budget, so the notice is checked here, after it is spent, not in a journey of its own.
+  const phone = await open(`/c/${await conversationIdOf(page)}`, 'phone', { app: limitedApp, colorScheme: 'dark' });
+  const notice = phone.getByRole('alert', { name: 'Usage limit reached' });
+  await notice.waitFor();
+  const said = await notice.innerText();
+  expect(said).toMatch(/resets at midnight UTC, in \d+ (h|min)/);
+  expect(said).toMatch(/Resets .+ your time\./);
+  await expect.poll(() => chatScreen(phone).input.isDisabled(), UNTIL).toBe(true);
+  expect((await notice.boundingBox())!.height).toBeGreaterThan(40);
+  const violations = (await axeViolations(phone)).filter(isSerious);
+  expect(violations.length === 0 ? '' : describeViolations(violations)).toBe('');
 });
 
 it('after Stop the reply shows its tokens at once (cost only where the app opts in: not here), and the text shown is the text saved', async () => {
