@@ -46,8 +46,10 @@ create table public.ai_chat_conversations (
   active_leaf_id uuid,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  -- The list orders by the time of the last message, so renaming a chat does not move it.
-  last_message_at timestamptz not null default now(),
+  -- The list orders by the time of the last message, so renaming a chat does not move it. Kept
+  -- to the millisecond: the list's page cursor is this time and the id as a browser holds them
+  -- (a Date has no microseconds), so the next page starts exactly after the last chat shown.
+  last_message_at timestamptz(3) not null default now(),
   -- Where the title came from: its first message (the server's first guess), a model (after the
   -- first reply), the person (a rename), or an import. A model title replaces only a
   -- first-message one, so a rename or an imported title is never overwritten.

@@ -165,6 +165,14 @@ describe('findings 12 and 13 through the real handler', () => {
         expect(await errorOf(response)).toMatchObject({ code: 'bad_request', field: 'before' });
       }
       expect((await h.call('GET', `/conversations?before=${encodeURIComponent(new Date().toISOString())}`)).status).toBe(200);
+      // The cursor's id goes into a filter (PostgREST's grammar, on Supabase): only an id passes.
+      const now = encodeURIComponent(new Date().toISOString());
+      for (const beforeId of ['1', 'x),id.gt.(0', '00000000-0000-0000-0000-00000000000g']) {
+        const response = await h.call('GET', `/conversations?before=${now}&beforeId=${encodeURIComponent(beforeId)}`);
+        expect(response.status, beforeId).toBe(400);
+        expect(await errorOf(response)).toMatchObject({ code: 'bad_request', field: 'beforeId' });
+      }
+      expect((await h.call('GET', `/conversations?before=${now}&beforeId=${crypto.randomUUID()}`)).status).toBe(200);
     });
 
     it('a NUL character in a chat message, system prompt or model is refused before anything is written', async () => {

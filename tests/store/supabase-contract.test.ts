@@ -9,7 +9,7 @@ import {
   type FakeSupabaseProject,
   type RecordedRequest,
 } from '../support/postgrest/fake-supabase-project';
-import { filterParams, orderColumns, selectedColumns } from '../support/postgrest/postgrest-sql';
+import { filterColumns, orderColumns, selectedColumns } from '../support/postgrest/postgrest-sql';
 import { readSchemaCatalog, type SchemaCatalog } from '../support/postgrest/schema-catalog';
 import { sessionCookieName } from '../support/postgrest/session-cookie';
 import {
@@ -97,7 +97,7 @@ function columnsNamed(entry: RecordedRequest): string[] {
   const body = entry.body === undefined ? [] : Array.isArray(entry.body) ? entry.body : [entry.body];
   const columns = [
     ...selectedColumns(entry.query).filter((column) => column !== '*'),
-    ...filterParams(entry.query).map(([column]) => column),
+    ...filterColumns(entry.query),
     ...orderColumns(entry.query),
     ...body.flatMap((row) => Object.keys(row as object)),
     ...(entry.query.get('columns')?.split(',').map((column) => column.replaceAll('"', '')) ?? []),

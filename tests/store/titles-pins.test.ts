@@ -89,9 +89,7 @@ describe.each(databaseKinds())('titles, pins and the archive on %s', (kind) => {
     const carol = new PostgresUserStore(db.sql, await db.createUser());
     const chats = [];
     for (let index = 0; index < 5; index += 1) chats.push(await newChat(carol, `Chat ${index}`));
-    // Oldest first: chats[0] is the oldest, a second apart. The list's cursor is a time in
-    // milliseconds, and two chats made within one millisecond (a fast PostgreSQL) could fall on
-    // either side of it: a known limit of the time-only cursor, not what this test is about.
+    // Oldest first: chats[0] is the oldest, a second apart.
     for (const [index, chat] of chats.entries()) {
       await db.admin(`update public.ai_chat_conversations set last_message_at = now() - make_interval(secs => $2) where id = $1`, [chat.id, 10 - index]);
     }
@@ -101,7 +99,7 @@ describe.each(databaseKinds())('titles, pins and the archive on %s', (kind) => {
     const first = await carol.listConversations({ limit: 2 });
     expect(first.map((c) => c.title)).toEqual(['Chat 0', 'Chat 4']);
     expect(first[0]!.pinnedAt).not.toBeNull();
-    const second = await carol.listConversations({ limit: 2, before: first.at(-1)!.lastMessageAt });
+    const second = await carol.listConversations({ limit: 2, before: first.at(-1)!.lastMessageAt, beforeId: first.at(-1)!.id });
     expect(second.map((c) => c.title)).toEqual(['Chat 3', 'Chat 1']);
     const archived = await carol.listConversations({ archived: true });
     expect(archived.map((c) => c.title)).toEqual(['Chat 2']);
@@ -111,5 +109,30 @@ describe.each(databaseKinds())('titles, pins and the archive on %s', (kind) => {
     await carol.updateConversation(chats[0]!.id, { pinned: false });
     expect((await carol.listConversations()).map((c) => c.title)).toEqual(['Chat 4', 'Chat 3', 'Chat 2', 'Chat 1', 'Chat 0']);
     expect(await carol.listConversations({ archived: true })).toEqual([]);
+  });
+
+  it('pages through chats with one time, or times a microsecond apart, skipping none and repeating none', async () => {
+    // The cursor is the last chat shown, as the browser holds it (a Date: milliseconds). Chats
+    // made within one millisecond, or at the very same time (one import), used to fall between
+    // two pages: the second page asked for what was strictly older than the first's last time.
+    const dave = new PostgresUserStore(db.sql, await db.createUser());
+    const chats = [];
+    for (let index = 0; index < 7; index += 1) chats.push(await newChat(dave, `Tied ${index}`));
+    const offsets = [0, 0, 0, 0.000001, 0.000002, 0.000002, 0.5];
+    for (const [index, chat] of chats.entries()) {
+      await db.admin(
+        `update public.ai_chat_conversations set last_message_at = timestamptz '2026-12-01 12:00:00.123Z' - make_interval(secs => $2) where id = $1`,
+        [chat.id, offsets[index]],
+      );
+    }
+    const seen: string[] = [];
+    let page = await dave.listConversations({ limit: 2 });
+    while (page.length > 0) {
+      seen.push(...page.map((chat) => chat.title));
+      const last = page.at(-1)!;
+      page = await dave.listConversations({ limit: 2, before: last.lastMessageAt, beforeId: last.id });
+    }
+    expect([...seen].sort()).toEqual(chats.map((chat) => chat.title).sort());
+    expect(seen).toHaveLength(7);
   });
 });

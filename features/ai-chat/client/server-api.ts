@@ -80,15 +80,21 @@ export async function deleteConversation(api: string, id: string): Promise<void>
   await send(chatUrl(api, `/conversations/${encodeURIComponent(id)}`), { method: 'DELETE' });
 }
 
-/** A page of the list: the first (pinned chats first) or the one `before` a time; the chats on show or the archived. */
+/**
+ * A page of the list: the first (pinned chats first) or the one after the chat `after` (its last
+ * message time and id); the chats on show or the archived.
+ */
 export async function listConversations(
   api: string,
   signal?: AbortSignal,
-  page: { limit?: number; before?: string; archived?: boolean } = {},
+  page: { limit?: number; after?: Pick<ConversationRecord, 'id' | 'lastMessageAt'>; archived?: boolean } = {},
 ): Promise<ConversationRecord[]> {
   const query = new URLSearchParams();
   if (page.limit !== undefined) query.set('limit', String(page.limit));
-  if (page.before) query.set('before', page.before);
+  if (page.after?.lastMessageAt) {
+    query.set('before', page.after.lastMessageAt);
+    query.set('beforeId', page.after.id);
+  }
   if (page.archived) query.set('archived', 'true');
   const search = query.size > 0 ? `?${query}` : '';
   return (await sendJson(chatUrl(api, `/conversations${search}`), { signal }, conversationListSchema)).conversations;

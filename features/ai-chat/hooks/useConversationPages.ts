@@ -77,11 +77,10 @@ export function useConversationPages(api: string, options: { archived?: boolean;
   const lastShown = conversations.at(-1);
   const loadMore = useCallback(() => {
     if (more.current) return more.current;
-    const last = lastShown;
-    const before = last?.lastMessageAt;
-    if (!before) return Promise.resolve();
+    const after = lastShown;
+    if (!after?.lastMessageAt) return Promise.resolve();
     setLoadingMore(true);
-    more.current = listConversations(api, undefined, { archived, limit: pageSize, before })
+    more.current = listConversations(api, undefined, { archived, limit: pageSize, after })
       .then(
         (page) =>
           setState((was) => {

@@ -29,6 +29,8 @@ export type CreateConversationBody = z.infer<typeof createConversationBodySchema
  */
 export const conversationListQuerySchema = z.object({
   before: z.iso.datetime({ offset: true, message: 'not an ISO date-time' }).optional(),
+  /** With `before`: the last chat shown, so chats of that very time past it are not skipped. */
+  beforeId: z.uuid({ message: 'not a conversation id' }).optional(),
   archived: z.enum(['true', 'false'], { message: 'true or false' }).optional(),
   limit: z.coerce.number().int('not a positive whole number').positive('not a positive whole number').optional(),
 });

@@ -128,6 +128,12 @@ export interface ListConversationsOptions {
    * first). A page with it holds no pinned chat: the first page (without it) has them all first.
    */
   before?: string;
+  /**
+   * With `before`: the id of the last chat shown. The page then starts after it in the list's
+   * order (last message time, then id, both newest first), so chats of that same time that did
+   * not fit the last page come next instead of being skipped.
+   */
+  beforeId?: string;
   /** The Archived view (only archived chats, newest first) instead of the chats on show. */
   archived?: boolean;
 }

@@ -46,6 +46,16 @@ export function filterParams(query: URLSearchParams): [string, string][] {
   return [...query.entries()].filter(([key]) => !RESERVED_PARAMS.has(key));
 }
 
+/** Every column the filters name, those inside `or=(…)` and `and=(…)` trees included. */
+export function filterColumns(query: URLSearchParams): string[] {
+  const columnsOf = (list: string): string[] =>
+    logicItems(list).flatMap((item) => {
+      const nested = /^(and|or)(\(.*\))$/.exec(item);
+      return nested ? columnsOf(nested[2]!) : [item.slice(0, item.indexOf('.'))];
+    });
+  return filterParams(query).flatMap(([column, filter]) => (column === 'or' || column === 'and' ? columnsOf(filter) : [column]));
+}
+
 /** The column of each `order=` item. */
 export function orderColumns(query: URLSearchParams): string[] {
   const order = query.get('order');
@@ -66,20 +76,60 @@ function selectList(query: URLSearchParams): string {
     .join(', ');
 }
 
-function whereClause(query: URLSearchParams, table: string, params: Params): string {
-  const conditions = filterParams(query).map(([column, filter]) => {
-    const dot = filter.indexOf('.');
-    const operator = dot < 0 ? filter : filter.slice(0, dot);
-    const operand = dot < 0 ? '' : filter.slice(dot + 1);
-    const target = `${quote(table)}.${quote(column)}`;
-    const comparison = COMPARISONS[operator];
-    if (comparison) return `${target} ${comparison} ${params.add(operand)}`;
-    const isValue = IS_VALUES[operand];
-    if (operator === 'is' && isValue) return `${target} is ${isValue}`;
-    const negatedIs = operator === 'not' && operand.startsWith('is.') ? IS_VALUES[operand.slice(3)] : undefined;
-    if (negatedIs) return `${target} is not ${negatedIs}`;
-    throw new PostgrestRequestError(400, 'PGRST100', `"failed to parse filter (${filter})" (the fake knows eq, neq, gt, gte, lt, lte, is, not.is)`);
+/** One `column.op.value` filter as SQL, or a parse error naming what the fake knows. */
+function condition(column: string, filter: string, table: string, params: Params): string {
+  const dot = filter.indexOf('.');
+  const operator = dot < 0 ? filter : filter.slice(0, dot);
+  const operand = dot < 0 ? '' : filter.slice(dot + 1);
+  const target = `${quote(table)}.${quote(column)}`;
+  const comparison = COMPARISONS[operator];
+  // A value with reserved characters comes in double quotes (PostgREST's grammar).
+  const value = /^".*"$/.test(operand) ? operand.slice(1, -1).replaceAll('\\"', '"') : operand;
+  if (comparison) return `${target} ${comparison} ${params.add(value)}`;
+  const isValue = IS_VALUES[operand];
+  if (operator === 'is' && isValue) return `${target} is ${isValue}`;
+  const negatedIs = operator === 'not' && operand.startsWith('is.') ? IS_VALUES[operand.slice(3)] : undefined;
+  if (negatedIs) return `${target} is not ${negatedIs}`;
+  throw new PostgrestRequestError(400, 'PGRST100', `"failed to parse filter (${filter})" (the fake knows eq, neq, gt, gte, lt, lte, is, not.is, or, and)`);
+}
+
+/** The items of a logic tree's `(a,b,…)`, split at the commas outside parentheses. */
+function logicItems(list: string): string[] {
+  if (!list.startsWith('(') || !list.endsWith(')')) throw new PostgrestRequestError(400, 'PGRST100', `"failed to parse logic tree (${list})"`);
+  const items: string[] = [];
+  let depth = 0;
+  let start = 1;
+  let quoted = false;
+  for (let index = 1; index < list.length - 1; index++) {
+    const char = list[index];
+    if (char === '"' && list[index - 1] !== '\\') quoted = !quoted;
+    else if (quoted) continue;
+    else if (char === '(') depth++;
+    else if (char === ')') depth--;
+    else if (char === ',' && depth === 0) {
+      items.push(list.slice(start, index));
+      start = index + 1;
+    }
+  }
+  items.push(list.slice(start, list.length - 1));
+  return items;
+}
+
+/** `or=(…)` / `and=(…)`, nested `and(…)` / `or(…)` items and plain `column.op.value` items. */
+function logicTree(joiner: 'or' | 'and', list: string, table: string, params: Params): string {
+  const parts = logicItems(list).map((item) => {
+    const nested = /^(and|or)(\(.*\))$/.exec(item);
+    if (nested) return logicTree(nested[1] as 'or' | 'and', nested[2]!, table, params);
+    const dot = item.indexOf('.');
+    return condition(item.slice(0, dot), item.slice(dot + 1), table, params);
   });
+  return `(${parts.join(` ${joiner} `)})`;
+}
+
+function whereClause(query: URLSearchParams, table: string, params: Params): string {
+  const conditions = filterParams(query).map(([column, filter]) =>
+    column === 'or' || column === 'and' ? logicTree(column, filter, table, params) : condition(column, filter, table, params),
+  );
   return conditions.length ? `where ${conditions.join(' and ')}` : '';
 }
 

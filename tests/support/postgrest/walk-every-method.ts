@@ -69,7 +69,8 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     provider: 'anthropic',
     model: 'claude-sonnet-4-5',
   });
-  const listedBefore = await store.listConversations({ limit: 10, before: created.lastMessageAt });
+  // The next page after a chat, as the sidebar asks for it: its time and its id (an `or` filter).
+  const listedBefore = await store.listConversations({ limit: 10, before: created.lastMessageAt, beforeId: created.id });
   const read = await store.getConversation(created.id);
   const updated = await store.updateConversation(created.id, { title: 'Renamed', summary: 'So far: nothing.' });
   const modelTitleOverRename = await store.setModelTitle(created.id, 'A model title');

@@ -75,12 +75,14 @@ async function listConversations(request: Request, user: UserChatStore): Promise
   const params = new URL(request.url).searchParams;
   const query = parseWith(conversationListQuerySchema, {
     before: params.get('before') ?? undefined,
+    beforeId: params.get('beforeId') ?? undefined,
     limit: params.get('limit') ?? undefined,
     archived: params.get('archived') ?? undefined,
   });
   // Normalised, so the database parses exactly what was validated here.
   const before = query.before === undefined ? undefined : new Date(query.before).toISOString();
-  return json({ conversations: await user.listConversations({ before, limit: query.limit, archived: query.archived === 'true' }) });
+  const beforeId = before === undefined ? undefined : query.beforeId;
+  return json({ conversations: await user.listConversations({ before, beforeId, limit: query.limit, archived: query.archived === 'true' }) });
 }
 
 async function createConversation(request: Request, user: UserChatStore, options: ResolvedHandlerOptions): Promise<Response> {

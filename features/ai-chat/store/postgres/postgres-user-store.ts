@@ -24,7 +24,7 @@ import {
   settleUsageArgs,
   updateConversationArgs,
 } from '../function-args';
-import { isUuid } from '../ids';
+import { isUuid, NO_ID } from '../ids';
 import { conversationRowSchema, messageRowSchema, siblingsFromRows, splitConversationPatch } from './rows';
 import { replyRunArgs } from './reply-run-store';
 import type { SqlDatabase } from './sql-database';
@@ -61,10 +61,10 @@ export class PostgresUserStore extends PostgresUserUsage implements UserChatStor
       `select * from public.ai_chat_conversations
         where user_id = (select auth.uid())
           and (archived_at is not null) = $3
-          and ($1::timestamptz is null or (last_message_at < $1::timestamptz and ($3 or pinned_at is null)))
+          and ($1::timestamptz is null or ((last_message_at, id) < ($1::timestamptz, $4::uuid) and ($3 or pinned_at is null)))
         order by case when $3 then null else pinned_at end desc nulls last, last_message_at desc, id desc
         limit $2`,
-      [options.before ?? null, limit, options.archived ?? false],
+      [options.before ?? null, limit, options.archived ?? false, options.beforeId ?? NO_ID],
     );
     return rows.map((row) => conversationRowSchema.parse(row));
   }

@@ -21,6 +21,7 @@ import {
   saveSummaryArgs,
   updateConversationArgs,
 } from '../function-args';
+import { ChatError } from '../../protocol/errors';
 import { isUuid } from '../ids';
 import { conversationRowSchema, messageRowSchema, siblingsFromRows, splitConversationPatch } from '../postgres/rows';
 import { readAllPages, SUPABASE_MAX_ROWS } from './read-pages';
@@ -58,7 +59,15 @@ export class SupabaseUserStore extends SupabaseUserUsage implements UserChatStor
     if (!archived) query = query.order('pinned_at', { ascending: false, nullsFirst: false });
     query = query.order('last_message_at', { ascending: false }).order('id', { ascending: false }).limit(limit);
     if (options.before) {
-      query = query.lt('last_message_at', options.before);
+      // (last_message_at, id) < (before, beforeId): PostgREST has no row comparison.
+      // Both go into a filter string: only a time and an id in their own forms may.
+      if ((options.beforeId && !isUuid(options.beforeId)) || Number.isNaN(Date.parse(options.before))) {
+        throw new ChatError('bad_request', 'Not a page of the chat list.');
+      }
+      query = options.beforeId
+        ? // A time holds `:` and `.`, reserved in a logic tree's grammar: quoted, as PostgREST asks.
+          query.or(`last_message_at.lt."${options.before}",and(last_message_at.eq."${options.before}",id.lt.${options.beforeId})`)
+        : query.lt('last_message_at', options.before);
       if (!archived) query = query.is('pinned_at', null);
     }
     const rows = unwrap(await query, 'Listing conversations') ?? [];
