@@ -9,7 +9,7 @@ import { SqlReplyRunStore } from '@/features/ai-chat/store/postgres/reply-run-st
 import type { SqlDatabase } from '@/features/ai-chat/store/postgres/sql-database';
 import { eventually, OPENAI_TEST_KEY } from '../support/chat-harness';
 import { startFakeOpenAI, type FakeProviderServer } from '../support/fake-providers';
-import { readChatEvents, textOf } from '../support/sse';
+import { readChatEvents, readChatEventsMidReply, textOf } from '../support/sse';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
 
 /**
@@ -190,9 +190,8 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
     const user = await db.createUser();
     openai.script(SLOW);
     const response = await a.post(user, { message: 'Go on' });
-    const reading = readChatEvents(response);
-    await eventually(async () => expect(openai.requests).toHaveLength(1));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { midReply, events: reading } = readChatEventsMidReply(response);
+    await midReply;
     const id = (await eventually(async () => {
       const rows = await db.admin(`select id from public.ai_chat_reply_runs where user_id = $1`, [user]);
       expect(rows).toHaveLength(1);
@@ -283,13 +282,13 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
   it('a Stop sent to another instance is honoured within a second, and the provider call aborted', async () => {
     const user = await db.createUser();
     openai.script(SLOW);
-    const reading = readChatEvents(await a.post(user, { message: 'Stop me from elsewhere' }));
+    const { midReply, events: reading } = readChatEventsMidReply(await a.post(user, { message: 'Stop me from elsewhere' }));
     const id = (await eventually(async () => {
       const rows = await db.admin(`select id from public.ai_chat_reply_runs where user_id = $1`, [user]);
       expect(rows).toHaveLength(1);
       return rows[0]!.id;
     })) as string;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await midReply;
     const asked = Date.now();
     const stop = await b.call(user, 'POST', `/replies/${id}/stop`, '{}');
     expect(stop.status).toBe(202);
@@ -380,13 +379,13 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
     const user = await db.createUser();
     openai.script(SLOW);
     const response = await a.post(user, { message: 'Delete me midway' });
-    const reading = readChatEvents(response);
+    const { midReply, events: reading } = readChatEventsMidReply(response);
     const start = (await eventually(async () => {
       const rows = await db.admin(`select id, conversation_id from public.ai_chat_reply_runs where user_id = $1`, [user]);
       expect(rows).toHaveLength(1);
       return rows[0]!;
     })) as { id: string; conversation_id: string };
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await midReply;
     // Deleted through the other instance: the generating one learns it from its next tick.
     expect((await b.call(user, 'DELETE', `/conversations/${start.conversation_id}`)).status).toBe(204);
     const deletedAt = Date.now();
