@@ -77,6 +77,25 @@ runScript('shadcn add proof', 25 * 60_000, async () => {
     await runProcess('npm install', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: app, timeoutMs: 8 * 60_000 });
   });
 
+  // Before the whole module lands: each smaller item into a bare app of its own, alone, and the
+  // TypeScript compiler over what it wrote (an item missing a file its files import fails here).
+  await step('the smaller items alone: shadcn add, then tsc --noEmit (ai-chat-server, ai-chat-ui)', async () => {
+    for (const name of ['ai-chat-server', 'ai-chat-ui']) {
+      const alone = path.join(work, name);
+      await writeFreshApp(alone, await pinnedVersions(REPO));
+      await writeShadcnHost(alone);
+      await runProcess('npm install', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: alone, timeoutMs: 8 * 60_000 });
+      await runProcess(`shadcn add ${name}`, process.execPath, [SHADCN, 'add', `${registry.url}/r/${name}.json`, '--yes', '--overwrite'], {
+        cwd: alone,
+        env: { REGISTRY_URL: `${registry.url}/r`, npm_config_prefer_offline: 'true', CI: 'true' },
+        timeoutMs: 8 * 60_000,
+      });
+      const files = (await readdir(path.join(alone, MODULE_DIR), { recursive: true })).filter((file) => /\.tsx?$/.test(String(file))).length;
+      await runProcess(`tsc --noEmit (${name})`, path.join(alone, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.'], { cwd: alone, timeoutMs: 5 * 60_000 });
+      console.log(`  ${name}: ${files} TypeScript files, tsc --noEmit clean`);
+    }
+  });
+
   await step('npx shadcn add <loopback>/r/ai-chat.json', async () => {
     const output = await runProcess('shadcn add', process.execPath, [SHADCN, 'add', `${registry.url}/r/ai-chat.json`, '--yes', '--overwrite'], {
       cwd: app,

@@ -49,7 +49,9 @@ create table public.ai_chat_conversations (
   -- The list orders by the time of the last message, so renaming a chat does not move it. Kept
   -- to the millisecond: the list's page cursor is this time and the id as a browser holds them
   -- (a Date has no microseconds), so the next page starts exactly after the last chat shown.
-  last_message_at timestamptz(3) not null default now(),
+  -- Writers truncate (as a Date does) rather than let the column round, so it reads as the last
+  -- message's time.
+  last_message_at timestamptz(3) not null default date_trunc('milliseconds', now()),
   -- Where the title came from: its first message (the server's first guess), a model (after the
   -- first reply), the person (a rename), or an import. A model title replaces only a
   -- first-message one, so a rename or an imported title is never overwritten.
@@ -288,7 +290,7 @@ begin
            then inserted.id
            else c.active_leaf_id
          end,
-         last_message_at = inserted.created_at
+         last_message_at = date_trunc('milliseconds', inserted.created_at)
    where c.id = p_conversation_id;
 
   return inserted;
@@ -335,7 +337,7 @@ begin
   values (
     new_conversation, p_user_id, p_conversation ->> 'title', p_conversation ->> 'system_prompt',
     p_conversation ->> 'summary', p_conversation ->> 'provider', p_conversation ->> 'model',
-    base_time + greatest(message_count - 1, 0) * interval '1 microsecond'
+    date_trunc('milliseconds', base_time + greatest(message_count - 1, 0) * interval '1 microsecond')
   );
 
   -- Foreign keys are checked at the end of the statement, so a parent and its children may
@@ -2418,7 +2420,7 @@ begin
   if continued.id is null then
     return;
   end if;
-  update public.ai_chat_conversations c set last_message_at = now() where c.id = continued.conversation_id;
+  update public.ai_chat_conversations c set last_message_at = date_trunc('milliseconds', now()) where c.id = continued.conversation_id;
   return next continued;
 end
 $$;
