@@ -345,6 +345,51 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
     await seen;
   }, 20_000);
 
+  it('a Continue whose instance died carries the cut reply on with what it wrote: one reply, never a second one beside it', async () => {
+    const user = await db.createUser();
+    const doomed = openInstance(db.sql, openai, { staleReplySeconds: 1 });
+    openai.script({ text: 'The answer starts here and', finishReason: 'length', usage: { promptTokens: 10, completionTokens: 5 } });
+    const first = await readChatEvents(await doomed.post(user, { message: 'Tell me', maxTokens: 50 }));
+    const { conversationId, assistantMessageId: cutId } = first[0] as Start;
+    openai.script({ ...SLOW, delayMs: 60 });
+    const response = await doomed.post(user, { conversationId, continueMessageId: cutId });
+    const seen = readChatEvents(response).catch(() => []);
+    const runId = (await eventually(async () => {
+      const rows = await db.admin(
+        `select e.run_id from public.ai_chat_reply_events e join public.ai_chat_reply_runs r on r.id = e.run_id where r.user_id = $1 and r.id <> $2`,
+        [user, cutId],
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      return rows[0]!.run_id;
+    })) as string;
+    doomed.kill();
+
+    await eventually(async () => {
+      await b.handler.replies.sweep();
+      expect(await runState(runId)).toBe('interrupted');
+    }, 10_000);
+    const messages = (await db.admin(`select id, role, content, status, metadata from public.ai_chat_messages where conversation_id = $1 order by created_at`, [
+      conversationId,
+    ])) as { id: string; role: string; content: string; status: string; metadata: Record<string, unknown> }[];
+    expect(messages.map((m) => [m.role, m.id === cutId])).toEqual([
+      ['user', false],
+      ['assistant', true],
+    ]);
+    const carried = messages[1]!;
+    expect(carried.status).toBe('partial');
+    expect(carried.content.startsWith('The answer starts here and')).toBe(true);
+    expect(carried.content.length).toBeGreaterThan('The answer starts here and'.length);
+    expect(carried.metadata.error).toMatchObject({ code: 'interrupted' });
+    // Both turns billed once, each on the one reply.
+    const usage = await usageRows(user);
+    expect(usage.map((row) => [row.status, row.message_id])).toEqual([
+      ['settled', cutId],
+      ['settled', cutId],
+    ]);
+    await response.body?.cancel().catch(() => undefined);
+    void seen;
+  }, 20_000);
+
   it('a reply whose instance died in its first second still leaves a row saying so, and its prompt billed, not its whole hold', async () => {
     const user = await db.createUser();
     const doomed = openInstance(db.sql, openai, { staleReplySeconds: 1 });
