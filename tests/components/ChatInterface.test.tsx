@@ -76,6 +76,18 @@ describe('ChatInterface', () => {
     await waitFor(() => expect(usage.textContent).not.toContain('in progress'));
   });
 
+  it('a failed reply leaves nothing "in progress" on the meter: what it held is let go', async () => {
+    const down = { httpError: { status: 500, message: 'The server had an error' } };
+    backend.harness.openai.script(down, down, down);
+    render(<ChatInterface showModelPicker={false} />);
+    type('Will this work?');
+    const usage = await screen.findByRole('region', { name: 'Usage' });
+    const reply = await screen.findByRole('article', { name: 'Assistant said' });
+    await within(reply).findByRole('alert', {}, { timeout: 10_000 });
+    await waitFor(() => expect(usage.textContent).toMatch(/tokens today/));
+    await waitFor(() => expect(usage.textContent).not.toContain('in progress'));
+  });
+
   it('a lost connection says it is reconnecting, and the reply then ends whole with no error', async () => {
     backend.harness.openai.script({ text: 'alpha beta gamma delta epsilon zeta eta theta', delayMs: 40 });
     cutNextChatResponse(backend, 3);

@@ -118,14 +118,12 @@ export function ChatInterface({
   const savedModel = useDefaultModel();
   // The conversation this chat's turn under way created, until its reply ends.
   const createdNow = useRef<string | null>(null);
-  const [replies, setReplies] = useState(0);
   // A reply that starts holds its most against the limits: the meter shows it "in progress" at once.
   const [repliesStarted, setRepliesStarted] = useState(0);
   const initial = config
     ? initialModelChoice(config, provider || model ? { provider, model } : { provider: savedModel?.provider, model: savedModel?.model })
     : null;
   const usage = useTokenUsage(undefined, { api });
-  useRefreshOnChange(replies, usage.refresh);
   useRefreshOnChange(repliesStarted, usage.refresh);
   const exhausted = usageExhaustion(usage);
 
@@ -146,13 +144,14 @@ export function ChatInterface({
       onConversationCreated?.(id);
     },
     onFinish: () => {
-      setReplies((count) => count + 1);
       const created = createdNow.current;
       createdNow.current = null;
       if (created) onFirstReply?.(created);
     },
   });
   const streaming = chat.status === 'submitted' || chat.status === 'streaming';
+  // Every turn's end (finished, stopped, failed) settles its hold: the meter reads it again.
+  useRefreshOnChange(streaming, usage.refresh);
   const messageCount = useMessageKeys(chat.session.messages).length;
   const notFound = Boolean(conversationId) && !chat.historyLoading && chat.error?.code === 'not_found' && messageCount === 0;
   useStopOnEscape(streaming, chat.stop);
@@ -197,7 +196,7 @@ export function ChatInterface({
       className={`flex h-full min-h-0 flex-col bg-background text-foreground ${className}`}
     >
       <header className="flex flex-wrap items-center gap-x-3 gap-y-2 border-b border-border px-3 py-2">
-        <div className="flex min-w-0 flex-1 basis-full items-center gap-1 md:basis-0">
+        <div className="flex min-w-0 flex-1 basis-full items-center gap-1 md:min-w-48 md:basis-0">
           {headerStart}
           <h1 className="min-w-0 flex-1 truncate px-1 text-base font-semibold">{heading}</h1>
           {showSettings && (
@@ -221,7 +220,8 @@ export function ChatInterface({
             ) : (
               <span />
             )}
-            {showUsage && <UsageMeter usage={usage} className="max-sm:flex-col max-sm:items-end max-sm:gap-0" />}
+            {/* Its two lines stacked: a reply's hold ("up to … in progress") never squeezes the title. */}
+            {showUsage && <UsageMeter usage={usage} stacked />}
           </div>
         )}
       </header>

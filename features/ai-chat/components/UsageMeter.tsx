@@ -6,6 +6,8 @@ import type { UseTokenUsageResult } from '../hooks/useTokenUsage';
 export interface UsageMeterProps {
   usage: UseTokenUsageResult;
   className?: string;
+  /** Tokens over dollars, right-aligned (a header), instead of side by side. */
+  stacked?: boolean;
 }
 
 function Bar({ label, used, held, limit, text }: { label: string; used: number; held: number; limit: number; text: string }) {
@@ -37,7 +39,7 @@ function Bar({ label, used, held, limit, text }: { label: string; used: number; 
  * what replies in progress hold are shown apart ("451 tokens today · up to 4.1K in progress"): a
  * hold is the most a reply may cost, not what it cost.
  */
-export function UsageMeter({ usage, className = '' }: UsageMeterProps) {
+export function UsageMeter({ usage, className = '', stacked = false }: UsageMeterProps) {
   if (usage.loading && !usage.limits) return <div className={`h-8 ${className}`} aria-hidden="true" />;
   const tokenLimit = usage.limits?.maxTokensPerDay ?? null;
   const costLimit = usage.limits?.maxCostPerMonth ?? null;
@@ -48,7 +50,7 @@ export function UsageMeter({ usage, className = '' }: UsageMeterProps) {
   const tokensText = `${formatTokens(usage.tokensToday)}${tokenLimit ? ` / ${formatTokens(tokenLimit)}` : ''} tokens today${tokensInProgress}`;
   const costText = `${formatCost(usage.cost)}${costLimit ? ` / ${formatCost(costLimit)}` : ''} this month${costInProgress}`;
   return (
-    <section aria-label="Usage" className={`flex items-center gap-4 ${className}`}>
+    <section aria-label="Usage" className={`flex ${stacked ? 'flex-col items-end text-right' : 'items-center gap-4'} ${className}`}>
       {tokenLimit ? (
         <Bar label="Tokens used today" used={usage.tokensToday} held={tokensHeld} limit={tokenLimit} text={tokensText} />
       ) : (
