@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ChatInterface } from '@/features/ai-chat/components/ChatInterface';
+import { ToolsList } from '@/features/ai-chat/components/ToolsControl';
 import { defineTool } from '@/features/ai-chat/server/http/chat-handler';
 import { startTestMcpServer, type TestMcpServer } from '../support/mcp-server';
 import { installLayoutStubs, startChatBackend, type ChatBackend } from '../hooks/support/chat-backend';
@@ -98,5 +99,19 @@ describe('the Tools control', () => {
 
     await ask('And now?');
     expect(offered()).toEqual(expect.arrayContaining(['get_weather', 'mail__lookup', 'mail__send_email']));
+  });
+
+  it('a switch the server refuses goes back to what is stored, and says why', async () => {
+    const { LOCAL_USER } = await import('@/features/ai-chat/store/embedded/embedded-chat-store');
+    const user = await backend.harness.store.forUser(LOCAL_USER.id);
+    const conversation = await user.createConversation({ title: 'Soon gone', provider: 'openai', model: 'gpt-4o' });
+    render(<ToolsList conversationId={conversation.id} />);
+    const toggle = await screen.findByRole('switch', { name: 'Use mail in this chat' });
+    // Deleted in another tab meanwhile: the server answers 404.
+    await user.deleteConversation(conversation.id);
+    fireEvent.click(toggle);
+    expect((await screen.findByRole('alert')).textContent).toContain('Conversation not found.');
+    await waitFor(() => expect((toggle as HTMLButtonElement).disabled).toBe(false));
+    expect(toggle.getAttribute('aria-checked')).toBe('true');
   });
 });

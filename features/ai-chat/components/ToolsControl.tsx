@@ -59,9 +59,7 @@ export function ToolsList({ conversationId, api }: ToolsControlProps) {
           {error.message}
         </p>
       )}
-      {tools.tools.length > 0 && (
-        <ToolGroup title="This app" note="Always on" tools={tools.tools} />
-      )}
+      {tools.tools.length > 0 && <ToolGroup title="This app" note="Always on" tools={tools.tools} />}
       {tools.servers.map((server) => (
         <ToolGroup
           key={server.name}
@@ -69,7 +67,7 @@ export function ToolsList({ conversationId, api }: ToolsControlProps) {
           note={!server.reachable ? 'Not reachable now' : server.enabled ? null : 'Off in this chat'}
           tools={server.tools}
           off={!server.enabled}
-          toggle={{ enabled: server.enabled, busy: saving === server.name, onChange: (enabled) => void setServerEnabled(server.name, enabled) }}
+          toggle={{ enabled: server.enabled, busy: saving !== null, onChange: (enabled) => void setServerEnabled(server.name, enabled) }}
         />
       ))}
     </div>

@@ -29,13 +29,16 @@ export function useConversationTools(conversationId: string, options: { api?: st
       if (!data) return;
       // The whole list goes, as the server keeps it: every server now off in this chat.
       const off = data.servers.filter((each) => (each.name === server ? !enabled : !each.enabled)).map((each) => each.name);
+      const show = (on: boolean) =>
+        setData((current) => current && { ...current, servers: current.servers.map((each) => (each.name === server ? { ...each, enabled: on } : each)) });
       setSaving(server);
       setError(null);
-      setData((current) => current && { ...current, servers: current.servers.map((each) => (each.name === server ? { ...each, enabled } : each)) });
+      show(enabled);
       try {
         await patchConversation(api, conversationId, { disabledMcpServers: off });
       } catch (failure) {
-        setError(toChatError(failure));
+        // Back to what was stored (read again where the server still answers), and why.
+        show(!enabled);
         await refresh();
         setError(toChatError(failure));
       } finally {
