@@ -109,6 +109,8 @@ describe.each(databaseKinds())('a conversation\'s tools on %s', (kind) => {
       ['mail__send_email', 'always'],
     ]);
     expect(listed.servers[2]!.tools).toEqual([]);
+    // The config tells the UI there are tools to show.
+    expect(((await (await call(alice, 'GET', '/config')).json()) as { tools?: boolean }).tools).toBe(true);
   });
 
   it('a server turned off for a conversation is not offered to the model there, cannot be run, and is offered again once back on', async () => {
