@@ -21,8 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { conversationDetailSchema, conversationListSchema } from '../features/ai-chat/protocol/rest';
 import { postChatTurn, turnProblems } from './lib/chat-turn';
-import { freePort, runProcess, startProcess, tail, waitForHttp } from './lib/child-processes';
-import { startFakeOpenAIChild } from './lib/fake-openai-child';
+import { runProcess, tail } from './lib/child-processes';
+import { buildAndStartFreshApp } from './lib/fresh-app-server';
 import {
   applyNextConfig,
   applyPage,
@@ -90,33 +90,7 @@ runScript('drop-in proof', 25 * 60_000, async () => {
     });
   });
 
-  await step('next build', () =>
-    runProcess('next build', path.join(app, 'node_modules/.bin/next'), ['build'], {
-      cwd: app,
-      env: { NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
-      timeoutMs: 12 * 60_000,
-    }),
-  );
-
-  const { base, server } = await step('start the app against a fake OpenAI', async () => {
-    const fake = await startFakeOpenAIChild(REPLY);
-    const port = await freePort();
-    const server = startProcess('next start', path.join(app, 'node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
-      cwd: app,
-      env: {
-        NODE_ENV: 'production',
-        NEXT_TELEMETRY_DISABLED: '1',
-        // The README: in production the embedded store starts only when chosen explicitly.
-        AI_CHAT_STORE: 'embedded',
-        AI_CHAT_DATA_DIR: path.join(app, '.data/ai-chat'),
-        OPENAI_API_KEY: 'sk-fake',
-        OPENAI_BASE_URL: fake.url,
-      },
-    });
-    const base = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${base}/api/chat/config`, server, 60_000);
-    return { base, server };
-  });
+  const { base, server } = await buildAndStartFreshApp(app, REPLY);
 
   await step('the page renders and its CSS has the module’s classes', async () => {
     const response = await fetch(`${base}/`, { signal: AbortSignal.timeout(30_000) });

@@ -13,14 +13,20 @@
  *
  *   npm run proof:shadcn-add [-- --keep] [-- --screenshots docs] [-- --add-only]
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { postChatTurn, turnProblems } from './lib/chat-turn';
-import { freePort, runProcess, startProcess, tail, waitForHttp } from './lib/child-processes';
-import { startFakeOpenAIChild } from './lib/fake-openai-child';
+import { runProcess, tail } from './lib/child-processes';
+import { buildAndStartFreshApp } from './lib/fresh-app-server';
 import { pinnedVersions, writeFreshApp } from './lib/fresh-app';
 import { chatInHostThemes } from './lib/host-screenshots';
 import { onCleanup, runScript, step, StepFailure } from './lib/run-steps';
@@ -71,6 +77,25 @@ runScript('shadcn add proof', 25 * 60_000, async () => {
     await runProcess('npm install', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: app, timeoutMs: 8 * 60_000 });
   });
 
+  // Before the whole module lands: each smaller item into a bare app of its own, alone, and the
+  // TypeScript compiler over what it wrote (an item missing a file its files import fails here).
+  await step('the smaller items alone: shadcn add, then tsc --noEmit (ai-chat-server, ai-chat-ui)', async () => {
+    for (const name of ['ai-chat-server', 'ai-chat-ui']) {
+      const alone = path.join(work, name);
+      await writeFreshApp(alone, await pinnedVersions(REPO));
+      await writeShadcnHost(alone);
+      await runProcess('npm install', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: alone, timeoutMs: 8 * 60_000 });
+      await runProcess(`shadcn add ${name}`, process.execPath, [SHADCN, 'add', `${registry.url}/r/${name}.json`, '--yes', '--overwrite'], {
+        cwd: alone,
+        env: { REGISTRY_URL: `${registry.url}/r`, npm_config_prefer_offline: 'true', CI: 'true' },
+        timeoutMs: 8 * 60_000,
+      });
+      const files = (await readdir(path.join(alone, MODULE_DIR), { recursive: true })).filter((file) => /\.tsx?$/.test(String(file))).length;
+      await runProcess(`tsc --noEmit (${name})`, path.join(alone, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.'], { cwd: alone, timeoutMs: 5 * 60_000 });
+      console.log(`  ${name}: ${files} TypeScript files, tsc --noEmit clean`);
+    }
+  });
+
   await step('npx shadcn add <loopback>/r/ai-chat.json', async () => {
     const output = await runProcess('shadcn add', process.execPath, [SHADCN, 'add', `${registry.url}/r/ai-chat.json`, '--yes', '--overwrite'], {
       cwd: app,
@@ -99,32 +124,7 @@ runScript('shadcn add proof', 25 * 60_000, async () => {
     await writeFile(path.join(app, 'app/page.tsx'), PAGE);
   });
 
-  await step('next build', () =>
-    runProcess('next build', path.join(app, 'node_modules/.bin/next'), ['build'], {
-      cwd: app,
-      env: { NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
-      timeoutMs: 12 * 60_000,
-    }),
-  );
-
-  const { base, server } = await step('start the app against a fake OpenAI', async () => {
-    const fake = await startFakeOpenAIChild(REPLY);
-    const port = await freePort();
-    const server = startProcess('next start', path.join(app, 'node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
-      cwd: app,
-      env: {
-        NODE_ENV: 'production',
-        NEXT_TELEMETRY_DISABLED: '1',
-        AI_CHAT_STORE: 'embedded',
-        AI_CHAT_DATA_DIR: path.join(app, '.data/ai-chat'),
-        OPENAI_API_KEY: 'sk-fake',
-        OPENAI_BASE_URL: fake.url,
-      },
-    });
-    const base = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${base}/api/chat/config`, server, 60_000);
-    return { base, server };
-  });
+  const { base, server } = await buildAndStartFreshApp(app, REPLY);
 
   await step('the page’s CSS has the module’s classes (the stylesheet’s @source reached Tailwind)', async () => {
     const html = await (await fetch(`${base}/`, { signal: AbortSignal.timeout(30_000) })).text();

@@ -49,7 +49,9 @@ create table public.ai_chat_conversations (
   -- The list orders by the time of the last message, so renaming a chat does not move it. Kept
   -- to the millisecond: the list's page cursor is this time and the id as a browser holds them
   -- (a Date has no microseconds), so the next page starts exactly after the last chat shown.
-  last_message_at timestamptz(3) not null default now(),
+  -- Writers truncate (as a Date does) rather than let the column round, so it reads as the last
+  -- message's time.
+  last_message_at timestamptz(3) not null default date_trunc('milliseconds', now()),
   -- Where the title came from: its first message (the server's first guess), a model (after the
   -- first reply), the person (a rename), or an import. A model title replaces only a
   -- first-message one, so a rename or an imported title is never overwritten.
@@ -288,7 +290,7 @@ begin
            then inserted.id
            else c.active_leaf_id
          end,
-         last_message_at = inserted.created_at
+         last_message_at = date_trunc('milliseconds', inserted.created_at)
    where c.id = p_conversation_id;
 
   return inserted;
@@ -335,7 +337,7 @@ begin
   values (
     new_conversation, p_user_id, p_conversation ->> 'title', p_conversation ->> 'system_prompt',
     p_conversation ->> 'summary', p_conversation ->> 'provider', p_conversation ->> 'model',
-    base_time + greatest(message_count - 1, 0) * interval '1 microsecond'
+    date_trunc('milliseconds', base_time + greatest(message_count - 1, 0) * interval '1 microsecond')
   );
 
   -- Foreign keys are checked at the end of the statement, so a parent and its children may
@@ -1240,7 +1242,8 @@ comment on function public.ai_chat_reply_generating is
 
 -- Marks interrupted every run still generating whose heartbeat is older than p_stale_seconds
 -- (p_id: only that one), each in this one transaction: its fallback becomes the assistant
--- message (partial, error 'interrupted'), its reservation is settled from the fallback (once:
+-- message (partial, error 'interrupted'; a Continue's is written over the reply it carries on),
+-- its reservation is settled from the fallback (once:
 -- the settle only touches a reservation still 'reserved'), and its state becomes interrupted.
 -- Runs another sweeper holds are skipped. Also forgets ended runs' events after 60 s and their
 -- rows after a day. Returns the ids it marked. Server only.
@@ -1254,6 +1257,7 @@ declare
   run public.ai_chat_reply_runs;
   message jsonb;
   settlement jsonb;
+  continues uuid;
 begin
   for run in
     select * from public.ai_chat_reply_runs r
@@ -1264,7 +1268,21 @@ begin
   loop
     message := run.fallback -> 'message';
     settlement := run.fallback -> 'settlement';
-    if message is not null and not exists (select 1 from public.ai_chat_messages m where m.id = run.id) then
+    continues := (run.fallback ->> 'continues')::uuid;
+    if message is not null and continues is not null then
+      -- A Continue's run: the reply it carries on takes the words written so far, partial.
+      perform public.ai_chat_continue_message(
+        p_user_id => run.user_id,
+        p_message_id => continues,
+        p_content => coalesce(message ->> 'content', ''),
+        p_parts => message -> 'parts',
+        p_status => 'partial',
+        p_tokens => (message ->> 'tokens')::integer,
+        p_cost => (message ->> 'cost')::numeric,
+        p_metadata => coalesce(message -> 'metadata', '{}'::jsonb)
+          || jsonb_build_object('error', jsonb_build_object('code', 'interrupted', 'message', 'The server stopped while writing this reply.'))
+      );
+    elsif message is not null and not exists (select 1 from public.ai_chat_messages m where m.id = run.id) then
       perform public.ai_chat_append_message(
         p_user_id => run.user_id,
         p_conversation_id => run.conversation_id,
@@ -1295,7 +1313,7 @@ begin
         p_cached_prompt_tokens => coalesce((settlement ->> 'cachedPromptTokens')::integer, 0),
         p_cache_write_tokens => coalesce((settlement ->> 'cacheWriteTokens')::integer, 0),
         p_cost => (settlement ->> 'cost')::numeric,
-        p_message_id => case when message is null then null else run.id end,
+        p_message_id => case when message is null then null else coalesce(continues, run.id) end,
         p_conversation_id => run.conversation_id
       );
     end if;
@@ -2418,7 +2436,7 @@ begin
   if continued.id is null then
     return;
   end if;
-  update public.ai_chat_conversations c set last_message_at = now() where c.id = continued.conversation_id;
+  update public.ai_chat_conversations c set last_message_at = date_trunc('milliseconds', now()) where c.id = continued.conversation_id;
   return next continued;
 end
 $$;

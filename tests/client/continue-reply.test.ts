@@ -2,7 +2,8 @@
 import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChatSession } from '@/features/ai-chat/client/chat-session';
-import { startChatBackend, type ChatBackend } from '../hooks/support/chat-backend';
+import { cutNextChatResponse, startChatBackend, type ChatBackend } from '../hooks/support/chat-backend';
+import { eventually } from '../support/chat-harness';
 
 /**
  * Issue 20, point 8, in the session against the real handler: Continue carries a cut reply on in
@@ -79,5 +80,47 @@ describe('Continue in the chat session', () => {
     expect(rows).toHaveLength(2);
     expect(rows[1]).toMatchObject({ id: cut!.id, content: 'Half a', state: 'complete', finishReason: 'length' });
     expect(session.getState().error?.code).toBe('usage_limit');
+  });
+
+  it('a Continue whose stream the network cuts reconnects and the reply keeps its first words: the replay joins them, not replaces them', async () => {
+    const more = Array.from({ length: 40 }, (_, index) => ` m${index}`).join('');
+    backend.harness.openai.script({ text: 'Roses are red,', finishReason: 'length' }, { text: more, delayMs: 25 });
+    const session = newSession();
+    await session.sendMessage('A poem');
+    const [, cut] = session.messages.getMessages();
+    const shown: string[] = [];
+    session.messages.subscribeAll(() => shown.push(session.messages.getMessages()[1]?.content ?? ''));
+    // The start event and a few words, then the connection drops; the server writes on.
+    cutNextChatResponse(backend, 4);
+    await session.continueReply(cut!.id);
+    expect(session.messages.getMessages()[1]).toMatchObject({ id: cut!.id, content: `Roses are red,${more}`, state: 'complete', error: null });
+    // Never shown without the words it carries on, not even while the replay began.
+    expect(shown.filter((content) => !content.startsWith('Roses are red,'))).toEqual([]);
+  });
+
+  it('a reload mid-Continue follows the continuation live in the same row, which ends whole and keeps its id', async () => {
+    const more = Array.from({ length: 40 }, (_, index) => ` m${index}`).join('');
+    backend.harness.openai.script({ text: 'Roses are red,', finishReason: 'length' }, { text: more, delayMs: 25 });
+    const first = newSession();
+    await first.sendMessage('A poem');
+    const [, cut] = first.messages.getMessages();
+    const continuing = first.continueReply(cut!.id);
+    await eventually(async () => expect(first.messages.getMessages()[1]?.content).toMatch(/m2/));
+    const conversationId = first.getState().conversationId!;
+    // A reload: the page that pressed Continue is gone; the server goes on.
+    first.dispose();
+    await continuing;
+
+    const reopened = newSession();
+    void reopened.load(conversationId);
+    await eventually(async () => {
+      expect(reopened.messages.getMessages()).toHaveLength(2);
+      expect(reopened.messages.getMessages()[1]).toMatchObject({ id: cut!.id, state: 'streaming' });
+      expect(reopened.getState().status).toBe('streaming');
+    });
+    await eventually(async () => expect(reopened.getState().status).toBe('idle'), 10_000);
+    const rows = reopened.messages.getMessages();
+    expect(rows.map((row) => row.role)).toEqual(['user', 'assistant']);
+    expect(rows[1]).toMatchObject({ id: cut!.id, content: `Roses are red,${more}`, state: 'complete' });
   });
 });

@@ -34,16 +34,20 @@ beforeAll(async () => {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-20_000));
-  dev.stdout!.on('data', keep);
-  dev.stderr!.on('data', keep);
-  // Ready when it answers the config route (compiling it on the way): the page then loads warm.
-  for (;;) {
-    if (dev.exitCode !== null) throw new Error(`next dev exited:\n${output}`);
-    const answered = await fetch(`${url}/api/chat/config`).then((response) => response.ok, () => false);
-    if (answered) break;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  // Listening once it prints "Ready" (an event, not a poll on the clock); it exits on failure.
+  const ready = new Promise<void>((resolve, reject) => {
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-20_000);
+      if (/\bReady\b/.test(output)) resolve();
+    };
+    dev.stdout!.on('data', keep);
+    dev.stderr!.on('data', keep);
+    dev.once('exit', () => reject(new Error(`next dev exited:\n${output}`)));
+  });
+  await ready;
+  // The config route compiles on its first request: done here, so the page then loads warm.
+  const config = await fetch(`${url}/api/chat/config`);
+  if (!config.ok) throw new Error(`next dev answered ${config.status} for /api/chat/config:\n${output}`);
   // The page compiles on its first load under next dev: done here, not inside the journey's timeouts.
   await fetch(`${url}/`);
   browser = await launchBrowser();

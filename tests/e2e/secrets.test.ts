@@ -52,3 +52,19 @@ describe('server secrets stay on the server', () => {
     expect(leaks).toEqual([]);
   });
 });
+
+describe('the offline demo model stays out of production builds (issue 21)', () => {
+  it('no JavaScript the production build runs or sends holds the canned reply', async () => {
+    // The demo is offered only by `next dev` with no key; the build folds its NODE_ENV test, and
+    // the canned text (providers/demo/canned-reply.ts) must go with it. Source maps list sources.
+    const files = (await filesUnder(join(ROOT, '.next'))).filter(
+      (file) => file.endsWith('.js') && !relative(ROOT, file).startsWith(join('.next', 'dev')),
+    );
+    expect(files.length).toBeGreaterThan(10);
+    const holding: string[] = [];
+    for (const file of files) {
+      if ((await readFile(file, 'utf8')).includes('canned reply written on your machine')) holding.push(relative(ROOT, file));
+    }
+    expect(holding).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeSupabaseProject, type FakeSupabaseProject } from '../support/postgrest/fake-supabase-project';
+import { postgrestCall } from '../support/postgrest/postgrest-call';
 import { readSchemaCatalog } from '../support/postgrest/schema-catalog';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
 
@@ -26,18 +27,7 @@ describe.each(databaseKinds())('direct PostgREST writes on %s', (kind) => {
   let questionId: string;
 
   /** A PostgREST call with the anon key and, unless `token` is null, a user's JWT. */
-  async function rest(method: string, path: string, body?: unknown, token: string | null = malloryToken): Promise<Response> {
-    return fetch(`${PROJECT_URL}/rest/v1/${path}`, {
-      method,
-      headers: {
-        apikey: project.anonKey,
-        authorization: `Bearer ${token ?? project.anonKey}`,
-        'content-type': 'application/json',
-        prefer: 'return=representation',
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  }
+  const rest = (method: string, path: string, body?: unknown, token: string | null = malloryToken) => postgrestCall(project, method, path, body, token);
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);

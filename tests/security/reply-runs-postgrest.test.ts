@@ -2,6 +2,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSupabaseChatStore } from '@/features/ai-chat/store/supabase/supabase-chat-store';
 import { createFakeSupabaseProject, type FakeSupabaseProject } from '../support/postgrest/fake-supabase-project';
+import { postgrestCall } from '../support/postgrest/postgrest-call';
 import { readSchemaCatalog } from '../support/postgrest/schema-catalog';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
 
@@ -29,18 +30,8 @@ describe.each(databaseKinds())('reply runs through PostgREST on %s', (kind) => {
   let aliceRun: string;
   let malloryRun: string;
 
-  async function rest(method: string, path: string, body?: unknown, token: string | null = malloryToken): Promise<Response> {
-    return fetch(`${PROJECT_URL}/rest/v1/${path}`, {
-      method,
-      headers: {
-        apikey: project.anonKey,
-        authorization: `Bearer ${token ?? project.anonKey}`,
-        'content-type': 'application/json',
-        prefer: 'return=representation',
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  }
+  /** A PostgREST call with the anon key and, unless `token` is null, a user's JWT. */
+  const rest = (method: string, path: string, body?: unknown, token: string | null = malloryToken) => postgrestCall(project, method, path, body, token);
 
   const conversationOf = async (userId: string) =>
     ((await db.admin(`insert into public.ai_chat_conversations (user_id, title, provider, model) values ($1, 'c', 'openai', 'gpt-4o') returning id`, [userId]))[0] as { id: string }).id;

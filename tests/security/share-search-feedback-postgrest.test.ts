@@ -4,6 +4,7 @@ import { searchTerms } from '@/features/ai-chat/protocol/search';
 import type { ChatStore, UserChatStore } from '@/features/ai-chat/store/chat-store';
 import { createSupabaseChatStore } from '@/features/ai-chat/store/supabase/supabase-chat-store';
 import { createFakeSupabaseProject, type FakeSupabaseProject } from '../support/postgrest/fake-supabase-project';
+import { postgrestCall } from '../support/postgrest/postgrest-call';
 import { readSchemaCatalog } from '../support/postgrest/schema-catalog';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
 
@@ -31,18 +32,8 @@ describe.each(databaseKinds())('share links, search and feedback through PostgRE
   let aliceReply: string;
   let shareId: string;
 
-  async function rest(method: string, path: string, body?: unknown, token: string | null = malloryToken): Promise<Response> {
-    return fetch(`${PROJECT_URL}/rest/v1/${path}`, {
-      method,
-      headers: {
-        apikey: project.anonKey,
-        authorization: `Bearer ${token ?? project.anonKey}`,
-        'content-type': 'application/json',
-        prefer: 'return=representation',
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  }
+  /** A PostgREST call with the anon key and, unless `token` is null, a user's JWT. */
+  const rest = (method: string, path: string, body?: unknown, token: string | null = malloryToken) => postgrestCall(project, method, path, body, token);
   const userStore = async (userId: string) => {
     const { cookie } = project.signIn(userId);
     return (await chatStore.forRequest(new Request('http://localhost/api/chat', { headers: { cookie } })))!;

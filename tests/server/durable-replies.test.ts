@@ -9,7 +9,7 @@ import { SqlReplyRunStore } from '@/features/ai-chat/store/postgres/reply-run-st
 import type { SqlDatabase } from '@/features/ai-chat/store/postgres/sql-database';
 import { eventually, OPENAI_TEST_KEY } from '../support/chat-harness';
 import { startFakeOpenAI, type FakeProviderServer } from '../support/fake-providers';
-import { readChatEvents, textOf } from '../support/sse';
+import { readChatEvents, readChatEventsMidReply, textOf } from '../support/sse';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
 
 /**
@@ -190,9 +190,8 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
     const user = await db.createUser();
     openai.script(SLOW);
     const response = await a.post(user, { message: 'Go on' });
-    const reading = readChatEvents(response);
-    await eventually(async () => expect(openai.requests).toHaveLength(1));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { midReply, events: reading } = readChatEventsMidReply(response);
+    await midReply;
     const id = (await eventually(async () => {
       const rows = await db.admin(`select id from public.ai_chat_reply_runs where user_id = $1`, [user]);
       expect(rows).toHaveLength(1);
@@ -283,13 +282,13 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
   it('a Stop sent to another instance is honoured within a second, and the provider call aborted', async () => {
     const user = await db.createUser();
     openai.script(SLOW);
-    const reading = readChatEvents(await a.post(user, { message: 'Stop me from elsewhere' }));
+    const { midReply, events: reading } = readChatEventsMidReply(await a.post(user, { message: 'Stop me from elsewhere' }));
     const id = (await eventually(async () => {
       const rows = await db.admin(`select id from public.ai_chat_reply_runs where user_id = $1`, [user]);
       expect(rows).toHaveLength(1);
       return rows[0]!.id;
     })) as string;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await midReply;
     const asked = Date.now();
     const stop = await b.call(user, 'POST', `/replies/${id}/stop`, '{}');
     expect(stop.status).toBe(202);
@@ -346,6 +345,51 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
     await seen;
   }, 20_000);
 
+  it('a Continue whose instance died carries the cut reply on with what it wrote: one reply, never a second one beside it', async () => {
+    const user = await db.createUser();
+    const doomed = openInstance(db.sql, openai, { staleReplySeconds: 1 });
+    openai.script({ text: 'The answer starts here and', finishReason: 'length', usage: { promptTokens: 10, completionTokens: 5 } });
+    const first = await readChatEvents(await doomed.post(user, { message: 'Tell me', maxTokens: 50 }));
+    const { conversationId, assistantMessageId: cutId } = first[0] as Start;
+    openai.script({ ...SLOW, delayMs: 60 });
+    const response = await doomed.post(user, { conversationId, continueMessageId: cutId });
+    const seen = readChatEvents(response).catch(() => []);
+    const runId = (await eventually(async () => {
+      const rows = await db.admin(
+        `select e.run_id from public.ai_chat_reply_events e join public.ai_chat_reply_runs r on r.id = e.run_id where r.user_id = $1 and r.id <> $2`,
+        [user, cutId],
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      return rows[0]!.run_id;
+    })) as string;
+    doomed.kill();
+
+    await eventually(async () => {
+      await b.handler.replies.sweep();
+      expect(await runState(runId)).toBe('interrupted');
+    }, 10_000);
+    const messages = (await db.admin(`select id, role, content, status, metadata from public.ai_chat_messages where conversation_id = $1 order by created_at`, [
+      conversationId,
+    ])) as { id: string; role: string; content: string; status: string; metadata: Record<string, unknown> }[];
+    expect(messages.map((m) => [m.role, m.id === cutId])).toEqual([
+      ['user', false],
+      ['assistant', true],
+    ]);
+    const carried = messages[1]!;
+    expect(carried.status).toBe('partial');
+    expect(carried.content.startsWith('The answer starts here and')).toBe(true);
+    expect(carried.content.length).toBeGreaterThan('The answer starts here and'.length);
+    expect(carried.metadata.error).toMatchObject({ code: 'interrupted' });
+    // Both turns billed once, each on the one reply.
+    const usage = await usageRows(user);
+    expect(usage.map((row) => [row.status, row.message_id])).toEqual([
+      ['settled', cutId],
+      ['settled', cutId],
+    ]);
+    await response.body?.cancel().catch(() => undefined);
+    void seen;
+  }, 20_000);
+
   it('a reply whose instance died in its first second still leaves a row saying so, and its prompt billed, not its whole hold', async () => {
     const user = await db.createUser();
     const doomed = openInstance(db.sql, openai, { staleReplySeconds: 1 });
@@ -380,13 +424,13 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
     const user = await db.createUser();
     openai.script(SLOW);
     const response = await a.post(user, { message: 'Delete me midway' });
-    const reading = readChatEvents(response);
+    const { midReply, events: reading } = readChatEventsMidReply(response);
     const start = (await eventually(async () => {
       const rows = await db.admin(`select id, conversation_id from public.ai_chat_reply_runs where user_id = $1`, [user]);
       expect(rows).toHaveLength(1);
       return rows[0]!;
     })) as { id: string; conversation_id: string };
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await midReply;
     // Deleted through the other instance: the generating one learns it from its next tick.
     expect((await b.call(user, 'DELETE', `/conversations/${start.conversation_id}`)).status).toBe(204);
     const deletedAt = Date.now();

@@ -40,6 +40,8 @@ export interface Turn {
   assistantKey: string;
   regenerating: boolean;
   conversationIdBefore: string | null;
+  /** A Continue: the reply's words before it, which a replay of the continuation starts from. */
+  continuing?: Pick<ChatMessageView, 'content' | 'parts' | 'tools'>;
 }
 
 /**

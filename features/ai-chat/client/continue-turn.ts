@@ -20,6 +20,7 @@ export function placeContinuation(store: MessageStore, branch: Extract<Branching
       // Nothing new to show or take back: like a regenerate, it sends no message.
       regenerating: true,
       conversationIdBefore: conversationId,
+      continuing: { content: reply.content, parts: reply.parts, tools: reply.tools },
     },
     parentId: reply.parentId,
     regeneratingKey: null,

@@ -3,6 +3,7 @@ import type { ConversationDetail } from '../protocol/rest';
 import type { MessageStore } from './message-store';
 import { type ChatMessageView, isLocalId } from './chat-message-view';
 import { draftMessage, type PlacedTurn, showRefusedTurn } from './chat-turn';
+import { placeContinuation } from './continue-turn';
 import { isBrokenStream, readWhileOnline, type ReconnectOutcome, reconnectReply } from './reconnect-reply';
 import { ReplyReading } from './stream-reply';
 import type { SettlingChat, TurnSettling } from './settle-turn';
@@ -64,11 +65,12 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
       },
     }));
     let outcome: ReconnectOutcome = await read(open);
-    const replyId = messages.getMessage(turn.assistantKey)?.id;
+    // The run the server named at start: a Continue's is its own, not the id of the row it joins.
+    const replyId = reading.replyId ?? messages.getMessage(turn.assistantKey)?.id;
     // The connection broke, not the reply: the server goes on writing it, so read it again.
     if (isBrokenStream(outcome) && outcome.started && replyId && epoch === chat.epoch() && !reading.signal.aborted) {
       outcome = await reconnectReply(
-        { transport: chat.transport(), replyId, store: messages, assistantKey: turn.assistantKey, signal: reading.signal },
+        { transport: chat.transport(), replyId, store: messages, assistantKey: turn.assistantKey, signal: reading.signal, base: turn.continuing },
         read,
         outcome,
         chat.options().reconnectDelaysMs,
@@ -82,7 +84,9 @@ export async function readTurn(chat: ReadingChat, placed: PlacedTurn, open: Open
     }
     if (origin === 'attached' && !outcome.started) {
       const replyId = messages.getMessage(turn.assistantKey)?.id;
-      messages.remove([turn.assistantKey]);
+      // A Continue's row is the reply it carries on: it stays; the load that follows shows it saved.
+      if (turn.branch?.kind === 'continue') messages.update(turn.assistantKey, { state: 'partial' });
+      else messages.remove([turn.assistantKey]);
       chat.setState({ status: 'idle' });
       if (replyId) chat.replyGone(replyId);
       return;
@@ -112,6 +116,8 @@ export interface ReplyToFollow {
   question: ChatMessageView;
   /** The reply shown last when the run is a new version of it (a regenerate): the branch shown ends there until the new one is saved. */
   replaces?: ChatMessageView;
+  /** The reply shown last when the run is a Continue of it: its words join that row. */
+  continues?: ChatMessageView;
 }
 
 /**
@@ -122,11 +128,12 @@ export function replyToFollow(store: MessageStore, detail: ConversationDetail, s
   const last = store.last();
   if (!last) return null;
   const under = (run: GeneratingReply, id: string | null) => run.parentId !== null && run.parentId === id;
-  // A run under a reply is a Continue of it (its words join that reply, saved when it ends): not
-  // a new row. The reply shows as saved; the server may list the run a moment after it ended.
-  const answer = last.role === 'assistant' ? undefined : detail.generating.find((run) => under(run, last.id));
-  if (answer) return skip.has(answer.id) ? null : { reply: answer, question: last };
+  const answer = detail.generating.find((run) => under(run, last.id));
+  if (answer && last.role !== 'assistant') return skip.has(answer.id) ? null : { reply: answer, question: last };
   if (last.role !== 'assistant') return null;
+  // A run under a reply is a Continue of it: its words join that row (the server saves them there
+  // when it ends), followed from the run's start like any reply.
+  if (answer) return skip.has(answer.id) ? null : { reply: answer, question: last, continues: last };
   // A version already saved has ended, though the server may list it for a moment longer.
   const version = detail.generating.find((run) => !last.siblingIds.includes(run.id) && run.id !== last.id && under(run, last.parentId));
   const question = last.parentId ? store.findById(last.parentId) : undefined;
@@ -140,7 +147,8 @@ export function replyToFollow(store: MessageStore, detail: ConversationDetail, s
  * reply shown last (a regenerate) takes that reply's place, with its versions for the switcher,
  * as a regenerate sent from here does.
  */
-export function placeFollowedReply(store: MessageStore, { reply, question, replaces }: ReplyToFollow, conversationId: string): PlacedTurn {
+export function placeFollowedReply(store: MessageStore, { reply, question, replaces, continues }: ReplyToFollow, conversationId: string): PlacedTurn {
+  if (continues) return placeContinuation(store, { kind: 'continue', replaces: continues.id }, conversationId);
   const row: ChatMessageView = {
     ...draftMessage('assistant', '', question.id),
     id: reply.id,

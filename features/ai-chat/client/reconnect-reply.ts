@@ -1,4 +1,5 @@
 import type { ChatTransport, OpenReply, TurnOutcome } from './chat-transport';
+import type { ChatMessageView } from './chat-message-view';
 import type { MessageStore } from './message-store';
 import { BrokenStreamError } from './stream-reply';
 
@@ -31,15 +32,23 @@ function unreachable(outcome: TurnOutcome): boolean {
  * when the browser comes back online. `read` is one read of the reply (`requestTurn`).
  */
 export async function reconnectReply(
-  target: { transport: ChatTransport; replyId: string; store: MessageStore; assistantKey: string; signal: AbortSignal },
+  target: {
+    transport: ChatTransport;
+    replyId: string;
+    store: MessageStore;
+    assistantKey: string;
+    signal: AbortSignal;
+    /** What the row held before the reply (a Continue's words so far); the replay starts from it. */
+    base?: Pick<ChatMessageView, 'content' | 'parts' | 'tools'>;
+  },
   read: (open: OpenReply) => Promise<TurnOutcome>,
   broken: Extract<TurnOutcome, { kind: 'failed' }>,
   delaysMs: readonly number[] = RECONNECT_DELAYS_MS,
 ): Promise<ReconnectOutcome> {
-  const { transport, replyId, store, assistantKey, signal } = target;
+  const { transport, replyId, store, assistantKey, signal, base } = target;
   const open: OpenReply = async (attempt) => {
     const events = await transport.attachReply(replyId, attempt);
-    clearReply(store, assistantKey);
+    clearReply(store, assistantKey, base);
     return events;
   };
   let last: Extract<TurnOutcome, { kind: 'failed' }> = broken;
@@ -101,9 +110,11 @@ export async function readWhileOnline(
 }
 
 /** The row as before its first event, for a replay to fill again. */
-function clearReply(store: MessageStore, key: string): void {
+const EMPTY = { content: '', parts: [], tools: [] };
+
+function clearReply(store: MessageStore, key: string, base: Pick<ChatMessageView, 'content' | 'parts' | 'tools'> = EMPTY): void {
   store.flush();
-  store.update(key, { content: '', parts: [], tools: [], thinkingSince: null, retrying: null, finishReason: null });
+  store.update(key, { ...base, thinkingSince: null, retrying: null, finishReason: null });
 }
 
 /** Waits `ms`, or less when the browser comes back online; rejects when `signal` aborts. */

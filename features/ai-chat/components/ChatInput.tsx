@@ -1,19 +1,7 @@
 'use client';
 
-import {
-  useEffect,
-  useId,
-  useImperativeHandle,
-  useLayoutEffect,
-  useRef,
-  useState,
-  type ClipboardEvent,
-  type FormEvent,
-  type KeyboardEvent,
-  type Ref,
-} from 'react';
-import type { AttachmentRecord } from '../client/server-api';
-import { DEFAULT_CHAT_API } from '../client/server-api';
+import { type ClipboardEvent, type FormEvent, type KeyboardEvent, type Ref, useEffect, useId, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
+import { type AttachmentRecord, DEFAULT_CHAT_API } from '../client/server-api';
 import { useAttachmentDrafts } from '../hooks/useAttachmentDrafts';
 import { inputNote } from './input-note';
 import { useFileDrop } from '../hooks/useFileDrop';

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { DEFAULT_CHAT_API } from '../client/server-api';
 import type { ChatMessageView } from '../client/chat-message-view';
 import { useChatConfig } from '../hooks/useChatConfig';
@@ -21,7 +21,7 @@ import { UsageMeter } from './UsageMeter';
 import { useKeyboardShortcuts } from './keyboard-shortcuts';
 import { SettingsDialog, useDefaultModel } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
-import { SettingsIcon } from './sidebar-icons';
+import { SettingsIcon } from './icons';
 import { ToolsControl } from './ToolsControl';
 import { usageExhaustion } from './usage-exhaustion';
 

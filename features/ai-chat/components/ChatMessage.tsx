@@ -9,14 +9,14 @@ import { EditIcon, RegenerateIcon } from './icons';
 import { ShowCostContext } from './show-cost';
 import { MessageAttachments } from './MessageAttachments';
 import { MessageDetails } from './MessageDetails';
-import { withMessage, type ChatMessageProps, type MessageFields } from './chat-message-props';
-
-export type { ChatMessageProps } from './chat-message-props';
+import { type ChatMessageProps, type MessageFields, withMessage } from './chat-message-props';
 import { ReasoningBlock } from './ReasoningBlock';
 import { RefusalNotice } from './RefusalNotice';
 import { MessageEditor } from './MessageEditor';
 import { StreamingMessage } from './StreamingMessage';
 import { ToolActivityList } from './ToolActivityList';
+
+export type { ChatMessageProps } from './chat-message-props';
 
 const NO_PARTS: readonly MessagePart[] = [];
 

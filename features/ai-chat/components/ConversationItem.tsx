@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ExportFormat } from '../protocol/export';
 import type { ConversationRecord } from '../protocol/records';
 import { ConversationMenu } from './ConversationMenu';
-import { PinIcon } from './sidebar-icons';
+import { PinIcon } from './icons';
 
 export interface ConversationItemProps {
   conversation: ConversationRecord;

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { useChatConfig } from '../hooks/useChatConfig';
 import { useConversations } from '../hooks/useConversations';
 import { useRefreshOnChange } from '../hooks/useRefreshOnChange';
@@ -9,8 +9,7 @@ import type { ConversationRecord } from '../protocol/records';
 import { groupConversations } from './conversation-groups';
 import { ConversationItem } from './ConversationItem';
 import { InstructionsDialog } from './InstructionsDialog';
-import { PlusIcon, UploadIcon } from './icons';
-import { ArchiveIcon } from './sidebar-icons';
+import { ArchiveIcon, PlusIcon, UploadIcon } from './icons';
 import { useTitleWatch } from '../hooks/useTitleWatch';
 
 export interface ConversationListProps {

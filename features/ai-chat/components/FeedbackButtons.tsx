@@ -3,8 +3,8 @@
 import { useEffect, useId, useState } from 'react';
 import { DEFAULT_CHAT_API } from '../client/server-api';
 import { conversationFeedback, rateReply } from '../client/search-share-feedback-api';
-import { MAX_FEEDBACK_COMMENT_CHARS, type FeedbackRating } from '../protocol/feedback';
-import { ThumbDownIcon, ThumbUpIcon } from './feature-icons';
+import { type FeedbackRating, MAX_FEEDBACK_COMMENT_CHARS } from '../protocol/feedback';
+import { ThumbDownIcon, ThumbUpIcon } from './icons';
 
 export interface FeedbackButtonsProps {
   conversationId: string;

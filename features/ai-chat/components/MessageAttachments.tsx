@@ -1,8 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { attachmentUrl } from '../client/server-api';
-import { DEFAULT_CHAT_API } from '../client/server-api';
+import { attachmentUrl, DEFAULT_CHAT_API } from '../client/server-api';
 import type { FilePart } from '../protocol/parts';
 import { FileTextIcon } from './icons';
 import { ImageDialog } from './ImageDialog';

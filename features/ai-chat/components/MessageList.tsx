@@ -1,6 +1,6 @@
 'use client';
 
-import { memo, useEffect, type ReactNode } from 'react';
+import { memo, type ReactNode, useEffect } from 'react';
 import { StickToBottom, useStickToBottomContext } from 'use-stick-to-bottom';
 import type { ChatSession } from '../client/chat-session';
 import type { MessageStore } from '../client/message-store';

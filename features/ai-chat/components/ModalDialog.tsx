@@ -1,7 +1,7 @@
 'use client';
 
-import { useEffect, useId, useRef, type ReactNode } from 'react';
-import { CloseSmallIcon } from './sidebar-icons';
+import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { CloseSmallIcon } from './icons';
 
 export interface ModalDialogProps {
   open: boolean;

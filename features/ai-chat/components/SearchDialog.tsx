@@ -1,11 +1,11 @@
 'use client';
 
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { DEFAULT_CHAT_API } from '../client/server-api';
 import { isAbortError } from '../client/http-error';
 import { searchChats, showMessageBranch } from '../client/search-share-feedback-api';
-import { MAX_SEARCH_QUERY_CHARS, snippetRuns, type SearchHit } from '../protocol/search';
-import { SearchIcon } from './feature-icons';
+import { MAX_SEARCH_QUERY_CHARS, type SearchHit, snippetRuns } from '../protocol/search';
+import { SearchIcon } from './icons';
 
 export interface SearchDialogProps {
   open: boolean;

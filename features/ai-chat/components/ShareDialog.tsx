@@ -5,7 +5,7 @@ import { DEFAULT_CHAT_API } from '../client/server-api';
 import { createShareLink, getShareLink, revokeShareLink, shareUrl } from '../client/search-share-feedback-api';
 import type { ShareLink } from '../protocol/share';
 import { CopyButton } from './CopyButton';
-import { ShareIcon } from './feature-icons';
+import { ShareIcon } from './icons';
 
 export interface ShareButtonProps {
   /** The conversation to share; nothing renders without one. */

@@ -4,7 +4,7 @@ import { useId, useState } from 'react';
 import { useConversationTools } from '../hooks/useConversationTools';
 import type { ListedTool } from '../protocol/rest';
 import { ModalDialog } from './ModalDialog';
-import { ToolsIcon } from './sidebar-icons';
+import { ToolsIcon } from './icons';
 
 export interface ToolsControlProps {
   /** The conversation whose tools are listed and switched. */

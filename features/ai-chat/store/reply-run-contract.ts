@@ -24,6 +24,11 @@ export interface NewReplyRun {
 /** What a run would leave if its instance died now: the partial row and its usage settlement. */
 export interface ReplyFallback {
   message: Omit<NewMessage, 'conversationId' | 'parentId' | 'role' | 'id'>;
+  /**
+   * A Continue's run: the id of the reply it carries on. `message` is then that reply as carried
+   * on so far (its words and the continuation's), written over it, never beside it.
+   */
+  continues?: string;
   settlement: Omit<UsageSettlement, 'messageId' | 'conversationId'>;
 }
 

@@ -3,6 +3,7 @@ import type { ChatEvent } from '../../protocol/chat-events';
 import { textOfParts } from '../../protocol/parts';
 import { partsOfEvents } from '../../protocol/reduce-parts';
 import type { ReplyFallback } from '../../store/chat-store';
+import { continuedReply } from './continue-reply';
 import type { TurnPlan } from './plan-turn';
 
 /**
@@ -16,7 +17,7 @@ export function replyFallback(plan: TurnPlan, events: readonly ChatEvent[]): Rep
   const toolCalls = parts.filter((part) => part.type === 'tool-call').map(({ id, name, args }) => ({ id, name, args }));
   const toolResults = parts.filter((part) => part.type === 'tool-result').map(({ id, result }) => ({ id, result }));
   const cacheWriteTokens = (usage.cacheWriteTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0);
-  return {
+  const fallback: ReplyFallback = {
     message: {
       content,
       parts,
@@ -47,4 +48,8 @@ export function replyFallback(plan: TurnPlan, events: readonly ChatEvent[]): Rep
       cost,
     },
   };
+  if (!plan.continues) return fallback;
+  // A Continue's words join the reply they carry on (as saveContinuation would have joined them).
+  const { id, ...carried } = continuedReply(plan.continues, { ...fallback.message, status: 'partial', conversationId: plan.conversationId, parentId: null, role: 'assistant' });
+  return { message: { ...fallback.message, ...carried }, settlement: fallback.settlement, continues: id };
 }
