@@ -13,6 +13,7 @@ export { revealMessage } from './components/reveal-message';
 export { ShareButton, ShareDialog, type ShareButtonProps } from './components/ShareDialog';
 export { FeedbackButtons, type FeedbackButtonsProps } from './components/FeedbackButtons';
 export { ChatTranscript, type ChatTranscriptProps } from './components/ChatTranscript';
+export { ToolsControl, type ToolsControlProps } from './components/ToolsControl';
 export { SettingsDialog, useDefaultModel, type SettingsDialogProps } from './components/SettingsDialog';
 export { ShortcutsDialog } from './components/ShortcutsDialog';
 export { InstructionsDialog, type InstructionsDialogProps } from './components/InstructionsDialog';
@@ -32,6 +33,7 @@ export {
 } from './hooks/useChat';
 export { useConversations, type UseConversationsOptions, type UseConversationsResult } from './hooks/useConversations';
 export { useTokenUsage, type UseTokenUsageOptions, type UseTokenUsageResult } from './hooks/useTokenUsage';
+export { useConversationTools, type UseConversationToolsResult } from './hooks/useConversationTools';
 export {
   useConversationBranching,
   type CreateBranchInput,
@@ -45,7 +47,7 @@ export type { ConversationRecord, MessageRecord, MessageRole, MessageStatus, Usa
 export type { MessagePart } from './protocol/parts';
 export type { ChatEvent, ChatFinishReason } from './protocol/chat-events';
 export type { ProviderName, RequestedReasoningEffort } from './protocol/chat-request';
-export type { ChatConfig, ConversationDetail, UsageResponse } from './protocol/rest';
+export type { ChatConfig, ConversationDetail, ConversationTools, UsageResponse } from './protocol/rest';
 export type { ChatErrorCode } from './protocol/errors';
 export type { SearchHit } from './protocol/search';
 export type { ShareLink, SharedConversation, SharedMessage } from './protocol/share';

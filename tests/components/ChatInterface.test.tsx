@@ -197,6 +197,8 @@ describe('ChatInterface', () => {
     await waitFor(() => expect(log().textContent).toContain('Still Claude.'));
     expect(backend.harness.anthropic.requests[0]!.body.model).toBe('claude-haiku-4-5');
     expect(backend.harness.openai.requests).toHaveLength(0);
+    // A handler without tools shows no Tools control, even in a chat that exists.
+    expect(screen.queryByRole('button', { name: 'Tools' })).toBeNull();
   });
 
   it('a failed reply shows its error with Retry in its own row; Retry answers the question', async () => {

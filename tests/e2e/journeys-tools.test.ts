@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
-import { chatScreen, replyBody, sendMessage } from './support/browser';
+import { axeViolations, describeViolations, isSerious } from './support/axe';
+import { chatScreen, replyBody, sendMessage, waitForIdle } from './support/browser';
 import { browserPerFile, providers, UNTIL, uniqueTag } from './support/journey';
 
 // Issue 22: a tool that acts asks the person first. The app runs with a real MCP server's tools
@@ -45,5 +46,65 @@ describe('approving tool calls', () => {
     await expect.poll(() => replyBody(screen.replies.last()).innerText(), UNTIL).toContain(`Alright, I did not send it ${tag}.`);
     expect(await screen.replies.last().getByText('You declined this.').count()).toBe(1);
     expect(await screen.replies.last().textContent()).toContain('declined to run mail__send_email');
+  });
+});
+
+describe('turning a server off for a chat', () => {
+  // Issue 22: "the chat's UI can list which tools a conversation may use and turn a server off for it".
+  it('on a phone in dark mode, a person lists the tools, turns mail off by keyboard, asks, and the model is not offered mail; then turns it back on', async () => {
+    const tag = uniqueTag();
+    const page = await open('/', 'phone', { app: toolsApp, colorScheme: 'dark' });
+    const screen = chatScreen(page);
+    const tools = screen.main.getByRole('button', { name: 'Tools' });
+    const seen = async (text: string) => (await providers.requests('openai')).filter((request) => request.text.includes(text)).at(-1);
+
+    // A new chat has nothing to switch yet; once it exists, the Tools control is there.
+    await screen.input.waitFor();
+    expect(await tools.count()).toBe(0);
+    await providers.script('openai', { text: `Hello ${tag}.` });
+    await sendMessage(page, `Hi ${tag}`);
+    await expect.poll(() => replyBody(screen.replies.last()).innerText(), UNTIL).toContain(`Hello ${tag}.`);
+    await waitForIdle(page);
+    expect((await seen(`Hi ${tag}`))?.tools).toEqual(expect.arrayContaining(['mail__send_email', 'mail__lookup']));
+
+    await tools.click();
+    const dialog = page.getByRole('dialog', { name: 'Tools in this chat' });
+    const mail = dialog.getByRole('region', { name: 'mail' });
+    await mail.getByText('mail__send_email').waitFor();
+    expect(await mail.innerText()).toContain('mail__lookup');
+    expect(await mail.getByText('Asks first').count()).toBe(1);
+    const violations = (await axeViolations(page)).filter(isSerious);
+    expect(violations.length === 0 ? '' : describeViolations(violations)).toBe('');
+
+    const toggle = mail.getByRole('switch', { name: 'Use mail in this chat' });
+    expect(await toggle.getAttribute('aria-checked')).toBe('true');
+    await toggle.focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => toggle.getAttribute('aria-checked'), UNTIL).toBe('false');
+    await expect.poll(() => toggle.isEnabled(), UNTIL).toBe(true);
+    expect(await mail.innerText()).toContain('Off in this chat');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+
+    await providers.script('openai', { text: `No mail here ${tag}.` });
+    await sendMessage(page, `Email Bob ${tag}`);
+    await expect.poll(() => replyBody(screen.replies.last()).innerText(), UNTIL).toContain(`No mail here ${tag}.`);
+    await waitForIdle(page);
+    const without = await seen(`Email Bob ${tag}`);
+    expect(without).toBeDefined();
+    expect(without!.tools.filter((name) => name.startsWith('mail__'))).toEqual([]);
+
+    // After a reload the switch reads the chat's setting back from the server; on again, mail is offered again.
+    await page.reload();
+    await tools.click();
+    await expect.poll(() => toggle.getAttribute('aria-checked'), UNTIL).toBe('false');
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-checked'), UNTIL).toBe('true');
+    await expect.poll(() => toggle.isEnabled(), UNTIL).toBe(true);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await providers.script('openai', { text: `Mail is back ${tag}.` });
+    await sendMessage(page, `And now ${tag}`);
+    await expect.poll(() => replyBody(screen.replies.last()).innerText(), UNTIL).toContain(`Mail is back ${tag}.`);
+    expect((await seen(`And now ${tag}`))?.tools).toEqual(expect.arrayContaining(['mail__send_email', 'mail__lookup']));
   });
 });

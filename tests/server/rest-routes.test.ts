@@ -120,6 +120,8 @@ describe('the REST routes under /api/chat', () => {
       ['anthropic', true, 'claude-sonnet-4-5'],
     ]);
     expect(config.maxMessageChars).toBe(32_000);
+    // No tools on this handler: the UI shows no Tools control.
+    expect(config.tools).toBe(false);
   });
 
   it('pins a chat to the top, archives one out of the list into the Archived view, and restores it', async () => {

@@ -69,6 +69,7 @@ describe.skipIf(!onServer)('the Postgres chat store on PostgreSQL', () => {
     expect(walk.read).toMatchObject({ title: 'Contract', systemPrompt: 'Be brief.' });
     expect(walk.updated).toMatchObject({ title: 'Renamed', summary: 'So far: nothing.', titleSource: 'user' });
     expect([walk.modelTitleOverRename, walk.modelTitle]).toEqual([false, true]);
+    expect(walk.toolsOffRead?.disabledMcpServers).toEqual(['mail']);
     expect(walk.listedArchived.map((c) => c.id)).toEqual([walk.created.id]);
     expect(walk.continued).toMatchObject({ id: walk.appended.id, content: 'Hello! And more.', status: 'complete' });
     expect(walk.appended).toMatchObject({ content: 'Hello!', status: 'partial', cost: '0.00125' });

@@ -215,6 +215,10 @@ describe('the Supabase chat store against the migrated schema', () => {
     expect([walk.modelTitleOverRename, walk.modelTitle]).toEqual([false, true]);
     expect(walk.pinned).toMatchObject({ title: 'Monads explained', titleSource: 'model' });
     expect(walk.pinned?.pinnedAt).toEqual(expect.any(String));
+    expect(walk.created.disabledMcpServers).toEqual([]);
+    expect(walk.toolsOff).toMatchObject({ id: seeded.conversationId, disabledMcpServers: ['mail'], titleSource: 'model' });
+    expect(walk.toolsOff?.pinnedAt).toEqual(expect.any(String));
+    expect(walk.toolsOffRead?.disabledMcpServers).toEqual(['mail']);
     expect(walk.archived?.archivedAt).toEqual(expect.any(String));
     expect(walk.listedShown.map((c) => c.id)).toEqual([seeded.conversationId]);
     expect(walk.listedArchived.map((c) => c.id)).toEqual([walk.created.id]);
@@ -392,6 +396,7 @@ describe('the Supabase chat store against the migrated schema', () => {
     expect(await bobStore!.getBranchSiblings(conversationId)).toEqual({});
     expect(await bobStore!.updateConversation(conversationId, { title: 'Mine now' })).toBeNull();
     expect(await bobStore!.updateConversation(conversationId, { pinned: false, archived: true })).toBeNull();
+    expect(await bobStore!.updateConversation(conversationId, { disabledMcpServers: ['bob'] })).toBeNull();
     expect(await bobStore!.setModelTitle(conversationId, 'Mine now')).toBe(false);
     expect(await bobStore!.switchBranch(conversationId, root)).toBeNull();
     expect(await bobStore!.deleteConversation(conversationId)).toBe(false);
@@ -400,7 +405,7 @@ describe('the Supabase chat store against the migrated schema', () => {
     });
     // The walk gave it a model's title and pinned it; bob changed neither.
     expect(
-      await db.admin(`select title, pinned_at is not null as pinned, archived_at from public.ai_chat_conversations where id = $1`, [conversationId]),
-    ).toEqual([{ title: 'Monads explained', pinned: true, archived_at: null }]);
+      await db.admin(`select title, pinned_at is not null as pinned, archived_at, disabled_mcp_servers from public.ai_chat_conversations where id = $1`, [conversationId]),
+    ).toEqual([{ title: 'Monads explained', pinned: true, archived_at: null, disabled_mcp_servers: ['mail'] }]);
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ChatRequestBody, ConversationPatchBody } from '../protocol/chat-request';
-import { attachmentRecordSchema, attachmentUploadedSchema, type ChatConfig, chatConfigSchema, conversationCreatedSchema, type ConversationDetail, conversationDetailSchema, conversationListSchema, type CreateConversationBody, errorResponseSchema, replyStopResponseSchema, toolApprovalAnswerResponseSchema, type UsageResponse, usageResponseSchema } from '../protocol/rest';
+import { attachmentRecordSchema, attachmentUploadedSchema, type ChatConfig, chatConfigSchema, conversationCreatedSchema, type ConversationDetail, conversationDetailSchema, conversationListSchema, type ConversationTools, conversationToolsSchema, type CreateConversationBody, errorResponseSchema, replyStopResponseSchema, toolApprovalAnswerResponseSchema, type UsageResponse, usageResponseSchema } from '../protocol/rest';
 import type { ConversationRecord } from '../protocol/records';
 import { ChatError } from '../protocol/errors';
 import { chatErrorFromCode, chatErrorFromResponse, isAbortError, toChatError } from './http-error';
@@ -74,6 +74,11 @@ export function getConversation(api: string, id: string, signal?: AbortSignal): 
 
 export async function patchConversation(api: string, id: string, patch: ConversationPatchBody): Promise<void> {
   await send(chatUrl(api, `/conversations/${encodeURIComponent(id)}`), jsonInit('PATCH', patch));
+}
+
+/** GET {api}/conversations/:id/tools: the app's tools and each MCP server's, on or off in this chat. */
+export function getConversationTools(api: string, id: string, signal?: AbortSignal): Promise<ConversationTools> {
+  return sendJson(chatUrl(api, `/conversations/${encodeURIComponent(id)}/tools`), { signal }, conversationToolsSchema);
 }
 
 export async function deleteConversation(api: string, id: string): Promise<void> {

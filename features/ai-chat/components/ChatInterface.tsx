@@ -22,6 +22,7 @@ import { useKeyboardShortcuts } from './keyboard-shortcuts';
 import { SettingsDialog, useDefaultModel } from './SettingsDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { SettingsIcon } from './icons';
+import { ToolsControl } from './ToolsControl';
 import { usageExhaustion } from './usage-exhaustion';
 
 export interface ChatInterfaceProps {
@@ -199,6 +200,8 @@ export function ChatInterface({
         <div className="flex min-w-0 flex-1 basis-full items-center gap-1 md:min-w-48 md:basis-0">
           {headerStart}
           <h1 className="min-w-0 flex-1 truncate px-1 text-base font-semibold">{heading}</h1>
+          {/* Once the chat exists, and only where the model may be offered tools. */}
+          {config?.tools && chat.conversationId && !notFound && <ToolsControl key={chat.conversationId} conversationId={chat.conversationId} api={api} />}
           {showSettings && (
             <button
               type="button"

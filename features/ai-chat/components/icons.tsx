@@ -134,6 +134,11 @@ export const KeyboardIcon = () => (
     <path d="M6 9h.01M10 9h.01M14 9h.01M18 9h.01M8 13h.01M12 13h.01M16 13h.01M7 16h10" />
   </Icon>
 );
+export const ToolsIcon = () => (
+  <Icon>
+    <path d="M14.7 6.3a1 1 0 0 0 0 1.4l1.6 1.6a1 1 0 0 0 1.4 0l3.77-3.77a6 6 0 0 1-7.94 7.94l-6.91 6.91a2.12 2.12 0 0 1-3-3l6.91-6.91a6 6 0 0 1 7.94-7.94l-3.76 3.76z" />
+  </Icon>
+);
 export const CloseSmallIcon = () => (
   <Icon>
     <path d="M18 6 6 18M6 6l12 12" />

@@ -75,6 +75,14 @@ export const conversationPatchSchema = z
     pinned: z.boolean().optional(),
     /** Archive (only in the Archived view) or restore. */
     archived: z.boolean().optional(),
+    /**
+     * The MCP servers turned off for this conversation, all of them (an empty list turns every
+     * one back on): names of the servers GET …/tools lists; any other name is a 400.
+     */
+    disabledMcpServers: z
+      .array(withoutNul(z.string().min(1).max(64)), 'a list of MCP server names')
+      .max(64, 'more than 64 servers')
+      .optional(),
   })
   .strict();
 export type ConversationPatchBody = z.infer<typeof conversationPatchSchema>;

@@ -62,6 +62,8 @@ export const conversationRecordSchema = z.object({
   pinnedAt: z.iso.datetime({ offset: true }).nullable().optional(),
   /** When it was archived (shown only in the Archived view); null when not. */
   archivedAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  /** The MCP servers turned off for this conversation (GET …/tools lists them). Absent from older servers. */
+  disabledMcpServers: z.array(z.string()).optional(),
 });
 export type ConversationRecord = z.infer<typeof conversationRecordSchema>;
 

@@ -73,6 +73,33 @@ export type ReplyStopResponse = z.infer<typeof replyStopResponseSchema>;
 export const toolApprovalAnswerResponseSchema = z.object({ id: z.uuid(), state: z.enum(['approved', 'denied']) });
 export type ToolApprovalAnswerResponse = z.infer<typeof toolApprovalAnswerResponseSchema>;
 
+/** When a tool's call waits for the person: never, always, or by a rule of its arguments ("sometimes"). */
+export const toolApprovalKindSchema = z.enum(['never', 'always', 'sometimes']);
+
+/** One tool the model may be offered, under the name the model sees (`<server>__<tool>` for an MCP one). */
+export const listedToolSchema = z.object({ name: z.string(), description: z.string(), approval: toolApprovalKindSchema });
+export type ListedTool = z.infer<typeof listedToolSchema>;
+
+/**
+ * GET /api/chat/conversations/:id/tools → what the model may use in this conversation: the app's
+ * own tools (always on), and each MCP server's with whether it answers now (an unreachable one
+ * lists no tools) and whether it is on here. `PATCH /api/chat/conversations/:id
+ * { disabledMcpServers }` turns servers off for the conversation.
+ */
+export const conversationToolsSchema = z.object({
+  tools: z.array(listedToolSchema),
+  servers: z.array(
+    z.object({
+      name: z.string(),
+      reachable: z.boolean(),
+      /** False when turned off for this conversation: its tools are not offered to the model here. */
+      enabled: z.boolean(),
+      tools: z.array(listedToolSchema),
+    }),
+  ),
+});
+export type ConversationTools = z.infer<typeof conversationToolsSchema>;
+
 /** GET /api/chat/usage → what the user spent and what is left under their limits. */
 export const usageResponseSchema = z.object({
   usage: usageSummarySchema,
@@ -110,6 +137,8 @@ export const chatConfigSchema = z.object({
   maxMessageChars: z.number().int().positive(),
   /** The most files one message may carry; absent from older servers. */
   maxFilesPerMessage: z.number().int().nonnegative().optional(),
+  /** Whether the model may be offered tools (the app's or MCP servers'): the UI's Tools control; absent from older servers. */
+  tools: z.boolean().optional(),
 });
 export type ChatConfig = z.infer<typeof chatConfigSchema>;
 

@@ -60,6 +60,8 @@ export interface ConversationPatch {
   model?: string;
   summary?: string | null;
   summaryThroughMessageId?: string | null;
+  /** The MCP servers whose tools this conversation's turns leave out (the server checked the names). */
+  disabledMcpServers?: readonly string[];
 }
 
 export interface NewMessage {

@@ -14,6 +14,17 @@ export type ProviderName = 'openai' | 'anthropic';
 export interface SeenRequest {
   model: string;
   text: string;
+  /** The names of the tools the request offered the model (none: empty). */
+  tools: string[];
+}
+
+/** Tool names in any of the three wire formats: Chat Completions nests them under `function`. */
+function offeredTools(body: Record<string, unknown>): string[] {
+  const tools = Array.isArray(body.tools) ? (body.tools as { name?: unknown; function?: { name?: unknown } }[]) : [];
+  return tools.flatMap((tool) => {
+    const name = tool.function?.name ?? tool.name;
+    return typeof name === 'string' ? [name] : [];
+  });
 }
 
 /** A request's last user message: its text and the kinds of its file blocks. */
@@ -93,7 +104,7 @@ export async function startFakeProviders(): Promise<FakeProviders> {
         if (req.method === 'GET' && action === 'requests') {
           const seen: SeenRequest[] = fake.requests
             .filter((request) => isChatPath(request.path))
-            .map((request) => ({ model: String(request.body.model), text: lastUserText(request.body) }));
+            .map((request) => ({ model: String(request.body.model), text: lastUserText(request.body), tools: offeredTools(request.body) }));
           return reply(200, seen);
         }
         if (req.method === 'GET' && action === 'files') {

@@ -24,6 +24,8 @@ export async function startChatBackend(overrides: Partial<ChatHandlerOptions> = 
     http.all(`${base}/*`, ({ request }) => harness.handler.route(request)),
     http.all(`${harness.openai.url}/*`, () => passthrough()),
     http.all(`${harness.anthropic.url}/*`, () => passthrough()),
+    // The handler's MCP servers are real ones on loopback, too.
+    ...(overrides.mcpServers ?? []).map((mcp) => http.all(`${new URL(mcp.url).origin}/*`, () => passthrough())),
   );
   server.listen({ onUnhandledRequest: 'error' });
   // Boot PGlite now, so the first request of a test is not the one that waits seconds for it.

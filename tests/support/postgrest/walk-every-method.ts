@@ -22,6 +22,9 @@ export interface Walk {
   modelTitleOverRename: boolean;
   modelTitle: boolean;
   pinned: ConversationRecord | null;
+  /** The seeded conversation with the MCP server 'mail' turned off (a server-owned column), then read back. */
+  toolsOff: ConversationRecord | null;
+  toolsOffRead: ConversationRecord | null;
   archived: ConversationRecord | null;
   listedShown: ConversationRecord[];
   listedArchived: ConversationRecord[];
@@ -76,6 +79,8 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
   const modelTitleOverRename = await store.setModelTitle(created.id, 'A model title');
   const modelTitle = await store.setModelTitle(seeded.conversationId, 'Monads explained');
   const pinned = await store.updateConversation(seeded.conversationId, { pinned: true });
+  const toolsOff = await store.updateConversation(seeded.conversationId, { disabledMcpServers: ['mail'] });
+  const toolsOffRead = await store.getConversation(seeded.conversationId);
   const archived = await store.updateConversation(created.id, { archived: true });
   const listedShown = await store.listConversations();
   const listedArchived = await store.listConversations({ archived: true });
@@ -160,6 +165,8 @@ export async function walkEveryMethod(store: UserChatStore, seeded: SeededConver
     modelTitleOverRename,
     modelTitle,
     pinned,
+    toolsOff,
+    toolsOffRead,
     archived,
     listedShown,
     listedArchived,

@@ -16,6 +16,7 @@ import { modelReads } from '../files/turn-files';
 import { routeSearchShareFeedback } from './search-share-feedback-routes';
 import { modelLabel } from '../../providers/model-labels';
 import { routeUiChat } from '../ai-sdk/ui-routes';
+import { checkedServersOff, conversationTools, offersTools } from './conversation-tools';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -46,6 +47,12 @@ export async function routeRest(
   }
   if (segments[0] === 'conversations' && segments.length === 3 && segments[2] === 'export') {
     return method === 'GET' ? exportConversation(request, user, segments[1]!) : notAllowed('GET');
+  }
+  if (segments[0] === 'conversations' && segments.length === 3 && segments[2] === 'tools') {
+    if (method !== 'GET') return notAllowed('GET');
+    const tools = await conversationTools(user, segments[1]!, options);
+    if (!tools) throw notFound();
+    return json(tools);
   }
   if (segments[0] === 'conversations' && segments.length === 2) {
     const id = segments[1]!;
@@ -116,12 +123,14 @@ async function patchConversation(
       field: 'systemPrompt',
     });
   }
+  const disabledMcpServers = body.disabledMcpServers === undefined ? undefined : checkedServersOff(body.disabledMcpServers, options);
   if (!(await user.getConversation(id))) throw notFound();
   if (body.activeMessageId && !(await user.switchBranch(id, body.activeMessageId))) {
     throw new ChatError('not_found', 'Message not found.', { field: 'activeMessageId' });
   }
-  if (body.title !== undefined || body.systemPrompt !== undefined || body.pinned !== undefined || body.archived !== undefined) {
-    await user.updateConversation(id, { title: body.title, systemPrompt: body.systemPrompt, pinned: body.pinned, archived: body.archived });
+  const { title, systemPrompt, pinned, archived } = body;
+  if (title !== undefined || systemPrompt !== undefined || pinned !== undefined || archived !== undefined || disabledMcpServers !== undefined) {
+    await user.updateConversation(id, { title, systemPrompt, pinned, archived, disabledMcpServers });
   }
   return json(await conversationDetail(user, id, replies.store));
 }
@@ -154,6 +163,7 @@ function chatConfig(options: ResolvedHandlerOptions): ChatConfig {
     allowSystemPrompt: options.allowClientSystemPrompt,
     maxMessageChars: MAX_MESSAGE_CHARS,
     maxFilesPerMessage: options.attachments.maxFilesPerMessage,
+    tools: offersTools(options),
   };
 }
 

@@ -49,13 +49,26 @@ export class McpHub {
   /** Connects the servers whose credentials do not depend on the user (the default): at start, not on the first turn. */
   start(): Promise<void> {
     if (this.perUser) return Promise.resolve();
-    return Promise.all(this.servers.map((server) => this.toolsOf(server, { userId: '' }).catch(() => []))).then(() => undefined);
+    return Promise.all(this.servers.map((server) => this.toolsOf(server, { userId: '' }))).then(() => undefined);
   }
 
-  /** The tools this caller may use now: those of every server that is up, minus disabled ones. */
-  async toolsFor(caller: ToolCaller): Promise<ChatTool[]> {
-    const lists = await Promise.all(this.servers.map((server) => this.toolsOf(server, caller).catch(() => [])));
-    return lists.flat();
+  /** The configured servers' names, in their order. */
+  get serverNames(): string[] {
+    return this.servers.map((server) => server.name);
+  }
+
+  /**
+   * The tools this caller may use now: those of every server that is up, minus disabled ones and
+   * those of the servers in `off` (turned off for the conversation), which are not even asked.
+   */
+  async toolsFor(caller: ToolCaller, off: readonly string[] = []): Promise<ChatTool[]> {
+    const lists = await Promise.all(this.servers.filter((server) => !off.includes(server.name)).map((server) => this.toolsOf(server, caller)));
+    return lists.flatMap((list) => list.tools);
+  }
+
+  /** Each server with whether it answers now and the tools it offers this caller (none when it does not). */
+  async catalog(caller: ToolCaller): Promise<{ name: string; reachable: boolean; tools: ChatTool[] }[]> {
+    return Promise.all(this.servers.map(async (server) => ({ name: server.name, ...(await this.toolsOf(server, caller)) })));
   }
 
   /** Drops every connection: the next turn connects again (and re-checks every tool's definition). */
@@ -74,31 +87,42 @@ export class McpHub {
     return this.refresh();
   }
 
-  private async toolsOf(server: McpServerConfig, caller: { userId: string }): Promise<ChatTool[]> {
+  /** A server's tools for this caller; never throws: a server that cannot be reached has none. */
+  private async toolsOf(server: McpServerConfig, caller: { userId: string }): Promise<{ reachable: boolean; tools: ChatTool[] }> {
+    try {
+      const tools = await this.connectedTools(server, caller);
+      return tools ? { reachable: true, tools } : { reachable: false, tools: [] };
+    } catch {
+      return { reachable: false, tools: [] };
+    }
+  }
+
+  /** Null when the server is not connected (down, being retried, or no credentials). */
+  private async connectedTools(server: McpServerConfig, caller: { userId: string }): Promise<ChatTool[] | null> {
     let headers: Record<string, string>;
     try {
       headers = await this.credentials(server, caller);
     } catch (error) {
       this.log.error(`ai-chat: no credentials for MCP server "${server.name}"; its tools are off`, error);
-      return [];
+      return null;
     }
     const key = `${server.name}\0${createHash('sha256').update(JSON.stringify(Object.entries(headers).sort())).digest('hex')}`;
     let entry = this.entries.get(key);
     if (entry?.state === 'down') {
       // A server that was down is tried again in the background: no turn waits on it.
       if (this.now() >= entry.retryAt) this.entries.set(key, { state: 'connecting', ready: this.connect(server, headers, key), retry: true });
-      return [];
+      return null;
     }
     if (!entry) {
       entry = { state: 'connecting', ready: this.connect(server, headers, key) };
       this.entries.set(key, entry);
     }
     if (entry.state === 'connecting') {
-      if (entry.retry) return [];
+      if (entry.retry) return null;
       await entry.ready;
       entry = this.entries.get(key);
     }
-    return entry?.state === 'up' ? entry.tools : [];
+    return entry?.state === 'up' ? entry.tools : null;
   }
 
   private async connect(server: McpServerConfig, headers: Record<string, string>, key: string): Promise<void> {

@@ -50,8 +50,10 @@ export async function stepTurn(
 ): Promise<TurnResult> {
   const messages: ProviderMessage[] = [...plan.fitted.messages];
   const caller = { userId: plan.user.userId, conversationId: plan.conversationId };
-  // The app's tools and, when MCP servers are configured, theirs (a server that is down has none).
-  const toolList: readonly ChatTool[] = options.mcp ? [...options.tools, ...(await options.mcp.toolsFor(caller))] : options.tools;
+  // The app's tools and, when MCP servers are configured, theirs (a server that is down has none),
+  // but for the servers the person turned off for this conversation (as stored, never as asked).
+  const off = plan.existing?.disabledMcpServers ?? [];
+  const toolList: readonly ChatTool[] = options.mcp ? [...options.tools, ...(await options.mcp.toolsFor(caller, off))] : options.tools;
   const tools = toolList.length > 0 ? toToolSpecs(toolList) : undefined;
   const result: TurnResult = {
     target: plan.targets[0]!,

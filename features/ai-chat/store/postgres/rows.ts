@@ -87,6 +87,8 @@ export const conversationRowSchema = z
     title_source: titleSourceSchema,
     pinned_at: timestamp.nullable(),
     archived_at: timestamp.nullable(),
+    // Absent from a database without the conversation-tools migration: nothing turned off.
+    disabled_mcp_servers: z.array(z.string()).nullable().optional(),
   })
   .transform(
     (row): ConversationRecord => ({
@@ -104,6 +106,7 @@ export const conversationRowSchema = z
       titleSource: row.title_source,
       pinnedAt: row.pinned_at,
       archivedAt: row.archived_at,
+      disabledMcpServers: row.disabled_mcp_servers ?? [],
     }),
   );
 
@@ -174,6 +177,7 @@ export const CONVERSATION_PATCH_COLUMNS = {
   model: 'model',
   summary: 'summary',
   summaryThroughMessageId: 'summary_through_message_id',
+  disabledMcpServers: 'disabled_mcp_servers',
 } as const satisfies Record<Exclude<keyof ConversationPatch, 'pinned' | 'archived'>, string>;
 
 /** The patch as column → value, leaving out what it does not set. */
@@ -188,7 +192,8 @@ export function toConversationChanges(patch: ConversationPatch): Record<string, 
 
 /**
  * A patch split by who writes it: the title, the pin and the archive with the user's own grant
- * (what the UI changes), the rest (system prompt, summary, provider, model) by the server's function. Either may be empty.
+ * (what the UI changes), the rest (system prompt, summary, provider, model, the MCP servers turned
+ * off) by the server's function. Either may be empty.
  */
 export function splitConversationPatch(
   patch: ConversationPatch,
