@@ -59,10 +59,18 @@ create table public.ai_chat_conversations (
     check (title_source in ('first-message', 'model', 'user', 'import')),
   -- Pinned chats head the list; archived ones leave it for the Archived view. Null: neither.
   pinned_at timestamptz,
-  archived_at timestamptz
+  archived_at timestamptz,
+  -- The operator's MCP servers whose tools this chat's turns do not offer the model (issue 22).
+  -- The server's to write (the REST API checks each name against the configured servers): like
+  -- title_source, no column grant lets a user set it directly.
+  disabled_mcp_servers text[] not null default '{}'
+    check (cardinality(disabled_mcp_servers) <= 64
+           and char_length(array_to_string(disabled_mcp_servers, ',')) <= 64 * 65)
 );
 comment on table public.ai_chat_conversations is
   'A user''s chats. The user creates, renames, flips the shown branch of and deletes their own; the server writes the rest.';
+comment on column public.ai_chat_conversations.disabled_mcp_servers is
+  'MCP servers turned off for this conversation (server names); written by the server only.';
 
 -- A message is an ordered list of parts (text, reasoning, file, tool call, tool result, refusal).
 -- `content` keeps the plain text of the text parts, for export, search and older code; a message
@@ -230,7 +238,11 @@ as $$
            when p_changes ? 'summary_through_message_id' then (p_changes ->> 'summary_through_message_id')::uuid
            else c.summary_through_message_id end,
          provider = case when p_changes ? 'provider' then p_changes ->> 'provider' else c.provider end,
-         model = case when p_changes ? 'model' then p_changes ->> 'model' else c.model end
+         model = case when p_changes ? 'model' then p_changes ->> 'model' else c.model end,
+         disabled_mcp_servers = case
+           when p_changes ? 'disabled_mcp_servers'
+             then array(select jsonb_array_elements_text(p_changes -> 'disabled_mcp_servers'))
+           else c.disabled_mcp_servers end
    where c.id = p_conversation_id and c.user_id = p_user_id
   returning c.*
 $$;

@@ -65,6 +65,20 @@ describe('MCP tools in a chat', () => {
     expect(usage[0]!.prompt_tokens).toBeGreaterThan(40);
   });
 
+  it('never answers from the response cache where MCP servers offer tools: the same question at temperature 0 asks the model again', async () => {
+    // A cached answer would skip the tools a turn offers (and their results, which change).
+    const cached = await startChatHarness({ responseCache: { ttlSeconds: 60 }, mcpServers: [{ name: 'dict', url: mcp.url, allowPrivateNetwork: true, tools: { deny: ['hang'] } }] });
+    try {
+      cached.openai.script({ text: 'First answer.' }, { text: 'Second answer.' });
+      const first = textOf(await readChatEvents(await cached.post({ message: 'Same question', temperature: 0 })));
+      const second = textOf(await readChatEvents(await cached.post({ message: 'Same question', temperature: 0 })));
+      expect([first, second]).toEqual(['First answer.', 'Second answer.']);
+      expect(cached.openai.requests).toHaveLength(2);
+    } finally {
+      await cached.close();
+    }
+  });
+
   it('a tool not marked read-only waits for the person; approved, it runs', async () => {
     h.openai.script({ toolCalls: [{ name: 'dict__send_email', args: { to: 'bob@example.com', body: 'hi' } }] }, { text: 'Sent.' });
     const reply = readEvents(await h.post({ message: 'Email Bob' }));

@@ -11,7 +11,8 @@ const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
  * turned the cache on.
  */
 export function responseCacheKey(plan: TurnPlan, options: ResolvedHandlerOptions, target: ProviderTarget): string | null {
-  if (!options.responseCache || plan.temperature !== 0 || options.tools.length > 0) return null;
+  // A turn that may call tools (the app's or an MCP server's) never reuses an answer: tools act, and their results change.
+  if (!options.responseCache || plan.temperature !== 0 || options.tools.length > 0 || options.mcp) return null;
   const request = {
     provider: target.provider,
     model: target.model,
