@@ -93,6 +93,10 @@ export function SearchDialog({ open, onOpenChange, onSelect, api = DEFAULT_CHAT_
     } else if (event.key === 'Enter' && results[0]) {
       event.preventDefault();
       void choose(results[0]);
+    } else if (event.key === 'Escape') {
+      // A search field's own Esc only clears it: one Esc closes the search, as everywhere else.
+      event.preventDefault();
+      onOpenChange(false);
     }
   };
   const onListKeyDown = (event: KeyboardEvent<HTMLUListElement>) => {
