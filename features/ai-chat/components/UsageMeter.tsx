@@ -10,14 +10,24 @@ export interface UsageMeterProps {
   stacked?: boolean;
 }
 
-function Bar({ label, used, held, limit, text }: { label: string; used: number; held: number; limit: number; text: string }) {
+/** What was spent, then what replies in progress hold: kept for screen readers on a phone, where the header has no room for it. */
+function Line({ spent, inProgress }: { spent: string; inProgress: string }) {
+  return (
+    <span className="text-xs text-muted-foreground">
+      {spent}
+      {inProgress && <span className="max-sm:sr-only">{inProgress}</span>}
+    </span>
+  );
+}
+
+function Bar({ label, used, held, limit, text, spent, inProgress }: { label: string; used: number; held: number; limit: number; text: string; spent: string; inProgress: string }) {
   const percent = Math.min(100, Math.round((used / limit) * 100));
   // What replies in progress hold shows after the spent part, paler: it may not all be spent.
   const heldPercent = Math.min(100 - percent, Math.round((held / limit) * 100));
   const tone = percent >= 90 ? 'bg-destructive' : percent >= 70 ? 'bg-destructive/60' : 'bg-primary';
   return (
     <div className="flex min-w-32 flex-col gap-0.5">
-      <span className="text-xs text-muted-foreground">{text}</span>
+      <Line spent={spent} inProgress={inProgress} />
       <div
         role="progressbar"
         aria-label={label}
@@ -47,19 +57,19 @@ export function UsageMeter({ usage, className = '', stacked = false }: UsageMete
   const costHeld = usage.costInProgress ?? '0';
   const tokensInProgress = tokensHeld > 0 ? ` · up to ${formatTokens(tokensHeld)} in progress` : '';
   const costInProgress = Number(costHeld) > 0 ? ` · up to ${formatCost(costHeld)} in progress` : '';
-  const tokensText = `${formatTokens(usage.tokensToday)}${tokenLimit ? ` / ${formatTokens(tokenLimit)}` : ''} tokens today${tokensInProgress}`;
-  const costText = `${formatCost(usage.cost)}${costLimit ? ` / ${formatCost(costLimit)}` : ''} this month${costInProgress}`;
+  const tokensSpent = `${formatTokens(usage.tokensToday)}${tokenLimit ? ` / ${formatTokens(tokenLimit)}` : ''} tokens today`;
+  const costSpent = `${formatCost(usage.cost)}${costLimit ? ` / ${formatCost(costLimit)}` : ''} this month`;
   return (
     <section aria-label="Usage" className={`flex ${stacked ? 'flex-col items-end text-right' : 'items-center gap-4'} ${className}`}>
       {tokenLimit ? (
-        <Bar label="Tokens used today" used={usage.tokensToday} held={tokensHeld} limit={tokenLimit} text={tokensText} />
+        <Bar label="Tokens used today" used={usage.tokensToday} held={tokensHeld} limit={tokenLimit} text={tokensSpent + tokensInProgress} spent={tokensSpent} inProgress={tokensInProgress} />
       ) : (
-        <span className="text-xs text-muted-foreground">{tokensText}</span>
+        <Line spent={tokensSpent} inProgress={tokensInProgress} />
       )}
       {costLimit && Number(costLimit) > 0 ? (
-        <Bar label="Spent this month" used={Number(usage.cost)} held={Number(costHeld)} limit={Number(costLimit)} text={costText} />
+        <Bar label="Spent this month" used={Number(usage.cost)} held={Number(costHeld)} limit={Number(costLimit)} text={costSpent + costInProgress} spent={costSpent} inProgress={costInProgress} />
       ) : (
-        <span className="text-xs text-muted-foreground">{costText}</span>
+        <Line spent={costSpent} inProgress={costInProgress} />
       )}
     </section>
   );
