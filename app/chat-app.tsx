@@ -84,7 +84,12 @@ export function ChatApp({ conversationId, notice, account }: ChatAppProps) {
     openConversation(id);
     if (messageId) void revealMessage(messageId);
   };
-  const searchBox = <SearchButton className="mx-2 mt-2 w-auto" onClick={() => setSearchOpen(true)} />;
+  // Padded by its own box: the button is full width, and margins on it ran past the sidebar's edge.
+  const searchBox = (
+    <div className="px-2 pt-2">
+      <SearchButton onClick={() => setSearchOpen(true)} />
+    </div>
+  );
 
   const listProps: ConversationListProps = {
     activeId,
