@@ -98,4 +98,21 @@ describe('ChatInterface: keyboard, headings and states a reader meets', () => {
     const note = document.getElementById(input().getAttribute('aria-describedby')!);
     expect(note?.textContent).toBe('Writing is paused until the limit resets.');
   });
+
+  it('with too few of today\'s tokens left for any reply (the server refuses under 256), the same alert shows on arrival', async () => {
+    // Seen on a walk: 797 of 800 used, no notice after a reload, and the next message refused.
+    backend.server.use(
+      http.get(`${backend.base}/usage`, () =>
+        HttpResponse.json({
+          usage: { tokensToday: 797, costToday: '0.0015', tokensThisMonth: 797, costThisMonth: '0.0015', requestsThisMonth: 1 },
+          limits: { maxTokensPerDay: 800, maxCostPerMonth: null, maxRequestsPerMinute: null },
+          remaining: { tokensToday: 3, costThisMonth: null },
+        }),
+      ),
+    );
+    render(<ChatInterface />);
+    const alert = await screen.findByRole('alert', { name: 'Usage limit reached' });
+    expect(alert.textContent).toMatch(/You have used nearly all of today's tokens, too many for another reply\. You can write again when the limit resets at midnight UTC/);
+    expect(input()).toHaveProperty('disabled', true);
+  });
 });

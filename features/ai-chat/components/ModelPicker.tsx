@@ -42,7 +42,7 @@ export function ModelPicker({ config, value, onChange, disabled = false, label =
           const [provider, ...model] = event.target.value.split(':');
           onChange({ provider: provider as ProviderName, model: model.join(':') });
         }}
-        className="max-w-60 min-w-0 rounded-md border border-input bg-background px-2 py-1 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-ring disabled:opacity-60 [&_optgroup]:bg-popover [&_optgroup]:text-popover-foreground [&_option]:bg-popover [&_option]:text-popover-foreground"
+        className="max-w-60 min-w-0 max-sm:max-w-44 rounded-md border border-input bg-background px-2 py-1 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-ring disabled:opacity-60 [&_optgroup]:bg-popover [&_optgroup]:text-popover-foreground [&_option]:bg-popover [&_option]:text-popover-foreground"
       >
         {offered.map((provider) => (
           <optgroup key={provider.name} label={PROVIDER_LABEL[provider.name]}>

@@ -1,3 +1,4 @@
+import { MIN_USEFUL_REPLY_TOKENS } from '../protocol/chat-request';
 import type { UseTokenUsageResult } from '../hooks/useTokenUsage';
 
 /** A limit the user is already over, and when it lets them write again. */
@@ -47,12 +48,14 @@ export function usageExhaustion(usage: UseTokenUsageResult, now: Date = new Date
   }
   const remaining = usage.remaining;
   if (!remaining) return null;
-  if (remaining.tokensToday === 0) {
+  // Less left than the least reply the server sends (and the question's own tokens): no turn fits.
+  if (remaining.tokensToday !== null && remaining.tokensToday < MIN_USEFUL_REPLY_TOKENS) {
     const resetsAt = nextUtcMidnight(now);
+    const what = remaining.tokensToday === 0 ? "all of today's tokens" : "nearly all of today's tokens, too many for another reply";
     return {
       limit: 'tokens_per_day',
       resetsAt,
-      message: `You have used all of today's tokens. You can write again when the limit resets at midnight UTC, ${timeUntil(resetsAt, now)}.`,
+      message: `You have used ${what}. You can write again when the limit resets at midnight UTC, ${timeUntil(resetsAt, now)}.`,
     };
   }
   if (remaining.costThisMonth !== null && Number(remaining.costThisMonth) <= 0) {

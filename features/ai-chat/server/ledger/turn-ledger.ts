@@ -1,4 +1,5 @@
 import 'server-only';
+import { MIN_USEFUL_REPLY_TOKENS } from '../../protocol/chat-request';
 import { ChatError } from '../../protocol/errors';
 import type { ProviderUsage } from '../../providers/types';
 import type { MessageRecord } from '../../protocol/records';
@@ -22,8 +23,7 @@ import { usageLimitError } from './limit-refusal';
  * hold: not every OpenAI-compatible server honours `max_tokens`.
  */
 
-/** A reply shorter than this is rarely worth sending: ~190 words, a short paragraph or a code snippet. */
-export const MIN_USEFUL_REPLY_TOKENS = 256;
+export { MIN_USEFUL_REPLY_TOKENS };
 
 const SETTLE_ATTEMPTS = 4;
 const SETTLE_FIRST_DELAY_MS = 200;
