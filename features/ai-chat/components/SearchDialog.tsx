@@ -134,7 +134,7 @@ export function SearchDialog({ open, onOpenChange, onSelect, api = DEFAULT_CHAT_
           value={query}
           onChange={(event) => setQuery(event.target.value)}
           onKeyDown={onInputKeyDown}
-          className="min-w-0 flex-1 bg-transparent py-3 text-base outline-none placeholder:text-muted-foreground"
+          className="min-w-0 flex-1 bg-transparent py-3 text-base outline-none placeholder:text-muted-foreground [&::-webkit-search-cancel-button]:appearance-none"
         />
       </div>
       <p role="status" className="px-4 pt-2 text-xs text-muted-foreground">
