@@ -17,4 +17,12 @@ describe('MessageEditor', () => {
     fireEvent.keyDown(box, { key: 'Enter' });
     expect(onSave).not.toHaveBeenCalled();
   });
+
+  it('opens with focus in the text and the caret after its last word, ready to type on', () => {
+    // Seen on a walk: the caret sat before the first word.
+    render(<MessageEditor initialText="What is a monad, in one line?" onSave={() => {}} onCancel={() => {}} />);
+    const box = screen.getByRole('textbox', { name: 'Edit message' }) as HTMLTextAreaElement;
+    expect(document.activeElement).toBe(box);
+    expect([box.selectionStart, box.selectionEnd]).toEqual([29, 29]);
+  });
 });

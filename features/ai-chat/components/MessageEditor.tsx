@@ -29,13 +29,15 @@ export function MessageEditor({ initialText, files = NO_FILES, api, onSave, onCa
   const filesOnly = hasFiles && initialText.trim() === '';
   const canSave = !tooLong && (filesOnly || (text.trim() !== '' && text !== initialText));
   const noteId = useId();
-  // Focus without the browser's minimal scroll (which left the first line under the top bar), then
-  // bring the whole editor into the middle of the list.
+  // Focus without the browser's minimal scroll (which left the first line under the top bar), the
+  // caret at the end, then the whole editor brought into the middle of the list.
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     const textarea = textareaRef.current;
     if (!textarea) return;
     textarea.focus({ preventScroll: true });
+    // The caret after the last word, where a person goes on typing (focus alone leaves it first).
+    textarea.setSelectionRange(textarea.value.length, textarea.value.length);
     textarea.closest('form')?.scrollIntoView?.({ block: 'center' });
   }, []);
 
