@@ -144,7 +144,7 @@ describe('chatting', () => {
 
     await expect(replyBody(screen.replies.last()).innerText()).resolves.toBe('Echo from claude-haiku-5-5: Which model are you?');
     // Both fakes echo the model they were asked for: check the question really reached the Anthropic one.
-    await expect(providers.requests('anthropic')).resolves.toContainEqual({ model: 'claude-haiku-5-5', text: 'Which model are you?' });
+    await expect(providers.requests('anthropic')).resolves.toContainEqual({ model: 'claude-haiku-5-5', text: 'Which model are you?', tools: [] });
     const openaiTexts = (await providers.requests('openai')).map((request) => request.text);
     expect(openaiTexts).not.toContain('Which model are you?');
   });

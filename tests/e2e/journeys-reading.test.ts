@@ -30,7 +30,7 @@ it('a chat held on Claude reopens on Claude, its next message goes to Claude, an
   await providers.script('anthropic', { text: `A second plain answer ${tag}.` });
   await sendMessage(page, question);
   await waitForIdle(page);
-  await expect(providers.requests('anthropic')).resolves.toContainEqual({ model: 'claude-haiku-5-5', text: question });
+  await expect(providers.requests('anthropic')).resolves.toContainEqual({ model: 'claude-haiku-5-5', text: question, tools: [] });
   expect((await providers.requests('openai')).map((request) => request.text)).not.toContain(question);
   // The reply texts name no model, so the name comes from the replies' footers.
   for (const reply of await screen.replies.all()) await expect(reply.innerText()).resolves.toContain('claude-haiku-5-5');
