@@ -13,14 +13,14 @@
  *   npm run test:sustained -- --store postgres --instances 2 --users 1000  # chats spread over 1,000 users
  *   options: --rate 50 --seconds 20 --reply-ms 2000 --words 36 --no-write --no-reference --cpu-prof DIR --users N
  *
- * After the chats, the same rate runs once more against the reference route (scripts/lib/reference-relay.ts:
+ * After the chats, the same rate runs once more against the reference route (scripts/lib/planted-routes/reference-relay.route.ts:
  * Next and the OpenAI SDK relaying the fake, no module) on the same servers, so the module's share of
  * the CPU and of the first-token overhead is read side by side in one run (not with --ci).
  *
  * The Postgres store runs on a fresh database created by scripts/local-postgres.sh (dropped at the
  * end), with AI_CHAT_AUTH=local-user and the store's own migrations. Loopback addresses only. With
  * --users N the chats go to a route of the build copy whose `authenticate` takes the user from a
- * header (scripts/lib/many-users-route.ts): chat i is user i mod N's, so N users share the load.
+ * header (scripts/lib/planted-routes/many-users.route.ts): chat i is user i mod N's, so N users share the load.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -364,7 +364,7 @@ runScript('sustained load', 40 * 60_000, async () => {
   const referencePhase = phases.find((phase) => phase.reference);
   const lastChat = chatPhases.at(-1)!;
   const moduleShare = referencePhase
-    ? `\n\nThe reference row is the same arrival rate on the same servers through \`${REFERENCE_RELAY_ROUTE}\` (scripts/lib/reference-relay.ts): ` +
+    ? `\n\nThe reference row is the same arrival rate on the same servers through \`${REFERENCE_RELAY_ROUTE}\` (scripts/lib/planted-routes/reference-relay.route.ts): ` +
       `Next and the official OpenAI SDK relaying the fake's stream as the chat's events, with no module code. At ${lastChat.rate}/s the module adds ` +
       `${(lastChat.cpuMsPerChat - referencePhase.cpuMsPerChat).toFixed(1)} ms of CPU per chat on top of the reference's ${referencePhase.cpuMsPerChat.toFixed(1)} ms, ` +
       `and ${ms(lastChat.overhead.p50 - referencePhase.overhead.p50)} to the median first-token overhead.`

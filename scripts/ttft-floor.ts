@@ -7,7 +7,7 @@
  *   (b) Next's own answer to a route that does not exist (GET, 404), to its first body byte;
  *   (c) POST /api/chat to the first text-delta, for a new conversation and for a follow-up turn
  *       (always under the same parent of an 8-message conversation, so the history is constant);
- *   (d) the reference route (scripts/lib/reference-relay.ts: Next and the SDK relaying the fake as
+ *   (d) the reference route (scripts/lib/planted-routes/reference-relay.route.ts: Next and the SDK relaying the fake as
  *       the chat's events, no module) to its first text-delta.
  *
  * Reported per iteration, then as median and p99: (c) − (a), what serving the turn adds over the
@@ -228,7 +228,7 @@ exist (GET, to the first body byte: routing, the app's \`proxy.ts\`, the not-fou
 POST /api/chat to the first \`text-delta\` for a new conversation and for a follow-up (under the same
 parent of an ${FOLLOW_UP_TURNS * 2}-message conversation, so every follow-up sees the same history), and **(d)** the
 reference route \`${REFERENCE_RELAY_ROUTE}\` to its first \`text-delta\`: in the same server, Next and the
-official SDK relaying the fake as the chat's events, with no module code (\`scripts/lib/reference-relay.ts\`,
+official SDK relaying the fake as the chat's events, with no module code (\`scripts/lib/planted-routes/reference-relay.route.ts\`,
 in the benchmark's build copy only). Each iteration runs the five in a shuffled order; the differences are taken per iteration. (c) − (a) is what serving
 the turn adds over the provider; (c) − (a) − (b) is **what the module adds on top of Next's own
 floor** (target: under ${TARGET_MS} ms at the median for both turns); (c) − (d) is what it adds over a
