@@ -6,6 +6,7 @@ import { readMigrationFiles } from '@/features/ai-chat/store/embedded/migrations
 import { LOCAL_USER } from '@/features/ai-chat/store/local-user';
 import { createPostgresChatStore, type PostgresChatStore, type PostgresChatStoreOptions } from '@/features/ai-chat/store/postgres/postgres-chat-store';
 import { databaseUserId, USER_ID_NAMESPACE } from '@/features/ai-chat/store/user-id';
+import { eventually } from '../support/chat-harness';
 import { seedBranchedConversation, walkEveryMethod } from '../support/postgrest/walk-every-method';
 import { createServerDatabase, SUPABASE_DIR, type TestDatabase } from '../support/test-databases';
 
@@ -156,7 +157,8 @@ describe.skipIf(!onServer)('the Postgres chat store on PostgreSQL', () => {
     // At once, before the pool may have heard: a dead connection handed out is retried on a new one.
     const conversation = await user.createConversation({ provider: 'openai', model: 'gpt-4o' });
     expect((await user.listConversations()).map((c) => c.id)).toContain(conversation.id);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // And once the pool has heard of a killed idle connection (its error event, not a pause).
+    await eventually(async () => expect(poolErrors.length).toBeGreaterThan(0));
     expect(await user.getConversation(conversation.id)).toMatchObject({ id: conversation.id });
     // Only the dropped connections are reported: the server's goodbye, or the write that found the socket closed.
     expect(poolErrors.every((error) => /terminat|EPIPE/i.test(error.message))).toBe(true);
