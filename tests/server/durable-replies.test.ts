@@ -9,7 +9,8 @@ import { SqlReplyRunStore } from '@/features/ai-chat/store/postgres/reply-run-st
 import type { SqlDatabase } from '@/features/ai-chat/store/postgres/sql-database';
 import { eventually, OPENAI_TEST_KEY } from '../support/chat-harness';
 import { startFakeOpenAI, type FakeProviderServer } from '../support/fake-providers';
-import { readChatEvents, readChatEventsMidReply, textOf } from '../support/sse';
+import { readEvents } from '../support/event-reader';
+import { readChatEvents, textOf } from '../support/sse';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/test-databases';
 
 /**
@@ -25,6 +26,13 @@ const LONG_TEXT = WORDS.join(' ');
 const SLOW = { text: LONG_TEXT, delayMs: 40, usage: { promptTokens: 20, completionTokens: 600 } };
 
 type Start = Extract<ChatEvent, { type: 'start' }>;
+
+/** A reply read as it comes: `midReply` once three deltas arrived (under way), `events` at its end. */
+function midReplyOf(response: Response): { midReply: Promise<unknown>; events: Promise<ChatEvent[]> } {
+  const reader = readEvents(response);
+  const deltas = () => reader.events.filter((event) => event.type === 'text-delta').length;
+  return { midReply: reader.waitFor('text-delta', () => deltas() >= 3), events: reader.done };
+}
 
 interface Instance {
   handler: ChatHandler;
@@ -190,7 +198,7 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
     const user = await db.createUser();
     openai.script(SLOW);
     const response = await a.post(user, { message: 'Go on' });
-    const { midReply, events: reading } = readChatEventsMidReply(response);
+    const { midReply, events: reading } = midReplyOf(response);
     await midReply;
     const id = (await eventually(async () => {
       const rows = await db.admin(`select id from public.ai_chat_reply_runs where user_id = $1`, [user]);
@@ -282,7 +290,7 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
   it('a Stop sent to another instance is honoured within a second, and the provider call aborted', async () => {
     const user = await db.createUser();
     openai.script(SLOW);
-    const { midReply, events: reading } = readChatEventsMidReply(await a.post(user, { message: 'Stop me from elsewhere' }));
+    const { midReply, events: reading } = midReplyOf(await a.post(user, { message: 'Stop me from elsewhere' }));
     const id = (await eventually(async () => {
       const rows = await db.admin(`select id from public.ai_chat_reply_runs where user_id = $1`, [user]);
       expect(rows).toHaveLength(1);
@@ -424,7 +432,7 @@ describe.each(databaseKinds())('durable replies on %s', (kind) => {
     const user = await db.createUser();
     openai.script(SLOW);
     const response = await a.post(user, { message: 'Delete me midway' });
-    const { midReply, events: reading } = readChatEventsMidReply(response);
+    const { midReply, events: reading } = midReplyOf(response);
     const start = (await eventually(async () => {
       const rows = await db.admin(`select id, conversation_id from public.ai_chat_reply_runs where user_id = $1`, [user]);
       expect(rows).toHaveLength(1);

@@ -20,7 +20,8 @@ function Line({ spent, inProgress }: { spent: string; inProgress: string }) {
   );
 }
 
-function Bar({ label, used, held, limit, text, spent, inProgress }: { label: string; used: number; held: number; limit: number; text: string; spent: string; inProgress: string }) {
+function Bar({ label, used, held, limit, spent, inProgress }: { label: string; used: number; held: number; limit: number; spent: string; inProgress: string }) {
+  const text = spent + inProgress;
   const percent = Math.min(100, Math.round((used / limit) * 100));
   // What replies in progress hold shows after the spent part, paler: it may not all be spent.
   const heldPercent = Math.min(100 - percent, Math.round((held / limit) * 100));
@@ -62,12 +63,12 @@ export function UsageMeter({ usage, className = '', stacked = false }: UsageMete
   return (
     <section aria-label="Usage" className={`flex ${stacked ? 'flex-col items-end text-right' : 'items-center gap-4'} ${className}`}>
       {tokenLimit ? (
-        <Bar label="Tokens used today" used={usage.tokensToday} held={tokensHeld} limit={tokenLimit} text={tokensSpent + tokensInProgress} spent={tokensSpent} inProgress={tokensInProgress} />
+        <Bar label="Tokens used today" used={usage.tokensToday} held={tokensHeld} limit={tokenLimit} spent={tokensSpent} inProgress={tokensInProgress} />
       ) : (
         <Line spent={tokensSpent} inProgress={tokensInProgress} />
       )}
       {costLimit && Number(costLimit) > 0 ? (
-        <Bar label="Spent this month" used={Number(usage.cost)} held={Number(costHeld)} limit={Number(costLimit)} text={costSpent + costInProgress} spent={costSpent} inProgress={costInProgress} />
+        <Bar label="Spent this month" used={Number(usage.cost)} held={Number(costHeld)} limit={Number(costLimit)} spent={costSpent} inProgress={costInProgress} />
       ) : (
         <Line spent={costSpent} inProgress={costInProgress} />
       )}
