@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations, isSerious } from './support/axe';
 import { chatScreen, conversationIdOf, replyBody, sendMessage, waitForIdle } from './support/browser';
-import { browserPerFile, providers, UNTIL, uniqueTag } from './support/journey';
+import { browserPerFile, UNTIL, uniqueTag } from './support/journey';
 import { samplePng } from './support/sample-files';
 import { chatList } from './support/sidebar';
 
