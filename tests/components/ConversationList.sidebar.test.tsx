@@ -52,6 +52,8 @@ function installIntersection() {
     },
   );
   return {
+    /** How many elements are watched: the list creates its observer in an effect, after the rows show. */
+    watching: () => observers.reduce((count, { targets }) => count + targets.length, 0),
     reachEnd() {
       for (const { callback, targets } of [...observers]) {
         callback(targets.map((target) => ({ target, isIntersecting: true }) as IntersectionObserverEntry), {} as IntersectionObserver);
@@ -111,6 +113,9 @@ describe('the organised chat list', () => {
       const nav = screen.getByRole('navigation', { name: 'Conversations' });
       await within(nav).findByRole('button', { name: 'Paged 54' });
       expect(titlesIn(nav)).toHaveLength(50);
+      // The rows can show before the effect that watches the list's end has run (a busy machine):
+      // reaching the end then would reach nothing.
+      await waitFor(() => expect(io.watching()).toBeGreaterThan(0));
       act(() => io.reachEnd());
       await waitFor(() => expect(titlesIn(nav).length).toBeGreaterThan(50), { timeout: 10_000 });
       const titles = titlesIn(nav);
