@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import EnvironmentSequencer from './tests/support/environment-sequencer';
 
 const root = fileURLToPath(new URL('./', import.meta.url));
 
@@ -28,6 +29,8 @@ export default defineConfig({
     // (issue 17; every test passing both ways, also on main's tree). Each file still gets a fresh environment and its own
     // databases; `npx vitest run --isolate` brings per-file isolation back to hunt a leak.
     isolate: false,
+    // Files of one environment together, so a worker runs many of them (see the sequencer).
+    sequence: { sequencer: EnvironmentSequencer },
     globalSetup: ['tests/support/global-setup.ts'],
     setupFiles: ['tests/support/jsdom-node-bodies.ts'],
   },

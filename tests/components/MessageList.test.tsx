@@ -1,9 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, render } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ChatSession } from '@/features/ai-chat/client/chat-session';
 import type { ChatMessageView } from '@/features/ai-chat/client/chat-message-view';
-import { MessageList } from '@/features/ai-chat/components/MessageList';
 import { installLayoutStubs } from '../hooks/support/chat-backend';
 import { messageView } from '../support/message-view';
 
@@ -13,6 +11,13 @@ vi.mock('use-stick-to-bottom', async (importOriginal) => {
   const real = await importOriginal<typeof import('use-stick-to-bottom')>();
   return { ...real, useStickToBottomContext: () => ({ ...real.useStickToBottomContext(), scrollToBottom }) };
 });
+
+// The suite's workers are shared (isolate: false): a file before this one may have imported
+// MessageList with the real module, and a static import would get that copy, unmocked. Imported
+// afresh here, after the registry is emptied, it is built on the mock.
+vi.resetModules();
+const { ChatSession } = await import('@/features/ai-chat/client/chat-session');
+const { MessageList } = await import('@/features/ai-chat/components/MessageList');
 
 beforeAll(installLayoutStubs);
 afterEach(cleanup);
