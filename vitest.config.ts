@@ -21,9 +21,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     // Vitest's default is one worker per core less one: a single worker on 2 cores, idle while its
-    // suite waits on a paced loopback stream. Two keep both cores busy; with three, paced suites
-    // that pass with one or two missed their timing on a crowded 2-core machine (issue 17).
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // suite waits on a paced loopback stream. Three keep 2 cores busy (a third of each worker's
+    // time is such waits): 141 s with two, 121 s with three on this 2-core machine (issue 17).
+    maxWorkers: Math.max(3, availableParallelism() - 1),
     // A worker keeps its module cache from file to file: re-importing the SDKs, React and jsdom
     // per file was 102 s of the workers' 245 s of CPU; without it the run took 180-195 s of CPU
     // (issue 17; every test passing both ways, also on main's tree). Each file still gets a fresh environment and its own
