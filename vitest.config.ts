@@ -32,6 +32,6 @@ export default defineConfig({
     // Files of one environment together, so a worker runs many of them (see the sequencer).
     sequence: { sequencer: EnvironmentSequencer },
     globalSetup: ['tests/support/global-setup.ts'],
-    setupFiles: ['tests/support/jsdom-node-bodies.ts'],
+    setupFiles: ['tests/support/jsdom-node-bodies.ts', 'tests/support/testing-library-timeouts.ts'],
   },
 });

@@ -89,6 +89,8 @@ export async function startChatHarness(
       return row!;
     },
     async close() {
+      // Its reply timer stops with it: in a shared worker it would tick on into the next file.
+      handler.replies.halt();
       await Promise.all([store.close(), openai.close(), anthropic.close()]);
     },
   };
