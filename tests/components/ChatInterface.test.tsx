@@ -146,9 +146,14 @@ describe('ChatInterface', () => {
     );
     const before = new Map(renders);
 
+    // Looked up once, and the Stop button only within the message box: a role query over the whole
+    // page computes styles for its 200 rows (jsdom), and waitFor runs it on every streamed
+    // mutation. Those checks kept the event loop so busy that the reply's end showed 8 s late.
+    const messages = log();
+    const composer = input().closest('form')!;
     type('One more');
-    await waitFor(() => expect(log().textContent).toContain('t29'), { timeout: 10_000 });
-    await waitFor(() => expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull(), { timeout: 10_000 });
+    await waitFor(() => expect(messages.textContent).toContain('t29'), { timeout: 10_000 });
+    await waitFor(() => expect(within(composer).queryByRole('button', { name: 'Stop' })).toBeNull(), { timeout: 10_000 });
 
     const rerendered = finishedKeys.filter((key) => renders.get(key) !== before.get(key));
     expect(rerendered).toEqual([]);
