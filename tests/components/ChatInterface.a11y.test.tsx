@@ -23,6 +23,19 @@ beforeEach(() => {
 const input = () => screen.getByRole('textbox', { name: 'Message' });
 const log = () => screen.getByRole('log', { name: 'Messages' });
 
+/** GET /usage answers that `used` of a daily limit of `limit` tokens are spent (no other limits). */
+function serveDailyTokens(used: number, limit: number, cost: string, requests: number) {
+  backend.server.use(
+    http.get(`${backend.base}/usage`, () =>
+      HttpResponse.json({
+        usage: { tokensToday: used, costToday: cost, tokensThisMonth: used, costThisMonth: cost, requestsThisMonth: requests },
+        limits: { maxTokensPerDay: limit, maxCostPerMonth: null, maxRequestsPerMinute: null },
+        remaining: { tokensToday: limit - used, costThisMonth: null },
+      }),
+    ),
+  );
+}
+
 describe('ChatInterface: keyboard, headings and states a reader meets', () => {
   it('Esc pressed anywhere on the page (not only in the input) stops a streaming reply', async () => {
     backend.harness.openai.script({ text: Array.from({ length: 200 }, (_, i) => `w${i}`).join(' '), delayMs: 25 });
@@ -81,15 +94,7 @@ describe('ChatInterface: keyboard, headings and states a reader meets', () => {
   });
 
   it('over the daily token limit on arrival: an alert as plain as an error says so and when it reopens, and the input is disabled', async () => {
-    backend.server.use(
-      http.get(`${backend.base}/usage`, () =>
-        HttpResponse.json({
-          usage: { tokensToday: 10_000, costToday: '0.1', tokensThisMonth: 10_000, costThisMonth: '0.1', requestsThisMonth: 3 },
-          limits: { maxTokensPerDay: 10_000, maxCostPerMonth: null, maxRequestsPerMinute: null },
-          remaining: { tokensToday: 0, costThisMonth: null },
-        }),
-      ),
-    );
+    serveDailyTokens(10_000, 10_000, '0.1', 3);
     render(<ChatInterface />);
     const alert = await screen.findByRole('alert', { name: 'Usage limit reached' });
     expect(alert.textContent).toMatch(/You have used all of today's tokens\. You can write again when the limit resets at midnight UTC, in \d+ (h|min)\./);
@@ -101,15 +106,7 @@ describe('ChatInterface: keyboard, headings and states a reader meets', () => {
 
   it('with too few of today\'s tokens left for any reply (the server refuses under 256), the same alert shows on arrival', async () => {
     // Seen on a walk: 797 of 800 used, no notice after a reload, and the next message refused.
-    backend.server.use(
-      http.get(`${backend.base}/usage`, () =>
-        HttpResponse.json({
-          usage: { tokensToday: 797, costToday: '0.0015', tokensThisMonth: 797, costThisMonth: '0.0015', requestsThisMonth: 1 },
-          limits: { maxTokensPerDay: 800, maxCostPerMonth: null, maxRequestsPerMinute: null },
-          remaining: { tokensToday: 3, costThisMonth: null },
-        }),
-      ),
-    );
+    serveDailyTokens(797, 800, '0.0015', 1);
     render(<ChatInterface />);
     const alert = await screen.findByRole('alert', { name: 'Usage limit reached' });
     expect(alert.textContent).toMatch(/You have used nearly all of today's tokens, too many for another reply\. You can write again when the limit resets at midnight UTC/);

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 
-/** The longest message a user may send, in characters; the input box enforces the same. */
 /**
  * A reply shorter than this is rarely worth sending (~190 words, a short paragraph or a code
  * snippet): a turn with less room under the limits is refused, and the chat says so before one is
@@ -8,6 +7,7 @@ import { z } from 'zod';
  */
 export const MIN_USEFUL_REPLY_TOKENS = 256;
 
+/** The longest message a user may send, in characters; the input box enforces the same. */
 export const MAX_MESSAGE_CHARS = 32_000;
 /** Bodies past this are refused before parsing (413): a message plus options fits with room. */
 export const MAX_BODY_BYTES = 256 * 1024;

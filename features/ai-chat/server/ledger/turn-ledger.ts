@@ -23,8 +23,6 @@ import { usageLimitError } from './limit-refusal';
  * hold: not every OpenAI-compatible server honours `max_tokens`.
  */
 
-export { MIN_USEFUL_REPLY_TOKENS };
-
 const SETTLE_ATTEMPTS = 4;
 const SETTLE_FIRST_DELAY_MS = 200;
 
