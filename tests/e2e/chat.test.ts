@@ -1,12 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatTokens } from '../../features/ai-chat/components/format';
 import { chatScreen, conversationIdOf, launchBrowser, openPage, replyBody, sendMessage, waitForIdle } from './support/browser';
-import { providerControl } from './support/provider-control';
+import { baseUrl, providers } from './support/journey';
 import { chatList } from './support/sidebar';
 
-const baseUrl = inject('baseUrl');
-const providers = providerControl(inject('providerControlUrl'));
 /** expect.poll's default second is too short for a reply streamed by a production server. */
 const UNTIL = { timeout: 20_000, interval: 50 };
 

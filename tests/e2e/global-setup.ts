@@ -3,28 +3,24 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { buildApp, freePort, ROOT, startApp, type RunningApp } from './support/app-server';
-import { PLANTED_SECRETS } from './support/planted-secrets';
+import { buildApp, freePort, ROOT, startApp } from './support/app-server';
+import { E2E_LANES, type Lane } from './support/lanes';
+import { startMachineLock } from './support/machine-lock';
+import { appEnvironment, BUILD_PROVIDERS, PLANTED_APP_ENV } from './support/app-env';
+import { startLaneGate } from './support/lane-gate';
 import { startFakeProviders } from './support/provider-control';
 import { startTestMcpServer } from '../support/mcp-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The app under test, e.g. http://127.0.0.1:41234 */
-    baseUrl: string;
-    /** The fake providers' control endpoint (see providerControl). */
-    providerControlUrl: string;
-    /** The environment `next build` ran with, for the secrets test to check it held the planted keys. */
+    /** One set of apps and fakes per lane (tests/e2e/support/lanes.ts); a file takes its worker's. */
+    lanes: Lane[];
+    /** Where a file waits until its lane's apps are up (tests/e2e/support/lane-gate.ts). */
+    laneGateUrl: string;
+    /** The machine lock the files hold while they run ('' with one lane: nothing to share). */
+    machineLockUrl: string;
+    /** The planted environment `next build` ran with, for the secrets test to check it held the keys. */
     buildEnv: Record<string, string>;
-    /**
-     * A second `next start` of the same build with its own database and a tight daily token
-     * limit (LIMITED_TOKENS_PER_DAY), for the journeys that run into a usage limit.
-     */
-    limitedBaseUrl: string;
-    /** A third `next start` of the same build, its own database, with model-written titles on (AI_CHAT_TITLES). */
-    titledBaseUrl: string;
-    /** A third `next start` of the build with a real MCP server's tools (AI_CHAT_MCP_SERVERS), for the tool journeys. */
-    toolsBaseUrl: string;
   }
 }
 
@@ -32,87 +28,100 @@ declare module 'vitest' {
 export const LIMITED_TOKENS_PER_DAY = 10_000;
 
 /**
- * Builds the app once with fake secrets planted in its environment, starts it against loopback
- * fake providers and a fresh embedded database, and tears it all down after the run.
+ * Builds the app once with fake secrets planted in its environment (unless E2E_REUSE_BUILD=1 and
+ * .next holds a build: CI builds ahead with `npm run test:browser:build`), then starts each lane's
+ * apps from that build against the lane's loopback fake providers, MCP server and fresh embedded
+ * databases. The files begin once the first lane is up; the other lanes start meanwhile
+ * (tests/e2e/support/lane-gate.ts). Everything is torn down after the run.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const providers = await startFakeProviders();
-  const dataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-'));
-  const limitedDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-limited-'));
-  const titledDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-titled-'));
-  const toolsDataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-tools-'));
-  const mcp = await startTestMcpServer();
-  const removeData = () =>
-    Promise.all([dataDir, limitedDataDir, toolsDataDir, titledDataDir].map((dir) => rm(dir, { recursive: true, force: true })));
-
-  const appEnv: Record<string, string> = {
-    ...PLANTED_SECRETS,
-    // The service-role key belongs with a Supabase project; the store is still forced to the
-    // embedded one, so the variables are present for the build without a project to reach.
-    NEXT_PUBLIC_SUPABASE_URL: 'http://127.0.0.1:9',
-    NEXT_PUBLIC_SUPABASE_ANON_KEY: 'anon-public-e2e',
-    AI_CHAT_STORE: 'embedded',
-    AI_CHAT_DATA_DIR: dataDir,
-    OPENAI_BASE_URL: providers.openaiUrl,
-    // The fake stands in for api.openai.com, so the app speaks the API it would use there.
-    OPENAI_API: 'responses',
-    ANTHROPIC_BASE_URL: providers.anthropicUrl,
-    AI_CHAT_OPENAI_MODELS: 'gpt-5-mini,gpt-4.1-mini',
-    AI_CHAT_ANTHROPIC_MODELS: 'claude-sonnet-5-5,claude-haiku-5-5',
-    AI_CHAT_MAX_TOKENS_PER_DAY: '1000000',
-    // Titles written by a model make a second provider call per new chat: on in their own app only,
-    // so the other journeys' scripted replies and request counts stay theirs.
-    AI_CHAT_TITLES: 'off',
-    NEXT_TELEMETRY_DISABLED: '1',
-  };
-  // Not DATABASE_URL: the app would take it for its own store (the suites' database is TEST_DATABASE_URL).
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== 'DATABASE_URL',
-    ),
-  );
-  // Vitest sets NODE_ENV=test; next build and start need production.
-  const env: NodeJS.ProcessEnv = { ...inherited, ...appEnv, NODE_ENV: 'production' };
-
-  const apps: RunningApp[] = [];
+  const dataDirs: string[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  const starting: Promise<unknown>[] = [];
   const stopAll = async () => {
-    await Promise.all(apps.map((app) => app.stop()));
-    await providers.close();
-    await mcp.close();
-    await removeData();
+    await Promise.allSettled(starting);
+    await Promise.all(closers.splice(0).map((close) => close()));
+    await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  };
+  const dataDir = async (name: string) => {
+    const dir = await mkdtemp(join(tmpdir(), `ai-chat-e2e-${name}-`));
+    dataDirs.push(dir);
+    return dir;
   };
   try {
-    // E2E_REUSE_BUILD=1 skips the build when .next holds one (iterating on the tests only; the
-    // build must have been made by this setup, with the same planted environment).
-    if (!(process.env.E2E_REUSE_BUILD === '1' && existsSync(join(ROOT, '.next', 'BUILD_ID')))) await buildApp(env);
-    const port = await freePort();
-    let limitedPort = await freePort();
-    while (limitedPort === port) limitedPort = await freePort();
-    let titledPort = await freePort();
-    while (titledPort === port || titledPort === limitedPort) titledPort = await freePort();
-    const started = (running: RunningApp) => (apps.push(running), running);
-    let toolsPort = await freePort();
-    while (toolsPort === port || toolsPort === limitedPort || toolsPort === titledPort) toolsPort = await freePort();
-    const mcpServers = [{ name: 'mail', url: mcp.url, allowPrivateNetwork: true, tools: { allow: ['send_email', 'lookup'] } }];
-    const [app, limited, tools, titled] = await Promise.all([
-      startApp(env, port).then(started),
-      // Same build, read at run time: the limit and the data directory are server-only variables.
-      startApp(
-        { ...env, AI_CHAT_DATA_DIR: limitedDataDir, AI_CHAT_MAX_TOKENS_PER_DAY: String(LIMITED_TOKENS_PER_DAY) },
-        limitedPort,
-      ).then(started),
-      startApp({ ...env, AI_CHAT_DATA_DIR: toolsDataDir, AI_CHAT_MCP_SERVERS: JSON.stringify(mcpServers) }, toolsPort).then(started),
-      startApp({ ...env, AI_CHAT_DATA_DIR: titledDataDir, AI_CHAT_TITLES: 'on' }, titledPort).then(started),
-    ]);
-    project.provide('toolsBaseUrl', tools.url);
-    project.provide('baseUrl', app.url);
-    project.provide('limitedBaseUrl', limited.url);
-    project.provide('titledBaseUrl', titled.url);
-    project.provide('providerControlUrl', providers.controlUrl);
-    project.provide('buildEnv', Object.fromEntries(Object.keys(appEnv).map((name) => [name, env[name] ?? ''])));
+    const started = performance.now();
+    // E2E_REUSE_BUILD=1 skips the build when .next holds one made with the same planted
+    // environment (CI's `npm run test:browser:build`, or this setup on an earlier run).
+    if (!(process.env.E2E_REUSE_BUILD === '1' && existsSync(join(ROOT, '.next', 'BUILD_ID')))) {
+      // The build has a data directory of its own, in case a page it renders opens the store.
+      await buildApp(appEnvironment({ ...BUILD_PROVIDERS, AI_CHAT_DATA_DIR: await dataDir('build') }));
+    }
+    const built = performance.now();
+
+    const lock = E2E_LANES > 1 ? await startMachineLock() : undefined;
+    if (lock) closers.push(lock.close);
+    const ports = await distinctFreePorts(4 * E2E_LANES);
+    const lanes: Lane[] = [];
+    const ready: Promise<unknown>[] = [];
+    for (let index = 0; index < E2E_LANES; index += 1) {
+      const [providers, mcp] = await Promise.all([startFakeProviders(), startTestMcpServer()]);
+      closers.push(providers.close, mcp.close);
+      const appPorts = ports.splice(0, 4) as [number, number, number, number];
+      const url = (port: number) => `http://127.0.0.1:${port}`;
+      lanes.push({
+        baseUrl: url(appPorts[0]),
+        limitedBaseUrl: url(appPorts[1]),
+        toolsBaseUrl: url(appPorts[2]),
+        titledBaseUrl: url(appPorts[3]),
+        providerControlUrl: providers.controlUrl,
+      });
+      // Same build, read at run time: the providers, the data directory, the limit, titles and
+      // MCP servers are server-only variables.
+      const laneEnv = { OPENAI_BASE_URL: providers.openaiUrl, ANTHROPIC_BASE_URL: providers.anthropicUrl };
+      const mcpServers = [{ name: 'mail', url: mcp.url, allowPrivateNetwork: true, tools: { allow: ['send_email', 'lookup'] } }];
+      const start = async (port: number, name: string, variables: Record<string, string> = {}) => {
+        const app = await startApp(appEnvironment({ ...laneEnv, AI_CHAT_DATA_DIR: await dataDir(name), ...variables }), port);
+        closers.push(app.stop);
+      };
+      const startLane = () =>
+        Promise.all([
+          start(appPorts[0], 'app'),
+          start(appPorts[1], 'limited', { AI_CHAT_MAX_TOKENS_PER_DAY: String(LIMITED_TOKENS_PER_DAY) }),
+          start(appPorts[2], 'tools', { AI_CHAT_MCP_SERVERS: JSON.stringify(mcpServers) }),
+          start(appPorts[3], 'titled', { AI_CHAT_TITLES: 'on' }),
+        ]);
+      // One lane after the other: the first comes up as fast as it can, and the next ones start
+      // while the first files run (those that run alone leave most of the machine idle).
+      const previous = ready.at(-1);
+      const up = previous ? previous.then(startLane, startLane) : startLane();
+      // Handled here too: a later lane may fail before the gate below is listening for it.
+      up.catch(() => undefined);
+      starting.push(up);
+      ready.push(up);
+    }
+    // The first lane before any file runs: a failure there fails the setup, with its reason.
+    await ready[0];
+    const firstLane = performance.now();
+    const gate = await startLaneGate(ready);
+    closers.push(gate.close);
+    console.log(
+      `[e2e setup] next build ${seconds(built - started)}; the first lane's 4 × next start ${seconds(firstLane - built)} (${E2E_LANES} lane(s))`,
+    );
+    project.provide('lanes', lanes);
+    project.provide('laneGateUrl', gate.url);
+    project.provide('machineLockUrl', lock?.url ?? '');
+    project.provide('buildEnv', { ...PLANTED_APP_ENV });
     return stopAll;
   } catch (error) {
     await stopAll();
     throw error;
   }
 }
+
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { providerControl } from './support/provider-control';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { baseUrl, providers } from './support/journey';
 
 /**
  * Issue 10, finding 4, black-box: raw HTTP against the built app under `next start` (the global
@@ -15,7 +15,6 @@ interface RawResponse {
   headers: IncomingHttpHeaders;
 }
 
-const baseUrl = inject('baseUrl');
 const base = new URL(baseUrl);
 /** The app's own host as a browser on it sends it: 127.0.0.1:<port>. */
 const OWN_HOST = base.host;
@@ -73,7 +72,6 @@ const IMPORT_BODY = JSON.stringify({
 });
 
 describe('who may call the built app (raw HTTP against next start)', () => {
-  const providers = providerControl(inject('providerControlUrl'));
   let providerCalls: () => Promise<number>;
   beforeAll(() => {
     providerCalls = async () => (await providers.requests('openai')).length + (await providers.requests('anthropic')).length;

@@ -1,12 +1,12 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations, isSerious } from './support/axe';
 import { chatScreen, conversationIdOf, replyBody, sendMessage, VIEWPORT_NAMES, waitForIdle } from './support/browser';
-import { providers, UNTIL, uniqueTag, browserPerFile } from './support/journey';
+import { browserPerFile, lane, providers, UNTIL, uniqueTag } from './support/journey';
 
 // Journeys through what goes wrong: a failed reply, a busy provider, a usage limit, Stop
 // (issue 9: items 2, 5 and 6, and "wrong or clumsy today").
 const open = browserPerFile();
-const limitedApp = inject('limitedBaseUrl');
+const limitedApp = lane.limitedBaseUrl;
 
 describe.each(VIEWPORT_NAMES)('on a %s', (viewport) => {
   it('after a failed reply the next message is answered; after a reload the failed turn still shows its error, and Retry answers it', async () => {

@@ -1,8 +1,8 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { axeViolations, describeViolations, isSerious } from './support/axe';
 import { chatScreen, conversationIdOf, replyBody, sendMessage, VIEWPORT_NAMES, waitForIdle, type ViewportName } from './support/browser';
-import { baseUrl, browserPerFile, UNTIL, uniqueTag } from './support/journey';
+import { baseUrl, browserPerFile, lane, UNTIL, uniqueTag } from './support/journey';
 import { seedConversation } from './support/seed';
 import { chatList } from './support/sidebar';
 
@@ -10,7 +10,7 @@ import { chatList } from './support/sidebar';
 // setting, the keyboard shortcuts and Continue, as a person takes them: laptop and phone, light
 // and dark, axe clean.
 const open = browserPerFile();
-const titledApp = inject('titledBaseUrl');
+const titledApp = lane.titledBaseUrl;
 const SCHEMES = ['light', 'dark'] as const;
 
 /** The menu item of a chat's options menu, by its name. */

@@ -1,13 +1,13 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations, isSerious } from './support/axe';
 import { chatScreen, replyBody, sendMessage, waitForIdle } from './support/browser';
-import { browserPerFile, providers, UNTIL, uniqueTag } from './support/journey';
+import { browserPerFile, lane, providers, UNTIL, uniqueTag } from './support/journey';
 
 // Issue 22: a tool that acts asks the person first. The app runs with a real MCP server's tools
 // (AI_CHAT_MCP_SERVERS, global setup); its `send_email` is not annotated read-only, so each call
 // waits for Approve or Deny in the page.
 const open = browserPerFile();
-const toolsApp = inject('toolsBaseUrl');
+const toolsApp = lane.toolsBaseUrl;
 
 describe('approving tool calls', () => {
   it('a person approves an email (after a reload), sees it sent, then denies another and sees it was not', async () => {
@@ -34,6 +34,8 @@ describe('approving tool calls', () => {
     expect(await screen.replies.last().getByText('Approved.').count()).toBe(1);
     expect(await screen.replies.last().textContent()).toContain(`sent to bob-${tag}@example.com`);
     expect(await prompt.count()).toBe(0);
+    // The reply's words can show before its stream has ended; Enter sends nothing until it has.
+    await waitForIdle(page);
 
     await providers.script(
       'openai',

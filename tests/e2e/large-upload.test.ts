@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { baseUrl } from './support/journey';
 
 /**
  * Issue 19, finding 3, against `next start`: the documented 32 MB PDF limit holds end to end
@@ -7,7 +8,7 @@ import { describe, expect, inject, it } from 'vitest';
  * it is still arriving rather than after it has been read to its end.
  */
 
-const base = new URL(inject('baseUrl'));
+const base = new URL(baseUrl);
 const MB = 1024 * 1024;
 const BOUNDARY = '----ai-chat-large-upload';
 

@@ -1,11 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chatScreen, conversationIdOf, launchBrowser, openPage, sendMessage, waitForIdle } from './support/browser';
-import { providerControl } from './support/provider-control';
+import { baseUrl, providers } from './support/journey';
 
-const baseUrl = inject('baseUrl');
-const providers = providerControl(inject('providerControlUrl'));
 const docs = (name: string) => fileURLToPath(new URL(`../../docs/${name}`, import.meta.url));
 
 const QUESTION = 'How do I debounce a search box in TypeScript? When should I throttle instead?';

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { ROOT } from './support/app-server';
+import { baseUrl } from './support/journey';
 import { PLANTED_MARKERS, PLANTED_SECRETS } from './support/planted-secrets';
 
 const STATIC_DIR = join(ROOT, '.next', 'static');
@@ -40,7 +41,6 @@ describe('server secrets stay on the server', () => {
   });
 
   it('no planted key is in the pages and scripts the server sends to a browser', async () => {
-    const baseUrl = inject('baseUrl');
     const html = await (await fetch(`${baseUrl}/`)).text();
     const leaks = leaksIn(html, '/');
     // Every script the page loads, as served (the server could add what is not on disk).

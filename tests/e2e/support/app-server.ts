@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -20,6 +22,13 @@ function spawnNext(args: string[], env: NodeJS.ProcessEnv): { child: ChildProces
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  // E2E_APP_LOG_DIR=<dir> keeps each server's whole output, in <dir>/next-<args>.log (debugging a journey).
+  const logDir = process.env.E2E_APP_LOG_DIR;
+  if (logDir) {
+    const log = createWriteStream(join(logDir, `next-${args.join('-').replace(/[^\w.-]+/g, '_')}.log`));
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  }
   return { child, output: () => tail };
 }
 

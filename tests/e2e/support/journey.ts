@@ -1,13 +1,21 @@
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { launchBrowser, openPage, VIEWPORTS, type ViewportName } from './browser';
+import { laneIndex, type Lane } from './lanes';
 import { providerControl } from './provider-control';
 
 /** expect.poll's default second is too short for a reply streamed by a production server. */
 export const UNTIL = { timeout: 15_000, interval: 50 };
 
-export const baseUrl = inject('baseUrl');
-export const providers = providerControl(inject('providerControlUrl'));
+/**
+ * This file's lane (tests/e2e/support/lanes.ts): the apps and fakes its worker slot owns, so
+ * nothing the other lane runs meanwhile touches them.
+ */
+const lanes = inject('lanes');
+export const lane: Lane = lanes[laneIndex(lanes.length)]!;
+export const baseUrl = lane.baseUrl;
+export const providers = providerControl(lane.providerControlUrl);
+
 
 let counter = 0;
 /** A short tag that keeps this test's chats apart from every other test's in the shared database. */
