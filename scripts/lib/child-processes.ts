@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { getPriority } from 'node:os';
 import { onCleanup, StepFailure } from './run-steps';
 
 /** What a child was started with. Children get their own process group so the whole tree can be stopped. */
@@ -55,6 +57,7 @@ export function startProcess(name: string, command: string, args: readonly strin
   });
   if (child.pid === undefined) throw new StepFailure(`could not start ${name} (${command})`);
   const pid = child.pid;
+  keepNiceness(pid);
   let kept = '';
   const keep = (chunk: Buffer) => {
     const text = chunk.toString('utf8');
@@ -167,4 +170,20 @@ export async function waitForHttp(url: string, server: RunningProcess, timeoutMs
     await sleep(250);
   }
   throw new StepFailure(`${server.name} did not answer ${url} within ${timeoutMs / 1000} s (${last})`, tail(server.output()));
+}
+
+/**
+ * A child in its own session (`detached`) gets a scheduler autogroup of its own, which Linux
+ * shares the CPU with as an equal of ours whatever our nice value. So a script run at low
+ * priority (CI starts the proofs at nice 10 beside the suites) hands its nice value on to that
+ * group; otherwise its `next build` would take half the machine from the suites.
+ */
+function keepNiceness(pid: number): void {
+  const nice = getPriority();
+  if (nice <= 0) return;
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+  } catch {
+    // No autogroups (another OS, or a kernel without them): the child's own nice value holds.
+  }
 }

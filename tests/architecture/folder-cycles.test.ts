@@ -7,8 +7,7 @@ const moduleDir = path.resolve(__dirname, '../../features/ai-chat');
 
 /** The module's top-level folder (or root file, as `index.ts`/`server.ts`: the folder server/ is another unit) a path inside it belongs to. */
 function unitOf(file: string): string {
-  const [first, ...rest] = path.relative(moduleDir, file).split(path.sep);
-  return first!;
+  return path.relative(moduleDir, file).split(path.sep)[0]!;
 }
 
 async function folderGraph(): Promise<Map<string, Set<string>>> {
