@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { conversationDetailSchema, conversationListSchema } from '../features/ai-chat/protocol/rest';
 import { postChatTurn, turnProblems } from './lib/chat-turn';
 import { runProcess, tail } from './lib/child-processes';
-import { buildAndStartFreshApp } from './lib/fresh-app-server';
+import { buildAndStartFreshApp, PROOF_WAIT_MS } from './lib/fresh-app-server';
 import {
   applyNextConfig,
   applyPage,
@@ -50,7 +50,7 @@ const REPLY = { words: 40, delayMs: 5 };
 const MIN_CLASS_COVERAGE = 0.9;
 
 async function json(url: string, init?: RequestInit): Promise<unknown> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(PROOF_WAIT_MS) });
   const text = await response.text();
   if (!response.ok) throw new StepFailure(`${init?.method ?? 'GET'} ${url} answered HTTP ${response.status}`, text.slice(0, 2_000));
   return JSON.parse(text);
@@ -93,13 +93,13 @@ runScript('drop-in proof', 25 * 60_000, async () => {
   const { base, server } = await buildAndStartFreshApp(app, REPLY);
 
   await step('the page renders and its CSS has the module’s classes', async () => {
-    const response = await fetch(`${base}/`, { signal: AbortSignal.timeout(30_000) });
+    const response = await fetch(`${base}/`, { signal: AbortSignal.timeout(PROOF_WAIT_MS) });
     const html = await response.text();
     if (response.status !== 200) throw new StepFailure(`GET / answered HTTP ${response.status}`, html.slice(0, 2_000));
     const sheets = [...html.matchAll(/href="([^"]+\.css)"/g)].map((match) => match[1]!);
     if (sheets.length === 0) throw new StepFailure('the page links no stylesheet: the global CSS (Tailwind) is not in the build');
     let css = '';
-    for (const sheet of sheets) css += await (await fetch(new URL(sheet, base), { signal: AbortSignal.timeout(30_000) })).text();
+    for (const sheet of sheets) css += await (await fetch(new URL(sheet, base), { signal: AbortSignal.timeout(PROOF_WAIT_MS) })).text();
     const classes = await moduleUtilityClasses(path.join(app, MODULE, 'components'));
     const { present, missing } = classesWithRules(classes, css);
     const share = present.length / Math.max(1, classes.size);
@@ -114,7 +114,7 @@ runScript('drop-in proof', 25 * 60_000, async () => {
 
   await step('one chat turn: POST /api/chat streams to finish, the conversation is saved', async () => {
     const message = `drop-in proof ${Date.now()}`;
-    const turn = await postChatTurn(base, { message }, AbortSignal.timeout(60_000));
+    const turn = await postChatTurn(base, { message }, AbortSignal.timeout(PROOF_WAIT_MS));
     const problems = turnProblems(turn, replyTextFor(message, REPLY.words));
     if (problems.length > 0) throw new StepFailure('the chat turn failed', `${problems.join('\n')}\n--- server log ---\n${tail(server.output())}`);
     console.log(`  ${turn.deltas} deltas, first after ${turn.firstDeltaMs?.toFixed(0)} ms, finished after ${turn.totalMs.toFixed(0)} ms`);

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { postChatTurn, turnProblems } from './lib/chat-turn';
 import { runProcess, tail } from './lib/child-processes';
-import { buildAndStartFreshApp } from './lib/fresh-app-server';
+import { buildAndStartFreshApp, PROOF_WAIT_MS } from './lib/fresh-app-server';
 import { pinnedVersions, writeFreshApp } from './lib/fresh-app';
 import { chatInHostThemes } from './lib/host-screenshots';
 import { onCleanup, runScript, step, StepFailure } from './lib/run-steps';
@@ -127,7 +127,7 @@ runScript('shadcn add proof', 25 * 60_000, async () => {
   const { base, server } = await buildAndStartFreshApp(app, REPLY);
 
   await step('the page’s CSS has the module’s classes (the stylesheet’s @source reached Tailwind)', async () => {
-    const html = await (await fetch(`${base}/`, { signal: AbortSignal.timeout(30_000) })).text();
+    const html = await (await fetch(`${base}/`, { signal: AbortSignal.timeout(PROOF_WAIT_MS) })).text();
     let css = '';
     for (const sheet of html.matchAll(/href="([^"]+\.css)"/g)) css += await (await fetch(new URL(sheet[1]!, base))).text();
     const classes = await moduleUtilityClasses(path.join(app, 'features/ai-chat/components'));
@@ -138,7 +138,7 @@ runScript('shadcn add proof', 25 * 60_000, async () => {
 
   await step('one chat turn over HTTP: POST /api/chat streams to finish', async () => {
     const message = `shadcn add proof ${Date.now()}`;
-    const turn = await postChatTurn(base, { message }, AbortSignal.timeout(60_000));
+    const turn = await postChatTurn(base, { message }, AbortSignal.timeout(PROOF_WAIT_MS));
     const problems = turnProblems(turn, replyTextFor(message, REPLY.words));
     if (problems.length > 0) throw new StepFailure('the chat turn failed', `${problems.join('\n')}\n--- server log ---\n${tail(server.output())}`);
     console.log(`  ${turn.deltas} deltas, finished after ${turn.totalMs.toFixed(0)} ms`);

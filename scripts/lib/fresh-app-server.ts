@@ -5,6 +5,13 @@ import type { ReplyShape } from './scripted-reply';
 import { step } from './run-steps';
 
 /**
+ * How long a proof waits for one answer from its app (a start, a page, a chat turn): a harness
+ * limit, not a claim. CI runs the proofs at nice 19 beside the suites, on the CPU they leave idle,
+ * where one answer can wait minutes for it; a hang still fails, within the proof's deadline.
+ */
+export const PROOF_WAIT_MS = 10 * 60_000;
+
+/**
  * The two proofs' shared ending: `next build` of the fresh app, then `next start` on the embedded
  * store against a fake OpenAI on loopback (its own process). The steps are reported as the
  * proofs' own.
@@ -34,9 +41,7 @@ export async function buildAndStartFreshApp(app: string, reply: ReplyShape): Pro
       },
     });
     const base = `http://127.0.0.1:${port}`;
-    // A harness limit, not a claim: CI runs the proofs at nice 10 beside the suites, where a
-    // start can wait on the CPU for a while.
-    await waitForHttp(`${base}/api/chat/config`, server, 180_000);
+    await waitForHttp(`${base}/api/chat/config`, server, PROOF_WAIT_MS);
     return { base, server };
   });
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { axeViolations, describeViolations, isSerious } from '../../tests/e2e/support/axe';
 import { launchBrowser } from '../../tests/e2e/support/browser';
+import { PROOF_WAIT_MS } from './fresh-app-server';
 import { StepFailure } from './run-steps';
 
 /** What the proof saw of the chat in the host app, per theme. */
@@ -23,12 +24,14 @@ export async function chatInHostThemes(base: string, message: string, reply: str
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    page.setDefaultTimeout(PROOF_WAIT_MS);
+    page.setDefaultNavigationTimeout(PROOF_WAIT_MS);
     await page.goto(base);
     const input = page.getByRole('textbox', { name: 'Message', exact: true });
     await input.fill(message);
     await input.press('Enter');
     const answer = page.getByRole('article', { name: 'Assistant said' }).filter({ hasText: reply.split(' ').slice(-3).join(' ') });
-    await answer.waitFor({ timeout: 60_000 });
+    await answer.waitFor();
     await page.locator('[aria-busy="false"]').last().waitFor();
     await page.getByRole('button', { name: /^Send( message)?$/ }).waitFor();
 
