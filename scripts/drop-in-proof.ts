@@ -56,7 +56,7 @@ async function json(url: string, init?: RequestInit): Promise<unknown> {
   return JSON.parse(text);
 }
 
-runScript('drop-in proof', 25 * 60_000, async () => {
+runScript('drop-in proof', 45 * 60_000, async () => {
   const readme = await step('read the README steps', async () => {
     const steps = readReadmeSteps(await readFile(path.join(REPO, 'README.md'), 'utf8'));
     console.log(`  copy: ${steps.copy.join(', ')}`);

@@ -58,15 +58,15 @@ export default function ChatPage() {
 }
 `;
 
-runScript('shadcn add proof', 25 * 60_000, async () => {
+runScript('shadcn add proof', 45 * 60_000, async () => {
   const work = await mkdtemp(path.join(os.tmpdir(), 'ai-chat-shadcn-add-'));
   onCleanup('remove the temporary folder', () => (flags.keep ? console.log(`  kept ${work}`) : rm(work, { recursive: true, force: true })));
   const app = path.join(work, 'app');
   const built = path.join(work, 'r');
 
   await step('shadcn build (the registry, from registry.json)', async () => {
-    await runProcess('registry.ts --check', process.execPath, ['--import', 'tsx', 'scripts/registry.ts', '--check'], { cwd: REPO, timeoutMs: 60_000 });
-    await runProcess('shadcn build', process.execPath, [SHADCN, 'build', '--output', built], { cwd: REPO, timeoutMs: 2 * 60_000 });
+    await runProcess('registry.ts --check', process.execPath, ['--import', 'tsx', 'scripts/registry.ts', '--check'], { cwd: REPO, timeoutMs: PROOF_WAIT_MS });
+    await runProcess('shadcn build', process.execPath, [SHADCN, 'build', '--output', built], { cwd: REPO, timeoutMs: PROOF_WAIT_MS });
   });
   const registry = await step('serve the registry and the base colour on loopback', () => serveRegistry(built, { 'colors/neutral.json': BASE_COLOR_JSON }));
   console.log(`  ${registry.url}/r/ai-chat.json, REGISTRY_URL=${registry.url}/r`);

@@ -175,15 +175,24 @@ export async function waitForHttp(url: string, server: RunningProcess, timeoutMs
 /**
  * A child in its own session (`detached`) gets a scheduler autogroup of its own, which Linux
  * shares the CPU with as an equal of ours whatever our nice value. So a script run at low
- * priority (CI starts the proofs at nice 10 beside the suites) hands its nice value on to that
- * group; otherwise its `next build` would take half the machine from the suites.
+ * priority (CI starts the proofs at nice 19 beside the suites) hands its nice value on to that
+ * group; otherwise its `next build` would take half the machine from the suites. Without
+ * CAP_SYS_ADMIN the kernel takes one such change per 100 ms machine-wide (EAGAIN otherwise), and
+ * both proofs start children at once: a refused write is tried again a few times.
  */
-function keepNiceness(pid: number): void {
+function keepNiceness(pid: number, attempt = 0): void {
   const nice = getPriority();
   if (nice <= 0) return;
   try {
     writeFileSync(`/proc/${pid}/autogroup`, String(nice));
-  } catch {
-    // No autogroups (another OS, or a kernel without them): the child's own nice value holds.
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN' && attempt < 20) {
+      setTimeout(() => keepNiceness(pid, attempt + 1), 60).unref();
+    } else if (code === 'EAGAIN') {
+      console.warn(`  (pid ${pid} keeps nice 0 for its group: the kernel refused the change 20 times)`);
+    }
+    // Otherwise no autogroups (another OS, a kernel without them, or the child already gone):
+    // the child's own nice value holds.
   }
 }

@@ -1,8 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp } from './support/app-server';
-import { appEnvironment, BUILD_PROVIDERS } from './support/app-env';
+import { buildWithPlantedEnv } from './support/app-env';
 
 // `npm run test:browser:build`: the browser suite's `next build`, on its own, with the planted
 // environment its global setup uses. CI runs it beside the drop-in proofs, then the suite with
@@ -10,7 +9,7 @@ import { appEnvironment, BUILD_PROVIDERS } from './support/app-env';
 const dataDir = await mkdtemp(join(tmpdir(), 'ai-chat-e2e-build-'));
 try {
   const started = performance.now();
-  await buildApp(appEnvironment({ ...BUILD_PROVIDERS, AI_CHAT_DATA_DIR: dataDir }));
+  await buildWithPlantedEnv(dataDir);
   console.log(`next build (planted environment) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 } finally {
   await rm(dataDir, { recursive: true, force: true });

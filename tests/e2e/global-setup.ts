@@ -1,13 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { buildApp, freePort, ROOT, startApp } from './support/app-server';
+import { appEnvironment, buildWithPlantedEnv, plantedEnvOfBuild } from './support/app-env';
+import { startApp } from './support/app-server';
+import { startLaneGate } from './support/lane-gate';
 import { E2E_LANES, type Lane } from './support/lanes';
 import { startMachineLock } from './support/machine-lock';
-import { appEnvironment, BUILD_PROVIDERS, PLANTED_APP_ENV } from './support/app-env';
-import { startLaneGate } from './support/lane-gate';
 import { startFakeProviders } from './support/provider-control';
 import { startTestMcpServer } from '../support/mcp-server';
 
@@ -31,7 +31,7 @@ export const LIMITED_TOKENS_PER_DAY = 10_000;
  * Builds the app once with fake secrets planted in its environment (unless E2E_REUSE_BUILD=1 and
  * .next holds a build: CI builds ahead with `npm run test:browser:build`), then starts each lane's
  * apps from that build against the lane's loopback fake providers, MCP server and fresh embedded
- * databases. The files begin once the first lane is up; the other lanes start meanwhile
+ * databases: one lane after the other, each file waiting until its lane is up
  * (tests/e2e/support/lane-gate.ts). Everything is torn down after the run.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -50,23 +50,28 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   try {
     const started = performance.now();
-    // E2E_REUSE_BUILD=1 skips the build when .next holds one made with the same planted
-    // environment (CI's `npm run test:browser:build`, or this setup on an earlier run).
-    if (!(process.env.E2E_REUSE_BUILD === '1' && existsSync(join(ROOT, '.next', 'BUILD_ID')))) {
+    // E2E_REUSE_BUILD=1 skips the build when .next holds one made with the planted environment
+    // (CI's `npm run test:browser:build`, or this setup on an earlier run).
+    let buildEnv = process.env.E2E_REUSE_BUILD === '1' ? plantedEnvOfBuild() : undefined;
+    if (!buildEnv) {
+      if (process.env.E2E_REUSE_BUILD === '1') console.log('[e2e setup] .next holds no build made with the planted environment: building');
       // The build has a data directory of its own, in case a page it renders opens the store.
-      await buildApp(appEnvironment({ ...BUILD_PROVIDERS, AI_CHAT_DATA_DIR: await dataDir('build') }));
+      await buildWithPlantedEnv(await dataDir('build'));
+      buildEnv = plantedEnvOfBuild()!;
     }
     const built = performance.now();
 
     const lock = E2E_LANES > 1 ? await startMachineLock() : undefined;
     if (lock) closers.push(lock.close);
-    const ports = await distinctFreePorts(4 * E2E_LANES);
+    // Held until each app starts: the proofs CI runs beside the suite pick free ports too.
+    const ports = await holdFreePorts(4 * E2E_LANES);
+    closers.push(ports.releaseAll);
     const lanes: Lane[] = [];
     const ready: Promise<unknown>[] = [];
     for (let index = 0; index < E2E_LANES; index += 1) {
       const [providers, mcp] = await Promise.all([startFakeProviders(), startTestMcpServer()]);
       closers.push(providers.close, mcp.close);
-      const appPorts = ports.splice(0, 4) as [number, number, number, number];
+      const appPorts = ports.numbers.splice(0, 4) as [number, number, number, number];
       const url = (port: number) => `http://127.0.0.1:${port}`;
       lanes.push({
         baseUrl: url(appPorts[0]),
@@ -80,20 +85,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const laneEnv = { OPENAI_BASE_URL: providers.openaiUrl, ANTHROPIC_BASE_URL: providers.anthropicUrl };
       const mcpServers = [{ name: 'mail', url: mcp.url, allowPrivateNetwork: true, tools: { allow: ['send_email', 'lookup'] } }];
       const start = async (port: number, name: string, variables: Record<string, string> = {}) => {
-        const app = await startApp(appEnvironment({ ...laneEnv, AI_CHAT_DATA_DIR: await dataDir(name), ...variables }), port);
+        const env = appEnvironment({ ...laneEnv, AI_CHAT_DATA_DIR: await dataDir(name), ...variables });
+        const app = await startApp(env, await ports.take(port));
         closers.push(app.stop);
       };
-      const startLane = () =>
-        Promise.all([
+      // Every start settles before a failure is reported, so teardown stops each app that came up.
+      const startLane = async () => {
+        const outcomes = await Promise.allSettled([
           start(appPorts[0], 'app'),
           start(appPorts[1], 'limited', { AI_CHAT_MAX_TOKENS_PER_DAY: String(LIMITED_TOKENS_PER_DAY) }),
           start(appPorts[2], 'tools', { AI_CHAT_MCP_SERVERS: JSON.stringify(mcpServers) }),
           start(appPorts[3], 'titled', { AI_CHAT_TITLES: 'on' }),
         ]);
-      // One lane after the other: the first comes up as fast as it can, and the next ones start
-      // while the first files run (those that run alone leave most of the machine idle).
+        const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+        if (failed) throw failed.reason;
+      };
+      // One lane after the other, so the first comes up as fast as it can; none after one that
+      // failed. The files that run alone come first in the order and wait for every lane.
       const previous = ready.at(-1);
-      const up = previous ? previous.then(startLane, startLane) : startLane();
+      const up = previous ? previous.then(startLane) : startLane();
       // Handled here too: a later lane may fail before the gate below is listening for it.
       up.catch(() => undefined);
       starting.push(up);
@@ -110,7 +120,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('lanes', lanes);
     project.provide('laneGateUrl', gate.url);
     project.provide('machineLockUrl', lock?.url ?? '');
-    project.provide('buildEnv', { ...PLANTED_APP_ENV });
+    project.provide('buildEnv', buildEnv);
     return stopAll;
   } catch (error) {
     await stopAll();
@@ -118,10 +128,29 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
 }
 
-async function distinctFreePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort());
-  return [...ports];
+/** Free loopback ports, each held by a listening placeholder until `take` hands it to its app. */
+async function holdFreePorts(count: number) {
+  const held = new Map<number, Server>();
+  while (held.size < count) {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    held.set((server.address() as AddressInfo).port, server);
+  }
+  const release = (port: number) =>
+    new Promise<void>((resolve) => {
+      const server = held.get(port);
+      held.delete(port);
+      if (server) server.close(() => resolve());
+      else resolve();
+    });
+  return {
+    numbers: [...held.keys()],
+    take: async (port: number) => (await release(port), port),
+    releaseAll: async () => void (await Promise.all([...held.keys()].map(release))),
+  };
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -1,3 +1,6 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildApp, ROOT } from './app-server';
 import { PLANTED_SECRETS } from './planted-secrets';
 
 /**
@@ -5,7 +8,7 @@ import { PLANTED_SECRETS } from './planted-secrets';
  * directory (tests/e2e/global-setup.ts, and `npm run test:browser:build` for CI, which builds
  * ahead beside other work).
  */
-export const PLANTED_APP_ENV: Readonly<Record<string, string>> = {
+const PLANTED_APP_ENV: Readonly<Record<string, string>> = {
   ...PLANTED_SECRETS,
   // The service-role key belongs with a Supabase project; the store is still forced to the
   // embedded one, so the variables are present for the build without a project to reach.
@@ -33,4 +36,23 @@ export function appEnvironment(overrides: Record<string, string>): NodeJS.Proces
 }
 
 /** Where the build points the providers: nowhere (it calls none); each app gets its lane's fakes. */
-export const BUILD_PROVIDERS = { OPENAI_BASE_URL: 'http://127.0.0.1:9', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' };
+const BUILD_PROVIDERS = { OPENAI_BASE_URL: 'http://127.0.0.1:9', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' };
+
+/**
+ * The planted variables a build of .next ran with, written beside it by the build itself: the
+ * secrets journey checks them, so a build reused with E2E_REUSE_BUILD=1 (CI builds ahead) must be
+ * one that saw the planted keys. Outside .next/static, which is all `next start` serves of it.
+ */
+const BUILD_ENV_FILE = join(ROOT, '.next', 'ai-chat-e2e-build-env.json');
+
+/** `next build` with the planted environment, recording it beside the build. */
+export async function buildWithPlantedEnv(dataDir: string): Promise<void> {
+  await buildApp(appEnvironment({ ...BUILD_PROVIDERS, AI_CHAT_DATA_DIR: dataDir }));
+  writeFileSync(BUILD_ENV_FILE, JSON.stringify(PLANTED_APP_ENV, null, 2));
+}
+
+/** The planted variables .next was built with, or undefined when no build of ours is there. */
+export function plantedEnvOfBuild(): Record<string, string> | undefined {
+  if (!existsSync(join(ROOT, '.next', 'BUILD_ID')) || !existsSync(BUILD_ENV_FILE)) return undefined;
+  return JSON.parse(readFileSync(BUILD_ENV_FILE, 'utf8')) as Record<string, string>;
+}

@@ -2,10 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * Lets the browser suite begin before every lane's apps are up: the global setup waits for the
- * first lane only and starts the others meanwhile (each `next start` prepares its own embedded
- * database, which takes seconds of CPU); a file waits here until its lane is ready, or fails
- * with the reason its lane could not start.
+ * Where a browser test file waits for its lane: the global setup waits for the first lane only and
+ * starts the next one after it (each `next start` prepares its own embedded database, seconds of
+ * CPU, so one lane at a time comes up soonest). A file waits here until its lane is ready, or
+ * fails with the reason its lane could not start.
  */
 export interface LaneGate {
   url: string;

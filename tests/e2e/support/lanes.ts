@@ -25,9 +25,16 @@ export interface Lane {
   toolsBaseUrl: string;
 }
 
-/** The lane of this worker: vitest numbers its worker slots from 1 (VITEST_POOL_ID). */
+/**
+ * The lane of this worker: vitest numbers its worker slots from 1 to maxWorkers (VITEST_POOL_ID),
+ * and a slot is held by one file at a time, so two files running at once never share a lane.
+ */
 export function laneIndex(lanes: number, poolId = process.env.VITEST_POOL_ID): number {
-  return Math.max(0, Number(poolId ?? 1) - 1) % lanes;
+  const slot = Number(poolId ?? 1);
+  if (!Number.isInteger(slot) || slot < 1 || slot > lanes) {
+    throw new Error(`worker slot ${poolId} has no lane of ${lanes}: run the browser suite with maxWorkers = E2E_LANES`);
+  }
+  return slot - 1;
 }
 
 /**
