@@ -48,6 +48,9 @@ describe.each(VIEWPORT_NAMES)('on a %s', (viewport) => {
     const lines = Array.from({ length: 120 }, (_, index) => `Line ${index + 1} of a long paste ${tag}, with some words to fill it.`);
     await screen.input.fill(lines.join('\n'));
     await expect(screen.send.isDisabled()).resolves.toBe(false);
+    // A short answer: the echo of 120 lines is 1,400 words, whose streaming (7 s at the fake's
+    // pace, more on a busy machine) is not what this journey is about.
+    await providers.script('openai', { text: `Noted ${tag}.` });
     await screen.send.click();
     await waitForIdle(page);
 

@@ -66,10 +66,14 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
   await input.press('Enter');
 }
 
-/** Resolves once no reply is being written (the send button is back). */
-export async function waitForIdle(page: Page): Promise<void> {
-  await chatScreen(page).send.waitFor({ state: 'visible' });
-  await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached' });
+/**
+ * Resolves once no reply is being written (the send button is back). Up to 30 s: how long a reply
+ * takes to stream is not what a journey checks, and the suite runs two files at a time on a
+ * machine whose speed varies.
+ */
+export async function waitForIdle(page: Page, timeout = 30_000): Promise<void> {
+  await chatScreen(page).send.waitFor({ state: 'visible', timeout });
+  await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached', timeout });
 }
 
 /** The id in /c/<id>, once the app has put the new conversation in the address bar. */
