@@ -83,12 +83,27 @@ export async function conversationIdOf(page: Page): Promise<string> {
 }
 
 /** Whether any part of the element is on screen: inside the window and every scrolling ancestor. */
-export function isInView(locator: Locator): Promise<boolean> {
-  return locator.evaluate((element) => {
-    let { top, bottom } = element.getBoundingClientRect();
+export function isInView(locator: Locator, text?: string): Promise<boolean> {
+  return locator.evaluate((element, text) => {
+    // With `text`: where that text is drawn, not the element's whole box (one element can hold a
+    // message's 120 lines, of which only the first few show).
+    let rect = element.getBoundingClientRect();
+    let clippedBy = element.parentElement;
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); text && node; node = walker.nextNode()) {
+      const at = node.textContent?.indexOf(text) ?? -1;
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + text.length);
+      rect = range.getBoundingClientRect();
+      clippedBy = node.parentElement;
+      break;
+    }
+    let { top, bottom } = rect;
     top = Math.max(top, 0);
     bottom = Math.min(bottom, window.innerHeight);
-    for (let node = element.parentElement; node; node = node.parentElement) {
+    for (let node = clippedBy; node; node = node.parentElement) {
       const { overflowY } = getComputedStyle(node);
       if (overflowY !== 'auto' && overflowY !== 'scroll' && overflowY !== 'hidden') continue;
       const box = node.getBoundingClientRect();
@@ -96,5 +111,5 @@ export function isInView(locator: Locator): Promise<boolean> {
       bottom = Math.min(bottom, box.bottom);
     }
     return bottom - top > 1;
-  });
+  }, text);
 }
