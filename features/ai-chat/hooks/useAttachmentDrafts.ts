@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { deleteAttachment, uploadAttachment, type AttachmentRecord } from '../client/server-api';
 import { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from '../protocol/parts';
 import type { ChatError } from '../protocol/errors';
@@ -46,8 +46,11 @@ let draftCounter = 0;
 export function useAttachmentDrafts(api: string): UseAttachmentDrafts {
   const [drafts, setDrafts] = useState<readonly AttachmentDraft[]>([]);
   const uploads = useRef(new Map<string, AbortController>());
+  // A layout effect, not a passive one: it runs in the commit that shows a draft as uploaded, so
+  // a Remove clicked right after sees the draft's server record and deletes the file. A passive
+  // effect could still be pending then, and the uploaded file was left behind on the server.
   const live = useRef<readonly AttachmentDraft[]>([]);
-  useEffect(() => {
+  useLayoutEffect(() => {
     live.current = drafts;
   }, [drafts]);
 
