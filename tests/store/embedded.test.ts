@@ -272,6 +272,21 @@ describe('the embedded store', () => {
     expect((await reopened.getActiveBranch(conversation.id)).map((m) => m.content)).toEqual(['still here?']);
   });
 
+  it('runs on a PGlite it is given, migrated like its own, and leaves it open on close', async () => {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const given = await PGlite.create();
+    try {
+      const store = createEmbeddedChatStore({ dataDir, supabaseDir: SUPABASE_DIR, pglite: given });
+      const user = (await store.forRequest(new Request('http://localhost/')))!;
+      await user.createConversation({ title: 'On your database', provider: 'openai', model: 'gpt-4o' });
+      await store.close();
+      const { rows } = await given.query(`select title from public.ai_chat_conversations`);
+      expect(rows).toEqual([{ title: 'On your database' }]);
+    } finally {
+      await given.close();
+    }
+  });
+
   it('applies the migrations once and refuses a migration edited after it was applied', async () => {
     const store = openStore();
     const db = await store.database();

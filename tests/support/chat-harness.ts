@@ -3,7 +3,7 @@ import { createAnthropicProvider } from '@/features/ai-chat/providers/anthropic/
 import { createOpenAIProvider } from '@/features/ai-chat/providers/openai/chat-completions-provider';
 import { createEmbeddedChatStore, type EmbeddedChatStore } from '@/features/ai-chat/store/embedded/embedded-chat-store';
 import { startFakeAnthropic, startFakeOpenAI, type FakeProviderOptions, type FakeProviderServer } from './fake-providers';
-import { pgliteSnapshot } from './pglite-snapshot';
+import { leasePglite } from './pglite-pool';
 import { SUPABASE_DIR } from './test-databases';
 
 export const OPENAI_TEST_KEY = 'sk-test-openai-0123456789';
@@ -33,12 +33,12 @@ export async function startChatHarness(
   overrides: Partial<ChatHandlerOptions> = {},
   fakes: { openai?: FakeProviderOptions; anthropic?: FakeProviderOptions } = {},
 ): Promise<ChatHarness> {
-  const [openai, anthropic, loadDataDir] = await Promise.all([
+  const [openai, anthropic, database] = await Promise.all([
     startFakeOpenAI(fakes.openai),
     startFakeAnthropic(fakes.anthropic),
-    pgliteSnapshot(),
+    leasePglite(SUPABASE_DIR),
   ]);
-  const store = createEmbeddedChatStore({ dataDir: 'memory://', supabaseDir: SUPABASE_DIR, loadDataDir });
+  const store = createEmbeddedChatStore({ dataDir: 'memory://', supabaseDir: SUPABASE_DIR, pglite: database.db });
   const handler = createChatHandler({
     store,
     providers: {
@@ -91,7 +91,7 @@ export async function startChatHarness(
     async close() {
       // Its reply timer stops with it: in a shared worker it would tick on into the next file.
       handler.replies.halt();
-      await Promise.all([store.close(), openai.close(), anthropic.close()]);
+      await Promise.all([store.close().then(database.release), openai.close(), anthropic.close()]);
     },
   };
 }

@@ -90,7 +90,10 @@ export function pgliteSnapshot(): Promise<Blob | undefined> {
   return snapshot;
 }
 
-/** A migrated in-memory PGlite of its own: from the snapshot when there is one, migrated here otherwise. */
+/**
+ * A migrated in-memory PGlite of its own: from the snapshot when there is one, migrated here
+ * otherwise. Suites lease theirs from the pool (pglite-pool.ts), which boots through this.
+ */
 export async function openMigratedPglite(supabaseDir: string): Promise<PGlite> {
   const loadDataDir = await pgliteSnapshot();
   const db = await PGlite.create(loadDataDir ? { loadDataDir } : {});

@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { createPostgresChatStore } from '@/features/ai-chat/store/postgres/postgres-chat-store';
 import type { SqlDatabase } from '@/features/ai-chat/store/postgres/sql-database';
-import { openMigratedPglite } from './pglite-snapshot';
+import { leasePglite } from './pglite-pool';
 
 export const SUPABASE_DIR = path.resolve(__dirname, '../../supabase');
 
@@ -55,8 +55,8 @@ export function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
 }
 
 async function openPglite(): Promise<TestDatabase> {
-  const db = await openMigratedPglite(SUPABASE_DIR);
-  return wrap('pglite', { transaction: (work) => db.transaction(work), close: () => db.close() }, async (text, params) =>
+  const { db, release } = await leasePglite(SUPABASE_DIR);
+  return wrap('pglite', { transaction: (work) => db.transaction(work), close: release }, async (text, params) =>
     (await db.query<Record<string, unknown>>(text, params)).rows,
   );
 }

@@ -24,6 +24,13 @@ export interface EmbeddedChatStoreOptions {
    * migrated snapshot. Migrations still run on it: applied ones are checked and skipped.
    */
   loadDataDir?: Blob;
+  /**
+   * An open PGlite to use instead of opening one from `dataDir` (yours, with your own tables or
+   * extensions beside ours; tests' pooled databases). Migrations run on it as on any other, and
+   * `close()` leaves it open: whoever opened it closes it. `dataDir` still names the folder for
+   * uploaded files' bytes.
+   */
+  pglite?: PGlite;
 }
 
 export interface EmbeddedChatStore extends ChatStore {
@@ -53,21 +60,25 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
       const files = await readMigrationFiles(supabaseDir);
       const inMemory = options.dataDir.startsWith('memory://');
       if (!inMemory) await mkdir(options.dataDir, { recursive: true });
-      const db = await PGlite.create({
-        dataDir: inMemory ? options.dataDir : path.resolve(options.dataDir),
-        ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-      });
+      const db =
+        options.pglite ??
+        (await PGlite.create({
+          dataDir: inMemory ? options.dataDir : path.resolve(options.dataDir),
+          ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+        }));
       try {
         await applyMigrations(
           db,
           files,
-          inMemory ? undefined : `Delete the data folder ${path.resolve(options.dataDir)} to start over (it holds only this install's chats).`,
+          inMemory || options.pglite
+            ? undefined
+            : `Delete the data folder ${path.resolve(options.dataDir)} to start over (it holds only this install's chats).`,
         );
       } catch (error) {
-        await db.close();
+        if (!options.pglite) await db.close();
         throw error;
       }
-      sql = { transaction: (work) => db.transaction(work), close: () => db.close() };
+      sql = { transaction: (work) => db.transaction(work), close: async () => (db === options.pglite ? undefined : db.close()) };
       return db;
     })();
     opening.catch(() => {
@@ -115,7 +126,8 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
       const pending = opening;
       opening = undefined;
       knownUsers.clear();
-      if (pending) await (await pending.catch(() => undefined))?.close();
+      const db = await pending?.catch(() => undefined);
+      if (db && db !== options.pglite) await db.close();
     },
   };
 }
