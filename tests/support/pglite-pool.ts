@@ -18,6 +18,8 @@ import { openMigratedPglite } from './pglite-snapshot';
 export interface PgliteLease {
   /** The database for this file only: every use after `release()` throws. */
   db: PGlite;
+  /** Which of this worker's databases it is: the same number when one is lent again. */
+  serial: number;
   /** Gives the database back (it is reset for the next file, or closed); idempotent. */
   release(): Promise<void>;
 }
@@ -35,7 +37,8 @@ const MAX_IDLE = 2;
 /** A reset that waits longer than this on a file's unfinished transaction gives the database up. */
 const RESET_TIMEOUT_MS = 5_000;
 
-const idle: PGlite[] = [];
+const idle: { db: PGlite; serial: number }[] = [];
+let booted = 0;
 let shape: Promise<SnapshotShape> | undefined;
 const counts = { booted: 0, reused: 0, discarded: 0 };
 
@@ -46,16 +49,16 @@ export function pgliteLeaseCounts(): Readonly<typeof counts> {
 
 /** A migrated database as the snapshot left it: one this worker reset, or a fresh boot. */
 export async function leasePglite(supabaseDir: string): Promise<PgliteLease> {
-  let db = idle.pop();
-  if (db) counts.reused += 1;
+  let kept = idle.pop();
+  if (kept) counts.reused += 1;
   else {
-    db = await openMigratedPglite(supabaseDir);
+    kept = { db: await openMigratedPglite(supabaseDir), serial: ++booted };
     counts.booted += 1;
     // The first fresh boot describes the snapshot; every reset is held to that description.
-    shape ??= describeSnapshot(db);
+    shape ??= describeSnapshot(kept.db);
   }
   const expected = await shape!;
-  const own = db;
+  const { db: own, serial } = kept;
   const { proxy, revoke } = Proxy.revocable(own, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
@@ -65,10 +68,11 @@ export async function leasePglite(supabaseDir: string): Promise<PgliteLease> {
   let released: Promise<void> | undefined;
   return {
     db: proxy,
+    serial,
     release() {
       released ??= (async () => {
         revoke();
-        if (idle.length < MAX_IDLE && (await resetToSnapshot(own, expected))) idle.push(own);
+        if (idle.length < MAX_IDLE && (await resetToSnapshot(own, expected))) idle.push({ db: own, serial });
         else {
           counts.discarded += 1;
           void own.close().catch(() => undefined);

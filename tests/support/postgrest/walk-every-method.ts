@@ -56,6 +56,13 @@ export async function seedBranchedConversation(db: TestDatabase, userId: string)
   const root = await append(null, 'user', 'What is a monad?');
   const first = await append(root, 'assistant', 'A monoid in the category of endofunctors.');
   const second = await append(root, 'assistant', 'A way to chain computations.');
+  // A second apart, as a chat writes them: PGlite's clock counts milliseconds, and three appends
+  // in one millisecond would tie on created_at and list in the order of their random ids.
+  await db.admin(
+    `update public.ai_chat_messages m set created_at = now() - make_interval(secs => 3 - o.n)
+       from unnest($1::uuid[]) with ordinality as o(id, n) where m.id = o.id`,
+    [[root, first, second]],
+  );
   return { conversationId: conversation.id, root, first, second };
 }
 
