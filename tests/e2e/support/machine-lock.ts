@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A readers-writer lock on the machine, between the browser suite's test files (each in its own
- * process): a file holds it shared while it runs, and a file with a time bound (RUNS_ALONE) holds
- * it exclusive, so nothing runs beside it. Requests are granted in arrival order, so a file
- * waiting to run alone is not starved by the other lane's next files.
+ * process): a test holds it shared while it runs, and a test with a time bound (RUNS_ALONE) holds
+ * it exclusive, so nothing runs beside it. Requests are granted in arrival order, so a test
+ * waiting to run alone is not starved by the other lane's next tests.
  *
  * Held as an open HTTP response: the lock is released when the holder's connection closes, so a
  * test process that crashes or is killed cannot leave the other lane waiting.
