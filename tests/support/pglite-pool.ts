@@ -38,7 +38,6 @@ const MAX_IDLE = 2;
 const RESET_TIMEOUT_MS = 5_000;
 
 const idle: { db: PGlite; serial: number }[] = [];
-let booted = 0;
 let shape: Promise<SnapshotShape> | undefined;
 const counts = { booted: 0, reused: 0, discarded: 0 };
 
@@ -52,8 +51,7 @@ export async function leasePglite(supabaseDir: string): Promise<PgliteLease> {
   let kept = idle.pop();
   if (kept) counts.reused += 1;
   else {
-    kept = { db: await openMigratedPglite(supabaseDir), serial: ++booted };
-    counts.booted += 1;
+    kept = { db: await openMigratedPglite(supabaseDir), serial: ++counts.booted };
     // The first fresh boot describes the snapshot; every reset is held to that description.
     shape ??= describeSnapshot(kept.db);
   }
@@ -88,9 +86,9 @@ const USER_SCHEMAS = `
   where nspname not in ('pg_catalog', 'information_schema') and nspname !~ '^pg_(toast|temp)'`;
 
 async function describeSnapshot(db: PGlite): Promise<SnapshotShape> {
-  const tables = await db.query<{ name: string; filled: boolean }>(`
+  const tables = await db.query<{ name: string }>(`
     with user_schemas as (${USER_SCHEMAS})
-    select format('%I.%I', n.nspname, c.relname) as name, false as filled
+    select format('%I.%I', n.nspname, c.relname) as name
     from pg_class c join user_schemas n on n.oid = c.relnamespace
     where c.relkind in ('r', 'p') order by 1`);
   const emptyTables: string[] = [];

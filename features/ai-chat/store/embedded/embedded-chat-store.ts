@@ -54,6 +54,8 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
   let sql: SqlDatabase | undefined;
   const knownUsers = new Set<string>();
   const attachmentBytes = attachmentBytesFor(options.dataDir);
+  // A PGlite the caller gave is theirs to close.
+  const closeOwn = (db: PGlite) => (db === options.pglite ? Promise.resolve() : db.close());
 
   const open = (): Promise<PGlite> => {
     opening ??= (async () => {
@@ -75,10 +77,10 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
             : `Delete the data folder ${path.resolve(options.dataDir)} to start over (it holds only this install's chats).`,
         );
       } catch (error) {
-        if (!options.pglite) await db.close();
+        await closeOwn(db);
         throw error;
       }
-      sql = { transaction: (work) => db.transaction(work), close: async () => (db === options.pglite ? undefined : db.close()) };
+      sql = { transaction: (work) => db.transaction(work), close: () => closeOwn(db) };
       return db;
     })();
     opening.catch(() => {
@@ -127,7 +129,7 @@ export function createEmbeddedChatStore(options: EmbeddedChatStoreOptions): Embe
       opening = undefined;
       knownUsers.clear();
       const db = await pending?.catch(() => undefined);
-      if (db && db !== options.pglite) await db.close();
+      if (db) await closeOwn(db);
     },
   };
 }
